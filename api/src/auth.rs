@@ -1,0 +1,309 @@
+//! Who is calling: password hashing, access tokens (JWT), opaque refresh
+//! tokens, and the one function that turns an `Authorization` header into a
+//! `Caller`. Every authorisation decision starts from a `Caller`.
+use std::sync::Arc;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::{Algorithm as ArgonAlgorithm, Argon2, Params, Version};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use entity::{Role, session, user};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use rand::RngCore;
+use sea_orm::{ConnectionTrait, EntityTrait};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+use uuid::Uuid;
+
+use crate::domain::Password;
+use crate::error::{AppError, AppResult};
+
+pub const ACCESS_TOKEN_TTL: Duration = Duration::minutes(15);
+pub const REFRESH_TOKEN_TTL: Duration = Duration::days(30);
+const ISSUER: &str = "trustfeed";
+const AUDIENCE: &str = "trustfeed-api";
+const ACCESS_TOKEN_TYPE: &str = "access";
+
+/// Argon2id with the contract's parameters (m = 19 MiB, t = 2, p = 1).
+fn argon2() -> AppResult<Argon2<'static>> {
+    let params = Params::new(19_456, 2, 1, None).map_err(AppError::internal)?;
+    Ok(Argon2::new(ArgonAlgorithm::Argon2id, Version::V0x13, params))
+}
+
+/// Hashes on the blocking pool, at most `concurrency` at once, so a burst of
+/// sign-ins queues up instead of starving every other request of CPU.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    permits: Arc<Semaphore>,
+    /// Verified against when the email is unknown, so both failures take as long.
+    decoy_hash: Arc<str>,
+}
+
+impl PasswordHasher {
+    pub fn new(concurrency: usize) -> AppResult<Self> {
+        let decoy = URL_SAFE_NO_PAD.encode(random_bytes::<16>());
+        Ok(Self {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            decoy_hash: hash_now(&decoy)?.into(),
+        })
+    }
+
+    /// One fewer than the cores, so one core always serves other requests.
+    pub fn default_concurrency() -> usize {
+        std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
+    }
+
+    pub async fn hash(&self, password: &Password) -> AppResult<String> {
+        let password = password.expose().to_owned();
+        self.run(move || hash_now(&password)).await
+    }
+
+    /// Checks `password` against `stored`, or against a decoy when there is no
+    /// account, and says whether it matched.
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> AppResult<bool> {
+        let password = password.to_owned();
+        let known = stored.is_some();
+        let hash = stored.map_or_else(|| self.decoy_hash.to_string(), str::to_owned);
+        let matched = self
+            .run(move || {
+                let parsed = PasswordHash::new(&hash).map_err(AppError::internal)?;
+                Ok(argon2()?.verify_password(password.as_bytes(), &parsed).is_ok())
+            })
+            .await?;
+        Ok(known && matched)
+    }
+
+    async fn run<T: Send + 'static>(&self, job: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
+        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
+        tokio::task::spawn_blocking(job).await.map_err(AppError::internal)?
+    }
+}
+
+fn hash_now(password: &str) -> AppResult<String> {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).map_err(AppError::internal)?;
+    Ok(argon2()?.hash_password(password.as_bytes(), &salt).map_err(AppError::internal)?.to_string())
+}
+
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes
+}
+
+/// A new opaque refresh token and the hash under which it is stored.
+pub fn new_refresh_token() -> (String, String) {
+    let token = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
+    let hash = hash_refresh_token(&token);
+    (token, hash)
+}
+
+pub fn hash_refresh_token(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// SHA-256 of a normalised email, for records that must not keep the address.
+pub fn hash_email(email: &str) -> String {
+    hex(&Sha256::digest(format!("signup-lockout:{email}").as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct AccessClaims {
+    iss: String,
+    aud: String,
+    sub: Uuid,
+    /// The session (refresh-token family) this token belongs to.
+    sid: Uuid,
+    exp: i64,
+    iat: i64,
+    jti: Uuid,
+    typ: String,
+}
+
+/// Signs and checks access tokens. HS256 is pinned: a token naming any other
+/// algorithm, `none` included, is refused.
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+pub struct AccessToken {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl TokenKeys {
+    pub fn new(secret: &[u8]) -> AppResult<Self> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        // Expiry is checked against the app's clock below, not the system's.
+        validation.validate_exp = false;
+        Ok(Self {
+            encoding: EncodingKey::from_secret(secret).map_err(AppError::internal)?,
+            decoding: DecodingKey::from_secret(secret).map_err(AppError::internal)?,
+            validation,
+        })
+    }
+
+    pub fn issue(&self, user_id: Uuid, session_id: Uuid, now: DateTime<Utc>) -> AppResult<AccessToken> {
+        let expires_at = now + ACCESS_TOKEN_TTL;
+        let claims = AccessClaims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: user_id,
+            sid: session_id,
+            exp: expires_at.timestamp(),
+            iat: now.timestamp(),
+            jti: Uuid::new_v4(),
+            typ: ACCESS_TOKEN_TYPE.into(),
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(AppError::internal)?;
+        Ok(AccessToken { token, expires_at })
+    }
+
+    /// The user and session a valid, unexpired access token names.
+    fn verify(&self, token: &str, now: DateTime<Utc>) -> AppResult<(Uuid, Uuid)> {
+        let rejected = || AppError::Unauthenticated("Your sign-in is invalid or has expired".into());
+        let claims = decode::<AccessClaims>(token, &self.decoding, &self.validation).map_err(|_| rejected())?.claims;
+        if claims.typ != ACCESS_TOKEN_TYPE || claims.exp <= now.timestamp() {
+            return Err(rejected());
+        }
+        Ok((claims.sub, claims.sid))
+    }
+}
+
+/// A signed-in user, checked against the database for this request.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user: user::Model,
+    pub session_id: Uuid,
+}
+
+impl Viewer {
+    pub fn id(&self) -> Uuid {
+        self.user.id
+    }
+
+    pub fn has_role(&self, roles: &[Role]) -> bool {
+        roles.contains(&self.user.role)
+    }
+}
+
+/// Who made a request. A token that was sent but is bad is kept as `Rejected`
+/// so that any resolver reading the caller reports it instead of silently
+/// treating the request as anonymous.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Anonymous,
+    Signed(Viewer),
+    Rejected(AppError),
+}
+
+impl Caller {
+    /// The viewer, if any; an error when a bad token was sent.
+    pub fn viewer(&self) -> AppResult<Option<&Viewer>> {
+        match self {
+            Caller::Anonymous => Ok(None),
+            Caller::Signed(viewer) => Ok(Some(viewer)),
+            Caller::Rejected(err) => Err(err.clone()),
+        }
+    }
+
+    /// The viewer; `UNAUTHENTICATED` for anonymous callers.
+    pub fn require(&self) -> AppResult<&Viewer> {
+        self.viewer()?.ok_or_else(AppError::unauthenticated)
+    }
+
+    /// The viewer, who must hold one of `roles`.
+    pub fn require_role(&self, roles: &[Role]) -> AppResult<&Viewer> {
+        let viewer = self.require()?;
+        if !viewer.has_role(roles) {
+            return Err(AppError::Forbidden("You do not have permission to do this".into()));
+        }
+        Ok(viewer)
+    }
+}
+
+/// Refuses suspended and banned accounts; every sign-in path calls this.
+pub fn ensure_active(user: &user::Model, now: DateTime<Utc>) -> AppResult<()> {
+    if user.banned_at.is_some() {
+        return Err(AppError::AccountSuspended { until: None });
+    }
+    match user.suspended_until {
+        Some(until) if until > now => Err(AppError::AccountSuspended { until: Some(until) }),
+        _ => Ok(()),
+    }
+}
+
+/// Resolves the `Authorization` header: the token must verify, its session
+/// must be live and its account active.
+pub async fn resolve_caller(
+    db: &impl ConnectionTrait,
+    keys: &TokenKeys,
+    now: DateTime<Utc>,
+    authorization: Option<&str>,
+) -> Caller {
+    let Some(header) = authorization else { return Caller::Anonymous };
+    match check_bearer(db, keys, now, header).await {
+        Ok(viewer) => Caller::Signed(viewer),
+        Err(err) => Caller::Rejected(err),
+    }
+}
+
+async fn check_bearer(
+    db: &impl ConnectionTrait,
+    keys: &TokenKeys,
+    now: DateTime<Utc>,
+    header: &str,
+) -> AppResult<Viewer> {
+    let token = header
+        .strip_prefix("Bearer ")
+        .ok_or_else(|| AppError::Unauthenticated("Send the token as `Authorization: Bearer <token>`".into()))?;
+    let (user_id, session_id) = keys.verify(token.trim(), now)?;
+    let found = session::Entity::find_by_id(session_id).find_also_related(user::Entity).one(db).await?;
+    let user = match found {
+        Some((session, Some(user))) if session.revoked_at.is_none() && session.user_id == user_id => user,
+        _ => return Err(AppError::Unauthenticated("This session has ended; please sign in again".into())),
+    };
+    ensure_active(&user, now)?;
+    Ok(Viewer { user, session_id })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_tokens_expire_on_the_app_clock() {
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
+        let now = Utc::now();
+        let (user, session) = (Uuid::new_v4(), Uuid::new_v4());
+        let token = keys.issue(user, session, now).unwrap();
+        assert_eq!(keys.verify(&token.token, now).unwrap(), (user, session));
+        assert!(keys.verify(&token.token, now + ACCESS_TOKEN_TTL).is_err());
+    }
+
+    #[test]
+    fn tokens_signed_with_another_key_are_refused() {
+        let now = Utc::now();
+        let token = TokenKeys::new(b"another-secret-another-secret-xx").unwrap().issue(Uuid::new_v4(), Uuid::new_v4(), now);
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
+        assert!(keys.verify(&token.unwrap().token, now).is_err());
+    }
+
+    #[test]
+    fn refresh_tokens_are_stored_hashed() {
+        let (token, hash) = new_refresh_token();
+        assert_ne!(token, hash);
+        assert_eq!(hash, hash_refresh_token(&token));
+        assert_eq!(hash.len(), 64);
+    }
+}

@@ -1,0 +1,249 @@
+//! Domain values parsed once at the edge ("parse, don't validate"): once a
+//! `Handle` or `Email` exists it is known to be valid and normalised.
+use chrono::{Datelike, NaiveDate};
+use chrono_tz::Tz;
+use validator::{ValidateEmail, ValidationError};
+
+fn invalid(code: &'static str, message: &'static str) -> ValidationError {
+    ValidationError::new(code).with_message(message.into())
+}
+
+/// 3..=24 of `a-z 0-9 . _`, compared case-insensitively (stored lower-case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handle(String);
+
+impl Handle {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let handle = raw.trim().to_ascii_lowercase();
+        let len = handle.chars().count();
+        if !(3..=24).contains(&len) {
+            return Err(invalid("length", "must be 3 to 24 characters long"));
+        }
+        if !handle.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_') {
+            return Err(invalid("handle", "may use only letters a-z, digits, '.' and '_'"));
+        }
+        Ok(Self(handle))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A valid address, compared case-insensitively (stored lower-case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let email = raw.trim().to_lowercase();
+        if email.chars().count() > 254 || !email.validate_email() {
+            return Err(invalid("email", "must be a valid email address"));
+        }
+        Ok(Self(email))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// 1..=50 characters of any script, trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let name = raw.trim();
+        let len = name.chars().count();
+        if !(1..=50).contains(&len) {
+            return Err(invalid("length", "must be 1 to 50 characters long"));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(invalid("characters", "may not contain control characters"));
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// 10..=128 characters; never logged or printed.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+impl Password {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let len = raw.chars().count();
+        if !(10..=128).contains(&len) {
+            return Err(invalid("length", "must be 10 to 128 characters long"));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+pub const DEFAULT_TIMEZONE: &str = "Asia/Ho_Chi_Minh";
+
+pub fn parse_timezone(raw: &str) -> Result<Tz, ValidationError> {
+    raw.parse::<Tz>().map_err(|_| invalid("timezone", "must be an IANA time zone such as Asia/Ho_Chi_Minh"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    Vi,
+    En,
+}
+
+impl Locale {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        match raw {
+            "vi" => Ok(Locale::Vi),
+            "en" => Ok(Locale::En),
+            _ => Err(invalid("locale", "must be \"vi\" or \"en\"")),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Locale::Vi => "vi",
+            Locale::En => "en",
+        }
+    }
+}
+
+/// The validator adapters: each runs the same parser the domain type uses.
+pub mod checks {
+    use super::*;
+
+    pub fn handle(raw: &str) -> Result<(), ValidationError> {
+        Handle::parse(raw).map(drop)
+    }
+    pub fn email(raw: &str) -> Result<(), ValidationError> {
+        Email::parse(raw).map(drop)
+    }
+    pub fn display_name(raw: &str) -> Result<(), ValidationError> {
+        DisplayName::parse(raw).map(drop)
+    }
+    pub fn password(raw: &str) -> Result<(), ValidationError> {
+        Password::parse(raw).map(drop)
+    }
+    pub fn timezone(raw: &str) -> Result<(), ValidationError> {
+        parse_timezone(raw).map(drop)
+    }
+    pub fn locale(raw: &str) -> Result<(), ValidationError> {
+        Locale::parse(raw).map(drop)
+    }
+}
+
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgeBand {
+    #[graphql(name = "TEEN_13_15")]
+    Teen13To15,
+    #[graphql(name = "TEEN_16_17")]
+    Teen16To17,
+    Adult,
+}
+
+impl AgeBand {
+    /// `None` below the minimum age: such people may not have an account.
+    pub fn for_age(age: u32) -> Option<Self> {
+        match age {
+            0..=12 => None,
+            13..=15 => Some(AgeBand::Teen13To15),
+            16..=17 => Some(AgeBand::Teen16To17),
+            _ => Some(AgeBand::Adult),
+        }
+    }
+
+    pub fn is_teen(self) -> bool {
+        self != AgeBand::Adult
+    }
+}
+
+/// Full years between `birth` and `today`.
+pub fn age_on(birth: NaiveDate, today: NaiveDate) -> u32 {
+    let mut years = today.year() - birth.year();
+    if (today.month(), today.day()) < (birth.month(), birth.day()) {
+        years -= 1;
+    }
+    u32::try_from(years).unwrap_or(0)
+}
+
+/// A birth date is plausible when it is not in the future nor over 120 years ago.
+pub fn check_birth_date(birth: NaiveDate, today: NaiveDate) -> Result<(), ValidationError> {
+    if birth > today {
+        return Err(invalid("range", "may not be in the future"));
+    }
+    if age_on(birth, today) > 120 {
+        return Err(invalid("range", "may not be more than 120 years ago"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn handles_are_normalised_and_checked() {
+        assert_eq!(Handle::parse("Lan.Anh_99").unwrap().as_str(), "lan.anh_99");
+        assert!(Handle::parse("ab").is_err());
+        assert!(Handle::parse(&"a".repeat(25)).is_err());
+        assert!(Handle::parse("lan anh").is_err());
+        assert!(Handle::parse("phở").is_err());
+    }
+
+    #[test]
+    fn emails_are_lower_cased() {
+        assert_eq!(Email::parse(" Minh@Example.COM ").unwrap().as_str(), "minh@example.com");
+        assert!(Email::parse("not-an-email").is_err());
+    }
+
+    #[test]
+    fn display_names_count_characters_not_bytes() {
+        assert!(DisplayName::parse(&"ấ".repeat(50)).is_ok());
+        assert!(DisplayName::parse(&"ấ".repeat(51)).is_err());
+        assert!(DisplayName::parse("   ").is_err());
+    }
+
+    #[test]
+    fn age_counts_full_years() {
+        assert_eq!(age_on(date(2010, 6, 15), date(2023, 6, 14)), 12);
+        assert_eq!(age_on(date(2010, 6, 15), date(2023, 6, 15)), 13);
+        assert_eq!(age_on(date(2008, 2, 29), date(2026, 2, 28)), 17);
+        assert_eq!(age_on(date(2008, 2, 29), date(2026, 3, 1)), 18);
+    }
+
+    #[test]
+    fn age_bands_follow_the_contract() {
+        assert_eq!(AgeBand::for_age(12), None);
+        assert_eq!(AgeBand::for_age(13), Some(AgeBand::Teen13To15));
+        assert_eq!(AgeBand::for_age(15), Some(AgeBand::Teen13To15));
+        assert_eq!(AgeBand::for_age(16), Some(AgeBand::Teen16To17));
+        assert_eq!(AgeBand::for_age(18), Some(AgeBand::Adult));
+    }
+
+    #[test]
+    fn implausible_birth_dates_are_refused() {
+        let today = date(2026, 11, 29);
+        assert!(check_birth_date(date(2026, 11, 30), today).is_err());
+        assert!(check_birth_date(date(1905, 11, 28), today).is_err());
+        assert!(check_birth_date(date(1990, 1, 1), today).is_ok());
+    }
+}

@@ -1,0 +1,229 @@
+//! Accounts and sign-in: `User`, `Me`, sign-up, sessions and roles.
+use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{Role, user};
+use validator::{Validate, ValidationError};
+
+use super::family::TeenControls;
+use super::privacy::{ConsentStatus, PrivacySettings};
+use super::scalars::Date;
+use super::{RoleGuard, app, caller, loader, parse_id, viewer};
+use crate::domain::{self, AgeBand, DisplayName, Email, Handle, Locale, Password, checks};
+use crate::error::{AppError, AppResult};
+use crate::graphql::loaders::SettingsLoader;
+use crate::service::accounts::{self, NewAccount};
+use crate::service::sessions::{self, IssuedTokens};
+use crate::service::settings;
+
+/// A public profile.
+pub struct User(pub user::Model);
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn handle(&self) -> &str {
+        &self.0.handle
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    async fn verified(&self) -> bool {
+        self.0.verified
+    }
+    async fn is_private(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        Ok(loader::<SettingsLoader>(ctx)?.load_one(self.0.id).await?.is_some_and(|s| s.private_account))
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// The signed-in viewer's own account.
+pub struct Me(pub user::Model);
+
+impl Me {
+    async fn settings_row(&self, ctx: &Context<'_>) -> AppResult<entity::user_settings::Model> {
+        loader::<SettingsLoader>(ctx)?
+            .load_one(self.0.id)
+            .await?
+            .ok_or_else(|| AppError::internal(format!("settings missing for user {}", self.0.id)))
+    }
+
+    fn band(&self, ctx: &Context<'_>) -> AppResult<AgeBand> {
+        Ok(settings::age_band(&self.0, app(ctx)?.now()))
+    }
+}
+
+#[Object]
+impl Me {
+    async fn user(&self) -> User {
+        User(self.0.clone())
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn role(&self) -> Role {
+        self.0.role
+    }
+    async fn birth_date(&self) -> Date {
+        Date(self.0.birth_date)
+    }
+    async fn age_band(&self, ctx: &Context<'_>) -> AppResult<AgeBand> {
+        self.band(ctx)
+    }
+    async fn timezone(&self) -> &str {
+        &self.0.timezone
+    }
+    async fn locale(&self) -> &str {
+        &self.0.locale
+    }
+    async fn settings(&self, ctx: &Context<'_>) -> AppResult<PrivacySettings> {
+        Ok(PrivacySettings::new(&self.settings_row(ctx).await?, self.band(ctx)?))
+    }
+    /// The controls that apply to a teen; null for adults.
+    async fn controls(&self, ctx: &Context<'_>) -> AppResult<Option<TeenControls>> {
+        if !self.band(ctx)?.is_teen() {
+            return Ok(None);
+        }
+        Ok(Some(TeenControls::from(self.settings_row(ctx).await?)))
+    }
+    async fn consent(&self, ctx: &Context<'_>) -> AppResult<ConsentStatus> {
+        ConsentStatus::load(&app(ctx)?.db, self.0.id).await
+    }
+}
+
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct AuthPayload {
+    access_token: String,
+    refresh_token: String,
+    access_token_expires_at: DateTime<Utc>,
+    #[graphql(skip)]
+    user: user::Model,
+}
+
+#[ComplexObject]
+impl AuthPayload {
+    async fn me(&self) -> Me {
+        Me(self.user.clone())
+    }
+}
+
+impl AuthPayload {
+    fn new(user: user::Model, tokens: IssuedTokens) -> Self {
+        Self {
+            access_token: tokens.access.token,
+            refresh_token: tokens.refresh_token,
+            access_token_expires_at: tokens.access.expires_at,
+            user,
+        }
+    }
+}
+
+#[derive(InputObject, Validate)]
+pub struct SignUpInput {
+    /// 3..=24 of a-z 0-9 . _ ; unique, case-insensitive.
+    #[validate(custom(function = "checks::handle"))]
+    handle: String,
+    /// 1..=50 characters, any script.
+    #[validate(custom(function = "checks::display_name"))]
+    display_name: String,
+    /// Unique, case-insensitive.
+    #[validate(custom(function = "checks::email"))]
+    email: String,
+    /// 10..=128 characters.
+    #[validate(custom(function = "checks::password"))]
+    password: String,
+    birth_date: Date,
+    /// Must equal the current privacy policy version.
+    accepted_policy_version: i32,
+    /// IANA name; default Asia/Ho_Chi_Minh.
+    #[validate(custom(function = "checks::timezone"))]
+    timezone: Option<String>,
+    /// "vi" (default) or "en".
+    #[validate(custom(function = "checks::locale"))]
+    locale: Option<String>,
+}
+
+fn parsed<T>(field: &str, result: Result<T, ValidationError>) -> AppResult<T> {
+    result.map_err(|e| AppError::field(field, e.message.map_or_else(|| "is invalid".into(), |m| m.to_string())))
+}
+
+impl SignUpInput {
+    fn into_account(self) -> AppResult<NewAccount> {
+        self.validate()?;
+        Ok(NewAccount {
+            handle: parsed("handle", Handle::parse(&self.handle))?,
+            display_name: parsed("displayName", DisplayName::parse(&self.display_name))?,
+            email: parsed("email", Email::parse(&self.email))?,
+            password: parsed("password", Password::parse(&self.password))?,
+            birth_date: self.birth_date.0,
+            timezone: parsed("timezone", domain::parse_timezone(self.timezone.as_deref().unwrap_or(domain::DEFAULT_TIMEZONE)))?,
+            locale: parsed("locale", Locale::parse(self.locale.as_deref().unwrap_or("vi")))?,
+            role: Role::User,
+            accepted_policy_version: self.accepted_policy_version,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct AccountsQuery;
+
+#[Object]
+impl AccountsQuery {
+    /// The signed-in viewer, or null for anonymous callers.
+    async fn me(&self, ctx: &Context<'_>) -> AppResult<Option<Me>> {
+        Ok(caller(ctx)?.viewer()?.map(|v| Me(v.user.clone())))
+    }
+
+    async fn user(&self, ctx: &Context<'_>, handle: String) -> AppResult<Option<User>> {
+        caller(ctx)?.viewer()?;
+        Ok(accounts::find_by_handle(&app(ctx)?.db, &handle).await?.map(User))
+    }
+}
+
+#[derive(Default)]
+pub struct AccountsMutation;
+
+#[Object]
+impl AccountsMutation {
+    async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> AppResult<AuthPayload> {
+        let state = app(ctx)?;
+        let now = state.now();
+        let user = accounts::sign_up(&state.db, &state.hasher, input.into_account()?, now).await?;
+        let tokens = sessions::start(&state.db, &state.tokens, user.id, now).await?;
+        Ok(AuthPayload::new(user, tokens))
+    }
+
+    async fn log_in(&self, ctx: &Context<'_>, email: String, password: String) -> AppResult<AuthPayload> {
+        let state = app(ctx)?;
+        let (user, tokens) =
+            accounts::log_in(&state.db, &state.hasher, &state.tokens, &email, &password, state.now()).await?;
+        Ok(AuthPayload::new(user, tokens))
+    }
+
+    /// Trades a refresh token for a new pair. Each refresh token works once:
+    /// presenting a used one signs the whole session out.
+    async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> AppResult<AuthPayload> {
+        let state = app(ctx)?;
+        let (user, tokens) = sessions::rotate(&state.db, &state.tokens, &refresh_token, state.now()).await?;
+        Ok(AuthPayload::new(user, tokens))
+    }
+
+    /// Ends the session the refresh token belongs to, with all its tokens.
+    async fn log_out(&self, ctx: &Context<'_>, refresh_token: String) -> AppResult<bool> {
+        let state = app(ctx)?;
+        sessions::end(&state.db, &refresh_token, state.now()).await?;
+        Ok(true)
+    }
+
+    #[graphql(guard = "RoleGuard(&[Role::Admin])")]
+    async fn set_user_role(&self, ctx: &Context<'_>, user_id: ID, role: Role) -> AppResult<User> {
+        let state = app(ctx)?;
+        let actor = viewer(ctx)?;
+        let user = accounts::set_role(&state.db, actor.id(), parse_id(&user_id, "user")?, role, state.now()).await?;
+        Ok(User(user))
+    }
+}

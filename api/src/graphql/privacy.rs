@@ -1,0 +1,107 @@
+//! Privacy policies, consent and privacy settings.
+use async_graphql::{Context, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{CommentPolicy, consent, privacy_policy, user_settings};
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use super::app;
+use crate::domain::AgeBand;
+use crate::error::AppResult;
+use crate::service::{privacy, settings};
+
+pub struct PrivacyPolicy(privacy_policy::Model);
+
+#[Object]
+impl PrivacyPolicy {
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn published_at(&self) -> DateTime<Utc> {
+        self.0.published_at
+    }
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+    async fn summary_vi(&self) -> &str {
+        &self.0.summary_vi
+    }
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    async fn body_vi(&self) -> &str {
+        &self.0.body_vi
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Consent {
+    version: i32,
+    accepted_at: DateTime<Utc>,
+}
+
+impl From<consent::Model> for Consent {
+    fn from(row: consent::Model) -> Self {
+        Self { version: row.version, accepted_at: row.accepted_at }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct ConsentStatus {
+    /// The newest version the user accepted.
+    accepted_version: Option<i32>,
+    current_version: i32,
+    up_to_date: bool,
+    /// Every acceptance, oldest first.
+    history: Vec<Consent>,
+}
+
+impl ConsentStatus {
+    pub async fn load(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Self> {
+        let current = privacy::current(db).await?.version;
+        let history = privacy::history(db, user_id).await?;
+        let accepted_version = history.iter().map(|c| c.version).max();
+        Ok(Self {
+            accepted_version,
+            current_version: current,
+            up_to_date: accepted_version == Some(current),
+            history: history.into_iter().map(Consent::from).collect(),
+        })
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct PrivacySettings {
+    private_account: bool,
+    personalized_feed: bool,
+    comment_policy: CommentPolicy,
+    /// Always true for teens.
+    restricted_mode: bool,
+}
+
+impl PrivacySettings {
+    pub fn new(row: &user_settings::Model, band: AgeBand) -> Self {
+        Self {
+            private_account: row.private_account,
+            personalized_feed: row.personalized_feed,
+            comment_policy: row.comment_policy,
+            restricted_mode: settings::restricted_mode(row, band),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct PrivacyQuery;
+
+#[Object]
+impl PrivacyQuery {
+    /// The given version, or the current one.
+    async fn privacy_policy(&self, ctx: &Context<'_>, version: Option<i32>) -> AppResult<PrivacyPolicy> {
+        Ok(PrivacyPolicy(privacy::version(&app(ctx)?.db, version).await?))
+    }
+
+    /// Every published version, newest first.
+    async fn privacy_policies(&self, ctx: &Context<'_>) -> AppResult<Vec<PrivacyPolicy>> {
+        Ok(privacy::all(&app(ctx)?.db).await?.into_iter().map(PrivacyPolicy).collect())
+    }
+}

@@ -1,0 +1,155 @@
+//! The `api` binary: serves TrustFeed, or runs one operator command.
+use std::io::Read;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use api::auth::PasswordHasher;
+use api::clock::{Clock, SystemClock};
+use api::config::Settings;
+use api::domain::{self, DisplayName, Email, Handle, Locale, Password};
+use api::service::{accounts, privacy};
+use api::startup::{self, Application};
+use base64::Engine as _;
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use entity::Role;
+use migration::{Migrator, MigratorTrait};
+
+#[derive(Parser)]
+#[command(name = "api", about = "TrustFeed GraphQL API")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL).
+    ExportSchema,
+    /// Create an account, e.g. a moderator or admin.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        handle: String,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        birth_date: NaiveDate,
+        #[arg(long, value_parser = parse_role, default_value = "USER")]
+        role: Role,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input; otherwise one is generated and printed.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    match raw.to_ascii_uppercase().as_str() {
+        "USER" => Ok(Role::User),
+        "MODERATOR" => Ok(Role::Moderator),
+        "ADMIN" => Ok(Role::Admin),
+        _ => Err("expected USER, MODERATOR or ADMIN".into()),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::ExportSchema = command {
+        print!("{}", api::graphql::sdl());
+        return Ok(());
+    }
+    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    match command {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            let db = startup::connect(&settings.database_url).await.map_err(|e| e.to_string())?;
+            Migrator::up(&db, None).await.map_err(|e| e.to_string())?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::CreateUser { email, handle, birth_date, role, display_name, password_stdin } => {
+            let password = if password_stdin {
+                let mut input = String::new();
+                std::io::stdin().read_to_string(&mut input).map_err(|e| e.to_string())?;
+                input.trim_end_matches(['\r', '\n']).to_owned()
+            } else {
+                let generated = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(api::auth::random_bytes::<18>());
+                println!("generated password: {generated}");
+                generated
+            };
+            let display_name = display_name.unwrap_or_else(|| handle.clone());
+            create_user(settings, &email, &handle, &display_name, birth_date, role, &password).await
+        }
+        Command::ExportSchema => Ok(()),
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    let production = settings.is_production();
+    let app = Application::build(settings, Arc::new(SystemClock)).await.map_err(|e| e.to_string())?;
+    let addr = &app.state().settings.listen_addr;
+    let port = app.port();
+    let host = addr.rsplit_once(':').map_or(addr.as_str(), |(host, _)| host);
+    tracing::info!("TrustFeed listening on http://{host}:{port}/graphql");
+    if !production {
+        println!("GraphiQL: http://{host}:{port}/graphql");
+    }
+    app.run_until_stopped().await.map_err(|e| e.to_string())
+}
+
+fn field(name: &'static str) -> impl Fn(validator::ValidationError) -> String {
+    move |e| format!("{name}: {e}")
+}
+
+async fn create_user(
+    settings: Settings,
+    email: &str,
+    handle: &str,
+    display_name: &str,
+    birth_date: NaiveDate,
+    role: Role,
+    password: &str,
+) -> Result<(), String> {
+    let db = startup::connect(&settings.database_url).await.map_err(|e| e.to_string())?;
+    Migrator::up(&db, None).await.map_err(|e| e.to_string())?;
+    let now = SystemClock.now();
+    api::seed::reference_data(&db, now).await.map_err(|e| e.detail())?;
+    let policy = privacy::current(&db).await.map_err(|e| e.detail())?;
+    let account = accounts::NewAccount {
+        handle: Handle::parse(handle).map_err(field("handle"))?,
+        display_name: DisplayName::parse(display_name).map_err(field("display name"))?,
+        email: Email::parse(email).map_err(field("email"))?,
+        password: Password::parse(password).map_err(field("password"))?,
+        birth_date,
+        timezone: domain::parse_timezone(domain::DEFAULT_TIMEZONE).map_err(field("timezone"))?,
+        locale: Locale::Vi,
+        role,
+        accepted_policy_version: policy.version,
+    };
+    let hasher = PasswordHasher::new(1).map_err(|e| e.detail())?;
+    let user = accounts::sign_up(&db, &hasher, account, now).await.map_err(|e| e.detail())?;
+    println!("created {} (@{}) as {:?}", user.id, user.handle, user.role);
+    Ok(())
+}

@@ -1,0 +1,163 @@
+//! Seed data. Reference data (the first privacy policy, the tags, the launch
+//! campaign) is needed in every environment and is inserted when missing;
+//! demo accounts are for development only and go into an empty database.
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use entity::{Pillar, Role, campaign, privacy_policy, tag, user};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
+use uuid::Uuid;
+
+use crate::auth::PasswordHasher;
+use crate::domain::{DisplayName, Email, Handle, Locale, Password};
+use crate::error::{AppError, AppResult};
+use crate::service::accounts::{self, NewAccount};
+use crate::service::privacy;
+
+pub const DEMO_PASSWORD: &str = "motlanthu2023";
+
+const POLICY_V1_SUMMARY: &str = "We collect what you post and how you use TrustFeed to show you useful \
+videos and keep the community safe. You can see, export and delete your data at any time.";
+const POLICY_V1_SUMMARY_VI: &str = "Chúng tôi thu thập nội dung bạn đăng và cách bạn dùng TrustFeed để \
+gợi ý video hữu ích và giữ cộng đồng an toàn. Bạn có thể xem, tải về và xóa dữ liệu của mình bất cứ lúc nào.";
+const POLICY_V1_BODY: &str = "1. What we collect: your profile (handle, display name, email, birth date), \
+what you post and comment, and what you watch, like, share, skip, follow and search.\n\
+2. Why: to rank your feed and explain each recommendation, to enforce screen-time limits and guardian \
+controls, and to review reports.\n\
+3. Teens: accounts of people aged 13 to 17 are private by default, have a daily screen-time limit and \
+time-away hours, and never see content for adults. Nobody under 13 may have an account.\n\
+4. Your rights: you can export everything we hold about you and delete your account; deletion is final \
+after 30 days.\n\
+5. Changes: when this policy changes we tell you and ask you to accept the new version.";
+const POLICY_V1_BODY_VI: &str = "1. Chúng tôi thu thập: hồ sơ của bạn (tên người dùng, tên hiển thị, \
+email, ngày sinh), nội dung và bình luận bạn đăng, và những gì bạn xem, thích, chia sẻ, lướt qua, theo \
+dõi và tìm kiếm.\n\
+2. Mục đích: sắp xếp bảng tin và giải thích vì sao mỗi video được gợi ý, thực thi giới hạn thời gian sử \
+dụng và quyền kiểm soát của phụ huynh, và xem xét các báo cáo.\n\
+3. Thanh thiếu niên: tài khoản của người từ 13 đến 17 tuổi mặc định ở chế độ riêng tư, có giới hạn thời \
+gian mỗi ngày và giờ nghỉ, và không bao giờ thấy nội dung dành cho người lớn. Người dưới 13 tuổi không \
+được có tài khoản.\n\
+4. Quyền của bạn: bạn có thể tải về mọi dữ liệu chúng tôi lưu về bạn và xóa tài khoản; sau 30 ngày việc \
+xóa là vĩnh viễn.\n\
+5. Thay đổi: khi chính sách thay đổi, chúng tôi sẽ thông báo và đề nghị bạn chấp nhận phiên bản mới.";
+
+/// (slug, English label, Vietnamese label, pillar)
+pub const TAGS: &[(&str, &str, &str, Pillar)] = &[
+    ("study-tips", "Study tips", "Mẹo học tập", Pillar::Learn),
+    ("language-learning", "Language learning", "Học ngoại ngữ", Pillar::Learn),
+    ("personal-finance", "Personal finance", "Tài chính cá nhân", Pillar::Learn),
+    ("health", "Health", "Sức khỏe", Pillar::Learn),
+    ("science", "Science", "Khoa học", Pillar::Learn),
+    ("food", "Food", "Ẩm thực", Pillar::Discover),
+    ("travel", "Travel", "Du lịch", Pillar::Discover),
+    ("news", "News", "Tin tức", Pillar::Discover),
+    ("diy", "DIY & crafts", "Tự làm", Pillar::Discover),
+    ("family-stories", "Family stories", "Chuyện gia đình", Pillar::Connect),
+    ("community", "Community", "Cộng đồng", Pillar::Connect),
+    ("culture", "Vietnamese culture", "Văn hóa Việt", Pillar::Connect),
+    ("comedy", "Comedy", "Hài hước", Pillar::Laugh),
+    ("dance", "Dance", "Nhảy", Pillar::Laugh),
+    ("pets", "Pets", "Thú cưng", Pillar::Laugh),
+    ("volunteering", "Volunteering", "Tình nguyện", Pillar::Kindness),
+    ("kind-words", "Kind words", "Lời tử tế", Pillar::Kindness),
+    ("helping-hands", "Helping hands", "Giúp một tay", Pillar::Kindness),
+];
+
+pub const CAMPAIGN_SLUG: &str = "tryitwithtiktok";
+
+/// Midnight at the start of a day in Vietnam, as UTC.
+fn vietnam_midnight(year: i32, month: u32, day: u32) -> DateTime<Utc> {
+    chrono_tz::Asia::Ho_Chi_Minh
+        .with_ymd_and_hms(year, month, day, 0, 0, 0)
+        .single()
+        .map_or(DateTime::UNIX_EPOCH, |t| t.with_timezone(&Utc))
+}
+
+pub async fn reference_data(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<()> {
+    if privacy_policy::Entity::find().count(db).await? == 0 {
+        privacy_policy::ActiveModel {
+            version: Set(1),
+            published_at: Set(now),
+            summary: Set(POLICY_V1_SUMMARY.into()),
+            summary_vi: Set(POLICY_V1_SUMMARY_VI.into()),
+            body: Set(POLICY_V1_BODY.into()),
+            body_vi: Set(POLICY_V1_BODY_VI.into()),
+        }
+        .insert(db)
+        .await?;
+    }
+    let tags = TAGS.iter().map(|(slug, label, label_vi, pillar)| tag::ActiveModel {
+        slug: Set((*slug).into()),
+        label: Set((*label).into()),
+        label_vi: Set((*label_vi).into()),
+        pillar: Set(*pillar),
+    });
+    tag::Entity::insert_many(tags)
+        .on_conflict(OnConflict::column(tag::Column::Slug).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await?;
+    let campaign = campaign::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        slug: Set(CAMPAIGN_SLUG.into()),
+        name: Set("Try it with TikTok".into()),
+        hashtag: Set("#tryitwithtiktok".into()),
+        tagline: Set("Trăm xem không bằng một thử".into()),
+        starts_at: Set(vietnam_midnight(2023, 5, 17)),
+        ends_at: Set(vietnam_midnight(2023, 7, 1)),
+    };
+    campaign::Entity::insert(campaign)
+        .on_conflict(OnConflict::column(campaign::Column::Slug).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+pub struct DemoAccount {
+    pub handle: &'static str,
+    pub display_name: &'static str,
+    pub email: &'static str,
+    pub age_years: i64,
+    pub role: Role,
+}
+
+pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount { handle: "lan.nguyen", display_name: "Nguyễn Thị Lan", email: "lan@demo.trustfeed.vn", age_years: 29, role: Role::User },
+    DemoAccount { handle: "minh.tran", display_name: "Trần Văn Minh", email: "minh@demo.trustfeed.vn", age_years: 44, role: Role::User },
+    DemoAccount { handle: "bao.an", display_name: "Trần Bảo An", email: "an@demo.trustfeed.vn", age_years: 14, role: Role::User },
+    DemoAccount { handle: "khanh.vy", display_name: "Trần Khánh Vy", email: "vy@demo.trustfeed.vn", age_years: 16, role: Role::User },
+    DemoAccount { handle: "thu.ha.mod", display_name: "Lê Thu Hà", email: "moderator@demo.trustfeed.vn", age_years: 33, role: Role::Moderator },
+    DemoAccount { handle: "trustfeed.admin", display_name: "TrustFeed Admin", email: "admin@demo.trustfeed.vn", age_years: 38, role: Role::Admin },
+];
+
+/// A birth date that makes someone `years` old (plus about half a year) today,
+/// so the demo teens stay teens whenever the demo runs.
+fn birth_date_for_age(years: i64, now: DateTime<Utc>) -> NaiveDate {
+    (now - Duration::days(years * 365 + years / 4 + 180)).date_naive()
+}
+
+fn seed_field<T>(result: Result<T, validator::ValidationError>) -> AppResult<T> {
+    result.map_err(|e| AppError::internal(format!("invalid demo data: {e}")))
+}
+
+/// Demo accounts, only into a database with no users yet.
+pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTime<Utc>) -> AppResult<()> {
+    if user::Entity::find().count(db).await? > 0 {
+        return Ok(());
+    }
+    let policy = privacy::current(db).await?;
+    for account in DEMO_ACCOUNTS {
+        let new = NewAccount {
+            handle: seed_field(Handle::parse(account.handle))?,
+            display_name: seed_field(DisplayName::parse(account.display_name))?,
+            email: seed_field(Email::parse(account.email))?,
+            password: seed_field(Password::parse(DEMO_PASSWORD))?,
+            birth_date: birth_date_for_age(account.age_years, now),
+            timezone: chrono_tz::Asia::Ho_Chi_Minh,
+            locale: Locale::Vi,
+            role: account.role,
+            accepted_policy_version: policy.version,
+        };
+        accounts::sign_up(db, hasher, new, now).await?;
+    }
+    tracing::info!(count = DEMO_ACCOUNTS.len(), "seeded demo accounts");
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! Building and running the application: database, migrations, seed data,
+//! schema and HTTP server. Tests build it exactly as `main` does, on port 0.
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::SqliteJournalMode;
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+use crate::auth::{PasswordHasher, TokenKeys};
+use crate::clock::SharedClock;
+use crate::config::Settings;
+use crate::error::AppError;
+use crate::graphql::{self, AppSchema};
+use crate::state::AppState;
+use crate::{http, seed};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: String, source: std::io::Error },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    App(String),
+}
+
+impl From<AppError> for StartupError {
+    fn from(err: AppError) -> Self {
+        StartupError::App(err.detail())
+    }
+}
+
+/// Opens the pool. For SQLite the file's folder is created, and WAL plus a
+/// busy timeout let readers and one writer work side by side.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, StartupError> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(10)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    if let Some(path) = sqlite_path(url) {
+        if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        options.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal).busy_timeout(Duration::from_secs(10)).foreign_keys(true)
+        });
+    }
+    Ok(Database::connect(options).await?)
+}
+
+/// The file path of a `sqlite:` URL, unless it is in memory.
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.contains(":memory:")).then_some(path)
+}
+
+/// Applies pending migrations and the seed data the settings ask for.
+pub async fn prepare_database(state: &AppState) -> Result<(), StartupError> {
+    Migrator::up(&state.db, None).await?;
+    let now = state.now();
+    seed::reference_data(&state.db, now).await?;
+    if state.settings.seed_demo {
+        seed::demo(&state.db, &state.hasher, now).await?;
+    }
+    Ok(())
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings, clock: SharedClock) -> Result<Self, StartupError> {
+        let db = connect(&settings.database_url).await?;
+        let state = AppState {
+            db,
+            clock,
+            tokens: Arc::new(TokenKeys::new(&settings.jwt_secret)?),
+            hasher: PasswordHasher::new(PasswordHasher::default_concurrency())?,
+            settings: Arc::new(settings),
+        };
+        prepare_database(&state).await?;
+
+        let addr = state.settings.listen_addr.clone();
+        let listener = TcpListener::bind(&addr).map_err(|source| StartupError::Listen { addr, source })?;
+        let port = listener.local_addr()?.port();
+        // Built once and shared by every worker.
+        let schema = graphql::build_schema(Some(state.clone()));
+        let server = serve(listener, state.clone(), schema)?;
+        Ok(Self { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(listener: TcpListener, state: AppState, schema: AppSchema) -> std::io::Result<Server> {
+    let workers = state.settings.workers;
+    let state = web::Data::new(state);
+    let schema = web::Data::new(schema);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(schema.clone())
+            .route("/graphql", web::post().to(http::graphql_post))
+            .route("/graphql", web::get().to(http::graphiql))
+            .route("/healthz", web::get().to(http::healthz))
+            .route("/readyz", web::get().to(http::readyz))
+    })
+    .listen(listener)?;
+    if let Some(workers) = workers {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_path;
+
+    #[test]
+    fn sqlite_paths_are_found_in_urls() {
+        assert_eq!(sqlite_path("sqlite://data/trustfeed.db?mode=rwc"), Some("data/trustfeed.db"));
+        assert_eq!(sqlite_path("sqlite:/tmp/x.db"), Some("/tmp/x.db"));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://localhost/db"), None);
+    }
+}

@@ -1,0 +1,24 @@
+//! What every request handler and resolver shares.
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+
+use crate::auth::{PasswordHasher, TokenKeys};
+use crate::clock::SharedClock;
+use crate::config::Settings;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub clock: SharedClock,
+    pub tokens: Arc<TokenKeys>,
+    pub hasher: PasswordHasher,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}

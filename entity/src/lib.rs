@@ -1,0 +1,15 @@
+//! SeaORM entities: one module per table. Enums are stored as strings so the
+//! same schema works on SQLite and PostgreSQL.
+
+pub mod campaign;
+pub mod consent;
+pub mod enums;
+pub mod privacy_policy;
+pub mod refresh_token;
+pub mod session;
+pub mod signup_lockout;
+pub mod tag;
+pub mod user;
+pub mod user_settings;
+
+pub use enums::{CommentPolicy, Pillar, Role};

@@ -1,0 +1,51 @@
+use sea_orm::entity::prelude::*;
+
+use crate::Role;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Lower-case; unique.
+    #[sea_orm(unique)]
+    pub handle: String,
+    pub display_name: String,
+    /// Lower-case; unique.
+    #[sea_orm(unique)]
+    pub email: String,
+    pub password_hash: String,
+    pub birth_date: Date,
+    pub role: Role,
+    pub timezone: String,
+    pub locale: String,
+    pub verified: bool,
+    pub suspended_until: Option<DateTimeUtc>,
+    pub banned_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_one = "super::user_settings::Entity")]
+    Settings,
+    #[sea_orm(has_many = "super::session::Entity")]
+    Sessions,
+    #[sea_orm(has_many = "super::consent::Entity")]
+    Consents,
+}
+
+impl Related<super::user_settings::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Settings.def()
+    }
+}
+
+impl Related<super::session::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Sessions.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

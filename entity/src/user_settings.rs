@@ -1,0 +1,60 @@
+//! One row per user: the privacy settings and, for teens, the controls a
+//! guardian may lock. `me.settings` and `me.controls` are two views of it, so
+//! there is a single source of truth for overlapping fields.
+use chrono::{NaiveTime, Weekday};
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::CommentPolicy;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeWindow {
+    pub days: Vec<Weekday>,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct TimeWindows(pub Vec<TimeWindow>);
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct Keywords(pub Vec<String>);
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "user_settings")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub user_id: Uuid,
+    pub private_account: bool,
+    pub personalized_feed: bool,
+    pub comment_policy: CommentPolicy,
+    /// The user's own choice; teens are always restricted whatever this says.
+    pub restricted_mode: bool,
+    pub daily_limit_minutes: Option<i32>,
+    pub search_enabled: bool,
+    #[sea_orm(column_type = "Json")]
+    pub time_away: TimeWindows,
+    #[sea_orm(column_type = "Json")]
+    pub blocked_keywords: Keywords,
+    pub locked_by_guardian: bool,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::user::Entity",
+        from = "Column::UserId",
+        to = "super::user::Column::Id",
+        on_delete = "Cascade"
+    )]
+    User,
+}
+
+impl Related<super::user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::User.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
