@@ -19,8 +19,14 @@ impl Handle {
         if !(3..=24).contains(&len) {
             return Err(invalid("length", "must be 3 to 24 characters long"));
         }
-        if !handle.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_') {
-            return Err(invalid("handle", "may use only letters a-z, digits, '.' and '_'"));
+        if !handle
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_')
+        {
+            return Err(invalid(
+                "handle",
+                "may use only letters a-z, digits, '.' and '_'",
+            ));
         }
         Ok(Self(handle))
     }
@@ -97,7 +103,12 @@ impl Password {
 pub const DEFAULT_TIMEZONE: &str = "Asia/Ho_Chi_Minh";
 
 pub fn parse_timezone(raw: &str) -> Result<Tz, ValidationError> {
-    raw.parse::<Tz>().map_err(|_| invalid("timezone", "must be an IANA time zone such as Asia/Ho_Chi_Minh"))
+    raw.parse::<Tz>().map_err(|_| {
+        invalid(
+            "timezone",
+            "must be an IANA time zone such as Asia/Ho_Chi_Minh",
+        )
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,7 +222,10 @@ mod tests {
 
     #[test]
     fn emails_are_lower_cased() {
-        assert_eq!(Email::parse(" Minh@Example.COM ").unwrap().as_str(), "minh@example.com");
+        assert_eq!(
+            Email::parse(" Minh@Example.COM ").unwrap().as_str(),
+            "minh@example.com"
+        );
         assert!(Email::parse("not-an-email").is_err());
     }
 

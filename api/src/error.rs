@@ -17,11 +17,19 @@ pub enum AppError {
     Unauthenticated(String),
     Forbidden(String),
     NotFound(String),
-    BadUserInput { message: String, fields: FieldErrors },
+    BadUserInput {
+        message: String,
+        fields: FieldErrors,
+    },
     Conflict(String),
-    RateLimited { message: String, retry_after_seconds: i64 },
+    RateLimited {
+        message: String,
+        retry_after_seconds: i64,
+    },
     AgeRestricted(String),
-    AccountSuspended { until: Option<DateTime<Utc>> },
+    AccountSuspended {
+        until: Option<DateTime<Utc>>,
+    },
     QueryTooComplex(String),
     /// The detail is logged, never shown to the caller.
     Internal(String),
@@ -54,7 +62,9 @@ impl AppError {
             | AppError::Conflict(m)
             | AppError::AgeRestricted(m)
             | AppError::QueryTooComplex(m) => m.clone(),
-            AppError::BadUserInput { message, .. } | AppError::RateLimited { message, .. } => message.clone(),
+            AppError::BadUserInput { message, .. } | AppError::RateLimited { message, .. } => {
+                message.clone()
+            }
             AppError::AccountSuspended { until: Some(until) } => {
                 format!("This account is suspended until {}", until.to_rfc3339())
             }
@@ -103,7 +113,10 @@ impl From<ValidationErrors> for AppError {
         let mut fields = FieldErrors::new();
         collect_field_errors("", &errors, &mut fields);
         let names: Vec<&str> = fields.keys().map(String::as_str).collect();
-        AppError::BadUserInput { message: format!("Invalid input: {}", names.join(", ")), fields }
+        AppError::BadUserInput {
+            message: format!("Invalid input: {}", names.join(", ")),
+            fields,
+        }
     }
 }
 
@@ -115,7 +128,9 @@ fn collect_field_errors(prefix: &str, errors: &ValidationErrors, out: &mut Field
                 let messages = list.iter().map(describe).collect();
                 out.insert(name, messages);
             }
-            ValidationErrorsKind::Struct(inner) => collect_field_errors(&format!("{name}."), inner, out),
+            ValidationErrorsKind::Struct(inner) => {
+                collect_field_errors(&format!("{name}."), inner, out)
+            }
             ValidationErrorsKind::List(items) => {
                 for (index, inner) in items {
                     collect_field_errors(&format!("{name}.{index}."), inner, out);
@@ -175,9 +190,15 @@ impl ErrorExtensions for AppError {
             ext.set("code", self.code());
             match self {
                 AppError::BadUserInput { fields, .. } => {
-                    ext.set("fields", async_graphql::to_value(fields).unwrap_or_default());
+                    ext.set(
+                        "fields",
+                        async_graphql::to_value(fields).unwrap_or_default(),
+                    );
                 }
-                AppError::RateLimited { retry_after_seconds, .. } => {
+                AppError::RateLimited {
+                    retry_after_seconds,
+                    ..
+                } => {
                     ext.set("retryAfterSeconds", *retry_after_seconds);
                 }
                 AppError::AccountSuspended { until } => {
@@ -202,7 +223,10 @@ mod tests {
     #[test]
     fn snake_case_field_names_become_graphql_names() {
         assert_eq!(to_camel_case("display_name"), "displayName");
-        assert_eq!(to_camel_case("accepted_policy_version"), "acceptedPolicyVersion");
+        assert_eq!(
+            to_camel_case("accepted_policy_version"),
+            "acceptedPolicyVersion"
+        );
         assert_eq!(to_camel_case("email"), "email");
     }
 

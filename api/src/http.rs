@@ -18,51 +18,75 @@ use crate::state::AppState;
 
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// A response that never reached GraphQL execution, shaped like one that did.
-fn refusal(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    HttpResponse::build(status).json(json!({
-        "data": null,
-        "errors": [{ "message": message, "extensions": { "code": code } }],
-    }))
+/// A request refused before GraphQL execution, answered in GraphQL's shape.
+struct Refusal {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
 }
 
-fn too_large() -> HttpResponse {
-    refusal(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "QUERY_TOO_COMPLEX",
-        &format!("The request body is larger than {} KiB", MAX_BODY_BYTES / 1024),
-    )
+impl Refusal {
+    fn bad_input(message: &str) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            code: "BAD_USER_INPUT",
+            message: message.to_owned(),
+        }
+    }
+
+    fn too_large() -> Self {
+        Self {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "QUERY_TOO_COMPLEX",
+            message: format!(
+                "The request body is larger than {} KiB",
+                MAX_BODY_BYTES / 1024
+            ),
+        }
+    }
+
+    fn into_response(self) -> HttpResponse {
+        HttpResponse::build(self.status).json(json!({
+            "data": null,
+            "errors": [{ "message": self.message, "extensions": { "code": self.code } }],
+        }))
+    }
 }
 
 /// Reads the body, refusing it as soon as it is known to be too large.
-async fn read_body(req: &HttpRequest, mut payload: web::Payload) -> Result<web::Bytes, HttpResponse> {
+async fn read_body(req: &HttpRequest, mut payload: web::Payload) -> Result<web::Bytes, Refusal> {
     let declared = req
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
-        return Err(too_large());
+        return Err(Refusal::too_large());
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| refusal(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", "The request body could not be read"))?;
+        let chunk = chunk.map_err(|_| Refusal::bad_input("The request body could not be read"))?;
         if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(too_large());
+            return Err(Refusal::too_large());
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
 }
 
-fn parse_request(body: &[u8]) -> Result<async_graphql::Request, HttpResponse> {
-    let bad = |message: &str| refusal(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message);
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|_| bad("The request body must be a JSON object"))?;
+fn parse_request(body: &[u8]) -> Result<async_graphql::Request, Refusal> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|_| Refusal::bad_input("The request body must be a JSON object"))?;
     if value.is_array() {
-        return Err(bad("Batched requests are not supported: send one operation per request"));
+        return Err(Refusal::bad_input(
+            "Batched requests are not supported: send one operation per request",
+        ));
     }
-    serde_json::from_value(value).map_err(|_| bad("Expected a JSON object with `query`, and optionally `variables` and `operationName`"))
+    serde_json::from_value(value).map_err(|_| {
+        Refusal::bad_input(
+            "Expected a JSON object with `query`, and optionally `variables` and `operationName`",
+        )
+    })
 }
 
 pub async fn graphql_post(
@@ -71,16 +95,18 @@ pub async fn graphql_post(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let body = match read_body(&req, payload).await {
-        Ok(body) => body,
-        Err(refused) => return refused,
-    };
-    let request = match parse_request(&body) {
+    let request = match read_body(&req, payload)
+        .await
+        .and_then(|body| parse_request(&body))
+    {
         Ok(request) => request,
-        Err(refused) => return refused,
+        Err(refusal) => return refusal.into_response(),
     };
     // A header that is not valid text is still a (bad) credential, not anonymity.
-    let authorization = req.headers().get(AUTHORIZATION).map(|v| v.to_str().unwrap_or_default());
+    let authorization = req
+        .headers()
+        .get(AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or_default());
     let caller = resolve_caller(&state.db, &state.tokens, state.now(), authorization).await;
     let request = graphql::request_data(request, &state, caller);
     let response = execute(&schema, request, state.settings.request_timeout).await;
@@ -88,7 +114,11 @@ pub async fn graphql_post(
 }
 
 /// Runs one operation under the time limit; a panic becomes `INTERNAL`.
-async fn execute(schema: &AppSchema, request: async_graphql::Request, limit: Duration) -> async_graphql::Response {
+async fn execute(
+    schema: &AppSchema,
+    request: async_graphql::Request,
+    limit: Duration,
+) -> async_graphql::Response {
     let run = std::panic::AssertUnwindSafe(schema.execute(request)).catch_unwind();
     let mut response = match tokio::time::timeout(limit, run).await {
         Ok(Ok(response)) => response,
@@ -99,7 +129,10 @@ async fn execute(schema: &AppSchema, request: async_graphql::Request, limit: Dur
         }
         Err(_) => {
             tracing::warn!(?limit, "request stopped by the time limit");
-            error_response("INTERNAL", "The request took too long and was stopped. Please try again.")
+            error_response(
+                "INTERNAL",
+                "The request took too long and was stopped. Please try again.",
+            )
         }
     };
     for error in &mut response.errors {
@@ -110,14 +143,19 @@ async fn execute(schema: &AppSchema, request: async_graphql::Request, limit: Dur
 
 fn error_response(code: &str, message: &str) -> async_graphql::Response {
     let mut error = ServerError::new(message, None);
-    error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", code);
+    error
+        .extensions
+        .get_or_insert_with(ErrorExtensionValues::default)
+        .set("code", code);
     async_graphql::Response::from_errors(vec![error])
 }
 
 /// Errors raised by async-graphql itself (parsing, validation, limits) carry
 /// no code; give them the contract's.
 fn classify(error: &mut ServerError) {
-    let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
+    let extensions = error
+        .extensions
+        .get_or_insert_with(ErrorExtensionValues::default);
     if extensions.get("code").is_some() {
         return;
     }
@@ -127,7 +165,11 @@ fn classify(error: &mut ServerError) {
         return;
     }
     extensions.set("code", "BAD_USER_INPUT");
-    if let Some(field) = message.split("argument \"").nth(1).and_then(|rest| rest.split('"').next()) {
+    if let Some(field) = message
+        .split("argument \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+    {
         extensions.set("fields", json_to_value(json!({ field: [message] })));
     }
 }
@@ -142,7 +184,12 @@ pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
     }
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish())
+        .body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql/ws")
+                .finish(),
+        )
 }
 
 pub async fn healthz() -> HttpResponse {
@@ -153,6 +200,7 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     match tokio::time::timeout(Duration::from_secs(2), state.db.ping()).await {
         Ok(Ok(())) => HttpResponse::Ok().json(json!({ "status": "ready" })),
-        _ => HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "down" })),
+        _ => HttpResponse::ServiceUnavailable()
+            .json(json!({ "status": "unavailable", "database": "down" })),
     }
 }

@@ -107,7 +107,11 @@ enum Campaigns {
     EndsAt,
 }
 
-fn cascade_to(from: impl IntoIden, table: impl IntoIden, to: impl IntoIden) -> ForeignKeyCreateStatement {
+fn cascade_to(
+    from: impl IntoIden,
+    table: impl IntoIden,
+    to: impl IntoIden,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from_col(from)
         .to(table, to)
@@ -155,7 +159,11 @@ impl MigrationTrait for Migration {
                     .col(json(UserSettings::BlockedKeywords))
                     .col(boolean(UserSettings::LockedByGuardian))
                     .col(timestamp_with_time_zone(UserSettings::UpdatedAt))
-                    .foreign_key(&mut cascade_to(UserSettings::UserId, Users::Table, Users::Id))
+                    .foreign_key(&mut cascade_to(
+                        UserSettings::UserId,
+                        Users::Table,
+                        Users::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -304,7 +312,9 @@ impl MigrationTrait for Migration {
             UserSettings::Table.into_iden(),
             Users::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

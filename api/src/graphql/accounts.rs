@@ -33,7 +33,10 @@ impl User {
         self.0.verified
     }
     async fn is_private(&self, ctx: &Context<'_>) -> AppResult<bool> {
-        Ok(loader::<SettingsLoader>(ctx)?.load_one(self.0.id).await?.is_some_and(|s| s.private_account))
+        Ok(loader::<SettingsLoader>(ctx)?
+            .load_one(self.0.id)
+            .await?
+            .is_some_and(|s| s.private_account))
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -80,7 +83,10 @@ impl Me {
         &self.0.locale
     }
     async fn settings(&self, ctx: &Context<'_>) -> AppResult<PrivacySettings> {
-        Ok(PrivacySettings::new(&self.settings_row(ctx).await?, self.band(ctx)?))
+        Ok(PrivacySettings::new(
+            &self.settings_row(ctx).await?,
+            self.band(ctx)?,
+        ))
     }
     /// The controls that apply to a teen; null for adults.
     async fn controls(&self, ctx: &Context<'_>) -> AppResult<Option<TeenControls>> {
@@ -148,7 +154,13 @@ pub struct SignUpInput {
 }
 
 fn parsed<T>(field: &str, result: Result<T, ValidationError>) -> AppResult<T> {
-    result.map_err(|e| AppError::field(field, e.message.map_or_else(|| "is invalid".into(), |m| m.to_string())))
+    result.map_err(|e| {
+        AppError::field(
+            field,
+            e.message
+                .map_or_else(|| "is invalid".into(), |m| m.to_string()),
+        )
+    })
 }
 
 impl SignUpInput {
@@ -160,8 +172,16 @@ impl SignUpInput {
             email: parsed("email", Email::parse(&self.email))?,
             password: parsed("password", Password::parse(&self.password))?,
             birth_date: self.birth_date.0,
-            timezone: parsed("timezone", domain::parse_timezone(self.timezone.as_deref().unwrap_or(domain::DEFAULT_TIMEZONE)))?,
-            locale: parsed("locale", Locale::parse(self.locale.as_deref().unwrap_or("vi")))?,
+            timezone: parsed(
+                "timezone",
+                domain::parse_timezone(
+                    self.timezone.as_deref().unwrap_or(domain::DEFAULT_TIMEZONE),
+                ),
+            )?,
+            locale: parsed(
+                "locale",
+                Locale::parse(self.locale.as_deref().unwrap_or("vi")),
+            )?,
             role: Role::User,
             accepted_policy_version: self.accepted_policy_version,
         })
@@ -180,7 +200,9 @@ impl AccountsQuery {
 
     async fn user(&self, ctx: &Context<'_>, handle: String) -> AppResult<Option<User>> {
         caller(ctx)?.viewer()?;
-        Ok(accounts::find_by_handle(&app(ctx)?.db, &handle).await?.map(User))
+        Ok(accounts::find_by_handle(&app(ctx)?.db, &handle)
+            .await?
+            .map(User))
     }
 }
 
@@ -197,18 +219,35 @@ impl AccountsMutation {
         Ok(AuthPayload::new(user, tokens))
     }
 
-    async fn log_in(&self, ctx: &Context<'_>, email: String, password: String) -> AppResult<AuthPayload> {
+    async fn log_in(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        password: String,
+    ) -> AppResult<AuthPayload> {
         let state = app(ctx)?;
-        let (user, tokens) =
-            accounts::log_in(&state.db, &state.hasher, &state.tokens, &email, &password, state.now()).await?;
+        let (user, tokens) = accounts::log_in(
+            &state.db,
+            &state.hasher,
+            &state.tokens,
+            &email,
+            &password,
+            state.now(),
+        )
+        .await?;
         Ok(AuthPayload::new(user, tokens))
     }
 
     /// Trades a refresh token for a new pair. Each refresh token works once:
     /// presenting a used one signs the whole session out.
-    async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> AppResult<AuthPayload> {
+    async fn refresh_session(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: String,
+    ) -> AppResult<AuthPayload> {
         let state = app(ctx)?;
-        let (user, tokens) = sessions::rotate(&state.db, &state.tokens, &refresh_token, state.now()).await?;
+        let (user, tokens) =
+            sessions::rotate(&state.db, &state.tokens, &refresh_token, state.now()).await?;
         Ok(AuthPayload::new(user, tokens))
     }
 
@@ -223,7 +262,14 @@ impl AccountsMutation {
     async fn set_user_role(&self, ctx: &Context<'_>, user_id: ID, role: Role) -> AppResult<User> {
         let state = app(ctx)?;
         let actor = viewer(ctx)?;
-        let user = accounts::set_role(&state.db, actor.id(), parse_id(&user_id, "user")?, role, state.now()).await?;
+        let user = accounts::set_role(
+            &state.db,
+            actor.id(),
+            parse_id(&user_id, "user")?,
+            role,
+            state.now(),
+        )
+        .await?;
         Ok(User(user))
     }
 }

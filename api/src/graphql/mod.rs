@@ -31,9 +31,13 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 /// The schema with its limits. `state` is absent only when printing the SDL.
 pub fn build_schema(state: Option<AppState>) -> AppSchema {
     let production = state.as_ref().is_some_and(|s| s.settings.is_production());
-    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY);
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY);
     if production {
         builder = builder.disable_introspection().disable_suggestions();
     }
@@ -49,8 +53,15 @@ pub fn sdl() -> String {
 }
 
 /// Adds what each request needs of its own: the caller and fresh loaders.
-pub fn request_data(request: async_graphql::Request, state: &AppState, caller: Caller) -> async_graphql::Request {
-    request.data(caller).data(DataLoader::new(loaders::SettingsLoader(state.db.clone()), tokio::spawn))
+pub fn request_data(
+    request: async_graphql::Request,
+    state: &AppState,
+    caller: Caller,
+) -> async_graphql::Request {
+    request.data(caller).data(DataLoader::new(
+        loaders::SettingsLoader(state.db.clone()),
+        tokio::spawn,
+    ))
 }
 
 fn data<'a, T: Send + Sync + 'static>(ctx: &Context<'a>) -> AppResult<&'a T> {

@@ -42,7 +42,10 @@ pub struct Consent {
 
 impl From<consent::Model> for Consent {
     fn from(row: consent::Model) -> Self {
-        Self { version: row.version, accepted_at: row.accepted_at }
+        Self {
+            version: row.version,
+            accepted_at: row.accepted_at,
+        }
     }
 }
 
@@ -96,12 +99,22 @@ pub struct PrivacyQuery;
 #[Object]
 impl PrivacyQuery {
     /// The given version, or the current one.
-    async fn privacy_policy(&self, ctx: &Context<'_>, version: Option<i32>) -> AppResult<PrivacyPolicy> {
-        Ok(PrivacyPolicy(privacy::version(&app(ctx)?.db, version).await?))
+    async fn privacy_policy(
+        &self,
+        ctx: &Context<'_>,
+        version: Option<i32>,
+    ) -> AppResult<PrivacyPolicy> {
+        Ok(PrivacyPolicy(
+            privacy::version(&app(ctx)?.db, version).await?,
+        ))
     }
 
     /// Every published version, newest first.
     async fn privacy_policies(&self, ctx: &Context<'_>) -> AppResult<Vec<PrivacyPolicy>> {
-        Ok(privacy::all(&app(ctx)?.db).await?.into_iter().map(PrivacyPolicy).collect())
+        Ok(privacy::all(&app(ctx)?.db)
+            .await?
+            .into_iter()
+            .map(PrivacyPolicy)
+            .collect())
     }
 }

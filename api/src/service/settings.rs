@@ -13,7 +13,10 @@ pub const TEEN_DAILY_LIMIT_MINUTES: i32 = 60;
 
 /// The user's local calendar date at `now`.
 pub fn local_today(user: &user::Model, now: DateTime<Utc>) -> NaiveDate {
-    let tz: Tz = user.timezone.parse().unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
+    let tz: Tz = user
+        .timezone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
     now.with_timezone(&tz).date_naive()
 }
 
@@ -29,7 +32,15 @@ pub fn restricted_mode(settings: &user_settings::Model, band: AgeBand) -> bool {
 }
 
 fn every_day() -> Vec<Weekday> {
-    vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun]
+    vec![
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ]
 }
 
 fn time(hour: u32) -> NaiveTime {
@@ -37,19 +48,31 @@ fn time(hour: u32) -> NaiveTime {
 }
 
 /// The contract's defaults for a new account of the given age band.
-pub fn defaults_for(band: AgeBand, user_id: Uuid, now: DateTime<Utc>) -> user_settings::ActiveModel {
+pub fn defaults_for(
+    band: AgeBand,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> user_settings::ActiveModel {
     let (private, limit, comments, time_away) = match band {
         AgeBand::Teen13To15 => (
             true,
             Some(TEEN_DAILY_LIMIT_MINUTES),
             CommentPolicy::Followers,
-            vec![TimeWindow { days: every_day(), start: time(21), end: time(8) }],
+            vec![TimeWindow {
+                days: every_day(),
+                start: time(21),
+                end: time(8),
+            }],
         ),
         AgeBand::Teen16To17 => (
             true,
             Some(TEEN_DAILY_LIMIT_MINUTES),
             CommentPolicy::Everyone,
-            vec![TimeWindow { days: every_day(), start: time(22), end: time(8) }],
+            vec![TimeWindow {
+                days: every_day(),
+                start: time(22),
+                end: time(8),
+            }],
         ),
         AgeBand::Adult => (false, None, CommentPolicy::Everyone, vec![]),
     };

@@ -1,0 +1,247 @@
+//! Limits every deployment enforces, health checks and production mode.
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+/// A query `depth` fields deep, counting the leaf: `{ me { email } }` is 2.
+fn nested_query(depth: usize) -> String {
+    let inner = depth - 4; // __type, fields, type and the leaf `name` are four.
+    format!(
+        "{{ __type(name: \"Me\") {{ fields {{ type {{ {}name{} }} }} }} }}",
+        "ofType { ".repeat(inner),
+        " }".repeat(inner)
+    )
+}
+
+async fn post_raw(app: &TestApp, body: impl Into<reqwest::Body>) -> (u16, Value) {
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn queries_deeper_than_12_are_refused() {
+    on_each_database(|app| async move {
+        let ok = app.query(&nested_query(12), json!({})).await;
+        assert!(ok["errors"].is_null(), "depth 12 is allowed: {ok}");
+        let deep = app.query(&nested_query(13), json!({})).await;
+        assert_code(&deep, "QUERY_TOO_COMPLEX");
+        assert!(deep["data"].is_null());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn queries_more_complex_than_2000_are_refused() {
+    on_each_database(|app| async move {
+        let fields = |n: usize| {
+            (0..n)
+                .map(|i| format!("p{i}: privacyPolicy {{ version }}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let ok = app
+            .query(&format!("{{ {} }}", fields(1000)), json!({}))
+            .await;
+        assert!(ok["errors"].is_null(), "complexity 2000 is allowed");
+        let complex = app
+            .query(&format!("{{ {} }}", fields(1001)), json!({}))
+            .await;
+        assert_code(&complex, "QUERY_TOO_COMPLEX");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn oversized_batched_and_malformed_bodies_are_refused_cleanly() {
+    on_each_database(|app| async move {
+        // 300 KiB: refused with 413 before it is parsed.
+        let padding = "x".repeat(300 * 1024);
+        let big =
+            json!({ "query": "{ privacyPolicy { version } }", "variables": { "pad": padding } })
+                .to_string();
+        let (status, body) = post_raw(&app, big).await;
+        assert_eq!(status, 413);
+        assert_code(&body, "QUERY_TOO_COMPLEX");
+
+        // Just under the limit is fine.
+        let padding = "x".repeat(250 * 1024);
+        let fits =
+            json!({ "query": "{ privacyPolicy { version } }", "variables": { "pad": padding } })
+                .to_string();
+        let (status, body) = post_raw(&app, fits).await;
+        assert_eq!(
+            (status, &body["data"]["privacyPolicy"]["version"]),
+            (200, &json!(1)),
+            "{body}"
+        );
+
+        let batch =
+            json!([{ "query": "{ privacyPolicy { version } }" }, { "query": "{ me { email } }" }])
+                .to_string();
+        let (status, body) = post_raw(&app, batch).await;
+        assert_eq!(status, 400);
+        assert_code(&body, "BAD_USER_INPUT");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("Batched")
+        );
+
+        for garbage in ["not json", "{\"query\": 5}", "", "null"] {
+            let (status, body) = post_raw(&app, garbage).await;
+            assert_eq!(status, 400, "{garbage:?}");
+            assert_code(&body, "BAD_USER_INPUT");
+        }
+
+        let syntax = app.query("{ privacyPolicy { version ", json!({})).await;
+        assert_code(&syntax, "BAD_USER_INPUT");
+        let unknown = app.query("{ secrets }", json!({})).await;
+        assert_code(&unknown, "BAD_USER_INPUT");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_request_over_its_time_limit_is_stopped() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| s.request_timeout = Duration::from_millis(500)).await;
+        // Another connection holds the write lock, so the sign-up cannot finish.
+        let other = sea_orm::Database::connect(&app.database.url).await.unwrap();
+        let blocker = other.begin().await.unwrap();
+        let lock = match backend {
+            Backend::Sqlite => {
+                "INSERT INTO signup_lockouts (email_hash, locked_until) VALUES ('x', '2000-01-01')"
+            }
+            Backend::Postgres => "LOCK TABLE users IN EXCLUSIVE MODE",
+        };
+        blocker.execute_unprepared(lock).await.unwrap();
+        let response = app.try_sign_up(json!({})).await;
+        assert_code(&response, "INTERNAL");
+        assert!(
+            response["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("too long"),
+            "{response}"
+        );
+        blocker.rollback().await.unwrap();
+        other.close().await.unwrap();
+        // Nothing half-done was left behind: the same sign-up now works.
+        let again = app.try_sign_up(json!({})).await;
+        assert!(again["errors"].is_null(), "{again}");
+    }
+}
+
+#[tokio::test]
+async fn internal_errors_leak_nothing() {
+    on_each_database(|app| async move {
+        use sea_orm::ConnectionTrait;
+        app.state
+            .db
+            .execute_unprepared("DROP TABLE consents")
+            .await
+            .unwrap();
+        let token_response = app.try_sign_up(json!({})).await;
+        assert_code(&token_response, "INTERNAL");
+        let message = token_response["errors"][0]["message"].as_str().unwrap();
+        for leak in ["consents", "SQL", "sql", "INSERT", "table", "/", ".rs"] {
+            assert!(!message.contains(leak), "{message:?} leaks {leak:?}");
+        }
+        assert_eq!(
+            token_response["errors"][0]["extensions"]
+                .as_object()
+                .unwrap()
+                .len(),
+            1,
+            "only the code"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn health_and_readiness_follow_the_database() {
+    on_each_database(|app| async move {
+        assert_eq!(app.get("/healthz").await.status(), 200);
+        assert_eq!(app.get("/readyz").await.status(), 200);
+        app.state.db.close_by_ref().await.unwrap();
+        assert_eq!(app.get("/readyz").await.status(), 503);
+        assert_eq!(
+            app.get("/healthz").await.status(),
+            200,
+            "the process still runs"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn development_serves_graphiql_and_introspection() {
+    on_each_database(|app| async move {
+        let page = app.get("/graphql").await;
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("graphiql"));
+        let schema = app
+            .query("{ __schema { queryType { name } } }", json!({}))
+            .await;
+        assert_eq!(schema["data"]["__schema"]["queryType"]["name"], "Query");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn production_mode_hides_graphiql_introspection_and_suggestions() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| {
+            s.app_env = api::config::AppEnv::Production;
+        })
+        .await;
+        assert_eq!(app.get("/graphql").await.status(), 404);
+        let schema = app
+            .query("{ __schema { queryType { name } } }", json!({}))
+            .await;
+        assert!(
+            schema["data"].is_null() || schema["data"]["__schema"].is_null(),
+            "{schema}"
+        );
+        let typo = app.query("{ privacyPolicys { version } }", json!({})).await;
+        assert_code(&typo, "BAD_USER_INPUT");
+        assert!(
+            !typo["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("Did you mean"),
+            "{typo}"
+        );
+        // The API itself works.
+        let policy = app.query("{ privacyPolicy { version } }", json!({})).await;
+        assert_eq!(policy["data"]["privacyPolicy"]["version"], 1);
+    }
+}
+
+#[tokio::test]
+async fn suggestions_help_in_development() {
+    on_each_database(|app| async move {
+        let typo = app.query("{ privacyPolicys { version } }", json!({})).await;
+        assert!(
+            typo["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("Did you mean"),
+            "{typo}"
+        );
+    })
+    .await;
+}

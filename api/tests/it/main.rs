@@ -1,0 +1,11 @@
+//! Integration tests: the real app over real HTTP, on a fresh database per
+//! test; every scenario runs on SQLite, and on PostgreSQL too when
+//! `TEST_DATABASE_URL` is set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+mod accounts;
+mod limits;
+mod schema;
+mod sessions;

@@ -1,0 +1,333 @@
+//! Spawns the app and speaks GraphQL to it.
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use api::clock::ManualClock;
+use api::config::{AppEnv, Settings};
+use api::startup::Application;
+use api::state::AppState;
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+pub const PASSWORD: &str = "correct horse battery";
+
+/// 10:00 in Vietnam on the day the suite was written; tests move it as needed.
+pub fn start_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 29, 3, 0, 0).unwrap()
+}
+
+/// A birth date that makes someone `years` old (and a bit) at `start_time`.
+pub fn born_years_ago(years: i32) -> String {
+    NaiveDate::from_ymd_opt(2026 - years, 6, 1)
+        .unwrap()
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn backends() -> Vec<Backend> {
+    let mut all = vec![Backend::Sqlite];
+    if std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty()) {
+        all.push(Backend::Postgres);
+    }
+    all
+}
+
+/// Runs `scenario` once per database backend, each on a fresh app.
+pub async fn on_each_database<F, Fut>(scenario: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for backend in backends() {
+        scenario(TestApp::spawn(backend, |_| {}).await).await;
+    }
+}
+
+/// A database made for one test and removed afterwards.
+pub struct TestDatabase {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Files(Vec<std::path::PathBuf>),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    pub async fn create(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir()
+                    .join(format!("trustfeed-test-{}.db", Uuid::new_v4().simple()));
+                let files = ["", "-wal", "-shm"]
+                    .iter()
+                    .map(|suffix| std::path::PathBuf::from(format!("{}{suffix}", path.display())))
+                    .collect();
+                Self {
+                    url: format!("sqlite://{}?mode=rwc", path.display()),
+                    cleanup: Cleanup::Files(files),
+                }
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
+                let name = format!("trustfeed_test_{}", Uuid::new_v4().simple());
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("TEST_DATABASE_URL must answer");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .unwrap();
+                admin.close().await.unwrap();
+                Self {
+                    url: replace_database(&admin_url, &name),
+                    cleanup: Cleanup::Postgres { admin_url, name },
+                }
+            }
+        }
+    }
+}
+
+/// The same server URL with another database name.
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Files(files) => {
+                for file in files {
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime; use a thread with its own.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    rt.block_on(async {
+                        if let Ok(admin) = Database::connect(&admin_url).await {
+                            let _ = admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                                ))
+                                .await;
+                            let _ = admin.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub backend: Backend,
+    pub clock: Arc<ManualClock>,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    pub database: TestDatabase,
+}
+
+pub fn test_settings(database_url: String) -> Settings {
+    Settings {
+        database_url,
+        listen_addr: "127.0.0.1:0".into(),
+        jwt_secret: JWT_SECRET.to_vec(),
+        app_env: AppEnv::Development,
+        seed_demo: false,
+        request_timeout: Duration::from_secs(30),
+        workers: Some(1),
+    }
+}
+
+impl TestApp {
+    /// Starts the app on port 0; `configure` may change the settings first.
+    pub async fn spawn(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
+        let database = TestDatabase::create(backend).await;
+        let mut settings = test_settings(database.url.clone());
+        configure(&mut settings);
+        let clock = Arc::new(ManualClock::new(start_time()));
+        let app = Application::build(settings, clock.clone())
+            .await
+            .expect("the app starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state().clone();
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            address,
+            backend,
+            clock,
+            state,
+            client: reqwest::Client::new(),
+            database,
+        }
+    }
+
+    pub async fn post_graphql(&self, token: Option<&str>, body: &Value) -> Value {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("the request is answered");
+        assert_eq!(
+            response.status(),
+            200,
+            "GraphQL answers 200 ({:?})",
+            self.backend
+        );
+        response.json().await.expect("a JSON answer")
+    }
+
+    /// Runs a query anonymously.
+    pub async fn query(&self, query: &str, variables: Value) -> Value {
+        self.post_graphql(None, &json!({ "query": query, "variables": variables }))
+            .await
+    }
+
+    /// Runs a query with a bearer token.
+    pub async fn query_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.post_graphql(
+            Some(token),
+            &json!({ "query": query, "variables": variables }),
+        )
+        .await
+    }
+
+    /// Signs up with sensible defaults, overridden by `overrides`; returns the raw response.
+    pub async fn try_sign_up(&self, overrides: Value) -> Value {
+        let mut input = json!({
+            "handle": "user",
+            "displayName": "Người dùng",
+            "email": "user@example.com",
+            "password": PASSWORD,
+            "birthDate": born_years_ago(30),
+            "acceptedPolicyVersion": 1,
+        });
+        for (key, value) in overrides.as_object().unwrap() {
+            input[key] = value.clone();
+        }
+        self.query(SIGN_UP, json!({ "input": input })).await
+    }
+
+    /// Signs up `handle` (email `<handle>@example.com`) aged `years`; returns the AuthPayload.
+    pub async fn sign_up(&self, handle: &str, years: i32) -> Value {
+        let response = self
+            .try_sign_up(json!({
+                "handle": handle,
+                "email": format!("{handle}@example.com"),
+                "birthDate": born_years_ago(years),
+            }))
+            .await;
+        assert!(
+            response["errors"].is_null(),
+            "sign-up of {handle} failed: {response}"
+        );
+        response["data"]["signUp"].clone()
+    }
+
+    /// An access token for a new user `handle` aged 30.
+    pub async fn token_for(&self, handle: &str) -> String {
+        self.sign_up(handle, 30).await["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A new user with the given role, as an operator would make with `create-user`.
+    pub async fn user_with_role(&self, handle: &str, role: entity::Role) -> String {
+        let token = self.token_for(handle).await;
+        self.update_user(handle, |user| user.role = sea_orm::Set(role))
+            .await;
+        token
+    }
+
+    /// Changes a user's row directly, for states no API makes yet.
+    pub async fn update_user(
+        &self,
+        handle: &str,
+        change: impl FnOnce(&mut entity::user::ActiveModel),
+    ) {
+        use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
+        let user = entity::user::Entity::find()
+            .filter(entity::user::Column::Handle.eq(handle))
+            .one(&self.state.db)
+            .await
+            .unwrap()
+            .expect("the user exists");
+        let mut active: entity::user::ActiveModel = user.into();
+        change(&mut active);
+        active.update(&self.state.db).await.unwrap();
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+pub const ME_FIELDS: &str = "user { id handle displayName verified isPrivate createdAt }
+    email role birthDate ageBand timezone locale
+    settings { privateAccount personalizedFeed commentPolicy restrictedMode }
+    controls { dailyLimitMinutes restrictedMode searchEnabled commentPolicy privateAccount
+      timeAway { days start end } blockedKeywords lockedByGuardian updatedAt }
+    consent { acceptedVersion currentVersion upToDate history { version acceptedAt } }";
+
+pub const SIGN_UP: &str = "mutation($input: SignUpInput!) { signUp(input: $input) {
+    accessToken refreshToken accessTokenExpiresAt me { email ageBand } } }";
+
+/// The `extensions.code` of the first error, or "" when there is none.
+pub fn error_code(response: &Value) -> &str {
+    response["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
+}
+
+pub fn assert_code(response: &Value, code: &str) {
+    assert_eq!(
+        error_code(response),
+        code,
+        "expected {code}, got {response}"
+    );
+}
+
+impl TestApp {
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        use api::clock::Clock;
+        self.clock.now()
+    }
+}
