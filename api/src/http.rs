@@ -184,12 +184,7 @@ pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
     }
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql/ws")
-                .finish(),
-        )
+        .body(GraphiQLSource::build().endpoint("/graphql").finish())
 }
 
 pub async fn healthz() -> HttpResponse {

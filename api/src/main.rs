@@ -60,12 +60,19 @@ fn parse_role(raw: &str) -> Result<Role, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // A `.env` file is optional; real environment variables win over it.
+    let dotenv = dotenvy::dotenv();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
+    if let Err(err) = dotenv
+        && !err.not_found()
+    {
+        tracing::warn!("could not read .env: {err}");
+    }
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
