@@ -33,10 +33,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 #[tokio::main]
 async fn main() {
     let database_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| {
-        let path = std::env::temp_dir().join(format!(
-            "trustfeed-load-{}.db",
-            uuid::Uuid::new_v4().simple()
-        ));
+        let path = std::env::temp_dir().join(format!("trustfeed-load-{}.db", uuid::Uuid::new_v4().simple()));
         format!("sqlite://{}?mode=rwc", path.display())
     });
     let settings = Settings {
@@ -48,9 +45,7 @@ async fn main() {
         request_timeout: Duration::from_secs(30),
         workers: None,
     };
-    let app = Application::build(settings, Arc::new(SystemClock))
-        .await
-        .unwrap();
+    let app = Application::build(settings, Arc::new(SystemClock)).await.unwrap();
     let url = format!("http://127.0.0.1:{}/graphql", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();
@@ -66,10 +61,7 @@ async fn main() {
                   "password": PASSWORD, "birthDate": "1990-01-01", "acceptedPolicyVersion": 1 } } }),
     )
     .await;
-    let token = signed_up["data"]["signUp"]["accessToken"]
-        .as_str()
-        .expect("sign-up works")
-        .to_owned();
+    let token = signed_up["data"]["signUp"]["accessToken"].as_str().expect("sign-up works").to_owned();
 
     let burst_started = Instant::now();
     let burst: Vec<_> = (0..SIGN_INS)
@@ -87,13 +79,8 @@ async fn main() {
     let mut latencies = Vec::new();
     while !burst.iter().all(|task| task.is_finished()) {
         let started = Instant::now();
-        let me = post(
-            &client,
-            &url,
-            Some(&token),
-            json!({ "query": "{ me { email settings { privateAccount } } }" }),
-        )
-        .await;
+        let me =
+            post(&client, &url, Some(&token), json!({ "query": "{ me { email settings { privateAccount } } }" })).await;
         latencies.push(started.elapsed());
         assert!(me["errors"].is_null(), "{me}");
     }
@@ -102,14 +89,7 @@ async fn main() {
         task.await.unwrap();
     }
     latencies.sort();
-    println!(
-        "database: {}",
-        if database_url.starts_with("postgres") {
-            "PostgreSQL"
-        } else {
-            "SQLite"
-        }
-    );
+    println!("database: {}", if database_url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });
     println!("{SIGN_INS} concurrent logIn calls finished in {burst_took:?}");
     println!(
         "me during the burst: n={} p50={:?} p95={:?} p99={:?} max={:?}",

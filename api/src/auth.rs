@@ -8,10 +8,11 @@ use argon2::{Algorithm as ArgonAlgorithm, Argon2, Params, Version};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
-use entity::{Role, session, user};
+use entity::{Role, session, user, user_settings};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use rand::RngCore;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
@@ -29,11 +30,7 @@ const ACCESS_TOKEN_TYPE: &str = "access";
 /// Argon2id with the contract's parameters (m = 19 MiB, t = 2, p = 1).
 fn argon2() -> AppResult<Argon2<'static>> {
     let params = Params::new(19_456, 2, 1, None).map_err(AppError::internal)?;
-    Ok(Argon2::new(
-        ArgonAlgorithm::Argon2id,
-        Version::V0x13,
-        params,
-    ))
+    Ok(Argon2::new(ArgonAlgorithm::Argon2id, Version::V0x13, params))
 }
 
 /// Hashes on the blocking pool, at most `concurrency` at once, so a burst of
@@ -48,10 +45,7 @@ pub struct PasswordHasher {
 impl PasswordHasher {
     pub fn new(concurrency: usize) -> AppResult<Self> {
         let decoy = URL_SAFE_NO_PAD.encode(random_bytes::<16>());
-        Ok(Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            decoy_hash: hash_now(&decoy)?.into(),
-        })
+        Ok(Self { permits: Arc::new(Semaphore::new(concurrency.max(1))), decoy_hash: hash_now(&decoy)?.into() })
     }
 
     /// One fewer than the cores, so one core always serves other requests.
@@ -73,31 +67,21 @@ impl PasswordHasher {
         let matched = self
             .run(move || {
                 let parsed = PasswordHash::new(&hash).map_err(AppError::internal)?;
-                Ok(argon2()?
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok())
+                Ok(argon2()?.verify_password(password.as_bytes(), &parsed).is_ok())
             })
             .await?;
         Ok(known && matched)
     }
 
-    async fn run<T: Send + 'static>(
-        &self,
-        job: impl FnOnce() -> AppResult<T> + Send + 'static,
-    ) -> AppResult<T> {
+    async fn run<T: Send + 'static>(&self, job: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
         let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
-        tokio::task::spawn_blocking(job)
-            .await
-            .map_err(AppError::internal)?
+        tokio::task::spawn_blocking(job).await.map_err(AppError::internal)?
     }
 }
 
 fn hash_now(password: &str) -> AppResult<String> {
     let salt = SaltString::encode_b64(&random_bytes::<16>()).map_err(AppError::internal)?;
-    Ok(argon2()?
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(AppError::internal)?
-        .to_string())
+    Ok(argon2()?.hash_password(password.as_bytes(), &salt).map_err(AppError::internal)?.to_string())
 }
 
 pub fn random_bytes<const N: usize>() -> [u8; N] {
@@ -119,9 +103,7 @@ pub fn hash_refresh_token(token: &str) -> String {
 
 /// SHA-256 of a normalised email, for records that must not keep the address.
 pub fn hash_email(email: &str) -> String {
-    hex(&Sha256::digest(
-        format!("signup-lockout:{email}").as_bytes(),
-    ))
+    hex(&Sha256::digest(format!("signup-lockout:{email}").as_bytes()))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -169,12 +151,7 @@ impl TokenKeys {
         })
     }
 
-    pub fn issue(
-        &self,
-        user_id: Uuid,
-        session_id: Uuid,
-        now: DateTime<Utc>,
-    ) -> AppResult<AccessToken> {
+    pub fn issue(&self, user_id: Uuid, session_id: Uuid, now: DateTime<Utc>) -> AppResult<AccessToken> {
         let expires_at = now + ACCESS_TOKEN_TTL;
         let claims = AccessClaims {
             iss: ISSUER.into(),
@@ -186,18 +163,14 @@ impl TokenKeys {
             jti: Uuid::new_v4(),
             typ: ACCESS_TOKEN_TYPE.into(),
         };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(AppError::internal)?;
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(AppError::internal)?;
         Ok(AccessToken { token, expires_at })
     }
 
     /// The user and session a valid, unexpired access token names.
     fn verify(&self, token: &str, now: DateTime<Utc>) -> AppResult<(Uuid, Uuid)> {
-        let rejected =
-            || AppError::Unauthenticated("Your sign-in is invalid or has expired".into());
-        let claims = decode::<AccessClaims>(token, &self.decoding, &self.validation)
-            .map_err(|_| rejected())?
-            .claims;
+        let rejected = || AppError::Unauthenticated("Your sign-in is invalid or has expired".into());
+        let claims = decode::<AccessClaims>(token, &self.decoding, &self.validation).map_err(|_| rejected())?.claims;
         if claims.typ != ACCESS_TOKEN_TYPE || claims.exp <= now.timestamp() {
             return Err(rejected());
         }
@@ -205,11 +178,12 @@ impl TokenKeys {
     }
 }
 
-/// A signed-in user, checked against the database for this request.
+/// A signed-in user with their settings, checked against the database for
+/// this request.
 #[derive(Debug, Clone)]
 pub struct Viewer {
     pub user: user::Model,
-    pub session_id: Uuid,
+    pub settings: user_settings::Model,
 }
 
 impl Viewer {
@@ -251,9 +225,7 @@ impl Caller {
     pub fn require_role(&self, roles: &[Role]) -> AppResult<&Viewer> {
         let viewer = self.require()?;
         if !viewer.has_role(roles) {
-            return Err(AppError::Forbidden(
-                "You do not have permission to do this".into(),
-            ));
+            return Err(AppError::Forbidden("You do not have permission to do this".into()));
         }
         Ok(viewer)
     }
@@ -293,28 +265,28 @@ async fn check_bearer(
     now: DateTime<Utc>,
     header: &str,
 ) -> AppResult<Viewer> {
-    let token = header.strip_prefix("Bearer ").ok_or_else(|| {
-        AppError::Unauthenticated("Send the token as `Authorization: Bearer <token>`".into())
-    })?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .ok_or_else(|| AppError::Unauthenticated("Send the token as `Authorization: Bearer <token>`".into()))?;
     let (user_id, session_id) = keys.verify(token.trim(), now)?;
-    let found = session::Entity::find_by_id(session_id)
-        .find_also_related(user::Entity)
+    // One statement: the user and their settings, if the session is live.
+    let live_session = Query::select()
+        .expr(Expr::val(1))
+        .from(session::Entity)
+        .and_where(Expr::col((session::Entity, session::Column::Id)).eq(session_id))
+        .and_where(Expr::col((session::Entity, session::Column::UserId)).equals((user::Entity, user::Column::Id)))
+        .and_where(Expr::col((session::Entity, session::Column::RevokedAt)).is_null())
+        .to_owned();
+    let found = user::Entity::find_by_id(user_id)
+        .find_also_related(user_settings::Entity)
+        .filter(Expr::exists(live_session))
         .one(db)
         .await?;
-    let user = match found {
-        Some((session, Some(user)))
-            if session.revoked_at.is_none() && session.user_id == user_id =>
-        {
-            user
-        }
-        _ => {
-            return Err(AppError::Unauthenticated(
-                "This session has ended; please sign in again".into(),
-            ));
-        }
+    let Some((user, Some(settings))) = found else {
+        return Err(AppError::Unauthenticated("This session has ended; please sign in again".into()));
     };
     ensure_active(&user, now)?;
-    Ok(Viewer { user, session_id })
+    Ok(Viewer { user, settings })
 }
 
 #[cfg(test)]
@@ -334,9 +306,8 @@ mod tests {
     #[test]
     fn tokens_signed_with_another_key_are_refused() {
         let now = Utc::now();
-        let token = TokenKeys::new(b"another-secret-another-secret-xx")
-            .unwrap()
-            .issue(Uuid::new_v4(), Uuid::new_v4(), now);
+        let token =
+            TokenKeys::new(b"another-secret-another-secret-xx").unwrap().issue(Uuid::new_v4(), Uuid::new_v4(), now);
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
         assert!(keys.verify(&token.unwrap().token, now).is_err());
     }

@@ -13,9 +13,7 @@ pub type SharedClock = Arc<dyn Clock>;
 /// Both databases keep microseconds; truncating here makes stored and
 /// in-memory instants compare equal.
 fn to_micros(instant: DateTime<Utc>) -> DateTime<Utc> {
-    instant
-        .duration_trunc(Duration::microseconds(1))
-        .unwrap_or(instant)
+    instant.duration_trunc(Duration::microseconds(1)).unwrap_or(instant)
 }
 
 #[derive(Debug, Default)]
@@ -35,33 +33,22 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn new(start: DateTime<Utc>) -> Self {
-        Self {
-            now: Mutex::new(to_micros(start)),
-        }
+        Self { now: Mutex::new(to_micros(start)) }
     }
 
     pub fn advance(&self, by: Duration) {
-        let mut now = self
-            .now
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut now = self.now.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         *now += by;
     }
 
     pub fn set(&self, to: DateTime<Utc>) {
-        let mut now = self
-            .now
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut now = self.now.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         *now = to_micros(to);
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        *self
-            .now
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        *self.now.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

@@ -69,11 +69,7 @@ impl Settings {
             None => app_env == AppEnv::Development,
         };
         let request_timeout = match lookup("REQUEST_TIMEOUT_MS") {
-            Some(value) => Duration::from_millis(
-                value
-                    .parse()
-                    .map_err(|_| ConfigError::Number("REQUEST_TIMEOUT_MS"))?,
-            ),
+            Some(value) => Duration::from_millis(value.parse().map_err(|_| ConfigError::Number("REQUEST_TIMEOUT_MS"))?),
             None => Duration::from_secs(10),
         };
         Ok(Self {
@@ -112,11 +108,7 @@ mod tests {
     use super::*;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        Settings::from_lookup(|key| {
-            vars.iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| (*v).to_owned())
-        })
+        Settings::from_lookup(|key| vars.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned()))
     }
 
     #[test]
@@ -131,21 +123,13 @@ mod tests {
 
     #[test]
     fn production_requires_a_long_secret_and_never_seeds() {
-        assert!(matches!(
-            settings(&[("APP_ENV", "production")]),
-            Err(ConfigError::MissingSecret)
-        ));
+        assert!(matches!(settings(&[("APP_ENV", "production")]), Err(ConfigError::MissingSecret)));
         assert!(matches!(
             settings(&[("APP_ENV", "production"), ("JWT_SECRET", "short")]),
             Err(ConfigError::ShortSecret)
         ));
         let secret = "x".repeat(32);
-        let s = settings(&[
-            ("APP_ENV", "production"),
-            ("JWT_SECRET", &secret),
-            ("SEED_DEMO", "true"),
-        ])
-        .unwrap();
+        let s = settings(&[("APP_ENV", "production"), ("JWT_SECRET", &secret), ("SEED_DEMO", "true")]).unwrap();
         assert!(s.is_production());
         assert!(!s.seed_demo);
         assert_eq!(s.jwt_secret, secret.as_bytes());
@@ -153,17 +137,8 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused() {
-        assert!(matches!(
-            settings(&[("APP_ENV", "staging")]),
-            Err(ConfigError::AppEnv(_))
-        ));
-        assert!(matches!(
-            settings(&[("SEED_DEMO", "maybe")]),
-            Err(ConfigError::Bool(_))
-        ));
-        assert!(matches!(
-            settings(&[("REQUEST_TIMEOUT_MS", "soon")]),
-            Err(ConfigError::Number(_))
-        ));
+        assert!(matches!(settings(&[("APP_ENV", "staging")]), Err(ConfigError::AppEnv(_))));
+        assert!(matches!(settings(&[("SEED_DEMO", "maybe")]), Err(ConfigError::Bool(_))));
+        assert!(matches!(settings(&[("REQUEST_TIMEOUT_MS", "soon")]), Err(ConfigError::Number(_))));
     }
 }

@@ -1,6 +1,6 @@
 //! Domain values parsed once at the edge ("parse, don't validate"): once a
 //! `Handle` or `Email` exists it is known to be valid and normalised.
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use chrono_tz::Tz;
 use validator::{ValidateEmail, ValidationError};
 
@@ -19,14 +19,8 @@ impl Handle {
         if !(3..=24).contains(&len) {
             return Err(invalid("length", "must be 3 to 24 characters long"));
         }
-        if !handle
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_')
-        {
-            return Err(invalid(
-                "handle",
-                "may use only letters a-z, digits, '.' and '_'",
-            ));
+        if !handle.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_') {
+            return Err(invalid("handle", "may use only letters a-z, digits, '.' and '_'"));
         }
         Ok(Self(handle))
     }
@@ -103,12 +97,7 @@ impl Password {
 pub const DEFAULT_TIMEZONE: &str = "Asia/Ho_Chi_Minh";
 
 pub fn parse_timezone(raw: &str) -> Result<Tz, ValidationError> {
-    raw.parse::<Tz>().map_err(|_| {
-        invalid(
-            "timezone",
-            "must be an IANA time zone such as Asia/Ho_Chi_Minh",
-        )
-    })
+    raw.parse::<Tz>().map_err(|_| invalid("timezone", "must be an IANA time zone such as Asia/Ho_Chi_Minh"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +120,34 @@ impl Locale {
             Locale::Vi => "vi",
             Locale::En => "en",
         }
+    }
+}
+
+/// Text folded for search: lower-case, Vietnamese diacritics removed (`đ`
+/// becomes `d`), runs of white space collapsed. "Trăm XEM" and "tram xem"
+/// fold alike, so a plain `LIKE` on folded columns works on both databases.
+pub fn fold(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let stripped: String = text
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' | 'Đ' => 'd',
+            other => other,
+        })
+        .collect::<String>()
+        .to_lowercase();
+    stripped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether the local time `at` falls in a daily window that opens on `days`
+/// at `start` and closes at `end`, on the next day when `end <= start`.
+pub fn in_window(days: &[Weekday], start: NaiveTime, end: NaiveTime, at: NaiveDateTime) -> bool {
+    let (day, time) = (at.weekday(), at.time());
+    if start < end {
+        days.contains(&day) && start <= time && time < end
+    } else {
+        (days.contains(&day) && time >= start) || (days.contains(&day.pred()) && time < end)
     }
 }
 
@@ -212,6 +229,14 @@ mod tests {
     }
 
     #[test]
+    fn folding_ignores_case_and_vietnamese_diacritics() {
+        assert_eq!(fold("Trăm xem không bằng một THỬ"), "tram xem khong bang mot thu");
+        assert_eq!(fold("Phở  Hà Nội"), "pho ha noi");
+        assert_eq!(fold("Đường đi"), "duong di");
+        assert_eq!(fold("tiếng Việt"), "tieng viet");
+    }
+
+    #[test]
     fn handles_are_normalised_and_checked() {
         assert_eq!(Handle::parse("Lan.Anh_99").unwrap().as_str(), "lan.anh_99");
         assert!(Handle::parse("ab").is_err());
@@ -222,10 +247,7 @@ mod tests {
 
     #[test]
     fn emails_are_lower_cased() {
-        assert_eq!(
-            Email::parse(" Minh@Example.COM ").unwrap().as_str(),
-            "minh@example.com"
-        );
+        assert_eq!(Email::parse(" Minh@Example.COM ").unwrap().as_str(), "minh@example.com");
         assert!(Email::parse("not-an-email").is_err());
     }
 
@@ -234,6 +256,23 @@ mod tests {
         assert!(DisplayName::parse(&"ấ".repeat(50)).is_ok());
         assert!(DisplayName::parse(&"ấ".repeat(51)).is_err());
         assert!(DisplayName::parse("   ").is_err());
+    }
+
+    #[test]
+    fn windows_may_cross_midnight() {
+        let at = |d: u32, h: u32, m: u32| date(2026, 11, d).and_hms_opt(h, m, 0).unwrap(); // 30 Nov 2026 is a Monday
+        let t = |h: u32| NaiveTime::from_hms_opt(h, 0, 0).unwrap();
+        let monday_night = [Weekday::Mon];
+        assert!(in_window(&monday_night, t(21), t(8), at(30, 21, 0)));
+        assert!(in_window(&monday_night, t(21), t(8), at(30, 23, 59)));
+        assert!(!in_window(&monday_night, t(21), t(8), at(30, 20, 59)));
+        // Tuesday morning belongs to Monday's window, and ends at 08:00.
+        assert!(!in_window(&monday_night, t(21), t(8), at(29, 7, 0)));
+        assert!(in_window(&monday_night, t(21), t(8), date(2026, 12, 1).and_hms_opt(7, 59, 0).unwrap()));
+        assert!(!in_window(&monday_night, t(21), t(8), date(2026, 12, 1).and_hms_opt(8, 0, 0).unwrap()));
+        // A daytime window.
+        assert!(in_window(&monday_night, t(13), t(15), at(30, 14, 0)));
+        assert!(!in_window(&monday_night, t(13), t(15), at(30, 15, 0)));
     }
 
     #[test]

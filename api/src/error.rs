@@ -62,9 +62,7 @@ impl AppError {
             | AppError::Conflict(m)
             | AppError::AgeRestricted(m)
             | AppError::QueryTooComplex(m) => m.clone(),
-            AppError::BadUserInput { message, .. } | AppError::RateLimited { message, .. } => {
-                message.clone()
-            }
+            AppError::BadUserInput { message, .. } | AppError::RateLimited { message, .. } => message.clone(),
             AppError::AccountSuspended { until: Some(until) } => {
                 format!("This account is suspended until {}", until.to_rfc3339())
             }
@@ -113,10 +111,7 @@ impl From<ValidationErrors> for AppError {
         let mut fields = FieldErrors::new();
         collect_field_errors("", &errors, &mut fields);
         let names: Vec<&str> = fields.keys().map(String::as_str).collect();
-        AppError::BadUserInput {
-            message: format!("Invalid input: {}", names.join(", ")),
-            fields,
-        }
+        AppError::BadUserInput { message: format!("Invalid input: {}", names.join(", ")), fields }
     }
 }
 
@@ -128,9 +123,7 @@ fn collect_field_errors(prefix: &str, errors: &ValidationErrors, out: &mut Field
                 let messages = list.iter().map(describe).collect();
                 out.insert(name, messages);
             }
-            ValidationErrorsKind::Struct(inner) => {
-                collect_field_errors(&format!("{name}."), inner, out)
-            }
+            ValidationErrorsKind::Struct(inner) => collect_field_errors(&format!("{name}."), inner, out),
             ValidationErrorsKind::List(items) => {
                 for (index, inner) in items {
                     collect_field_errors(&format!("{name}.{index}."), inner, out);
@@ -190,15 +183,9 @@ impl ErrorExtensions for AppError {
             ext.set("code", self.code());
             match self {
                 AppError::BadUserInput { fields, .. } => {
-                    ext.set(
-                        "fields",
-                        async_graphql::to_value(fields).unwrap_or_default(),
-                    );
+                    ext.set("fields", async_graphql::to_value(fields).unwrap_or_default());
                 }
-                AppError::RateLimited {
-                    retry_after_seconds,
-                    ..
-                } => {
+                AppError::RateLimited { retry_after_seconds, .. } => {
                     ext.set("retryAfterSeconds", *retry_after_seconds);
                 }
                 AppError::AccountSuspended { until } => {
@@ -223,10 +210,7 @@ mod tests {
     #[test]
     fn snake_case_field_names_become_graphql_names() {
         assert_eq!(to_camel_case("display_name"), "displayName");
-        assert_eq!(
-            to_camel_case("accepted_policy_version"),
-            "acceptedPolicyVersion"
-        );
+        assert_eq!(to_camel_case("accepted_policy_version"), "acceptedPolicyVersion");
         assert_eq!(to_camel_case("email"), "email");
     }
 

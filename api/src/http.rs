@@ -27,21 +27,14 @@ struct Refusal {
 
 impl Refusal {
     fn bad_input(message: &str) -> Self {
-        Self {
-            status: StatusCode::BAD_REQUEST,
-            code: "BAD_USER_INPUT",
-            message: message.to_owned(),
-        }
+        Self { status: StatusCode::BAD_REQUEST, code: "BAD_USER_INPUT", message: message.to_owned() }
     }
 
     fn too_large() -> Self {
         Self {
             status: StatusCode::PAYLOAD_TOO_LARGE,
             code: "QUERY_TOO_COMPLEX",
-            message: format!(
-                "The request body is larger than {} KiB",
-                MAX_BODY_BYTES / 1024
-            ),
+            message: format!("The request body is larger than {} KiB", MAX_BODY_BYTES / 1024),
         }
     }
 
@@ -55,11 +48,8 @@ impl Refusal {
 
 /// Reads the body, refusing it as soon as it is known to be too large.
 async fn read_body(req: &HttpRequest, mut payload: web::Payload) -> Result<web::Bytes, Refusal> {
-    let declared = req
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared =
+        req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
         return Err(Refusal::too_large());
     }
@@ -75,17 +65,13 @@ async fn read_body(req: &HttpRequest, mut payload: web::Payload) -> Result<web::
 }
 
 fn parse_request(body: &[u8]) -> Result<async_graphql::Request, Refusal> {
-    let value: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|_| Refusal::bad_input("The request body must be a JSON object"))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|_| Refusal::bad_input("The request body must be a JSON object"))?;
     if value.is_array() {
-        return Err(Refusal::bad_input(
-            "Batched requests are not supported: send one operation per request",
-        ));
+        return Err(Refusal::bad_input("Batched requests are not supported: send one operation per request"));
     }
     serde_json::from_value(value).map_err(|_| {
-        Refusal::bad_input(
-            "Expected a JSON object with `query`, and optionally `variables` and `operationName`",
-        )
+        Refusal::bad_input("Expected a JSON object with `query`, and optionally `variables` and `operationName`")
     })
 }
 
@@ -95,18 +81,12 @@ pub async fn graphql_post(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let request = match read_body(&req, payload)
-        .await
-        .and_then(|body| parse_request(&body))
-    {
+    let request = match read_body(&req, payload).await.and_then(|body| parse_request(&body)) {
         Ok(request) => request,
         Err(refusal) => return refusal.into_response(),
     };
     // A header that is not valid text is still a (bad) credential, not anonymity.
-    let authorization = req
-        .headers()
-        .get(AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or_default());
+    let authorization = req.headers().get(AUTHORIZATION).map(|v| v.to_str().unwrap_or_default());
     let caller = resolve_caller(&state.db, &state.tokens, state.now(), authorization).await;
     let request = graphql::request_data(request, &state, caller);
     let response = execute(&schema, request, state.settings.request_timeout).await;
@@ -114,11 +94,7 @@ pub async fn graphql_post(
 }
 
 /// Runs one operation under the time limit; a panic becomes `INTERNAL`.
-async fn execute(
-    schema: &AppSchema,
-    request: async_graphql::Request,
-    limit: Duration,
-) -> async_graphql::Response {
+async fn execute(schema: &AppSchema, request: async_graphql::Request, limit: Duration) -> async_graphql::Response {
     let run = std::panic::AssertUnwindSafe(schema.execute(request)).catch_unwind();
     let mut response = match tokio::time::timeout(limit, run).await {
         Ok(Ok(response)) => response,
@@ -129,10 +105,7 @@ async fn execute(
         }
         Err(_) => {
             tracing::warn!(?limit, "request stopped by the time limit");
-            error_response(
-                "INTERNAL",
-                "The request took too long and was stopped. Please try again.",
-            )
+            error_response("INTERNAL", "The request took too long and was stopped. Please try again.")
         }
     };
     for error in &mut response.errors {
@@ -143,19 +116,14 @@ async fn execute(
 
 fn error_response(code: &str, message: &str) -> async_graphql::Response {
     let mut error = ServerError::new(message, None);
-    error
-        .extensions
-        .get_or_insert_with(ErrorExtensionValues::default)
-        .set("code", code);
+    error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", code);
     async_graphql::Response::from_errors(vec![error])
 }
 
 /// Errors raised by async-graphql itself (parsing, validation, limits) carry
 /// no code; give them the contract's.
 fn classify(error: &mut ServerError) {
-    let extensions = error
-        .extensions
-        .get_or_insert_with(ErrorExtensionValues::default);
+    let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
     if extensions.get("code").is_some() {
         return;
     }
@@ -165,11 +133,7 @@ fn classify(error: &mut ServerError) {
         return;
     }
     extensions.set("code", "BAD_USER_INPUT");
-    if let Some(field) = message
-        .split("argument \"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-    {
+    if let Some(field) = message.split("argument \"").nth(1).and_then(|rest| rest.split('"').next()) {
         extensions.set("fields", json_to_value(json!({ field: [message] })));
     }
 }
@@ -195,7 +159,6 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     match tokio::time::timeout(Duration::from_secs(2), state.db.ping()).await {
         Ok(Ok(())) => HttpResponse::Ok().json(json!({ "status": "ready" })),
-        _ => HttpResponse::ServiceUnavailable()
-            .json(json!({ "status": "unavailable", "database": "down" })),
+        _ => HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "down" })),
     }
 }

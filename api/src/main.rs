@@ -64,8 +64,7 @@ async fn main() -> ExitCode {
     let dotenv = dotenvy::dotenv();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
     if let Err(err) = dotenv
@@ -92,44 +91,24 @@ async fn run(cli: Cli) -> Result<(), String> {
     match command {
         Command::Serve => serve(settings).await,
         Command::Migrate => {
-            let db = startup::connect(&settings.database_url)
-                .await
-                .map_err(|e| e.to_string())?;
+            let db = startup::connect(&settings.database_url).await.map_err(|e| e.to_string())?;
             Migrator::up(&db, None).await.map_err(|e| e.to_string())?;
             println!("migrations applied");
             Ok(())
         }
-        Command::CreateUser {
-            email,
-            handle,
-            birth_date,
-            role,
-            display_name,
-            password_stdin,
-        } => {
+        Command::CreateUser { email, handle, birth_date, role, display_name, password_stdin } => {
             let password = if password_stdin {
                 let mut input = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut input)
-                    .map_err(|e| e.to_string())?;
+                std::io::stdin().read_to_string(&mut input).map_err(|e| e.to_string())?;
                 input.trim_end_matches(['\r', '\n']).to_owned()
             } else {
-                let generated = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .encode(api::auth::random_bytes::<18>());
+                let generated =
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(api::auth::random_bytes::<18>());
                 println!("generated password: {generated}");
                 generated
             };
             let display_name = display_name.unwrap_or_else(|| handle.clone());
-            create_user(
-                settings,
-                &email,
-                &handle,
-                &display_name,
-                birth_date,
-                role,
-                &password,
-            )
-            .await
+            create_user(settings, &email, &handle, &display_name, birth_date, role, &password).await
         }
         Command::ExportSchema => Ok(()),
     }
@@ -137,14 +116,10 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 async fn serve(settings: Settings) -> Result<(), String> {
     let production = settings.is_production();
-    let app = Application::build(settings, Arc::new(SystemClock))
-        .await
-        .map_err(|e| e.to_string())?;
+    let app = Application::build(settings, Arc::new(SystemClock)).await.map_err(|e| e.to_string())?;
     let addr = &app.state().settings.listen_addr;
     let port = app.port();
-    let host = addr
-        .rsplit_once(':')
-        .map_or(addr.as_str(), |(host, _)| host);
+    let host = addr.rsplit_once(':').map_or(addr.as_str(), |(host, _)| host);
     tracing::info!("TrustFeed listening on http://{host}:{port}/graphql");
     if !production {
         println!("GraphiQL: http://{host}:{port}/graphql");
@@ -165,14 +140,10 @@ async fn create_user(
     role: Role,
     password: &str,
 ) -> Result<(), String> {
-    let db = startup::connect(&settings.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
+    let db = startup::connect(&settings.database_url).await.map_err(|e| e.to_string())?;
     Migrator::up(&db, None).await.map_err(|e| e.to_string())?;
     let now = SystemClock.now();
-    api::seed::reference_data(&db, now)
-        .await
-        .map_err(|e| e.detail())?;
+    api::seed::reference_data(&db, now).await.map_err(|e| e.detail())?;
     let policy = privacy::current(&db).await.map_err(|e| e.detail())?;
     let account = accounts::NewAccount {
         handle: Handle::parse(handle).map_err(field("handle"))?,
@@ -186,9 +157,7 @@ async fn create_user(
         accepted_policy_version: policy.version,
     };
     let hasher = PasswordHasher::new(1).map_err(|e| e.detail())?;
-    let user = accounts::sign_up(&db, &hasher, account, now)
-        .await
-        .map_err(|e| e.detail())?;
+    let user = accounts::sign_up(&db, &hasher, account, now).await.map_err(|e| e.detail())?;
     println!("created {} (@{}) as {:?}", user.id, user.handle, user.role);
     Ok(())
 }

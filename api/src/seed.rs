@@ -43,53 +43,23 @@ xóa là vĩnh viễn.\n\
 /// (slug, English label, Vietnamese label, pillar)
 pub const TAGS: &[(&str, &str, &str, Pillar)] = &[
     ("study-tips", "Study tips", "Mẹo học tập", Pillar::Learn),
-    (
-        "language-learning",
-        "Language learning",
-        "Học ngoại ngữ",
-        Pillar::Learn,
-    ),
-    (
-        "personal-finance",
-        "Personal finance",
-        "Tài chính cá nhân",
-        Pillar::Learn,
-    ),
+    ("language-learning", "Language learning", "Học ngoại ngữ", Pillar::Learn),
+    ("personal-finance", "Personal finance", "Tài chính cá nhân", Pillar::Learn),
     ("health", "Health", "Sức khỏe", Pillar::Learn),
     ("science", "Science", "Khoa học", Pillar::Learn),
     ("food", "Food", "Ẩm thực", Pillar::Discover),
     ("travel", "Travel", "Du lịch", Pillar::Discover),
     ("news", "News", "Tin tức", Pillar::Discover),
     ("diy", "DIY & crafts", "Tự làm", Pillar::Discover),
-    (
-        "family-stories",
-        "Family stories",
-        "Chuyện gia đình",
-        Pillar::Connect,
-    ),
+    ("family-stories", "Family stories", "Chuyện gia đình", Pillar::Connect),
     ("community", "Community", "Cộng đồng", Pillar::Connect),
-    (
-        "culture",
-        "Vietnamese culture",
-        "Văn hóa Việt",
-        Pillar::Connect,
-    ),
+    ("culture", "Vietnamese culture", "Văn hóa Việt", Pillar::Connect),
     ("comedy", "Comedy", "Hài hước", Pillar::Laugh),
     ("dance", "Dance", "Nhảy", Pillar::Laugh),
     ("pets", "Pets", "Thú cưng", Pillar::Laugh),
-    (
-        "volunteering",
-        "Volunteering",
-        "Tình nguyện",
-        Pillar::Kindness,
-    ),
+    ("volunteering", "Volunteering", "Tình nguyện", Pillar::Kindness),
     ("kind-words", "Kind words", "Lời tử tế", Pillar::Kindness),
-    (
-        "helping-hands",
-        "Helping hands",
-        "Giúp một tay",
-        Pillar::Kindness,
-    ),
+    ("helping-hands", "Helping hands", "Giúp một tay", Pillar::Kindness),
 ];
 
 pub const CAMPAIGN_SLUG: &str = "tryitwithtiktok";
@@ -115,20 +85,14 @@ pub async fn reference_data(db: &DatabaseConnection, now: DateTime<Utc>) -> AppR
         .insert(db)
         .await?;
     }
-    let tags = TAGS
-        .iter()
-        .map(|(slug, label, label_vi, pillar)| tag::ActiveModel {
-            slug: Set((*slug).into()),
-            label: Set((*label).into()),
-            label_vi: Set((*label_vi).into()),
-            pillar: Set(*pillar),
-        });
+    let tags = TAGS.iter().map(|(slug, label, label_vi, pillar)| tag::ActiveModel {
+        slug: Set((*slug).into()),
+        label: Set((*label).into()),
+        label_vi: Set((*label_vi).into()),
+        pillar: Set(*pillar),
+    });
     tag::Entity::insert_many(tags)
-        .on_conflict(
-            OnConflict::column(tag::Column::Slug)
-                .do_nothing()
-                .to_owned(),
-        )
+        .on_conflict(OnConflict::column(tag::Column::Slug).do_nothing().to_owned())
         .exec_without_returning(db)
         .await?;
     let campaign = campaign::ActiveModel {
@@ -141,11 +105,7 @@ pub async fn reference_data(db: &DatabaseConnection, now: DateTime<Utc>) -> AppR
         ends_at: Set(vietnam_midnight(2023, 7, 1)),
     };
     campaign::Entity::insert(campaign)
-        .on_conflict(
-            OnConflict::column(campaign::Column::Slug)
-                .do_nothing()
-                .to_owned(),
-        )
+        .on_conflict(OnConflict::column(campaign::Column::Slug).do_nothing().to_owned())
         .exec_without_returning(db)
         .await?;
     Ok(())
@@ -215,11 +175,7 @@ fn seed_field<T>(result: Result<T, validator::ValidationError>) -> AppResult<T> 
 }
 
 /// Demo accounts, only into a database with no users yet.
-pub async fn demo(
-    db: &DatabaseConnection,
-    hasher: &PasswordHasher,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTime<Utc>) -> AppResult<()> {
     if user::Entity::find().count(db).await? > 0 {
         return Ok(());
     }

@@ -23,10 +23,7 @@ pub enum StartupError {
     #[error("database: {0}")]
     Database(#[from] DbErr),
     #[error("cannot listen on {addr}: {source}")]
-    Listen {
-        addr: String,
-        source: std::io::Error,
-    },
+    Listen { addr: String, source: std::io::Error },
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("{0}")]
@@ -49,16 +46,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StartupError> {
         .acquire_timeout(Duration::from_secs(5))
         .sqlx_logging(false);
     if let Some(path) = sqlite_path(url) {
-        if let Some(parent) = std::path::Path::new(path)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-        {
+        if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
         options.map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(SqliteJournalMode::Wal)
-                .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true)
+            o.journal_mode(SqliteJournalMode::Wal).busy_timeout(Duration::from_secs(10)).foreign_keys(true)
         });
     }
     Ok(Database::connect(options).await?)
@@ -66,9 +58,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StartupError> {
 
 /// The file path of a `sqlite:` URL, unless it is in memory.
 fn sqlite_path(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && !path.contains(":memory:")).then_some(path)
 }
@@ -103,17 +93,12 @@ impl Application {
         prepare_database(&state).await?;
 
         let addr = state.settings.listen_addr.clone();
-        let listener =
-            TcpListener::bind(&addr).map_err(|source| StartupError::Listen { addr, source })?;
+        let listener = TcpListener::bind(&addr).map_err(|source| StartupError::Listen { addr, source })?;
         let port = listener.local_addr()?.port();
         // Built once and shared by every worker.
         let schema = graphql::build_schema(Some(state.clone()));
         let server = serve(listener, state.clone(), schema)?;
-        Ok(Self {
-            port,
-            server,
-            state,
-        })
+        Ok(Self { port, server, state })
     }
 
     pub fn port(&self) -> u16 {
@@ -155,10 +140,7 @@ mod tests {
 
     #[test]
     fn sqlite_paths_are_found_in_urls() {
-        assert_eq!(
-            sqlite_path("sqlite://data/trustfeed.db?mode=rwc"),
-            Some("data/trustfeed.db")
-        );
+        assert_eq!(sqlite_path("sqlite://data/trustfeed.db?mode=rwc"), Some("data/trustfeed.db"));
         assert_eq!(sqlite_path("sqlite:/tmp/x.db"), Some("/tmp/x.db"));
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(sqlite_path("postgres://localhost/db"), None);

@@ -2,19 +2,7 @@ use async_graphql::Enum;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum Role {
     #[sea_orm(string_value = "USER")]
@@ -32,19 +20,7 @@ impl Role {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum CommentPolicy {
     #[sea_orm(string_value = "EVERYONE")]
@@ -66,19 +42,7 @@ impl CommentPolicy {
     }
 }
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Enum,
-    Serialize,
-    Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum Pillar {
     #[sea_orm(string_value = "LEARN")]
@@ -91,4 +55,54 @@ pub enum Pillar {
     Laugh,
     #[sea_orm(string_value = "KINDNESS")]
     Kindness,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Audience {
+    #[sea_orm(string_value = "GENERAL")]
+    General,
+    #[sea_orm(string_value = "MATURE")]
+    Mature,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum ContentStatus {
+    #[sea_orm(string_value = "PUBLISHED")]
+    Published,
+    #[sea_orm(string_value = "HIDDEN_PENDING_REVIEW")]
+    HiddenPendingReview,
+    #[sea_orm(string_value = "REMOVED")]
+    Removed,
+}
+
+/// Everything the feed learns from. `Search` is recorded by searching, not
+/// sent as an interaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum InteractionKind {
+    #[sea_orm(string_value = "VIEW")]
+    View,
+    #[sea_orm(string_value = "LIKE")]
+    Like,
+    #[sea_orm(string_value = "UNLIKE")]
+    Unlike,
+    #[sea_orm(string_value = "SHARE")]
+    Share,
+    #[sea_orm(string_value = "SWIPE_AWAY")]
+    SwipeAway,
+    #[sea_orm(string_value = "NOT_INTERESTED")]
+    NotInterested,
+    #[sea_orm(string_value = "SEARCH")]
+    Search,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum FollowState {
+    #[sea_orm(string_value = "REQUESTED")]
+    Requested,
+    #[sea_orm(string_value = "ACCEPTED")]
+    Accepted,
 }

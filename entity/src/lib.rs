@@ -2,8 +2,14 @@
 //! same schema works on SQLite and PostgreSQL.
 
 pub mod campaign;
+pub mod comment;
 pub mod consent;
+pub mod content;
+pub mod content_tag;
 pub mod enums;
+pub mod follow;
+pub mod interaction;
+pub mod like;
 pub mod privacy_policy;
 pub mod refresh_token;
 pub mod session;
@@ -12,4 +18,4 @@ pub mod tag;
 pub mod user;
 pub mod user_settings;
 
-pub use enums::{CommentPolicy, Pillar, Role};
+pub use enums::{Audience, CommentPolicy, ContentStatus, FollowState, InteractionKind, Pillar, Role};

@@ -107,16 +107,8 @@ enum Campaigns {
     EndsAt,
 }
 
-fn cascade_to(
-    from: impl IntoIden,
-    table: impl IntoIden,
-    to: impl IntoIden,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from_col(from)
-        .to(table, to)
-        .on_delete(ForeignKeyAction::Cascade)
-        .to_owned()
+fn cascade_to(from: impl IntoIden, table: impl IntoIden, to: impl IntoIden) -> ForeignKeyCreateStatement {
+    ForeignKey::create().from_col(from).to(table, to).on_delete(ForeignKeyAction::Cascade).to_owned()
 }
 
 #[async_trait::async_trait]
@@ -159,11 +151,7 @@ impl MigrationTrait for Migration {
                     .col(json(UserSettings::BlockedKeywords))
                     .col(boolean(UserSettings::LockedByGuardian))
                     .col(timestamp_with_time_zone(UserSettings::UpdatedAt))
-                    .foreign_key(&mut cascade_to(
-                        UserSettings::UserId,
-                        Users::Table,
-                        Users::Id,
-                    ))
+                    .foreign_key(&mut cascade_to(UserSettings::UserId, Users::Table, Users::Id))
                     .to_owned(),
             )
             .await?;
@@ -182,11 +170,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("idx_sessions_user")
-                    .table(Sessions::Table)
-                    .col(Sessions::UserId)
-                    .to_owned(),
+                Index::create().name("idx_sessions_user").table(Sessions::Table).col(Sessions::UserId).to_owned(),
             )
             .await?;
 
@@ -200,11 +184,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(RefreshTokens::ExpiresAt))
                     .col(timestamp_with_time_zone_null(RefreshTokens::UsedAt))
                     .col(timestamp_with_time_zone(RefreshTokens::CreatedAt))
-                    .foreign_key(&mut cascade_to(
-                        RefreshTokens::SessionId,
-                        Sessions::Table,
-                        Sessions::Id,
-                    ))
+                    .foreign_key(&mut cascade_to(RefreshTokens::SessionId, Sessions::Table, Sessions::Id))
                     .to_owned(),
             )
             .await?;
@@ -312,9 +292,7 @@ impl MigrationTrait for Migration {
             UserSettings::Table.into_iden(),
             Users::Table.into_iden(),
         ] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())
     }

@@ -1,19 +1,21 @@
 //! Accounts and sign-in: `User`, `Me`, sign-up, sessions and roles.
-use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{Role, user};
+use entity::{FollowState, Role, user};
 use validator::{Validate, ValidationError};
 
-use super::family::TeenControls;
+use super::connection::{Connection, Edge};
+use super::family::{ScreenTimeStatus, TeenControls};
 use super::privacy::{ConsentStatus, PrivacySettings};
 use super::scalars::Date;
 use super::{RoleGuard, app, caller, loader, parse_id, viewer};
 use crate::domain::{self, AgeBand, DisplayName, Email, Handle, Locale, Password, checks};
 use crate::error::{AppError, AppResult};
-use crate::graphql::loaders::SettingsLoader;
+use crate::graphql::loaders::{FollowCountsLoader, FollowStatusLoader, SettingsLoader, UserLoader};
 use crate::service::accounts::{self, NewAccount};
 use crate::service::sessions::{self, IssuedTokens};
-use crate::service::settings;
+use crate::service::pagination::PageRequest;
+use crate::service::{screen_time, settings, social};
 
 /// A public profile.
 pub struct User(pub user::Model);
@@ -33,14 +35,32 @@ impl User {
         self.0.verified
     }
     async fn is_private(&self, ctx: &Context<'_>) -> AppResult<bool> {
-        Ok(loader::<SettingsLoader>(ctx)?
-            .load_one(self.0.id)
-            .await?
-            .is_some_and(|s| s.private_account))
+        Ok(loader::<SettingsLoader>(ctx)?.load_one(self.0.id).await?.is_some_and(|s| s.private_account))
+    }
+    async fn follower_count(&self, ctx: &Context<'_>) -> AppResult<i32> {
+        Ok(loader::<FollowCountsLoader>(ctx)?.load_one(self.0.id).await?.unwrap_or_default().followers)
+    }
+    async fn following_count(&self, ctx: &Context<'_>) -> AppResult<i32> {
+        Ok(loader::<FollowCountsLoader>(ctx)?.load_one(self.0.id).await?.unwrap_or_default().following)
+    }
+    /// NONE for anonymous viewers.
+    async fn viewer_follow_status(&self, ctx: &Context<'_>) -> AppResult<FollowStatus> {
+        Ok(match loader::<FollowStatusLoader>(ctx)?.load_one(self.0.id).await?.flatten() {
+            None => FollowStatus::None,
+            Some(FollowState::Requested) => FollowStatus::Requested,
+            Some(FollowState::Accepted) => FollowStatus::Following,
+        })
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowStatus {
+    None,
+    Requested,
+    Following,
 }
 
 /// The signed-in viewer's own account.
@@ -83,10 +103,7 @@ impl Me {
         &self.0.locale
     }
     async fn settings(&self, ctx: &Context<'_>) -> AppResult<PrivacySettings> {
-        Ok(PrivacySettings::new(
-            &self.settings_row(ctx).await?,
-            self.band(ctx)?,
-        ))
+        Ok(PrivacySettings::new(&self.settings_row(ctx).await?, self.band(ctx)?))
     }
     /// The controls that apply to a teen; null for adults.
     async fn controls(&self, ctx: &Context<'_>) -> AppResult<Option<TeenControls>> {
@@ -94,6 +111,10 @@ impl Me {
             return Ok(None);
         }
         Ok(Some(TeenControls::from(self.settings_row(ctx).await?)))
+    }
+    async fn screen_time(&self, ctx: &Context<'_>) -> AppResult<ScreenTimeStatus> {
+        let settings = self.settings_row(ctx).await?;
+        Ok(screen_time::status(&app(ctx)?.db, &self.0, &settings, app(ctx)?.now()).await?.into())
     }
     async fn consent(&self, ctx: &Context<'_>) -> AppResult<ConsentStatus> {
         ConsentStatus::load(&app(ctx)?.db, self.0.id).await
@@ -154,13 +175,7 @@ pub struct SignUpInput {
 }
 
 fn parsed<T>(field: &str, result: Result<T, ValidationError>) -> AppResult<T> {
-    result.map_err(|e| {
-        AppError::field(
-            field,
-            e.message
-                .map_or_else(|| "is invalid".into(), |m| m.to_string()),
-        )
-    })
+    result.map_err(|e| AppError::field(field, e.message.map_or_else(|| "is invalid".into(), |m| m.to_string())))
 }
 
 impl SignUpInput {
@@ -174,14 +189,9 @@ impl SignUpInput {
             birth_date: self.birth_date.0,
             timezone: parsed(
                 "timezone",
-                domain::parse_timezone(
-                    self.timezone.as_deref().unwrap_or(domain::DEFAULT_TIMEZONE),
-                ),
+                domain::parse_timezone(self.timezone.as_deref().unwrap_or(domain::DEFAULT_TIMEZONE)),
             )?,
-            locale: parsed(
-                "locale",
-                Locale::parse(self.locale.as_deref().unwrap_or("vi")),
-            )?,
+            locale: parsed("locale", Locale::parse(self.locale.as_deref().unwrap_or("vi")))?,
             role: Role::User,
             accepted_policy_version: self.accepted_policy_version,
         })
@@ -198,11 +208,28 @@ impl AccountsQuery {
         Ok(caller(ctx)?.viewer()?.map(|v| Me(v.user.clone())))
     }
 
+    /// A public profile; null for unknown, suspended and banned accounts.
     async fn user(&self, ctx: &Context<'_>, handle: String) -> AppResult<Option<User>> {
         caller(ctx)?.viewer()?;
-        Ok(accounts::find_by_handle(&app(ctx)?.db, &handle)
-            .await?
-            .map(User))
+        let state = app(ctx)?;
+        let user = accounts::find_by_handle(&state.db, &handle).await?;
+        Ok(user.filter(|u| crate::auth::ensure_active(u, state.now()).is_ok()).map(User))
+    }
+
+    /// Pending requests to follow me, oldest first.
+    async fn follow_requests(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> AppResult<Connection<Edge<User>>> {
+        let me = viewer(ctx)?;
+        let page = social::pending_requests(&app(ctx)?.db, me.user.id, &PageRequest::new(first, after)?).await?;
+        let users = loader::<UserLoader>(ctx)?.load_many(page.items.iter().map(|(_, f)| f.follower_id)).await?;
+        let page = page.map(|f| f.follower_id);
+        let mut edges = Vec::with_capacity(page.items.len());
+        for (cursor, id) in page.items.iter() {
+            if let Some(user) = users.get(id) {
+                edges.push(Edge { cursor: cursor.clone(), node: User(user.clone()) });
+            }
+        }
+        let page_info = super::connection::PageInfo { has_next_page: page.has_next_page, end_cursor: page.end_cursor() };
+        Ok(Connection { edges, page_info })
     }
 }
 
@@ -219,35 +246,18 @@ impl AccountsMutation {
         Ok(AuthPayload::new(user, tokens))
     }
 
-    async fn log_in(
-        &self,
-        ctx: &Context<'_>,
-        email: String,
-        password: String,
-    ) -> AppResult<AuthPayload> {
+    async fn log_in(&self, ctx: &Context<'_>, email: String, password: String) -> AppResult<AuthPayload> {
         let state = app(ctx)?;
-        let (user, tokens) = accounts::log_in(
-            &state.db,
-            &state.hasher,
-            &state.tokens,
-            &email,
-            &password,
-            state.now(),
-        )
-        .await?;
+        let (user, tokens) =
+            accounts::log_in(&state.db, &state.hasher, &state.tokens, &email, &password, state.now()).await?;
         Ok(AuthPayload::new(user, tokens))
     }
 
     /// Trades a refresh token for a new pair. Each refresh token works once:
     /// presenting a used one signs the whole session out.
-    async fn refresh_session(
-        &self,
-        ctx: &Context<'_>,
-        refresh_token: String,
-    ) -> AppResult<AuthPayload> {
+    async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> AppResult<AuthPayload> {
         let state = app(ctx)?;
-        let (user, tokens) =
-            sessions::rotate(&state.db, &state.tokens, &refresh_token, state.now()).await?;
+        let (user, tokens) = sessions::rotate(&state.db, &state.tokens, &refresh_token, state.now()).await?;
         Ok(AuthPayload::new(user, tokens))
     }
 
@@ -258,18 +268,32 @@ impl AccountsMutation {
         Ok(true)
     }
 
+    /// Follows a public account at once, or asks to follow a private one.
+    async fn follow(&self, ctx: &Context<'_>, user_id: ID) -> AppResult<User> {
+        let state = app(ctx)?;
+        let me = viewer(ctx)?;
+        Ok(User(social::follow(&state.db, me.user.id, parse_id(&user_id, "user")?, state.now()).await?))
+    }
+
+    /// Stops following, or withdraws a request.
+    async fn unfollow(&self, ctx: &Context<'_>, user_id: ID) -> AppResult<User> {
+        let state = app(ctx)?;
+        let me = viewer(ctx)?;
+        Ok(User(social::unfollow(&state.db, me.user.id, parse_id(&user_id, "user")?, state.now()).await?))
+    }
+
+    /// Accepts or declines a request to follow me.
+    async fn answer_follow_request(&self, ctx: &Context<'_>, user_id: ID, accept: bool) -> AppResult<User> {
+        let state = app(ctx)?;
+        let me = viewer(ctx)?;
+        Ok(User(social::answer(&state.db, me.user.id, parse_id(&user_id, "user")?, accept, state.now()).await?))
+    }
+
     #[graphql(guard = "RoleGuard(&[Role::Admin])")]
     async fn set_user_role(&self, ctx: &Context<'_>, user_id: ID, role: Role) -> AppResult<User> {
         let state = app(ctx)?;
         let actor = viewer(ctx)?;
-        let user = accounts::set_role(
-            &state.db,
-            actor.id(),
-            parse_id(&user_id, "user")?,
-            role,
-            state.now(),
-        )
-        .await?;
+        let user = accounts::set_role(&state.db, actor.id(), parse_id(&user_id, "user")?, role, state.now()).await?;
         Ok(User(user))
     }
 }

@@ -1,6 +1,9 @@
 //! Teen controls and the types they are made of.
 use async_graphql::{Enum, SimpleObject};
 use chrono::{DateTime, Utc};
+
+use super::scalars::Date;
+use crate::service::screen_time::ScreenTime;
 use entity::{CommentPolicy, user_settings};
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +75,32 @@ impl From<user_settings::Model> for TeenControls {
             blocked_keywords: row.blocked_keywords.0,
             locked_by_guardian: row.locked_by_guardian,
             updated_at: row.updated_at,
+        }
+    }
+}
+
+/// Today's screen time in the user's time zone.
+#[derive(SimpleObject)]
+pub struct ScreenTimeStatus {
+    date: Date,
+    used_minutes: i32,
+    limit_minutes: Option<i32>,
+    extra_minutes: i32,
+    remaining_minutes: Option<i32>,
+    limit_reached: bool,
+    in_time_away: bool,
+}
+
+impl From<ScreenTime> for ScreenTimeStatus {
+    fn from(s: ScreenTime) -> Self {
+        Self {
+            date: Date(s.date),
+            used_minutes: s.used_minutes,
+            limit_minutes: s.limit_minutes,
+            extra_minutes: s.extra_minutes,
+            remaining_minutes: s.remaining_minutes,
+            limit_reached: s.limit_reached,
+            in_time_away: s.in_time_away,
         }
     }
 }

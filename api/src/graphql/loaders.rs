@@ -1,9 +1,10 @@
-//! DataLoaders batch the lookups that lists of objects make, one query per
-//! kind per request instead of one per object.
+//! DataLoaders batch the lookups that lists of objects make: one query per
+//! kind per request, however many objects ask.
 use std::collections::HashMap;
 
-use entity::user_settings;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use entity::{FollowState, campaign, content_tag, follow, like, tag, user, user_settings};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -15,10 +16,155 @@ impl async_graphql::dataloader::Loader<Uuid> for SettingsLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = user_settings::Entity::find()
-            .filter(user_settings::Column::UserId.is_in(keys.iter().copied()))
+        let rows =
+            user_settings::Entity::find().filter(user_settings::Column::UserId.is_in(keys.iter().copied())).all(&self.0).await?;
+        Ok(rows.into_iter().map(|row| (row.user_id, row)).collect())
+    }
+}
+
+pub struct UserLoader(pub DatabaseConnection);
+
+impl async_graphql::dataloader::Loader<Uuid> for UserLoader {
+    type Value = user::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = user::Entity::find().filter(user::Column::Id.is_in(keys.iter().copied())).all(&self.0).await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+}
+
+pub struct CampaignLoader(pub DatabaseConnection);
+
+impl async_graphql::dataloader::Loader<Uuid> for CampaignLoader {
+    type Value = campaign::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = campaign::Entity::find().filter(campaign::Column::Id.is_in(keys.iter().copied())).all(&self.0).await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+}
+
+/// The tags of each content, in slug order.
+pub struct ContentTagsLoader(pub DatabaseConnection);
+
+impl async_graphql::dataloader::Loader<Uuid> for ContentTagsLoader {
+    type Value = Vec<tag::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = content_tag::Entity::find()
+            .filter(content_tag::Column::ContentId.is_in(keys.iter().copied()))
+            .find_also_related(tag::Entity)
             .all(&self.0)
             .await?;
-        Ok(rows.into_iter().map(|row| (row.user_id, row)).collect())
+        let mut tags: HashMap<Uuid, Vec<tag::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (link, tag) in rows {
+            if let Some(tag) = tag {
+                tags.entry(link.content_id).or_default().push(tag);
+            }
+        }
+        for list in tags.values_mut() {
+            list.sort_by(|a, b| a.slug.cmp(&b.slug));
+        }
+        Ok(tags)
+    }
+}
+
+/// Which of the contents the viewer likes; always false for anonymous viewers.
+pub struct LikedLoader {
+    pub db: DatabaseConnection,
+    pub viewer: Option<Uuid>,
+}
+
+impl async_graphql::dataloader::Loader<Uuid> for LikedLoader {
+    type Value = bool;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut liked: HashMap<Uuid, bool> = keys.iter().map(|k| (*k, false)).collect();
+        if let Some(viewer) = self.viewer {
+            let rows = like::Entity::find()
+                .filter(like::Column::UserId.eq(viewer))
+                .filter(like::Column::ContentId.is_in(keys.iter().copied()))
+                .all(&self.db)
+                .await?;
+            for row in rows {
+                liked.insert(row.content_id, true);
+            }
+        }
+        Ok(liked)
+    }
+}
+
+/// Accepted followers and followings of each user.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FollowCounts {
+    pub followers: i32,
+    pub following: i32,
+}
+
+pub struct FollowCountsLoader(pub DatabaseConnection);
+
+impl FollowCountsLoader {
+    async fn count_by(&self, keys: &[Uuid], side: follow::Column) -> Result<HashMap<Uuid, i32>, AppError> {
+        let rows: Vec<(Uuid, i64)> = follow::Entity::find()
+            .select_only()
+            .column(side)
+            .column_as(Expr::from(Func::count(Expr::col(side))), "n")
+            .filter(side.is_in(keys.iter().copied()))
+            .filter(follow::Column::Status.eq(FollowState::Accepted))
+            .group_by(side)
+            .into_tuple()
+            .all(&self.0)
+            .await?;
+        Ok(rows.into_iter().map(|(id, n)| (id, i32::try_from(n).unwrap_or(i32::MAX))).collect())
+    }
+}
+
+impl async_graphql::dataloader::Loader<Uuid> for FollowCountsLoader {
+    type Value = FollowCounts;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let followers = self.count_by(keys, follow::Column::FolloweeId).await?;
+        let following = self.count_by(keys, follow::Column::FollowerId).await?;
+        Ok(keys
+            .iter()
+            .map(|k| {
+                let counts = FollowCounts {
+                    followers: followers.get(k).copied().unwrap_or(0),
+                    following: following.get(k).copied().unwrap_or(0),
+                };
+                (*k, counts)
+            })
+            .collect())
+    }
+}
+
+/// The viewer's follow (or request) towards each user.
+pub struct FollowStatusLoader {
+    pub db: DatabaseConnection,
+    pub viewer: Option<Uuid>,
+}
+
+impl async_graphql::dataloader::Loader<Uuid> for FollowStatusLoader {
+    type Value = Option<FollowState>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut status: HashMap<Uuid, Option<FollowState>> = keys.iter().map(|k| (*k, None)).collect();
+        if let Some(viewer) = self.viewer {
+            let rows = follow::Entity::find()
+                .filter(follow::Column::FollowerId.eq(viewer))
+                .filter(follow::Column::FolloweeId.is_in(keys.iter().copied()))
+                .all(&self.db)
+                .await?;
+            for row in rows {
+                status.insert(row.followee_id, Some(row.status));
+            }
+        }
+        Ok(status)
     }
 }

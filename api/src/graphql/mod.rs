@@ -7,9 +7,12 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, Viewer};
 use crate::error::{AppError, AppResult};
+use crate::service::visibility::Scope;
 use crate::state::AppState;
 
 pub mod accounts;
+pub mod connection;
+pub mod content;
 pub mod family;
 pub mod loaders;
 pub mod privacy;
@@ -20,24 +23,20 @@ pub const MAX_COMPLEXITY: usize = 2_000;
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(accounts::AccountsQuery, privacy::PrivacyQuery);
+pub struct QueryRoot(accounts::AccountsQuery, content::ContentQuery, privacy::PrivacyQuery);
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(accounts::AccountsMutation);
+pub struct MutationRoot(accounts::AccountsMutation, content::ContentMutation, privacy::PrivacyMutation);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// The schema with its limits. `state` is absent only when printing the SDL.
 pub fn build_schema(state: Option<AppState>) -> AppSchema {
     let production = state.as_ref().is_some_and(|s| s.settings.is_production());
-    let mut builder = Schema::build(
-        QueryRoot::default(),
-        MutationRoot::default(),
-        EmptySubscription,
-    )
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY);
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY);
     if production {
         builder = builder.disable_introspection().disable_suggestions();
     }
@@ -52,16 +51,26 @@ pub fn sdl() -> String {
     build_schema(None).sdl()
 }
 
-/// Adds what each request needs of its own: the caller and fresh loaders.
-pub fn request_data(
-    request: async_graphql::Request,
-    state: &AppState,
-    caller: Caller,
-) -> async_graphql::Request {
-    request.data(caller).data(DataLoader::new(
-        loaders::SettingsLoader(state.db.clone()),
-        tokio::spawn,
-    ))
+/// Adds what each request needs of its own: the caller, the visibility scope
+/// and fresh loaders (their caches live for one request).
+pub fn request_data(request: async_graphql::Request, state: &AppState, caller: Caller) -> async_graphql::Request {
+    let db = &state.db;
+    let viewer = caller.viewer().ok().flatten().map(|v| v.user.id);
+    let scope = Scope::for_caller(&caller, state.now());
+    let request = request
+        .data(DataLoader::new(loaders::SettingsLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(loaders::UserLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(loaders::CampaignLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(loaders::ContentTagsLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(loaders::FollowCountsLoader(db.clone()), tokio::spawn))
+        .data(DataLoader::new(loaders::LikedLoader { db: db.clone(), viewer }, tokio::spawn))
+        .data(DataLoader::new(loaders::FollowStatusLoader { db: db.clone(), viewer }, tokio::spawn))
+        .data(caller);
+    match scope {
+        Ok(scope) => request.data(scope),
+        // A rejected token: resolvers report it through `caller`.
+        Err(_) => request,
+    }
 }
 
 fn data<'a, T: Send + Sync + 'static>(ctx: &Context<'a>) -> AppResult<&'a T> {
@@ -74,6 +83,12 @@ pub fn app<'a>(ctx: &Context<'a>) -> AppResult<&'a AppState> {
 
 pub fn caller<'a>(ctx: &Context<'a>) -> AppResult<&'a Caller> {
     data::<Caller>(ctx)
+}
+
+/// What the viewer may see; every read of content goes through it.
+pub fn scope<'a>(ctx: &Context<'a>) -> AppResult<&'a Scope> {
+    caller(ctx)?.viewer()?;
+    data::<Scope>(ctx)
 }
 
 /// The signed-in viewer; `UNAUTHENTICATED` otherwise.

@@ -1,11 +1,11 @@
 //! Privacy policies, consent and privacy settings.
-use async_graphql::{Context, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{CommentPolicy, consent, privacy_policy, user_settings};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use super::app;
+use super::{app, viewer};
 use crate::domain::AgeBand;
 use crate::error::AppResult;
 use crate::service::{privacy, settings};
@@ -42,10 +42,7 @@ pub struct Consent {
 
 impl From<consent::Model> for Consent {
     fn from(row: consent::Model) -> Self {
-        Self {
-            version: row.version,
-            accepted_at: row.accepted_at,
-        }
+        Self { version: row.version, accepted_at: row.accepted_at }
     }
 }
 
@@ -99,22 +96,42 @@ pub struct PrivacyQuery;
 #[Object]
 impl PrivacyQuery {
     /// The given version, or the current one.
-    async fn privacy_policy(
-        &self,
-        ctx: &Context<'_>,
-        version: Option<i32>,
-    ) -> AppResult<PrivacyPolicy> {
-        Ok(PrivacyPolicy(
-            privacy::version(&app(ctx)?.db, version).await?,
-        ))
+    async fn privacy_policy(&self, ctx: &Context<'_>, version: Option<i32>) -> AppResult<PrivacyPolicy> {
+        Ok(PrivacyPolicy(privacy::version(&app(ctx)?.db, version).await?))
     }
 
     /// Every published version, newest first.
     async fn privacy_policies(&self, ctx: &Context<'_>) -> AppResult<Vec<PrivacyPolicy>> {
-        Ok(privacy::all(&app(ctx)?.db)
-            .await?
-            .into_iter()
-            .map(PrivacyPolicy)
-            .collect())
+        Ok(privacy::all(&app(ctx)?.db).await?.into_iter().map(PrivacyPolicy).collect())
+    }
+}
+
+#[derive(InputObject)]
+pub struct PrivacySettingsInput {
+    private_account: Option<bool>,
+    personalized_feed: Option<bool>,
+    comment_policy: Option<CommentPolicy>,
+    /// Cannot be turned off by teens.
+    restricted_mode: Option<bool>,
+}
+
+#[derive(Default)]
+pub struct PrivacyMutation;
+
+#[Object]
+impl PrivacyMutation {
+    /// Making an account public accepts every pending follow request.
+    async fn update_privacy_settings(&self, ctx: &Context<'_>, input: PrivacySettingsInput) -> AppResult<PrivacySettings> {
+        let state = app(ctx)?;
+        let viewer = viewer(ctx)?;
+        let now = state.now();
+        let change = settings::PrivacyChange {
+            private_account: input.private_account,
+            personalized_feed: input.personalized_feed,
+            comment_policy: input.comment_policy,
+            restricted_mode: input.restricted_mode,
+        };
+        let updated = settings::update_privacy(&state.db, &viewer.user, change, now).await?;
+        Ok(PrivacySettings::new(&updated, settings::age_band(&viewer.user, now)))
     }
 }

@@ -4,8 +4,8 @@ use chrono_tz::Tz;
 use entity::{Role, signup_lockout, user};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -56,13 +56,8 @@ pub async fn sign_up(
     if locked.is_some() {
         return Err(age_gate_refusal());
     }
-    domain::check_birth_date(account.birth_date, today).map_err(|e| {
-        AppError::field(
-            "birthDate",
-            e.message
-                .map_or_else(|| "is invalid".into(), |m| m.to_string()),
-        )
-    })?;
+    domain::check_birth_date(account.birth_date, today)
+        .map_err(|e| AppError::field("birthDate", e.message.map_or_else(|| "is invalid".into(), |m| m.to_string())))?;
     let Some(band) = AgeBand::for_age(domain::age_on(account.birth_date, today)) else {
         lock_out(db, email_hash, now + SIGNUP_LOCKOUT).await?;
         return Err(age_gate_refusal());
@@ -72,10 +67,7 @@ pub async fn sign_up(
     if account.accepted_policy_version != policy.version {
         return Err(AppError::field(
             "acceptedPolicyVersion",
-            format!(
-                "must be the current privacy policy version, {}",
-                policy.version
-            ),
+            format!("must be the current privacy policy version, {}", policy.version),
         ));
     }
     ensure_unique(db, &account.handle, &account.email).await?;
@@ -101,9 +93,7 @@ pub async fn sign_up(
     .insert(&txn)
     .await
     .map_err(duplicate_account)?;
-    settings::defaults_for(band, user.id, now)
-        .insert(&txn)
-        .await?;
+    settings::defaults_for(band, user.id, now).insert(&txn).await?;
     privacy::record_consent(&txn, user.id, policy.version, now).await?;
     txn.commit().await?;
     tracing::info!(user = %user.id, "account created");
@@ -121,9 +111,7 @@ fn duplicate_account(err: sea_orm::DbErr) -> AppError {
 async fn ensure_unique(db: &impl ConnectionTrait, handle: &Handle, email: &Email) -> AppResult<()> {
     let taken = user::Entity::find()
         .filter(
-            Condition::any()
-                .add(user::Column::Handle.eq(handle.as_str()))
-                .add(user::Column::Email.eq(email.as_str())),
+            Condition::any().add(user::Column::Handle.eq(handle.as_str())).add(user::Column::Email.eq(email.as_str())),
         )
         .all(db)
         .await?;
@@ -131,18 +119,12 @@ async fn ensure_unique(db: &impl ConnectionTrait, handle: &Handle, email: &Email
         return Err(AppError::Conflict("That handle is already taken".into()));
     }
     if !taken.is_empty() {
-        return Err(AppError::Conflict(
-            "An account with this email already exists".into(),
-        ));
+        return Err(AppError::Conflict("An account with this email already exists".into()));
     }
     Ok(())
 }
 
-async fn lock_out(
-    db: &impl ConnectionTrait,
-    email_hash: String,
-    until: DateTime<Utc>,
-) -> AppResult<()> {
+async fn lock_out(db: &impl ConnectionTrait, email_hash: String, until: DateTime<Utc>) -> AppResult<()> {
     signup_lockout::Entity::insert(signup_lockout::ActiveModel {
         email_hash: Set(email_hash),
         locked_until: Set(until),
@@ -168,12 +150,7 @@ pub async fn log_in(
     now: DateTime<Utc>,
 ) -> AppResult<(user::Model, IssuedTokens)> {
     let user = match Email::parse(email) {
-        Ok(email) => {
-            user::Entity::find()
-                .filter(user::Column::Email.eq(email.as_str()))
-                .one(db)
-                .await?
-        }
+        Ok(email) => user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?,
         Err(_) => None,
     };
     let stored = user.as_ref().map(|u| u.password_hash.as_str());
@@ -186,17 +163,11 @@ pub async fn log_in(
     Ok((user, tokens))
 }
 
-pub async fn find_by_handle(
-    db: &impl ConnectionTrait,
-    handle: &str,
-) -> AppResult<Option<user::Model>> {
+pub async fn find_by_handle(db: &impl ConnectionTrait, handle: &str) -> AppResult<Option<user::Model>> {
     let Ok(handle) = Handle::parse(handle) else {
         return Ok(None);
     };
-    Ok(user::Entity::find()
-        .filter(user::Column::Handle.eq(handle.as_str()))
-        .one(db)
-        .await?)
+    Ok(user::Entity::find().filter(user::Column::Handle.eq(handle.as_str())).one(db).await?)
 }
 
 /// Changes a user's role. Admins cannot change their own, so the last admin
@@ -209,14 +180,10 @@ pub async fn set_role(
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
     if actor_id == user_id {
-        return Err(AppError::Forbidden(
-            "You cannot change your own role".into(),
-        ));
+        return Err(AppError::Forbidden("You cannot change your own role".into()));
     }
-    let user = user::Entity::find_by_id(user_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::NotFound("No such user".into()))?;
+    let user =
+        user::Entity::find_by_id(user_id).one(db).await?.ok_or_else(|| AppError::NotFound("No such user".into()))?;
     let mut active: user::ActiveModel = user.into();
     active.role = Set(role);
     active.updated_at = Set(now);

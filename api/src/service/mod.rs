@@ -2,6 +2,14 @@
 //! they run on the pool or inside a transaction alike. They take `now` from
 //! the caller, who reads it from the app's clock.
 pub mod accounts;
+pub mod comments;
+pub mod content;
+pub mod feed;
+pub mod interactions;
+pub mod pagination;
 pub mod privacy;
+pub mod screen_time;
 pub mod sessions;
 pub mod settings;
+pub mod social;
+pub mod visibility;

@@ -1,9 +1,7 @@
 //! Privacy-policy versions and the consent each user has given.
 use chrono::{DateTime, Utc};
 use entity::{consent, privacy_policy};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -17,10 +15,7 @@ pub async fn current(db: &impl ConnectionTrait) -> AppResult<privacy_policy::Mod
 }
 
 /// A given version, or the current one when `version` is `None`.
-pub async fn version(
-    db: &impl ConnectionTrait,
-    version: Option<i32>,
-) -> AppResult<privacy_policy::Model> {
+pub async fn version(db: &impl ConnectionTrait, version: Option<i32>) -> AppResult<privacy_policy::Model> {
     match version {
         None => current(db).await,
         Some(v) => privacy_policy::Entity::find_by_id(v)
@@ -32,10 +27,7 @@ pub async fn version(
 
 /// Every version, newest first.
 pub async fn all(db: &impl ConnectionTrait) -> AppResult<Vec<privacy_policy::Model>> {
-    Ok(privacy_policy::Entity::find()
-        .order_by_desc(privacy_policy::Column::Version)
-        .all(db)
-        .await?)
+    Ok(privacy_policy::Entity::find().order_by_desc(privacy_policy::Column::Version).all(db).await?)
 }
 
 pub async fn record_consent(

@@ -54,10 +54,7 @@ async fn issue(
     }
     .insert(db)
     .await?;
-    Ok(IssuedTokens {
-        access: keys.issue(user_id, session_id, now)?,
-        refresh_token,
-    })
+    Ok(IssuedTokens { access: keys.issue(user_id, session_id, now)?, refresh_token })
 }
 
 /// Trades a refresh token for a new pair in the same session.

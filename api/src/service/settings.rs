@@ -3,20 +3,18 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 use entity::user_settings::{self, Keywords, TimeWindow, TimeWindows};
 use entity::{CommentPolicy, user};
-use sea_orm::{ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
 use uuid::Uuid;
 
 use crate::domain::{AgeBand, age_on};
 use crate::error::{AppError, AppResult};
+use crate::service::social;
 
 pub const TEEN_DAILY_LIMIT_MINUTES: i32 = 60;
 
 /// The user's local calendar date at `now`.
 pub fn local_today(user: &user::Model, now: DateTime<Utc>) -> NaiveDate {
-    let tz: Tz = user
-        .timezone
-        .parse()
-        .unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
+    let tz: Tz = user.timezone.parse().unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
     now.with_timezone(&tz).date_naive()
 }
 
@@ -32,15 +30,7 @@ pub fn restricted_mode(settings: &user_settings::Model, band: AgeBand) -> bool {
 }
 
 fn every_day() -> Vec<Weekday> {
-    vec![
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
-    ]
+    vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun]
 }
 
 fn time(hour: u32) -> NaiveTime {
@@ -48,31 +38,19 @@ fn time(hour: u32) -> NaiveTime {
 }
 
 /// The contract's defaults for a new account of the given age band.
-pub fn defaults_for(
-    band: AgeBand,
-    user_id: Uuid,
-    now: DateTime<Utc>,
-) -> user_settings::ActiveModel {
+pub fn defaults_for(band: AgeBand, user_id: Uuid, now: DateTime<Utc>) -> user_settings::ActiveModel {
     let (private, limit, comments, time_away) = match band {
         AgeBand::Teen13To15 => (
             true,
             Some(TEEN_DAILY_LIMIT_MINUTES),
             CommentPolicy::Followers,
-            vec![TimeWindow {
-                days: every_day(),
-                start: time(21),
-                end: time(8),
-            }],
+            vec![TimeWindow { days: every_day(), start: time(21), end: time(8) }],
         ),
         AgeBand::Teen16To17 => (
             true,
             Some(TEEN_DAILY_LIMIT_MINUTES),
             CommentPolicy::Everyone,
-            vec![TimeWindow {
-                days: every_day(),
-                start: time(22),
-                end: time(8),
-            }],
+            vec![TimeWindow { days: every_day(), start: time(22), end: time(8) }],
         ),
         AgeBand::Adult => (false, None, CommentPolicy::Everyone, vec![]),
     };
@@ -96,4 +74,47 @@ pub async fn get(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<user_set
         .one(db)
         .await?
         .ok_or_else(|| AppError::internal(format!("settings missing for user {user_id}")))
+}
+
+/// A change to the privacy settings; absent fields stay as they are.
+#[derive(Debug, Default, Clone)]
+pub struct PrivacyChange {
+    pub private_account: Option<bool>,
+    pub personalized_feed: Option<bool>,
+    pub comment_policy: Option<CommentPolicy>,
+    pub restricted_mode: Option<bool>,
+}
+
+pub async fn update_privacy(
+    db: &DatabaseConnection,
+    user: &user::Model,
+    change: PrivacyChange,
+    now: DateTime<Utc>,
+) -> AppResult<user_settings::Model> {
+    if change.restricted_mode == Some(false) && age_band(user, now).is_teen() {
+        return Err(AppError::Forbidden("Restricted mode is always on for accounts under 18".into()));
+    }
+    let txn = db.begin().await?;
+    let current = get(&txn, user.id).await?;
+    let becomes_public = current.private_account && change.private_account == Some(false);
+    let mut active: user_settings::ActiveModel = current.into();
+    if let Some(value) = change.private_account {
+        active.private_account = Set(value);
+    }
+    if let Some(value) = change.personalized_feed {
+        active.personalized_feed = Set(value);
+    }
+    if let Some(value) = change.comment_policy {
+        active.comment_policy = Set(value);
+    }
+    if let Some(value) = change.restricted_mode {
+        active.restricted_mode = Set(value);
+    }
+    active.updated_at = Set(now);
+    let updated = active.update(&txn).await?;
+    if becomes_public {
+        social::accept_all(&txn, user.id, now).await?;
+    }
+    txn.commit().await?;
+    Ok(updated)
 }

@@ -6,9 +6,7 @@ use serde_json::{Value, json};
 use crate::support::*;
 
 async fn me(app: &TestApp, token: &str) -> Value {
-    let response = app
-        .query_as(token, &format!("{{ me {{ {ME_FIELDS} }} }}"), json!({}))
-        .await;
+    let response = app.query_as(token, &format!("{{ me {{ {ME_FIELDS} }} }}"), json!({})).await;
     assert!(response["errors"].is_null(), "{response}");
     response["data"]["me"].clone()
 }
@@ -86,36 +84,25 @@ async fn a_16_year_old_gets_the_older_teen_defaults() {
 #[tokio::test]
 async fn the_age_gate_refuses_under_13s_and_locks_the_email_for_a_day() {
     on_each_database(|app| async move {
-        let refused = app
-            .try_sign_up(json!({ "email": "kid@example.com", "birthDate": born_years_ago(12) }))
-            .await;
+        let refused = app.try_sign_up(json!({ "email": "kid@example.com", "birthDate": born_years_ago(12) })).await;
         assert_code(&refused, "AGE_RESTRICTED");
         let message = refused["errors"][0]["message"].as_str().unwrap();
-        assert!(
-            !message.contains("13") && !message.contains("age"),
-            "the message is neutral: {message}"
-        );
+        assert!(!message.contains("13") && !message.contains("age"), "the message is neutral: {message}");
         assert!(refused["data"].is_null());
 
         // Another birth date, even in other letter case, is refused the same way.
-        let again = app
-            .try_sign_up(json!({ "email": "Kid@Example.com", "birthDate": born_years_ago(30) }))
-            .await;
+        let again = app.try_sign_up(json!({ "email": "Kid@Example.com", "birthDate": born_years_ago(30) })).await;
         assert_code(&again, "AGE_RESTRICTED");
         assert_eq!(again["errors"][0]["message"], message);
 
         app.clock.advance(Duration::hours(23));
-        let still = app
-            .try_sign_up(json!({ "email": "kid@example.com", "birthDate": born_years_ago(30) }))
-            .await;
+        let still = app.try_sign_up(json!({ "email": "kid@example.com", "birthDate": born_years_ago(30) })).await;
         assert_code(&still, "AGE_RESTRICTED");
 
         // Other emails are unaffected, and the lock lifts after 24 hours.
         app.sign_up("someone.else", 30).await;
         app.clock.advance(Duration::hours(1) + Duration::seconds(1));
-        let later = app
-            .try_sign_up(json!({ "email": "kid@example.com", "birthDate": born_years_ago(30) }))
-            .await;
+        let later = app.try_sign_up(json!({ "email": "kid@example.com", "birthDate": born_years_ago(30) })).await;
         assert!(later["errors"].is_null(), "{later}");
     })
     .await;
@@ -157,7 +144,12 @@ async fn sign_up_rejects_bad_input_field_by_field() {
         assert_eq!(names, ["email", "handle", "password"]);
 
         // Nothing was created by any of it.
-        let login = app.query("mutation { logIn(email: \"user@example.com\", password: \"correct horse battery\") { accessToken } }", json!({})).await;
+        let login = app
+            .query(
+                "mutation { logIn(email: \"user@example.com\", password: \"correct horse battery\") { accessToken } }",
+                json!({}),
+            )
+            .await;
         assert_code(&login, "UNAUTHENTICATED");
     })
     .await;
@@ -176,24 +168,11 @@ async fn wrongly_typed_input_is_bad_user_input() {
             let response = app.try_sign_up(input.clone()).await;
             assert_code(&response, "BAD_USER_INPUT");
         }
-        let missing = app
-            .query(
-                "mutation { signUp(input: { handle: \"abc\" }) { accessToken } }",
-                json!({}),
-            )
-            .await;
+        let missing = app.query("mutation { signUp(input: { handle: \"abc\" }) { accessToken } }", json!({})).await;
         assert_code(&missing, "BAD_USER_INPUT");
-        let inline = app
-            .query(
-                "mutation { logIn(email: 5, password: \"x\") { accessToken } }",
-                json!({}),
-            )
-            .await;
+        let inline = app.query("mutation { logIn(email: 5, password: \"x\") { accessToken } }", json!({})).await;
         assert_code(&inline, "BAD_USER_INPUT");
-        assert!(
-            inline["errors"][0]["extensions"]["fields"]["email"].is_array(),
-            "{inline}"
-        );
+        assert!(inline["errors"][0]["extensions"]["fields"]["email"].is_array(), "{inline}");
     })
     .await;
 }
@@ -202,13 +181,9 @@ async fn wrongly_typed_input_is_bad_user_input() {
 async fn handles_and_emails_are_unique_whatever_their_letter_case() {
     on_each_database(|app| async move {
         app.sign_up("minh.tran", 40).await;
-        let same_handle = app
-            .try_sign_up(json!({ "handle": "Minh.Tran", "email": "other@example.com" }))
-            .await;
+        let same_handle = app.try_sign_up(json!({ "handle": "Minh.Tran", "email": "other@example.com" })).await;
         assert_code(&same_handle, "CONFLICT");
-        let same_email = app
-            .try_sign_up(json!({ "handle": "other", "email": "MINH.TRAN@example.com" }))
-            .await;
+        let same_email = app.try_sign_up(json!({ "handle": "other", "email": "MINH.TRAN@example.com" })).await;
         assert_code(&same_email, "CONFLICT");
     })
     .await;
@@ -220,24 +195,13 @@ async fn users_are_found_by_handle_in_any_letter_case() {
         let created = app.sign_up("thu.ha", 30).await;
         let id = me(&app, created["accessToken"].as_str().unwrap()).await["user"]["id"].clone();
         let found = app
-            .query(
-                "query($h: String!) { user(handle: $h) { id handle isPrivate } }",
-                json!({ "h": "Thu.Ha" }),
-            )
+            .query("query($h: String!) { user(handle: $h) { id handle isPrivate } }", json!({ "h": "Thu.Ha" }))
             .await;
         assert_eq!(found["data"]["user"]["id"], id);
         assert_eq!(found["data"]["user"]["handle"], "thu.ha");
         for unknown in ["nobody", "x", "not a handle!"] {
-            let missing = app
-                .query(
-                    "query($h: String!) { user(handle: $h) { id } }",
-                    json!({ "h": unknown }),
-                )
-                .await;
-            assert!(
-                missing["errors"].is_null() && missing["data"]["user"].is_null(),
-                "{missing}"
-            );
+            let missing = app.query("query($h: String!) { user(handle: $h) { id } }", json!({ "h": unknown })).await;
+            assert!(missing["errors"].is_null() && missing["data"]["user"].is_null(), "{missing}");
         }
     })
     .await;
@@ -283,28 +247,16 @@ async fn only_admins_set_roles() {
 #[tokio::test]
 async fn privacy_policies_are_readable_by_anyone() {
     on_each_database(|app| async move {
-        let current = app
-            .query(
-                "{ privacyPolicy { version summary summaryVi body bodyVi publishedAt } }",
-                json!({}),
-            )
-            .await;
+        let current =
+            app.query("{ privacyPolicy { version summary summaryVi body bodyVi publishedAt } }", json!({})).await;
         let policy = &current["data"]["privacyPolicy"];
         assert_eq!(policy["version"], 1);
         assert!(policy["summaryVi"].as_str().unwrap().contains("dữ liệu"));
         assert!(!policy["body"].as_str().unwrap().is_empty());
-        let v1 = app
-            .query("{ privacyPolicy(version: 1) { version } }", json!({}))
-            .await;
+        let v1 = app.query("{ privacyPolicy(version: 1) { version } }", json!({})).await;
         assert_eq!(v1["data"]["privacyPolicy"]["version"], 1);
-        assert_code(
-            &app.query("{ privacyPolicy(version: 99) { version } }", json!({}))
-                .await,
-            "NOT_FOUND",
-        );
-        let all = app
-            .query("{ privacyPolicies { version } }", json!({}))
-            .await;
+        assert_code(&app.query("{ privacyPolicy(version: 99) { version } }", json!({})).await, "NOT_FOUND");
+        let all = app.query("{ privacyPolicies { version } }", json!({})).await;
         assert_eq!(all["data"]["privacyPolicies"], json!([{ "version": 1 }]));
     })
     .await;
@@ -328,17 +280,10 @@ async fn the_demo_seed_creates_working_accounts_and_reference_data() {
                     json!({ "e": email, "p": api::seed::DEMO_PASSWORD }),
                 )
                 .await;
-            assert_eq!(
-                login["data"]["logIn"]["me"],
-                json!({ "ageBand": band, "role": role }),
-                "{email}: {login}"
-            );
+            assert_eq!(login["data"]["logIn"]["me"], json!({ "ageBand": band, "role": role }), "{email}: {login}");
         }
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let tags = entity::tag::Entity::find()
-            .all(&app.state.db)
-            .await
-            .unwrap();
+        let tags = entity::tag::Entity::find().all(&app.state.db).await.unwrap();
         let pillars: std::collections::HashSet<_> = tags.iter().map(|t| t.pillar).collect();
         assert_eq!(pillars.len(), 5, "tags span all five pillars");
         let campaign = entity::campaign::Entity::find()
@@ -358,15 +303,7 @@ async fn create_user_command_makes_a_moderator_who_can_sign_in() {
     for backend in backends() {
         let app = TestApp::spawn(backend, |_| {}).await;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_api"))
-            .args([
-                "create-user",
-                "--email",
-                "Mod@Example.com",
-                "--handle",
-                "mod.one",
-                "--birth-date",
-                "1990-04-30",
-            ])
+            .args(["create-user", "--email", "Mod@Example.com", "--handle", "mod.one", "--birth-date", "1990-04-30"])
             .args(["--role", "moderator", "--password-stdin"])
             .env("DATABASE_URL", &app.database.url)
             .env("RUST_LOG", "error")
@@ -375,18 +312,9 @@ async fn create_user_command_makes_a_moderator_who_can_sign_in() {
             .spawn()
             .unwrap();
         use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"a long moderator password\n")
-            .unwrap();
+        child.stdin.take().unwrap().write_all(b"a long moderator password\n").unwrap();
         let output = child.wait_with_output().unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stdout)
-        );
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
         let login = app
             .query(
                 "mutation { logIn(email: \"mod@example.com\", password: \"a long moderator password\") { me { role user { handle } } } }",

@@ -43,19 +43,11 @@ async fn queries_deeper_than_12_are_refused() {
 #[tokio::test]
 async fn queries_more_complex_than_2000_are_refused() {
     on_each_database(|app| async move {
-        let fields = |n: usize| {
-            (0..n)
-                .map(|i| format!("p{i}: privacyPolicy {{ version }}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let ok = app
-            .query(&format!("{{ {} }}", fields(1000)), json!({}))
-            .await;
+        let fields =
+            |n: usize| (0..n).map(|i| format!("p{i}: privacyPolicy {{ version }}")).collect::<Vec<_>>().join(" ");
+        let ok = app.query(&format!("{{ {} }}", fields(1000)), json!({})).await;
         assert!(ok["errors"].is_null(), "complexity 2000 is allowed");
-        let complex = app
-            .query(&format!("{{ {} }}", fields(1001)), json!({}))
-            .await;
+        let complex = app.query(&format!("{{ {} }}", fields(1001)), json!({})).await;
         assert_code(&complex, "QUERY_TOO_COMPLEX");
     })
     .await;
@@ -66,37 +58,22 @@ async fn oversized_batched_and_malformed_bodies_are_refused_cleanly() {
     on_each_database(|app| async move {
         // 300 KiB: refused with 413 before it is parsed.
         let padding = "x".repeat(300 * 1024);
-        let big =
-            json!({ "query": "{ privacyPolicy { version } }", "variables": { "pad": padding } })
-                .to_string();
+        let big = json!({ "query": "{ privacyPolicy { version } }", "variables": { "pad": padding } }).to_string();
         let (status, body) = post_raw(&app, big).await;
         assert_eq!(status, 413);
         assert_code(&body, "QUERY_TOO_COMPLEX");
 
         // Just under the limit is fine.
         let padding = "x".repeat(250 * 1024);
-        let fits =
-            json!({ "query": "{ privacyPolicy { version } }", "variables": { "pad": padding } })
-                .to_string();
+        let fits = json!({ "query": "{ privacyPolicy { version } }", "variables": { "pad": padding } }).to_string();
         let (status, body) = post_raw(&app, fits).await;
-        assert_eq!(
-            (status, &body["data"]["privacyPolicy"]["version"]),
-            (200, &json!(1)),
-            "{body}"
-        );
+        assert_eq!((status, &body["data"]["privacyPolicy"]["version"]), (200, &json!(1)), "{body}");
 
-        let batch =
-            json!([{ "query": "{ privacyPolicy { version } }" }, { "query": "{ me { email } }" }])
-                .to_string();
+        let batch = json!([{ "query": "{ privacyPolicy { version } }" }, { "query": "{ me { email } }" }]).to_string();
         let (status, body) = post_raw(&app, batch).await;
         assert_eq!(status, 400);
         assert_code(&body, "BAD_USER_INPUT");
-        assert!(
-            body["errors"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("Batched")
-        );
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains("Batched"));
 
         for garbage in ["not json", "{\"query\": 5}", "", "null"] {
             let (status, body) = post_raw(&app, garbage).await;
@@ -121,21 +98,13 @@ async fn a_request_over_its_time_limit_is_stopped() {
         let other = sea_orm::Database::connect(&app.database.url).await.unwrap();
         let blocker = other.begin().await.unwrap();
         let lock = match backend {
-            Backend::Sqlite => {
-                "INSERT INTO signup_lockouts (email_hash, locked_until) VALUES ('x', '2000-01-01')"
-            }
+            Backend::Sqlite => "INSERT INTO signup_lockouts (email_hash, locked_until) VALUES ('x', '2000-01-01')",
             Backend::Postgres => "LOCK TABLE users IN EXCLUSIVE MODE",
         };
         blocker.execute_unprepared(lock).await.unwrap();
         let response = app.try_sign_up(json!({})).await;
         assert_code(&response, "INTERNAL");
-        assert!(
-            response["errors"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("too long"),
-            "{response}"
-        );
+        assert!(response["errors"][0]["message"].as_str().unwrap().contains("too long"), "{response}");
         blocker.rollback().await.unwrap();
         other.close().await.unwrap();
         // Nothing half-done was left behind: the same sign-up now works.
@@ -148,25 +117,14 @@ async fn a_request_over_its_time_limit_is_stopped() {
 async fn internal_errors_leak_nothing() {
     on_each_database(|app| async move {
         use sea_orm::ConnectionTrait;
-        app.state
-            .db
-            .execute_unprepared("DROP TABLE consents")
-            .await
-            .unwrap();
+        app.state.db.execute_unprepared("DROP TABLE consents").await.unwrap();
         let token_response = app.try_sign_up(json!({})).await;
         assert_code(&token_response, "INTERNAL");
         let message = token_response["errors"][0]["message"].as_str().unwrap();
         for leak in ["consents", "SQL", "sql", "INSERT", "table", "/", ".rs"] {
             assert!(!message.contains(leak), "{message:?} leaks {leak:?}");
         }
-        assert_eq!(
-            token_response["errors"][0]["extensions"]
-                .as_object()
-                .unwrap()
-                .len(),
-            1,
-            "only the code"
-        );
+        assert_eq!(token_response["errors"][0]["extensions"].as_object().unwrap().len(), 1, "only the code");
     })
     .await;
 }
@@ -178,11 +136,7 @@ async fn health_and_readiness_follow_the_database() {
         assert_eq!(app.get("/readyz").await.status(), 200);
         app.state.db.close_by_ref().await.unwrap();
         assert_eq!(app.get("/readyz").await.status(), 503);
-        assert_eq!(
-            app.get("/healthz").await.status(),
-            200,
-            "the process still runs"
-        );
+        assert_eq!(app.get("/healthz").await.status(), 200, "the process still runs");
     })
     .await;
 }
@@ -193,9 +147,7 @@ async fn development_serves_graphiql_and_introspection() {
         let page = app.get("/graphql").await;
         assert_eq!(page.status(), 200);
         assert!(page.text().await.unwrap().contains("graphiql"));
-        let schema = app
-            .query("{ __schema { queryType { name } } }", json!({}))
-            .await;
+        let schema = app.query("{ __schema { queryType { name } } }", json!({})).await;
         assert_eq!(schema["data"]["__schema"]["queryType"]["name"], "Query");
     })
     .await;
@@ -209,22 +161,11 @@ async fn production_mode_hides_graphiql_introspection_and_suggestions() {
         })
         .await;
         assert_eq!(app.get("/graphql").await.status(), 404);
-        let schema = app
-            .query("{ __schema { queryType { name } } }", json!({}))
-            .await;
-        assert!(
-            schema["data"].is_null() || schema["data"]["__schema"].is_null(),
-            "{schema}"
-        );
+        let schema = app.query("{ __schema { queryType { name } } }", json!({})).await;
+        assert!(schema["data"].is_null() || schema["data"]["__schema"].is_null(), "{schema}");
         let typo = app.query("{ privacyPolicys { version } }", json!({})).await;
         assert_code(&typo, "BAD_USER_INPUT");
-        assert!(
-            !typo["errors"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("Did you mean"),
-            "{typo}"
-        );
+        assert!(!typo["errors"][0]["message"].as_str().unwrap().contains("Did you mean"), "{typo}");
         // The API itself works.
         let policy = app.query("{ privacyPolicy { version } }", json!({})).await;
         assert_eq!(policy["data"]["privacyPolicy"]["version"], 1);
@@ -235,13 +176,7 @@ async fn production_mode_hides_graphiql_introspection_and_suggestions() {
 async fn suggestions_help_in_development() {
     on_each_database(|app| async move {
         let typo = app.query("{ privacyPolicys { version } }", json!({})).await;
-        assert!(
-            typo["errors"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("Did you mean"),
-            "{typo}"
-        );
+        assert!(typo["errors"][0]["message"].as_str().unwrap().contains("Did you mean"), "{typo}");
     })
     .await;
 }

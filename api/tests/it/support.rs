@@ -22,10 +22,7 @@ pub fn start_time() -> DateTime<Utc> {
 
 /// A birth date that makes someone `years` old (and a bit) at `start_time`.
 pub fn born_years_ago(years: i32) -> String {
-    NaiveDate::from_ymd_opt(2026 - years, 6, 1)
-        .unwrap()
-        .format("%Y-%m-%d")
-        .to_string()
+    NaiveDate::from_ymd_opt(2026 - years, 6, 1).unwrap().format("%Y-%m-%d").to_string()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,32 +65,20 @@ impl TestDatabase {
     pub async fn create(backend: Backend) -> Self {
         match backend {
             Backend::Sqlite => {
-                let path = std::env::temp_dir()
-                    .join(format!("trustfeed-test-{}.db", Uuid::new_v4().simple()));
+                let path = std::env::temp_dir().join(format!("trustfeed-test-{}.db", Uuid::new_v4().simple()));
                 let files = ["", "-wal", "-shm"]
                     .iter()
                     .map(|suffix| std::path::PathBuf::from(format!("{}{suffix}", path.display())))
                     .collect();
-                Self {
-                    url: format!("sqlite://{}?mode=rwc", path.display()),
-                    cleanup: Cleanup::Files(files),
-                }
+                Self { url: format!("sqlite://{}?mode=rwc", path.display()), cleanup: Cleanup::Files(files) }
             }
             Backend::Postgres => {
                 let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
                 let name = format!("trustfeed_test_{}", Uuid::new_v4().simple());
-                let admin = Database::connect(&admin_url)
-                    .await
-                    .expect("TEST_DATABASE_URL must answer");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .unwrap();
+                let admin = Database::connect(&admin_url).await.expect("TEST_DATABASE_URL must answer");
+                admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
                 admin.close().await.unwrap();
-                Self {
-                    url: replace_database(&admin_url, &name),
-                    cleanup: Cleanup::Postgres { admin_url, name },
-                }
+                Self { url: replace_database(&admin_url, &name), cleanup: Cleanup::Postgres { admin_url, name } }
             }
         }
     }
@@ -101,9 +86,7 @@ impl TestDatabase {
 
 /// The same server URL with another database name.
 fn replace_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let host_part = match base[scheme_end..].find('/') {
         Some(slash) => &base[..scheme_end + slash],
@@ -127,16 +110,11 @@ impl Drop for TestDatabase {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 // Drop runs inside the test's runtime; use a thread with its own.
                 let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .unwrap();
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                     rt.block_on(async {
                         if let Ok(admin) = Database::connect(&admin_url).await {
                             let _ = admin
-                                .execute_unprepared(&format!(
-                                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                                ))
+                                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                                 .await;
                             let _ = admin.close().await;
                         }
@@ -176,53 +154,31 @@ impl TestApp {
         let mut settings = test_settings(database.url.clone());
         configure(&mut settings);
         let clock = Arc::new(ManualClock::new(start_time()));
-        let app = Application::build(settings, clock.clone())
-            .await
-            .expect("the app starts");
+        let app = Application::build(settings, clock.clone()).await.expect("the app starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state().clone();
         tokio::spawn(app.run_until_stopped());
-        Self {
-            address,
-            backend,
-            clock,
-            state,
-            client: reqwest::Client::new(),
-            database,
-        }
+        Self { address, backend, clock, state, client: reqwest::Client::new(), database }
     }
 
     pub async fn post_graphql(&self, token: Option<&str>, body: &Value) -> Value {
-        let mut request = self
-            .client
-            .post(format!("{}/graphql", self.address))
-            .json(body);
+        let mut request = self.client.post(format!("{}/graphql", self.address)).json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
         let response = request.send().await.expect("the request is answered");
-        assert_eq!(
-            response.status(),
-            200,
-            "GraphQL answers 200 ({:?})",
-            self.backend
-        );
+        assert_eq!(response.status(), 200, "GraphQL answers 200 ({:?})", self.backend);
         response.json().await.expect("a JSON answer")
     }
 
     /// Runs a query anonymously.
     pub async fn query(&self, query: &str, variables: Value) -> Value {
-        self.post_graphql(None, &json!({ "query": query, "variables": variables }))
-            .await
+        self.post_graphql(None, &json!({ "query": query, "variables": variables })).await
     }
 
     /// Runs a query with a bearer token.
     pub async fn query_as(&self, token: &str, query: &str, variables: Value) -> Value {
-        self.post_graphql(
-            Some(token),
-            &json!({ "query": query, "variables": variables }),
-        )
-        .await
+        self.post_graphql(Some(token), &json!({ "query": query, "variables": variables })).await
     }
 
     /// Signs up with sensible defaults, overridden by `overrides`; returns the raw response.
@@ -250,35 +206,24 @@ impl TestApp {
                 "birthDate": born_years_ago(years),
             }))
             .await;
-        assert!(
-            response["errors"].is_null(),
-            "sign-up of {handle} failed: {response}"
-        );
+        assert!(response["errors"].is_null(), "sign-up of {handle} failed: {response}");
         response["data"]["signUp"].clone()
     }
 
     /// An access token for a new user `handle` aged 30.
     pub async fn token_for(&self, handle: &str) -> String {
-        self.sign_up(handle, 30).await["accessToken"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        self.sign_up(handle, 30).await["accessToken"].as_str().unwrap().to_owned()
     }
 
     /// A new user with the given role, as an operator would make with `create-user`.
     pub async fn user_with_role(&self, handle: &str, role: entity::Role) -> String {
         let token = self.token_for(handle).await;
-        self.update_user(handle, |user| user.role = sea_orm::Set(role))
-            .await;
+        self.update_user(handle, |user| user.role = sea_orm::Set(role)).await;
         token
     }
 
     /// Changes a user's row directly, for states no API makes yet.
-    pub async fn update_user(
-        &self,
-        handle: &str,
-        change: impl FnOnce(&mut entity::user::ActiveModel),
-    ) {
+    pub async fn update_user(&self, handle: &str, change: impl FnOnce(&mut entity::user::ActiveModel)) {
         use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
         let user = entity::user::Entity::find()
             .filter(entity::user::Column::Handle.eq(handle))
@@ -292,11 +237,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.address))
-            .send()
-            .await
-            .unwrap()
+        self.client.get(format!("{}{path}", self.address)).send().await.unwrap()
     }
 }
 
@@ -312,17 +253,11 @@ pub const SIGN_UP: &str = "mutation($input: SignUpInput!) { signUp(input: $input
 
 /// The `extensions.code` of the first error, or "" when there is none.
 pub fn error_code(response: &Value) -> &str {
-    response["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or("")
+    response["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
 }
 
 pub fn assert_code(response: &Value, code: &str) {
-    assert_eq!(
-        error_code(response),
-        code,
-        "expected {code}, got {response}"
-    );
+    assert_eq!(error_code(response), code, "expected {code}, got {response}");
 }
 
 impl TestApp {

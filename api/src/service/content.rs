@@ -1,0 +1,214 @@
+//! Publishing, browsing and deleting content.
+use chrono::{DateTime, Utc};
+use entity::{Audience, ContentStatus, Pillar, campaign, content, content_tag, tag, user};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Select, Set,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::auth::Viewer;
+use crate::domain::fold;
+use crate::error::{AppError, AppResult};
+use crate::service::pagination::{Direction, KeysetCursor, Page, PageRequest, keyset_page};
+use crate::service::settings;
+use crate::service::visibility::{Scope, like_safe, visible_contents};
+
+pub struct NewContent {
+    pub title: String,
+    pub caption: String,
+    pub language: String,
+    pub media_url: String,
+    pub duration_seconds: i32,
+    pub audience: Audience,
+    pub tag_slugs: Vec<String>,
+    pub campaign_slug: Option<String>,
+}
+
+/// What search matches: title, caption, tags (slug and both labels) and the
+/// author's handle, folded.
+fn search_text(title: &str, caption: &str, tags: &[tag::Model], handle: &str) -> String {
+    let tag_words: Vec<String> =
+        tags.iter().map(|t| format!("{} {} {}", t.slug.replace('-', " "), t.label, t.label_vi)).collect();
+    fold(&format!("{title} {caption} {} @{handle} {handle}", tag_words.join(" ")))
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    author: &Viewer,
+    new: NewContent,
+    now: DateTime<Utc>,
+) -> AppResult<content::Model> {
+    let mut slugs = new.tag_slugs.clone();
+    slugs.sort_unstable();
+    slugs.dedup();
+    let tags = tag::Entity::find().filter(tag::Column::Slug.is_in(slugs.clone())).all(db).await?;
+    if let Some(unknown) = slugs.iter().find(|s| !tags.iter().any(|t| &&t.slug == s)) {
+        return Err(AppError::field("tagSlugs", format!("has an unknown tag: {unknown}")));
+    }
+    let campaign_id = match &new.campaign_slug {
+        None => None,
+        Some(slug) => {
+            let campaign = campaign::Entity::find()
+                .filter(campaign::Column::Slug.eq(slug.as_str()))
+                .one(db)
+                .await?
+                .ok_or_else(|| AppError::field("campaignSlug", format!("has no campaign called {slug}")))?;
+            if !(campaign.starts_at <= now && now < campaign.ends_at) {
+                return Err(AppError::field("campaignSlug", "names a campaign that is not running"));
+            }
+            Some(campaign.id)
+        }
+    };
+    if new.audience == Audience::Mature && settings::age_band(&author.user, now).is_teen() {
+        return Err(AppError::Forbidden("Accounts under 18 cannot publish content for adults".into()));
+    }
+
+    let txn = db.begin().await?;
+    let row = content::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        author_id: Set(author.user.id),
+        campaign_id: Set(campaign_id),
+        search_text: Set(search_text(&new.title, &new.caption, &tags, &author.user.handle)),
+        title: Set(new.title),
+        caption: Set(new.caption),
+        language: Set(new.language),
+        media_url: Set(new.media_url),
+        duration_seconds: Set(new.duration_seconds),
+        audience: Set(new.audience),
+        status: Set(ContentStatus::Published),
+        view_count: Set(0),
+        like_count: Set(0),
+        comment_count: Set(0),
+        share_count: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        deleted_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    content_tag::Entity::insert_many(
+        slugs.into_iter().map(|slug| content_tag::ActiveModel { content_id: Set(row.id), tag_slug: Set(slug) }),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The content, if the scope's viewer may see it.
+pub async fn find_visible(db: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> AppResult<Option<content::Model>> {
+    Ok(visible_contents(scope).filter(content::Column::Id.eq(id)).one(db).await?)
+}
+
+/// Like `find_visible`, but a missing item is `NOT_FOUND`.
+pub async fn get_visible(db: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> AppResult<content::Model> {
+    find_visible(db, scope, id).await?.ok_or_else(|| AppError::NotFound("No such content".into()))
+}
+
+/// Deletes the author's own content; it disappears from every read path.
+pub async fn delete(db: &impl ConnectionTrait, scope: &Scope, viewer: &Viewer, id: Uuid) -> AppResult<()> {
+    let content = get_visible(db, scope, id).await?;
+    if content.author_id != viewer.user.id {
+        return Err(AppError::Forbidden("Only its author can delete this content".into()));
+    }
+    let mut active: content::ActiveModel = content.into();
+    active.deleted_at = Set(Some(scope.now));
+    active.updated_at = Set(scope.now);
+    active.update(db).await?;
+    Ok(())
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct BrowseFilter {
+    pub search: Option<String>,
+    pub tag: Option<String>,
+    pub pillar: Option<Pillar>,
+    pub campaign_id: Option<Uuid>,
+    pub campaign_slug: Option<String>,
+    pub author_handle: Option<String>,
+}
+
+fn in_subquery(column: content::Column, subquery: sea_orm::sea_query::SelectStatement) -> sea_orm::Condition {
+    sea_orm::Condition::all().add(column.in_subquery(subquery))
+}
+
+fn filtered(scope: &Scope, filter: &BrowseFilter) -> Select<content::Entity> {
+    let mut select = visible_contents(scope);
+    if let Some(slug) = &filter.tag {
+        select = select.filter(in_subquery(
+            content::Column::Id,
+            Query::select()
+                .column(content_tag::Column::ContentId)
+                .from(content_tag::Entity)
+                .and_where(Expr::col(content_tag::Column::TagSlug).eq(slug.to_lowercase()))
+                .to_owned(),
+        ));
+    }
+    if let Some(pillar) = filter.pillar {
+        select = select.filter(in_subquery(
+            content::Column::Id,
+            Query::select()
+                .column((content_tag::Entity, content_tag::Column::ContentId))
+                .from(content_tag::Entity)
+                .inner_join(
+                    tag::Entity,
+                    Expr::col((tag::Entity, tag::Column::Slug)).equals((content_tag::Entity, content_tag::Column::TagSlug)),
+                )
+                .and_where(Expr::col((tag::Entity, tag::Column::Pillar)).eq(pillar))
+                .to_owned(),
+        ));
+    }
+    if let Some(id) = filter.campaign_id {
+        select = select.filter(content::Column::CampaignId.eq(id));
+    }
+    if let Some(slug) = &filter.campaign_slug {
+        select = select.filter(in_subquery(
+            content::Column::CampaignId,
+            Query::select()
+                .column(campaign::Column::Id)
+                .from(campaign::Entity)
+                .and_where(Expr::col(campaign::Column::Slug).eq(slug.to_lowercase()))
+                .to_owned(),
+        ));
+    }
+    if let Some(handle) = &filter.author_handle {
+        select = select.filter(in_subquery(
+            content::Column::AuthorId,
+            Query::select()
+                .column(user::Column::Id)
+                .from(user::Entity)
+                .and_where(Expr::col(user::Column::Handle).eq(handle.trim().to_lowercase()))
+                .to_owned(),
+        ));
+    }
+    for term in filter.search.as_deref().map(search_terms).unwrap_or_default() {
+        select = select.filter(content::Column::SearchText.like(format!("%{term}%")));
+    }
+    select
+}
+
+/// The words of a search, folded; every one must match.
+pub fn search_terms(search: &str) -> Vec<String> {
+    fold(search).split(' ').map(like_safe).filter(|t| !t.is_empty()).collect()
+}
+
+/// Newest first, one page at a time.
+pub async fn browse(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    filter: &BrowseFilter,
+    page: &PageRequest,
+) -> AppResult<Page<content::Model>> {
+    keyset_page(
+        db,
+        filtered(scope, filter),
+        content::Column::CreatedAt,
+        content::Column::Id,
+        Direction::NewestFirst,
+        page,
+        |c| KeysetCursor { at: c.created_at, id: c.id },
+    )
+    .await
+}

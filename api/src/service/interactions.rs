@@ -1,0 +1,107 @@
+//! Recording what viewers do. Counters change in the same transaction as the
+//! signal, with `SET n = n + 1`, so they stay exact under concurrency.
+use chrono::{DateTime, Utc};
+use entity::{InteractionKind, content, interaction, like};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+use crate::service::content as contents;
+use crate::service::visibility::Scope;
+
+async fn bump(db: &impl ConnectionTrait, id: Uuid, column: content::Column, by: i32) -> AppResult<()> {
+    content::Entity::update_many()
+        .col_expr(column, Expr::col(column).add(by))
+        .filter(content::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn insert(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    content_id: Option<Uuid>,
+    kind: InteractionKind,
+    watched_ms: Option<i32>,
+    query: Option<String>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    interaction::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        user_id: Set(user_id),
+        content_id: Set(content_id),
+        kind: Set(kind),
+        watched_ms: Set(watched_ms),
+        query: Set(query),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Records one interaction with visible content and returns the content as
+/// it is afterwards.
+pub async fn record(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    viewer_id: Uuid,
+    content_id: Uuid,
+    kind: InteractionKind,
+    watched_ms: Option<i32>,
+) -> AppResult<content::Model> {
+    let now = scope.now;
+    let content = contents::get_visible(db, scope, content_id).await?;
+    let watched_ms = match (kind, watched_ms) {
+        (InteractionKind::View, None) => return Err(AppError::field("watchedMs", "is required for a VIEW")),
+        (_, Some(ms)) if ms < 0 => return Err(AppError::field("watchedMs", "may not be negative")),
+        // Longer than the video is clamped: nobody watches more than all of it.
+        (InteractionKind::View, Some(ms)) => Some(std::cmp::min(ms, content.duration_seconds.saturating_mul(1000))),
+        (InteractionKind::Search, _) => return Err(AppError::field("kind", "cannot be SEARCH")),
+        _ => None,
+    };
+
+    let txn = db.begin().await?;
+    match kind {
+        InteractionKind::View => bump(&txn, content_id, content::Column::ViewCount, 1).await?,
+        InteractionKind::Share => bump(&txn, content_id, content::Column::ShareCount, 1).await?,
+        InteractionKind::Like => {
+            let added = like::Entity::insert(like::ActiveModel {
+                user_id: Set(viewer_id),
+                content_id: Set(content_id),
+                created_at: Set(now),
+            })
+            .on_conflict(OnConflict::columns([like::Column::UserId, like::Column::ContentId]).do_nothing().to_owned())
+            .exec_without_returning(&txn)
+            .await?;
+            if added > 0 {
+                bump(&txn, content_id, content::Column::LikeCount, 1).await?;
+            }
+        }
+        InteractionKind::Unlike => {
+            let removed = like::Entity::delete_many()
+                .filter(like::Column::UserId.eq(viewer_id))
+                .filter(like::Column::ContentId.eq(content_id))
+                .exec(&txn)
+                .await?;
+            if removed.rows_affected > 0 {
+                bump(&txn, content_id, content::Column::LikeCount, -1).await?;
+            }
+        }
+        InteractionKind::SwipeAway | InteractionKind::NotInterested | InteractionKind::Search => {}
+    }
+    insert(&txn, viewer_id, Some(content_id), kind, watched_ms, None, now).await?;
+    txn.commit().await?;
+    content::Entity::find_by_id(content_id).one(db).await?.ok_or_else(|| AppError::NotFound("No such content".into()))
+}
+
+/// Remembers a search, so the feed can learn from it.
+pub async fn record_search(db: &impl ConnectionTrait, viewer_id: Uuid, terms: &[String], now: DateTime<Utc>) -> AppResult<()> {
+    let query: String = terms.join(" ").chars().take(400).collect();
+    insert(db, viewer_id, None, InteractionKind::Search, None, Some(query), now).await
+}

@@ -1,0 +1,111 @@
+//! Relay-style pages over keyset cursors: stable while rows are added,
+//! because a cursor names a position (time, id), not an offset.
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+pub const DEFAULT_PAGE: u64 = 20;
+pub const MAX_PAGE: u64 = 50;
+
+/// `first` and `after`, checked.
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    pub first: u64,
+    pub after: Option<String>,
+}
+
+impl PageRequest {
+    pub fn new(first: Option<i32>, after: Option<String>) -> AppResult<Self> {
+        let first = match first {
+            None => DEFAULT_PAGE,
+            Some(n) if (1..=MAX_PAGE as i32).contains(&n) => n as u64,
+            Some(_) => return Err(AppError::field("first", format!("must be between 1 and {MAX_PAGE}"))),
+        };
+        Ok(Self { first, after })
+    }
+}
+
+pub struct Page<T> {
+    pub items: Vec<(String, T)>,
+    pub has_next_page: bool,
+}
+
+impl<T> Page<T> {
+    pub fn end_cursor(&self) -> Option<String> {
+        self.items.last().map(|(cursor, _)| cursor.clone())
+    }
+
+    pub fn map<U>(self, f: impl Fn(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(|(c, t)| (c, f(t))).collect(), has_next_page: self.has_next_page }
+    }
+}
+
+/// A position in a list ordered by (time, id).
+pub struct KeysetCursor {
+    pub at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+impl KeysetCursor {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{}|{}", self.at.to_rfc3339(), self.id))
+    }
+
+    pub fn decode(cursor: &str) -> AppResult<Self> {
+        let bad = || AppError::field("after", "is not a cursor from this list");
+        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?).map_err(|_| bad())?;
+        let (at, id) = text.split_once('|').ok_or_else(bad)?;
+        Ok(Self {
+            at: DateTime::parse_from_rfc3339(at).map_err(|_| bad())?.with_timezone(&Utc),
+            id: Uuid::parse_str(id).map_err(|_| bad())?,
+        })
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    NewestFirst,
+    OldestFirst,
+}
+
+/// One page of `select`, ordered by (`time`, `id`) in `direction`.
+pub async fn keyset_page<E, C>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    time: C,
+    id: C,
+    direction: Direction,
+    page: &PageRequest,
+    key: impl Fn(&E::Model) -> KeysetCursor,
+) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    C: ColumnTrait + Copy,
+{
+    let mut select = select;
+    if let Some(after) = &page.after {
+        let cursor = KeysetCursor::decode(after)?;
+        let after_position = match direction {
+            Direction::NewestFirst => Condition::any()
+                .add(time.lt(cursor.at))
+                .add(Condition::all().add(time.eq(cursor.at)).add(id.lt(cursor.id))),
+            Direction::OldestFirst => Condition::any()
+                .add(time.gt(cursor.at))
+                .add(Condition::all().add(time.eq(cursor.at)).add(id.gt(cursor.id))),
+        };
+        select = select.filter(after_position);
+    }
+    select = match direction {
+        Direction::NewestFirst => select.order_by_desc(time).order_by_desc(id),
+        Direction::OldestFirst => select.order_by_asc(time).order_by_asc(id),
+    };
+    let mut rows = select.limit(page.first + 1).all(db).await?;
+    let has_next_page = rows.len() as u64 > page.first;
+    rows.truncate(page.first as usize);
+    let items = rows.into_iter().map(|row| (key(&row).encode(), row)).collect();
+    Ok(Page { items, has_next_page })
+}

@@ -1,0 +1,166 @@
+//! Who may see what: the one place the contract's visibility rules live.
+//! Every read path — `feed`, `contents`, `content`, `campaign.contents`,
+//! comments — starts from `visible_contents` or `visible_comments`, so no
+//! path can forget a rule.
+use chrono::{DateTime, Utc};
+use entity::{
+    Audience, ContentStatus, FollowState, InteractionKind, comment, content, follow, interaction, user, user_settings,
+};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select};
+use uuid::Uuid;
+
+use crate::auth::{Caller, Viewer};
+use crate::domain::fold;
+use crate::error::AppResult;
+use crate::service::settings;
+
+/// What the rules need to know about the viewer.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub viewer: Option<Uuid>,
+    /// Moderators and admins also see hidden and removed content, and
+    /// content of suspended authors, so that they can review it.
+    pub moderator: bool,
+    /// Signed-in adults without restricted mode may see `MATURE` content.
+    pub mature_allowed: bool,
+    /// The viewer's blocked keywords, folded.
+    pub blocked_keywords: Vec<String>,
+    pub now: DateTime<Utc>,
+}
+
+impl Scope {
+    pub fn anonymous(now: DateTime<Utc>) -> Self {
+        Self { viewer: None, moderator: false, mature_allowed: false, blocked_keywords: Vec::new(), now }
+    }
+
+    pub fn for_viewer(viewer: &Viewer, now: DateTime<Utc>) -> Self {
+        let band = settings::age_band(&viewer.user, now);
+        Self {
+            viewer: Some(viewer.user.id),
+            moderator: viewer.user.role.moderates(),
+            mature_allowed: !settings::restricted_mode(&viewer.settings, band),
+            blocked_keywords: viewer.settings.blocked_keywords.0.iter().map(|k| fold(k)).collect(),
+            now,
+        }
+    }
+
+    pub fn for_caller(caller: &Caller, now: DateTime<Utc>) -> AppResult<Self> {
+        Ok(caller.viewer()?.map_or_else(|| Self::anonymous(now), |viewer| Self::for_viewer(viewer, now)))
+    }
+}
+
+/// `SELECT 1 FROM <table>`, for EXISTS subqueries.
+fn exists_in(table: impl sea_orm::sea_query::IntoTableRef) -> SelectStatement {
+    Query::select().expr(Expr::val(1)).from(table).to_owned()
+}
+
+/// Users who are banned or suspended right now.
+fn inactive_user(user_id: impl Into<Expr>, now: DateTime<Utc>) -> Expr {
+    let user_id = user_id.into();
+    Expr::exists(
+        exists_in(user::Entity)
+            .and_where(Expr::col((user::Entity, user::Column::Id)).eq(user_id))
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col((user::Entity, user::Column::BannedAt)).is_not_null())
+                    .add(Expr::col((user::Entity, user::Column::SuspendedUntil)).gt(now)),
+            )
+            .to_owned(),
+    )
+}
+
+/// The viewer follows `user_id` (an accepted follow).
+pub fn follows(viewer: Uuid, user_id: impl Into<Expr>) -> Expr {
+    Expr::exists(
+        exists_in(follow::Entity)
+            .and_where(Expr::col((follow::Entity, follow::Column::FollowerId)).eq(viewer))
+            .and_where(Expr::col((follow::Entity, follow::Column::FolloweeId)).eq(user_id.into()))
+            .and_where(Expr::col((follow::Entity, follow::Column::Status)).eq(FollowState::Accepted))
+            .to_owned(),
+    )
+}
+
+fn private_account(user_id: impl Into<Expr>) -> Expr {
+    Expr::exists(
+        exists_in(user_settings::Entity)
+            .and_where(Expr::col((user_settings::Entity, user_settings::Column::UserId)).eq(user_id.into()))
+            .and_where(Expr::col((user_settings::Entity, user_settings::Column::PrivateAccount)).eq(true))
+            .to_owned(),
+    )
+}
+
+/// `column NOT LIKE '%keyword%'` for each keyword, on folded text.
+fn without_keywords(column: impl ColumnTrait, keywords: &[String]) -> Condition {
+    keywords.iter().fold(Condition::all(), |all, keyword| all.add(column.not_like(format!("%{}%", like_safe(keyword)))))
+}
+
+/// Drops LIKE's wildcards from user text, so it matches only literally.
+pub fn like_safe(text: &str) -> String {
+    text.replace(['%', '_', '\\'], "")
+}
+
+/// The condition a content row must meet to be shown to the scope's viewer.
+pub fn content_condition(scope: &Scope) -> Condition {
+    let author = Expr::col((content::Entity, content::Column::AuthorId));
+    let own = |viewer: Option<Uuid>| match viewer {
+        Some(id) => content::Column::AuthorId.eq(id),
+        None => Expr::val(false).into(),
+    };
+    let mut rules = Condition::all().add(content::Column::DeletedAt.is_null());
+    if !scope.moderator {
+        rules = rules
+            .add(Condition::any().add(content::Column::Status.eq(ContentStatus::Published)).add(own(scope.viewer)))
+            .add(inactive_user(author.clone(), scope.now).not());
+    }
+    if !scope.mature_allowed {
+        rules = rules.add(Condition::any().add(content::Column::Audience.eq(Audience::General)).add(own(scope.viewer)));
+    }
+    let mut public_or_followed = Condition::any().add(private_account(author.clone()).not());
+    if let Some(viewer) = scope.viewer {
+        public_or_followed = public_or_followed.add(own(Some(viewer))).add(follows(viewer, author));
+        rules = rules.add(
+            Expr::exists(
+                exists_in(interaction::Entity)
+                    .and_where(Expr::col((interaction::Entity, interaction::Column::UserId)).eq(viewer))
+                    .and_where(
+                        Expr::col((interaction::Entity, interaction::Column::ContentId))
+                            .equals((content::Entity, content::Column::Id)),
+                    )
+                    .and_where(Expr::col((interaction::Entity, interaction::Column::Kind)).eq(InteractionKind::NotInterested))
+                    .to_owned(),
+            )
+            .not(),
+        );
+    }
+    rules.add(public_or_followed).add(without_keywords(content::Column::SearchText, &scope.blocked_keywords))
+}
+
+/// Content the scope's viewer may see; every content read starts here.
+pub fn visible_contents(scope: &Scope) -> Select<content::Entity> {
+    content::Entity::find().filter(content_condition(scope))
+}
+
+/// Comments the viewer may see on a content they may see. A comment that
+/// matches the content author's blocked keywords is shown only to its writer.
+pub fn visible_comments(scope: &Scope, content_id: Uuid, content_author_keywords: &[String]) -> Select<comment::Entity> {
+    let visible_content = visible_contents(scope)
+        .select_only()
+        .column(content::Column::Id)
+        .filter(content::Column::Id.eq(content_id))
+        .into_query();
+    let author_keywords: Vec<String> = content_author_keywords.iter().map(|k| fold(k)).collect();
+    let mut author_rule = Condition::any().add(without_keywords(comment::Column::BodyFolded, &author_keywords));
+    if let Some(viewer) = scope.viewer {
+        author_rule = author_rule.add(comment::Column::AuthorId.eq(viewer));
+    }
+    let mut select = comment::Entity::find()
+        .filter(comment::Column::ContentId.eq(content_id))
+        .filter(Expr::exists(visible_content))
+        .filter(author_rule)
+        .filter(without_keywords(comment::Column::BodyFolded, &scope.blocked_keywords));
+    if !scope.moderator {
+        select = select.filter(inactive_user(Expr::col((comment::Entity, comment::Column::AuthorId)), scope.now).not());
+    }
+    select
+}

@@ -1,0 +1,34 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "comments")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub content_id: Uuid,
+    pub author_id: Uuid,
+    pub body: String,
+    /// The body folded for keyword matching, like `contents.search_text`.
+    pub body_folded: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::content::Entity",
+        from = "Column::ContentId",
+        to = "super::content::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Content,
+    #[sea_orm(
+        belongs_to = "super::user::Entity",
+        from = "Column::AuthorId",
+        to = "super::user::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Author,
+}
+
+impl ActiveModelBehavior for ActiveModel {}
