@@ -2,6 +2,7 @@
 //! schema and HTTP server. Tests build it exactly as `main` does, on port 0.
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use actix_web::dev::Server;
@@ -74,6 +75,22 @@ pub async fn prepare_database(state: &AppState) -> Result<(), StartupError> {
     Ok(())
 }
 
+/// Counts every statement and logs slow ones; the count lets tests prove that
+/// a request's statements do not grow with the page size.
+fn observe(db: &mut DatabaseConnection) -> Arc<AtomicU64> {
+    let statements = Arc::new(AtomicU64::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |info| {
+        counter.fetch_add(1, Ordering::Relaxed);
+        if info.elapsed > SLOW_STATEMENT {
+            tracing::warn!(elapsed = ?info.elapsed, failed = info.failed, "slow SQL statement: {}", info.statement.sql);
+        }
+    });
+    statements
+}
+
+const SLOW_STATEMENT: Duration = Duration::from_millis(250);
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -82,9 +99,11 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings, clock: SharedClock) -> Result<Self, StartupError> {
-        let db = connect(&settings.database_url).await?;
+        let mut db = connect(&settings.database_url).await?;
+        let statements = observe(&mut db);
         let state = AppState {
             db,
+            statements,
             clock,
             tokens: Arc::new(TokenKeys::new(&settings.jwt_secret)?),
             hasher: PasswordHasher::new(PasswordHasher::default_concurrency())?,

@@ -1,5 +1,6 @@
 //! What every request handler and resolver shares.
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
@@ -15,6 +16,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     pub hasher: PasswordHasher,
     pub settings: Arc<Settings>,
+    /// SQL statements run so far by this instance (see `startup::observe`).
+    pub statements: Arc<AtomicU64>,
 }
 
 impl AppState {

@@ -13,8 +13,8 @@ use crate::domain::{self, AgeBand, DisplayName, Email, Handle, Locale, Password,
 use crate::error::{AppError, AppResult};
 use crate::graphql::loaders::{FollowCountsLoader, FollowStatusLoader, SettingsLoader, UserLoader};
 use crate::service::accounts::{self, NewAccount};
-use crate::service::sessions::{self, IssuedTokens};
 use crate::service::pagination::PageRequest;
+use crate::service::sessions::{self, IssuedTokens};
 use crate::service::{screen_time, settings, social};
 
 /// A public profile.
@@ -217,7 +217,12 @@ impl AccountsQuery {
     }
 
     /// Pending requests to follow me, oldest first.
-    async fn follow_requests(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> AppResult<Connection<Edge<User>>> {
+    async fn follow_requests(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<Edge<User>>> {
         let me = viewer(ctx)?;
         let page = social::pending_requests(&app(ctx)?.db, me.user.id, &PageRequest::new(first, after)?).await?;
         let users = loader::<UserLoader>(ctx)?.load_many(page.items.iter().map(|(_, f)| f.follower_id)).await?;
@@ -228,7 +233,8 @@ impl AccountsQuery {
                 edges.push(Edge { cursor: cursor.clone(), node: User(user.clone()) });
             }
         }
-        let page_info = super::connection::PageInfo { has_next_page: page.has_next_page, end_cursor: page.end_cursor() };
+        let page_info =
+            super::connection::PageInfo { has_next_page: page.has_next_page, end_cursor: page.end_cursor() };
         Ok(Connection { edges, page_info })
     }
 }

@@ -1,21 +1,69 @@
 //! Content, campaigns, tags, comments, the feed, and the interactions that
 //! teach it.
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Lookahead, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{Audience, ContentStatus, InteractionKind as StoredKind, Pillar, campaign, comment, content, tag};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
 use validator::{Validate, ValidateUrl, ValidationError};
 
 use super::accounts::User;
 use super::connection::{Connection, Edge, PageInfo};
 use super::family::ScreenTimeStatus;
-use super::loaders::{CampaignLoader, ContentTagsLoader, LikedLoader, UserLoader};
+use super::loaders::{
+    CampaignLoader, ContentTagsLoader, FollowCountsLoader, FollowStatusLoader, LikedLoader, SettingsLoader, UserLoader,
+};
 use super::{app, caller, loader, parse_id, scope, viewer};
 use crate::error::{AppError, AppResult};
 use crate::service::content::{self as contents, BrowseFilter, NewContent, search_terms};
 use crate::service::feed::{self, FeedRequest, ReasonKind};
 use crate::service::pagination::PageRequest;
 use crate::service::{comments, interactions, screen_time};
+
+/// Loads, one batch each, the relations the client selected on a list of
+/// contents, so a page costs the same statements however long it is (the
+/// loaders' timing-based batching alone could split a long page in two).
+async fn prime_loaders(ctx: &Context<'_>, node: Lookahead<'_>, items: &[content::Model]) -> AppResult<()> {
+    let mut ids: Vec<Uuid> = items.iter().map(|c| c.id).collect();
+    ids.sort_unstable();
+    let mut authors: Vec<Uuid> = items.iter().map(|c| c.author_id).collect();
+    authors.sort_unstable();
+    authors.dedup();
+    let author = node.field("author");
+    if author.exists() {
+        loader::<UserLoader>(ctx)?.load_many(authors.clone()).await?;
+    }
+    if author.field("isPrivate").exists() {
+        loader::<SettingsLoader>(ctx)?.load_many(authors.clone()).await?;
+    }
+    if author.field("followerCount").exists() || author.field("followingCount").exists() {
+        loader::<FollowCountsLoader>(ctx)?.load_many(authors.clone()).await?;
+    }
+    if author.field("viewerFollowStatus").exists() {
+        loader::<FollowStatusLoader>(ctx)?.load_many(authors).await?;
+    }
+    if node.field("tags").exists() {
+        loader::<ContentTagsLoader>(ctx)?.load_many(ids.clone()).await?;
+    }
+    if node.field("campaign").exists() {
+        let campaigns: Vec<Uuid> = items.iter().filter_map(|c| c.campaign_id).collect();
+        loader::<CampaignLoader>(ctx)?.load_many(campaigns).await?;
+    }
+    if node.field("viewerHasLiked").exists() {
+        loader::<LikedLoader>(ctx)?.load_many(ids).await?;
+    }
+    Ok(())
+}
+
+/// A page of contents as a connection, with its relations loaded.
+async fn content_connection(
+    ctx: &Context<'_>,
+    page: crate::service::pagination::Page<content::Model>,
+) -> AppResult<Connection<Edge<Content>>> {
+    let items: Vec<content::Model> = page.items.iter().map(|(_, c)| c.clone()).collect();
+    prime_loaders(ctx, ctx.look_ahead().field("edges").field("node"), &items).await?;
+    Ok(Connection::from_page(page, Content))
+}
 
 pub struct Tag(pub tag::Model);
 
@@ -68,10 +116,15 @@ impl Campaign {
         Ok(self.0.starts_at <= now && now < self.0.ends_at)
     }
     /// The campaign's entries the viewer may see, newest first.
-    async fn contents(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> AppResult<Connection<Edge<Content>>> {
+    async fn contents(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<Edge<Content>>> {
         let filter = BrowseFilter { campaign_id: Some(self.0.id), ..BrowseFilter::default() };
         let page = contents::browse(&app(ctx)?.db, scope(ctx)?, &filter, &PageRequest::new(first, after)?).await?;
-        Ok(Connection::from_page(page, Content))
+        content_connection(ctx, page).await
     }
 }
 
@@ -131,7 +184,12 @@ impl Content {
         Ok(loader::<LikedLoader>(ctx)?.load_one(self.0.id).await?.unwrap_or(false))
     }
     /// Comments the viewer may see, newest first.
-    async fn comments(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> AppResult<Connection<Edge<Comment>>> {
+    async fn comments(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<Edge<Comment>>> {
         let page = comments::list(&app(ctx)?.db, scope(ctx)?, &self.0, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, Comment))
     }
@@ -247,7 +305,10 @@ pub struct ContentFilter {
 
 fn http_url(url: &str) -> Result<(), ValidationError> {
     let lower = url.to_ascii_lowercase();
-    if url.chars().count() > 2048 || !url.validate_url() || !(lower.starts_with("https://") || lower.starts_with("http://")) {
+    if url.chars().count() > 2048
+        || !url.validate_url()
+        || !(lower.starts_with("https://") || lower.starts_with("http://"))
+    {
         return Err(ValidationError::new("url").with_message("must be an http(s) URL".into()));
     }
     Ok(())
@@ -299,7 +360,11 @@ pub struct ContentQuery;
 #[Object]
 impl ContentQuery {
     async fn tags(&self, ctx: &Context<'_>) -> AppResult<Vec<Tag>> {
-        let tags = tag::Entity::find().order_by_asc(tag::Column::Pillar).order_by_asc(tag::Column::Slug).all(&app(ctx)?.db).await?;
+        let tags = tag::Entity::find()
+            .order_by_asc(tag::Column::Pillar)
+            .order_by_asc(tag::Column::Slug)
+            .all(&app(ctx)?.db)
+            .await?;
         Ok(tags.into_iter().map(Tag).collect())
     }
 
@@ -309,7 +374,8 @@ impl ContentQuery {
     }
 
     async fn campaign(&self, ctx: &Context<'_>, slug: String) -> AppResult<Option<Campaign>> {
-        let row = campaign::Entity::find().filter(campaign::Column::Slug.eq(slug.to_lowercase())).one(&app(ctx)?.db).await?;
+        let row =
+            campaign::Entity::find().filter(campaign::Column::Slug.eq(slug.to_lowercase())).one(&app(ctx)?.db).await?;
         Ok(row.map(Campaign))
     }
 
@@ -345,7 +411,7 @@ impl ContentQuery {
             author_handle: filter.author_handle,
         };
         let page = contents::browse(&state.db, scope(ctx)?, &filter, &page).await?;
-        Ok(Connection::from_page(page, Content))
+        content_connection(ctx, page).await
     }
 
     /// The personal "For You" feed; every edge says why it is there.
@@ -364,6 +430,8 @@ impl ContentQuery {
         // The feed already read these; let the field resolvers reuse them.
         loader::<ContentTagsLoader>(ctx)?.feed_many(result.tags.iter().map(|(id, tags)| (*id, tags.clone()))).await;
         loader::<CampaignLoader>(ctx)?.feed_many(result.campaigns.iter().map(|c| (c.id, c.clone()))).await;
+        let items: Vec<content::Model> = result.items.iter().map(|i| i.content.clone()).collect();
+        prime_loaders(ctx, ctx.look_ahead().field("edges").field("node"), &items).await?;
         let end_cursor = (!result.items.is_empty()).then(|| result.cursor_after(result.items.len() - 1));
         let edges = result
             .items
@@ -416,9 +484,15 @@ impl ContentMutation {
         let state = app(ctx)?;
         let viewer = viewer(ctx)?;
         let content_id = parse_id(&input.content_id, "content")?;
-        let content =
-            interactions::record(&state.db, scope(ctx)?, viewer.user.id, content_id, input.kind.into(), input.watched_ms)
-                .await?;
+        let content = interactions::record(
+            &state.db,
+            scope(ctx)?,
+            viewer.user.id,
+            content_id,
+            input.kind.into(),
+            input.watched_ms,
+        )
+        .await?;
         let status = screen_time::status(&state.db, &viewer.user, &viewer.settings, state.now()).await?;
         Ok(InteractionResult { content: Content(content), screen_time: Some(ScreenTimeStatus::from(status)) })
     }

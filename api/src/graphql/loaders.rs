@@ -16,8 +16,10 @@ impl async_graphql::dataloader::Loader<Uuid> for SettingsLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows =
-            user_settings::Entity::find().filter(user_settings::Column::UserId.is_in(keys.iter().copied())).all(&self.0).await?;
+        let rows = user_settings::Entity::find()
+            .filter(user_settings::Column::UserId.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await?;
         Ok(rows.into_iter().map(|row| (row.user_id, row)).collect())
     }
 }
@@ -41,7 +43,8 @@ impl async_graphql::dataloader::Loader<Uuid> for CampaignLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = campaign::Entity::find().filter(campaign::Column::Id.is_in(keys.iter().copied())).all(&self.0).await?;
+        let rows =
+            campaign::Entity::find().filter(campaign::Column::Id.is_in(keys.iter().copied())).all(&self.0).await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
 }

@@ -1,6 +1,6 @@
 //! The GraphQL schema: one merged object per product area, resolvers that
 //! translate between GraphQL and the services, and the schema-wide limits.
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, EmptySubscription, Guard, MergedObject, Schema};
 use entity::Role;
 use uuid::Uuid;
@@ -58,19 +58,25 @@ pub fn request_data(request: async_graphql::Request, state: &AppState, caller: C
     let viewer = caller.viewer().ok().flatten().map(|v| v.user.id);
     let scope = Scope::for_caller(&caller, state.now());
     let request = request
-        .data(DataLoader::new(loaders::SettingsLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(loaders::UserLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(loaders::CampaignLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(loaders::ContentTagsLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(loaders::FollowCountsLoader(db.clone()), tokio::spawn))
-        .data(DataLoader::new(loaders::LikedLoader { db: db.clone(), viewer }, tokio::spawn))
-        .data(DataLoader::new(loaders::FollowStatusLoader { db: db.clone(), viewer }, tokio::spawn))
+        .data(cached(loaders::SettingsLoader(db.clone())))
+        .data(cached(loaders::UserLoader(db.clone())))
+        .data(cached(loaders::CampaignLoader(db.clone())))
+        .data(cached(loaders::ContentTagsLoader(db.clone())))
+        .data(cached(loaders::FollowCountsLoader(db.clone())))
+        .data(cached(loaders::LikedLoader { db: db.clone(), viewer }))
+        .data(cached(loaders::FollowStatusLoader { db: db.clone(), viewer }))
         .data(caller);
     match scope {
         Ok(scope) => request.data(scope),
         // A rejected token: resolvers report it through `caller`.
         Err(_) => request,
     }
+}
+
+/// A loader whose cache lives as long as the request, so a value loaded (or
+/// fed) once is not fetched again.
+fn cached<L: Loader<Uuid>>(loader: L) -> DataLoader<L, HashMapCache> {
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
 }
 
 fn data<'a, T: Send + Sync + 'static>(ctx: &Context<'a>) -> AppResult<&'a T> {
@@ -96,8 +102,8 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> AppResult<&'a Viewer> {
     caller(ctx)?.require()
 }
 
-pub fn loader<'a, L: Send + Sync + 'static>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<L>> {
-    data::<DataLoader<L>>(ctx)
+pub fn loader<'a, L: Loader<Uuid>>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<L, HashMapCache>> {
+    data::<DataLoader<L, HashMapCache>>(ctx)
 }
 
 /// Parses an `ID` argument; a malformed one names nothing, so `NOT_FOUND`.

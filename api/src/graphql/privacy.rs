@@ -121,7 +121,11 @@ pub struct PrivacyMutation;
 #[Object]
 impl PrivacyMutation {
     /// Making an account public accepts every pending follow request.
-    async fn update_privacy_settings(&self, ctx: &Context<'_>, input: PrivacySettingsInput) -> AppResult<PrivacySettings> {
+    async fn update_privacy_settings(
+        &self,
+        ctx: &Context<'_>,
+        input: PrivacySettingsInput,
+    ) -> AppResult<PrivacySettings> {
         let state = app(ctx)?;
         let viewer = viewer(ctx)?;
         let now = state.now();

@@ -2,8 +2,7 @@
 use entity::{CommentPolicy, comment, content};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -22,7 +21,13 @@ async fn bump_count(db: &impl ConnectionTrait, content_id: Uuid, by: i32) -> App
     Ok(())
 }
 
-pub async fn add(db: &DatabaseConnection, scope: &Scope, viewer: Uuid, content_id: Uuid, body: &str) -> AppResult<comment::Model> {
+pub async fn add(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    viewer: Uuid,
+    content_id: Uuid,
+    body: &str,
+) -> AppResult<comment::Model> {
     let body = body.trim();
     if !(1..=500).contains(&body.chars().count()) {
         return Err(AppError::field("body", "must be 1 to 500 characters long"));

@@ -64,13 +64,24 @@ pub async fn create(
     if new.audience == Audience::Mature && settings::age_band(&author.user, now).is_teen() {
         return Err(AppError::Forbidden("Accounts under 18 cannot publish content for adults".into()));
     }
+    publish(db, &author.user, new, &tags, campaign_id, now).await
+}
 
+/// Stores checked content with its tags, dated `created_at`.
+pub async fn publish(
+    db: &DatabaseConnection,
+    author: &user::Model,
+    new: NewContent,
+    tags: &[tag::Model],
+    campaign_id: Option<Uuid>,
+    created_at: DateTime<Utc>,
+) -> AppResult<content::Model> {
     let txn = db.begin().await?;
     let row = content::ActiveModel {
         id: Set(Uuid::new_v4()),
-        author_id: Set(author.user.id),
+        author_id: Set(author.id),
         campaign_id: Set(campaign_id),
-        search_text: Set(search_text(&new.title, &new.caption, &tags, &author.user.handle)),
+        search_text: Set(search_text(&new.title, &new.caption, tags, &author.handle)),
         title: Set(new.title),
         caption: Set(new.caption),
         language: Set(new.language),
@@ -82,14 +93,14 @@ pub async fn create(
         like_count: Set(0),
         comment_count: Set(0),
         share_count: Set(0),
-        created_at: Set(now),
-        updated_at: Set(now),
+        created_at: Set(created_at),
+        updated_at: Set(created_at),
         deleted_at: Set(None),
     }
     .insert(&txn)
     .await?;
     content_tag::Entity::insert_many(
-        slugs.into_iter().map(|slug| content_tag::ActiveModel { content_id: Set(row.id), tag_slug: Set(slug) }),
+        tags.iter().map(|t| content_tag::ActiveModel { content_id: Set(row.id), tag_slug: Set(t.slug.clone()) }),
     )
     .exec_without_returning(&txn)
     .await?;
@@ -154,7 +165,8 @@ fn filtered(scope: &Scope, filter: &BrowseFilter) -> Select<content::Entity> {
                 .from(content_tag::Entity)
                 .inner_join(
                     tag::Entity,
-                    Expr::col((tag::Entity, tag::Column::Slug)).equals((content_tag::Entity, content_tag::Column::TagSlug)),
+                    Expr::col((tag::Entity, tag::Column::Slug))
+                        .equals((content_tag::Entity, content_tag::Column::TagSlug)),
                 )
                 .and_where(Expr::col((tag::Entity, tag::Column::Pillar)).eq(pillar))
                 .to_owned(),

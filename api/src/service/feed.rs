@@ -46,6 +46,15 @@ const MAX_SERVED: usize = 100;
 const PAGE_BLOCK: usize = 10;
 const MAX_PER_AUTHOR: usize = 2;
 const STRONGEST_TAGS: usize = 3;
+/// A tag the viewer has not met yet is worth trying: it outranks tags they
+/// swiped away, so a newcomer meets the whole catalogue quickly.
+const NOVELTY: f64 = 0.4;
+/// Authors this far down (NOT_INTERESTED) vanish from the feed.
+const VANISHED_AUTHOR: f64 = -50.0;
+/// Per ten items, one of the viewer's strongest tags appears at most four
+/// times (so several tastes share the page) and any other tag once.
+const MAX_PER_STRONG_TAG: usize = 4;
+const MAX_PER_OTHER_TAG: usize = 1;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReasonKind {
@@ -243,7 +252,10 @@ fn in_pillar(pillar: Pillar) -> SelectStatement {
     Query::select()
         .column((content_tag::Entity, content_tag::Column::ContentId))
         .from(content_tag::Entity)
-        .inner_join(tag::Entity, Expr::col((tag::Entity, tag::Column::Slug)).equals((content_tag::Entity, content_tag::Column::TagSlug)))
+        .inner_join(
+            tag::Entity,
+            Expr::col((tag::Entity, tag::Column::Slug)).equals((content_tag::Entity, content_tag::Column::TagSlug)),
+        )
         .and_where(Expr::col((tag::Entity, tag::Column::Pillar)).eq(pillar))
         .to_owned()
 }
@@ -277,10 +289,12 @@ impl CandidateQuery<'_> {
                     .from(interaction::Entity)
                     .and_where(Expr::col(interaction::Column::UserId).eq(viewer))
                     .and_where(
-                        Expr::col(interaction::Column::Kind)
-                            .is_in([InteractionKind::View, InteractionKind::SwipeAway]),
+                        Expr::col(interaction::Column::Kind).is_in([InteractionKind::View, InteractionKind::SwipeAway]),
                     )
-                    .and_where(Expr::col(interaction::Column::CreatedAt).gte(self.scope.now - Duration::days(SEEN_WINDOW_DAYS)))
+                    .and_where(
+                        Expr::col(interaction::Column::CreatedAt)
+                            .gte(self.scope.now - Duration::days(SEEN_WINDOW_DAYS)),
+                    )
                     .and_where(Expr::col(interaction::Column::ContentId).is_not_null())
                     .to_owned();
                 select = select.filter(content::Column::Id.not_in_subquery(seen));
@@ -298,16 +312,18 @@ impl CandidateQuery<'_> {
             ids_of(popular(base()), 60),
             ids_of(newest(base()), 60),
             ids_of(
-                newest(base().filter(
-                    content::Column::CampaignId.in_subquery(
-                        Query::select()
-                            .column(campaign::Column::Id)
-                            .from(campaign::Entity)
-                            .and_where(Expr::col(campaign::Column::StartsAt).lte(self.scope.now))
-                            .and_where(Expr::col(campaign::Column::EndsAt).gt(self.scope.now))
-                            .to_owned(),
+                newest(
+                    base().filter(
+                        content::Column::CampaignId.in_subquery(
+                            Query::select()
+                                .column(campaign::Column::Id)
+                                .from(campaign::Entity)
+                                .and_where(Expr::col(campaign::Column::StartsAt).lte(self.scope.now))
+                                .and_where(Expr::col(campaign::Column::EndsAt).gt(self.scope.now))
+                                .to_owned(),
+                        ),
                     ),
-                )),
+                ),
                 30,
             ),
         ];
@@ -315,7 +331,8 @@ impl CandidateQuery<'_> {
             sources.push(ids_of(popular(base().filter(content::Column::Id.in_subquery(in_pillar(pillar)))), 12));
         }
         for slug in &self.strongest {
-            sources.push(ids_of(newest(base().filter(content::Column::Id.in_subquery(tagged(vec![slug.clone()])))), 40));
+            sources
+                .push(ids_of(newest(base().filter(content::Column::Id.in_subquery(tagged(vec![slug.clone()])))), 40));
         }
         if let Some(viewer) = self.viewer {
             let followed = Query::select()
@@ -388,7 +405,7 @@ fn score(candidates: &mut [Candidate], profile: Option<&Profile>, now: DateTime<
         let freshness = 1.5 * 0.5_f64.powf(age_days / 7.0);
         let campaign = if c.campaign_running(now) { 1.0 } else { 0.0 };
         c.affinity = profile.map_or(0.0, |p| {
-            let tag_sum: f64 = c.tags.iter().map(|t| p.tags.get(&t.slug).copied().unwrap_or(0.0)).sum();
+            let tag_sum: f64 = c.tags.iter().map(|t| p.tags.get(&t.slug).copied().unwrap_or(NOVELTY)).sum();
             let tags = tag_sum / (c.tags.len().max(1) as f64).sqrt();
             let author = p.authors.get(&c.content.author_id).copied().unwrap_or(0.0);
             tags + author + if c.followed { 3.0 } else { 0.0 }
@@ -414,32 +431,40 @@ fn assemble(
     let pillars = [Pillar::Learn, Pillar::Discover, Pillar::Connect, Pillar::Laugh, Pillar::Kindness];
     let mut block_has_exploration = false;
 
+    let mut per_tag: HashMap<String, usize> = HashMap::new();
+
     while page.len() < first {
         let slot = page.len();
         if slot % PAGE_BLOCK == 0 {
             block_has_exploration = false;
         }
         let last_in_block = slot % PAGE_BLOCK == PAGE_BLOCK - 1 || slot + 1 == first;
-        let allowed = |c: &Candidate, per_author: &HashMap<Uuid, usize>| {
-            per_author.get(&c.content.author_id).copied().unwrap_or(0) < MAX_PER_AUTHOR
+        // Diversity is a hard rule; the rest are preferences, relaxed in turn.
+        let author_ok = |c: &Candidate| per_author.get(&c.content.author_id).copied().unwrap_or(0) < MAX_PER_AUTHOR;
+        let blocks = first.div_ceil(PAGE_BLOCK);
+        let tags_ok = |c: &Candidate| {
+            c.tags.iter().all(|t| {
+                let cap = if strongest.contains(&t.slug) { MAX_PER_STRONG_TAG } else { MAX_PER_OTHER_TAG };
+                per_tag.get(&t.slug).copied().unwrap_or(0) < cap * blocks
+            })
         };
         let want_exploration = !sampler && !strongest.is_empty() && last_in_block && !block_has_exploration;
         let wanted_pillar = sampler.then(|| pillars[slot % pillars.len()]);
-        let pick = pool
-            .iter()
-            .position(|c| {
-                c.as_ref().is_some_and(|c| {
-                    allowed(c, &per_author)
-                        && (!want_exploration || c.is_exploration(strongest))
-                        && wanted_pillar.is_none_or(|p| c.pillars().contains(&p))
-                })
-            })
-            .or_else(|| pool.iter().position(|c| c.as_ref().is_some_and(|c| allowed(c, &per_author))));
+        let preferred = |c: &Candidate| {
+            (!want_exploration || c.is_exploration(strongest)) && wanted_pillar.is_none_or(|p| c.pillars().contains(&p))
+        };
+        let find = |test: &dyn Fn(&Candidate) -> bool| pool.iter().position(|c| c.as_ref().is_some_and(test));
+        let pick = find(&|c| author_ok(c) && tags_ok(c) && preferred(c))
+            .or_else(|| find(&|c| author_ok(c) && preferred(c)))
+            .or_else(|| find(&|c| author_ok(c)));
         let Some(index) = pick else { break };
         let Some(chosen) = pool[index].take() else { break };
         let exploration = sampler || (!strongest.is_empty() && chosen.is_exploration(strongest));
         block_has_exploration |= exploration;
         *per_author.entry(chosen.content.author_id).or_default() += 1;
+        for tag in &chosen.tags {
+            *per_tag.entry(tag.slug.clone()).or_default() += 1;
+        }
         page.push((chosen, exploration));
     }
     let has_more = pool.iter().any(Option::is_some);
@@ -579,6 +604,9 @@ pub async fn page(
             score: 0.0,
         })
         .collect();
+    if let Some(profile) = &profile {
+        candidates.retain(|c| profile.authors.get(&c.content.author_id).is_none_or(|w| *w > VANISHED_AUTHOR));
+    }
     score(&mut candidates, profile.as_ref(), now);
     let mut popularity: Vec<f64> = candidates.iter().map(|c| c.popularity).collect();
     popularity.sort_by(|a, b| b.total_cmp(a));

@@ -4,8 +4,7 @@ use chrono::{DateTime, Utc};
 use entity::{InteractionKind, content, interaction, like};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -101,7 +100,12 @@ pub async fn record(
 }
 
 /// Remembers a search, so the feed can learn from it.
-pub async fn record_search(db: &impl ConnectionTrait, viewer_id: Uuid, terms: &[String], now: DateTime<Utc>) -> AppResult<()> {
+pub async fn record_search(
+    db: &impl ConnectionTrait,
+    viewer_id: Uuid,
+    terms: &[String],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let query: String = terms.join(" ").chars().take(400).collect();
     insert(db, viewer_id, None, InteractionKind::Search, None, Some(query), now).await
 }

@@ -20,15 +20,23 @@ pub async fn find_active_user(db: &impl ConnectionTrait, id: Uuid, now: DateTime
         .ok_or_else(|| AppError::NotFound("No such user".into()))
 }
 
-pub async fn follow(db: &impl ConnectionTrait, viewer: Uuid, target: Uuid, now: DateTime<Utc>) -> AppResult<user::Model> {
+pub async fn follow(
+    db: &impl ConnectionTrait,
+    viewer: Uuid,
+    target: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<user::Model> {
     if viewer == target {
         return Err(AppError::field("userId", "cannot be yourself"));
     }
     let user = find_active_user(db, target, now).await?;
     let exists = follow::Entity::find_by_id((viewer, target)).one(db).await?;
     if exists.is_none() {
-        let state =
-            if settings::get(db, target).await?.private_account { FollowState::Requested } else { FollowState::Accepted };
+        let state = if settings::get(db, target).await?.private_account {
+            FollowState::Requested
+        } else {
+            FollowState::Accepted
+        };
         follow::Entity::insert(follow::ActiveModel {
             follower_id: Set(viewer),
             followee_id: Set(target),
@@ -48,7 +56,12 @@ pub async fn follow(db: &impl ConnectionTrait, viewer: Uuid, target: Uuid, now: 
 }
 
 /// Stops following, or withdraws a pending request.
-pub async fn unfollow(db: &impl ConnectionTrait, viewer: Uuid, target: Uuid, now: DateTime<Utc>) -> AppResult<user::Model> {
+pub async fn unfollow(
+    db: &impl ConnectionTrait,
+    viewer: Uuid,
+    target: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<user::Model> {
     let user = find_active_user(db, target, now).await?;
     follow::Entity::delete_by_id((viewer, target)).exec(db).await?;
     Ok(user)

@@ -127,7 +127,9 @@ pub fn content_condition(scope: &Scope) -> Condition {
                         Expr::col((interaction::Entity, interaction::Column::ContentId))
                             .equals((content::Entity, content::Column::Id)),
                     )
-                    .and_where(Expr::col((interaction::Entity, interaction::Column::Kind)).eq(InteractionKind::NotInterested))
+                    .and_where(
+                        Expr::col((interaction::Entity, interaction::Column::Kind)).eq(InteractionKind::NotInterested),
+                    )
                     .to_owned(),
             )
             .not(),
@@ -143,7 +145,11 @@ pub fn visible_contents(scope: &Scope) -> Select<content::Entity> {
 
 /// Comments the viewer may see on a content they may see. A comment that
 /// matches the content author's blocked keywords is shown only to its writer.
-pub fn visible_comments(scope: &Scope, content_id: Uuid, content_author_keywords: &[String]) -> Select<comment::Entity> {
+pub fn visible_comments(
+    scope: &Scope,
+    content_id: Uuid,
+    content_author_keywords: &[String],
+) -> Select<comment::Entity> {
     let visible_content = visible_contents(scope)
         .select_only()
         .column(content::Column::Id)

@@ -6,6 +6,10 @@
 mod support;
 
 mod accounts;
+mod content;
+mod feed;
 mod limits;
 mod schema;
 mod sessions;
+mod social;
+mod visibility;

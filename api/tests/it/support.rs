@@ -266,3 +266,104 @@ impl TestApp {
         self.clock.now()
     }
 }
+
+pub const CREATE_CONTENT: &str =
+    "mutation($input: CreateContentInput!) { createContent(input: $input) { id title status } }";
+
+impl TestApp {
+    /// Publishes content as `token`; `overrides` replace the defaults. Returns the raw response.
+    pub async fn try_create_content(&self, token: &str, overrides: Value) -> Value {
+        let mut input = json!({
+            "title": "Phở bò Hà Nội",
+            "caption": "Nước dùng trong, thơm quế hồi",
+            "language": "vi",
+            "mediaUrl": "https://media.example.com/pho.mp4",
+            "durationSeconds": 60,
+            "tagSlugs": ["food"],
+        });
+        for (key, value) in overrides.as_object().unwrap() {
+            input[key] = value.clone();
+        }
+        self.query_as(token, CREATE_CONTENT, json!({ "input": input })).await
+    }
+
+    /// Publishes content and returns its id.
+    pub async fn create_content(&self, token: &str, overrides: Value) -> String {
+        let response = self.try_create_content(token, overrides).await;
+        assert!(response["errors"].is_null(), "createContent failed: {response}");
+        response["data"]["createContent"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Records an interaction; returns the raw response.
+    pub async fn interact(&self, token: &str, content_id: &str, kind: &str, watched_ms: Option<i64>) -> Value {
+        let query = "mutation($input: InteractionInput!) { recordInteraction(input: $input) {
+            content { id viewCount likeCount viewerHasLiked } screenTime { usedMinutes limitMinutes remainingMinutes } } }";
+        let mut input = json!({ "contentId": content_id, "kind": kind });
+        if let Some(ms) = watched_ms {
+            input["watchedMs"] = json!(ms);
+        }
+        self.query_as(token, query, json!({ "input": input })).await
+    }
+
+    /// The id of the signed-in user behind `token`.
+    pub async fn my_id(&self, token: &str) -> String {
+        let me = self.query_as(token, "{ me { user { id } } }", json!({})).await;
+        me["data"]["me"]["user"]["id"].as_str().unwrap_or_else(|| panic!("{me}")).to_owned()
+    }
+
+    /// Sets a column of a user's settings directly.
+    pub async fn update_settings(&self, handle: &str, change: impl FnOnce(&mut entity::user_settings::ActiveModel)) {
+        use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
+        let user = entity::user::Entity::find()
+            .filter(entity::user::Column::Handle.eq(handle))
+            .one(&self.state.db)
+            .await
+            .unwrap()
+            .expect("the user exists");
+        let settings = entity::user_settings::Entity::find_by_id(user.id).one(&self.state.db).await.unwrap().unwrap();
+        let mut active: entity::user_settings::ActiveModel = settings.into();
+        change(&mut active);
+        active.update(&self.state.db).await.unwrap();
+    }
+
+    /// Sets a content's status directly, as moderation will.
+    pub async fn set_content_status(&self, id: &str, status: entity::ContentStatus) {
+        use sea_orm::{ActiveModelTrait, EntityTrait};
+        let row = entity::content::Entity::find_by_id(Uuid::parse_str(id).unwrap())
+            .one(&self.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut active: entity::content::ActiveModel = row.into();
+        active.status = sea_orm::Set(status);
+        active.update(&self.state.db).await.unwrap();
+    }
+
+    /// SQL statements this instance has run so far.
+    pub fn statements(&self) -> u64 {
+        self.state.statements.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// The ids of a connection's nodes.
+pub fn node_ids(connection: &Value) -> Vec<String> {
+    connection["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a connection: {connection}"))
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+impl TestApp {
+    /// A fresh access token for an existing user `handle` (password `PASSWORD`).
+    pub async fn log_in(&self, handle: &str) -> String {
+        let response = self
+            .query(
+                "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }",
+                json!({ "e": format!("{handle}@example.com"), "p": PASSWORD }),
+            )
+            .await;
+        response["data"]["logIn"]["accessToken"].as_str().unwrap_or_else(|| panic!("{response}")).to_owned()
+    }
+}

@@ -2,16 +2,20 @@
 //! campaign) is needed in every environment and is inserted when missing;
 //! demo accounts are for development only and go into an empty database.
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use entity::{Pillar, Role, campaign, privacy_policy, tag, user};
+use entity::{Audience, Pillar, Role, campaign, content, privacy_policy, tag, user};
+use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::auth::PasswordHasher;
 use crate::domain::{DisplayName, Email, Handle, Locale, Password};
 use crate::error::{AppError, AppResult};
 use crate::service::accounts::{self, NewAccount};
+use crate::service::content::{self as contents, NewContent};
 use crate::service::privacy;
+
+mod catalogue;
 
 pub const DEMO_PASSWORD: &str = "motlanthu2023";
 
@@ -180,20 +184,81 @@ pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTim
         return Ok(());
     }
     let policy = privacy::current(db).await?;
-    for account in DEMO_ACCOUNTS {
-        let new = NewAccount {
-            handle: seed_field(Handle::parse(account.handle))?,
-            display_name: seed_field(DisplayName::parse(account.display_name))?,
-            email: seed_field(Email::parse(account.email))?,
-            password: seed_field(Password::parse(DEMO_PASSWORD))?,
-            birth_date: birth_date_for_age(account.age_years, now),
-            timezone: chrono_tz::Asia::Ho_Chi_Minh,
-            locale: Locale::Vi,
-            role: account.role,
-            accepted_policy_version: policy.version,
+    let account =
+        |handle: &str, display_name: &str, email: &str, age_years: i64, role: Role| -> AppResult<NewAccount> {
+            Ok(NewAccount {
+                handle: seed_field(Handle::parse(handle))?,
+                display_name: seed_field(DisplayName::parse(display_name))?,
+                email: seed_field(Email::parse(email))?,
+                password: seed_field(Password::parse(DEMO_PASSWORD))?,
+                birth_date: birth_date_for_age(age_years, now),
+                timezone: chrono_tz::Asia::Ho_Chi_Minh,
+                locale: Locale::Vi,
+                role,
+                accepted_policy_version: policy.version,
+            })
         };
-        accounts::sign_up(db, hasher, new, now).await?;
+    for demo in DEMO_ACCOUNTS {
+        accounts::sign_up(
+            db,
+            hasher,
+            account(demo.handle, demo.display_name, demo.email, demo.age_years, demo.role)?,
+            now,
+        )
+        .await?;
     }
-    tracing::info!(count = DEMO_ACCOUNTS.len(), "seeded demo accounts");
+    let mut creators = Vec::new();
+    for (handle, name, verified) in catalogue::CREATORS {
+        let email = format!("{handle}@creators.demo.trustfeed.vn");
+        let creator = accounts::sign_up(db, hasher, account(handle, name, &email, 31, Role::User)?, now).await?;
+        let mut active: user::ActiveModel = creator.into();
+        active.verified = Set(*verified);
+        creators.push(active.update(db).await?);
+    }
+    demo_content(db, &creators, now).await?;
+    tracing::info!(
+        accounts = DEMO_ACCOUNTS.len() + creators.len(),
+        contents = catalogue::CONTENT.len(),
+        "seeded demo data"
+    );
+    Ok(())
+}
+
+/// The catalogue, spread over the last two months; campaign entries are
+/// dated inside the campaign. Counters get a deterministic spread so that
+/// some videos trend.
+async fn demo_content(db: &DatabaseConnection, creators: &[user::Model], now: DateTime<Utc>) -> AppResult<()> {
+    let tags = tag::Entity::find().all(db).await?;
+    let campaign = campaign::Entity::find().filter(campaign::Column::Slug.eq(CAMPAIGN_SLUG)).one(db).await?;
+    for (index, (creator, language, title, caption, seconds, slugs, mature, entry)) in
+        catalogue::CONTENT.iter().enumerate()
+    {
+        let author = creators.get(*creator).ok_or_else(|| AppError::internal("demo content names no creator"))?;
+        let content_tags: Vec<tag::Model> = tags.iter().filter(|t| slugs.contains(&t.slug.as_str())).cloned().collect();
+        let step = i64::try_from(index).unwrap_or(0);
+        let (campaign_id, created_at) = match (&campaign, entry) {
+            (Some(c), true) => (Some(c.id), c.starts_at + Duration::hours(11 + step * 13)),
+            _ => (None, now - Duration::hours(3 + step * 16)),
+        };
+        let new = NewContent {
+            title: (*title).into(),
+            caption: (*caption).into(),
+            language: (*language).into(),
+            media_url: format!("https://media.trustfeed.vn/demo/{index:03}.mp4"),
+            duration_seconds: *seconds,
+            audience: if *mature { Audience::Mature } else { Audience::General },
+            tag_slugs: slugs.iter().map(|s| (*s).to_owned()).collect(),
+            campaign_slug: None,
+        };
+        let row = contents::publish(db, author, new, &content_tags, campaign_id, created_at).await?;
+        let views = (step * 7919) % 5000 + 50;
+        content::Entity::update_many()
+            .col_expr(content::Column::ViewCount, Expr::value(views as i32))
+            .col_expr(content::Column::LikeCount, Expr::value((views / (3 + step % 7)) as i32))
+            .col_expr(content::Column::ShareCount, Expr::value((views / 40) as i32))
+            .filter(content::Column::Id.eq(row.id))
+            .exec(db)
+            .await?;
+    }
     Ok(())
 }

@@ -1,0 +1,302 @@
+//! The feed: the sampler, convergence on a viewer's tastes, exploration,
+//! diversity, explanations, and a flat statement count.
+use std::collections::{HashMap, HashSet};
+
+use api::service::content::{NewContent, publish};
+use chrono::Duration;
+use entity::{Audience, tag, user};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const FEED: &str = "query($first: Int, $after: String, $pillar: Pillar) {
+    feed(first: $first, after: $after, pillar: $pillar) {
+        edges { cursor node { id author { handle } tags { slug pillar } audience }
+                reasons { kind label tag { slug } } }
+        pageInfo { hasNextPage endCursor } } }";
+
+async fn feed(app: &TestApp, token: Option<&str>, first: i64, after: Option<&str>) -> Value {
+    let body = json!({ "query": FEED, "variables": { "first": first, "after": after } });
+    let response = app.post_graphql(token, &body).await;
+    assert!(response["errors"].is_null(), "{response}");
+    response["data"]["feed"].clone()
+}
+
+fn edges(page: &Value) -> &Vec<Value> {
+    page["edges"].as_array().unwrap()
+}
+
+fn tag_slugs(edge: &Value) -> Vec<&str> {
+    edge["node"]["tags"].as_array().unwrap().iter().map(|t| t["slug"].as_str().unwrap()).collect()
+}
+
+/// A synthetic catalogue straight through the service: `per_tag` items for
+/// every tag, spread over `creators` authors and the last weeks.
+async fn catalogue(app: &TestApp, creators: usize, per_tag: usize) {
+    let db = &app.state.db;
+    let mut authors = Vec::new();
+    for i in 0..creators {
+        app.token_for(&format!("creator{i:02}")).await;
+        authors.push(
+            user::Entity::find()
+                .filter(user::Column::Handle.eq(format!("creator{i:02}")))
+                .one(db)
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    let tags = tag::Entity::find().all(db).await.unwrap();
+    let now = app.clock_now();
+    let mut n = 0usize;
+    for tag in &tags {
+        for k in 0..per_tag {
+            let author = &authors[n % authors.len()];
+            let new = NewContent {
+                title: format!("{} #{k}", tag.label),
+                caption: format!("Một video về {}", tag.label_vi),
+                language: if n % 2 == 0 { "vi".into() } else { "en".into() },
+                media_url: format!("https://media.example.com/{n}.mp4"),
+                duration_seconds: 30 + (n % 5) as i32 * 10,
+                audience: Audience::General,
+                tag_slugs: vec![tag.slug.clone()],
+                campaign_slug: None,
+            };
+            let created = now - Duration::hours((n * 7 % 500) as i64);
+            publish(db, author, new, std::slice::from_ref(tag), None, created).await.unwrap();
+            n += 1;
+        }
+    }
+}
+
+#[tokio::test]
+async fn anonymous_viewers_get_a_sampler_of_all_five_pillars() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| s.seed_demo = true).await;
+        let page = feed(&app, None, 10, None).await;
+        assert_eq!(edges(&page).len(), 10);
+        let pillars: HashSet<&str> = edges(&page)
+            .iter()
+            .flat_map(|e| e["node"]["tags"].as_array().unwrap().iter().map(|t| t["pillar"].as_str().unwrap()))
+            .collect();
+        assert_eq!(pillars.len(), 5, "all five pillars on the first page: {pillars:?}");
+        for edge in edges(&page) {
+            assert_eq!(edge["node"]["audience"], "GENERAL");
+            assert!(!edge["reasons"].as_array().unwrap().is_empty(), "every item says why: {edge}");
+            assert!(edge["reasons"].as_array().unwrap().iter().all(|r| r["kind"] != "TAG_AFFINITY"));
+        }
+        // Walking the anonymous feed never repeats and never shows MATURE content.
+        let mut seen = HashSet::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = feed(&app, None, 50, after.as_deref()).await;
+            for edge in edges(&page) {
+                assert!(seen.insert(edge["node"]["id"].as_str().unwrap().to_owned()), "repeated {edge}");
+                assert_eq!(edge["node"]["audience"], "GENERAL");
+            }
+            if page["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        }
+        assert!(seen.len() >= 80, "the walk covers the catalogue: {}", seen.len());
+    }
+}
+
+/// Plays a viewer who loves `tastes`: watches such items to the end and
+/// likes some, swipes everything else away, for `signals` interactions.
+async fn play(app: &TestApp, token: &str, tastes: &[&str], signals: usize) {
+    let mut done = 0;
+    let mut after: Option<String> = None;
+    while done < signals {
+        let page = feed(app, Some(token), 10, after.as_deref()).await;
+        for edge in edges(&page) {
+            if done >= signals {
+                break;
+            }
+            let id = edge["node"]["id"].as_str().unwrap();
+            if tag_slugs(edge).iter().any(|t| tastes.contains(t)) {
+                assert!(app.interact(token, id, "VIEW", Some(60_000)).await["errors"].is_null());
+                if done % 3 == 0 {
+                    app.interact(token, id, "LIKE", None).await;
+                }
+            } else {
+                app.interact(token, id, "SWIPE_AWAY", None).await;
+            }
+            done += 1;
+        }
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        app.clock.advance(Duration::minutes(3));
+    }
+}
+
+fn precision(page: &Value, tastes: &[&str]) -> f64 {
+    let hits = edges(page).iter().filter(|e| tag_slugs(e).iter().any(|t| tastes.contains(t))).count();
+    hits as f64 / edges(page).len().max(1) as f64
+}
+
+#[tokio::test]
+async fn the_feed_converges_on_hidden_tastes_while_still_exploring() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |_| {}).await;
+        catalogue(&app, 12, 12).await;
+        let mut personalised = Vec::new();
+        let mut baseline = Vec::new();
+        for (name, tastes) in [
+            ("cook", ["food", "personal-finance"]),
+            ("scholar", ["science", "language-learning"]),
+            ("joker", ["comedy", "pets"]),
+        ] {
+            let token = app.token_for(name).await;
+            play(&app, &token, &tastes, 30).await;
+            let page = feed(&app, Some(&token), 10, None).await;
+            personalised.push(precision(&page, &tastes));
+            // Exploration: at least one item from outside the strongest tags.
+            assert!(
+                edges(&page).iter().any(|e| e["reasons"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r["kind"] == "EXPLORATION"))
+            );
+            // The reasons name the tastes.
+            let named: HashSet<&str> = edges(&page)
+                .iter()
+                .flat_map(|e| e["reasons"].as_array().unwrap().iter())
+                .filter(|r| r["kind"] == "TAG_AFFINITY")
+                .map(|r| r["tag"]["slug"].as_str().unwrap())
+                .collect();
+            assert!(tastes.iter().all(|t| named.contains(t)), "{name}: {named:?} {page}");
+
+            // The same person with personalisation off, as the baseline.
+            app.query_as(
+                &token,
+                "mutation { updatePrivacySettings(input: { personalizedFeed: false }) { personalizedFeed } }",
+                json!({}),
+            )
+            .await;
+            let plain = feed(&app, Some(&token), 10, None).await;
+            baseline.push(precision(&plain, &tastes));
+            assert!(
+                edges(&plain).iter().all(|e| e["reasons"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|r| r["kind"] != "TAG_AFFINITY"))
+            );
+        }
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let (p, b) = (mean(&personalised), mean(&baseline));
+        assert!(
+            p >= 0.6 && p >= b + 0.3,
+            "personalised precision {p:.2} vs baseline {b:.2} ({personalised:?} / {baseline:?})"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_newcomer_who_loves_cooking_and_money_sees_them_within_three_pages() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| s.seed_demo = true).await;
+        let token = app.token_for("newcomer").await;
+        let tastes = ["food", "personal-finance"];
+        let mut after: Option<String> = None;
+        let mut last = Value::Null;
+        for _ in 0..3 {
+            let page = feed(&app, Some(&token), 10, after.as_deref()).await;
+            let ids: Vec<&str> = edges(&page).iter().map(|e| e["node"]["id"].as_str().unwrap()).collect();
+            let mut per_author: HashMap<&str, usize> = HashMap::new();
+            for edge in edges(&page) {
+                *per_author.entry(edge["node"]["author"]["handle"].as_str().unwrap()).or_default() += 1;
+            }
+            assert!(per_author.values().all(|n| *n <= 2), "at most two per author: {per_author:?}");
+            assert_eq!(ids.len(), ids.iter().collect::<HashSet<_>>().len());
+            for edge in edges(&page) {
+                let id = edge["node"]["id"].as_str().unwrap();
+                if tag_slugs(edge).iter().any(|t| tastes.contains(t)) {
+                    app.interact(&token, id, "VIEW", Some(600_000)).await;
+                } else {
+                    app.interact(&token, id, "SWIPE_AWAY", None).await;
+                }
+            }
+            after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+            last = page;
+        }
+        let fourth = feed(&app, Some(&token), 10, after.as_deref()).await;
+        assert!(precision(&fourth, &tastes) >= 0.5, "dominated by the tastes: {}", precision(&fourth, &tastes));
+        assert!(
+            edges(&fourth).iter().any(|e| e["reasons"].as_array().unwrap().iter().any(|r| r["kind"] == "EXPLORATION"))
+        );
+        // Nothing seen on the pages before comes back while unseen content remains.
+        let earlier: HashSet<&str> = edges(&last).iter().map(|e| e["node"]["id"].as_str().unwrap()).collect();
+        let fresh = feed(&app, Some(&token), 10, None).await;
+        assert!(edges(&fresh).iter().all(|e| !earlier.contains(e["node"]["id"].as_str().unwrap())));
+    }
+}
+
+#[tokio::test]
+async fn not_interested_makes_an_author_vanish_from_the_feed() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |_| {}).await;
+        catalogue(&app, 4, 3).await;
+        let token = app.token_for("picky").await;
+        let page = feed(&app, Some(&token), 10, None).await;
+        let first = &edges(&page)[0];
+        let author = first["node"]["author"]["handle"].as_str().unwrap().to_owned();
+        app.interact(&token, first["node"]["id"].as_str().unwrap(), "NOT_INTERESTED", None).await;
+        let mut after: Option<String> = None;
+        for _ in 0..5 {
+            let page = feed(&app, Some(&token), 10, after.as_deref()).await;
+            assert!(edges(&page).iter().all(|e| e["node"]["author"]["handle"] != author.as_str()), "{author} is gone");
+            after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_pillar_filter_keeps_to_its_pillar() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| s.seed_demo = true).await;
+        let body = json!({ "query": FEED, "variables": { "first": 20, "pillar": "KINDNESS" } });
+        let page = app.post_graphql(None, &body).await["data"]["feed"].clone();
+        assert!(!edges(&page).is_empty());
+        for edge in edges(&page) {
+            assert!(edge["node"]["tags"].as_array().unwrap().iter().any(|t| t["pillar"] == "KINDNESS"), "{edge}");
+        }
+        assert_code(
+            &app.post_graphql(None, &json!({ "query": FEED, "variables": { "first": 51 } })).await,
+            "BAD_USER_INPUT",
+        );
+        assert_code(
+            &app.post_graphql(None, &json!({ "query": FEED, "variables": { "after": "!!" } })).await,
+            "BAD_USER_INPUT",
+        );
+    }
+}
+
+#[tokio::test]
+async fn statement_counts_do_not_grow_with_the_page() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| s.seed_demo = true).await;
+        let token = app.token_for("counter").await;
+        let fields =
+            "id title author { handle displayName verified isPrivate } tags { slug label } campaign { hashtag }
+            viewCount likeCount commentCount viewerHasLiked";
+        let queries = [
+            format!("query($n: Int) {{ feed(first: $n) {{ edges {{ node {{ {fields} }} reasons {{ kind }} }} }} }}"),
+            format!("query($n: Int) {{ contents(first: $n) {{ edges {{ node {{ {fields} }} }} }} }}"),
+        ];
+        for query in &queries {
+            let mut counts = Vec::new();
+            for n in [5, 50] {
+                let before = app.statements();
+                let response = app.query_as(&token, query, json!({ "n": n })).await;
+                assert!(response["errors"].is_null(), "{response}");
+                counts.push(app.statements() - before);
+            }
+            assert_eq!(counts[0], counts[1], "{query}: {counts:?}");
+            assert!(counts[1] <= 10, "{query}: {counts:?}");
+        }
+    }
+}
