@@ -6,24 +6,17 @@
 //! `logIn` calls.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use api::clock::SystemClock;
-use api::config::{AppEnv, Settings};
 use api::startup::Application;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const SIGN_INS: usize = 50;
 const PASSWORD: &str = "load test password";
-
-async fn post(client: &reqwest::Client, url: &str, token: Option<&str>, body: Value) -> Value {
-    let mut request = client.post(url).json(&body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    request.send().await.unwrap().json().await.unwrap()
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -36,15 +29,7 @@ async fn main() {
         let path = std::env::temp_dir().join(format!("trustfeed-load-{}.db", uuid::Uuid::new_v4().simple()));
         format!("sqlite://{}?mode=rwc", path.display())
     });
-    let settings = Settings {
-        database_url: database_url.clone(),
-        listen_addr: "127.0.0.1:0".into(),
-        jwt_secret: api::config::random_secret(),
-        app_env: AppEnv::Development,
-        seed_demo: false,
-        request_timeout: Duration::from_secs(30),
-        workers: None,
-    };
+    let settings = common::settings(database_url.clone());
     let app = Application::build(settings, Arc::new(SystemClock)).await.unwrap();
     let url = format!("http://127.0.0.1:{}/graphql", app.port());
     tokio::spawn(app.run_until_stopped());
@@ -52,7 +37,7 @@ async fn main() {
 
     let handle = format!("load{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let email = format!("{handle}@example.com");
-    let signed_up = post(
+    let signed_up = common::post(
         &client,
         &url,
         None,
@@ -70,7 +55,7 @@ async fn main() {
             tokio::spawn(async move {
                 let body = json!({ "query": "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }",
                                    "variables": { "e": email, "p": PASSWORD } });
-                let answer = post(&client, &url, None, body).await;
+                let answer = common::post(&client, &url, None, body).await;
                 assert!(answer["errors"].is_null(), "{answer}");
             })
         })
@@ -79,8 +64,13 @@ async fn main() {
     let mut latencies = Vec::new();
     while !burst.iter().all(|task| task.is_finished()) {
         let started = Instant::now();
-        let me =
-            post(&client, &url, Some(&token), json!({ "query": "{ me { email settings { privateAccount } } }" })).await;
+        let me = common::post(
+            &client,
+            &url,
+            Some(&token),
+            json!({ "query": "{ me { email settings { privateAccount } } }" }),
+        )
+        .await;
         latencies.push(started.elapsed());
         assert!(me["errors"].is_null(), "{me}");
     }

@@ -202,7 +202,7 @@ impl Viewer {
 #[derive(Debug, Clone)]
 pub enum Caller {
     Anonymous,
-    Signed(Viewer),
+    Signed(Box<Viewer>),
     Rejected(AppError),
 }
 
@@ -254,7 +254,7 @@ pub async fn resolve_caller(
         return Caller::Anonymous;
     };
     match check_bearer(db, keys, now, header).await {
-        Ok(viewer) => Caller::Signed(viewer),
+        Ok(viewer) => Caller::Signed(Box::new(viewer)),
         Err(err) => Caller::Rejected(err),
     }
 }

@@ -217,33 +217,10 @@ impl Comment {
     }
 }
 
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FeedReasonKind {
-    TagAffinity,
-    FollowingAuthor,
-    Trending,
-    Campaign,
-    Exploration,
-    Fresh,
-}
-
-impl From<ReasonKind> for FeedReasonKind {
-    fn from(kind: ReasonKind) -> Self {
-        match kind {
-            ReasonKind::TagAffinity => FeedReasonKind::TagAffinity,
-            ReasonKind::FollowingAuthor => FeedReasonKind::FollowingAuthor,
-            ReasonKind::Trending => FeedReasonKind::Trending,
-            ReasonKind::Campaign => FeedReasonKind::Campaign,
-            ReasonKind::Exploration => FeedReasonKind::Exploration,
-            ReasonKind::Fresh => FeedReasonKind::Fresh,
-        }
-    }
-}
-
 /// Why an item is in the feed, in words for the viewer.
 #[derive(SimpleObject)]
 pub struct FeedReason {
-    kind: FeedReasonKind,
+    kind: ReasonKind,
     label: String,
     tag: Option<Tag>,
 }
@@ -443,7 +420,7 @@ impl ContentQuery {
                 reasons: item
                     .reasons
                     .iter()
-                    .map(|r| FeedReason { kind: r.kind.into(), label: r.label.clone(), tag: r.tag.clone().map(Tag) })
+                    .map(|r| FeedReason { kind: r.kind, label: r.label.clone(), tag: r.tag.clone().map(Tag) })
                     .collect(),
             })
             .collect();

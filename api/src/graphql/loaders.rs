@@ -1,51 +1,48 @@
 //! DataLoaders batch the lookups that lists of objects make: one query per
 //! kind per request, however many objects ask.
 use std::collections::HashMap;
+use std::marker::PhantomData;
 
 use entity::{FollowState, campaign, content_tag, follow, like, tag, user, user_settings};
-use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::{Expr, Func, ValueType};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::error::AppError;
 
-pub struct SettingsLoader(pub DatabaseConnection);
+/// Rows of `E` by their UUID primary key: users, their settings, campaigns.
+pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
 
-impl async_graphql::dataloader::Loader<Uuid> for SettingsLoader {
-    type Value = user_settings::Model;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = user_settings::Entity::find()
-            .filter(user_settings::Column::UserId.is_in(keys.iter().copied()))
-            .all(&self.0)
-            .await?;
-        Ok(rows.into_iter().map(|row| (row.user_id, row)).collect())
+impl<E> ById<E> {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self(db, PhantomData)
     }
 }
 
-pub struct UserLoader(pub DatabaseConnection);
+pub type UserLoader = ById<user::Entity>;
+pub type SettingsLoader = ById<user_settings::Entity>;
+pub type CampaignLoader = ById<campaign::Entity>;
 
-impl async_graphql::dataloader::Loader<Uuid> for UserLoader {
-    type Value = user::Model;
+impl<E> async_graphql::dataloader::Loader<Uuid> for ById<E>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync + Clone + 'static,
+{
+    type Value = E::Model;
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = user::Entity::find().filter(user::Column::Id.is_in(keys.iter().copied())).all(&self.0).await?;
-        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
-    }
-}
-
-pub struct CampaignLoader(pub DatabaseConnection);
-
-impl async_graphql::dataloader::Loader<Uuid> for CampaignLoader {
-    type Value = campaign::Model;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows =
-            campaign::Entity::find().filter(campaign::Column::Id.is_in(keys.iter().copied())).all(&self.0).await?;
-        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+        let column = E::PrimaryKey::iter()
+            .next()
+            .ok_or_else(|| AppError::internal("an entity without a primary key"))?
+            .into_column();
+        let rows = E::find().filter(column.is_in(keys.iter().copied())).all(&self.0).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| <Uuid as ValueType>::try_from(row.get(column)).ok().map(|id| (id, row)))
+            .collect())
     }
 }
 
@@ -122,7 +119,7 @@ impl FollowCountsLoader {
             .into_tuple()
             .all(&self.0)
             .await?;
-        Ok(rows.into_iter().map(|(id, n)| (id, i32::try_from(n).unwrap_or(i32::MAX))).collect())
+        Ok(rows.into_iter().map(|(id, n)| (id, <i32 as TryFrom<i64>>::try_from(n).unwrap_or(i32::MAX))).collect())
     }
 }
 

@@ -58,9 +58,9 @@ pub fn request_data(request: async_graphql::Request, state: &AppState, caller: C
     let viewer = caller.viewer().ok().flatten().map(|v| v.user.id);
     let scope = Scope::for_caller(&caller, state.now());
     let request = request
-        .data(cached(loaders::SettingsLoader(db.clone())))
-        .data(cached(loaders::UserLoader(db.clone())))
-        .data(cached(loaders::CampaignLoader(db.clone())))
+        .data(cached(loaders::SettingsLoader::new(db.clone())))
+        .data(cached(loaders::UserLoader::new(db.clone())))
+        .data(cached(loaders::CampaignLoader::new(db.clone())))
         .data(cached(loaders::ContentTagsLoader(db.clone())))
         .data(cached(loaders::FollowCountsLoader(db.clone())))
         .data(cached(loaders::LikedLoader { db: db.clone(), viewer }))

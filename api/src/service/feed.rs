@@ -56,7 +56,8 @@ const VANISHED_AUTHOR: f64 = -50.0;
 const MAX_PER_STRONG_TAG: usize = 4;
 const MAX_PER_OTHER_TAG: usize = 1;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+#[graphql(name = "FeedReasonKind")]
 pub enum ReasonKind {
     TagAffinity,
     FollowingAuthor,
@@ -435,7 +436,7 @@ fn assemble(
 
     while page.len() < first {
         let slot = page.len();
-        if slot % PAGE_BLOCK == 0 {
+        if slot.is_multiple_of(PAGE_BLOCK) {
             block_has_exploration = false;
         }
         let last_in_block = slot % PAGE_BLOCK == PAGE_BLOCK - 1 || slot + 1 == first;

@@ -105,7 +105,7 @@ pub fn content_condition(scope: &Scope) -> Condition {
     let author = Expr::col((content::Entity, content::Column::AuthorId));
     let own = |viewer: Option<Uuid>| match viewer {
         Some(id) => content::Column::AuthorId.eq(id),
-        None => Expr::val(false).into(),
+        None => Expr::val(false),
     };
     let mut rules = Condition::all().add(content::Column::DeletedAt.is_null());
     if !scope.moderator {

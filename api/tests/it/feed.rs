@@ -4,8 +4,8 @@ use std::collections::{HashMap, HashSet};
 
 use api::service::content::{NewContent, publish};
 use chrono::Duration;
-use entity::{Audience, tag, user};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use entity::{Audience, tag};
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -38,14 +38,7 @@ async fn catalogue(app: &TestApp, creators: usize, per_tag: usize) {
     let mut authors = Vec::new();
     for i in 0..creators {
         app.token_for(&format!("creator{i:02}")).await;
-        authors.push(
-            user::Entity::find()
-                .filter(user::Column::Handle.eq(format!("creator{i:02}")))
-                .one(db)
-                .await
-                .unwrap()
-                .unwrap(),
-        );
+        authors.push(app.find_user(&format!("creator{i:02}")).await);
     }
     let tags = tag::Entity::find().all(db).await.unwrap();
     let now = app.clock_now();
@@ -56,7 +49,7 @@ async fn catalogue(app: &TestApp, creators: usize, per_tag: usize) {
             let new = NewContent {
                 title: format!("{} #{k}", tag.label),
                 caption: format!("Một video về {}", tag.label_vi),
-                language: if n % 2 == 0 { "vi".into() } else { "en".into() },
+                language: if n.is_multiple_of(2) { "vi".into() } else { "en".into() },
                 media_url: format!("https://media.example.com/{n}.mp4"),
                 duration_seconds: 30 + (n % 5) as i32 * 10,
                 audience: Audience::General,
@@ -118,7 +111,7 @@ async fn play(app: &TestApp, token: &str, tastes: &[&str], signals: usize) {
             let id = edge["node"]["id"].as_str().unwrap();
             if tag_slugs(edge).iter().any(|t| tastes.contains(t)) {
                 assert!(app.interact(token, id, "VIEW", Some(60_000)).await["errors"].is_null());
-                if done % 3 == 0 {
+                if done.is_multiple_of(3) {
                     app.interact(token, id, "LIKE", None).await;
                 }
             } else {

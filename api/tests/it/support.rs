@@ -224,14 +224,8 @@ impl TestApp {
 
     /// Changes a user's row directly, for states no API makes yet.
     pub async fn update_user(&self, handle: &str, change: impl FnOnce(&mut entity::user::ActiveModel)) {
-        use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
-        let user = entity::user::Entity::find()
-            .filter(entity::user::Column::Handle.eq(handle))
-            .one(&self.state.db)
-            .await
-            .unwrap()
-            .expect("the user exists");
-        let mut active: entity::user::ActiveModel = user.into();
+        use sea_orm::ActiveModelTrait;
+        let mut active: entity::user::ActiveModel = self.find_user(handle).await.into();
         change(&mut active);
         active.update(&self.state.db).await.unwrap();
     }
@@ -313,13 +307,8 @@ impl TestApp {
 
     /// Sets a column of a user's settings directly.
     pub async fn update_settings(&self, handle: &str, change: impl FnOnce(&mut entity::user_settings::ActiveModel)) {
-        use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
-        let user = entity::user::Entity::find()
-            .filter(entity::user::Column::Handle.eq(handle))
-            .one(&self.state.db)
-            .await
-            .unwrap()
-            .expect("the user exists");
+        use sea_orm::{ActiveModelTrait, EntityTrait};
+        let user = self.find_user(handle).await;
         let settings = entity::user_settings::Entity::find_by_id(user.id).one(&self.state.db).await.unwrap().unwrap();
         let mut active: entity::user_settings::ActiveModel = settings.into();
         change(&mut active);
@@ -365,5 +354,17 @@ impl TestApp {
             )
             .await;
         response["data"]["logIn"]["accessToken"].as_str().unwrap_or_else(|| panic!("{response}")).to_owned()
+    }
+}
+
+impl TestApp {
+    pub async fn find_user(&self, handle: &str) -> entity::user::Model {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        entity::user::Entity::find()
+            .filter(entity::user::Column::Handle.eq(handle))
+            .one(&self.state.db)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no user {handle}"))
     }
 }
