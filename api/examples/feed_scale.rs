@@ -8,7 +8,8 @@
 //!
 //! The first run fills the database with 10,000 users, 100,000 pieces of
 //! content and 1,000,000 interactions (generated in SQL, about a minute);
-//! later runs reuse them. It then signs up a viewer, gives them 500
+//! later runs reuse them (the helper tables `scale_*` stay with them). It
+//! then signs up a viewer, gives them 500
 //! interactions and times `feed(first: 10)` for them over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -36,8 +37,8 @@ const FILL: &[&str] = &[
             daily_limit_minutes, search_enabled, time_away, blocked_keywords, locked_by_guardian, updated_at)
      SELECT id, random() < 0.05, true, 'EVERYONE', false, NULL, true, '[]'::json, '[]'::json, false, now()
      FROM users WHERE email LIKE '%@scale.example'",
-    "CREATE TEMP TABLE scale_users AS SELECT id, row_number() OVER (ORDER BY id) AS rn FROM users WHERE email LIKE '%@scale.example'",
-    "CREATE TEMP TABLE scale_tags AS SELECT slug, row_number() OVER (ORDER BY slug) - 1 AS rn FROM tags",
+    "CREATE TABLE scale_users AS SELECT id, row_number() OVER (ORDER BY id) AS rn FROM users WHERE email LIKE '%@scale.example'",
+    "CREATE TABLE scale_tags AS SELECT slug, row_number() OVER (ORDER BY slug) - 1 AS rn FROM tags",
     "INSERT INTO contents (id, author_id, campaign_id, title, caption, language, media_url, duration_seconds, audience, status,
             search_text, view_count, like_count, comment_count, share_count, created_at, updated_at, deleted_at)
      SELECT gen_random_uuid(), u.id, NULL, 'Video ' || g, 'Caption ' || g, CASE WHEN g % 2 = 0 THEN 'vi' ELSE 'en' END,
@@ -46,7 +47,7 @@ const FILL: &[&str] = &[
             (random() * 5000)::int, (random() * 800)::int, (random() * 50)::int, (random() * 40)::int,
             now() - (g % 2160) * interval '1 hour', now(), NULL
      FROM generate_series(1, $CONTENTS) g JOIN scale_users u ON u.rn = 1 + g % $USERS",
-    "CREATE TEMP TABLE scale_contents AS SELECT id, row_number() OVER (ORDER BY id) AS rn FROM contents",
+    "CREATE TABLE scale_contents AS SELECT id, row_number() OVER (ORDER BY id) AS rn FROM contents",
     "INSERT INTO content_tags (content_id, tag_slug)
      SELECT c.id, t.slug FROM scale_contents c JOIN scale_tags t ON t.rn = c.rn % 18
      UNION
@@ -58,7 +59,7 @@ const FILL: &[&str] = &[
             now() - (g % 1440) * interval '1 hour'
      FROM generate_series(1, $INTERACTIONS) g
      JOIN scale_users u ON u.rn = 1 + g % $USERS
-     JOIN scale_contents c ON c.rn = 1 + (g * 7919) % $CONTENTS",
+     JOIN scale_contents c ON c.rn = 1 + (g::bigint * 7919) % $CONTENTS",
     "ANALYZE",
 ];
 

@@ -22,6 +22,8 @@ pub enum AppError {
         fields: FieldErrors,
     },
     Conflict(String),
+    /// A unique key was taken by a concurrent write; worth one more try.
+    Duplicate,
     RateLimited {
         message: String,
         retry_after_seconds: i64,
@@ -44,7 +46,7 @@ impl AppError {
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
-            AppError::Conflict(_) => "CONFLICT",
+            AppError::Conflict(_) | AppError::Duplicate => "CONFLICT",
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::AgeRestricted(_) => "AGE_RESTRICTED",
             AppError::AccountSuspended { .. } => "ACCOUNT_SUSPENDED",
@@ -67,6 +69,7 @@ impl AppError {
                 format!("This account is suspended until {}", until.to_rfc3339())
             }
             AppError::AccountSuspended { until: None } => "This account has been banned".into(),
+            AppError::Duplicate => "That already exists".into(),
             AppError::Internal(_) => "Something went wrong on our side. Please try again.".into(),
         }
     }
@@ -100,7 +103,7 @@ impl AppError {
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
         if let Some(SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
-            return AppError::Conflict("That already exists".into());
+            return AppError::Duplicate;
         }
         AppError::Internal(err.to_string())
     }

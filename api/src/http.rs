@@ -8,6 +8,7 @@ use actix_web::http::header::{AUTHORIZATION, CONTENT_LENGTH};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, ServerError};
+use async_graphql_actix_web::GraphQLSubscription;
 use futures_util::{FutureExt, StreamExt};
 use serde_json::json;
 
@@ -88,7 +89,8 @@ pub async fn graphql_post(
     // A header that is not valid text is still a (bad) credential, not anonymity.
     let authorization = req.headers().get(AUTHORIZATION).map(|v| v.to_str().unwrap_or_default());
     let caller = resolve_caller(&state.db, &state.tokens, state.now(), authorization).await;
-    let request = graphql::request_data(request, &state, caller);
+    let mut request = request;
+    request.data = graphql::request_data(&state, caller);
     let response = execute(&schema, request, state.settings.request_timeout).await;
     HttpResponse::Ok().json(response)
 }
@@ -142,13 +144,31 @@ fn json_to_value(value: serde_json::Value) -> async_graphql::Value {
     async_graphql::Value::from_json(value).unwrap_or_default()
 }
 
+/// Subscriptions over `graphql-transport-ws`; the token comes in
+/// `connection_init` as `{"authorization": "Bearer <token>"}`.
+pub async fn graphql_ws(
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let state = state.get_ref().clone();
+    GraphQLSubscription::new(AppSchema::clone(&schema))
+        .on_connection_init(move |init| async move {
+            let authorization = init.get("authorization").and_then(|v| v.as_str());
+            let caller = resolve_caller(&state.db, &state.tokens, state.now(), authorization).await;
+            Ok(graphql::request_data(&state, caller))
+        })
+        .start(&req, payload)
+}
+
 pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
     if state.settings.is_production() {
         return HttpResponse::NotFound().finish();
     }
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").finish())
+        .body(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish())
 }
 
 pub async fn healthz() -> HttpResponse {

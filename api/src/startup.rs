@@ -16,6 +16,7 @@ use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::error::AppError;
 use crate::graphql::{self, AppSchema};
+use crate::service::live::CaseChanges;
 use crate::state::AppState;
 use crate::{http, seed};
 
@@ -101,9 +102,14 @@ impl Application {
     pub async fn build(settings: Settings, clock: SharedClock) -> Result<Self, StartupError> {
         let mut db = connect(&settings.database_url).await?;
         let statements = observe(&mut db);
+        let cases = CaseChanges::default();
+        if settings.database_url.starts_with("postgres") {
+            cases.spawn_listener(settings.database_url.clone());
+        }
         let state = AppState {
             db,
             statements,
+            cases,
             clock,
             tokens: Arc::new(TokenKeys::new(&settings.jwt_secret)?),
             hasher: PasswordHasher::new(PasswordHasher::default_concurrency())?,
@@ -143,6 +149,7 @@ fn serve(listener: TcpListener, state: AppState, schema: AppSchema) -> std::io::
             .app_data(schema.clone())
             .route("/graphql", web::post().to(http::graphql_post))
             .route("/graphql", web::get().to(http::graphiql))
+            .route("/graphql/ws", web::get().to(http::graphql_ws))
             .route("/healthz", web::get().to(http::healthz))
             .route("/readyz", web::get().to(http::readyz))
     })

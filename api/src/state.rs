@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::{PasswordHasher, TokenKeys};
 use crate::clock::SharedClock;
 use crate::config::Settings;
+use crate::service::live::CaseChanges;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -18,6 +19,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// SQL statements run so far by this instance (see `startup::observe`).
     pub statements: Arc<AtomicU64>,
+    /// Changed moderation cases, for `moderationQueueChanged`.
+    pub cases: CaseChanges,
 }
 
 impl AppState {

@@ -11,6 +11,8 @@ pub struct Model {
     /// The body folded for keyword matching, like `contents.search_text`.
     pub body_folded: String,
     pub created_at: DateTimeUtc,
+    /// Set when moderation removes it.
+    pub removed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

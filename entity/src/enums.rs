@@ -106,3 +106,90 @@ pub enum FollowState {
     #[sea_orm(string_value = "ACCEPTED")]
     Accepted,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ReportTargetType {
+    #[sea_orm(string_value = "CONTENT")]
+    Content,
+    #[sea_orm(string_value = "USER")]
+    User,
+    #[sea_orm(string_value = "COMMENT")]
+    Comment,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum ReportReason {
+    #[sea_orm(string_value = "SPAM")]
+    Spam,
+    #[sea_orm(string_value = "SCAM_FRAUD")]
+    ScamFraud,
+    #[sea_orm(string_value = "IMPERSONATION")]
+    Impersonation,
+    #[sea_orm(string_value = "BULLYING_HARASSMENT")]
+    BullyingHarassment,
+    #[sea_orm(string_value = "HATE_SPEECH")]
+    HateSpeech,
+    #[sea_orm(string_value = "VIOLENCE_DANGEROUS_ACTS")]
+    ViolenceDangerousActs,
+    #[sea_orm(string_value = "SELF_HARM")]
+    SelfHarm,
+    #[sea_orm(string_value = "MINOR_SAFETY")]
+    MinorSafety,
+    #[sea_orm(string_value = "NUDITY_SEXUAL")]
+    NuditySexual,
+    #[sea_orm(string_value = "MISINFORMATION")]
+    Misinformation,
+    #[sea_orm(string_value = "PRIVACY_VIOLATION")]
+    PrivacyViolation,
+    #[sea_orm(string_value = "INTELLECTUAL_PROPERTY")]
+    IntellectualProperty,
+    #[sea_orm(string_value = "OTHER")]
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ReportStatus {
+    #[sea_orm(string_value = "OPEN")]
+    Open,
+    #[sea_orm(string_value = "ACTIONED")]
+    Actioned,
+    #[sea_orm(string_value = "DISMISSED")]
+    Dismissed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum CaseStatus {
+    #[sea_orm(string_value = "OPEN")]
+    Open,
+    #[sea_orm(string_value = "IN_REVIEW")]
+    InReview,
+    #[sea_orm(string_value = "ESCALATED")]
+    Escalated,
+    #[sea_orm(string_value = "RESOLVED")]
+    Resolved,
+    #[sea_orm(string_value = "APPEALED")]
+    Appealed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum ModerationAction {
+    #[sea_orm(string_value = "DISMISS")]
+    Dismiss,
+    #[sea_orm(string_value = "REMOVE_CONTENT")]
+    RemoveContent,
+    #[sea_orm(string_value = "RESTRICT_TO_ADULTS")]
+    RestrictToAdults,
+    #[sea_orm(string_value = "WARN_USER")]
+    WarnUser,
+    #[sea_orm(string_value = "SUSPEND_USER")]
+    SuspendUser,
+    #[sea_orm(string_value = "BAN_USER")]
+    BanUser,
+    #[sea_orm(string_value = "ESCALATE")]
+    Escalate,
+}

@@ -10,12 +10,19 @@ pub mod enums;
 pub mod follow;
 pub mod interaction;
 pub mod like;
+pub mod moderation_case;
+pub mod moderation_event;
+pub mod notification;
 pub mod privacy_policy;
 pub mod refresh_token;
+pub mod report;
 pub mod session;
 pub mod signup_lockout;
 pub mod tag;
 pub mod user;
 pub mod user_settings;
 
-pub use enums::{Audience, CommentPolicy, ContentStatus, FollowState, InteractionKind, Pillar, Role};
+pub use enums::{
+    Audience, CaseStatus, CommentPolicy, ContentStatus, FollowState, InteractionKind, ModerationAction, Pillar,
+    ReportReason, ReportStatus, ReportTargetType, Role,
+};

@@ -3,6 +3,7 @@ use async_graphql::{OutputType, SimpleObject};
 
 use super::accounts::User;
 use super::content::{Comment, Content, FeedEdge};
+use super::moderation::{ModerationCase, ModerationEvent, Notification, Report};
 use crate::service::pagination::Page;
 
 #[derive(SimpleObject)]
@@ -15,6 +16,10 @@ pub struct PageInfo {
 #[graphql(concrete(name = "ContentEdge", params(Content)))]
 #[graphql(concrete(name = "CommentEdge", params(Comment)))]
 #[graphql(concrete(name = "UserEdge", params(User)))]
+#[graphql(concrete(name = "ReportEdge", params(Report)))]
+#[graphql(concrete(name = "ModerationCaseEdge", params(ModerationCase)))]
+#[graphql(concrete(name = "ModerationEventEdge", params(ModerationEvent)))]
+#[graphql(concrete(name = "NotificationEdge", params(Notification)))]
 pub struct Edge<N: OutputType> {
     pub cursor: String,
     pub node: N,
@@ -23,11 +28,19 @@ pub struct Edge<N: OutputType> {
 pub type ContentEdge = Edge<Content>;
 pub type CommentEdge = Edge<Comment>;
 pub type UserEdge = Edge<User>;
+pub type ReportEdge = Edge<Report>;
+pub type ModerationCaseEdge = Edge<ModerationCase>;
+pub type ModerationEventEdge = Edge<ModerationEvent>;
+pub type NotificationEdge = Edge<Notification>;
 
 #[derive(SimpleObject)]
 #[graphql(concrete(name = "ContentConnection", params(ContentEdge)))]
 #[graphql(concrete(name = "CommentConnection", params(CommentEdge)))]
 #[graphql(concrete(name = "UserConnection", params(UserEdge)))]
+#[graphql(concrete(name = "ReportConnection", params(ReportEdge)))]
+#[graphql(concrete(name = "ModerationCaseConnection", params(ModerationCaseEdge)))]
+#[graphql(concrete(name = "ModerationEventConnection", params(ModerationEventEdge)))]
+#[graphql(concrete(name = "NotificationConnection", params(NotificationEdge)))]
 #[graphql(concrete(name = "FeedConnection", params(FeedEdge)))]
 pub struct Connection<E: OutputType> {
     pub edges: Vec<E>,

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::marker::PhantomData;
 
-use entity::{FollowState, campaign, content_tag, follow, like, tag, user, user_settings};
+use entity::{FollowState, campaign, comment, content, content_tag, follow, like, tag, user, user_settings};
 use sea_orm::sea_query::{Expr, Func, ValueType};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, Iterable, ModelTrait, PrimaryKeyToColumn, QueryFilter, QuerySelect,
@@ -24,6 +24,9 @@ impl<E> ById<E> {
 pub type UserLoader = ById<user::Entity>;
 pub type SettingsLoader = ById<user_settings::Entity>;
 pub type CampaignLoader = ById<campaign::Entity>;
+/// For moderators: content and comments whatever their state.
+pub type ContentLoader = ById<content::Entity>;
+pub type CommentLoader = ById<comment::Entity>;
 
 impl<E> async_graphql::dataloader::Loader<Uuid> for ById<E>
 where

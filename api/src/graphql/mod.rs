@@ -1,7 +1,9 @@
 //! The GraphQL schema: one merged object per product area, resolvers that
 //! translate between GraphQL and the services, and the schema-wide limits.
+use std::sync::Arc;
+
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use async_graphql::{Context, EmptySubscription, Guard, MergedObject, Schema};
+use async_graphql::{Context, Guard, MergedObject, Schema};
 use entity::Role;
 use uuid::Uuid;
 
@@ -15,6 +17,7 @@ pub mod connection;
 pub mod content;
 pub mod family;
 pub mod loaders;
+pub mod moderation;
 pub mod privacy;
 pub mod scalars;
 
@@ -23,18 +26,28 @@ pub const MAX_COMPLEXITY: usize = 2_000;
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(accounts::AccountsQuery, content::ContentQuery, privacy::PrivacyQuery);
+pub struct QueryRoot(
+    accounts::AccountsQuery,
+    content::ContentQuery,
+    moderation::ModerationQuery,
+    privacy::PrivacyQuery,
+);
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(accounts::AccountsMutation, content::ContentMutation, privacy::PrivacyMutation);
+pub struct MutationRoot(
+    accounts::AccountsMutation,
+    content::ContentMutation,
+    moderation::ModerationMutation,
+    privacy::PrivacyMutation,
+);
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, moderation::SubscriptionRoot>;
 
 /// The schema with its limits. `state` is absent only when printing the SDL.
 pub fn build_schema(state: Option<AppState>) -> AppSchema {
     let production = state.as_ref().is_some_and(|s| s.settings.is_production());
-    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), moderation::SubscriptionRoot)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
     if production {
@@ -51,32 +64,35 @@ pub fn sdl() -> String {
     build_schema(None).sdl()
 }
 
-/// Adds what each request needs of its own: the caller, the visibility scope
-/// and fresh loaders (their caches live for one request).
-pub fn request_data(request: async_graphql::Request, state: &AppState, caller: Caller) -> async_graphql::Request {
+/// What each request (or subscription connection) has of its own: the
+/// caller, the visibility scope and fresh loaders whose caches live as long.
+pub fn request_data(state: &AppState, caller: Caller) -> async_graphql::Data {
     let db = &state.db;
     let viewer = caller.viewer().ok().flatten().map(|v| v.user.id);
     let scope = Scope::for_caller(&caller, state.now());
-    let request = request
-        .data(cached(loaders::SettingsLoader::new(db.clone())))
-        .data(cached(loaders::UserLoader::new(db.clone())))
-        .data(cached(loaders::CampaignLoader::new(db.clone())))
-        .data(cached(loaders::ContentTagsLoader(db.clone())))
-        .data(cached(loaders::FollowCountsLoader(db.clone())))
-        .data(cached(loaders::LikedLoader { db: db.clone(), viewer }))
-        .data(cached(loaders::FollowStatusLoader { db: db.clone(), viewer }))
-        .data(caller);
-    match scope {
-        Ok(scope) => request.data(scope),
-        // A rejected token: resolvers report it through `caller`.
-        Err(_) => request,
+    let mut data = async_graphql::Data::default();
+    data.insert(cached(loaders::SettingsLoader::new(db.clone())));
+    data.insert(cached(loaders::UserLoader::new(db.clone())));
+    data.insert(cached(loaders::CampaignLoader::new(db.clone())));
+    data.insert(cached(loaders::ContentLoader::new(db.clone())));
+    data.insert(cached(loaders::CommentLoader::new(db.clone())));
+    data.insert(cached(loaders::ContentTagsLoader(db.clone())));
+    data.insert(cached(loaders::FollowCountsLoader(db.clone())));
+    data.insert(cached(loaders::LikedLoader { db: db.clone(), viewer }));
+    data.insert(cached(loaders::FollowStatusLoader { db: db.clone(), viewer }));
+    data.insert(caller);
+    // With a rejected token there is no scope: resolvers report the token.
+    if let Ok(scope) = scope {
+        data.insert(scope);
     }
+    data
 }
 
 /// A loader whose cache lives as long as the request, so a value loaded (or
 /// fed) once is not fetched again.
-fn cached<L: Loader<Uuid>>(loader: L) -> DataLoader<L, HashMapCache> {
-    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+/// Shared, so a long-lived subscription can hold and clear it.
+fn cached<L: Loader<Uuid>>(loader: L) -> Arc<DataLoader<L, HashMapCache>> {
+    Arc::new(DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()))
 }
 
 fn data<'a, T: Send + Sync + 'static>(ctx: &Context<'a>) -> AppResult<&'a T> {
@@ -102,8 +118,8 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> AppResult<&'a Viewer> {
     caller(ctx)?.require()
 }
 
-pub fn loader<'a, L: Loader<Uuid>>(ctx: &Context<'a>) -> AppResult<&'a DataLoader<L, HashMapCache>> {
-    data::<DataLoader<L, HashMapCache>>(ctx)
+pub fn loader<'a, L: Loader<Uuid>>(ctx: &Context<'a>) -> AppResult<&'a Arc<DataLoader<L, HashMapCache>>> {
+    data::<Arc<DataLoader<L, HashMapCache>>>(ctx)
 }
 
 /// Parses an `ID` argument; a malformed one names nothing, so `NOT_FOUND`.

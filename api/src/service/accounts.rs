@@ -103,7 +103,7 @@ pub async fn sign_up(
 /// A unique-constraint race that slipped past `ensure_unique`.
 fn duplicate_account(err: sea_orm::DbErr) -> AppError {
     match AppError::from(err) {
-        AppError::Conflict(_) => AppError::Conflict("That handle or email is already taken".into()),
+        AppError::Duplicate => AppError::Conflict("That handle or email is already taken".into()),
         other => other,
     }
 }

@@ -51,6 +51,7 @@ pub async fn add(
         body: Set(body.to_owned()),
         body_folded: Set(fold(body)),
         created_at: Set(scope.now),
+        removed_at: Set(None),
     }
     .insert(&txn)
     .await?;

@@ -109,3 +109,47 @@ where
     let items = rows.into_iter().map(|row| (key(&row).encode(), row)).collect();
     Ok(Page { items, has_next_page })
 }
+
+/// One page ordered by `rank` (highest first), then `time` and `id` (oldest
+/// first): the moderation queue's order.
+pub async fn ranked_page<E, C>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    rank: C,
+    time: C,
+    id: C,
+    page: &PageRequest,
+    key: impl Fn(&E::Model) -> (i64, KeysetCursor),
+) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    C: ColumnTrait + Copy,
+{
+    let mut select = select;
+    if let Some(after) = &page.after {
+        let bad = || AppError::field("after", "is not a cursor from this list");
+        let (score, position) = after.split_once('.').ok_or_else(bad)?;
+        let score: i64 = score.parse().map_err(|_| bad())?;
+        let cursor = KeysetCursor::decode(position)?;
+        select = select.filter(
+            Condition::any().add(rank.lt(score)).add(
+                Condition::all().add(rank.eq(score)).add(
+                    Condition::any()
+                        .add(time.gt(cursor.at))
+                        .add(Condition::all().add(time.eq(cursor.at)).add(id.gt(cursor.id))),
+                ),
+            ),
+        );
+    }
+    let mut rows = select.order_by_desc(rank).order_by_asc(time).order_by_asc(id).limit(page.first + 1).all(db).await?;
+    let has_next_page = rows.len() as u64 > page.first;
+    rows.truncate(page.first as usize);
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let (score, position) = key(&row);
+            (format!("{score}.{}", position.encode()), row)
+        })
+        .collect();
+    Ok(Page { items, has_next_page })
+}

@@ -166,7 +166,9 @@ pub fn visible_comments(
         .filter(author_rule)
         .filter(without_keywords(comment::Column::BodyFolded, &scope.blocked_keywords));
     if !scope.moderator {
-        select = select.filter(inactive_user(Expr::col((comment::Entity, comment::Column::AuthorId)), scope.now).not());
+        select = select
+            .filter(comment::Column::RemovedAt.is_null())
+            .filter(inactive_user(Expr::col((comment::Entity, comment::Column::AuthorId)), scope.now).not());
     }
     select
 }

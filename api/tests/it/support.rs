@@ -150,7 +150,18 @@ pub fn test_settings(database_url: String) -> Settings {
 impl TestApp {
     /// Starts the app on port 0; `configure` may change the settings first.
     pub async fn spawn(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
-        let database = TestDatabase::create(backend).await;
+        Self::spawn_on(backend, TestDatabase::create(backend).await, configure).await
+    }
+
+    /// A second instance on this one's database, as a scaled-out deployment runs.
+    pub async fn another_instance(&self) -> Self {
+        let shared = TestDatabase { url: self.database.url.clone(), cleanup: Cleanup::Files(Vec::new()) };
+        let app = Self::spawn_on(self.backend, shared, |_| {}).await;
+        app.clock.set(self.clock_now());
+        app
+    }
+
+    async fn spawn_on(backend: Backend, database: TestDatabase, configure: impl FnOnce(&mut Settings)) -> Self {
         let mut settings = test_settings(database.url.clone());
         configure(&mut settings);
         let clock = Arc::new(ManualClock::new(start_time()));
@@ -366,5 +377,12 @@ impl TestApp {
             .await
             .unwrap()
             .unwrap_or_else(|| panic!("no user {handle}"))
+    }
+}
+
+impl TestApp {
+    /// Whether this instance hears changes made through other instances.
+    pub fn listening(&self) -> bool {
+        self.state.cases.is_listening()
     }
 }

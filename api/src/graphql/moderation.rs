@@ -1,0 +1,443 @@
+//! Reports, the moderation queue and its decisions, the audit log,
+//! notifications, and the live queue subscription.
+use async_graphql::futures_util::Stream;
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Subscription, Union};
+use chrono::{DateTime, Utc};
+use entity::moderation_case as case;
+use entity::{
+    CaseStatus, ModerationAction, ReportReason, ReportStatus, ReportTargetType, Role, moderation_event, notification,
+    report,
+};
+use futures_util::StreamExt;
+use uuid::Uuid;
+
+use super::accounts::User;
+use super::connection::{Connection, Edge};
+use super::content::{Comment, Content};
+use super::loaders::{CommentLoader, ContentLoader, UserLoader};
+use super::{RoleGuard, app, caller, loader, parse_id, scope, viewer};
+use crate::error::{AppError, AppResult};
+use crate::service::moderation::{self, Decision, NewReport, QueueFilter};
+use crate::service::notifications;
+use crate::service::pagination::PageRequest;
+
+const MODERATORS: &[Role] = &[Role::Moderator, Role::Admin];
+
+/// Whether the viewer reads Vietnamese (the default) or English.
+fn vietnamese(ctx: &Context<'_>) -> bool {
+    caller(ctx).ok().and_then(|c| c.viewer().ok().flatten()).is_none_or(|v| v.user.locale != "en")
+}
+
+pub struct Report(pub report::Model);
+
+#[Object]
+impl Report {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn target_type(&self) -> ReportTargetType {
+        self.0.target_type
+    }
+    async fn target_id(&self) -> ID {
+        ID(self.0.target_id.to_string())
+    }
+    async fn reason(&self) -> ReportReason {
+        self.0.reason
+    }
+    async fn details(&self) -> Option<&str> {
+        self.0.details.as_deref()
+    }
+    async fn status(&self) -> ReportStatus {
+        self.0.status
+    }
+    /// What was decided, in plain words; null while the report is open.
+    async fn outcome(&self, ctx: &Context<'_>) -> Option<String> {
+        self.0.outcome_action.map(|action| notifications::outcome_text(action, vietnamese(ctx)))
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn resolved_at(&self) -> Option<DateTime<Utc>> {
+        self.0.resolved_at
+    }
+}
+
+#[derive(Union)]
+pub enum ReportTarget {
+    Content(Content),
+    User(User),
+    Comment(Comment),
+}
+
+/// The target as it was when first reported.
+#[derive(SimpleObject)]
+pub struct CaseSnapshot {
+    title: Option<String>,
+    caption: Option<String>,
+    body: Option<String>,
+    author_handle: Option<String>,
+    author_display_name: Option<String>,
+}
+
+pub struct ModerationCase(pub case::Model);
+
+#[Object]
+impl ModerationCase {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn target_type(&self) -> ReportTargetType {
+        self.0.target_type
+    }
+    /// The target as it is now; null once it is deleted (see `snapshot`).
+    async fn target(&self, ctx: &Context<'_>) -> AppResult<Option<ReportTarget>> {
+        let id = self.0.target_id;
+        Ok(match self.0.target_type {
+            ReportTargetType::Content => loader::<ContentLoader>(ctx)?
+                .load_one(id)
+                .await?
+                .filter(|c| c.deleted_at.is_none())
+                .map(|c| ReportTarget::Content(Content(c))),
+            ReportTargetType::User => {
+                loader::<UserLoader>(ctx)?.load_one(id).await?.map(|u| ReportTarget::User(User(u)))
+            }
+            ReportTargetType::Comment => {
+                loader::<CommentLoader>(ctx)?.load_one(id).await?.map(|c| ReportTarget::Comment(Comment(c)))
+            }
+        })
+    }
+    async fn snapshot(&self) -> CaseSnapshot {
+        let s = self.0.snapshot.clone();
+        CaseSnapshot {
+            title: s.title,
+            caption: s.caption,
+            body: s.body,
+            author_handle: s.author_handle,
+            author_display_name: s.author_display_name,
+        }
+    }
+    async fn status(&self, ctx: &Context<'_>) -> AppResult<CaseStatus> {
+        Ok(moderation::status(&self.0, app(ctx)?.now()))
+    }
+    /// Severity of the reasons, distinct reporters and hours open; see the README.
+    async fn priority(&self, ctx: &Context<'_>) -> AppResult<i32> {
+        Ok(moderation::priority(&self.0, app(ctx)?.now()))
+    }
+    async fn report_count(&self) -> i32 {
+        self.0.report_count
+    }
+    async fn reasons(&self) -> Vec<ReportReason> {
+        moderation::reasons(&self.0)
+    }
+    /// Whether the content was hidden automatically when reported.
+    async fn auto_hidden(&self) -> bool {
+        self.0.auto_hidden
+    }
+    async fn assignee(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
+        let Some(id) = moderation::live_claim(&self.0, app(ctx)?.now()) else { return Ok(None) };
+        Ok(loader::<UserLoader>(ctx)?.load_one(id).await?.map(User))
+    }
+    async fn claimed_until(&self, ctx: &Context<'_>) -> AppResult<Option<DateTime<Utc>>> {
+        let now = app(ctx)?.now();
+        Ok(moderation::live_claim(&self.0, now).and(self.0.claimed_until))
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn resolution(&self) -> Option<ModerationAction> {
+        self.0.resolution
+    }
+    async fn opened_at(&self) -> DateTime<Utc> {
+        self.0.opened_at
+    }
+    async fn last_reported_at(&self) -> DateTime<Utc> {
+        self.0.last_reported_at
+    }
+    async fn resolved_at(&self) -> Option<DateTime<Utc>> {
+        self.0.resolved_at
+    }
+    async fn reports(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<Edge<Report>>> {
+        let page = moderation::case_reports(&app(ctx)?.db, self.0.id, &PageRequest::new(first, after)?).await?;
+        Ok(Connection::from_page(page, Report))
+    }
+    /// Every step, oldest first.
+    async fn events(&self, ctx: &Context<'_>) -> AppResult<Vec<ModerationEvent>> {
+        Ok(moderation::case_events(&app(ctx)?.db, self.0.id).await?.into_iter().map(ModerationEvent).collect())
+    }
+}
+
+pub struct ModerationEvent(pub moderation_event::Model);
+
+#[Object]
+impl ModerationEvent {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn case_id(&self) -> ID {
+        ID(self.0.case_id.to_string())
+    }
+    /// Null for automatic steps and for purged accounts.
+    async fn actor(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
+        let Some(id) = self.0.actor_id else { return Ok(None) };
+        Ok(loader::<UserLoader>(ctx)?.load_one(id).await?.map(User))
+    }
+    /// REPORT, AUTO_HIDE, CLAIM, RELEASE, ACTION, ESCALATION, APPEAL or APPEAL_DECISION.
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+    async fn action(&self) -> Option<ModerationAction> {
+        self.0.action
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+pub struct Notification(pub notification::Model);
+
+#[Object]
+impl Notification {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn read_at(&self) -> Option<DateTime<Utc>> {
+        self.0.read_at
+    }
+}
+
+#[derive(InputObject)]
+pub struct FileReportInput {
+    target_type: ReportTargetType,
+    target_id: ID,
+    reason: ReportReason,
+    /// At most 1,000 characters; required for OTHER.
+    details: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct CaseFilter {
+    /// Undecided cases (OPEN, IN_REVIEW, ESCALATED, APPEALED) unless given.
+    status: Option<Vec<CaseStatus>>,
+    reason: Option<ReportReason>,
+    target_type: Option<ReportTargetType>,
+    assigned_to_me: Option<bool>,
+}
+
+#[derive(InputObject)]
+pub struct ResolveCaseInput {
+    case_id: ID,
+    action: ModerationAction,
+    /// Why, 1..=2,000 characters; kept in the audit log.
+    note: String,
+    /// The case's current `version`.
+    expected_version: i32,
+    /// 1..=365, for SUSPEND_USER.
+    suspend_days: Option<i32>,
+}
+
+#[derive(Default)]
+pub struct ModerationQuery;
+
+#[Object]
+impl ModerationQuery {
+    /// Your reports, newest first, with what became of them.
+    async fn my_reports(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<Edge<Report>>> {
+        let me = viewer(ctx)?;
+        let page = moderation::my_reports(&app(ctx)?.db, me.id(), &PageRequest::new(first, after)?).await?;
+        Ok(Connection::from_page(page, Report))
+    }
+
+    /// Cases by priority, highest first, then oldest first.
+    #[graphql(guard = "RoleGuard(MODERATORS)")]
+    async fn moderation_queue(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CaseFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<Edge<ModerationCase>>> {
+        let state = app(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let me = viewer(ctx)?;
+        let filter = QueueFilter {
+            statuses: filter.status,
+            reason: filter.reason,
+            target_type: filter.target_type,
+            assigned_to: filter.assigned_to_me.unwrap_or(false).then(|| me.id()),
+        };
+        let page = moderation::queue(&state.db, &filter, &PageRequest::new(first, after)?, state.now()).await?;
+        Ok(Connection::from_page(page, ModerationCase))
+    }
+
+    #[graphql(guard = "RoleGuard(MODERATORS)")]
+    async fn moderation_case(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<ModerationCase>> {
+        let Ok(id) = parse_id(&id, "case") else { return Ok(None) };
+        match moderation::get_case(&app(ctx)?.db, id).await {
+            Ok(case) => Ok(Some(ModerationCase(case))),
+            Err(AppError::NotFound(_)) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Every moderation step, newest first.
+    #[graphql(guard = "RoleGuard(MODERATORS)")]
+    async fn moderation_log(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<Edge<ModerationEvent>>> {
+        let page = moderation::log(&app(ctx)?.db, &PageRequest::new(first, after)?).await?;
+        Ok(Connection::from_page(page, ModerationEvent))
+    }
+
+    /// Your notifications, newest first.
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+        unread_only: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<Edge<Notification>>> {
+        let me = viewer(ctx)?;
+        let page =
+            notifications::list(&app(ctx)?.db, me.id(), unread_only.unwrap_or(false), &PageRequest::new(first, after)?)
+                .await?;
+        Ok(Connection::from_page(page, Notification))
+    }
+}
+
+#[derive(Default)]
+pub struct ModerationMutation;
+
+#[Object]
+impl ModerationMutation {
+    /// Reports content, a user or a comment you can see.
+    async fn file_report(&self, ctx: &Context<'_>, input: FileReportInput) -> AppResult<Report> {
+        let state = app(ctx)?;
+        let me = viewer(ctx)?;
+        let new = NewReport {
+            target_type: input.target_type,
+            target_id: parse_id(&input.target_id, "target")?,
+            reason: input.reason,
+            details: input.details,
+        };
+        let (report, case_id) = moderation::file_report(&state.db, scope(ctx)?, me, new).await?;
+        state.cases.publish(&state.db, case_id).await?;
+        Ok(Report(report))
+    }
+
+    /// Takes the case for 10 minutes.
+    #[graphql(guard = "RoleGuard(MODERATORS)")]
+    async fn claim_case(&self, ctx: &Context<'_>, id: ID) -> AppResult<ModerationCase> {
+        let state = app(ctx)?;
+        let case = moderation::claim(&state.db, viewer(ctx)?, parse_id(&id, "case")?, state.now()).await?;
+        state.cases.publish(&state.db, case.id).await?;
+        Ok(ModerationCase(case))
+    }
+
+    #[graphql(guard = "RoleGuard(MODERATORS)")]
+    async fn release_case(&self, ctx: &Context<'_>, id: ID) -> AppResult<ModerationCase> {
+        let state = app(ctx)?;
+        let case = moderation::release(&state.db, viewer(ctx)?, parse_id(&id, "case")?, state.now()).await?;
+        state.cases.publish(&state.db, case.id).await?;
+        Ok(ModerationCase(case))
+    }
+
+    /// Decides the case; `expectedVersion` must be its current version.
+    #[graphql(guard = "RoleGuard(MODERATORS)")]
+    async fn resolve_case(&self, ctx: &Context<'_>, input: ResolveCaseInput) -> AppResult<ModerationCase> {
+        let state = app(ctx)?;
+        let decision = Decision {
+            case_id: parse_id(&input.case_id, "case")?,
+            action: input.action,
+            note: input.note,
+            expected_version: input.expected_version,
+            suspend_days: input.suspend_days,
+        };
+        let case = moderation::resolve(&state.db, viewer(ctx)?, decision, state.now()).await?;
+        state.cases.publish(&state.db, case.id).await?;
+        Ok(ModerationCase(case))
+    }
+
+    /// The affected author appeals a decision, once, within 30 days.
+    async fn appeal_decision(&self, ctx: &Context<'_>, case_id: ID, message: String) -> AppResult<ModerationCase> {
+        let state = app(ctx)?;
+        let me = viewer(ctx)?;
+        let case = moderation::appeal(&state.db, me.id(), parse_id(&case_id, "case")?, &message, state.now()).await?;
+        state.cases.publish(&state.db, case.id).await?;
+        Ok(ModerationCase(case))
+    }
+
+    /// Marks your notifications read; returns how many changed.
+    async fn mark_notifications_read(&self, ctx: &Context<'_>, ids: Vec<ID>) -> AppResult<i32> {
+        let state = app(ctx)?;
+        let me = viewer(ctx)?;
+        let ids: Vec<Uuid> = ids.iter().filter_map(|id| Uuid::parse_str(id.as_str()).ok()).collect();
+        let changed = notifications::mark_read(&state.db, me.id(), &ids, state.now()).await?;
+        Ok(i32::try_from(changed).unwrap_or(i32::MAX))
+    }
+}
+
+#[derive(Default)]
+pub struct SubscriptionRoot;
+
+#[Subscription(name = "Subscription")]
+impl SubscriptionRoot {
+    /// Each new or changed case, for moderators and admins.
+    async fn moderation_queue_changed(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = AppResult<ModerationCase>>> {
+        caller(ctx)?.require_role(MODERATORS)?;
+        let state = app(ctx)?.clone();
+        let changes = state.cases.subscribe();
+        let users = loader::<UserLoader>(ctx)?.clone();
+        let contents = loader::<ContentLoader>(ctx)?.clone();
+        let comments = loader::<CommentLoader>(ctx)?.clone();
+        let stream = futures_util::stream::unfold(changes, |mut changes| async move {
+            loop {
+                match changes.recv().await {
+                    Ok(id) => return Some((id, changes)),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                        tracing::warn!(missed, "a queue subscriber fell behind");
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        });
+        Ok(stream.then(move |id| {
+            // A subscription lives long: read every change afresh.
+            users.clear();
+            contents.clear();
+            comments.clear();
+            let db = state.db.clone();
+            async move { moderation::get_case(&db, id).await.map(ModerationCase) }
+        }))
+    }
+}

@@ -1,0 +1,180 @@
+//! Notifications, written in the recipient's language. Every kind goes
+//! through `notify`, so later features add a variant and its words here.
+use chrono::{DateTime, Utc};
+use entity::{ModerationAction, notification, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use crate::error::AppResult;
+use crate::service::pagination::{Direction, KeysetCursor, Page, PageRequest, keyset_page};
+
+pub enum Notice<'a> {
+    ReportResolved { action: ModerationAction },
+    ContentRemoved { title: &'a str },
+    AccountWarned,
+    AccountSuspended { until: Option<DateTime<Utc>> },
+    AppealDecided { upheld: bool },
+}
+
+impl Notice<'_> {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Notice::ReportResolved { .. } => "REPORT_RESOLVED",
+            Notice::ContentRemoved { .. } => "CONTENT_REMOVED",
+            Notice::AccountWarned => "ACCOUNT_WARNED",
+            Notice::AccountSuspended { .. } => "ACCOUNT_SUSPENDED",
+            Notice::AppealDecided { .. } => "APPEAL_DECIDED",
+        }
+    }
+
+    /// (title, body) in Vietnamese or English.
+    fn words(&self, vietnamese: bool) -> (String, String) {
+        let pick = |vi: String, en: String| if vietnamese { vi } else { en };
+        match self {
+            Notice::ReportResolved { action } => (
+                pick("Báo cáo của bạn đã được xử lý".into(), "Your report was reviewed".into()),
+                outcome_text(*action, vietnamese),
+            ),
+            Notice::ContentRemoved { title } => (
+                pick("Nội dung của bạn đã bị gỡ".into(), "Your content was removed".into()),
+                pick(
+                    format!("“{title}” vi phạm Tiêu chuẩn cộng đồng và đã bị gỡ. Bạn có thể kháng nghị trong 30 ngày."),
+                    format!("“{title}” broke the Community Guidelines and was removed. You can appeal within 30 days."),
+                ),
+            ),
+            Notice::AccountWarned => (
+                pick("Cảnh báo tài khoản".into(), "Account warning".into()),
+                pick(
+                    "Một nội dung hoặc hành vi của bạn vi phạm Tiêu chuẩn cộng đồng. Lần sau tài khoản có thể bị tạm khóa.".into(),
+                    "Something you posted or did broke the Community Guidelines. Next time your account may be suspended.".into(),
+                ),
+            ),
+            Notice::AccountSuspended { until: Some(until) } => (
+                pick("Tài khoản bị tạm khóa".into(), "Account suspended".into()),
+                pick(
+                    format!("Tài khoản của bạn bị tạm khóa đến {}. Bạn có thể kháng nghị trong 30 ngày.", until.format("%d/%m/%Y %H:%M UTC")),
+                    format!("Your account is suspended until {}. You can appeal within 30 days.", until.format("%Y-%m-%d %H:%M UTC")),
+                ),
+            ),
+            Notice::AccountSuspended { until: None } => (
+                pick("Tài khoản bị khóa".into(), "Account banned".into()),
+                pick(
+                    "Tài khoản của bạn bị khóa vĩnh viễn. Bạn có thể kháng nghị trong 30 ngày.".into(),
+                    "Your account has been banned. You can appeal within 30 days.".into(),
+                ),
+            ),
+            Notice::AppealDecided { upheld } => (
+                pick("Kết quả kháng nghị".into(), "Your appeal was decided".into()),
+                match upheld {
+                    true => pick(
+                        "Sau khi xem xét lại, quyết định ban đầu được giữ nguyên.".into(),
+                        "After a second review the original decision stands.".into(),
+                    ),
+                    false => pick(
+                        "Kháng nghị được chấp nhận: quyết định đã được hủy bỏ.".into(),
+                        "Your appeal was accepted and the decision was reversed.".into(),
+                    ),
+                },
+            ),
+        }
+    }
+}
+
+/// What happened to a report, in plain words for the reporter.
+pub fn outcome_text(action: ModerationAction, vietnamese: bool) -> String {
+    let (vi, en) = match action {
+        ModerationAction::Dismiss => (
+            "Chúng tôi đã xem xét và không thấy vi phạm Tiêu chuẩn cộng đồng. Cảm ơn bạn đã báo cáo.",
+            "We reviewed it and found no breach of the Community Guidelines. Thank you for reporting.",
+        ),
+        ModerationAction::RemoveContent => {
+            ("Nội dung đã bị gỡ. Cảm ơn bạn đã báo cáo.", "The content was removed. Thank you for reporting.")
+        }
+        ModerationAction::RestrictToAdults => (
+            "Nội dung giờ chỉ dành cho người lớn. Cảm ơn bạn đã báo cáo.",
+            "The content is now shown to adults only. Thank you for reporting.",
+        ),
+        ModerationAction::WarnUser => (
+            "Tài khoản liên quan đã bị cảnh báo. Cảm ơn bạn đã báo cáo.",
+            "The account was warned. Thank you for reporting.",
+        ),
+        ModerationAction::SuspendUser => (
+            "Tài khoản liên quan đã bị tạm khóa. Cảm ơn bạn đã báo cáo.",
+            "The account was suspended. Thank you for reporting.",
+        ),
+        ModerationAction::BanUser => (
+            "Tài khoản liên quan đã bị khóa. Cảm ơn bạn đã báo cáo.",
+            "The account was banned. Thank you for reporting.",
+        ),
+        ModerationAction::Escalate => ("Báo cáo đang được xem xét thêm.", "Your report is being reviewed further."),
+    };
+    if vietnamese { vi.to_owned() } else { en.to_owned() }
+}
+
+pub async fn notify(
+    db: &impl ConnectionTrait,
+    recipient: &user::Model,
+    notice: Notice<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let (title, body) = notice.words(recipient.locale != "en");
+    notification::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(recipient.id),
+        kind: Set(notice.kind().to_owned()),
+        title: Set(title),
+        body: Set(body),
+        created_at: Set(now),
+        read_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Notifies the user with `id`, if the account still exists.
+pub async fn notify_id(db: &impl ConnectionTrait, id: Uuid, notice: Notice<'_>, now: DateTime<Utc>) -> AppResult<()> {
+    if let Some(recipient) = user::Entity::find_by_id(id).one(db).await? {
+        notify(db, &recipient, notice, now).await?;
+    }
+    Ok(())
+}
+
+/// The user's notifications, newest first.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    unread_only: bool,
+    page: &PageRequest,
+) -> AppResult<Page<notification::Model>> {
+    let mut select = notification::Entity::find().filter(notification::Column::UserId.eq(user_id));
+    if unread_only {
+        select = select.filter(notification::Column::ReadAt.is_null());
+    }
+    keyset_page(
+        db,
+        select,
+        notification::Column::CreatedAt,
+        notification::Column::Id,
+        Direction::NewestFirst,
+        page,
+        |n| KeysetCursor { at: n.created_at, id: n.id },
+    )
+    .await
+}
+
+/// Marks the user's own unread notifications among `ids` read; returns how many changed.
+pub async fn mark_read(db: &impl ConnectionTrait, user_id: Uuid, ids: &[Uuid], now: DateTime<Utc>) -> AppResult<u64> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let result = notification::Entity::update_many()
+        .col_expr(notification::Column::ReadAt, Expr::value(now))
+        .filter(notification::Column::UserId.eq(user_id))
+        .filter(notification::Column::Id.is_in(ids.iter().copied()))
+        .filter(notification::Column::ReadAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
