@@ -151,6 +151,21 @@ pub fn in_window(days: &[Weekday], start: NaiveTime, end: NaiveTime, at: NaiveDa
     }
 }
 
+/// When the window that contains `at` closes, if one does.
+pub fn window_end(days: &[Weekday], start: NaiveTime, end: NaiveTime, at: NaiveDateTime) -> Option<NaiveDateTime> {
+    if !in_window(days, start, end, at) {
+        return None;
+    }
+    let today_end = at.date().and_time(end);
+    if start < end || at.time() < end { Some(today_end) } else { Some(today_end + chrono::Duration::days(1)) }
+}
+
+/// `HH:MM` on a 24-hour clock, exactly.
+pub fn parse_clock_time(text: &str) -> Option<NaiveTime> {
+    let valid = text.len() == 5 && text.as_bytes()[2] == b':';
+    valid.then(|| NaiveTime::parse_from_str(text, "%H:%M").ok()).flatten()
+}
+
 /// The validator adapters: each runs the same parser the domain type uses.
 pub mod checks {
     use super::*;
@@ -270,9 +285,27 @@ mod tests {
         assert!(!in_window(&monday_night, t(21), t(8), at(29, 7, 0)));
         assert!(in_window(&monday_night, t(21), t(8), date(2026, 12, 1).and_hms_opt(7, 59, 0).unwrap()));
         assert!(!in_window(&monday_night, t(21), t(8), date(2026, 12, 1).and_hms_opt(8, 0, 0).unwrap()));
+        assert_eq!(
+            window_end(&monday_night, t(21), t(8), at(30, 23, 30)),
+            Some(date(2026, 12, 1).and_hms_opt(8, 0, 0).unwrap())
+        );
+        assert_eq!(
+            window_end(&monday_night, t(21), t(8), date(2026, 12, 1).and_hms_opt(7, 0, 0).unwrap()),
+            Some(date(2026, 12, 1).and_hms_opt(8, 0, 0).unwrap())
+        );
+        assert_eq!(window_end(&monday_night, t(21), t(8), at(30, 12, 0)), None);
         // A daytime window.
         assert!(in_window(&monday_night, t(13), t(15), at(30, 14, 0)));
         assert!(!in_window(&monday_night, t(13), t(15), at(30, 15, 0)));
+    }
+
+    #[test]
+    fn clock_times_are_strict() {
+        assert_eq!(parse_clock_time("07:05"), NaiveTime::from_hms_opt(7, 5, 0));
+        assert_eq!(parse_clock_time("23:59"), NaiveTime::from_hms_opt(23, 59, 0));
+        for bad in ["7:05", "24:00", "12:60", "12:5", "noon", "12:00:00", ""] {
+            assert_eq!(parse_clock_time(bad), None, "{bad}");
+        }
     }
 
     #[test]

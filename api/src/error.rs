@@ -32,6 +32,14 @@ pub enum AppError {
     AccountSuspended {
         until: Option<DateTime<Utc>>,
     },
+    ScreenTimeLimitReached {
+        used_minutes: i32,
+        limit_minutes: i32,
+        resets_at: DateTime<Utc>,
+    },
+    TimeAway {
+        ends_at: DateTime<Utc>,
+    },
     QueryTooComplex(String),
     /// The detail is logged, never shown to the caller.
     Internal(String),
@@ -50,6 +58,8 @@ impl AppError {
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::AgeRestricted(_) => "AGE_RESTRICTED",
             AppError::AccountSuspended { .. } => "ACCOUNT_SUSPENDED",
+            AppError::ScreenTimeLimitReached { .. } => "SCREEN_TIME_LIMIT_REACHED",
+            AppError::TimeAway { .. } => "TIME_AWAY",
             AppError::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
             AppError::Internal(_) => "INTERNAL",
         }
@@ -70,6 +80,10 @@ impl AppError {
             }
             AppError::AccountSuspended { until: None } => "This account has been banned".into(),
             AppError::Duplicate => "That already exists".into(),
+            AppError::ScreenTimeLimitReached { limit_minutes, .. } => {
+                format!("Today's screen time of {limit_minutes} minutes is used up; it resets at midnight")
+            }
+            AppError::TimeAway { .. } => "It's time away from the screen now".into(),
             AppError::Internal(_) => "Something went wrong on our side. Please try again.".into(),
         }
     }
@@ -193,6 +207,14 @@ impl ErrorExtensions for AppError {
                 }
                 AppError::AccountSuspended { until } => {
                     ext.set("until", until.map(|t| t.to_rfc3339()));
+                }
+                AppError::ScreenTimeLimitReached { used_minutes, limit_minutes, resets_at } => {
+                    ext.set("usedMinutes", *used_minutes);
+                    ext.set("limitMinutes", *limit_minutes);
+                    ext.set("resetsAt", resets_at.to_rfc3339());
+                }
+                AppError::TimeAway { ends_at } => {
+                    ext.set("endsAt", ends_at.to_rfc3339());
                 }
                 _ => {}
             }

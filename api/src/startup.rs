@@ -16,6 +16,7 @@ use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::error::AppError;
 use crate::graphql::{self, AppSchema};
+use crate::service::family;
 use crate::service::live::CaseChanges;
 use crate::state::AppState;
 use crate::{http, seed};
@@ -123,6 +124,7 @@ impl Application {
         // Built once and shared by every worker.
         let schema = graphql::build_schema(Some(state.clone()));
         let server = serve(listener, state.clone(), schema)?;
+        spawn_maintenance(state.clone());
         Ok(Self { port, server, state })
     }
 
@@ -137,6 +139,20 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Work that follows the clock rather than a request: ending the family
+/// links of teens who turned 18. Safe on every instance at once.
+fn spawn_maintenance(state: AppState) {
+    tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            if let Err(err) = family::end_links_of_adults(&state.db, state.now()).await {
+                tracing::warn!("maintenance failed: {}", err.detail());
+            }
+        }
+    });
 }
 
 fn serve(listener: TcpListener, state: AppState, schema: AppSchema) -> std::io::Result<Server> {

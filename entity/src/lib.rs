@@ -7,22 +7,26 @@ pub mod consent;
 pub mod content;
 pub mod content_tag;
 pub mod enums;
+pub mod family_link;
 pub mod follow;
 pub mod interaction;
 pub mod like;
 pub mod moderation_case;
 pub mod moderation_event;
 pub mod notification;
+pub mod pairing_attempt;
+pub mod pairing_code;
 pub mod privacy_policy;
 pub mod refresh_token;
 pub mod report;
 pub mod session;
 pub mod signup_lockout;
 pub mod tag;
+pub mod time_request;
 pub mod user;
 pub mod user_settings;
 
 pub use enums::{
-    Audience, CaseStatus, CommentPolicy, ContentStatus, FollowState, InteractionKind, ModerationAction, Pillar,
-    ReportReason, ReportStatus, ReportTargetType, Role,
+    Audience, CaseStatus, CommentPolicy, ContentStatus, FollowState, InteractionKind, LinkStatus, ModerationAction,
+    Pillar, ReportReason, ReportStatus, ReportTargetType, Role, TimeRequestStatus,
 };

@@ -6,6 +6,25 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_accounts;
 mod m20261129_000002_content;
 mod m20261129_000003_moderation;
+mod m20261129_000004_family;
+
+/// An index over `cols`, unique or not.
+fn index(name: &str, table: impl IntoIden, cols: Vec<DynIden>, unique: bool) -> IndexCreateStatement {
+    let mut statement = Index::create();
+    statement.name(name).table(table);
+    for col in cols {
+        statement.col(col);
+    }
+    if unique {
+        statement.unique();
+    }
+    statement.to_owned()
+}
+
+/// A foreign key that deletes the row with its parent.
+fn cascade(from: impl IntoIden, table: impl IntoIden, to: impl IntoIden) -> ForeignKeyCreateStatement {
+    ForeignKey::create().from_col(from).to(table, to).on_delete(ForeignKeyAction::Cascade).to_owned()
+}
 
 pub struct Migrator;
 
@@ -16,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_accounts::Migration),
             Box::new(m20261129_000002_content::Migration),
             Box::new(m20261129_000003_moderation::Migration),
+            Box::new(m20261129_000004_family::Migration),
         ]
     }
 }

@@ -2,6 +2,8 @@
 //! index for every lookup the feed and browse queries make.
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::{cascade, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -94,19 +96,6 @@ enum Interactions {
     CreatedAt,
 }
 
-fn cascade(from: impl IntoIden, table: impl IntoIden, to: impl IntoIden) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from_col(from).to(table, to).on_delete(ForeignKeyAction::Cascade).to_owned()
-}
-
-fn index(name: &str, table: impl IntoIden, cols: Vec<DynIden>) -> IndexCreateStatement {
-    let mut statement = Index::create();
-    statement.name(name).table(table);
-    for col in cols {
-        statement.col(col);
-    }
-    statement.to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -145,19 +134,22 @@ impl MigrationTrait for Migration {
                 "idx_contents_created",
                 Contents::Table,
                 vec![Contents::CreatedAt.into_iden(), Contents::Id.into_iden()],
+                false,
             ),
             index(
                 "idx_contents_author_created",
                 Contents::Table,
                 vec![Contents::AuthorId.into_iden(), Contents::CreatedAt.into_iden()],
+                false,
             ),
             index(
                 "idx_contents_campaign_created",
                 Contents::Table,
                 vec![Contents::CampaignId.into_iden(), Contents::CreatedAt.into_iden()],
+                false,
             ),
             // The feed's "trending" candidates.
-            index("idx_contents_likes", Contents::Table, vec![Contents::LikeCount.into_iden()]),
+            index("idx_contents_likes", Contents::Table, vec![Contents::LikeCount.into_iden()], false),
         ] {
             manager.create_index(statement).await?;
         }
@@ -179,6 +171,7 @@ impl MigrationTrait for Migration {
                 "idx_content_tags_tag",
                 ContentTags::Table,
                 vec![ContentTags::TagSlug.into_iden(), ContentTags::ContentId.into_iden()],
+                false,
             ))
             .await?;
 
@@ -202,6 +195,7 @@ impl MigrationTrait for Migration {
                 "idx_comments_content_created",
                 Comments::Table,
                 vec![Comments::ContentId.into_iden(), Comments::CreatedAt.into_iden()],
+                false,
             ))
             .await?;
 
@@ -225,6 +219,7 @@ impl MigrationTrait for Migration {
                 "idx_follows_followee",
                 Follows::Table,
                 vec![Follows::FolloweeId.into_iden(), Follows::Status.into_iden()],
+                false,
             ))
             .await?;
 
@@ -264,6 +259,7 @@ impl MigrationTrait for Migration {
                 "idx_interactions_user_created",
                 Interactions::Table,
                 vec![Interactions::UserId.into_iden(), Interactions::CreatedAt.into_iden()],
+                false,
             ),
             // "Has this viewer seen / dismissed this item?"
             index(
@@ -274,8 +270,9 @@ impl MigrationTrait for Migration {
                     Interactions::ContentId.into_iden(),
                     Interactions::Kind.into_iden(),
                 ],
+                false,
             ),
-            index("idx_interactions_content", Interactions::Table, vec![Interactions::ContentId.into_iden()]),
+            index("idx_interactions_content", Interactions::Table, vec![Interactions::ContentId.into_iden()], false),
         ] {
             manager.create_index(statement).await?;
         }

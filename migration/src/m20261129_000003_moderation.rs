@@ -1,6 +1,8 @@
 //! Reports, moderation cases, the audit log and notifications.
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::index;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -85,18 +87,6 @@ enum Notifications {
 /// A user reference that survives the user's purge as null (anonymised).
 fn nulls_out(from: impl IntoIden) -> ForeignKeyCreateStatement {
     ForeignKey::create().from_col(from).to(Users::Table, Users::Id).on_delete(ForeignKeyAction::SetNull).to_owned()
-}
-
-fn index(name: &str, table: impl IntoIden, cols: Vec<DynIden>, unique: bool) -> IndexCreateStatement {
-    let mut statement = Index::create();
-    statement.name(name).table(table);
-    for col in cols {
-        statement.col(col);
-    }
-    if unique {
-        statement.unique();
-    }
-    statement.to_owned()
 }
 
 #[async_trait::async_trait]

@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::service::content::{self as contents, BrowseFilter, NewContent, search_terms};
 use crate::service::feed::{self, FeedRequest, ReasonKind};
 use crate::service::pagination::PageRequest;
-use crate::service::{comments, interactions, screen_time};
+use crate::service::{comments, interactions, screen_time, settings};
 
 /// Loads, one batch each, the relations the client selected on a list of
 /// contents, so a page costs the same statements however long it is (the
@@ -373,7 +373,13 @@ impl ContentQuery {
         let page = PageRequest::new(first, after)?;
         let filter = filter.unwrap_or_default();
         let viewer = caller(ctx)?.viewer()?;
+        if let Some(viewer) = viewer {
+            screen_time::enforce(&state.db, viewer, state.now()).await?;
+        }
         if let (Some(viewer), Some(search)) = (viewer, filter.search.as_deref()) {
+            if !settings::search_allowed(viewer, state.now()) {
+                return Err(AppError::Forbidden("A guardian has turned search off for this account".into()));
+            }
             let terms = search_terms(search);
             if !terms.is_empty() && page.after.is_none() {
                 interactions::record_search(&state.db, viewer.user.id, &terms, state.now()).await?;
@@ -403,6 +409,9 @@ impl ContentQuery {
         let page = PageRequest::new(first, after)?;
         let request = FeedRequest { first: page.first as usize, after: page.after, pillar };
         let viewer = caller(ctx)?.viewer()?;
+        if let Some(viewer) = viewer {
+            screen_time::enforce(&state.db, viewer, state.now()).await?;
+        }
         let result = feed::page(&state.db, scope(ctx)?, viewer, request).await?;
         // The feed already read these; let the field resolvers reuse them.
         loader::<ContentTagsLoader>(ctx)?.feed_many(result.tags.iter().map(|(id, tags)| (*id, tags.clone()))).await;

@@ -1,10 +1,16 @@
 //! Teen controls and the types they are made of.
-use async_graphql::{Enum, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use super::accounts::User;
+use super::loaders::UserLoader;
 use super::scalars::Date;
-use crate::service::screen_time::ScreenTime;
-use entity::{CommentPolicy, user_settings};
+use super::{app, loader, parse_id, viewer};
+use crate::error::{AppError, AppResult};
+use crate::service::screen_time::{self, ScreenTime};
+use crate::service::{family, settings};
+use entity::{CommentPolicy, LinkStatus, TimeRequestStatus, family_link, time_request, user_settings};
+use uuid::Uuid;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Weekday {
@@ -15,6 +21,20 @@ pub enum Weekday {
     Fri,
     Sat,
     Sun,
+}
+
+impl From<Weekday> for chrono::Weekday {
+    fn from(day: Weekday) -> Self {
+        match day {
+            Weekday::Mon => chrono::Weekday::Mon,
+            Weekday::Tue => chrono::Weekday::Tue,
+            Weekday::Wed => chrono::Weekday::Wed,
+            Weekday::Thu => chrono::Weekday::Thu,
+            Weekday::Fri => chrono::Weekday::Fri,
+            Weekday::Sat => chrono::Weekday::Sat,
+            Weekday::Sun => chrono::Weekday::Sun,
+        }
+    }
 }
 
 impl From<chrono::Weekday> for Weekday {
@@ -102,5 +122,232 @@ impl From<ScreenTime> for ScreenTimeStatus {
             limit_reached: s.limit_reached,
             in_time_away: s.in_time_away,
         }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct PairingCode {
+    /// 8 characters, no look-alikes (0/O, 1/I/L); single use.
+    code: String,
+    expires_at: DateTime<Utc>,
+}
+
+pub struct FamilyLink(pub family_link::Model);
+
+#[Object]
+impl FamilyLink {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn guardian(&self, ctx: &Context<'_>) -> AppResult<User> {
+        user_by_id(ctx, self.0.guardian_id).await
+    }
+    async fn teen(&self, ctx: &Context<'_>) -> AppResult<User> {
+        user_by_id(ctx, self.0.teen_id).await
+    }
+    /// ACTIVE until either side unlinks or the teen turns 18.
+    async fn status(&self, ctx: &Context<'_>) -> AppResult<LinkStatus> {
+        if self.0.status == LinkStatus::Revoked {
+            return Ok(LinkStatus::Revoked);
+        }
+        let teen = user_by_id(ctx, self.0.teen_id).await?;
+        let adult = !settings::controls_apply(&teen.0, app(ctx)?.now());
+        Ok(if adult { LinkStatus::Revoked } else { LinkStatus::Active })
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn ended_at(&self) -> Option<DateTime<Utc>> {
+        self.0.ended_at
+    }
+}
+
+async fn user_by_id(ctx: &Context<'_>, id: Uuid) -> AppResult<User> {
+    let user = loader::<UserLoader>(ctx)?.load_one(id).await?;
+    user.map(User).ok_or_else(|| AppError::NotFound("No such user".into()))
+}
+
+pub struct TimeRequest(pub time_request::Model);
+
+#[Object]
+impl TimeRequest {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn teen(&self, ctx: &Context<'_>) -> AppResult<User> {
+        user_by_id(ctx, self.0.teen_id).await
+    }
+    async fn minutes(&self) -> i32 {
+        self.0.minutes
+    }
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+    async fn status(&self) -> TimeRequestStatus {
+        self.0.status
+    }
+    async fn granted_minutes(&self) -> Option<i32> {
+        self.0.granted_minutes
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn answered_at(&self) -> Option<DateTime<Utc>> {
+        self.0.answered_at
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct DailyUsage {
+    date: Date,
+    minutes: i32,
+    views: i32,
+    /// Minutes watched between 22:00 and 06:00 local time.
+    late_night_minutes: i32,
+}
+
+impl From<screen_time::DailyUsage> for DailyUsage {
+    fn from(d: screen_time::DailyUsage) -> Self {
+        Self { date: Date(d.date), minutes: d.minutes, views: d.views, late_night_minutes: d.late_night_minutes }
+    }
+}
+
+#[derive(InputObject)]
+pub struct TimeWindowInput {
+    days: Vec<Weekday>,
+    /// HH:MM
+    start: String,
+    /// HH:MM; earlier than `start` crosses midnight.
+    end: String,
+}
+
+#[derive(InputObject)]
+pub struct TeenControlsInput {
+    /// 15..=480 minutes a day.
+    daily_limit_minutes: Option<i32>,
+    /// Removes the daily limit.
+    clear_daily_limit: Option<bool>,
+    search_enabled: Option<bool>,
+    comment_policy: Option<CommentPolicy>,
+    private_account: Option<bool>,
+    /// Replaces the windows.
+    time_away: Option<Vec<TimeWindowInput>>,
+    /// Replaces the list: at most 100, each 1..=50 characters.
+    blocked_keywords: Option<Vec<String>>,
+}
+
+#[derive(Default)]
+pub struct FamilyQuery;
+
+#[Object]
+impl FamilyQuery {
+    /// Your family links, as guardian or as teen, newest first.
+    async fn family_links(&self, ctx: &Context<'_>) -> AppResult<Vec<FamilyLink>> {
+        Ok(family::links(&app(ctx)?.db, viewer(ctx)?.id()).await?.into_iter().map(FamilyLink).collect())
+    }
+
+    /// For the teen and their active guardians.
+    async fn teen_controls(&self, ctx: &Context<'_>, teen_id: ID) -> AppResult<TeenControls> {
+        let state = app(ctx)?;
+        let teen = family::readable_teen(&state.db, viewer(ctx)?, parse_id(&teen_id, "teen")?, state.now()).await?;
+        Ok(TeenControls::from(settings::get(&state.db, teen.id).await?))
+    }
+
+    /// Daily use for the last `days` days (1..=28, default 7), for the user and their active guardians.
+    async fn screen_time_report(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        days: Option<i32>,
+    ) -> AppResult<Vec<DailyUsage>> {
+        let state = app(ctx)?;
+        let days = days.unwrap_or(7);
+        if !(1..=28).contains(&days) {
+            return Err(AppError::field("days", "must be between 1 and 28"));
+        }
+        let user = family::readable_teen(&state.db, viewer(ctx)?, parse_id(&user_id, "user")?, state.now()).await?;
+        let report = screen_time::report(&state.db, &user, days.unsigned_abs(), state.now()).await?;
+        Ok(report.into_iter().map(DailyUsage::from).collect())
+    }
+
+    /// Your requests for more time, and those of the teens you guard.
+    async fn time_requests(&self, ctx: &Context<'_>, status: Option<TimeRequestStatus>) -> AppResult<Vec<TimeRequest>> {
+        Ok(family::time_requests(&app(ctx)?.db, viewer(ctx)?, status).await?.into_iter().map(TimeRequest).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct FamilyMutation;
+
+#[Object]
+impl FamilyMutation {
+    /// An adult's single-use code for a teen, valid 15 minutes.
+    async fn create_pairing_code(&self, ctx: &Context<'_>) -> AppResult<PairingCode> {
+        let state = app(ctx)?;
+        let (code, expires_at) = family::create_code(&state.db, viewer(ctx)?, state.now()).await?;
+        Ok(PairingCode { code, expires_at })
+    }
+
+    /// A teen (13–17) accepts a guardian's code.
+    async fn accept_pairing_code(&self, ctx: &Context<'_>, code: String) -> AppResult<FamilyLink> {
+        let state = app(ctx)?;
+        Ok(FamilyLink(family::accept_code(&state.db, viewer(ctx)?, &code, state.now()).await?))
+    }
+
+    /// Either side ends the link; the other is notified.
+    async fn unlink_family(&self, ctx: &Context<'_>, link_id: ID) -> AppResult<FamilyLink> {
+        let state = app(ctx)?;
+        Ok(FamilyLink(family::unlink(&state.db, viewer(ctx)?, parse_id(&link_id, "family link")?, state.now()).await?))
+    }
+
+    /// Active guardians only; the controls are then locked for the teen.
+    async fn set_teen_controls(
+        &self,
+        ctx: &Context<'_>,
+        teen_id: ID,
+        input: TeenControlsInput,
+    ) -> AppResult<TeenControls> {
+        let state = app(ctx)?;
+        let change = family::ControlsChange {
+            daily_limit_minutes: input.daily_limit_minutes,
+            clear_daily_limit: input.clear_daily_limit.unwrap_or(false),
+            search_enabled: input.search_enabled,
+            comment_policy: input.comment_policy,
+            private_account: input.private_account,
+            time_away: input.time_away.map(|windows| {
+                windows
+                    .into_iter()
+                    .map(|w| (w.days.into_iter().map(chrono::Weekday::from).collect(), w.start, w.end))
+                    .collect()
+            }),
+            blocked_keywords: input.blocked_keywords,
+        };
+        let updated =
+            family::set_controls(&state.db, viewer(ctx)?, parse_id(&teen_id, "teen")?, change, state.now()).await?;
+        Ok(TeenControls::from(updated))
+    }
+
+    /// 15, 30 or 60 more minutes today; at most 3 waiting.
+    async fn request_more_time(
+        &self,
+        ctx: &Context<'_>,
+        minutes: i32,
+        reason: Option<String>,
+    ) -> AppResult<TimeRequest> {
+        let state = app(ctx)?;
+        Ok(TimeRequest(family::request_more_time(&state.db, viewer(ctx)?, minutes, reason, state.now()).await?))
+    }
+
+    /// Approve (with the asked minutes, or 5..=120 others) or deny.
+    async fn answer_time_request(
+        &self,
+        ctx: &Context<'_>,
+        request_id: ID,
+        approve: bool,
+        minutes: Option<i32>,
+    ) -> AppResult<TimeRequest> {
+        let state = app(ctx)?;
+        let id = parse_id(&request_id, "request")?;
+        Ok(TimeRequest(family::answer_time_request(&state.db, viewer(ctx)?, id, approve, minutes, state.now()).await?))
     }
 }

@@ -39,6 +39,7 @@ pub struct MutationRoot(
     accounts::AccountsMutation,
     content::ContentMutation,
     moderation::ModerationMutation,
+    family::FamilyMutation,
     privacy::PrivacyMutation,
 );
 

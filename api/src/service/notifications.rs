@@ -15,6 +15,11 @@ pub enum Notice<'a> {
     AccountWarned,
     AccountSuspended { until: Option<DateTime<Utc>> },
     AppealDecided { upheld: bool },
+    FamilyLinked { other: &'a str },
+    FamilyUnlinked { other: &'a str },
+    ControlsChanged { teen: &'a str },
+    TimeRequested { teen: &'a str, minutes: i32 },
+    TimeRequestAnswered { granted: Option<i32> },
 }
 
 impl Notice<'_> {
@@ -25,6 +30,11 @@ impl Notice<'_> {
             Notice::AccountWarned => "ACCOUNT_WARNED",
             Notice::AccountSuspended { .. } => "ACCOUNT_SUSPENDED",
             Notice::AppealDecided { .. } => "APPEAL_DECIDED",
+            Notice::FamilyLinked { .. } => "FAMILY_LINKED",
+            Notice::FamilyUnlinked { .. } => "FAMILY_UNLINKED",
+            Notice::ControlsChanged { .. } => "CONTROLS_CHANGED",
+            Notice::TimeRequested { .. } => "TIME_REQUESTED",
+            Notice::TimeRequestAnswered { .. } => "TIME_REQUEST_ANSWERED",
         }
     }
 
@@ -76,6 +86,33 @@ impl Notice<'_> {
                         "Your appeal was accepted and the decision was reversed.".into(),
                     ),
                 },
+            ),
+            Notice::FamilyLinked { other } => (
+                pick("Đã liên kết gia đình".into(), "Family pairing set up".into()),
+                pick(format!("Bạn đã liên kết với @{other}."), format!("You are now paired with @{other}.")),
+            ),
+            Notice::FamilyUnlinked { other } => (
+                pick("Đã hủy liên kết gia đình".into(), "Family pairing ended".into()),
+                pick(format!("Liên kết với @{other} đã kết thúc."), format!("The pairing with @{other} has ended.")),
+            ),
+            Notice::ControlsChanged { teen } => (
+                pick("Cài đặt an toàn đã thay đổi".into(), "Safety settings changed".into()),
+                pick(
+                    format!("Cài đặt thời gian và nội dung của @{teen} vừa được cập nhật."),
+                    format!("The screen-time and content settings of @{teen} were updated."),
+                ),
+            ),
+            Notice::TimeRequested { teen, minutes } => (
+                pick("Yêu cầu thêm thời gian".into(), "Request for more time".into()),
+                pick(format!("@{teen} xin thêm {minutes} phút hôm nay."), format!("@{teen} asks for {minutes} more minutes today.")),
+            ),
+            Notice::TimeRequestAnswered { granted: Some(minutes) } => (
+                pick("Đã được thêm thời gian".into(), "More time granted".into()),
+                pick(format!("Bạn được thêm {minutes} phút đến nửa đêm nay."), format!("You have {minutes} more minutes until midnight.")),
+            ),
+            Notice::TimeRequestAnswered { granted: None } => (
+                pick("Yêu cầu thêm thời gian bị từ chối".into(), "Request for more time declined".into()),
+                pick("Hôm nay chưa thể thêm thời gian. Hẹn bạn ngày mai!".into(), "No more time today. See you tomorrow!".into()),
             ),
         }
     }

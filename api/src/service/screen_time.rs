@@ -1,13 +1,16 @@
 //! Screen time: minutes come only from the viewer's own VIEW interactions,
-//! timed by the server's clock and counted in the user's time zone.
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+//! timed by the server's clock and counted in the user's time zone, so no
+//! client can inflate, rewind or move the day.
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
-use entity::{InteractionKind, interaction, user, user_settings};
+use entity::{InteractionKind, TimeRequestStatus, interaction, time_request, user, user_settings};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use crate::domain::in_window;
-use crate::error::AppResult;
+use crate::auth::Viewer;
+use crate::domain::{in_window, window_end};
+use crate::error::{AppError, AppResult};
+use crate::service::settings;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScreenTime {
@@ -18,16 +21,27 @@ pub struct ScreenTime {
     pub remaining_minutes: Option<i32>,
     pub limit_reached: bool,
     pub in_time_away: bool,
+    /// The next local midnight, when the day's count resets.
+    pub resets_at: DateTime<Utc>,
+    /// When the open time-away window closes.
+    pub away_until: Option<DateTime<Utc>>,
 }
 
 pub fn timezone(user: &user::Model) -> Tz {
     user.timezone.parse().unwrap_or(chrono_tz::Asia::Ho_Chi_Minh)
 }
 
-/// The UTC instant at which the local `date` begins in `tz`.
+/// The UTC instant of a local date and time in `tz` (the earlier one when
+/// clocks fall back, the moment after the gap when they spring forward).
+fn local_to_utc(tz: Tz, local: chrono::NaiveDateTime) -> DateTime<Utc> {
+    tz.from_local_datetime(&local)
+        .earliest()
+        .or_else(|| tz.from_local_datetime(&(local + Duration::hours(1))).earliest())
+        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
+}
+
 pub fn local_midnight(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
-    let midnight = date.and_time(chrono::NaiveTime::MIN);
-    tz.from_local_datetime(&midnight).earliest().map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+    local_to_utc(tz, date.and_time(NaiveTime::MIN))
 }
 
 /// Milliseconds watched by `user_id` in [from, to).
@@ -50,22 +64,40 @@ async fn watched_ms(
     Ok(total.flatten().unwrap_or(0))
 }
 
+/// Minutes guardians granted for the local `date`.
+async fn extra_minutes(db: &impl ConnectionTrait, user_id: uuid::Uuid, date: NaiveDate) -> AppResult<i32> {
+    let total: Option<Option<i64>> = time_request::Entity::find()
+        .select_only()
+        .column_as(Expr::from(Func::sum(Expr::col(time_request::Column::GrantedMinutes))), "total")
+        .filter(time_request::Column::TeenId.eq(user_id))
+        .filter(time_request::Column::Status.eq(TimeRequestStatus::Approved))
+        .filter(time_request::Column::GrantedFor.eq(date))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(i32::try_from(total.flatten().unwrap_or(0)).unwrap_or(i32::MAX))
+}
+
 /// Today's use against the limit, and whether a time-away window is open.
+/// Limits and windows apply while the user is a teen.
 pub async fn status(
     db: &impl ConnectionTrait,
     user: &user::Model,
-    settings: &user_settings::Model,
+    settings_row: &user_settings::Model,
     now: DateTime<Utc>,
 ) -> AppResult<ScreenTime> {
     let tz = timezone(user);
     let local_now = now.with_timezone(&tz).naive_local();
     let date = local_now.date();
     let day_start = local_midnight(tz, date);
-    let day_end = local_midnight(tz, date + Duration::days(1));
-    let used_minutes = i32::try_from(watched_ms(db, user.id, day_start, day_end).await? / 60_000).unwrap_or(i32::MAX);
-    let extra_minutes = 0;
-    let limit_minutes = settings.daily_limit_minutes;
+    let resets_at = local_midnight(tz, date + Duration::days(1));
+    let used_minutes = i32::try_from(watched_ms(db, user.id, day_start, resets_at).await? / 60_000).unwrap_or(i32::MAX);
+    let controlled = settings::controls_apply(user, now);
+    let limit_minutes = settings_row.daily_limit_minutes.filter(|_| controlled);
+    let extra_minutes = if limit_minutes.is_some() { extra_minutes(db, user.id, date).await? } else { 0 };
     let allowed = limit_minutes.map(|limit| limit + extra_minutes);
+    let windows = if controlled { settings_row.time_away.0.as_slice() } else { &[] };
+    let away_until = windows.iter().filter_map(|w| window_end(&w.days, w.start, w.end, local_now)).max();
     Ok(ScreenTime {
         date,
         used_minutes,
@@ -73,6 +105,78 @@ pub async fn status(
         extra_minutes,
         remaining_minutes: allowed.map(|allowed| (allowed - used_minutes).max(0)),
         limit_reached: allowed.is_some_and(|allowed| used_minutes >= allowed),
-        in_time_away: settings.time_away.0.iter().any(|w| in_window(&w.days, w.start, w.end, local_now)),
+        in_time_away: windows.iter().any(|w| in_window(&w.days, w.start, w.end, local_now)),
+        resets_at,
+        away_until: away_until.map(|end| local_to_utc(tz, end)),
     })
+}
+
+/// Refuses browsing (`feed`, `contents`) during time away or once today's
+/// minutes are used up; everything else keeps working.
+pub async fn enforce(db: &impl ConnectionTrait, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<()> {
+    if !settings::controls_apply(&viewer.user, now) {
+        return Ok(());
+    }
+    let status = status(db, &viewer.user, &viewer.settings, now).await?;
+    if let Some(ends_at) = status.away_until {
+        return Err(AppError::TimeAway { ends_at });
+    }
+    if status.limit_reached {
+        return Err(AppError::ScreenTimeLimitReached {
+            used_minutes: status.used_minutes,
+            limit_minutes: status.limit_minutes.unwrap_or(0) + status.extra_minutes,
+            resets_at: status.resets_at,
+        });
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyUsage {
+    pub date: NaiveDate,
+    pub minutes: i32,
+    pub views: i32,
+    pub late_night_minutes: i32,
+}
+
+/// Use per local day for the last `days` days (today included, oldest
+/// first), days without use as zeros. Late night is 22:00–06:00 local.
+pub async fn report(
+    db: &impl ConnectionTrait,
+    user: &user::Model,
+    days: u32,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<DailyUsage>> {
+    let tz = timezone(user);
+    let today = now.with_timezone(&tz).date_naive();
+    let first = today - Duration::days(i64::from(days) - 1);
+    let views = interaction::Entity::find()
+        .filter(interaction::Column::UserId.eq(user.id))
+        .filter(interaction::Column::Kind.eq(InteractionKind::View))
+        .filter(interaction::Column::CreatedAt.gte(local_midnight(tz, first)))
+        .filter(interaction::Column::CreatedAt.lt(local_midnight(tz, today + Duration::days(1))))
+        .all(db)
+        .await?;
+    let mut usage: Vec<(NaiveDate, i64, i32, i64)> =
+        first.iter_days().take(days as usize).map(|d| (d, 0, 0, 0)).collect();
+    for view in views {
+        let local = view.created_at.with_timezone(&tz);
+        let Some(day) = usage.iter_mut().find(|(d, ..)| *d == local.date_naive()) else { continue };
+        let ms = i64::from(view.watched_ms.unwrap_or(0));
+        day.1 += ms;
+        day.2 += 1;
+        if local.hour() >= 22 || local.hour() < 6 {
+            day.3 += ms;
+        }
+    }
+    let minutes = |ms: i64| i32::try_from(ms / 60_000).unwrap_or(i32::MAX);
+    Ok(usage
+        .into_iter()
+        .map(|(date, ms, views, late)| DailyUsage {
+            date,
+            minutes: minutes(ms),
+            views,
+            late_night_minutes: minutes(late),
+        })
+        .collect())
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::{AgeBand, age_on};
 use crate::error::{AppError, AppResult};
-use crate::service::social;
+use crate::service::{family, social};
 
 pub const TEEN_DAILY_LIMIT_MINUTES: i32 = 60;
 
@@ -22,6 +22,17 @@ pub fn local_today(user: &user::Model, now: DateTime<Utc>) -> NaiveDate {
 /// birthday moves a teen into the next band without any job running.
 pub fn age_band(user: &user::Model, now: DateTime<Utc>) -> AgeBand {
     AgeBand::for_age(age_on(user.birth_date, local_today(user, now))).unwrap_or(AgeBand::Teen13To15)
+}
+
+/// Guardian-style controls (limit, time away, blocked keywords, search
+/// off) apply while the user is a teen and stop at 18.
+pub fn controls_apply(user: &user::Model, now: DateTime<Utc>) -> bool {
+    age_band(user, now).is_teen()
+}
+
+/// Whether the viewer may search: a guardian can turn search off for a teen.
+pub fn search_allowed(viewer: &crate::auth::Viewer, now: DateTime<Utc>) -> bool {
+    viewer.settings.search_enabled || !controls_apply(&viewer.user, now)
 }
 
 /// Restricted mode is always on for teens, whatever was stored.
@@ -59,7 +70,9 @@ pub fn defaults_for(band: AgeBand, user_id: Uuid, now: DateTime<Utc>) -> user_se
         private_account: Set(private),
         personalized_feed: Set(true),
         comment_policy: Set(comments),
-        restricted_mode: Set(band.is_teen()),
+        // Teens are restricted whatever this says; storing false means the
+        // setting reads as off once they turn 18.
+        restricted_mode: Set(false),
         daily_limit_minutes: Set(limit),
         search_enabled: Set(true),
         time_away: Set(TimeWindows(time_away)),
@@ -96,6 +109,14 @@ pub async fn update_privacy(
     }
     let txn = db.begin().await?;
     let current = get(&txn, user.id).await?;
+    let teen = controls_apply(user, now);
+    if teen && current.locked_by_guardian && loosens(&current, &change) {
+        return Err(AppError::Forbidden(
+            "A guardian manages this setting: you can make it stricter, but not looser".into(),
+        ));
+    }
+    let touches_controls = change.private_account.is_some_and(|v| v != current.private_account)
+        || change.comment_policy.is_some_and(|v| v != current.comment_policy);
     let becomes_public = current.private_account && change.private_account == Some(false);
     let mut active: user_settings::ActiveModel = current.into();
     if let Some(value) = change.private_account {
@@ -115,6 +136,17 @@ pub async fn update_privacy(
     if becomes_public {
         social::accept_all(&txn, user.id, now).await?;
     }
+    if teen && touches_controls {
+        family::notify_controls_changed(&txn, user, Some(user.id), now).await?;
+    }
     txn.commit().await?;
     Ok(updated)
+}
+
+/// Whether the change makes a guardian-lockable setting less strict.
+fn loosens(current: &user_settings::Model, change: &PrivacyChange) -> bool {
+    let opens_account = current.private_account && change.private_account == Some(false);
+    let opens_comments =
+        change.comment_policy.is_some_and(|policy| policy.strictness() < current.comment_policy.strictness());
+    opens_account || opens_comments
 }

@@ -40,7 +40,11 @@ impl Scope {
             viewer: Some(viewer.user.id),
             moderator: viewer.user.role.moderates(),
             mature_allowed: !settings::restricted_mode(&viewer.settings, band),
-            blocked_keywords: viewer.settings.blocked_keywords.0.iter().map(|k| fold(k)).collect(),
+            blocked_keywords: if band.is_teen() {
+                viewer.settings.blocked_keywords.0.iter().map(|k| fold(k)).collect()
+            } else {
+                Vec::new()
+            },
             now,
         }
     }
