@@ -30,6 +30,7 @@ pub struct QueryRoot(
     accounts::AccountsQuery,
     content::ContentQuery,
     moderation::ModerationQuery,
+    family::FamilyQuery,
     privacy::PrivacyQuery,
 );
 

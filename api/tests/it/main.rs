@@ -7,6 +7,7 @@ mod support;
 
 mod accounts;
 mod content;
+mod family;
 mod feed;
 mod limits;
 mod moderation;

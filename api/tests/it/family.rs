@@ -1,0 +1,409 @@
+//! Family pairing, guardian controls and screen time enforced on the server.
+use chrono::{Duration, TimeZone, Utc};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const CODE: &str = "mutation { createPairingCode { code expiresAt } }";
+const ACCEPT: &str =
+    "mutation($c: String!) { acceptPairingCode(code: $c) { id status guardian { handle } teen { handle } } }";
+const SET: &str = "mutation($t: ID!, $i: TeenControlsInput!) { setTeenControls(teenId: $t, input: $i) {
+    dailyLimitMinutes restrictedMode searchEnabled commentPolicy privateAccount timeAway { days start end }
+    blockedKeywords lockedByGuardian } }";
+const READ: &str = "query($t: ID!) { teenControls(teenId: $t) { dailyLimitMinutes lockedByGuardian blockedKeywords } }";
+const FEED: &str = "{ feed(first: 5) { edges { node { id title } } } }";
+const STATUS: &str =
+    "{ me { screenTime { date usedMinutes limitMinutes extraMinutes remainingMinutes limitReached inTimeAway } } }";
+const SETTINGS: &str =
+    "mutation($i: PrivacySettingsInput!) { updatePrivacySettings(input: $i) { privateAccount commentPolicy } }";
+
+fn ok(response: &Value) -> &Value {
+    assert!(response["errors"].is_null(), "{response}");
+    &response["data"]
+}
+
+struct Family {
+    guardian: String,
+    teen: String,
+    teen_id: String,
+}
+
+/// A guardian paired with a teen of `years`.
+async fn family(app: &TestApp, years: i32) -> Family {
+    let guardian = app.token_for("parent").await;
+    let teen = app.sign_up("teen", years).await["accessToken"].as_str().unwrap().to_owned();
+    let code =
+        ok(&app.query_as(&guardian, CODE, json!({})).await)["createPairingCode"]["code"].as_str().unwrap().to_owned();
+    ok(&app.query_as(&teen, ACCEPT, json!({ "c": code })).await);
+    let teen_id = app.my_id(&teen).await;
+    Family { guardian, teen, teen_id }
+}
+
+async fn kinds(app: &TestApp, token: &str) -> Vec<String> {
+    let notes = app.query_as(token, "{ notifications { edges { node { kind } } } }", json!({})).await;
+    ok(&notes)["notifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn pairing_codes_link_a_guardian_and_a_teen() {
+    on_each_database(|app| async move {
+        let guardian = app.token_for("parent").await;
+        let teen = app.sign_up("teen", 14).await["accessToken"].as_str().unwrap().to_owned();
+        let created = app.query_as(&guardian, CODE, json!({})).await;
+        let code = ok(&created)["createPairingCode"]["code"].as_str().unwrap().to_owned();
+        assert_eq!(code.len(), 8);
+        assert!(code.chars().all(|c| "ABCDEFGHJKMNPQRSTUVWXYZ23456789".contains(c)), "{code}");
+        assert!(created["data"]["createPairingCode"]["expiresAt"].as_str().unwrap().starts_with("2026-11-29T03:15:00"));
+
+        assert_code(&app.query_as(&teen, CODE, json!({})).await, "FORBIDDEN");
+        let adult = app.token_for("other.adult").await;
+        assert_code(&app.query_as(&adult, ACCEPT, json!({ "c": code })).await, "FORBIDDEN");
+        assert_code(&app.query_as(&teen, ACCEPT, json!({ "c": format!("{code}ABCD") })).await, "NOT_FOUND");
+
+        let link = app.query_as(&teen, ACCEPT, json!({ "c": code.to_lowercase() })).await;
+        let link = &ok(&link)["acceptPairingCode"];
+        assert_eq!((link["status"].as_str(), link["guardian"]["handle"].as_str()), (Some("ACTIVE"), Some("parent")));
+        let second_teen = app.sign_up("sibling", 15).await["accessToken"].as_str().unwrap().to_owned();
+        assert_code(&app.query_as(&second_teen, ACCEPT, json!({ "c": code })).await, "NOT_FOUND");
+        assert_eq!(kinds(&app, &guardian).await, ["FAMILY_LINKED"]);
+        assert_eq!(kinds(&app, &teen).await, ["FAMILY_LINKED"]);
+
+        // At most two guardians.
+        for (i, name) in ["second.parent", "third.parent"].iter().enumerate() {
+            let other = app.token_for(name).await;
+            let code = ok(&app.query_as(&other, CODE, json!({})).await)["createPairingCode"]["code"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let accepted = app.query_as(&teen, ACCEPT, json!({ "c": code })).await;
+            if i == 0 {
+                ok(&accepted);
+            } else {
+                assert_code(&accepted, "CONFLICT");
+            }
+        }
+
+        // Codes expire after 15 minutes.
+        let late = ok(&app.query_as(&guardian, CODE, json!({})).await)["createPairingCode"]["code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        app.clock.advance(Duration::minutes(15));
+        let second_teen = app.log_in("sibling").await;
+        assert_code(&app.query_as(&second_teen, ACCEPT, json!({ "c": late })).await, "NOT_FOUND");
+
+        // Either side may unlink; the other is told.
+        let teen = app.log_in("teen").await;
+        let links = app.query_as(&teen, "{ familyLinks { id status guardian { handle } } }", json!({})).await;
+        let first = ok(&links)["familyLinks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["guardian"]["handle"] == "parent")
+            .unwrap()
+            .clone();
+        let ended = app
+            .query_as(
+                &teen,
+                "mutation($id: ID!) { unlinkFamily(linkId: $id) { status } }",
+                json!({ "id": first["id"] }),
+            )
+            .await;
+        assert_eq!(ok(&ended)["unlinkFamily"]["status"], "REVOKED");
+        let guardian = app.log_in("parent").await;
+        assert_eq!(kinds(&app, &guardian).await, ["FAMILY_UNLINKED", "FAMILY_LINKED"]);
+        let adult = app.log_in("other.adult").await;
+        assert_code(
+            &app.query_as(
+                &adult,
+                "mutation($id: ID!) { unlinkFamily(linkId: $id) { status } }",
+                json!({ "id": first["id"] }),
+            )
+            .await,
+            "NOT_FOUND",
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn guessing_codes_is_rate_limited() {
+    on_each_database(|app| async move {
+        let teen = app.sign_up("guesser", 15).await["accessToken"].as_str().unwrap().to_owned();
+        for _ in 0..5 {
+            assert_code(&app.query_as(&teen, ACCEPT, json!({ "c": "ABCDEFGH" })).await, "NOT_FOUND");
+        }
+        let limited = app.query_as(&teen, ACCEPT, json!({ "c": "ABCDEFGH" })).await;
+        assert_code(&limited, "RATE_LIMITED");
+        assert!(limited["errors"][0]["extensions"]["retryAfterSeconds"].as_i64().unwrap() > 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn guardians_set_controls_that_teens_may_only_tighten() {
+    on_each_database(|app| async move {
+        let f = family(&app, 14).await;
+        let stranger = app.token_for("stranger").await;
+        let input = json!({ "dailyLimitMinutes": 30, "blockedKeywords": ["thử thách nguy hiểm", "Thử thách nguy hiểm", "cờ bạc"] });
+        assert_code(&app.query_as(&stranger, SET, json!({ "t": f.teen_id, "i": input })).await, "FORBIDDEN");
+        assert_code(&app.query_as(&stranger, READ, json!({ "t": f.teen_id })).await, "FORBIDDEN");
+        assert_code(&app.query_as(&f.teen, SET, json!({ "t": f.teen_id, "i": { "dailyLimitMinutes": 240 } })).await, "FORBIDDEN");
+        for bad in [
+            json!({ "dailyLimitMinutes": 14 }),
+            json!({ "dailyLimitMinutes": 481 }),
+            json!({ "blockedKeywords": ["x".repeat(51)] }),
+            json!({ "blockedKeywords": (0..101).map(|i| format!("k{i}")).collect::<Vec<_>>() }),
+            json!({ "timeAway": [{ "days": ["MON"], "start": "25:00", "end": "07:00" }] }),
+            json!({ "timeAway": [{ "days": [], "start": "22:00", "end": "07:00" }] }),
+            json!({ "dailyLimitMinutes": 30, "clearDailyLimit": true }),
+        ] {
+            assert_code(&app.query_as(&f.guardian, SET, json!({ "t": f.teen_id, "i": bad })).await, "BAD_USER_INPUT");
+        }
+        let set = app.query_as(&f.guardian, SET, json!({ "t": f.teen_id, "i": input })).await;
+        let controls = &ok(&set)["setTeenControls"];
+        assert_eq!(controls["dailyLimitMinutes"], 30);
+        assert_eq!(controls["blockedKeywords"], json!(["thử thách nguy hiểm", "cờ bạc"]));
+        assert_eq!(controls["lockedByGuardian"], true);
+        assert_eq!(controls["restrictedMode"], true);
+        assert_eq!(ok(&app.query_as(&f.teen, READ, json!({ "t": f.teen_id })).await)["teenControls"]["dailyLimitMinutes"], 30);
+        assert_eq!(kinds(&app, &f.teen).await, ["CONTROLS_CHANGED", "FAMILY_LINKED"]);
+
+        // The teen can make things stricter, never looser.
+        assert_code(&app.query_as(&f.teen, SETTINGS, json!({ "i": { "privateAccount": false } })).await, "FORBIDDEN");
+        assert_code(&app.query_as(&f.teen, SETTINGS, json!({ "i": { "commentPolicy": "EVERYONE" } })).await, "FORBIDDEN");
+        assert_code(&app.query_as(&f.teen, SETTINGS, json!({ "i": { "restrictedMode": false } })).await, "FORBIDDEN");
+        let stricter = app.query_as(&f.teen, SETTINGS, json!({ "i": { "commentPolicy": "NOBODY" } })).await;
+        assert_eq!(ok(&stricter)["updatePrivacySettings"]["commentPolicy"], "NOBODY");
+        assert_eq!(kinds(&app, &f.guardian).await[0], "CONTROLS_CHANGED");
+        let me = ok(&app.query_as(&f.teen, "{ me { controls { dailyLimitMinutes commentPolicy } } }", json!({})).await).clone();
+        assert_eq!(me["me"]["controls"], json!({ "dailyLimitMinutes": 30, "commentPolicy": "NOBODY" }));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_daily_limit_holds_until_local_midnight_and_more_time_extends_it() {
+    on_each_database(|app| async move {
+        let f = family(&app, 14).await;
+        let author = app.token_for("author").await;
+        let video = app.create_content(&author, json!({ "durationSeconds": 600 })).await;
+        ok(&app.query_as(&f.guardian, SET, json!({ "t": f.teen_id, "i": { "dailyLimitMinutes": 30, "timeAway": [] } })).await);
+        for _ in 0..2 {
+            ok(&app.interact(&f.teen, &video, "VIEW", Some(600_000)).await);
+        }
+        ok(&app.query_as(&f.teen, FEED, json!({})).await);
+        let last = app.interact(&f.teen, &video, "VIEW", Some(600_000)).await;
+        assert_eq!(ok(&last)["recordInteraction"]["screenTime"]["remainingMinutes"], 0);
+
+        let blocked = app.query_as(&f.teen, FEED, json!({})).await;
+        assert_code(&blocked, "SCREEN_TIME_LIMIT_REACHED");
+        let ext = &blocked["errors"][0]["extensions"];
+        assert_eq!((ext["usedMinutes"].as_i64(), ext["limitMinutes"].as_i64()), (Some(30), Some(30)));
+        // Midnight in Ho Chi Minh City is 17:00 UTC.
+        assert!(ext["resetsAt"].as_str().unwrap().starts_with("2026-11-29T17:00:00"), "{ext}");
+        assert_code(&app.query_as(&f.teen, "{ contents { edges { node { id } } } }", json!({})).await, "SCREEN_TIME_LIMIT_REACHED");
+        // Everything else keeps working.
+        ok(&app.query_as(&f.teen, "{ me { email screenTime { limitReached } } notifications { edges { node { kind } } } }", json!({})).await);
+
+        // Asking for more time.
+        let ask = "mutation($m: Int!, $r: String) { requestMoreTime(minutes: $m, reason: $r) { id status minutes } }";
+        assert_code(&app.query_as(&f.teen, ask, json!({ "m": 20 })).await, "BAD_USER_INPUT");
+        let request = ok(&app.query_as(&f.teen, ask, json!({ "m": 15, "r": "Làm bài tập nhóm" })).await)["requestMoreTime"].clone();
+        assert_eq!(request["status"], "PENDING");
+        assert!(kinds(&app, &f.guardian).await.contains(&"TIME_REQUESTED".to_owned()));
+        let answer = "mutation($id: ID!, $a: Boolean!, $m: Int) { answerTimeRequest(requestId: $id, approve: $a, minutes: $m) { status grantedMinutes } }";
+        assert_code(&app.query_as(&f.teen, answer, json!({ "id": request["id"], "a": true })).await, "NOT_FOUND");
+        assert_code(&app.query_as(&f.guardian, answer, json!({ "id": request["id"], "a": true, "m": 200 })).await, "BAD_USER_INPUT");
+        let approved = app.query_as(&f.guardian, answer, json!({ "id": request["id"], "a": true })).await;
+        assert_eq!(ok(&approved)["answerTimeRequest"], json!({ "status": "APPROVED", "grantedMinutes": 15 }));
+        assert_code(&app.query_as(&f.guardian, answer, json!({ "id": request["id"], "a": false })).await, "CONFLICT");
+        assert!(kinds(&app, &f.teen).await.contains(&"TIME_REQUEST_ANSWERED".to_owned()));
+        let status = ok(&app.query_as(&f.teen, STATUS, json!({})).await)["me"]["screenTime"].clone();
+        assert_eq!((status["extraMinutes"].as_i64(), status["remainingMinutes"].as_i64()), (Some(15), Some(15)));
+        ok(&app.query_as(&f.teen, FEED, json!({})).await);
+        // Exactly fifteen minutes more.
+        app.interact(&f.teen, &video, "VIEW", Some(600_000)).await;
+        ok(&app.query_as(&f.teen, FEED, json!({})).await);
+        app.interact(&f.teen, &video, "VIEW", Some(300_000)).await;
+        assert_code(&app.query_as(&f.teen, FEED, json!({})).await, "SCREEN_TIME_LIMIT_REACHED");
+
+        // Local midnight resets the day, and the extra minutes with it.
+        app.clock.set(Utc.with_ymd_and_hms(2026, 11, 29, 17, 0, 0).unwrap());
+        let teen = app.log_in("teen").await;
+        ok(&app.query_as(&teen, FEED, json!({})).await);
+        let fresh = ok(&app.query_as(&teen, STATUS, json!({})).await)["me"]["screenTime"].clone();
+        assert_eq!(fresh["date"], "2026-11-30");
+        assert_eq!((fresh["usedMinutes"].as_i64(), fresh["extraMinutes"].as_i64()), (Some(0), Some(0)));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn time_requests_are_limited_and_listed_for_both_sides() {
+    on_each_database(|app| async move {
+        let f = family(&app, 15).await;
+        let ask = "mutation($m: Int!) { requestMoreTime(minutes: $m) { id } }";
+        let mut ids = Vec::new();
+        for minutes in [15, 30, 60] {
+            ids.push(ok(&app.query_as(&f.teen, ask, json!({ "m": minutes })).await)["requestMoreTime"]["id"].clone());
+        }
+        assert_code(&app.query_as(&f.teen, ask, json!({ "m": 15 })).await, "CONFLICT");
+        let deny = "mutation($id: ID!) { answerTimeRequest(requestId: $id, approve: false) { status grantedMinutes } }";
+        assert_eq!(
+            ok(&app.query_as(&f.guardian, deny, json!({ "id": ids[0] })).await)["answerTimeRequest"],
+            json!({ "status": "DENIED", "grantedMinutes": null })
+        );
+        let list = "query($s: TimeRequestStatus) { timeRequests(status: $s) { minutes status teen { handle } } }";
+        for token in [&f.teen, &f.guardian] {
+            let pending = ok(&app.query_as(token, list, json!({ "s": "PENDING" })).await)["timeRequests"]
+                .as_array()
+                .unwrap()
+                .len();
+            assert_eq!(pending, 2);
+            assert_eq!(ok(&app.query_as(token, list, json!({})).await)["timeRequests"].as_array().unwrap().len(), 3);
+        }
+        let stranger = app.token_for("stranger").await;
+        assert!(ok(&app.query_as(&stranger, list, json!({})).await)["timeRequests"].as_array().unwrap().is_empty());
+        let unpaired = app.sign_up("alone", 15).await["accessToken"].as_str().unwrap().to_owned();
+        assert_code(&app.query_as(&unpaired, ask, json!({ "m": 15 })).await, "FORBIDDEN");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn time_away_windows_cross_midnight() {
+    on_each_database(|app| async move {
+        let f = family(&app, 16).await;
+        let all_week = json!(["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]);
+        let input = json!({ "timeAway": [{ "days": all_week, "start": "22:00", "end": "07:30" }] });
+        ok(&app.query_as(&f.guardian, SET, json!({ "t": f.teen_id, "i": input })).await);
+        // Local times in Asia/Ho_Chi_Minh (UTC+7).
+        for (utc_hour, utc_minute, blocked) in [(16, 30, true), (0, 0, true), (1, 30, false)] {
+            let day = if utc_hour >= 16 { 29 } else { 30 };
+            app.clock.set(Utc.with_ymd_and_hms(2026, 11, day, utc_hour, utc_minute, 0).unwrap());
+            let teen = app.log_in("teen").await;
+            let response = app.query_as(&teen, FEED, json!({})).await;
+            if blocked {
+                assert_code(&response, "TIME_AWAY");
+                assert!(
+                    response["errors"][0]["extensions"]["endsAt"].as_str().unwrap().starts_with("2026-11-30T00:30:00"),
+                    "{response}"
+                );
+                assert_eq!(ok(&app.query_as(&teen, STATUS, json!({})).await)["me"]["screenTime"]["inTimeAway"], true);
+            } else {
+                ok(&response);
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_teen_has_the_default_limit_and_bedtime_until_changed() {
+    on_each_database(|app| async move {
+        let teen = app.sign_up("unpaired", 13).await["accessToken"].as_str().unwrap().to_owned();
+        let status = ok(&app.query_as(&teen, STATUS, json!({})).await)["me"]["screenTime"].clone();
+        assert_eq!((status["limitMinutes"].as_i64(), status["inTimeAway"].as_bool()), (Some(60), Some(false)));
+        // 21:30 local: the 13–15 default window (21:00–08:00) is open.
+        app.clock.set(Utc.with_ymd_and_hms(2026, 11, 29, 14, 30, 0).unwrap());
+        let teen = app.log_in("unpaired").await;
+        assert_code(&app.query_as(&teen, FEED, json!({})).await, "TIME_AWAY");
+        let adult = app.token_for("night.owl").await;
+        ok(&app.query_as(&adult, FEED, json!({})).await);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn blocked_keywords_and_search_off_are_enforced_on_the_server() {
+    on_each_database(|app| async move {
+        let f = family(&app, 14).await;
+        let author = app.token_for("author").await;
+        let bad = app.create_content(&author, json!({ "title": "Thử thách NGUY HIỂM trên cầu" })).await;
+        let good = app.create_content(&author, json!({ "title": "Học tiếng Anh mỗi ngày" })).await;
+        let input = json!({ "blockedKeywords": ["nguy hiem"], "searchEnabled": false, "timeAway": [] });
+        ok(&app.query_as(&f.guardian, SET, json!({ "t": f.teen_id, "i": input })).await);
+        let by_id = |id: &str| json!({ "id": id });
+        let one = "query($id: ID!) { content(id: $id) { id } }";
+        assert!(ok(&app.query_as(&f.teen, one, by_id(&bad)).await)["content"].is_null());
+        assert!(!ok(&app.query_as(&f.teen, one, by_id(&good)).await)["content"].is_null());
+        let listed = app.query_as(&f.teen, "{ contents { edges { node { id } } } }", json!({})).await;
+        assert_eq!(node_ids(&ok(&listed)["contents"]), vec![good.clone()]);
+        let feed = app.query_as(&f.teen, "{ feed(first: 10) { edges { node { id } } } }", json!({})).await;
+        assert_eq!(node_ids(&ok(&feed)["feed"]), vec![good.clone()]);
+        let search = app
+            .query_as(&f.teen, "{ contents(filter: { search: \"tieng anh\" }) { edges { node { id } } } }", json!({}))
+            .await;
+        assert_code(&search, "FORBIDDEN");
+        // Adults are untouched.
+        let adult = app.token_for("adult").await;
+        assert!(!ok(&app.query_as(&adult, one, by_id(&bad)).await)["content"].is_null());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn guardians_read_daily_reports_with_late_nights() {
+    on_each_database(|app| async move {
+        let f = family(&app, 15).await;
+        let author = app.token_for("author").await;
+        let video = app.create_content(&author, json!({ "durationSeconds": 600 })).await;
+        // Yesterday 23:00 local (16:00 UTC) and today 10:00 local (03:00 UTC).
+        app.clock.set(Utc.with_ymd_and_hms(2026, 11, 28, 16, 0, 0).unwrap());
+        let teen = app.log_in("teen").await;
+        app.interact(&teen, &video, "VIEW", Some(600_000)).await;
+        app.clock.set(Utc.with_ymd_and_hms(2026, 11, 29, 3, 0, 0).unwrap());
+        let teen = app.log_in("teen").await;
+        app.interact(&teen, &video, "VIEW", Some(300_000)).await;
+        app.interact(&teen, &video, "VIEW", Some(120_000)).await;
+
+        let report = "query($u: ID!, $d: Int) { screenTimeReport(userId: $u, days: $d) { date minutes views lateNightMinutes } }";
+        let guardian = app.log_in("parent").await;
+        let days = ok(&app.query_as(&guardian, report, json!({ "u": f.teen_id, "d": 3 })).await)["screenTimeReport"].clone();
+        assert_eq!(days, json!([
+            { "date": "2026-11-27", "minutes": 0, "views": 0, "lateNightMinutes": 0 },
+            { "date": "2026-11-28", "minutes": 10, "views": 1, "lateNightMinutes": 10 },
+            { "date": "2026-11-29", "minutes": 7, "views": 2, "lateNightMinutes": 0 },
+        ]));
+        assert_eq!(ok(&app.query_as(&teen, report, json!({ "u": f.teen_id })).await)["screenTimeReport"].as_array().unwrap().len(), 7);
+        for bad in [0, 29] {
+            assert_code(&app.query_as(&guardian, report, json!({ "u": f.teen_id, "d": bad })).await, "BAD_USER_INPUT");
+        }
+        let stranger = app.token_for("stranger").await;
+        assert_code(&app.query_as(&stranger, report, json!({ "u": f.teen_id })).await, "FORBIDDEN");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn at_eighteen_the_controls_stop_and_the_links_end() {
+    on_each_database(|app| async move {
+        let guardian = app.token_for("parent").await;
+        // 17 now, 18 on 1 December 2026.
+        let signed = app.try_sign_up(json!({ "handle": "almost", "email": "almost@example.com", "birthDate": "2008-12-01" })).await;
+        let teen = signed["data"]["signUp"]["accessToken"].as_str().unwrap().to_owned();
+        let code = ok(&app.query_as(&guardian, CODE, json!({})).await)["createPairingCode"]["code"].as_str().unwrap().to_owned();
+        ok(&app.query_as(&teen, ACCEPT, json!({ "c": code })).await);
+        let teen_id = app.my_id(&teen).await;
+        ok(&app.query_as(&guardian, SET, json!({ "t": teen_id, "i": { "dailyLimitMinutes": 15, "blockedKeywords": ["x"] } })).await);
+
+        app.clock.set(Utc.with_ymd_and_hms(2026, 11, 30, 17, 0, 0).unwrap()); // 1 December, 00:00 local
+        api::service::family::end_links_of_adults(&app.state.db, app.clock_now()).await.unwrap();
+        let adult = app.log_in("almost").await;
+        let me = ok(&app.query_as(&adult, "{ me { ageBand controls { dailyLimitMinutes } settings { restrictedMode } screenTime { limitMinutes } } }", json!({})).await).clone();
+        assert_eq!(me["me"], json!({ "ageBand": "ADULT", "controls": null, "settings": { "restrictedMode": false }, "screenTime": { "limitMinutes": null } }));
+        assert!(kinds(&app, &adult).await.contains(&"FAMILY_UNLINKED".to_owned()));
+        let guardian = app.log_in("parent").await;
+        assert!(kinds(&app, &guardian).await.contains(&"FAMILY_UNLINKED".to_owned()));
+        let links = ok(&app.query_as(&guardian, "{ familyLinks { status } }", json!({})).await).clone();
+        assert_eq!(links["familyLinks"], json!([{ "status": "REVOKED" }]));
+        assert_code(&app.query_as(&guardian, SET, json!({ "t": teen_id, "i": { "dailyLimitMinutes": 30 } })).await, "FORBIDDEN");
+    })
+    .await;
+}
