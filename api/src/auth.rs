@@ -242,6 +242,11 @@ pub fn ensure_active(user: &user::Model, now: DateTime<Utc>) -> AppResult<()> {
     }
 }
 
+/// Whether others may see and reach this account: active and not deleted.
+pub fn is_visible_account(user: &user::Model, now: DateTime<Utc>) -> bool {
+    user.deleted_at.is_none() && ensure_active(user, now).is_ok()
+}
+
 /// Resolves the `Authorization` header: the token must verify, its session
 /// must be live and its account active.
 pub async fn resolve_caller(

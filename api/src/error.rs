@@ -32,6 +32,8 @@ pub enum AppError {
     AccountSuspended {
         until: Option<DateTime<Utc>>,
     },
+    /// The current policy version the user has yet to accept.
+    ConsentRequired(i32),
     ScreenTimeLimitReached {
         used_minutes: i32,
         limit_minutes: i32,
@@ -58,6 +60,7 @@ impl AppError {
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::AgeRestricted(_) => "AGE_RESTRICTED",
             AppError::AccountSuspended { .. } => "ACCOUNT_SUSPENDED",
+            AppError::ConsentRequired(_) => "CONSENT_REQUIRED",
             AppError::ScreenTimeLimitReached { .. } => "SCREEN_TIME_LIMIT_REACHED",
             AppError::TimeAway { .. } => "TIME_AWAY",
             AppError::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
@@ -84,6 +87,9 @@ impl AppError {
                 format!("Today's screen time of {limit_minutes} minutes is used up; it resets at midnight")
             }
             AppError::TimeAway { .. } => "It's time away from the screen now".into(),
+            AppError::ConsentRequired(version) => {
+                format!("Please read and accept version {version} of the privacy policy first")
+            }
             AppError::Internal(_) => "Something went wrong on our side. Please try again.".into(),
         }
     }
@@ -215,6 +221,9 @@ impl ErrorExtensions for AppError {
                 }
                 AppError::TimeAway { ends_at } => {
                     ext.set("endsAt", ends_at.to_rfc3339());
+                }
+                AppError::ConsentRequired(version) => {
+                    ext.set("currentVersion", *version);
                 }
                 _ => {}
             }

@@ -28,6 +28,8 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Purge accounts deleted more than 30 days ago, then exit.
+    Purge,
     /// Print the GraphQL schema (SDL).
     ExportSchema,
     /// Create an account, e.g. a moderator or admin.
@@ -94,6 +96,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             let db = startup::connect(&settings.database_url).await.map_err(|e| e.to_string())?;
             Migrator::up(&db, None).await.map_err(|e| e.to_string())?;
             println!("migrations applied");
+            Ok(())
+        }
+        Command::Purge => {
+            let db = startup::connect(&settings.database_url).await.map_err(|e| e.to_string())?;
+            Migrator::up(&db, None).await.map_err(|e| e.to_string())?;
+            let purged = api::service::data_rights::purge(&db, SystemClock.now()).await.map_err(|e| e.detail())?;
+            println!("purged {purged} account(s)");
             Ok(())
         }
         Command::CreateUser { email, handle, birth_date, role, display_name, password_stdin } => {

@@ -16,8 +16,8 @@ use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::error::AppError;
 use crate::graphql::{self, AppSchema};
-use crate::service::family;
 use crate::service::live::CaseChanges;
+use crate::service::{data_rights, family};
 use crate::state::AppState;
 use crate::{http, seed};
 
@@ -142,14 +142,19 @@ impl Application {
 }
 
 /// Work that follows the clock rather than a request: ending the family
-/// links of teens who turned 18. Safe on every instance at once.
+/// links of teens who turned 18, and purging accounts deleted 30 days ago.
+/// Both are safe on every instance at once.
 fn spawn_maintenance(state: AppState) {
     tokio::spawn(async move {
         let mut every_minute = tokio::time::interval(Duration::from_secs(60));
         loop {
             every_minute.tick().await;
-            if let Err(err) = family::end_links_of_adults(&state.db, state.now()).await {
-                tracing::warn!("maintenance failed: {}", err.detail());
+            let now = state.now();
+            if let Err(err) = family::end_links_of_adults(&state.db, now).await {
+                tracing::warn!("ending links of adults failed: {}", err.detail());
+            }
+            if let Err(err) = data_rights::purge(&state.db, now).await {
+                tracing::warn!("purge failed: {}", err.detail());
             }
         }
     });

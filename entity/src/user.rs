@@ -24,6 +24,9 @@ pub struct Model {
     pub banned_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Set by `deleteAccount`; the account is purged 30 days later unless
+    /// its owner signs in again.
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ mod m20261129_000001_accounts;
 mod m20261129_000002_content;
 mod m20261129_000003_moderation;
 mod m20261129_000004_family;
+mod m20261129_000005_deletion;
 
 /// An index over `cols`, unique or not.
 fn index(name: &str, table: impl IntoIden, cols: Vec<DynIden>, unique: bool) -> IndexCreateStatement {
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_content::Migration),
             Box::new(m20261129_000003_moderation::Migration),
             Box::new(m20261129_000004_family::Migration),
+            Box::new(m20261129_000005_deletion::Migration),
         ]
     }
 }

@@ -208,12 +208,12 @@ impl AccountsQuery {
         Ok(caller(ctx)?.viewer()?.map(|v| Me(v.user.clone())))
     }
 
-    /// A public profile; null for unknown, suspended and banned accounts.
+    /// A public profile; null for unknown, suspended, banned and deleted accounts.
     async fn user(&self, ctx: &Context<'_>, handle: String) -> AppResult<Option<User>> {
         caller(ctx)?.viewer()?;
         let state = app(ctx)?;
         let user = accounts::find_by_handle(&state.db, &handle).await?;
-        Ok(user.filter(|u| crate::auth::ensure_active(u, state.now()).is_ok()).map(User))
+        Ok(user.filter(|u| crate::auth::is_visible_account(u, state.now())).map(User))
     }
 
     /// Pending requests to follow me, oldest first.

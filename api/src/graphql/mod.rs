@@ -14,6 +14,7 @@ use crate::state::AppState;
 
 pub mod accounts;
 pub mod connection;
+pub mod consent;
 pub mod content;
 pub mod family;
 pub mod loaders;
@@ -51,7 +52,8 @@ pub fn build_schema(state: Option<AppState>) -> AppSchema {
     let production = state.as_ref().is_some_and(|s| s.settings.is_production());
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), moderation::SubscriptionRoot)
         .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY);
+        .limit_complexity(MAX_COMPLEXITY)
+        .extension(consent::ConsentGate);
     if production {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -1,14 +1,14 @@
 //! Privacy policies, consent and privacy settings.
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{CommentPolicy, consent, privacy_policy, user_settings};
+use entity::{CommentPolicy, Role, consent, privacy_policy, user_settings};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use super::{app, viewer};
+use super::{RoleGuard, app, viewer};
 use crate::domain::AgeBand;
 use crate::error::AppResult;
-use crate::service::{privacy, settings};
+use crate::service::{data_rights, privacy, settings};
 
 pub struct PrivacyPolicy(privacy_policy::Model);
 
@@ -115,11 +115,62 @@ pub struct PrivacySettingsInput {
     restricted_mode: Option<bool>,
 }
 
+#[derive(InputObject)]
+pub struct PublishPolicyInput {
+    /// 1..=2,000 characters.
+    summary: String,
+    summary_vi: String,
+    /// 1..=100,000 characters.
+    body: String,
+    body_vi: String,
+}
+
+#[derive(SimpleObject)]
+pub struct DeletionStatus {
+    /// When the account is purged for good unless you sign in before.
+    scheduled_for: DateTime<Utc>,
+}
+
 #[derive(Default)]
 pub struct PrivacyMutation;
 
 #[Object]
 impl PrivacyMutation {
+    /// Accepts the current version (an older or unknown one is refused).
+    async fn accept_privacy_policy(&self, ctx: &Context<'_>, version: i32) -> AppResult<ConsentStatus> {
+        let state = app(ctx)?;
+        let me = viewer(ctx)?;
+        privacy::accept(&state.db, me.id(), version, state.now()).await?;
+        ConsentStatus::load(&state.db, me.id()).await
+    }
+
+    /// Publishes the next version; everyone must accept it again.
+    #[graphql(guard = "RoleGuard(&[Role::Admin])")]
+    async fn publish_privacy_policy(&self, ctx: &Context<'_>, input: PublishPolicyInput) -> AppResult<PrivacyPolicy> {
+        let state = app(ctx)?;
+        let new = privacy::NewPolicy {
+            summary: input.summary,
+            summary_vi: input.summary_vi,
+            body: input.body,
+            body_vi: input.body_vi,
+        };
+        Ok(PrivacyPolicy(privacy::publish(&state.db, new, state.now()).await?))
+    }
+
+    /// Everything held about you, as one JSON document.
+    async fn export_my_data(&self, ctx: &Context<'_>) -> AppResult<Json<serde_json::Value>> {
+        let state = app(ctx)?;
+        Ok(Json(data_rights::export(&state.db, viewer(ctx)?, state.now()).await?))
+    }
+
+    /// Deactivates the account at once; signing in within 30 days restores it.
+    async fn delete_account(&self, ctx: &Context<'_>, password: String) -> AppResult<DeletionStatus> {
+        let state = app(ctx)?;
+        let scheduled_for =
+            data_rights::delete_account(&state.db, &state.hasher, viewer(ctx)?, &password, state.now()).await?;
+        Ok(DeletionStatus { scheduled_for })
+    }
+
     /// Making an account public accepts every pending follow request.
     async fn update_privacy_settings(
         &self,

@@ -89,6 +89,7 @@ pub async fn sign_up(
         banned_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        deleted_at: Set(None),
     }
     .insert(&txn)
     .await
@@ -157,8 +158,16 @@ pub async fn log_in(
     if !hasher.verify(password, stored).await? {
         return Err(login_failed());
     }
-    let user = user.ok_or_else(login_failed)?;
+    let mut user = user.ok_or_else(login_failed)?;
     auth::ensure_active(&user, now)?;
+    if user.deleted_at.is_some() {
+        // Signing in within the grace period cancels the deletion.
+        let mut restored: user::ActiveModel = user.into();
+        restored.deleted_at = Set(None);
+        restored.updated_at = Set(now);
+        user = restored.update(db).await?;
+        tracing::info!(user = %user.id, "account deletion cancelled by signing in");
+    }
     let tokens = sessions::start(db, keys, user.id, now).await?;
     Ok((user, tokens))
 }

@@ -21,7 +21,7 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{
     ContentStatus, FollowState, InteractionKind, Pillar, campaign, content, content_tag, follow, interaction, tag,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, SelectStatement, UnionType};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait, RelationTrait,
@@ -55,6 +55,8 @@ const VANISHED_AUTHOR: f64 = -50.0;
 /// times (so several tastes share the page) and any other tag once.
 const MAX_PER_STRONG_TAG: usize = 4;
 const MAX_PER_OTHER_TAG: usize = 1;
+/// Items sampled per tag for each page.
+const TAG_SAMPLE: u64 = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
 #[graphql(name = "FeedReasonKind")]
@@ -172,7 +174,12 @@ fn signal_weight(row: &SignalRow) -> (f64, f64) {
     }
 }
 
-async fn load_profile(db: &impl ConnectionTrait, viewer: Uuid, now: DateTime<Utc>) -> AppResult<Profile> {
+async fn load_profile(
+    db: &impl ConnectionTrait,
+    viewer: Uuid,
+    tags: &[tag::Model],
+    now: DateTime<Utc>,
+) -> AppResult<Profile> {
     let rows = interaction::Entity::find()
         .select_only()
         .column(interaction::Column::Kind)
@@ -222,10 +229,9 @@ async fn load_profile(db: &impl ConnectionTrait, viewer: Uuid, now: DateTime<Utc
         }
     }
     if !searches.is_empty() {
-        let tags = tag::Entity::find().all(db).await?;
         for (query, weight) in searches {
             let terms = search_terms(&query);
-            for tag in &tags {
+            for tag in tags {
                 let names = fold(&format!("{} {} {}", tag.slug.replace('-', " "), tag.label, tag.label_vi));
                 if terms.iter().any(|term| term.len() >= 3 && names.contains(term.as_str())) {
                     *profile.tags.entry(tag.slug.clone()).or_default() += weight;
@@ -267,15 +273,20 @@ struct CandidateQuery<'a> {
     pillar: Option<Pillar>,
     served: &'a [Uuid],
     strongest: Vec<String>,
+    running_campaigns: Vec<Uuid>,
+    all_tags: Vec<String>,
+    /// Where each tag's sample starts; moves as the walk goes on.
+    pivot: Uuid,
 }
 
 impl CandidateQuery<'_> {
-    /// Visible, published, not the viewer's own, not yet served, and (when
-    /// `unseen`) not viewed or swiped lately.
+    /// Published, not deleted, not the viewer's own, not yet served, and
+    /// (when `unseen`) not viewed or swiped lately. Cheap index scans; the
+    /// visibility rules are applied once, to the union of all sources.
     fn base(&self, unseen: bool) -> sea_orm::Select<content::Entity> {
         let mut select = content::Entity::find()
-            .filter(content_condition(self.scope))
-            .filter(content::Column::Status.eq(ContentStatus::Published));
+            .filter(content::Column::Status.eq(ContentStatus::Published))
+            .filter(content::Column::DeletedAt.is_null());
         if !self.served.is_empty() {
             select = select.filter(content::Column::Id.is_not_in(self.served.iter().copied()));
         }
@@ -304,32 +315,30 @@ impl CandidateQuery<'_> {
         select
     }
 
-    /// One statement: each source is an `id IN (…ORDER BY … LIMIT n)`.
-    fn sources(&self, unseen: bool) -> Condition {
+    /// Every source is `SELECT id … ORDER BY … LIMIT n` in a derived table;
+    /// their `UNION ALL` is one subquery of one statement.
+    fn sources(&self, unseen: bool) -> SelectStatement {
         let base = || self.base(unseen);
         let newest = |s: sea_orm::Select<content::Entity>| s.order_by_desc(content::Column::CreatedAt);
         let popular = |s: sea_orm::Select<content::Entity>| s.order_by_desc(content::Column::LikeCount);
-        let mut sources = vec![
-            ids_of(popular(base()), 60),
-            ids_of(newest(base()), 60),
-            ids_of(
-                newest(
-                    base().filter(
-                        content::Column::CampaignId.in_subquery(
-                            Query::select()
-                                .column(campaign::Column::Id)
-                                .from(campaign::Entity)
-                                .and_where(Expr::col(campaign::Column::StartsAt).lte(self.scope.now))
-                                .and_where(Expr::col(campaign::Column::EndsAt).gt(self.scope.now))
-                                .to_owned(),
-                        ),
-                    ),
-                ),
-                30,
-            ),
-        ];
-        for pillar in [Pillar::Learn, Pillar::Discover, Pillar::Connect, Pillar::Laugh, Pillar::Kindness] {
-            sources.push(ids_of(popular(base().filter(content::Column::Id.in_subquery(in_pillar(pillar)))), 12));
+        let mut sources = vec![ids_of(popular(base()), 60), ids_of(newest(base()), 60)];
+        if !self.running_campaigns.is_empty() {
+            let running = base().filter(content::Column::CampaignId.is_in(self.running_campaigns.iter().copied()));
+            sources.push(ids_of(newest(running), 30));
+        }
+        // A sample of every tag (an index range from the pivot), so the
+        // sampler and exploration can reach the whole catalogue cheaply.
+        for slug in &self.all_tags {
+            sources.push(
+                Query::select()
+                    .column(content_tag::Column::ContentId)
+                    .from(content_tag::Entity)
+                    .and_where(Expr::col(content_tag::Column::TagSlug).eq(slug.as_str()))
+                    .and_where(Expr::col(content_tag::Column::ContentId).gt(self.pivot))
+                    .order_by(content_tag::Column::ContentId, sea_orm::Order::Asc)
+                    .limit(TAG_SAMPLE)
+                    .to_owned(),
+            );
         }
         for slug in &self.strongest {
             sources
@@ -344,7 +353,16 @@ impl CandidateQuery<'_> {
                 .to_owned();
             sources.push(ids_of(newest(base().filter(content::Column::AuthorId.in_subquery(followed))), 40));
         }
-        sources.into_iter().fold(Condition::any(), |any, source| any.add(content::Column::Id.in_subquery(source)))
+        let mut derived = sources.into_iter().enumerate().map(|(i, source)| {
+            Query::select().column(Asterisk).from_subquery(source, Alias::new(format!("source_{i}"))).to_owned()
+        });
+        let mut union = derived
+            .next()
+            .unwrap_or_else(|| Query::select().column(content::Column::Id).from(content::Entity).to_owned());
+        for next in derived {
+            union.union(UnionType::All, next);
+        }
+        union
     }
 
     async fn fetch(
@@ -352,7 +370,10 @@ impl CandidateQuery<'_> {
         db: &impl ConnectionTrait,
         unseen: bool,
     ) -> AppResult<Vec<(content::Model, Option<follow::Model>)>> {
-        let mut select = content::Entity::find().filter(self.sources(unseen));
+        let mut select = self
+            .base(unseen)
+            .filter(content::Column::Id.in_subquery(self.sources(unseen)))
+            .filter(content_condition(self.scope));
         if let Some(viewer) = self.viewer {
             // Whether the viewer follows each item's author, in the same statement.
             let follows_author = content::Entity::belongs_to(follow::Entity)
@@ -552,20 +573,32 @@ pub async fn page(
         Some(cursor) => decode_cursor(cursor)?,
         None => Vec::new(),
     };
+    let all_tags = tag::Entity::find().all(db).await?;
     let personalised = viewer.filter(|v| v.settings.personalized_feed);
     let profile = match personalised {
-        Some(v) => Some(load_profile(db, v.user.id, now).await?),
+        Some(v) => Some(load_profile(db, v.user.id, &all_tags, now).await?),
         None => None,
     };
     let profile = profile.filter(|p| p.signals > 0);
     let strongest = profile.as_ref().map(Profile::strongest_tags).unwrap_or_default();
 
+    // The campaigns table is tiny: read it whole, for the running ones and
+    // for the items' campaign reasons.
+    let campaigns = campaign::Entity::find().all(db).await?;
+    let pivot = {
+        let seed = format!("{:?}|{}|{}", viewer.map(|v| v.user.id), served.len(), now.date_naive());
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(seed.as_bytes());
+        Uuid::from_slice(&digest[..16]).unwrap_or_default()
+    };
     let query = CandidateQuery {
         scope,
         viewer: viewer.map(|v| v.user.id),
         pillar: request.pillar,
         served: &served,
         strongest: strongest.clone(),
+        running_campaigns: campaigns.iter().filter(|c| c.starts_at <= now && now < c.ends_at).map(|c| c.id).collect(),
+        all_tags: all_tags.iter().map(|t| t.slug.clone()).collect(),
+        pivot,
     };
     let mut rows = query.fetch(db, true).await?;
     if rows.len() < request.first {
@@ -586,12 +619,6 @@ pub async fn page(
             tags.entry(link.content_id).or_default().push(tag);
         }
     }
-    let campaign_ids: HashSet<Uuid> = rows.iter().filter_map(|(c, _)| c.campaign_id).collect();
-    let campaigns = if campaign_ids.is_empty() {
-        Vec::new()
-    } else {
-        campaign::Entity::find().filter(campaign::Column::Id.is_in(campaign_ids)).all(db).await?
-    };
 
     let mut candidates: Vec<Candidate> = rows
         .into_iter()

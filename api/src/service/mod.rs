@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod comments;
 pub mod content;
+pub mod data_rights;
 pub mod family;
 pub mod feed;
 pub mod interactions;

@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use entity::{ModerationAction, notification, user};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 use uuid::Uuid;
 
 use crate::error::AppResult;
@@ -20,6 +22,7 @@ pub enum Notice<'a> {
     ControlsChanged { teen: &'a str },
     TimeRequested { teen: &'a str, minutes: i32 },
     TimeRequestAnswered { granted: Option<i32> },
+    PolicyUpdated { version: i32 },
 }
 
 impl Notice<'_> {
@@ -35,6 +38,7 @@ impl Notice<'_> {
             Notice::ControlsChanged { .. } => "CONTROLS_CHANGED",
             Notice::TimeRequested { .. } => "TIME_REQUESTED",
             Notice::TimeRequestAnswered { .. } => "TIME_REQUEST_ANSWERED",
+            Notice::PolicyUpdated { .. } => "POLICY_UPDATED",
         }
     }
 
@@ -110,6 +114,13 @@ impl Notice<'_> {
                 pick("Đã được thêm thời gian".into(), "More time granted".into()),
                 pick(format!("Bạn được thêm {minutes} phút đến nửa đêm nay."), format!("You have {minutes} more minutes until midnight.")),
             ),
+            Notice::PolicyUpdated { version } => (
+                pick("Chính sách quyền riêng tư đã cập nhật".into(), "Privacy policy updated".into()),
+                pick(
+                    format!("Phiên bản {version} đã có hiệu lực. Hãy đọc và chấp nhận để tiếp tục đăng, thích và bình luận."),
+                    format!("Version {version} is now in force. Please read and accept it to keep posting, liking and commenting."),
+                ),
+            ),
             Notice::TimeRequestAnswered { granted: None } => (
                 pick("Yêu cầu thêm thời gian bị từ chối".into(), "Request for more time declined".into()),
                 pick("Hôm nay chưa thể thêm thời gian. Hẹn bạn ngày mai!".into(), "No more time today. See you tomorrow!".into()),
@@ -149,12 +160,7 @@ pub fn outcome_text(action: ModerationAction, vietnamese: bool) -> String {
     if vietnamese { vi.to_owned() } else { en.to_owned() }
 }
 
-pub async fn notify(
-    db: &impl ConnectionTrait,
-    recipient: &user::Model,
-    notice: Notice<'_>,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+fn row(recipient: &user::Model, notice: &Notice<'_>, now: DateTime<Utc>) -> notification::ActiveModel {
     let (title, body) = notice.words(recipient.locale != "en");
     notification::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -165,8 +171,29 @@ pub async fn notify(
         created_at: Set(now),
         read_at: Set(None),
     }
-    .insert(db)
-    .await?;
+}
+
+pub async fn notify(
+    db: &impl ConnectionTrait,
+    recipient: &user::Model,
+    notice: Notice<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    row(recipient, &notice, now).insert(db).await?;
+    Ok(())
+}
+
+/// The same notice to every account, in batches.
+pub async fn notify_everyone(db: &impl ConnectionTrait, notice: Notice<'_>, now: DateTime<Utc>) -> AppResult<()> {
+    let mut pages = user::Entity::find().order_by_asc(user::Column::Id).paginate(db, 500);
+    while let Some(users) = pages.fetch_and_next().await? {
+        if users.is_empty() {
+            break;
+        }
+        notification::Entity::insert_many(users.iter().map(|u| row(u, &notice, now)))
+            .exec_without_returning(db)
+            .await?;
+    }
     Ok(())
 }
 

@@ -1,10 +1,82 @@
 //! Privacy-policy versions and the consent each user has given.
 use chrono::{DateTime, Utc};
 use entity::{consent, privacy_policy};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
+use crate::service::notifications::{self, Notice};
+
+/// Mutations that work without consent to the current policy: a user must
+/// always be able to consent, leave, take their data and delete it.
+pub const ALLOWED_WITHOUT_CONSENT: &[&str] =
+    &["signUp", "logIn", "refreshSession", "logOut", "acceptPrivacyPolicy", "exportMyData", "deleteAccount"];
+
+pub struct NewPolicy {
+    pub summary: String,
+    pub summary_vi: String,
+    pub body: String,
+    pub body_vi: String,
+}
+
+/// Publishes the next version and tells everyone; each must accept it again.
+pub async fn publish(db: &DatabaseConnection, new: NewPolicy, now: DateTime<Utc>) -> AppResult<privacy_policy::Model> {
+    let checks = [
+        ("summary", &new.summary, 2000),
+        ("summaryVi", &new.summary_vi, 2000),
+        ("body", &new.body, 100_000),
+        ("bodyVi", &new.body_vi, 100_000),
+    ];
+    for (field, text, max) in checks {
+        if !(1..=max).contains(&text.trim().chars().count()) {
+            return Err(AppError::field(field, format!("must be 1 to {max} characters long")));
+        }
+    }
+    let txn = db.begin().await?;
+    let version = current(&txn).await?.version + 1;
+    let policy = privacy_policy::ActiveModel {
+        version: Set(version),
+        published_at: Set(now),
+        summary: Set(new.summary.trim().to_owned()),
+        summary_vi: Set(new.summary_vi.trim().to_owned()),
+        body: Set(new.body.trim().to_owned()),
+        body_vi: Set(new.body_vi.trim().to_owned()),
+    }
+    .insert(&txn)
+    .await?;
+    notifications::notify_everyone(&txn, Notice::PolicyUpdated { version }, now).await?;
+    txn.commit().await?;
+    Ok(policy)
+}
+
+/// Records acceptance of the current version; any other version is refused.
+pub async fn accept(db: &impl ConnectionTrait, user_id: Uuid, version: i32, now: DateTime<Utc>) -> AppResult<()> {
+    let current = current(db).await?.version;
+    if version != current {
+        return Err(AppError::field("version", format!("must be the current version, {current}")));
+    }
+    if history(db, user_id).await?.iter().all(|c| c.version != current) {
+        record_consent(db, user_id, current, now).await?;
+    }
+    Ok(())
+}
+
+/// Refuses with `CONSENT_REQUIRED` until the user accepted the current version.
+pub async fn require_consent(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<()> {
+    let current = current(db).await?.version;
+    let accepted = consent::Entity::find()
+        .filter(consent::Column::UserId.eq(user_id))
+        .filter(consent::Column::Version.eq(current))
+        .one(db)
+        .await?;
+    if accepted.is_none() {
+        return Err(AppError::ConsentRequired(current));
+    }
+    Ok(())
+}
 
 pub async fn current(db: &impl ConnectionTrait) -> AppResult<privacy_policy::Model> {
     privacy_policy::Entity::find()

@@ -16,7 +16,7 @@ pub async fn find_active_user(db: &impl ConnectionTrait, id: Uuid, now: DateTime
     user::Entity::find_by_id(id)
         .one(db)
         .await?
-        .filter(|u| auth::ensure_active(u, now).is_ok())
+        .filter(|u| auth::is_visible_account(u, now))
         .ok_or_else(|| AppError::NotFound("No such user".into()))
 }
 

@@ -59,7 +59,7 @@ fn exists_in(table: impl sea_orm::sea_query::IntoTableRef) -> SelectStatement {
     Query::select().expr(Expr::val(1)).from(table).to_owned()
 }
 
-/// Users who are banned or suspended right now.
+/// Users who are banned, suspended right now, or deleted.
 fn inactive_user(user_id: impl Into<Expr>, now: DateTime<Utc>) -> Expr {
     let user_id = user_id.into();
     Expr::exists(
@@ -68,6 +68,7 @@ fn inactive_user(user_id: impl Into<Expr>, now: DateTime<Utc>) -> Expr {
             .cond_where(
                 Condition::any()
                     .add(Expr::col((user::Entity, user::Column::BannedAt)).is_not_null())
+                    .add(Expr::col((user::Entity, user::Column::DeletedAt)).is_not_null())
                     .add(Expr::col((user::Entity, user::Column::SuspendedUntil)).gt(now)),
             )
             .to_owned(),
