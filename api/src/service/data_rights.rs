@@ -6,7 +6,7 @@ use entity::{
     FollowState, comment, content, content_tag, family_link, follow, interaction, like, notification, report, session,
     time_request, user,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set, TransactionTrait,
@@ -235,6 +235,22 @@ async fn purge_one(db: &DatabaseConnection, id: Uuid, cutoff: DateTime<Utc>) -> 
         .filter(report::Column::ReporterId.eq(id))
         .exec(&txn)
         .await?;
+    // Other people's notifications name the account by handle.
+    if let Some(account) = user::Entity::find_by_id(id).one(&txn).await? {
+        let mention = format!("@{}", account.handle);
+        notification::Entity::update_many()
+            .col_expr(
+                notification::Column::Body,
+                Func::cust(Alias::new("REPLACE"))
+                    .arg(Expr::col(notification::Column::Body))
+                    .arg(mention.as_str())
+                    .arg("@deleted-account")
+                    .into(),
+            )
+            .filter(notification::Column::Body.contains(&mention))
+            .exec(&txn)
+            .await?;
+    }
     // The cascade removes profile, settings, credentials, sessions, consents,
     // content, comments, likes, interactions, follows, links, requests and
     // notifications; moderation rows keep the case with the person nulled.

@@ -11,6 +11,7 @@ mod family;
 mod feed;
 mod limits;
 mod moderation;
+mod privacy;
 mod schema;
 mod sessions;
 mod social;
