@@ -7,8 +7,9 @@
 //!    shares up, NOT_INTERESTED strongly and lastingly down), halved every
 //!    two weeks. Searches add weight to the tags they name.
 //! 2. **Candidates**: one SQL statement gathers a few hundred visible, unseen
-//!    items: newest per favourite tag, from followed authors, trending, fresh,
-//!    from the running campaign, and a sample of every pillar.
+//!    items: samples of every tag (bigger for favourite tags), the newest from
+//!    followed authors and the running campaign, the most liked and the
+//!    newest overall.
 //! 3. **Ranking** blends affinity with popularity, freshness and the campaign.
 //! 4. **Assembly** fills the page under the rules: a sampler across all five
 //!    pillars for viewers without signals, at most two items per author, and
@@ -55,8 +56,9 @@ const VANISHED_AUTHOR: f64 = -50.0;
 /// times (so several tastes share the page) and any other tag once.
 const MAX_PER_STRONG_TAG: usize = 4;
 const MAX_PER_OTHER_TAG: usize = 1;
-/// Items sampled per tag for each page.
+/// Items sampled per tag for each page, and per strongest tag.
 const TAG_SAMPLE: u64 = 8;
+const STRONG_TAG_SAMPLE: u64 = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
 #[graphql(name = "FeedReasonKind")]
@@ -247,14 +249,6 @@ fn ids_of(select: sea_orm::Select<content::Entity>, limit: u64) -> SelectStateme
     select.select_only().column(content::Column::Id).limit(limit).into_query()
 }
 
-fn tagged(slugs: Vec<String>) -> SelectStatement {
-    Query::select()
-        .column(content_tag::Column::ContentId)
-        .from(content_tag::Entity)
-        .and_where(Expr::col(content_tag::Column::TagSlug).is_in(slugs))
-        .to_owned()
-}
-
 fn in_pillar(pillar: Pillar) -> SelectStatement {
     Query::select()
         .column((content_tag::Entity, content_tag::Column::ContentId))
@@ -326,23 +320,26 @@ impl CandidateQuery<'_> {
             let running = base().filter(content::Column::CampaignId.is_in(self.running_campaigns.iter().copied()));
             sources.push(ids_of(newest(running), 30));
         }
-        // A sample of every tag (an index range from the pivot), so the
-        // sampler and exploration can reach the whole catalogue cheaply.
+        // A sample of every tag (an index range of `content_tags` from the
+        // pivot): cheap, and it lets the sampler and exploration reach the
+        // whole catalogue. The viewer's strongest tags get bigger samples.
         for slug in &self.all_tags {
-            sources.push(
-                Query::select()
-                    .column(content_tag::Column::ContentId)
-                    .from(content_tag::Entity)
-                    .and_where(Expr::col(content_tag::Column::TagSlug).eq(slug.as_str()))
-                    .and_where(Expr::col(content_tag::Column::ContentId).gt(self.pivot))
-                    .order_by(content_tag::Column::ContentId, sea_orm::Order::Asc)
-                    .limit(TAG_SAMPLE)
-                    .to_owned(),
-            );
-        }
-        for slug in &self.strongest {
-            sources
-                .push(ids_of(newest(base().filter(content::Column::Id.in_subquery(tagged(vec![slug.clone()])))), 40));
+            let size = if self.strongest.contains(slug) { STRONG_TAG_SAMPLE } else { TAG_SAMPLE };
+            // From the pivot up, and from the start: the range wraps around.
+            let above = Expr::col(content_tag::Column::ContentId).gt(self.pivot);
+            let below = Expr::col(content_tag::Column::ContentId).lte(self.pivot);
+            for side in [above, below] {
+                sources.push(
+                    Query::select()
+                        .column(content_tag::Column::ContentId)
+                        .from(content_tag::Entity)
+                        .and_where(Expr::col(content_tag::Column::TagSlug).eq(slug.as_str()))
+                        .and_where(side)
+                        .order_by(content_tag::Column::ContentId, sea_orm::Order::Asc)
+                        .limit(size)
+                        .to_owned(),
+                );
+            }
         }
         if let Some(viewer) = self.viewer {
             let followed = Query::select()
