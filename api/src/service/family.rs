@@ -227,12 +227,7 @@ pub async fn readable_teen(
     teen_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
-    let teen = find_user(db, teen_id).await?;
-    if viewer.user.id == teen_id || active_guardians(db, &teen, now).await?.contains(&viewer.user.id) {
-        Ok(teen)
-    } else {
-        Err(AppError::Forbidden("Only the teen and their guardians can see this".into()))
-    }
+    teen_for(db, viewer, teen_id, now, true).await
 }
 
 /// The teen, if the viewer is one of their active guardians.
@@ -242,12 +237,26 @@ pub async fn guarded_teen(
     teen_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
+    teen_for(db, viewer, teen_id, now, false).await
+}
+
+async fn teen_for(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    teen_id: Uuid,
+    now: DateTime<Utc>,
+    teen_may: bool,
+) -> AppResult<user::Model> {
     let teen = find_user(db, teen_id).await?;
-    if active_guardians(db, &teen, now).await?.contains(&viewer.user.id) {
-        Ok(teen)
-    } else {
-        Err(AppError::Forbidden("Only the teen's guardians can change this".into()))
+    let is_teen = teen_may && viewer.user.id == teen_id;
+    if is_teen || active_guardians(db, &teen, now).await?.contains(&viewer.user.id) {
+        return Ok(teen);
     }
+    Err(AppError::Forbidden(if teen_may {
+        "Only the teen and their guardians can see this".into()
+    } else {
+        "Only the teen's guardians can change this".into()
+    }))
 }
 
 #[derive(Debug, Default, Clone)]

@@ -56,9 +56,9 @@ const VANISHED_AUTHOR: f64 = -50.0;
 /// times (so several tastes share the page) and any other tag once.
 const MAX_PER_STRONG_TAG: usize = 4;
 const MAX_PER_OTHER_TAG: usize = 1;
-/// Items sampled per tag for each page, and per strongest tag.
-const TAG_SAMPLE: u64 = 8;
-const STRONG_TAG_SAMPLE: u64 = 60;
+/// Items sampled per tag on each side of the pivot, and per strongest tag.
+const TAG_SAMPLE: u64 = 4;
+const STRONG_TAG_SAMPLE: u64 = 25;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
 #[graphql(name = "FeedReasonKind")]
@@ -315,7 +315,7 @@ impl CandidateQuery<'_> {
         let base = || self.base(unseen);
         let newest = |s: sea_orm::Select<content::Entity>| s.order_by_desc(content::Column::CreatedAt);
         let popular = |s: sea_orm::Select<content::Entity>| s.order_by_desc(content::Column::LikeCount);
-        let mut sources = vec![ids_of(popular(base()), 60), ids_of(newest(base()), 60)];
+        let mut sources = vec![ids_of(popular(base()), 40), ids_of(newest(base()), 40)];
         if !self.running_campaigns.is_empty() {
             let running = base().filter(content::Column::CampaignId.is_in(self.running_campaigns.iter().copied()));
             sources.push(ids_of(newest(running), 30));
