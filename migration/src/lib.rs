@@ -27,6 +27,14 @@ fn cascade(from: impl IntoIden, table: impl IntoIden, to: impl IntoIden) -> Fore
     ForeignKey::create().from_col(from).to(table, to).on_delete(ForeignKeyAction::Cascade).to_owned()
 }
 
+/// Drops `tables` in the given order (children before parents).
+async fn drop_tables(manager: &SchemaManager<'_>, tables: Vec<DynIden>) -> Result<(), DbErr> {
+    for table in tables {
+        manager.drop_table(Table::drop().table(table).to_owned()).await?;
+    }
+    Ok(())
+}
+
 pub struct Migrator;
 
 #[async_trait::async_trait]

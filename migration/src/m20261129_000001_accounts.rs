@@ -281,19 +281,21 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            Campaigns::Table.into_iden(),
-            Tags::Table.into_iden(),
-            SignupLockouts::Table.into_iden(),
-            Consents::Table.into_iden(),
-            PrivacyPolicies::Table.into_iden(),
-            RefreshTokens::Table.into_iden(),
-            Sessions::Table.into_iden(),
-            UserSettings::Table.into_iden(),
-            Users::Table.into_iden(),
-        ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
-        }
+        crate::drop_tables(
+            manager,
+            vec![
+                Campaigns::Table.into_iden(),
+                Tags::Table.into_iden(),
+                SignupLockouts::Table.into_iden(),
+                Consents::Table.into_iden(),
+                PrivacyPolicies::Table.into_iden(),
+                RefreshTokens::Table.into_iden(),
+                Sessions::Table.into_iden(),
+                UserSettings::Table.into_iden(),
+                Users::Table.into_iden(),
+            ],
+        )
+        .await?;
         Ok(())
     }
 }

@@ -280,16 +280,18 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            Interactions::Table.into_iden(),
-            Likes::Table.into_iden(),
-            Follows::Table.into_iden(),
-            Comments::Table.into_iden(),
-            ContentTags::Table.into_iden(),
-            Contents::Table.into_iden(),
-        ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
-        }
+        crate::drop_tables(
+            manager,
+            vec![
+                Interactions::Table.into_iden(),
+                Likes::Table.into_iden(),
+                Follows::Table.into_iden(),
+                Comments::Table.into_iden(),
+                ContentTags::Table.into_iden(),
+                Contents::Table.into_iden(),
+            ],
+        )
+        .await?;
         Ok(())
     }
 }

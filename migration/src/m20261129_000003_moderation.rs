@@ -270,14 +270,16 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            Notifications::Table.into_iden(),
-            ModerationEvents::Table.into_iden(),
-            Reports::Table.into_iden(),
-            ModerationCases::Table.into_iden(),
-        ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
-        }
+        crate::drop_tables(
+            manager,
+            vec![
+                Notifications::Table.into_iden(),
+                ModerationEvents::Table.into_iden(),
+                Reports::Table.into_iden(),
+                ModerationCases::Table.into_iden(),
+            ],
+        )
+        .await?;
         manager.alter_table(Table::alter().table(Comments::Table).drop_column(Comments::RemovedAt).to_owned()).await
     }
 }

@@ -163,14 +163,16 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            TimeRequests::Table.into_iden(),
-            PairingAttempts::Table.into_iden(),
-            PairingCodes::Table.into_iden(),
-            FamilyLinks::Table.into_iden(),
-        ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
-        }
+        crate::drop_tables(
+            manager,
+            vec![
+                TimeRequests::Table.into_iden(),
+                PairingAttempts::Table.into_iden(),
+                PairingCodes::Table.into_iden(),
+                FamilyLinks::Table.into_iden(),
+            ],
+        )
+        .await?;
         Ok(())
     }
 }
