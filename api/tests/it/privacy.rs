@@ -185,7 +185,8 @@ async fn deleted_accounts_vanish_at_once_return_on_sign_in_and_are_purged_after_
         // Deleted again, and after 30 days purged.
         ok(&app.query_as(&back, delete, json!({ "p": PASSWORD })).await);
         app.clock.advance(Duration::days(30));
-        assert_eq!(api::service::data_rights::purge(&app.state.db, app.clock_now()).await.unwrap(), 1);
+        // What the scheduled task does (it may also have run meanwhile, hence `<= 1`).
+        assert!(api::service::data_rights::purge(&app.state.db, app.clock_now()).await.unwrap() <= 1);
         assert_eq!(api::service::data_rights::purge(&app.state.db, app.clock_now()).await.unwrap(), 0, "idempotent");
         assert_code(&app.query("mutation { logIn(email: \"leaving@example.com\", password: \"correct horse battery\") { accessToken } }", json!({})).await, "UNAUTHENTICATED");
 
