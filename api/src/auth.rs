@@ -101,9 +101,10 @@ pub fn hash_refresh_token(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-/// SHA-256 of a normalised email, for records that must not keep the address.
-pub fn hash_email(email: &str) -> String {
-    hex(&Sha256::digest(format!("signup-lockout:{email}").as_bytes()))
+/// SHA-256 of a normalised email for one `purpose`, for records that must
+/// not keep the address.
+pub fn hash_email(purpose: &str, email: &str) -> String {
+    hex(&Sha256::digest(format!("{purpose}:{email}").as_bytes()))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -17,7 +17,7 @@ use crate::config::Settings;
 use crate::error::AppError;
 use crate::graphql::{self, AppSchema};
 use crate::service::live::CaseChanges;
-use crate::service::{data_rights, family};
+use crate::service::{accounts, data_rights, family};
 use crate::state::AppState;
 use crate::{http, seed};
 
@@ -142,7 +142,8 @@ impl Application {
 }
 
 /// Work that follows the clock rather than a request: ending the family
-/// links of teens who turned 18, and purging accounts deleted 30 days ago.
+/// links of teens who turned 18, purging accounts deleted 30 days ago and
+/// forgetting old failed sign-ins.
 /// Both are safe on every instance at once.
 fn spawn_maintenance(state: AppState) {
     tokio::spawn(async move {
@@ -155,6 +156,9 @@ fn spawn_maintenance(state: AppState) {
             }
             if let Err(err) = data_rights::purge(&state.db, now).await {
                 tracing::warn!("purge failed: {}", err.detail());
+            }
+            if let Err(err) = accounts::forget_old_login_failures(&state.db, now).await {
+                tracing::warn!("forgetting old sign-in failures failed: {}", err.detail());
             }
         }
     });

@@ -8,6 +8,7 @@ mod m20261129_000002_content;
 mod m20261129_000003_moderation;
 mod m20261129_000004_family;
 mod m20261129_000005_deletion;
+mod m20261129_000006_login_failures;
 
 /// An index over `cols`, unique or not.
 fn index(name: &str, table: impl IntoIden, cols: Vec<DynIden>, unique: bool) -> IndexCreateStatement {
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_moderation::Migration),
             Box::new(m20261129_000004_family::Migration),
             Box::new(m20261129_000005_deletion::Migration),
+            Box::new(m20261129_000006_login_failures::Migration),
         ]
     }
 }

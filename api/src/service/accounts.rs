@@ -1,11 +1,11 @@
 //! Accounts: sign-up with the age gate, sign-in, roles.
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::{Role, signup_lockout, user};
+use entity::{Role, login_failure, signup_lockout, user};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -17,6 +17,9 @@ use crate::service::{privacy, settings};
 
 /// How long an email refused by the age gate stays refused.
 pub const SIGNUP_LOCKOUT: Duration = Duration::hours(24);
+/// Failed sign-ins allowed per email within `LOGIN_WINDOW`.
+pub const MAX_LOGIN_FAILURES: u64 = 10;
+pub const LOGIN_WINDOW: Duration = Duration::minutes(15);
 
 pub struct NewAccount {
     pub handle: Handle,
@@ -48,7 +51,7 @@ pub async fn sign_up(
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
     let today = now.with_timezone(&account.timezone).date_naive();
-    let email_hash = auth::hash_email(account.email.as_str());
+    let email_hash = auth::hash_email("signup-lockout", account.email.as_str());
     let locked = signup_lockout::Entity::find_by_id(email_hash.clone())
         .filter(signup_lockout::Column::LockedUntil.gt(now))
         .one(db)
@@ -150,12 +153,28 @@ pub async fn log_in(
     password: &str,
     now: DateTime<Utc>,
 ) -> AppResult<(user::Model, IssuedTokens)> {
+    // Keyed by the email tried, known or not, so the limit reveals nothing.
+    let key = auth::hash_email("login", &email.trim().to_lowercase());
+    let failures = login_failure::Entity::find()
+        .filter(login_failure::Column::EmailHash.eq(key.as_str()))
+        .filter(login_failure::Column::CreatedAt.gt(now - LOGIN_WINDOW));
+    if failures.clone().count(db).await? >= MAX_LOGIN_FAILURES {
+        let oldest =
+            failures.order_by_asc(login_failure::Column::CreatedAt).one(db).await?.map_or(now, |f| f.created_at);
+        return Err(AppError::RateLimited {
+            message: "Too many failed sign-ins for this email; try again later".into(),
+            retry_after_seconds: std::cmp::max((oldest + LOGIN_WINDOW - now).num_seconds(), 1),
+        });
+    }
     let user = match Email::parse(email) {
         Ok(email) => user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?,
         Err(_) => None,
     };
     let stored = user.as_ref().map(|u| u.password_hash.as_str());
     if !hasher.verify(password, stored).await? {
+        login_failure::ActiveModel { id: Set(Uuid::new_v4()), email_hash: Set(key), created_at: Set(now) }
+            .insert(db)
+            .await?;
         return Err(login_failed());
     }
     let mut user = user.ok_or_else(login_failed)?;
@@ -199,4 +218,13 @@ pub async fn set_role(
     let user = active.update(db).await?;
     tracing::info!(actor = %actor_id, user = %user_id, ?role, "role changed");
     Ok(user)
+}
+
+/// Forgets failed sign-ins older than a day; run on a schedule.
+pub async fn forget_old_login_failures(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<()> {
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::CreatedAt.lt(now - Duration::days(1)))
+        .exec(db)
+        .await?;
+    Ok(())
 }

@@ -225,3 +225,25 @@ async fn suspended_and_banned_accounts_are_locked_out_everywhere() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn password_guessing_is_rate_limited_per_email() {
+    on_each_database(|app| async move {
+        app.sign_up("target", 30).await;
+        for _ in 0..10 {
+            assert_code(&log_in(&app, "target@example.com", "guess guess guess").await, "UNAUTHENTICATED");
+            assert_code(&log_in(&app, "nobody@example.com", "guess guess guess").await, "UNAUTHENTICATED");
+        }
+        // The right password does not help now, and unknown emails are limited alike.
+        let limited = log_in(&app, "Target@Example.com", PASSWORD).await;
+        assert_code(&limited, "RATE_LIMITED");
+        assert_eq!(limited["errors"][0]["extensions"]["retryAfterSeconds"], 900);
+        assert_code(&log_in(&app, "nobody@example.com", PASSWORD).await, "RATE_LIMITED");
+        // Other accounts are unaffected, and the limit lifts by itself.
+        app.sign_up("bystander", 30).await;
+        assert!(log_in(&app, "bystander@example.com", PASSWORD).await["errors"].is_null());
+        app.clock.advance(Duration::minutes(15));
+        assert!(log_in(&app, "target@example.com", PASSWORD).await["errors"].is_null());
+    })
+    .await;
+}
