@@ -4,8 +4,8 @@ use chrono_tz::Tz;
 use entity::{Role, login_failure, signup_lockout, user};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -13,7 +13,7 @@ use crate::auth::{self, PasswordHasher, TokenKeys};
 use crate::domain::{self, AgeBand, DisplayName, Email, Handle, Locale, Password};
 use crate::error::{AppError, AppResult};
 use crate::service::sessions::{self, IssuedTokens};
-use crate::service::{privacy, settings};
+use crate::service::{privacy, rate_limit, settings};
 
 /// How long an email refused by the age gate stays refused.
 pub const SIGNUP_LOCKOUT: Duration = Duration::hours(24);
@@ -155,17 +155,16 @@ pub async fn log_in(
 ) -> AppResult<(user::Model, IssuedTokens)> {
     // Keyed by the email tried, known or not, so the limit reveals nothing.
     let key = auth::hash_email("login", &email.trim().to_lowercase());
-    let failures = login_failure::Entity::find()
-        .filter(login_failure::Column::EmailHash.eq(key.as_str()))
-        .filter(login_failure::Column::CreatedAt.gt(now - LOGIN_WINDOW));
-    if failures.clone().count(db).await? >= MAX_LOGIN_FAILURES {
-        let oldest =
-            failures.order_by_asc(login_failure::Column::CreatedAt).one(db).await?.map_or(now, |f| f.created_at);
-        return Err(AppError::RateLimited {
-            message: "Too many failed sign-ins for this email; try again later".into(),
-            retry_after_seconds: std::cmp::max((oldest + LOGIN_WINDOW - now).num_seconds(), 1),
-        });
-    }
+    rate_limit::enforce(
+        db,
+        login_failure::Entity::find().filter(login_failure::Column::EmailHash.eq(key.as_str())),
+        login_failure::Column::CreatedAt,
+        MAX_LOGIN_FAILURES,
+        LOGIN_WINDOW,
+        now,
+        "Too many failed sign-ins for this email; try again later",
+    )
+    .await?;
     let user = match Email::parse(email) {
         Ok(email) => user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?,
         Err(_) => None,

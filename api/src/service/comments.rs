@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::fold;
 use crate::error::{AppError, AppResult};
-use crate::service::pagination::{Direction, KeysetCursor, Page, PageRequest, keyset_page};
+use crate::service::pagination::{Direction, Page, PageRequest, keyset_page};
 use crate::service::visibility::{Scope, visible_comments};
 use crate::service::{content as contents, settings, social};
 
@@ -86,8 +86,5 @@ pub async fn list(
 ) -> AppResult<Page<comment::Model>> {
     let author_keywords = settings::get(db, content.author_id).await?.blocked_keywords.0;
     let select = visible_comments(scope, content.id, &author_keywords);
-    keyset_page(db, select, comment::Column::CreatedAt, comment::Column::Id, Direction::NewestFirst, page, |c| {
-        KeysetCursor { at: c.created_at, id: c.id }
-    })
-    .await
+    keyset_page(db, select, Direction::NewestFirst, page).await
 }

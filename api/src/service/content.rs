@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::domain::fold;
 use crate::error::{AppError, AppResult};
-use crate::service::pagination::{Direction, KeysetCursor, Page, PageRequest, keyset_page};
+use crate::service::pagination::{Direction, Page, PageRequest, keyset_page};
 use crate::service::settings;
 use crate::service::visibility::{Scope, like_safe, visible_contents};
 
@@ -213,14 +213,5 @@ pub async fn browse(
     filter: &BrowseFilter,
     page: &PageRequest,
 ) -> AppResult<Page<content::Model>> {
-    keyset_page(
-        db,
-        filtered(scope, filter),
-        content::Column::CreatedAt,
-        content::Column::Id,
-        Direction::NewestFirst,
-        page,
-        |c| KeysetCursor { at: c.created_at, id: c.id },
-    )
-    .await
+    keyset_page(db, filtered(scope, filter), Direction::NewestFirst, page).await
 }

@@ -17,7 +17,7 @@ use crate::auth::{self, Viewer};
 use crate::domain::parse_clock_time;
 use crate::error::{AppError, AppResult};
 use crate::service::notifications::{self, Notice};
-use crate::service::settings;
+use crate::service::{rate_limit, settings};
 
 /// No 0/O, 1/I/L: codes are read aloud and typed on phones.
 pub const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -74,17 +74,16 @@ pub async fn accept_code(
     if !settings::age_band(&teen.user, now).is_teen() {
         return Err(AppError::Forbidden("Pairing codes are for accounts of 13 to 17 year olds".into()));
     }
-    let failures = pairing_attempt::Entity::find()
-        .filter(pairing_attempt::Column::UserId.eq(teen.user.id))
-        .filter(pairing_attempt::Column::CreatedAt.gt(now - PAIRING_WINDOW));
-    if failures.clone().count(db).await? >= MAX_FAILED_PAIRINGS {
-        let oldest =
-            failures.order_by_asc(pairing_attempt::Column::CreatedAt).one(db).await?.map_or(now, |f| f.created_at);
-        return Err(AppError::RateLimited {
-            message: "Too many wrong codes; wait a little before trying again".into(),
-            retry_after_seconds: std::cmp::max((oldest + PAIRING_WINDOW - now).num_seconds(), 1),
-        });
-    }
+    rate_limit::enforce(
+        db,
+        pairing_attempt::Entity::find().filter(pairing_attempt::Column::UserId.eq(teen.user.id)),
+        pairing_attempt::Column::CreatedAt,
+        MAX_FAILED_PAIRINGS,
+        PAIRING_WINDOW,
+        now,
+        "Too many wrong codes; wait a little before trying again",
+    )
+    .await?;
     let normalised: String =
         code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect::<String>().to_uppercase();
     let well_formed = normalised.len() == CODE_LENGTH && normalised.bytes().all(|b| CODE_ALPHABET.contains(&b));

@@ -13,6 +13,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod pagination;
 pub mod privacy;
+pub mod rate_limit;
 pub mod screen_time;
 pub mod sessions;
 pub mod settings;

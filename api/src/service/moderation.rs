@@ -13,7 +13,7 @@ use entity::{
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -22,7 +22,7 @@ use crate::error::{AppError, AppResult};
 use crate::service::notifications::{self, Notice};
 use crate::service::pagination::{Direction, KeysetCursor, Page, PageRequest, keyset_page, ranked_page};
 use crate::service::visibility::Scope;
-use crate::service::{content as contents, social};
+use crate::service::{content as contents, rate_limit, social};
 
 pub const CLAIM_TTL: Duration = Duration::minutes(10);
 pub const REPORTS_PER_HOUR: u64 = 20;
@@ -229,19 +229,16 @@ async fn file_in_transaction(
             return Ok((mine, existing.id));
         }
     }
-    let window_start = now - Duration::hours(1);
-    let recent = report::Entity::find()
-        .filter(report::Column::ReporterId.eq(reporter))
-        .filter(report::Column::CreatedAt.gt(window_start))
-        .order_by_asc(report::Column::CreatedAt);
-    if recent.clone().count(&txn).await? >= REPORTS_PER_HOUR {
-        let oldest = recent.one(&txn).await?.map_or(now, |r| r.created_at);
-        let retry_after_seconds = std::cmp::max((oldest + Duration::hours(1) - now).num_seconds(), 1);
-        return Err(AppError::RateLimited {
-            message: format!("You can file at most {REPORTS_PER_HOUR} reports an hour"),
-            retry_after_seconds,
-        });
-    }
+    rate_limit::enforce(
+        &txn,
+        report::Entity::find().filter(report::Column::ReporterId.eq(reporter)),
+        report::Column::CreatedAt,
+        REPORTS_PER_HOUR,
+        Duration::hours(1),
+        now,
+        &format!("You can file at most {REPORTS_PER_HOUR} reports an hour"),
+    )
+    .await?;
 
     let case = match existing_case {
         Some(case) => case,
@@ -754,10 +751,7 @@ pub async fn case_reports(
     page: &PageRequest,
 ) -> AppResult<Page<report::Model>> {
     let select = report::Entity::find().filter(report::Column::CaseId.eq(case_id));
-    keyset_page(db, select, report::Column::CreatedAt, report::Column::Id, Direction::OldestFirst, page, |r| {
-        KeysetCursor { at: r.created_at, id: r.id }
-    })
-    .await
+    keyset_page(db, select, Direction::OldestFirst, page).await
 }
 
 /// A reporter's own reports, newest first.
@@ -767,10 +761,7 @@ pub async fn my_reports(
     page: &PageRequest,
 ) -> AppResult<Page<report::Model>> {
     let select = report::Entity::find().filter(report::Column::ReporterId.eq(reporter));
-    keyset_page(db, select, report::Column::CreatedAt, report::Column::Id, Direction::NewestFirst, page, |r| {
-        KeysetCursor { at: r.created_at, id: r.id }
-    })
-    .await
+    keyset_page(db, select, Direction::NewestFirst, page).await
 }
 
 pub async fn case_events(db: &impl ConnectionTrait, case_id: Uuid) -> AppResult<Vec<event::Model>> {
@@ -784,16 +775,7 @@ pub async fn case_events(db: &impl ConnectionTrait, case_id: Uuid) -> AppResult<
 
 /// The whole audit log, newest first.
 pub async fn log(db: &impl ConnectionTrait, page: &PageRequest) -> AppResult<Page<event::Model>> {
-    keyset_page(
-        db,
-        event::Entity::find(),
-        event::Column::CreatedAt,
-        event::Column::Id,
-        Direction::NewestFirst,
-        page,
-        |e| KeysetCursor { at: e.created_at, id: e.id },
-    )
-    .await
+    keyset_page(db, event::Entity::find(), Direction::NewestFirst, page).await
 }
 
 #[cfg(test)]

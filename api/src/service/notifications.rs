@@ -9,7 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::error::AppResult;
-use crate::service::pagination::{Direction, KeysetCursor, Page, PageRequest, keyset_page};
+use crate::service::pagination::{Direction, Page, PageRequest, keyset_page};
 
 pub enum Notice<'a> {
     ReportResolved { action: ModerationAction },
@@ -216,16 +216,7 @@ pub async fn list(
     if unread_only {
         select = select.filter(notification::Column::ReadAt.is_null());
     }
-    keyset_page(
-        db,
-        select,
-        notification::Column::CreatedAt,
-        notification::Column::Id,
-        Direction::NewestFirst,
-        page,
-        |n| KeysetCursor { at: n.created_at, id: n.id },
-    )
-    .await
+    keyset_page(db, select, Direction::NewestFirst, page).await
 }
 
 /// Marks the user's own unread notifications among `ids` read; returns how many changed.

@@ -72,20 +72,42 @@ pub enum Direction {
     OldestFirst,
 }
 
-/// One page of `select`, ordered by (`time`, `id`) in `direction`.
-pub async fn keyset_page<E, C>(
+/// Entities listed by keyset: the (time, id) columns a page is ordered by.
+pub trait Keyed: EntityTrait {
+    const TIME: Self::Column;
+    const ID: Self::Column;
+    fn position(row: &Self::Model) -> KeysetCursor;
+}
+
+macro_rules! keyed {
+    ($($entity:ident => $id_column:ident, $id_field:ident;)*) => {$(
+        impl Keyed for entity::$entity::Entity {
+            const TIME: Self::Column = entity::$entity::Column::CreatedAt;
+            const ID: Self::Column = entity::$entity::Column::$id_column;
+            fn position(row: &Self::Model) -> KeysetCursor {
+                KeysetCursor { at: row.created_at, id: row.$id_field }
+            }
+        }
+    )*};
+}
+
+keyed! {
+    content => Id, id;
+    comment => Id, id;
+    follow => FollowerId, follower_id;
+    notification => Id, id;
+    report => Id, id;
+    moderation_event => Id, id;
+}
+
+/// One page of `select`, ordered by (time, id) in `direction`.
+pub async fn keyset_page<E: Keyed>(
     db: &impl ConnectionTrait,
     select: Select<E>,
-    time: C,
-    id: C,
     direction: Direction,
     page: &PageRequest,
-    key: impl Fn(&E::Model) -> KeysetCursor,
-) -> AppResult<Page<E::Model>>
-where
-    E: EntityTrait,
-    C: ColumnTrait + Copy,
-{
+) -> AppResult<Page<E::Model>> {
+    let (time, id) = (E::TIME, E::ID);
     let mut select = select;
     if let Some(after) = &page.after {
         let cursor = KeysetCursor::decode(after)?;
@@ -106,7 +128,7 @@ where
     let mut rows = select.limit(page.first + 1).all(db).await?;
     let has_next_page = rows.len() as u64 > page.first;
     rows.truncate(page.first as usize);
-    let items = rows.into_iter().map(|row| (key(&row).encode(), row)).collect();
+    let items = rows.into_iter().map(|row| (E::position(&row).encode(), row)).collect();
     Ok(Page { items, has_next_page })
 }
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::auth;
 use crate::error::{AppError, AppResult};
-use crate::service::pagination::{Direction, KeysetCursor, Page, PageRequest, keyset_page};
+use crate::service::pagination::{Direction, Page, PageRequest, keyset_page};
 use crate::service::settings;
 
 /// An account others may see and follow: it exists and is not locked.
@@ -76,10 +76,7 @@ pub async fn pending_requests(
     let select = follow::Entity::find()
         .filter(follow::Column::FolloweeId.eq(owner))
         .filter(follow::Column::Status.eq(FollowState::Requested));
-    keyset_page(db, select, follow::Column::CreatedAt, follow::Column::FollowerId, Direction::OldestFirst, page, |f| {
-        KeysetCursor { at: f.created_at, id: f.follower_id }
-    })
-    .await
+    keyset_page(db, select, Direction::OldestFirst, page).await
 }
 
 /// Accepts or declines one pending request.
