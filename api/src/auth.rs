@@ -12,7 +12,7 @@ use entity::{Role, session, user, user_settings};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use rand::RngCore;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
@@ -23,9 +23,13 @@ use crate::error::{AppError, AppResult};
 
 pub const ACCESS_TOKEN_TTL: Duration = Duration::minutes(15);
 pub const REFRESH_TOKEN_TTL: Duration = Duration::days(30);
+/// How long a suspended user's appeal token lasts.
+pub const APPEAL_TOKEN_TTL: Duration = Duration::hours(1);
 const ISSUER: &str = "trustfeed";
 const AUDIENCE: &str = "trustfeed-api";
 const ACCESS_TOKEN_TYPE: &str = "access";
+/// Reads and appeals a suspended user's decisions, and nothing else.
+const APPEAL_TOKEN_TYPE: &str = "appeal";
 
 /// Argon2id with the contract's parameters (m = 19 MiB, t = 2, p = 1).
 fn argon2() -> AppResult<Argon2<'static>> {
@@ -153,7 +157,23 @@ impl TokenKeys {
     }
 
     pub fn issue(&self, user_id: Uuid, session_id: Uuid, now: DateTime<Utc>) -> AppResult<AccessToken> {
-        let expires_at = now + ACCESS_TOKEN_TTL;
+        self.sign(user_id, session_id, ACCESS_TOKEN_TYPE, now + ACCESS_TOKEN_TTL, now)
+    }
+
+    /// A token with which a suspended or banned user may read and appeal
+    /// their decisions; it belongs to no session.
+    pub fn issue_appeal(&self, user_id: Uuid, now: DateTime<Utc>) -> AppResult<AccessToken> {
+        self.sign(user_id, Uuid::nil(), APPEAL_TOKEN_TYPE, now + APPEAL_TOKEN_TTL, now)
+    }
+
+    fn sign(
+        &self,
+        user_id: Uuid,
+        session_id: Uuid,
+        typ: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> AppResult<AccessToken> {
         let claims = AccessClaims {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
@@ -162,21 +182,31 @@ impl TokenKeys {
             exp: expires_at.timestamp(),
             iat: now.timestamp(),
             jti: Uuid::new_v4(),
-            typ: ACCESS_TOKEN_TYPE.into(),
+            typ: typ.into(),
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(AppError::internal)?;
         Ok(AccessToken { token, expires_at })
     }
 
-    /// The user and session a valid, unexpired access token names.
-    fn verify(&self, token: &str, now: DateTime<Utc>) -> AppResult<(Uuid, Uuid)> {
+    /// What a valid, unexpired token names.
+    fn verify(&self, token: &str, now: DateTime<Utc>) -> AppResult<Verified> {
         let rejected = || AppError::Unauthenticated("Your sign-in is invalid or has expired".into());
         let claims = decode::<AccessClaims>(token, &self.decoding, &self.validation).map_err(|_| rejected())?.claims;
-        if claims.typ != ACCESS_TOKEN_TYPE || claims.exp <= now.timestamp() {
+        if claims.exp <= now.timestamp() {
             return Err(rejected());
         }
-        Ok((claims.sub, claims.sid))
+        match claims.typ.as_str() {
+            ACCESS_TOKEN_TYPE => Ok(Verified::Session { user_id: claims.sub, session_id: claims.sid }),
+            APPEAL_TOKEN_TYPE => Ok(Verified::Appeal { user_id: claims.sub }),
+            _ => Err(rejected()),
+        }
     }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Verified {
+    Session { user_id: Uuid, session_id: Uuid },
+    Appeal { user_id: Uuid },
 }
 
 /// A signed-in user with their settings, checked against the database for
@@ -204,6 +234,8 @@ impl Viewer {
 pub enum Caller {
     Anonymous,
     Signed(Box<Viewer>),
+    /// A suspended or banned user holding an appeal token.
+    Appealing(Box<user::Model>),
     Rejected(AppError),
 }
 
@@ -213,34 +245,28 @@ impl Caller {
         match self {
             Caller::Anonymous => Ok(None),
             Caller::Signed(viewer) => Ok(Some(viewer)),
+            // An appeal token opens the appeal and nothing else.
+            Caller::Appealing(user) => Err(suspension(user).unwrap_or_else(AppError::unauthenticated)),
             Caller::Rejected(err) => Err(err.clone()),
         }
-    }
-
-    /// The viewer; `UNAUTHENTICATED` for anonymous callers.
-    pub fn require(&self) -> AppResult<&Viewer> {
-        self.viewer()?.ok_or_else(AppError::unauthenticated)
-    }
-
-    /// The viewer, who must hold one of `roles`.
-    pub fn require_role(&self, roles: &[Role]) -> AppResult<&Viewer> {
-        let viewer = self.require()?;
-        if !viewer.has_role(roles) {
-            return Err(AppError::Forbidden("You do not have permission to do this".into()));
-        }
-        Ok(viewer)
     }
 }
 
 /// Refuses suspended and banned accounts; every sign-in path calls this.
 pub fn ensure_active(user: &user::Model, now: DateTime<Utc>) -> AppResult<()> {
+    match suspension(user) {
+        Some(AppError::AccountSuspended { until: Some(until), .. }) if until <= now => Ok(()),
+        Some(err) => Err(err),
+        None => Ok(()),
+    }
+}
+
+/// The account's ban or (possibly lapsed) suspension.
+fn suspension(user: &user::Model) -> Option<AppError> {
     if user.banned_at.is_some() {
-        return Err(AppError::AccountSuspended { until: None });
+        return Some(AppError::suspended(None));
     }
-    match user.suspended_until {
-        Some(until) if until > now => Err(AppError::AccountSuspended { until: Some(until) }),
-        _ => Ok(()),
-    }
+    user.suspended_until.map(|until| AppError::suspended(Some(until)))
 }
 
 /// Whether others may see and reach this account: active and not deleted.
@@ -259,10 +285,7 @@ pub async fn resolve_caller(
     let Some(header) = authorization else {
         return Caller::Anonymous;
     };
-    match check_bearer(db, keys, now, header).await {
-        Ok(viewer) => Caller::Signed(Box::new(viewer)),
-        Err(err) => Caller::Rejected(err),
-    }
+    check_bearer(db, keys, now, header).await.unwrap_or_else(Caller::Rejected)
 }
 
 async fn check_bearer(
@@ -270,11 +293,14 @@ async fn check_bearer(
     keys: &TokenKeys,
     now: DateTime<Utc>,
     header: &str,
-) -> AppResult<Viewer> {
+) -> AppResult<Caller> {
     let token = header
         .strip_prefix("Bearer ")
         .ok_or_else(|| AppError::Unauthenticated("Send the token as `Authorization: Bearer <token>`".into()))?;
-    let (user_id, session_id) = keys.verify(token.trim(), now)?;
+    let (user_id, session_id) = match keys.verify(token.trim(), now)? {
+        Verified::Session { user_id, session_id } => (user_id, session_id),
+        Verified::Appeal { user_id } => return appellant(db, user_id).await.map(|user| Caller::Appealing(Box::new(user))),
+    };
     // One statement: the user and their settings, if the session is live.
     let live_session = Query::select()
         .expr(Expr::val(1))
@@ -292,7 +318,16 @@ async fn check_bearer(
         return Err(AppError::Unauthenticated("This session has ended; please sign in again".into()));
     };
     ensure_active(&user, now)?;
-    Ok(Viewer { user, settings })
+    Ok(Caller::Signed(Box::new(Viewer { user, settings })))
+}
+
+/// The holder of an appeal token: an existing account that is not deleted.
+async fn appellant(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<user::Model> {
+    user::Entity::find_by_id(user_id)
+        .filter(user::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::Unauthenticated("This appeal token is no longer valid".into()))
 }
 
 #[cfg(test)]
@@ -305,7 +340,7 @@ mod tests {
         let now = Utc::now();
         let (user, session) = (Uuid::new_v4(), Uuid::new_v4());
         let token = keys.issue(user, session, now).unwrap();
-        assert_eq!(keys.verify(&token.token, now).unwrap(), (user, session));
+        assert_eq!(keys.verify(&token.token, now).unwrap(), Verified::Session { user_id: user, session_id: session });
         assert!(keys.verify(&token.token, now + ACCESS_TOKEN_TTL).is_err());
     }
 
@@ -316,6 +351,16 @@ mod tests {
             TokenKeys::new(b"another-secret-another-secret-xx").unwrap().issue(Uuid::new_v4(), Uuid::new_v4(), now);
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
         assert!(keys.verify(&token.unwrap().token, now).is_err());
+    }
+
+    #[test]
+    fn appeal_tokens_are_not_session_tokens() {
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
+        let now = Utc::now();
+        let user = Uuid::new_v4();
+        let token = keys.issue_appeal(user, now).unwrap();
+        assert_eq!(keys.verify(&token.token, now).unwrap(), Verified::Appeal { user_id: user });
+        assert!(keys.verify(&token.token, now + APPEAL_TOKEN_TTL).is_err());
     }
 
     #[test]

@@ -20,6 +20,27 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// HTTP worker threads; `None` means one per core.
     pub workers: Option<usize>,
+    /// The header a trusted reverse proxy puts the client's address in
+    /// (`TRUSTED_PROXY_HEADER`, e.g. `X-Forwarded-For`); without it the
+    /// connection's peer address is the client's.
+    pub trusted_proxy_header: Option<String>,
+    /// Anonymous requests per client address per minute; 0 turns it off.
+    pub anon_rate_limit_per_minute: u32,
+    pub limits: QueryLimits,
+}
+
+/// The cost limits on one operation (see `graphql::cost`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryLimits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_root_fields: usize,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        Self { max_depth: 12, max_complexity: 2_000, max_root_fields: 100 }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,23 +85,33 @@ impl Settings {
                 random_secret()
             }
         };
-        let seed_demo = match lookup("SEED_DEMO") {
-            Some(value) => parse_bool("SEED_DEMO", &value)?,
-            None => app_env == AppEnv::Development,
+        let seed_demo = lookup("SEED_DEMO").map(|value| parse_bool("SEED_DEMO", &value)).transpose()?;
+        let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            lookup(name).map_or(Ok(default), |value| value.trim().parse().map_err(|_| ConfigError::Number(name)))
         };
-        let request_timeout = match lookup("REQUEST_TIMEOUT_MS") {
-            Some(value) => Duration::from_millis(value.parse().map_err(|_| ConfigError::Number("REQUEST_TIMEOUT_MS"))?),
-            None => Duration::from_secs(10),
+        let request_timeout = Duration::from_millis(number("REQUEST_TIMEOUT_MS", 10_000)?);
+        let defaults = QueryLimits::default();
+        let limits = QueryLimits {
+            max_depth: number("MAX_QUERY_DEPTH", defaults.max_depth as u64)? as usize,
+            max_complexity: number("MAX_QUERY_COMPLEXITY", defaults.max_complexity as u64)? as usize,
+            max_root_fields: number("MAX_ROOT_FIELDS", defaults.max_root_fields as u64)? as usize,
         };
+        let database_url = lookup("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        // The demo accounts have published passwords: by default only on the
+        // embedded SQLite database in development, and never in production.
+        let seed_demo = seed_demo.unwrap_or(database_url.starts_with("sqlite")) && app_env == AppEnv::Development;
         Ok(Self {
-            database_url: lookup("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            database_url,
             listen_addr: lookup("LISTEN_ADDR").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
             jwt_secret,
             app_env,
-            // The demo accounts have published passwords: never in production.
-            seed_demo: seed_demo && app_env == AppEnv::Development,
+            seed_demo,
             request_timeout,
             workers: None,
+            trusted_proxy_header: lookup("TRUSTED_PROXY_HEADER").filter(|h| !h.trim().is_empty()),
+            anon_rate_limit_per_minute: u32::try_from(number("ANON_RATE_LIMIT_PER_MINUTE", 600)?)
+                .map_err(|_| ConfigError::Number("ANON_RATE_LIMIT_PER_MINUTE"))?,
+            limits,
         })
     }
 
@@ -133,6 +164,23 @@ mod tests {
         assert!(s.is_production());
         assert!(!s.seed_demo);
         assert_eq!(s.jwt_secret, secret.as_bytes());
+    }
+
+    #[test]
+    fn demo_accounts_only_on_the_embedded_database_unless_asked_for() {
+        let postgres = "postgres://app@db/trustfeed";
+        assert!(!settings(&[("DATABASE_URL", postgres)]).unwrap().seed_demo);
+        assert!(settings(&[("DATABASE_URL", postgres), ("SEED_DEMO", "true")]).unwrap().seed_demo);
+        assert!(!settings(&[("SEED_DEMO", "false")]).unwrap().seed_demo);
+    }
+
+    #[test]
+    fn limits_can_be_tuned() {
+        let s = settings(&[("MAX_QUERY_COMPLEXITY", "500"), ("ANON_RATE_LIMIT_PER_MINUTE", "0")]).unwrap();
+        assert_eq!(s.limits.max_complexity, 500);
+        assert_eq!(s.limits.max_depth, 12);
+        assert_eq!(s.anon_rate_limit_per_minute, 0);
+        assert!(matches!(settings(&[("MAX_ROOT_FIELDS", "many")]), Err(ConfigError::Number(_))));
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub enum AppError {
     AgeRestricted(String),
     AccountSuspended {
         until: Option<DateTime<Utc>>,
+        /// Given only to the account's owner, after the right password: the
+        /// decision to appeal, and a token that can read and appeal it.
+        appeal: Option<Box<AppealPass>>,
     },
     /// The current policy version the user has yet to accept.
     ConsentRequired(i32),
@@ -48,6 +51,18 @@ pub enum AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[derive(Debug, Clone)]
+pub struct AppealPass {
+    pub case_id: Option<uuid::Uuid>,
+    pub token: String,
+}
+
+impl AppError {
+    pub fn suspended(until: Option<DateTime<Utc>>) -> Self {
+        AppError::AccountSuspended { until, appeal: None }
+    }
+}
 
 impl AppError {
     pub fn code(&self) -> &'static str {
@@ -78,10 +93,10 @@ impl AppError {
             | AppError::AgeRestricted(m)
             | AppError::QueryTooComplex(m) => m.clone(),
             AppError::BadUserInput { message, .. } | AppError::RateLimited { message, .. } => message.clone(),
-            AppError::AccountSuspended { until: Some(until) } => {
+            AppError::AccountSuspended { until: Some(until), .. } => {
                 format!("This account is suspended until {}", until.to_rfc3339())
             }
-            AppError::AccountSuspended { until: None } => "This account has been banned".into(),
+            AppError::AccountSuspended { until: None, .. } => "This account has been banned".into(),
             AppError::Duplicate => "That already exists".into(),
             AppError::ScreenTimeLimitReached { limit_minutes, .. } => {
                 format!("Today's screen time of {limit_minutes} minutes is used up; it resets at midnight")
@@ -211,8 +226,12 @@ impl ErrorExtensions for AppError {
                 AppError::RateLimited { retry_after_seconds, .. } => {
                     ext.set("retryAfterSeconds", *retry_after_seconds);
                 }
-                AppError::AccountSuspended { until } => {
+                AppError::AccountSuspended { until, appeal } => {
                     ext.set("until", until.map(|t| t.to_rfc3339()));
+                    if let Some(appeal) = appeal {
+                        ext.set("caseId", appeal.case_id.map(|id| id.to_string()));
+                        ext.set("appealToken", appeal.token.as_str());
+                    }
                 }
                 AppError::ScreenTimeLimitReached { used_minutes, limit_minutes, resets_at } => {
                     ext.set("usedMinutes", *used_minutes);

@@ -8,13 +8,12 @@ use actix_web::http::header::{AUTHORIZATION, CONTENT_LENGTH};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, ServerError};
-use async_graphql_actix_web::GraphQLSubscription;
 use futures_util::{FutureExt, StreamExt};
 use serde_json::json;
 
-use crate::auth::resolve_caller;
+use crate::auth::{Caller, resolve_caller};
 use crate::error::AppError;
-use crate::graphql::{self, AppSchema};
+use crate::graphql::{self, AppSchema, Credential};
 use crate::state::AppState;
 
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -87,16 +86,29 @@ pub async fn graphql_post(
         Err(refusal) => return refusal.into_response(),
     };
     // A header that is not valid text is still a (bad) credential, not anonymity.
-    let authorization = req.headers().get(AUTHORIZATION).map(|v| v.to_str().unwrap_or_default());
-    let caller = resolve_caller(&state.db, &state.tokens, state.now(), authorization).await;
+    let credential = Credential(req.headers().get(AUTHORIZATION).map(|v| v.to_str().unwrap_or_default().to_owned()));
+    let address = client_address(&req, &state);
+    let caller = resolve_caller(&state.db, &state.tokens, state.now(), credential.0.as_deref()).await;
+    if matches!(caller, Caller::Anonymous)
+        && let (Some(limiter), Some(address)) = (&state.anonymous, &address)
+        && let Err(not_until) = limiter.check_key(address)
+    {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+        let refusal = AppError::RateLimited {
+            message: "Too many requests from this address; slow down".into(),
+            retry_after_seconds: i64::try_from(wait.as_secs()).unwrap_or(60).max(1),
+        };
+        return HttpResponse::TooManyRequests().json(refused(&refusal));
+    }
     let mut request = request;
-    request.data = graphql::request_data(&state, caller);
+    request.data = graphql::operation_data(&state, caller, address);
+    request.data.insert(credential);
     let response = execute(&schema, request, state.settings.request_timeout).await;
     HttpResponse::Ok().json(response)
 }
 
 /// Runs one operation under the time limit; a panic becomes `INTERNAL`.
-async fn execute(schema: &AppSchema, request: async_graphql::Request, limit: Duration) -> async_graphql::Response {
+pub(crate) async fn execute(schema: &AppSchema, request: async_graphql::Request, limit: Duration) -> async_graphql::Response {
     let run = std::panic::AssertUnwindSafe(schema.execute(request)).catch_unwind();
     let mut response = match tokio::time::timeout(limit, run).await {
         Ok(Ok(response)) => response,
@@ -116,7 +128,28 @@ async fn execute(schema: &AppSchema, request: async_graphql::Request, limit: Dur
     response
 }
 
-fn error_response(code: &str, message: &str) -> async_graphql::Response {
+/// An `AppError` as a whole GraphQL response, extensions included.
+fn refused(err: &AppError) -> async_graphql::Response {
+    use async_graphql::ErrorExtensions as _;
+    async_graphql::Response::from_errors(vec![err.extend().into_server_error(async_graphql::Pos::default())])
+}
+
+/// The client's address: the last entry of the trusted proxy's header when
+/// one is configured (the proxy appends what it saw), the peer otherwise.
+pub fn client_address(req: &HttpRequest, state: &AppState) -> Option<String> {
+    if let Some(header) = &state.settings.trusted_proxy_header {
+        return req
+            .headers()
+            .get(header.as_str())
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty());
+    }
+    req.peer_addr().map(|peer| peer.ip().to_string())
+}
+
+pub(crate) fn error_response(code: &str, message: &str) -> async_graphql::Response {
     let mut error = ServerError::new(message, None);
     error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", code);
     async_graphql::Response::from_errors(vec![error])
@@ -142,24 +175,6 @@ fn classify(error: &mut ServerError) {
 
 fn json_to_value(value: serde_json::Value) -> async_graphql::Value {
     async_graphql::Value::from_json(value).unwrap_or_default()
-}
-
-/// Subscriptions over `graphql-transport-ws`; the token comes in
-/// `connection_init` as `{"authorization": "Bearer <token>"}`.
-pub async fn graphql_ws(
-    state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> actix_web::Result<HttpResponse> {
-    let state = state.get_ref().clone();
-    GraphQLSubscription::new(AppSchema::clone(&schema))
-        .on_connection_init(move |init| async move {
-            let authorization = init.get("authorization").and_then(|v| v.as_str());
-            let caller = resolve_caller(&state.db, &state.tokens, state.now(), authorization).await;
-            Ok(graphql::request_data(&state, caller))
-        })
-        .start(&req, payload)
 }
 
 pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {

@@ -9,5 +9,6 @@ pub mod graphql;
 pub mod http;
 pub mod seed;
 pub mod service;
+pub mod socket;
 pub mod startup;
 pub mod state;

@@ -166,7 +166,7 @@ async fn create_user(
         accepted_policy_version: policy.version,
     };
     let hasher = PasswordHasher::new(1).map_err(|e| e.detail())?;
-    let user = accounts::sign_up(&db, &hasher, account, now).await.map_err(|e| e.detail())?;
+    let user = accounts::sign_up(&db, &hasher, account, None, now).await.map_err(|e| e.detail())?;
     println!("created {} (@{}) as {:?}", user.id, user.handle, user.role);
     Ok(())
 }

@@ -17,9 +17,9 @@ use crate::config::Settings;
 use crate::error::AppError;
 use crate::graphql::{self, AppSchema};
 use crate::service::live::CaseChanges;
-use crate::service::{accounts, data_rights, family};
+use crate::service::{data_rights, family, rate_limit};
 use crate::state::AppState;
-use crate::{http, seed};
+use crate::{http, seed, socket};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -114,6 +114,7 @@ impl Application {
             clock,
             tokens: Arc::new(TokenKeys::new(&settings.jwt_secret)?),
             hasher: PasswordHasher::new(PasswordHasher::default_concurrency())?,
+            anonymous: crate::state::anonymous_limiter(settings.anon_rate_limit_per_minute),
             settings: Arc::new(settings),
         };
         prepare_database(&state).await?;
@@ -157,8 +158,8 @@ fn spawn_maintenance(state: AppState) {
             if let Err(err) = data_rights::purge(&state.db, now).await {
                 tracing::warn!("purge failed: {}", err.detail());
             }
-            if let Err(err) = accounts::forget_old_login_failures(&state.db, now).await {
-                tracing::warn!("forgetting old sign-in failures failed: {}", err.detail());
+            if let Err(err) = rate_limit::forget_old_attempts(&state.db, now).await {
+                tracing::warn!("forgetting old attempts failed: {}", err.detail());
             }
         }
     });
@@ -174,7 +175,7 @@ fn serve(listener: TcpListener, state: AppState, schema: AppSchema) -> std::io::
             .app_data(schema.clone())
             .route("/graphql", web::post().to(http::graphql_post))
             .route("/graphql", web::get().to(http::graphiql))
-            .route("/graphql/ws", web::get().to(http::graphql_ws))
+            .route("/graphql/ws", web::get().to(socket::graphql_ws))
             .route("/healthz", web::get().to(http::healthz))
             .route("/readyz", web::get().to(http::readyz))
     })

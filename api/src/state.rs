@@ -21,6 +21,17 @@ pub struct AppState {
     pub statements: Arc<AtomicU64>,
     /// Changed moderation cases, for `moderationQueueChanged`.
     pub cases: CaseChanges,
+    /// Anonymous requests per client address, in this instance; `None` when
+    /// the limit is off.
+    pub anonymous: Option<Arc<AnonymousLimiter>>,
+}
+
+pub type AnonymousLimiter = governor::DefaultKeyedRateLimiter<String>;
+
+/// The per-address limiter for anonymous traffic, or none when turned off.
+pub fn anonymous_limiter(per_minute: u32) -> Option<Arc<AnonymousLimiter>> {
+    let per_minute = std::num::NonZeroU32::new(per_minute)?;
+    Some(Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute))))
 }
 
 impl AppState {

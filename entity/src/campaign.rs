@@ -18,3 +18,11 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// Running from `starts_at` up to, not including, `ends_at`: the one
+    /// definition every part of the app uses.
+    pub fn is_running(&self, now: DateTimeUtc) -> bool {
+        self.starts_at <= now && now < self.ends_at
+    }
+}

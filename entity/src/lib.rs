@@ -11,7 +11,7 @@ pub mod family_link;
 pub mod follow;
 pub mod interaction;
 pub mod like;
-pub mod login_failure;
+pub mod attempt;
 pub mod moderation_case;
 pub mod moderation_event;
 pub mod notification;

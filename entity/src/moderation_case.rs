@@ -47,6 +47,11 @@ pub struct Model {
     pub opened_at: DateTimeUtc,
     pub last_reported_at: DateTimeUtc,
     pub resolved_at: Option<DateTimeUtc>,
+    /// The end of the suspension this case decided, for SUSPEND_USER.
+    pub suspended_until: Option<DateTimeUtc>,
+    /// The affected user's own words when appealing.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub appeal_message: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

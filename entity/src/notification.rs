@@ -12,6 +12,11 @@ pub struct Model {
     pub body: String,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
+    /// What the notification is about, where there is one.
+    pub case_id: Option<Uuid>,
+    pub content_id: Option<Uuid>,
+    pub link_id: Option<Uuid>,
+    pub time_request_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ mod m20261129_000003_moderation;
 mod m20261129_000004_family;
 mod m20261129_000005_deletion;
 mod m20261129_000006_login_failures;
+mod m20261129_000007_safety;
 
 /// An index over `cols`, unique or not.
 fn index(name: &str, table: impl IntoIden, cols: Vec<DynIden>, unique: bool) -> IndexCreateStatement {
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_family::Migration),
             Box::new(m20261129_000005_deletion::Migration),
             Box::new(m20261129_000006_login_failures::Migration),
+            Box::new(m20261129_000007_safety::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 //! a GraphQL POST.
 use std::time::Duration;
 
-use api::config::{AppEnv, Settings};
+use api::config::{AppEnv, QueryLimits, Settings};
 use serde_json::Value;
 
 /// A development server on a free port, without demo data.
@@ -15,6 +15,9 @@ pub fn settings(database_url: String) -> Settings {
         seed_demo: false,
         request_timeout: Duration::from_secs(30),
         workers: None,
+        trusted_proxy_header: None,
+        anon_rate_limit_per_minute: 0,
+        limits: QueryLimits::default(),
     }
 }
 

@@ -8,7 +8,7 @@ use super::connection::{Connection, Edge};
 use super::family::{ScreenTimeStatus, TeenControls};
 use super::privacy::{ConsentStatus, PrivacySettings};
 use super::scalars::Date;
-use super::{RoleGuard, app, caller, loader, parse_id, viewer};
+use super::{RoleGuard, app, loader, parse_id, policy, viewer};
 use crate::domain::{self, AgeBand, DisplayName, Email, Handle, Locale, Password, checks};
 use crate::error::{AppError, AppResult};
 use crate::graphql::loaders::{FollowCountsLoader, FollowStatusLoader, SettingsLoader, UserLoader};
@@ -205,12 +205,12 @@ pub struct AccountsQuery;
 impl AccountsQuery {
     /// The signed-in viewer, or null for anonymous callers.
     async fn me(&self, ctx: &Context<'_>) -> AppResult<Option<Me>> {
-        Ok(caller(ctx)?.viewer()?.map(|v| Me(v.user.clone())))
+        Ok(policy(ctx)?.viewer()?.map(|v| Me(v.user.clone())))
     }
 
     /// A public profile; null for unknown, suspended, banned and deleted accounts.
     async fn user(&self, ctx: &Context<'_>, handle: String) -> AppResult<Option<User>> {
-        caller(ctx)?.viewer()?;
+        policy(ctx)?.viewer()?;
         let state = app(ctx)?;
         let user = accounts::find_by_handle(&state.db, &handle).await?;
         Ok(user.filter(|u| crate::auth::is_visible_account(u, state.now())).map(User))
@@ -224,7 +224,9 @@ impl AccountsQuery {
         after: Option<String>,
     ) -> AppResult<Connection<Edge<User>>> {
         let me = viewer(ctx)?;
-        let page = social::pending_requests(&app(ctx)?.db, me.user.id, &PageRequest::new(first, after)?).await?;
+        let state = app(ctx)?;
+        let page =
+            social::pending_requests(&state.db, me.user.id, &PageRequest::new(first, after)?, state.now()).await?;
         let users = loader::<UserLoader>(ctx)?.load_many(page.items.iter().map(|(_, f)| f.follower_id)).await?;
         let page = page.map(|f| f.follower_id);
         let mut edges = Vec::with_capacity(page.items.len());
@@ -247,15 +249,17 @@ impl AccountsMutation {
     async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> AppResult<AuthPayload> {
         let state = app(ctx)?;
         let now = state.now();
-        let user = accounts::sign_up(&state.db, &state.hasher, input.into_account()?, now).await?;
+        let address = policy(ctx)?.address();
+        let user = accounts::sign_up(&state.db, &state.hasher, input.into_account()?, address, now).await?;
         let tokens = sessions::start(&state.db, &state.tokens, user.id, now).await?;
         Ok(AuthPayload::new(user, tokens))
     }
 
     async fn log_in(&self, ctx: &Context<'_>, email: String, password: String) -> AppResult<AuthPayload> {
         let state = app(ctx)?;
+        let address = policy(ctx)?.address();
         let (user, tokens) =
-            accounts::log_in(&state.db, &state.hasher, &state.tokens, &email, &password, state.now()).await?;
+            accounts::log_in(&state.db, &state.hasher, &state.tokens, &email, &password, address, state.now()).await?;
         Ok(AuthPayload::new(user, tokens))
     }
 
@@ -286,6 +290,13 @@ impl AccountsMutation {
         let state = app(ctx)?;
         let me = viewer(ctx)?;
         Ok(User(social::unfollow(&state.db, me.user.id, parse_id(&user_id, "user")?, state.now()).await?))
+    }
+
+    /// Stops another user following me (or drops their request).
+    async fn remove_follower(&self, ctx: &Context<'_>, user_id: ID) -> AppResult<bool> {
+        let me = viewer(ctx)?;
+        social::remove_follower(&app(ctx)?.db, me.user.id, parse_id(&user_id, "user")?).await?;
+        Ok(true)
     }
 
     /// Accepts or declines a request to follow me.

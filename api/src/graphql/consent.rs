@@ -5,8 +5,7 @@ use std::sync::Arc;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
 use async_graphql::{ErrorExtensions, PathSegment, Pos, ServerResult, Value};
 
-use crate::auth::Caller;
-use crate::service::privacy::{ALLOWED_WITHOUT_CONSENT, require_consent};
+use crate::service::policy::Policy;
 use crate::state::AppState;
 
 pub struct ConsentGate;
@@ -25,11 +24,9 @@ impl Extension for ConsentGate {
         info: ResolveInfo<'_>,
         next: NextResolve<'_>,
     ) -> ServerResult<Option<Value>> {
-        let gated = info.parent_type == "Mutation" && !ALLOWED_WITHOUT_CONSENT.contains(&info.name);
-        // Anonymous callers and bad tokens are the resolvers' to refuse.
-        let viewer = ctx.data_opt::<Caller>().and_then(|caller| caller.viewer().ok().flatten());
-        if let (true, Some(viewer), Some(state)) = (gated, viewer, ctx.data_opt::<AppState>())
-            && let Err(err) = require_consent(&state.db, viewer.id()).await
+        if info.parent_type == "Mutation"
+            && let (Some(policy), Some(state)) = (ctx.data_opt::<Policy>(), ctx.data_opt::<AppState>())
+            && let Err(err) = policy.consent_for(&state.db, info.name).await
         {
             let mut error = err.extend().into_server_error(Pos::default());
             error.path = vec![PathSegment::Field(info.name.to_owned())];

@@ -13,12 +13,12 @@ use super::family::ScreenTimeStatus;
 use super::loaders::{
     CampaignLoader, ContentTagsLoader, FollowCountsLoader, FollowStatusLoader, LikedLoader, SettingsLoader, UserLoader,
 };
-use super::{app, caller, loader, parse_id, scope, viewer};
+use super::{app, loader, parse_id, policy, viewer};
 use crate::error::{AppError, AppResult};
-use crate::service::content::{self as contents, BrowseFilter, NewContent, search_terms};
+use crate::service::content::{self as contents, BrowseFilter, NewContent};
 use crate::service::feed::{self, FeedRequest, ReasonKind};
 use crate::service::pagination::PageRequest;
-use crate::service::{comments, interactions, screen_time, settings};
+use crate::service::{comments, interactions, screen_time};
 
 /// Loads, one batch each, the relations the client selected on a list of
 /// contents, so a page costs the same statements however long it is (the
@@ -113,7 +113,7 @@ impl Campaign {
     }
     async fn is_active(&self, ctx: &Context<'_>) -> AppResult<bool> {
         let now = app(ctx)?.now();
-        Ok(self.0.starts_at <= now && now < self.0.ends_at)
+        Ok(self.0.is_running(now))
     }
     /// The campaign's entries the viewer may see, newest first.
     async fn contents(
@@ -123,7 +123,7 @@ impl Campaign {
         after: Option<String>,
     ) -> AppResult<Connection<Edge<Content>>> {
         let filter = BrowseFilter { campaign_id: Some(self.0.id), ..BrowseFilter::default() };
-        let page = contents::browse(&app(ctx)?.db, scope(ctx)?, &filter, &PageRequest::new(first, after)?).await?;
+        let page = contents::browse(&app(ctx)?.db, policy(ctx)?, &filter, &PageRequest::new(first, after)?).await?;
         content_connection(ctx, page).await
     }
 }
@@ -190,7 +190,7 @@ impl Content {
         first: Option<i32>,
         after: Option<String>,
     ) -> AppResult<Connection<Edge<Comment>>> {
-        let page = comments::list(&app(ctx)?.db, scope(ctx)?, &self.0, &PageRequest::new(first, after)?).await?;
+        let page = comments::list(&app(ctx)?.db, policy(ctx)?, &self.0, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, Comment))
     }
     async fn created_at(&self) -> DateTime<Utc> {
@@ -358,7 +358,7 @@ impl ContentQuery {
 
     async fn content(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Content>> {
         let Ok(id) = parse_id(&id, "content") else { return Ok(None) };
-        Ok(contents::find_visible(&app(ctx)?.db, scope(ctx)?, id).await?.map(Content))
+        Ok(contents::read(&app(ctx)?.db, policy(ctx)?, id).await?.map(Content))
     }
 
     /// Browse and search, newest first.
@@ -372,19 +372,6 @@ impl ContentQuery {
         let state = app(ctx)?;
         let page = PageRequest::new(first, after)?;
         let filter = filter.unwrap_or_default();
-        let viewer = caller(ctx)?.viewer()?;
-        if let Some(viewer) = viewer {
-            screen_time::enforce(&state.db, viewer, state.now()).await?;
-        }
-        if let (Some(viewer), Some(search)) = (viewer, filter.search.as_deref()) {
-            if !settings::search_allowed(viewer, state.now()) {
-                return Err(AppError::Forbidden("A guardian has turned search off for this account".into()));
-            }
-            let terms = search_terms(search);
-            if !terms.is_empty() && page.after.is_none() {
-                interactions::record_search(&state.db, viewer.user.id, &terms, state.now()).await?;
-            }
-        }
         let filter = BrowseFilter {
             search: filter.search,
             tag: filter.tag,
@@ -393,7 +380,7 @@ impl ContentQuery {
             campaign_slug: filter.campaign,
             author_handle: filter.author_handle,
         };
-        let page = contents::browse(&state.db, scope(ctx)?, &filter, &page).await?;
+        let page = contents::browse(&state.db, policy(ctx)?, &filter, &page).await?;
         content_connection(ctx, page).await
     }
 
@@ -408,11 +395,7 @@ impl ContentQuery {
         let state = app(ctx)?;
         let page = PageRequest::new(first, after)?;
         let request = FeedRequest { first: page.first as usize, after: page.after, pillar };
-        let viewer = caller(ctx)?.viewer()?;
-        if let Some(viewer) = viewer {
-            screen_time::enforce(&state.db, viewer, state.now()).await?;
-        }
-        let result = feed::page(&state.db, scope(ctx)?, viewer, request).await?;
+        let result = feed::page(&state.db, policy(ctx)?, request).await?;
         // The feed already read these; let the field resolvers reuse them.
         loader::<ContentTagsLoader>(ctx)?.feed_many(result.tags.iter().map(|(id, tags)| (*id, tags.clone()))).await;
         loader::<CampaignLoader>(ctx)?.feed_many(result.campaigns.iter().map(|c| (c.id, c.clone()))).await;
@@ -462,7 +445,7 @@ impl ContentMutation {
     /// Deletes your own content.
     async fn delete_content(&self, ctx: &Context<'_>, id: ID) -> AppResult<bool> {
         let author = viewer(ctx)?;
-        contents::delete(&app(ctx)?.db, scope(ctx)?, author, parse_id(&id, "content")?).await?;
+        contents::delete(&app(ctx)?.db, &policy(ctx)?.visibility()?, author, parse_id(&id, "content")?).await?;
         Ok(true)
     }
 
@@ -472,8 +455,7 @@ impl ContentMutation {
         let content_id = parse_id(&input.content_id, "content")?;
         let content = interactions::record(
             &state.db,
-            scope(ctx)?,
-            viewer.user.id,
+            policy(ctx)?,
             content_id,
             input.kind.into(),
             input.watched_ms,
@@ -486,13 +468,13 @@ impl ContentMutation {
     async fn add_comment(&self, ctx: &Context<'_>, content_id: ID, body: String) -> AppResult<Comment> {
         let viewer = viewer(ctx)?;
         let content_id = parse_id(&content_id, "content")?;
-        Ok(Comment(comments::add(&app(ctx)?.db, scope(ctx)?, viewer.user.id, content_id, &body).await?))
+        Ok(Comment(comments::add(&app(ctx)?.db, &policy(ctx)?.visibility()?, viewer.user.id, content_id, &body).await?))
     }
 
     /// Deletes a comment you wrote, or one on your content.
     async fn delete_comment(&self, ctx: &Context<'_>, id: ID) -> AppResult<bool> {
         let viewer = viewer(ctx)?;
-        comments::delete(&app(ctx)?.db, scope(ctx)?, viewer.user.id, parse_id(&id, "comment")?).await?;
+        comments::delete(&app(ctx)?.db, &policy(ctx)?.visibility()?, viewer.user.id, parse_id(&id, "comment")?).await?;
         Ok(true)
     }
 }

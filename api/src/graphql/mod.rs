@@ -7,14 +7,15 @@ use async_graphql::{Context, Guard, MergedObject, Schema};
 use entity::Role;
 use uuid::Uuid;
 
-use crate::auth::{Caller, Viewer};
+use crate::auth::{Caller, Viewer, resolve_caller};
 use crate::error::{AppError, AppResult};
-use crate::service::visibility::Scope;
+use crate::service::policy::Policy;
 use crate::state::AppState;
 
 pub mod accounts;
 pub mod connection;
 pub mod consent;
+pub mod cost;
 pub mod content;
 pub mod family;
 pub mod loaders;
@@ -22,8 +23,6 @@ pub mod moderation;
 pub mod privacy;
 pub mod scalars;
 
-pub const MAX_DEPTH: usize = 12;
-pub const MAX_COMPLEXITY: usize = 2_000;
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
@@ -50,9 +49,10 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, moderation::SubscriptionRoo
 /// The schema with its limits. `state` is absent only when printing the SDL.
 pub fn build_schema(state: Option<AppState>) -> AppSchema {
     let production = state.as_ref().is_some_and(|s| s.settings.is_production());
+    let limits = state.as_ref().map(|s| s.settings.limits).unwrap_or_default();
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), moderation::SubscriptionRoot)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
+        .limit_depth(limits.max_depth)
+        .extension(cost::CostLimit(limits))
         .extension(consent::ConsentGate);
     if production {
         builder = builder.disable_introspection().disable_suggestions();
@@ -68,12 +68,23 @@ pub fn sdl() -> String {
     build_schema(None).sdl()
 }
 
-/// What each request (or subscription connection) has of its own: the
-/// caller, the visibility scope and fresh loaders whose caches live as long.
-pub fn request_data(state: &AppState, caller: Caller) -> async_graphql::Data {
+/// The `Authorization` value an operation came with, kept so that a
+/// long-lived subscription can check its caller again.
+#[derive(Debug, Clone, Default)]
+pub struct Credential(pub Option<String>);
+
+/// A fresh policy for a credential, for work that outlives its operation.
+pub async fn reauthorise(state: &AppState, credential: &Credential) -> Policy {
+    let now = state.now();
+    Policy::new(resolve_caller(&state.db, &state.tokens, now, credential.0.as_deref()).await, now, None)
+}
+
+/// What each operation has of its own, over HTTP and WebSocket alike: the
+/// policy built from its caller and the clock, and fresh loaders whose
+/// caches live as long as the operation.
+pub fn operation_data(state: &AppState, caller: Caller, address: Option<String>) -> async_graphql::Data {
     let db = &state.db;
     let viewer = caller.viewer().ok().flatten().map(|v| v.user.id);
-    let scope = Scope::for_caller(&caller, state.now());
     let mut data = async_graphql::Data::default();
     data.insert(cached(loaders::SettingsLoader::new(db.clone())));
     data.insert(cached(loaders::UserLoader::new(db.clone())));
@@ -84,11 +95,7 @@ pub fn request_data(state: &AppState, caller: Caller) -> async_graphql::Data {
     data.insert(cached(loaders::FollowCountsLoader(db.clone())));
     data.insert(cached(loaders::LikedLoader { db: db.clone(), viewer }));
     data.insert(cached(loaders::FollowStatusLoader { db: db.clone(), viewer }));
-    data.insert(caller);
-    // With a rejected token there is no scope: resolvers report the token.
-    if let Ok(scope) = scope {
-        data.insert(scope);
-    }
+    data.insert(Policy::new(caller, state.now(), address));
     data
 }
 
@@ -107,19 +114,14 @@ pub fn app<'a>(ctx: &Context<'a>) -> AppResult<&'a AppState> {
     data::<AppState>(ctx)
 }
 
-pub fn caller<'a>(ctx: &Context<'a>) -> AppResult<&'a Caller> {
-    data::<Caller>(ctx)
-}
-
-/// What the viewer may see; every read of content goes through it.
-pub fn scope<'a>(ctx: &Context<'a>) -> AppResult<&'a Scope> {
-    caller(ctx)?.viewer()?;
-    data::<Scope>(ctx)
+/// The operation's policy: every rule about who may see or do what.
+pub fn policy<'a>(ctx: &Context<'a>) -> AppResult<&'a Policy> {
+    data::<Policy>(ctx)
 }
 
 /// The signed-in viewer; `UNAUTHENTICATED` otherwise.
 pub fn viewer<'a>(ctx: &Context<'a>) -> AppResult<&'a Viewer> {
-    caller(ctx)?.require()
+    policy(ctx)?.member()
 }
 
 pub fn loader<'a, L: Loader<Uuid>>(ctx: &Context<'a>) -> AppResult<&'a Arc<DataLoader<L, HashMapCache>>> {
@@ -136,7 +138,7 @@ pub struct RoleGuard(pub &'static [Role]);
 
 impl Guard for RoleGuard {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        caller(ctx)?.require_role(self.0)?;
+        policy(ctx)?.staff(self.0)?;
         Ok(())
     }
 }

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Subscription
 use chrono::{DateTime, Utc};
 use entity::moderation_case as case;
 use entity::{
-    CaseStatus, ModerationAction, ReportReason, ReportStatus, ReportTargetType, Role, moderation_event, notification,
+    CaseStatus, ModerationAction, ReportReason, ReportStatus, ReportTargetType, moderation_event, notification,
     report,
 };
 use futures_util::StreamExt;
@@ -15,17 +15,15 @@ use super::accounts::User;
 use super::connection::{Connection, Edge};
 use super::content::{Comment, Content};
 use super::loaders::{CommentLoader, ContentLoader, UserLoader};
-use super::{RoleGuard, app, caller, loader, parse_id, scope, viewer};
+use super::{Credential, app, loader, parse_id, policy, reauthorise, viewer};
 use crate::error::{AppError, AppResult};
-use crate::service::moderation::{self, Decision, NewReport, QueueFilter};
+use crate::service::moderation::{self, Decision, MODERATORS, NewReport, QueueFilter};
 use crate::service::notifications;
 use crate::service::pagination::PageRequest;
 
-const MODERATORS: &[Role] = &[Role::Moderator, Role::Admin];
-
 /// Whether the viewer reads Vietnamese (the default) or English.
 fn vietnamese(ctx: &Context<'_>) -> bool {
-    caller(ctx).ok().and_then(|c| c.viewer().ok().flatten()).is_none_or(|v| v.user.locale != "en")
+    policy(ctx).map_or(true, |p| p.vietnamese())
 }
 
 pub struct Report(pub report::Model);
@@ -79,7 +77,14 @@ pub struct CaseSnapshot {
     author_display_name: Option<String>,
 }
 
-pub struct ModerationCase(pub case::Model);
+/// A case as the policy lets the caller see it (see `Policy::present_case`).
+pub struct ModerationCase(case::Model);
+
+impl ModerationCase {
+    fn present(ctx: &Context<'_>, case: case::Model) -> AppResult<Self> {
+        Ok(Self(policy(ctx)?.present_case(case)))
+    }
+}
 
 #[Object]
 impl ModerationCase {
@@ -106,6 +111,7 @@ impl ModerationCase {
             }
         })
     }
+    /// Empty in the affected user's view.
     async fn snapshot(&self) -> CaseSnapshot {
         let s = self.0.snapshot.clone();
         CaseSnapshot {
@@ -121,7 +127,7 @@ impl ModerationCase {
     }
     /// Severity of the reasons, distinct reporters and hours open; see the README.
     async fn priority(&self, ctx: &Context<'_>) -> AppResult<i32> {
-        Ok(moderation::priority(&self.0, app(ctx)?.now()))
+        Ok(moderation::priority(&self.0, policy(ctx)?))
     }
     async fn report_count(&self) -> i32 {
         self.0.report_count
@@ -156,18 +162,32 @@ impl ModerationCase {
     async fn resolved_at(&self) -> Option<DateTime<Utc>> {
         self.0.resolved_at
     }
+    /// The end of the suspension this case decided.
+    async fn suspended_until(&self) -> Option<DateTime<Utc>> {
+        self.0.suspended_until
+    }
+    /// Until when the affected user may appeal; null when they cannot.
+    async fn appealable_until(&self) -> Option<DateTime<Utc>> {
+        moderation::appealable_until(&self.0)
+    }
+    /// The affected user's appeal, in their words.
+    async fn appeal_message(&self) -> Option<&str> {
+        self.0.appeal_message.as_deref()
+    }
     async fn reports(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
     ) -> AppResult<Connection<Edge<Report>>> {
-        let page = moderation::case_reports(&app(ctx)?.db, self.0.id, &PageRequest::new(first, after)?).await?;
+        let page =
+            moderation::case_reports(&app(ctx)?.db, policy(ctx)?, self.0.id, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, Report))
     }
     /// Every step, oldest first.
     async fn events(&self, ctx: &Context<'_>) -> AppResult<Vec<ModerationEvent>> {
-        Ok(moderation::case_events(&app(ctx)?.db, self.0.id).await?.into_iter().map(ModerationEvent).collect())
+        let events = moderation::case_events(&app(ctx)?.db, policy(ctx)?, self.0.id).await?;
+        Ok(events.into_iter().map(ModerationEvent).collect())
     }
 }
 
@@ -223,6 +243,18 @@ impl Notification {
     async fn read_at(&self) -> Option<DateTime<Utc>> {
         self.0.read_at
     }
+    async fn case_id(&self) -> Option<ID> {
+        self.0.case_id.map(|id| ID(id.to_string()))
+    }
+    async fn content_id(&self) -> Option<ID> {
+        self.0.content_id.map(|id| ID(id.to_string()))
+    }
+    async fn link_id(&self) -> Option<ID> {
+        self.0.link_id.map(|id| ID(id.to_string()))
+    }
+    async fn time_request_id(&self) -> Option<ID> {
+        self.0.time_request_id.map(|id| ID(id.to_string()))
+    }
 }
 
 #[derive(InputObject)]
@@ -272,8 +304,19 @@ impl ModerationQuery {
         Ok(Connection::from_page(page, Report))
     }
 
+    /// Decided cases that acted on you, newest first; an appeal token reads them too.
+    async fn my_decisions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<Edge<ModerationCase>>> {
+        let policy = policy(ctx)?;
+        let page = moderation::my_decisions(&app(ctx)?.db, policy, &PageRequest::new(first, after)?).await?;
+        Ok(Connection::from_page(page, |case| ModerationCase(policy.present_case(case))))
+    }
+
     /// Cases by priority, highest first, then oldest first.
-    #[graphql(guard = "RoleGuard(MODERATORS)")]
     async fn moderation_queue(
         &self,
         ctx: &Context<'_>,
@@ -281,23 +324,23 @@ impl ModerationQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> AppResult<Connection<Edge<ModerationCase>>> {
-        let state = app(ctx)?;
         let filter = filter.unwrap_or_default();
-        let me = viewer(ctx)?;
         let filter = QueueFilter {
             statuses: filter.status,
             reason: filter.reason,
             target_type: filter.target_type,
-            assigned_to: filter.assigned_to_me.unwrap_or(false).then(|| me.id()),
+            assigned_to_me: filter.assigned_to_me.unwrap_or(false),
         };
-        let page = moderation::queue(&state.db, &filter, &PageRequest::new(first, after)?, state.now()).await?;
+        let page =
+            moderation::queue(&app(ctx)?.db, policy(ctx)?, &filter, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, ModerationCase))
     }
 
-    #[graphql(guard = "RoleGuard(MODERATORS)")]
     async fn moderation_case(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<ModerationCase>> {
+        let policy = policy(ctx)?;
+        policy.staff(MODERATORS)?;
         let Ok(id) = parse_id(&id, "case") else { return Ok(None) };
-        match moderation::get_case(&app(ctx)?.db, id).await {
+        match moderation::get_case(&app(ctx)?.db, policy, id).await {
             Ok(case) => Ok(Some(ModerationCase(case))),
             Err(AppError::NotFound(_)) => Ok(None),
             Err(other) => Err(other),
@@ -305,14 +348,13 @@ impl ModerationQuery {
     }
 
     /// Every moderation step, newest first.
-    #[graphql(guard = "RoleGuard(MODERATORS)")]
     async fn moderation_log(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
     ) -> AppResult<Connection<Edge<ModerationEvent>>> {
-        let page = moderation::log(&app(ctx)?.db, &PageRequest::new(first, after)?).await?;
+        let page = moderation::log(&app(ctx)?.db, policy(ctx)?, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, ModerationEvent))
     }
 
@@ -340,37 +382,33 @@ impl ModerationMutation {
     /// Reports content, a user or a comment you can see.
     async fn file_report(&self, ctx: &Context<'_>, input: FileReportInput) -> AppResult<Report> {
         let state = app(ctx)?;
-        let me = viewer(ctx)?;
         let new = NewReport {
             target_type: input.target_type,
             target_id: parse_id(&input.target_id, "target")?,
             reason: input.reason,
             details: input.details,
         };
-        let (report, case_id) = moderation::file_report(&state.db, scope(ctx)?, me, new).await?;
+        let (report, case_id) = moderation::file_report(&state.db, policy(ctx)?, new).await?;
         state.cases.publish(&state.db, case_id).await?;
         Ok(Report(report))
     }
 
     /// Takes the case for 10 minutes.
-    #[graphql(guard = "RoleGuard(MODERATORS)")]
     async fn claim_case(&self, ctx: &Context<'_>, id: ID) -> AppResult<ModerationCase> {
         let state = app(ctx)?;
-        let case = moderation::claim(&state.db, viewer(ctx)?, parse_id(&id, "case")?, state.now()).await?;
+        let case = moderation::claim(&state.db, policy(ctx)?, parse_id(&id, "case")?).await?;
         state.cases.publish(&state.db, case.id).await?;
         Ok(ModerationCase(case))
     }
 
-    #[graphql(guard = "RoleGuard(MODERATORS)")]
     async fn release_case(&self, ctx: &Context<'_>, id: ID) -> AppResult<ModerationCase> {
         let state = app(ctx)?;
-        let case = moderation::release(&state.db, viewer(ctx)?, parse_id(&id, "case")?, state.now()).await?;
+        let case = moderation::release(&state.db, policy(ctx)?, parse_id(&id, "case")?).await?;
         state.cases.publish(&state.db, case.id).await?;
         Ok(ModerationCase(case))
     }
 
     /// Decides the case; `expectedVersion` must be its current version.
-    #[graphql(guard = "RoleGuard(MODERATORS)")]
     async fn resolve_case(&self, ctx: &Context<'_>, input: ResolveCaseInput) -> AppResult<ModerationCase> {
         let state = app(ctx)?;
         let decision = Decision {
@@ -380,18 +418,18 @@ impl ModerationMutation {
             expected_version: input.expected_version,
             suspend_days: input.suspend_days,
         };
-        let case = moderation::resolve(&state.db, viewer(ctx)?, decision, state.now()).await?;
+        let case = moderation::resolve(&state.db, policy(ctx)?, decision).await?;
         state.cases.publish(&state.db, case.id).await?;
         Ok(ModerationCase(case))
     }
 
-    /// The affected author appeals a decision, once, within 30 days.
+    /// The affected author appeals a decision, once, within 30 days; an
+    /// appeal token works here. Answers with the case as they may see it.
     async fn appeal_decision(&self, ctx: &Context<'_>, case_id: ID, message: String) -> AppResult<ModerationCase> {
         let state = app(ctx)?;
-        let me = viewer(ctx)?;
-        let case = moderation::appeal(&state.db, me.id(), parse_id(&case_id, "case")?, &message, state.now()).await?;
+        let case = moderation::appeal(&state.db, policy(ctx)?, parse_id(&case_id, "case")?, &message).await?;
         state.cases.publish(&state.db, case.id).await?;
-        Ok(ModerationCase(case))
+        ModerationCase::present(ctx, case)
     }
 
     /// Marks your notifications read; returns how many changed.
@@ -403,27 +441,32 @@ impl ModerationMutation {
         Ok(i32::try_from(changed).unwrap_or(i32::MAX))
     }
 }
-
 #[derive(Default)]
 pub struct SubscriptionRoot;
 
+/// What wakes the live queue: a changed case, or the regular check that its
+/// subscriber still holds the role.
+enum Wake {
+    Changed(Uuid),
+    Check,
+}
+
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
-    /// Each new or changed case, for moderators and admins.
+    /// Each new or changed case, for moderators and admins. The caller is
+    /// authorised again for every delivery and every few seconds; losing the
+    /// role ends the subscription with an error.
     async fn moderation_queue_changed(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<impl Stream<Item = AppResult<ModerationCase>>> {
-        caller(ctx)?.require_role(MODERATORS)?;
+        policy(ctx)?.staff(MODERATORS)?;
         let state = app(ctx)?.clone();
-        let changes = state.cases.subscribe();
-        let users = loader::<UserLoader>(ctx)?.clone();
-        let contents = loader::<ContentLoader>(ctx)?.clone();
-        let comments = loader::<CommentLoader>(ctx)?.clone();
-        let stream = futures_util::stream::unfold(changes, |mut changes| async move {
+        let credential = ctx.data::<Credential>().cloned().unwrap_or_default();
+        let changes = futures_util::stream::unfold(state.cases.subscribe(), |mut changes| async move {
             loop {
                 match changes.recv().await {
-                    Ok(id) => return Some((id, changes)),
+                    Ok(id) => return Some((Wake::Changed(id), changes)),
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
                         tracing::warn!(missed, "a queue subscriber fell behind");
                     }
@@ -431,13 +474,39 @@ impl SubscriptionRoot {
                 }
             }
         });
-        Ok(stream.then(move |id| {
-            // A subscription lives long: read every change afresh.
-            users.clear();
-            contents.clear();
-            comments.clear();
-            let db = state.db.clone();
-            async move { moderation::get_case(&db, id).await.map(ModerationCase) }
+        let checks = futures_util::stream::unfold(tokio::time::interval(crate::socket::SESSION_CHECK), |mut every| async move {
+            every.tick().await;
+            Some((Wake::Check, every))
+        });
+        // A subscription lives long: read every change afresh.
+        let users = loader::<UserLoader>(ctx)?.clone();
+        let contents = loader::<ContentLoader>(ctx)?.clone();
+        let comments = loader::<CommentLoader>(ctx)?.clone();
+        let deliveries = futures_util::stream::select(changes, checks)
+            .then(move |wake| {
+                let (state, credential) = (state.clone(), credential.clone());
+                users.clear();
+                contents.clear();
+                comments.clear();
+                async move {
+                    let policy = reauthorise(&state, &credential).await;
+                    if let Err(lost) = policy.staff(MODERATORS) {
+                        return Some(Err(lost));
+                    }
+                    match wake {
+                        Wake::Check => None,
+                        Wake::Changed(id) => Some(moderation::get_case(&state.db, &policy, id).await.map(ModerationCase)),
+                    }
+                }
+            })
+            .filter_map(futures_util::future::ready);
+        // The first refusal is delivered, and then the subscription ends.
+        Ok(deliveries.scan(false, |ended, item| {
+            let deliver = (!*ended).then(|| {
+                *ended = item.is_err();
+                item
+            });
+            futures_util::future::ready(deliver)
         }))
     }
 }

@@ -203,6 +203,7 @@ pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTim
             db,
             hasher,
             account(demo.handle, demo.display_name, demo.email, demo.age_years, demo.role)?,
+            None,
             now,
         )
         .await?;
@@ -210,7 +211,7 @@ pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTim
     let mut creators = Vec::new();
     for (handle, name, verified) in catalogue::CREATORS {
         let email = format!("{handle}@creators.demo.trustfeed.vn");
-        let creator = accounts::sign_up(db, hasher, account(handle, name, &email, 31, Role::User)?, now).await?;
+        let creator = accounts::sign_up(db, hasher, account(handle, name, &email, 31, Role::User)?, None, now).await?;
         let mut active: user::ActiveModel = creator.into();
         active.verified = Set(*verified);
         creators.push(active.update(db).await?);

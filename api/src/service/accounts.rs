@@ -1,8 +1,8 @@
 //! Accounts: sign-up with the age gate, sign-in, roles.
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::{Role, login_failure, signup_lockout, user};
-use sea_orm::sea_query::OnConflict;
+use entity::{Role, signup_lockout, user};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
     TransactionTrait,
@@ -11,15 +11,12 @@ use uuid::Uuid;
 
 use crate::auth::{self, PasswordHasher, TokenKeys};
 use crate::domain::{self, AgeBand, DisplayName, Email, Handle, Locale, Password};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, AppealPass};
 use crate::service::sessions::{self, IssuedTokens};
-use crate::service::{privacy, rate_limit, settings};
+use crate::service::{moderation, privacy, rate_limit, settings};
 
 /// How long an email refused by the age gate stays refused.
 pub const SIGNUP_LOCKOUT: Duration = Duration::hours(24);
-/// Failed sign-ins allowed per email within `LOGIN_WINDOW`.
-pub const MAX_LOGIN_FAILURES: u64 = 10;
-pub const LOGIN_WINDOW: Duration = Duration::minutes(15);
 
 pub struct NewAccount {
     pub handle: Handle,
@@ -48,8 +45,13 @@ pub async fn sign_up(
     db: &DatabaseConnection,
     hasher: &PasswordHasher,
     account: NewAccount,
+    address: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
+    if let Some(address) = address {
+        // Every sign-up counts, made or refused; none is taken back.
+        let _counted = rate_limit::attempt(db, &rate_limit::SIGN_UP_PER_ADDRESS, address, now).await?;
+    }
     let today = now.with_timezone(&account.timezone).date_naive();
     let email_hash = auth::hash_email("signup-lockout", account.email.as_str());
     let locked = signup_lockout::Entity::find_by_id(email_hash.clone())
@@ -151,33 +153,35 @@ pub async fn log_in(
     keys: &TokenKeys,
     email: &str,
     password: &str,
+    address: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<(user::Model, IssuedTokens)> {
     // Keyed by the email tried, known or not, so the limit reveals nothing.
-    let key = auth::hash_email("login", &email.trim().to_lowercase());
-    rate_limit::enforce(
-        db,
-        login_failure::Entity::find().filter(login_failure::Column::EmailHash.eq(key.as_str())),
-        login_failure::Column::CreatedAt,
-        MAX_LOGIN_FAILURES,
-        LOGIN_WINDOW,
-        now,
-        "Too many failed sign-ins for this email; try again later",
-    )
-    .await?;
+    let account_key = auth::hash_email("login", &email.trim().to_lowercase());
+    let by_account = rate_limit::attempt(db, &rate_limit::SIGN_IN_PER_ACCOUNT, &account_key, now).await?;
+    let by_address = match address {
+        Some(address) => Some(rate_limit::attempt(db, &rate_limit::SIGN_IN_PER_ADDRESS, address, now).await?),
+        None => None,
+    };
     let user = match Email::parse(email) {
         Ok(email) => user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?,
         Err(_) => None,
     };
     let stored = user.as_ref().map(|u| u.password_hash.as_str());
     if !hasher.verify(password, stored).await? {
-        login_failure::ActiveModel { id: Set(Uuid::new_v4()), email_hash: Set(key), created_at: Set(now) }
-            .insert(db)
-            .await?;
         return Err(login_failed());
     }
+    rate_limit::forgive(db, by_account).await?;
+    if let Some(by_address) = by_address {
+        rate_limit::forgive(db, by_address).await?;
+    }
     let mut user = user.ok_or_else(login_failed)?;
-    auth::ensure_active(&user, now)?;
+    if let Err(AppError::AccountSuspended { until, .. }) = auth::ensure_active(&user, now) {
+        // The right password earns the way to read and appeal the decision.
+        let case_id = moderation::latest_decision_against(db, user.id).await?;
+        let token = keys.issue_appeal(user.id, now)?.token;
+        return Err(AppError::AccountSuspended { until, appeal: Some(Box::new(AppealPass { case_id, token })) });
+    }
     if user.deleted_at.is_some() {
         // Signing in within the grace period cancels the deletion.
         let mut restored: user::ActiveModel = user.into();
@@ -220,9 +224,13 @@ pub async fn set_role(
 }
 
 /// Forgets failed sign-ins older than a day; run on a schedule.
-pub async fn forget_old_login_failures(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<()> {
-    login_failure::Entity::delete_many()
-        .filter(login_failure::Column::CreatedAt.lt(now - Duration::days(1)))
+
+/// A no-op write to the user's row: on PostgreSQL it holds the row lock to
+/// the end of the transaction, on SQLite it takes the write lock.
+pub async fn lock_user(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<()> {
+    user::Entity::update_many()
+        .col_expr(user::Column::UpdatedAt, Expr::col(user::Column::UpdatedAt))
+        .filter(user::Column::Id.eq(user_id))
         .exec(db)
         .await?;
     Ok(())

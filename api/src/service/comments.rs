@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::domain::fold;
 use crate::error::{AppError, AppResult};
 use crate::service::pagination::{Direction, Page, PageRequest, keyset_page};
+use crate::service::policy::Policy;
 use crate::service::visibility::{Scope, visible_comments};
 use crate::service::{content as contents, settings, social};
 
@@ -80,11 +81,12 @@ pub async fn delete(db: &DatabaseConnection, scope: &Scope, viewer: Uuid, commen
 /// Visible comments on one content, newest first.
 pub async fn list(
     db: &impl ConnectionTrait,
-    scope: &Scope,
+    policy: &Policy,
     content: &content::Model,
     page: &PageRequest,
 ) -> AppResult<Page<comment::Model>> {
+    let reads = policy.content_reads(db).await?;
     let author_keywords = settings::get(db, content.author_id).await?.blocked_keywords.0;
-    let select = visible_comments(scope, content.id, &author_keywords);
+    let select = visible_comments(reads.scope(), content.id, &author_keywords);
     keyset_page(db, select, Direction::NewestFirst, page).await
 }

@@ -12,8 +12,9 @@ use crate::auth::Viewer;
 use crate::domain::fold;
 use crate::error::{AppError, AppResult};
 use crate::service::pagination::{Direction, Page, PageRequest, keyset_page};
-use crate::service::settings;
+use crate::service::policy::Policy;
 use crate::service::visibility::{Scope, like_safe, visible_contents};
+use crate::service::{interactions, settings};
 
 pub struct NewContent {
     pub title: String,
@@ -55,7 +56,7 @@ pub async fn create(
                 .one(db)
                 .await?
                 .ok_or_else(|| AppError::field("campaignSlug", format!("has no campaign called {slug}")))?;
-            if !(campaign.starts_at <= now && now < campaign.ends_at) {
+            if !campaign.is_running(now) {
                 return Err(AppError::field("campaignSlug", "names a campaign that is not running"));
             }
             Some(campaign.id)
@@ -111,6 +112,12 @@ pub async fn publish(
 /// The content, if the scope's viewer may see it.
 pub async fn find_visible(db: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> AppResult<Option<content::Model>> {
     Ok(visible_contents(scope).filter(content::Column::Id.eq(id)).one(db).await?)
+}
+
+/// The content, for showing it: the teen gate applies.
+pub async fn read(db: &impl ConnectionTrait, policy: &Policy, id: Uuid) -> AppResult<Option<content::Model>> {
+    let reads = policy.content_reads(db).await?;
+    find_visible(db, reads.scope(), id).await
 }
 
 /// Like `find_visible`, but a missing item is `NOT_FOUND`.
@@ -206,12 +213,21 @@ pub fn search_terms(search: &str) -> Vec<String> {
     fold(search).split(' ').map(like_safe).filter(|t| !t.is_empty()).collect()
 }
 
-/// Newest first, one page at a time.
+/// Browsing and search, newest first, one page at a time. A signed-in
+/// viewer's first page of a search is a signal for their feed.
 pub async fn browse(
     db: &impl ConnectionTrait,
-    scope: &Scope,
+    policy: &Policy,
     filter: &BrowseFilter,
     page: &PageRequest,
 ) -> AppResult<Page<content::Model>> {
-    keyset_page(db, filtered(scope, filter), Direction::NewestFirst, page).await
+    let reads = policy.content_reads(db).await?;
+    if let Some(search) = filter.search.as_deref() {
+        policy.search()?;
+        let terms = search_terms(search);
+        if let (Some(viewer), false, None) = (policy.viewer()?, terms.is_empty(), &page.after) {
+            interactions::record_search(db, viewer.id(), &terms, policy.now()).await?;
+        }
+    }
+    keyset_page(db, filtered(reads.scope(), filter), Direction::NewestFirst, page).await
 }

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::auth::{PasswordHasher, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::service::notifications::outcome_text;
-use crate::service::{privacy, screen_time, settings};
+use crate::service::{privacy, rate_limit, screen_time, settings};
 
 /// How long a deleted account can still be restored by signing in.
 pub const GRACE_PERIOD: Duration = Duration::days(30);
@@ -151,9 +151,11 @@ pub async fn delete_account(
     password: &str,
     now: DateTime<Utc>,
 ) -> AppResult<DateTime<Utc>> {
+    let check = rate_limit::attempt(db, &rate_limit::PASSWORD_CHECK, &viewer.id().to_string(), now).await?;
     if !hasher.verify(password, Some(&viewer.user.password_hash)).await? {
         return Err(AppError::Unauthenticated("The password is incorrect".into()));
     }
+    rate_limit::forgive(db, check).await?;
     let txn = db.begin().await?;
     let mut active: user::ActiveModel = viewer.user.clone().into();
     active.deleted_at = Set(Some(now));

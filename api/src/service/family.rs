@@ -17,7 +17,7 @@ use crate::auth::{self, Viewer};
 use crate::domain::parse_clock_time;
 use crate::error::{AppError, AppResult};
 use crate::service::notifications::{self, Notice};
-use crate::service::{rate_limit, settings};
+use crate::service::{accounts, rate_limit, settings};
 
 /// No 0/O, 1/I/L: codes are read aloud and typed on phones.
 pub const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -118,6 +118,9 @@ pub async fn accept_code(
     if used.rows_affected == 0 {
         return Err(no_such_code());
     }
+    // Then the teen's row: two codes accepted at once queue here, so the
+    // second sees the first's link when it counts the guardians.
+    accounts::lock_user(&txn, teen.user.id).await?;
     let active = family_link::Entity::find()
         .filter(family_link::Column::TeenId.eq(teen.user.id))
         .filter(family_link::Column::Status.eq(LinkStatus::Active))
@@ -141,8 +144,8 @@ pub async fn accept_code(
     .insert(&txn)
     .await?;
     if let Some(guardian) = user::Entity::find_by_id(found.guardian_id).one(&txn).await? {
-        notifications::notify(&txn, &guardian, Notice::FamilyLinked { other: &teen.user.handle }, now).await?;
-        notifications::notify(&txn, &teen.user, Notice::FamilyLinked { other: &guardian.handle }, now).await?;
+        notifications::notify(&txn, &guardian, Notice::FamilyLinked { other: &teen.user.handle, link_id: link.id }, now).await?;
+        notifications::notify(&txn, &teen.user, Notice::FamilyLinked { other: &guardian.handle, link_id: link.id }, now).await?;
     }
     txn.commit().await?;
     Ok(link)
@@ -161,14 +164,17 @@ pub async fn links(db: &impl ConnectionTrait, viewer: Uuid) -> AppResult<Vec<fam
         .await?)
 }
 
-async fn end_link(db: &impl ConnectionTrait, link: &family_link::Model, now: DateTime<Utc>) -> AppResult<()> {
-    family_link::Entity::update_many()
+/// Ends the link if it is still active; `false` when another request ended
+/// it first, so that only one of them tells the other side.
+async fn end_link(db: &impl ConnectionTrait, link: &family_link::Model, now: DateTime<Utc>) -> AppResult<bool> {
+    let ended = family_link::Entity::update_many()
         .col_expr(family_link::Column::Status, Expr::value(LinkStatus::Revoked))
         .col_expr(family_link::Column::EndedAt, Expr::value(now))
         .filter(family_link::Column::Id.eq(link.id))
+        .filter(family_link::Column::Status.ne(LinkStatus::Revoked))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(ended.rows_affected == 1)
 }
 
 /// Either side ends the link; the other side is told.
@@ -189,8 +195,11 @@ pub async fn unlink(
     }
     let other = if link.guardian_id == me { link.teen_id } else { link.guardian_id };
     let txn = db.begin().await?;
-    end_link(&txn, &link, now).await?;
-    notifications::notify_id(&txn, other, Notice::FamilyUnlinked { other: &viewer.user.handle }, now).await?;
+    if !end_link(&txn, &link, now).await? {
+        txn.commit().await?;
+        return Ok(link);
+    }
+    notifications::notify_id(&txn, other, Notice::FamilyUnlinked { other: &viewer.user.handle, link_id: link.id }, now).await?;
     txn.commit().await?;
     family_link::Entity::find_by_id(link_id)
         .one(db)
@@ -390,9 +399,11 @@ pub async fn end_links_of_adults(db: &DatabaseConnection, now: DateTime<Utc>) ->
             continue;
         }
         let txn = db.begin().await?;
-        end_link(&txn, &link, now).await?;
-        notifications::notify(&txn, &teen, Notice::FamilyUnlinked { other: &guardian.handle }, now).await?;
-        notifications::notify(&txn, &guardian, Notice::FamilyUnlinked { other: &teen.handle }, now).await?;
+        if !end_link(&txn, &link, now).await? {
+            continue;
+        }
+        notifications::notify(&txn, &teen, Notice::FamilyUnlinked { other: &guardian.handle, link_id: link.id }, now).await?;
+        notifications::notify(&txn, &guardian, Notice::FamilyUnlinked { other: &teen.handle, link_id: link.id }, now).await?;
         txn.commit().await?;
         ended += 1;
     }
@@ -449,7 +460,7 @@ pub async fn request_more_time(
     .insert(&txn)
     .await?;
     for guardian in guardians {
-        notifications::notify_id(&txn, guardian, Notice::TimeRequested { teen: &teen.user.handle, minutes }, now)
+        notifications::notify_id(&txn, guardian, Notice::TimeRequested { teen: &teen.user.handle, minutes, request_id: request.id }, now)
             .await?;
     }
     txn.commit().await?;
@@ -519,7 +530,7 @@ pub async fn answer_time_request(
     if answer.exec(&txn).await?.rows_affected == 0 {
         return Err(AppError::Conflict("This request was already answered".into()));
     }
-    notifications::notify(&txn, &teen, Notice::TimeRequestAnswered { granted }, now).await?;
+    notifications::notify(&txn, &teen, Notice::TimeRequestAnswered { granted, request_id }, now).await?;
     txn.commit().await?;
     time_request::Entity::find_by_id(request_id).one(db).await?.ok_or_else(not_found)
 }

@@ -29,10 +29,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::auth::Viewer;
 use crate::domain::fold;
 use crate::error::{AppError, AppResult};
 use crate::service::content::search_terms;
+use crate::service::policy::Policy;
 use crate::service::visibility::{Scope, content_condition};
 
 /// How far back signals are read, and how many rows of them at most.
@@ -401,7 +401,7 @@ struct Candidate {
 
 impl Candidate {
     fn campaign_running(&self, now: DateTime<Utc>) -> bool {
-        self.campaign.as_ref().is_some_and(|c| c.starts_at <= now && now < c.ends_at)
+        self.campaign.as_ref().is_some_and(|c| c.is_running(now))
     }
 
     fn pillars(&self) -> HashSet<Pillar> {
@@ -558,13 +558,11 @@ fn reasons(
     reasons
 }
 
-/// One page of the feed for the scope's viewer.
-pub async fn page(
-    db: &impl ConnectionTrait,
-    scope: &Scope,
-    viewer: Option<&Viewer>,
-    request: FeedRequest,
-) -> AppResult<FeedPage> {
+/// One page of the feed for the policy's viewer.
+pub async fn page(db: &impl ConnectionTrait, policy: &Policy, request: FeedRequest) -> AppResult<FeedPage> {
+    let reads = policy.content_reads(db).await?;
+    let scope = reads.scope();
+    let viewer = policy.viewer()?;
     let now = scope.now;
     let mut served = match &request.after {
         Some(cursor) => decode_cursor(cursor)?,
@@ -593,7 +591,7 @@ pub async fn page(
         pillar: request.pillar,
         served: &served,
         strongest: strongest.clone(),
-        running_campaigns: campaigns.iter().filter(|c| c.starts_at <= now && now < c.ends_at).map(|c| c.id).collect(),
+        running_campaigns: campaigns.iter().filter(|c| c.is_running(now)).map(|c| c.id).collect(),
         all_tags: all_tags.iter().map(|t| t.slug.clone()).collect(),
         pivot,
     };

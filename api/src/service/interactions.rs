@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 use crate::service::content as contents;
-use crate::service::visibility::Scope;
+use crate::service::policy::Policy;
 
 async fn bump(db: &impl ConnectionTrait, id: Uuid, column: content::Column, by: i32) -> AppResult<()> {
     content::Entity::update_many()
@@ -48,14 +48,20 @@ async fn insert(
 /// it is afterwards.
 pub async fn record(
     db: &DatabaseConnection,
-    scope: &Scope,
-    viewer_id: Uuid,
+    policy: &Policy,
     content_id: Uuid,
     kind: InteractionKind,
     watched_ms: Option<i32>,
 ) -> AppResult<content::Model> {
-    let now = scope.now;
-    let content = contents::get_visible(db, scope, content_id).await?;
+    let viewer_id = policy.member()?.id();
+    let now = policy.now();
+    // Time watched always counts, even when it used up the day; anything
+    // else is a read of content, which the teen gate guards.
+    let counts_time = matches!(kind, InteractionKind::View | InteractionKind::SwipeAway);
+    if !counts_time {
+        policy.content_reads(db).await?;
+    }
+    let content = contents::get_visible(db, &policy.visibility()?, content_id).await?;
     let watched_ms = match (kind, watched_ms) {
         (InteractionKind::View, None) => return Err(AppError::field("watchedMs", "is required for a VIEW")),
         (_, Some(ms)) if ms < 0 => return Err(AppError::field("watchedMs", "may not be negative")),
@@ -96,6 +102,7 @@ pub async fn record(
     }
     insert(&txn, viewer_id, Some(content_id), kind, watched_ms, None, now).await?;
     txn.commit().await?;
+    policy.content_reads(db).await?;
     content::Entity::find_by_id(content_id).one(db).await?.ok_or_else(|| AppError::NotFound("No such content".into()))
 }
 

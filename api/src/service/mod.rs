@@ -12,6 +12,7 @@ pub mod live;
 pub mod moderation;
 pub mod notifications;
 pub mod pagination;
+pub mod policy;
 pub mod privacy;
 pub mod rate_limit;
 pub mod screen_time;

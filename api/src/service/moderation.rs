@@ -21,9 +21,11 @@ use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::service::notifications::{self, Notice};
 use crate::service::pagination::{Direction, KeysetCursor, Page, PageRequest, keyset_page, ranked_page};
+use crate::service::policy::{CaseView, Policy};
 use crate::service::visibility::Scope;
-use crate::service::{content as contents, rate_limit, social};
+use crate::service::{accounts, content as contents, rate_limit, social};
 
+pub const MODERATORS: &[Role] = &[Role::Moderator, Role::Admin];
 pub const CLAIM_TTL: Duration = Duration::minutes(10);
 pub const REPORTS_PER_HOUR: u64 = 20;
 pub const APPEAL_WINDOW: Duration = Duration::days(30);
@@ -53,9 +55,13 @@ pub fn priority_base(reasons: &[ReportReason], reporters: i32) -> i32 {
     worst + extra + 10 * reporters
 }
 
-/// Priority now: the base plus one point per hour the case has been open.
-pub fn priority(case: &case::Model, now: DateTime<Utc>) -> i32 {
-    let hours = std::cmp::max((now - case.opened_at).num_hours(), 0);
+/// Priority now: the base plus one point per hour the case has been open;
+/// 0 in the redacted view.
+pub fn priority(case: &case::Model, policy: &Policy) -> i32 {
+    if policy.case_view() == CaseView::Redacted {
+        return 0;
+    }
+    let hours = std::cmp::max((policy.now() - case.opened_at).num_hours(), 0);
     case.priority_base + i32::try_from(hours).unwrap_or(i32::MAX - case.priority_base)
 }
 
@@ -170,12 +176,9 @@ async fn resolve_target(db: &impl ConnectionTrait, scope: &Scope, report: &NewRe
 
 /// Files a report; a repeat by the same reporter while the case is
 /// undecided returns the first report.
-pub async fn file_report(
-    db: &DatabaseConnection,
-    scope: &Scope,
-    reporter: &Viewer,
-    new: NewReport,
-) -> AppResult<(report::Model, Uuid)> {
+pub async fn file_report(db: &DatabaseConnection, policy: &Policy, new: NewReport) -> AppResult<(report::Model, Uuid)> {
+    let reporter = policy.member()?;
+    let scope = &policy.visibility()?;
     if new.details.as_ref().is_some_and(|d| d.chars().count() > 1000) {
         return Err(AppError::field("details", "must be at most 1000 characters long"));
     }
@@ -208,9 +211,13 @@ async fn file_in_transaction(
     let txn = db.begin().await?;
     // Writing first serialises this reporter's reports: the duplicate check
     // and the hourly count below cannot race.
-    user::Entity::update_many()
-        .col_expr(user::Column::UpdatedAt, Expr::col(user::Column::UpdatedAt))
-        .filter(user::Column::Id.eq(reporter))
+    accounts::lock_user(&txn, reporter).await?;
+    // Then the undecided case's row, so that reports on one target from
+    // different reporters count one after another, never from a stale read.
+    case::Entity::update_many()
+        .col_expr(case::Column::Version, Expr::col(case::Column::Version))
+        .filter(case::Column::TargetType.eq(new.target_type))
+        .filter(case::Column::ActiveTargetId.eq(new.target_id))
         .exec(&txn)
         .await?;
     let existing_case = case::Entity::find()
@@ -262,6 +269,8 @@ async fn file_in_transaction(
                 resolved_by: Set(None),
                 auto_hidden: Set(false),
                 appealed_at: Set(None),
+                suspended_until: Set(None),
+                appeal_message: Set(None),
                 opened_at: Set(now),
                 last_reported_at: Set(now),
                 resolved_at: Set(None),
@@ -333,7 +342,13 @@ async fn set_content_status(db: &impl ConnectionTrait, id: Uuid, status: Content
     Ok(())
 }
 
-pub async fn get_case(db: &impl ConnectionTrait, id: Uuid) -> AppResult<case::Model> {
+/// A case, for moderators and admins.
+pub async fn get_case(db: &impl ConnectionTrait, policy: &Policy, id: Uuid) -> AppResult<case::Model> {
+    policy.staff(MODERATORS)?;
+    find_case(db, id).await
+}
+
+async fn find_case(db: &impl ConnectionTrait, id: Uuid) -> AppResult<case::Model> {
     case::Entity::find_by_id(id).one(db).await?.ok_or_else(|| AppError::NotFound("No such case".into()))
 }
 
@@ -357,31 +372,38 @@ fn stale() -> AppError {
     AppError::Conflict("Someone else changed this case first; reload it and try again".into())
 }
 
-/// Who may act on the case now, before anything is written.
-fn check_actor(case: &case::Model, moderator: &Viewer, now: DateTime<Utc>) -> AppResult<()> {
+/// The moderator who may act on the case now, before anything is written:
+/// the policy's conflict-of-interest rules, then the workflow's.
+async fn case_actor<'p>(
+    db: &impl ConnectionTrait,
+    policy: &'p Policy,
+    case: &case::Model,
+) -> AppResult<&'p Viewer> {
+    let target_role = match case.target_user_id {
+        Some(id) => user::Entity::find_by_id(id).one(db).await?.map(|u| u.role),
+        None => None,
+    };
+    let moderator = policy.case_actor(case, target_role)?;
+    let now = policy.now();
     if case.status == CaseStatus::Resolved {
         return Err(AppError::Conflict("This case is already resolved".into()));
     }
     if case.status == CaseStatus::Escalated && moderator.user.role != Role::Admin {
         return Err(AppError::Forbidden("Only an admin can decide an escalated case".into()));
     }
-    if case.status == CaseStatus::Appealed && case.resolved_by == Some(moderator.user.id) {
+    if case.appealed_at.is_some() && case.resolved_by == Some(moderator.user.id) {
         return Err(AppError::Forbidden("An appeal must be decided by a different moderator".into()));
     }
     if live_claim(case, now).is_some_and(|holder| holder != moderator.user.id) {
         return Err(AppError::Conflict("Another moderator is reviewing this case".into()));
     }
-    Ok(())
+    Ok(moderator)
 }
 
-pub async fn claim(
-    db: &DatabaseConnection,
-    moderator: &Viewer,
-    id: Uuid,
-    now: DateTime<Utc>,
-) -> AppResult<case::Model> {
-    let case = get_case(db, id).await?;
-    check_actor(&case, moderator, now)?;
+pub async fn claim(db: &DatabaseConnection, policy: &Policy, id: Uuid) -> AppResult<case::Model> {
+    let now = policy.now();
+    let case = get_case(db, policy, id).await?;
+    let moderator = case_actor(db, policy, &case).await?;
     let status = if case.status == CaseStatus::Open || case.status == CaseStatus::InReview {
         CaseStatus::InReview
     } else {
@@ -399,16 +421,13 @@ pub async fn claim(
     }
     record(&txn, id, Some(moderator.user.id), "CLAIM", None, None, now).await?;
     txn.commit().await?;
-    get_case(db, id).await
+    find_case(db, id).await
 }
 
-pub async fn release(
-    db: &DatabaseConnection,
-    moderator: &Viewer,
-    id: Uuid,
-    now: DateTime<Utc>,
-) -> AppResult<case::Model> {
-    let case = get_case(db, id).await?;
+pub async fn release(db: &DatabaseConnection, policy: &Policy, id: Uuid) -> AppResult<case::Model> {
+    let now = policy.now();
+    let moderator = policy.staff(MODERATORS)?;
+    let case = get_case(db, policy, id).await?;
     if live_claim(&case, now) != Some(moderator.user.id) {
         return Err(AppError::Conflict("You do not hold a claim on this case".into()));
     }
@@ -425,7 +444,7 @@ pub async fn release(
     }
     record(&txn, id, Some(moderator.user.id), "RELEASE", None, None, now).await?;
     txn.commit().await?;
-    get_case(db, id).await
+    find_case(db, id).await
 }
 
 pub struct Decision {
@@ -436,18 +455,15 @@ pub struct Decision {
     pub suspend_days: Option<i32>,
 }
 
-pub async fn resolve(
-    db: &DatabaseConnection,
-    moderator: &Viewer,
-    decision: Decision,
-    now: DateTime<Utc>,
-) -> AppResult<case::Model> {
+pub async fn resolve(db: &DatabaseConnection, policy: &Policy, decision: Decision) -> AppResult<case::Model> {
+    let now = policy.now();
+    policy.staff(MODERATORS)?;
     let note = decision.note.trim().to_owned();
     if !(1..=2000).contains(&note.chars().count()) {
         return Err(AppError::field("note", "must be 1 to 2000 characters long"));
     }
-    let case = get_case(db, decision.case_id).await?;
-    check_actor(&case, moderator, now)?;
+    let case = get_case(db, policy, decision.case_id).await?;
+    let moderator = case_actor(db, policy, &case).await?;
     if case.version != decision.expected_version {
         return Err(stale());
     }
@@ -468,7 +484,8 @@ pub async fn resolve(
         }
         _ => {}
     }
-    let appeal = case.status == CaseStatus::Appealed;
+    // An appeal stays an appeal when it was escalated to an admin.
+    let appeal = case.appealed_at.is_some();
 
     let txn = db.begin().await?;
     let won = update_if_version(&txn, case.id, decision.expected_version, |u| {
@@ -483,6 +500,7 @@ pub async fn resolve(
                 .col_expr(case::Column::Resolution, Expr::value(action))
                 .col_expr(case::Column::ResolvedBy, Expr::value(moderator.user.id))
                 .col_expr(case::Column::ResolvedAt, Expr::value(now))
+                .col_expr(case::Column::SuspendedUntil, Expr::value(suspend_until))
         }
     })
     .await?;
@@ -492,7 +510,7 @@ pub async fn resolve(
     if action == ModerationAction::Escalate {
         record(&txn, case.id, Some(moderator.user.id), "ESCALATION", Some(action), Some(note), now).await?;
         txn.commit().await?;
-        return get_case(db, case.id).await;
+        return find_case(db, case.id).await;
     }
     if appeal {
         decide_appeal(&txn, &case, action, now).await?;
@@ -503,7 +521,7 @@ pub async fn resolve(
         close_reports(&txn, &case, action, now).await?;
     }
     txn.commit().await?;
-    get_case(db, case.id).await
+    find_case(db, case.id).await
 }
 
 /// The decision's effects on the target and the responsible account.
@@ -545,11 +563,12 @@ async fn apply(
         _ => {}
     }
     let Some(responsible) = case.target_user_id else { return Ok(()) };
+    let content_id = is_content.then_some(case.target_id);
     match action {
         ModerationAction::RemoveContent if case.target_type != ReportTargetType::User => {
-            notifications::notify_id(db, responsible, Notice::ContentRemoved { title: &title }, now).await?;
+            notifications::notify_id(db, responsible, Notice::ContentRemoved { title: &title, case_id: case.id, content_id }, now).await?;
         }
-        ModerationAction::WarnUser => notifications::notify_id(db, responsible, Notice::AccountWarned, now).await?,
+        ModerationAction::WarnUser => notifications::notify_id(db, responsible, Notice::AccountWarned { case_id: case.id }, now).await?,
         ModerationAction::SuspendUser | ModerationAction::BanUser => {
             let mut lock = user::Entity::update_many().filter(user::Column::Id.eq(responsible));
             lock = match suspend_until {
@@ -557,7 +576,7 @@ async fn apply(
                 None => lock.col_expr(user::Column::BannedAt, Expr::value(now)),
             };
             lock.exec(db).await?;
-            notifications::notify_id(db, responsible, Notice::AccountSuspended { until: suspend_until }, now).await?;
+            notifications::notify_id(db, responsible, Notice::AccountSuspended { until: suspend_until, case_id: case.id }, now).await?;
         }
         _ => {}
     }
@@ -596,7 +615,7 @@ async fn close_reports(
         .exec(db)
         .await?;
     for reporter in open.into_iter().filter_map(|r| r.reporter_id) {
-        notifications::notify_id(db, reporter, Notice::ReportResolved { action }, now).await?;
+        notifications::notify_id(db, reporter, Notice::ReportResolved { action, case_id: case.id }, now).await?;
     }
     Ok(())
 }
@@ -648,39 +667,45 @@ async fn decide_appeal(
         }
     }
     if let Some(appellant) = case.target_user_id {
-        notifications::notify_id(db, appellant, Notice::AppealDecided { upheld }, now).await?;
+        notifications::notify_id(db, appellant, Notice::AppealDecided { upheld, case_id: case.id }, now).await?;
     }
     Ok(())
 }
 
+/// Until when the affected user may appeal: 30 days after a decision that
+/// acted on them, once; `None` for dismissals and appealed cases.
+pub fn appealable_until(case: &case::Model) -> Option<DateTime<Utc>> {
+    let acted = case.status == CaseStatus::Resolved && !matches!(case.resolution, Some(ModerationAction::Dismiss) | None);
+    if !acted || case.appealed_at.is_some() {
+        return None;
+    }
+    case.resolved_at.map(|at| at + APPEAL_WINDOW)
+}
+
 /// The affected author (or user) appeals a decision once, within 30 days.
-pub async fn appeal(
-    db: &DatabaseConnection,
-    appellant: Uuid,
-    case_id: Uuid,
-    message: &str,
-    now: DateTime<Utc>,
-) -> AppResult<case::Model> {
+pub async fn appeal(db: &DatabaseConnection, policy: &Policy, case_id: Uuid, message: &str) -> AppResult<case::Model> {
+    let now = policy.now();
+    let appellant = policy.appellant()?.id;
     let message = message.trim();
     if !(1..=1000).contains(&message.chars().count()) {
         return Err(AppError::field("message", "must be 1 to 1000 characters long"));
     }
-    let case = get_case(db, case_id).await?;
+    let case = find_case(db, case_id).await?;
     if case.target_user_id != Some(appellant) {
         return Err(AppError::NotFound("No such case".into()));
     }
-    let appealable =
-        case.status == CaseStatus::Resolved && !matches!(case.resolution, Some(ModerationAction::Dismiss) | None);
-    if !appealable || case.appealed_at.is_some() {
-        return Err(AppError::Conflict("This decision cannot be appealed (again)".into()));
-    }
-    if case.resolved_at.is_some_and(|at| now - at > APPEAL_WINDOW) {
-        return Err(AppError::Forbidden("Decisions can be appealed within 30 days".into()));
+    match appealable_until(&case) {
+        None => return Err(AppError::Conflict("This decision cannot be appealed (again)".into())),
+        Some(until) if now > until => {
+            return Err(AppError::Forbidden("Decisions can be appealed within 30 days".into()));
+        }
+        Some(_) => {}
     }
     let txn = db.begin().await?;
     let appealed = update_if_version(&txn, case.id, case.version, |u| {
         u.col_expr(case::Column::Status, Expr::value(CaseStatus::Appealed))
             .col_expr(case::Column::AppealedAt, Expr::value(now))
+            .col_expr(case::Column::AppealMessage, Expr::value(message))
     })
     .await?;
     if !appealed {
@@ -688,7 +713,38 @@ pub async fn appeal(
     }
     record(&txn, case.id, Some(appellant), "APPEAL", None, Some(message.to_owned()), now).await?;
     txn.commit().await?;
-    get_case(db, case.id).await
+    find_case(db, case.id).await
+}
+
+/// The newest suspension or ban decided against the user, if any.
+pub async fn latest_decision_against(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Option<Uuid>> {
+    let latest = case::Entity::find()
+        .filter(case::Column::TargetUserId.eq(user_id))
+        .filter(case::Column::Resolution.is_in([ModerationAction::SuspendUser, ModerationAction::BanUser]))
+        .order_by_desc(case::Column::ResolvedAt)
+        .one(db)
+        .await?;
+    Ok(latest.map(|c| c.id))
+}
+
+/// Decided cases that acted on the caller (or that they appealed), newest
+/// first: what a suspended user reads with an appeal token.
+pub async fn my_decisions(
+    db: &impl ConnectionTrait,
+    policy: &Policy,
+    page: &PageRequest,
+) -> AppResult<Page<case::Model>> {
+    let me = policy.appellant()?.id;
+    let select = case::Entity::find().filter(case::Column::TargetUserId.eq(me)).filter(
+        Condition::any()
+            .add(
+                Condition::all()
+                    .add(case::Column::Resolution.is_not_null())
+                    .add(case::Column::Resolution.ne(ModerationAction::Dismiss)),
+            )
+            .add(case::Column::AppealedAt.is_not_null()),
+    );
+    keyset_page(db, select, Direction::NewestFirst, page).await
 }
 
 #[derive(Debug, Default, Clone)]
@@ -696,16 +752,18 @@ pub struct QueueFilter {
     pub statuses: Option<Vec<CaseStatus>>,
     pub reason: Option<ReportReason>,
     pub target_type: Option<ReportTargetType>,
-    pub assigned_to: Option<Uuid>,
+    pub assigned_to_me: bool,
 }
 
 /// Cases by priority, highest first, then oldest first.
 pub async fn queue(
     db: &impl ConnectionTrait,
+    policy: &Policy,
     filter: &QueueFilter,
     page: &PageRequest,
-    now: DateTime<Utc>,
 ) -> AppResult<Page<case::Model>> {
+    let me = policy.staff(MODERATORS)?.id();
+    let now = policy.now();
     let mut select = case::Entity::find();
     let statuses = filter
         .statuses
@@ -735,7 +793,7 @@ pub async fn queue(
     if let Some(target_type) = filter.target_type {
         select = select.filter(case::Column::TargetType.eq(target_type));
     }
-    if let Some(me) = filter.assigned_to {
+    if filter.assigned_to_me {
         select = select.filter(case::Column::AssigneeId.eq(me)).filter(case::Column::ClaimedUntil.gt(now));
     }
     ranked_page(db, select, case::Column::QueueRank, case::Column::OpenedAt, case::Column::Id, page, |c| {
@@ -744,12 +802,16 @@ pub async fn queue(
     .await
 }
 
-/// Reports on a case, oldest first.
+/// Reports on a case, oldest first; none in the redacted view.
 pub async fn case_reports(
     db: &impl ConnectionTrait,
+    policy: &Policy,
     case_id: Uuid,
     page: &PageRequest,
 ) -> AppResult<Page<report::Model>> {
+    if policy.case_view() == CaseView::Redacted {
+        return Ok(Page { items: Vec::new(), has_next_page: false });
+    }
     let select = report::Entity::find().filter(report::Column::CaseId.eq(case_id));
     keyset_page(db, select, Direction::OldestFirst, page).await
 }
@@ -764,7 +826,11 @@ pub async fn my_reports(
     keyset_page(db, select, Direction::NewestFirst, page).await
 }
 
-pub async fn case_events(db: &impl ConnectionTrait, case_id: Uuid) -> AppResult<Vec<event::Model>> {
+/// Every step of a case, oldest first; none in the redacted view.
+pub async fn case_events(db: &impl ConnectionTrait, policy: &Policy, case_id: Uuid) -> AppResult<Vec<event::Model>> {
+    if policy.case_view() == CaseView::Redacted {
+        return Ok(Vec::new());
+    }
     Ok(event::Entity::find()
         .filter(event::Column::CaseId.eq(case_id))
         .order_by_asc(event::Column::CreatedAt)
@@ -774,7 +840,8 @@ pub async fn case_events(db: &impl ConnectionTrait, case_id: Uuid) -> AppResult<
 }
 
 /// The whole audit log, newest first.
-pub async fn log(db: &impl ConnectionTrait, page: &PageRequest) -> AppResult<Page<event::Model>> {
+pub async fn log(db: &impl ConnectionTrait, policy: &Policy, page: &PageRequest) -> AppResult<Page<event::Model>> {
+    policy.staff(MODERATORS)?;
     keyset_page(db, event::Entity::find(), Direction::NewestFirst, page).await
 }
 

@@ -12,25 +12,53 @@ use crate::error::AppResult;
 use crate::service::pagination::{Direction, Page, PageRequest, keyset_page};
 
 pub enum Notice<'a> {
-    ReportResolved { action: ModerationAction },
-    ContentRemoved { title: &'a str },
-    AccountWarned,
-    AccountSuspended { until: Option<DateTime<Utc>> },
-    AppealDecided { upheld: bool },
-    FamilyLinked { other: &'a str },
-    FamilyUnlinked { other: &'a str },
+    ReportResolved { action: ModerationAction, case_id: Uuid },
+    ContentRemoved { title: &'a str, case_id: Uuid, content_id: Option<Uuid> },
+    AccountWarned { case_id: Uuid },
+    AccountSuspended { until: Option<DateTime<Utc>>, case_id: Uuid },
+    AppealDecided { upheld: bool, case_id: Uuid },
+    FamilyLinked { other: &'a str, link_id: Uuid },
+    FamilyUnlinked { other: &'a str, link_id: Uuid },
     ControlsChanged { teen: &'a str },
-    TimeRequested { teen: &'a str, minutes: i32 },
-    TimeRequestAnswered { granted: Option<i32> },
+    TimeRequested { teen: &'a str, minutes: i32, request_id: Uuid },
+    TimeRequestAnswered { granted: Option<i32>, request_id: Uuid },
     PolicyUpdated { version: i32 },
 }
 
+/// What a notification is about, so a client can open it.
+#[derive(Debug, Default, Clone, Copy)]
+struct About {
+    case: Option<Uuid>,
+    content: Option<Uuid>,
+    link: Option<Uuid>,
+    time_request: Option<Uuid>,
+}
+
 impl Notice<'_> {
+    fn about(&self) -> About {
+        match *self {
+            Notice::ReportResolved { case_id, .. }
+            | Notice::AccountWarned { case_id }
+            | Notice::AccountSuspended { case_id, .. }
+            | Notice::AppealDecided { case_id, .. } => About { case: Some(case_id), ..About::default() },
+            Notice::ContentRemoved { case_id, content_id, .. } => {
+                About { case: Some(case_id), content: content_id, ..About::default() }
+            }
+            Notice::FamilyLinked { link_id, .. } | Notice::FamilyUnlinked { link_id, .. } => {
+                About { link: Some(link_id), ..About::default() }
+            }
+            Notice::TimeRequested { request_id, .. } | Notice::TimeRequestAnswered { request_id, .. } => {
+                About { time_request: Some(request_id), ..About::default() }
+            }
+            Notice::ControlsChanged { .. } | Notice::PolicyUpdated { .. } => About::default(),
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Notice::ReportResolved { .. } => "REPORT_RESOLVED",
             Notice::ContentRemoved { .. } => "CONTENT_REMOVED",
-            Notice::AccountWarned => "ACCOUNT_WARNED",
+            Notice::AccountWarned { .. } => "ACCOUNT_WARNED",
             Notice::AccountSuspended { .. } => "ACCOUNT_SUSPENDED",
             Notice::AppealDecided { .. } => "APPEAL_DECIDED",
             Notice::FamilyLinked { .. } => "FAMILY_LINKED",
@@ -46,39 +74,39 @@ impl Notice<'_> {
     fn words(&self, vietnamese: bool) -> (String, String) {
         let pick = |vi: String, en: String| if vietnamese { vi } else { en };
         match self {
-            Notice::ReportResolved { action } => (
+            Notice::ReportResolved { action, .. } => (
                 pick("Báo cáo của bạn đã được xử lý".into(), "Your report was reviewed".into()),
                 outcome_text(*action, vietnamese),
             ),
-            Notice::ContentRemoved { title } => (
+            Notice::ContentRemoved { title, .. } => (
                 pick("Nội dung của bạn đã bị gỡ".into(), "Your content was removed".into()),
                 pick(
                     format!("“{title}” vi phạm Tiêu chuẩn cộng đồng và đã bị gỡ. Bạn có thể kháng nghị trong 30 ngày."),
                     format!("“{title}” broke the Community Guidelines and was removed. You can appeal within 30 days."),
                 ),
             ),
-            Notice::AccountWarned => (
+            Notice::AccountWarned { .. } => (
                 pick("Cảnh báo tài khoản".into(), "Account warning".into()),
                 pick(
                     "Một nội dung hoặc hành vi của bạn vi phạm Tiêu chuẩn cộng đồng. Lần sau tài khoản có thể bị tạm khóa.".into(),
                     "Something you posted or did broke the Community Guidelines. Next time your account may be suspended.".into(),
                 ),
             ),
-            Notice::AccountSuspended { until: Some(until) } => (
+            Notice::AccountSuspended { until: Some(until), .. } => (
                 pick("Tài khoản bị tạm khóa".into(), "Account suspended".into()),
                 pick(
                     format!("Tài khoản của bạn bị tạm khóa đến {}. Bạn có thể kháng nghị trong 30 ngày.", until.format("%d/%m/%Y %H:%M UTC")),
                     format!("Your account is suspended until {}. You can appeal within 30 days.", until.format("%Y-%m-%d %H:%M UTC")),
                 ),
             ),
-            Notice::AccountSuspended { until: None } => (
+            Notice::AccountSuspended { until: None, .. } => (
                 pick("Tài khoản bị khóa".into(), "Account banned".into()),
                 pick(
                     "Tài khoản của bạn bị khóa vĩnh viễn. Bạn có thể kháng nghị trong 30 ngày.".into(),
                     "Your account has been banned. You can appeal within 30 days.".into(),
                 ),
             ),
-            Notice::AppealDecided { upheld } => (
+            Notice::AppealDecided { upheld, .. } => (
                 pick("Kết quả kháng nghị".into(), "Your appeal was decided".into()),
                 match upheld {
                     true => pick(
@@ -91,11 +119,11 @@ impl Notice<'_> {
                     ),
                 },
             ),
-            Notice::FamilyLinked { other } => (
+            Notice::FamilyLinked { other, .. } => (
                 pick("Đã liên kết gia đình".into(), "Family pairing set up".into()),
                 pick(format!("Bạn đã liên kết với @{other}."), format!("You are now paired with @{other}.")),
             ),
-            Notice::FamilyUnlinked { other } => (
+            Notice::FamilyUnlinked { other, .. } => (
                 pick("Đã hủy liên kết gia đình".into(), "Family pairing ended".into()),
                 pick(format!("Liên kết với @{other} đã kết thúc."), format!("The pairing with @{other} has ended.")),
             ),
@@ -106,11 +134,11 @@ impl Notice<'_> {
                     format!("The screen-time and content settings of @{teen} were updated."),
                 ),
             ),
-            Notice::TimeRequested { teen, minutes } => (
+            Notice::TimeRequested { teen, minutes, .. } => (
                 pick("Yêu cầu thêm thời gian".into(), "Request for more time".into()),
                 pick(format!("@{teen} xin thêm {minutes} phút hôm nay."), format!("@{teen} asks for {minutes} more minutes today.")),
             ),
-            Notice::TimeRequestAnswered { granted: Some(minutes) } => (
+            Notice::TimeRequestAnswered { granted: Some(minutes), .. } => (
                 pick("Đã được thêm thời gian".into(), "More time granted".into()),
                 pick(format!("Bạn được thêm {minutes} phút đến nửa đêm nay."), format!("You have {minutes} more minutes until midnight.")),
             ),
@@ -121,7 +149,7 @@ impl Notice<'_> {
                     format!("Version {version} is now in force. Please read and accept it to keep posting, liking and commenting."),
                 ),
             ),
-            Notice::TimeRequestAnswered { granted: None } => (
+            Notice::TimeRequestAnswered { granted: None, .. } => (
                 pick("Yêu cầu thêm thời gian bị từ chối".into(), "Request for more time declined".into()),
                 pick("Hôm nay chưa thể thêm thời gian. Hẹn bạn ngày mai!".into(), "No more time today. See you tomorrow!".into()),
             ),
@@ -162,6 +190,7 @@ pub fn outcome_text(action: ModerationAction, vietnamese: bool) -> String {
 
 fn row(recipient: &user::Model, notice: &Notice<'_>, now: DateTime<Utc>) -> notification::ActiveModel {
     let (title, body) = notice.words(recipient.locale != "en");
+    let about = notice.about();
     notification::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(recipient.id),
@@ -170,6 +199,10 @@ fn row(recipient: &user::Model, notice: &Notice<'_>, now: DateTime<Utc>) -> noti
         body: Set(body),
         created_at: Set(now),
         read_at: Set(None),
+        case_id: Set(about.case),
+        content_id: Set(about.content),
+        link_id: Set(about.link),
+        time_request_id: Set(about.time_request),
     }
 }
 

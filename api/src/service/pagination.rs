@@ -100,6 +100,15 @@ keyed! {
     moderation_event => Id, id;
 }
 
+/// Cases are listed by when they were opened.
+impl Keyed for entity::moderation_case::Entity {
+    const TIME: Self::Column = entity::moderation_case::Column::OpenedAt;
+    const ID: Self::Column = entity::moderation_case::Column::Id;
+    fn position(row: &Self::Model) -> KeysetCursor {
+        KeysetCursor { at: row.opened_at, id: row.id }
+    }
+}
+
 /// One page of `select`, ordered by (time, id) in `direction`.
 pub async fn keyset_page<E: Keyed>(
     db: &impl ConnectionTrait,

@@ -1,8 +1,11 @@
 //! Rate limits counted in the database, so they hold across instances.
 use chrono::{DateTime, Duration, Utc};
+use entity::attempt;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select, Set,
 };
+use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 
@@ -31,4 +34,93 @@ where
         message: message.to_owned(),
         retry_after_seconds: std::cmp::max((oldest.unwrap_or(now) + window - now).num_seconds(), 1),
     })
+}
+
+/// A limit on attempts at something guessable (a password) or abusable (a
+/// sign-up), per subject: an account, or a client address.
+pub struct Limit {
+    pub bucket: &'static str,
+    pub max: u64,
+    pub window: Duration,
+    pub message: &'static str,
+}
+
+/// Failed sign-ins per account (keyed by the email tried).
+pub const SIGN_IN_PER_ACCOUNT: Limit = Limit {
+    bucket: "sign-in:account",
+    max: 10,
+    window: Duration::minutes(15),
+    message: "Too many failed sign-ins for this email; try again later",
+};
+/// Failed sign-ins per client address.
+pub const SIGN_IN_PER_ADDRESS: Limit = Limit {
+    bucket: "sign-in:address",
+    max: 30,
+    window: Duration::minutes(15),
+    message: "Too many failed sign-ins from this address; try again later",
+};
+/// Sign-ups per client address, successful or not.
+pub const SIGN_UP_PER_ADDRESS: Limit = Limit {
+    bucket: "sign-up:address",
+    max: 20,
+    window: Duration::minutes(15),
+    message: "Too many sign-ups from this address; try again later",
+};
+/// Wrong passwords re-entered by a signed-in user (deleting the account).
+pub const PASSWORD_CHECK: Limit = Limit {
+    bucket: "password:account",
+    max: 10,
+    window: Duration::minutes(15),
+    message: "Too many wrong passwords; try again later",
+};
+
+/// An attempt written down before it is made; `forgive` takes it back.
+#[must_use]
+pub struct Attempt(Uuid);
+
+/// Writes the attempt first and counts after, so that of any number of
+/// parallel attempts at most `max` are let through: each one counts itself
+/// and every attempt committed before it. A refused attempt is removed, so
+/// refusals do not fill the table.
+pub async fn attempt(db: &impl ConnectionTrait, limit: &Limit, subject: &str, now: DateTime<Utc>) -> AppResult<Attempt> {
+    let id = Uuid::new_v4();
+    attempt::ActiveModel {
+        id: Set(id),
+        bucket: Set(limit.bucket.to_owned()),
+        subject: Set(subject.to_owned()),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    let recent = attempt::Entity::find()
+        .filter(attempt::Column::Bucket.eq(limit.bucket))
+        .filter(attempt::Column::Subject.eq(subject))
+        .filter(attempt::Column::CreatedAt.gt(now - limit.window));
+    if recent.clone().count(db).await? <= limit.max {
+        return Ok(Attempt(id));
+    }
+    forgive(db, Attempt(id)).await?;
+    let oldest: Option<DateTime<Utc>> = recent
+        .select_only()
+        .column(attempt::Column::CreatedAt)
+        .order_by_asc(attempt::Column::CreatedAt)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Err(AppError::RateLimited {
+        message: limit.message.to_owned(),
+        retry_after_seconds: std::cmp::max((oldest.unwrap_or(now) + limit.window - now).num_seconds(), 1),
+    })
+}
+
+/// Takes back an attempt that succeeded, so that only failures count.
+pub async fn forgive(db: &impl ConnectionTrait, attempt: Attempt) -> AppResult<()> {
+    attempt::Entity::delete_by_id(attempt.0).exec(db).await?;
+    Ok(())
+}
+
+/// Attempts older than any window, removed on a schedule.
+pub async fn forget_old_attempts(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<()> {
+    attempt::Entity::delete_many().filter(attempt::Column::CreatedAt.lt(now - Duration::days(1))).exec(db).await?;
+    Ok(())
 }

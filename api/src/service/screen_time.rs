@@ -7,9 +7,8 @@ use entity::{InteractionKind, TimeRequestStatus, interaction, time_request, user
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use crate::auth::Viewer;
 use crate::domain::{in_window, window_end};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::service::settings;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,26 +108,6 @@ pub async fn status(
         resets_at,
         away_until: away_until.map(|end| local_to_utc(tz, end)),
     })
-}
-
-/// Refuses browsing (`feed`, `contents`) during time away or once today's
-/// minutes are used up; everything else keeps working.
-pub async fn enforce(db: &impl ConnectionTrait, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<()> {
-    if !settings::controls_apply(&viewer.user, now) {
-        return Ok(());
-    }
-    let status = status(db, &viewer.user, &viewer.settings, now).await?;
-    if let Some(ends_at) = status.away_until {
-        return Err(AppError::TimeAway { ends_at });
-    }
-    if status.limit_reached {
-        return Err(AppError::ScreenTimeLimitReached {
-            used_minutes: status.used_minutes,
-            limit_minutes: status.limit_minutes.unwrap_or(0) + status.extra_minutes,
-            resets_at: status.resets_at,
-        });
-    }
-    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

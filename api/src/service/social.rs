@@ -2,14 +2,14 @@
 //! private one makes a request its owner answers.
 use chrono::{DateTime, Utc};
 use entity::{FollowState, follow, user};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::auth;
 use crate::error::{AppError, AppResult};
 use crate::service::pagination::{Direction, Page, PageRequest, keyset_page};
-use crate::service::settings;
+use crate::service::{settings, visibility};
 
 /// An account others may see and follow: it exists and is not locked.
 pub async fn find_active_user(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> AppResult<user::Model> {
@@ -67,16 +67,29 @@ pub async fn unfollow(
     Ok(user)
 }
 
-/// Pending requests to follow `owner`, oldest first.
+/// Pending requests to follow `owner`, oldest first, from accounts others
+/// may see (not suspended, banned or deleted).
 pub async fn pending_requests(
     db: &impl ConnectionTrait,
     owner: Uuid,
     page: &PageRequest,
+    now: DateTime<Utc>,
 ) -> AppResult<Page<follow::Model>> {
     let select = follow::Entity::find()
         .filter(follow::Column::FolloweeId.eq(owner))
-        .filter(follow::Column::Status.eq(FollowState::Requested));
+        .filter(follow::Column::Status.eq(FollowState::Requested))
+        .filter(visibility::inactive_user(Expr::col((follow::Entity, follow::Column::FollowerId)), now).not());
     keyset_page(db, select, Direction::OldestFirst, page).await
+}
+
+/// Ends another user's follow of `owner` (or their pending request): how a
+/// private account drops a follower it no longer wants.
+pub async fn remove_follower(db: &impl ConnectionTrait, owner: Uuid, follower: Uuid) -> AppResult<user::Model> {
+    let removed = follow::Entity::delete_by_id((follower, owner)).exec(db).await?;
+    if removed.rows_affected == 0 {
+        return Err(AppError::NotFound("This user does not follow you".into()));
+    }
+    user::Entity::find_by_id(follower).one(db).await?.ok_or_else(|| AppError::NotFound("No such user".into()))
 }
 
 /// Accepts or declines one pending request.

@@ -60,7 +60,7 @@ fn exists_in(table: impl sea_orm::sea_query::IntoTableRef) -> SelectStatement {
 }
 
 /// Users who are banned, suspended right now, or deleted.
-fn inactive_user(user_id: impl Into<Expr>, now: DateTime<Utc>) -> Expr {
+pub fn inactive_user(user_id: impl Into<Expr>, now: DateTime<Utc>) -> Expr {
     let user_id = user_id.into();
     Expr::exists(
         exists_in(user::Entity)

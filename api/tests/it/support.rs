@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use api::clock::ManualClock;
-use api::config::{AppEnv, Settings};
+use api::config::{AppEnv, QueryLimits, Settings};
 use api::startup::Application;
 use api::state::AppState;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -14,6 +14,8 @@ use uuid::Uuid;
 
 pub const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 pub const PASSWORD: &str = "correct horse battery";
+/// Where tests say which client address a request comes from.
+pub const CLIENT_ADDRESS_HEADER: &str = "x-test-client-address";
 
 /// 10:00 in Vietnam on the day the suite was written; tests move it as needed.
 pub fn start_time() -> DateTime<Utc> {
@@ -144,6 +146,11 @@ pub fn test_settings(database_url: String) -> Settings {
         seed_demo: false,
         request_timeout: Duration::from_secs(30),
         workers: Some(1),
+        // Requests name their client in this header; without it per-address
+        // limits do not apply, so tests that sign many people up stay apart.
+        trusted_proxy_header: Some(CLIENT_ADDRESS_HEADER.into()),
+        anon_rate_limit_per_minute: 600,
+        limits: QueryLimits::default(),
     }
 }
 

@@ -1,12 +1,14 @@
-//! Failed sign-ins, by a hash of the email tried, to slow password guessing.
+//! Attempts at a rate-limited action (a failed sign-in, a sign-up, a password
+//! check), by bucket and a hash of who made them (an account or an address).
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "login_failures")]
+#[sea_orm(table_name = "attempts")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub email_hash: String,
+    pub bucket: String,
+    pub subject: String,
     pub created_at: DateTimeUtc,
 }
 

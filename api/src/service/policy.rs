@@ -1,0 +1,209 @@
+//! Every trust & safety decision in one place: who is calling, what they may
+//! see, which teen controls hold, whether they may act on a case, and what of
+//! a case they are shown.
+//!
+//! A `Policy` is built once per operation (an HTTP request, or one operation
+//! over a WebSocket) from the caller's credential and the clock, and every
+//! service takes what it needs from it. Reads of content need a
+//! [`ContentReads`], which only [`Policy::content_reads`] hands out after the
+//! teen gate (time away, daily limit) has passed, so a read path cannot
+//! forget that gate.
+use chrono::{DateTime, Utc};
+use entity::{Role, moderation_case as case, user};
+use sea_orm::ConnectionTrait;
+use tokio::sync::OnceCell;
+
+use crate::auth::{Caller, Viewer};
+use crate::error::{AppError, AppResult};
+use crate::service::visibility::Scope;
+use crate::service::{privacy, screen_time, settings};
+
+pub struct Policy {
+    caller: Caller,
+    now: DateTime<Utc>,
+    /// The client's address, from the connection or a trusted proxy's header.
+    address: Option<String>,
+    /// The teen gate's verdict, decided at most once per operation.
+    gate: OnceCell<Result<(), AppError>>,
+}
+
+/// Proof that the teen gate passed for this operation; content reads take it.
+#[derive(Debug, Clone)]
+pub struct ContentReads(Scope);
+
+impl ContentReads {
+    pub fn scope(&self) -> &Scope {
+        &self.0
+    }
+}
+
+/// What of a moderation case the caller is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseView {
+    /// Moderators and admins: everything.
+    Full,
+    /// The affected user: the decision, never who reported, what they wrote,
+    /// or which moderator decided.
+    Redacted,
+}
+
+impl Policy {
+    pub fn new(caller: Caller, now: DateTime<Utc>, address: Option<String>) -> Self {
+        Self { caller, now, address, gate: OnceCell::new() }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Where the operation came from, for per-address limits.
+    pub fn address(&self) -> Option<&str> {
+        self.address.as_deref()
+    }
+
+    /// The signed-in member, if any. A bad token, and an appeal-only token,
+    /// are errors rather than anonymity.
+    pub fn viewer(&self) -> AppResult<Option<&Viewer>> {
+        self.caller.viewer()
+    }
+
+    /// The signed-in member; `UNAUTHENTICATED` for anonymous callers.
+    pub fn member(&self) -> AppResult<&Viewer> {
+        self.viewer()?.ok_or_else(AppError::unauthenticated)
+    }
+
+    /// A member holding one of `roles`.
+    pub fn staff(&self, roles: &[Role]) -> AppResult<&Viewer> {
+        let viewer = self.member()?;
+        if !viewer.has_role(roles) {
+            return Err(AppError::Forbidden("You do not have permission to do this".into()));
+        }
+        Ok(viewer)
+    }
+
+    /// Whether the caller holds one of `roles` right now (false for anyone else).
+    pub fn holds(&self, roles: &[Role]) -> bool {
+        self.viewer().ok().flatten().is_some_and(|v| v.has_role(roles))
+    }
+
+    /// The account that may read and appeal its own decisions: a member, or
+    /// a suspended or banned user with an appeal token.
+    pub fn appellant(&self) -> AppResult<&user::Model> {
+        match &self.caller {
+            Caller::Appealing(user) => Ok(user),
+            _ => Ok(&self.member()?.user),
+        }
+    }
+
+    /// Whether the caller reads Vietnamese (the default) or English.
+    pub fn vietnamese(&self) -> bool {
+        match &self.caller {
+            Caller::Signed(viewer) => viewer.user.locale != "en",
+            Caller::Appealing(user) => user.locale != "en",
+            _ => true,
+        }
+    }
+
+    /// The visibility rules for this caller, for checks that show no content
+    /// (may this be reported, commented on, liked). Reads use `content_reads`.
+    pub fn visibility(&self) -> AppResult<Scope> {
+        Ok(match self.viewer()? {
+            None => Scope::anonymous(self.now),
+            Some(viewer) => Scope::for_viewer(viewer, self.now),
+        })
+    }
+
+    /// Permission to read content: refused to a teen inside a time-away
+    /// window or past today's limit, on every path that shows content.
+    pub async fn content_reads(&self, db: &impl ConnectionTrait) -> AppResult<ContentReads> {
+        let scope = self.visibility()?;
+        if let Some(viewer) = self.viewer()? {
+            let verdict = self.gate.get_or_init(|| async { teen_gate(db, viewer, self.now).await }).await;
+            verdict.clone()?;
+        }
+        Ok(ContentReads(scope))
+    }
+
+    /// Whether a teen's guardian has left search on.
+    pub fn search(&self) -> AppResult<()> {
+        match self.viewer()? {
+            Some(viewer) if !settings::search_allowed(viewer, self.now) => {
+                Err(AppError::Forbidden("A guardian has turned search off for this account".into()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Every mutation but the few a user needs to consent, leave or take
+    /// their data requires the current privacy policy.
+    pub async fn consent_for(&self, db: &impl ConnectionTrait, mutation: &str) -> AppResult<()> {
+        if privacy::ALLOWED_WITHOUT_CONSENT.contains(&mutation) {
+            return Ok(());
+        }
+        // Anonymous callers and bad tokens are refused by the operation itself.
+        match self.viewer() {
+            Ok(Some(viewer)) => privacy::require_consent(db, viewer.id()).await,
+            _ => Ok(()),
+        }
+    }
+
+    /// A moderator or admin who may act on this case: never on a case about
+    /// their own account or content, and only an admin on a case about a
+    /// moderator's or an admin's account or content.
+    pub fn case_actor(&self, case: &case::Model, target_role: Option<Role>) -> AppResult<&Viewer> {
+        let actor = self.staff(&[Role::Moderator, Role::Admin])?;
+        if case.target_user_id == Some(actor.id()) {
+            return Err(AppError::Forbidden("You cannot act on a case about your own account or content".into()));
+        }
+        if target_role.is_some_and(Role::moderates) && actor.user.role != Role::Admin {
+            return Err(AppError::Forbidden("Only an admin can act on a case about a moderator or an admin".into()));
+        }
+        Ok(actor)
+    }
+
+    /// How much of a case the caller sees.
+    pub fn case_view(&self) -> CaseView {
+        if self.holds(&[Role::Moderator, Role::Admin]) { CaseView::Full } else { CaseView::Redacted }
+    }
+
+    /// The case as this caller may see it. The redacted copy keeps the
+    /// decision and the affected user's own appeal, and drops every trace of
+    /// who reported, how many did, who moderated and how the queue ranks it.
+    pub fn present_case(&self, case: case::Model) -> case::Model {
+        if self.case_view() == CaseView::Full {
+            return case;
+        }
+        case::Model {
+            snapshot: case::Snapshot::default(),
+            priority_base: 0,
+            queue_rank: 0,
+            report_count: 0,
+            assignee_id: None,
+            claimed_until: None,
+            version: 0,
+            resolved_by: None,
+            auto_hidden: false,
+            last_reported_at: case.opened_at,
+            ..case
+        }
+    }
+}
+
+/// Time away first, then today's limit.
+async fn teen_gate(db: &impl ConnectionTrait, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<()> {
+    if !settings::controls_apply(&viewer.user, now) {
+        return Ok(());
+    }
+    let status = screen_time::status(db, &viewer.user, &viewer.settings, now).await?;
+    if let Some(ends_at) = status.away_until {
+        return Err(AppError::TimeAway { ends_at });
+    }
+    if status.limit_reached {
+        return Err(AppError::ScreenTimeLimitReached {
+            used_minutes: status.used_minutes,
+            limit_minutes: status.limit_minutes.unwrap_or(0) + status.extra_minutes,
+            resets_at: status.resets_at,
+        });
+    }
+    Ok(())
+}

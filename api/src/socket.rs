@@ -1,0 +1,214 @@
+//! GraphQL over WebSocket (`graphql-transport-ws`), authorised per operation.
+//!
+//! The token arrives once, in `connection_init`, but nothing is decided
+//! then: every operation resolves the caller afresh (token, session, role,
+//! settings, clock) and gets its own policy, exactly as an HTTP request does.
+//! A watchdog closes the socket with 4401 soon after its session ends, and
+//! sockets that never initialise are closed after 10 seconds.
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use actix_web::http::header::{HeaderValue, SEC_WEBSOCKET_PROTOCOL};
+use actix_web::{HttpRequest, HttpResponse, web};
+use actix_ws::{CloseCode, CloseReason, Message};
+use async_graphql::http::{WebSocket, WebSocketProtocols, WsMessage};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Data, Executor, Request, Response};
+use futures_util::stream::{self, BoxStream};
+use futures_util::{FutureExt, StreamExt};
+use tokio::sync::{OnceCell, mpsc};
+
+use crate::auth::{Caller, resolve_caller};
+use crate::error::AppError;
+use crate::graphql::{self, AppSchema, Credential};
+use crate::http::error_response;
+use crate::state::AppState;
+
+/// Operations one socket may run at once.
+pub const MAX_OPERATIONS: usize = 20;
+/// How long a socket may stay open without `connection_init`.
+pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often an authenticated socket's session is checked; the contract
+/// promises a close within 5 seconds of the session ending.
+pub const SESSION_CHECK: Duration = Duration::from_secs(2);
+
+/// What one socket knows: the credential from `connection_init`, once given.
+#[derive(Default)]
+struct SocketState {
+    credential: OnceCell<Credential>,
+    running: AtomicUsize,
+}
+
+/// Runs each operation of one socket with a caller resolved for it alone.
+#[derive(Clone)]
+struct SocketExecutor {
+    schema: AppSchema,
+    state: AppState,
+    socket: Arc<SocketState>,
+    address: Option<String>,
+}
+
+/// Counts a running operation until it is dropped.
+struct Running(Arc<SocketState>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn is_subscription(request: &Request) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else { return false };
+    let operation = match &request.operation_name {
+        Some(name) => document.operations.iter().find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
+        None => document.operations.iter().next(),
+    };
+    operation.is_some_and(|(_, op)| op.node.ty == OperationType::Subscription)
+}
+
+impl SocketExecutor {
+    async fn prepare(&self, mut request: Request) -> Request {
+        let credential = self.socket.credential.get().cloned().unwrap_or_default();
+        let caller =
+            resolve_caller(&self.state.db, &self.state.tokens, self.state.now(), credential.0.as_deref()).await;
+        let mut data = graphql::operation_data(&self.state, caller, self.address.clone());
+        data.insert(credential);
+        request.data = data;
+        request
+    }
+}
+
+impl Executor for SocketExecutor {
+    async fn execute(&self, request: Request) -> Response {
+        let request = self.prepare(request).await;
+        crate::http::execute(&self.schema, request, self.state.settings.request_timeout).await
+    }
+
+    fn execute_stream(&self, request: Request, _session: Option<Arc<Data>>) -> BoxStream<'static, Response> {
+        let this = self.clone();
+        if this.socket.running.fetch_add(1, Ordering::SeqCst) >= MAX_OPERATIONS {
+            this.socket.running.fetch_sub(1, Ordering::SeqCst);
+            let refusal = AppError::RateLimited {
+                message: format!("A socket may run at most {MAX_OPERATIONS} operations at once"),
+                retry_after_seconds: 1,
+            };
+            return stream::once(async move { error_response(refusal.code(), &refusal.message()) }).boxed();
+        }
+        let running = Running(this.socket.clone());
+        async move {
+            if is_subscription(&request) {
+                let request = this.prepare(request).await;
+                // The stream holds `running` until the subscription ends.
+                this.schema
+                    .execute_stream(request)
+                    .map(move |response| {
+                        let _still_running = &running;
+                        response
+                    })
+                    .boxed()
+            } else {
+                let response = this.execute(request).await;
+                drop(running);
+                stream::once(async move { response }).boxed()
+            }
+        }
+        .flatten_stream()
+        .boxed()
+    }
+}
+
+/// Answers the upgrade and serves the socket in the background.
+pub async fn graphql_ws(
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+    req: HttpRequest,
+    body: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let protocol = req
+        .headers()
+        .get(SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|list| list.split(',').find_map(|p| WebSocketProtocols::from_str(p.trim()).ok()))
+        .ok_or_else(|| actix_web::error::ErrorBadRequest("Use the graphql-transport-ws protocol"))?;
+    let (mut response, session, messages) = actix_ws::handle(&req, body)?;
+    response.headers_mut().insert(SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_static(protocol.sec_websocket_protocol()));
+    let executor = SocketExecutor {
+        schema: AppSchema::clone(&schema),
+        state: state.get_ref().clone(),
+        socket: Arc::new(SocketState::default()),
+        address: crate::http::client_address(&req, &state),
+    };
+    actix_web::rt::spawn(serve(executor, protocol, session, messages));
+    Ok(response)
+}
+
+fn close(code: u16, description: &str) -> Option<CloseReason> {
+    Some(CloseReason { code: CloseCode::Other(code), description: Some(description.to_owned()) })
+}
+
+async fn serve(
+    executor: SocketExecutor,
+    protocol: WebSocketProtocols,
+    mut session: actix_ws::Session,
+    mut messages: actix_ws::MessageStream,
+) {
+    let (to_graphql, from_client) = mpsc::channel::<Vec<u8>>(16);
+    let socket = executor.socket.clone();
+    let state = executor.state.clone();
+    let init_socket = socket.clone();
+    let init_state = state.clone();
+    let incoming = stream::unfold(from_client, |mut rx| async move { rx.recv().await.map(|bytes| (bytes, rx)) })
+;
+    let mut graphql = WebSocket::new(executor, incoming, protocol)
+        .on_connection_init(move |payload| async move {
+            let credential =
+                Credential(payload.get("authorization").and_then(|v| v.as_str()).map(str::to_owned));
+            let caller =
+                resolve_caller(&init_state.db, &init_state.tokens, init_state.now(), credential.0.as_deref()).await;
+            if let Caller::Rejected(err) = caller {
+                return Err(async_graphql::Error::new(err.message()));
+            }
+            let _ = init_socket.credential.set(credential);
+            Ok(Data::default())
+        })
+        .boxed();
+    let opened = tokio::time::Instant::now();
+    let mut checks = tokio::time::interval(SESSION_CHECK);
+    let reason = loop {
+        tokio::select! {
+            incoming = messages.next() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    if to_graphql.send(text.as_bytes().to_vec()).await.is_err() { break None; }
+                }
+                Some(Ok(Message::Binary(bytes))) => {
+                    if to_graphql.send(bytes.to_vec()).await.is_err() { break None; }
+                }
+                Some(Ok(Message::Ping(bytes))) => {
+                    if session.pong(&bytes).await.is_err() { return; }
+                }
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break None,
+                Some(Ok(_)) => {}
+            },
+            outgoing = graphql.next() => match outgoing {
+                Some(WsMessage::Text(text)) => {
+                    if session.text(text).await.is_err() { return; }
+                }
+                Some(WsMessage::Close(code, description)) => break close(code, &description),
+                None => break None,
+            },
+            _ = checks.tick() => match socket.credential.get() {
+                None if opened.elapsed() >= INIT_TIMEOUT => break close(4408, "Connection initialisation timeout"),
+                Some(Credential(Some(credential))) => {
+                    let caller = resolve_caller(&state.db, &state.tokens, state.now(), Some(credential)).await;
+                    if matches!(caller, Caller::Rejected(_)) {
+                        break close(4401, "Unauthorized: the session has ended");
+                    }
+                }
+                _ => {}
+            },
+        }
+    };
+    let _ = session.close(reason).await;
+}
