@@ -55,11 +55,13 @@ pub async fn record(
 ) -> AppResult<content::Model> {
     let viewer_id = policy.member()?.id();
     let now = policy.now();
-    // Time watched always counts, even when it used up the day; anything
-    // else is a read of content, which the teen gate guards.
+    // Returning the content is a read, which the teen gate guards. Time
+    // watched is still counted when the gate is already closed (a video
+    // started before the limit or the window), and then refused.
+    let gate = policy.content_reads(db).await.map(|_| ());
     let counts_time = matches!(kind, InteractionKind::View | InteractionKind::SwipeAway);
     if !counts_time {
-        policy.content_reads(db).await?;
+        gate.clone()?;
     }
     let content = contents::get_visible(db, &policy.visibility()?, content_id).await?;
     let watched_ms = match (kind, watched_ms) {
@@ -102,7 +104,7 @@ pub async fn record(
     }
     insert(&txn, viewer_id, Some(content_id), kind, watched_ms, None, now).await?;
     txn.commit().await?;
-    policy.content_reads(db).await?;
+    gate?;
     content::Entity::find_by_id(content_id).one(db).await?.ok_or_else(|| AppError::NotFound("No such content".into()))
 }
 

@@ -41,14 +41,41 @@ async fn queries_deeper_than_12_are_refused() {
 }
 
 #[tokio::test]
-async fn queries_more_complex_than_2000_are_refused() {
+async fn complexity_counts_every_field_and_multiplies_by_page_size() {
     on_each_database(|app| async move {
-        let fields =
-            |n: usize| (0..n).map(|i| format!("p{i}: privacyPolicy {{ version }}")).collect::<Vec<_>>().join(" ");
-        let ok = app.query(&format!("{{ {} }}", fields(1000)), json!({})).await;
-        assert!(ok["errors"].is_null(), "complexity 2000 is allowed");
-        let complex = app.query(&format!("{{ {} }}", fields(1001)), json!({})).await;
-        assert_code(&complex, "QUERY_TOO_COMPLEX");
+        // 1 + 50 × (edges + node + id + title + __typename) = 251 per copy.
+        let page = |n: usize| {
+            (0..n).map(|i| format!("p{i}: contents(first: 50) {{ edges {{ node {{ id title __typename }} }} }}")).collect::<Vec<_>>().join(" ")
+        };
+        let ok = app.query(&format!("{{ {} }}", page(7)), json!({})).await;
+        assert!(ok["errors"].is_null(), "7 × 251 = 1757 fits: {ok}");
+        let too_many_pages = app.query(&format!("{{ {} }}", page(8)), json!({})).await;
+        assert_code(&too_many_pages, "QUERY_TOO_COMPLEX");
+        // The page size may come from a variable, and is counted the same.
+        let nested = "query($n: Int) { contents(first: $n) { edges { node { comments(first: $n) { edges { node { id body } } } } } } }";
+        assert!(app.query(nested, json!({ "n": 5 })).await["errors"].is_null());
+        assert_code(&app.query(nested, json!({ "n": 50 })).await, "QUERY_TOO_COMPLEX");
+        // A fragment is counted where it is spread.
+        let spread = format!(
+            "query {{ {} }} fragment F on ContentConnection {{ edges {{ node {{ id title __typename }} }} }}",
+            (0..8).map(|i| format!("p{i}: contents(first: 50) {{ ...F }}")).collect::<Vec<_>>().join(" ")
+        );
+        assert_code(&app.query(&spread, json!({})).await, "QUERY_TOO_COMPLEX");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn at_most_100_root_fields_and_typename_counts() {
+    on_each_database(|app| async move {
+        let aliases = |prefix: &str, n: usize| (0..n).map(|i| format!("{prefix}{i}: __typename")).collect::<Vec<_>>().join(" ");
+        let typenames = |n: usize| aliases("t", n);
+        assert!(app.query(&format!("{{ {} }}", typenames(100)), json!({})).await["errors"].is_null());
+        assert_code(&app.query(&format!("{{ {} }}", typenames(101)), json!({})).await, "QUERY_TOO_COMPLEX");
+        assert_code(&app.query(&format!("{{ {} }}", typenames(3000)), json!({})).await, "QUERY_TOO_COMPLEX");
+        // Root fields hidden in fragments count too.
+        let fragments = format!("{{ ...A ...B }} fragment A on Query {{ {} }} fragment B on Query {{ {} }}", aliases("a", 60), aliases("b", 60));
+        assert_code(&app.query(&fragments, json!({})).await, "QUERY_TOO_COMPLEX");
     })
     .await;
 }
