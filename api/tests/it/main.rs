@@ -12,6 +12,7 @@ mod feed;
 mod limits;
 mod moderation;
 mod privacy;
+mod safety;
 mod schema;
 mod sessions;
 mod social;

@@ -1,0 +1,359 @@
+//! The holes found by trying the API as an attacker would, each closed by a
+//! rule of the one policy layer (issue 9).
+use chrono::Duration;
+use entity::Role;
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const REPORT: &str = "mutation($i: FileReportInput!) { fileReport(input: $i) { id } }";
+const RESOLVE: &str = "mutation($i: ResolveCaseInput!) { resolveCase(input: $i) { id status resolution } }";
+const CLAIM: &str = "mutation($id: ID!) { claimCase(id: $id) { id } }";
+const FULL_CASE: &str = "id targetType status resolution reasons priority reportCount version autoHidden
+    assignee { handle } claimedUntil suspendedUntil appealableUntil appealMessage
+    snapshot { title authorHandle } reports { edges { node { details } } } events { kind note actor { handle } }";
+const LOG_IN: &str = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }";
+
+fn ok<'a>(response: &'a Value, field: &str) -> &'a Value {
+    assert!(response["errors"].is_null(), "{response}");
+    &response["data"][field]
+}
+
+async fn report(app: &TestApp, token: &str, target_type: &str, id: &str, reason: &str, details: Option<&str>) {
+    let input = json!({ "targetType": target_type, "targetId": id, "reason": reason, "details": details });
+    ok(&app.query_as(token, REPORT, json!({ "i": input })).await, "fileReport");
+}
+
+/// The only case in the queue, as a moderator sees it.
+async fn only_case(app: &TestApp, moderator: &str) -> Value {
+    let queue = app
+        .query_as(moderator, &format!("{{ moderationQueue {{ edges {{ node {{ {FULL_CASE} }} }} }} }}"), json!({}))
+        .await;
+    let edges = ok(&queue, "moderationQueue")["edges"].as_array().unwrap().clone();
+    assert_eq!(edges.len(), 1, "{queue}");
+    edges[0]["node"].clone()
+}
+
+async fn decide(app: &TestApp, moderator: &str, case: &Value, action: &str, extra: Value) -> Value {
+    let mut input = json!({ "caseId": case["id"], "action": action, "note": "Moderator's private reasoning",
+        "expectedVersion": case["version"] });
+    for (k, v) in extra.as_object().unwrap() {
+        input[k] = v.clone();
+    }
+    app.query_as(moderator, RESOLVE, json!({ "i": input })).await
+}
+
+#[tokio::test]
+async fn the_affected_user_sees_the_decision_and_nothing_of_who_reported_or_moderated() {
+    on_each_database(|app| async move {
+        let author = app.token_for("author").await;
+        let reporter = app.token_for("reporter").await;
+        let moderator = app.user_with_role("mod.one", Role::Moderator).await;
+        let content = app.create_content(&author, json!({ "title": "Mẹo tiết kiệm" })).await;
+        report(&app, &reporter, "CONTENT", &content, "OTHER", Some("The reporter's own words")).await;
+        let case = only_case(&app, &moderator).await;
+        ok(&decide(&app, &moderator, &case, "REMOVE_CONTENT", json!({})).await, "resolveCase");
+
+        // The case id reaches the author in the notification that told them.
+        let notes = app
+            .query_as(&author, "{ notifications { edges { node { kind caseId contentId } } } }", json!({}))
+            .await;
+        let note = &ok(&notes, "notifications")["edges"][0]["node"];
+        assert_eq!((note["kind"].as_str(), note["caseId"].as_str()), (Some("CONTENT_REMOVED"), case["id"].as_str()));
+        assert_eq!(note["contentId"].as_str(), Some(content.as_str()));
+
+        let mine = app
+            .query_as(&author, &format!("{{ myDecisions {{ edges {{ node {{ {FULL_CASE} }} }} }} }}"), json!({}))
+            .await;
+        let seen = &ok(&mine, "myDecisions")["edges"][0]["node"];
+        let appealed = app
+            .query_as(
+                &author,
+                &format!("mutation($id: ID!) {{ appealDecision(caseId: $id, message: \"It was a recipe\") {{ {FULL_CASE} }} }}"),
+                json!({ "id": case["id"] }),
+            )
+            .await;
+        let after_appeal = ok(&appealed, "appealDecision");
+        for view in [seen, after_appeal] {
+            let text = view.to_string();
+            for secret in ["reporter", "The reporter's own words", "mod.one", "Moderator's private reasoning"] {
+                assert!(!text.contains(secret), "{secret} leaked: {view}");
+            }
+            assert_eq!(view["id"], case["id"]);
+            assert_eq!(view["resolution"], "REMOVE_CONTENT");
+            assert_eq!((view["priority"].as_i64(), view["reportCount"].as_i64()), (Some(0), Some(0)));
+            assert!(view["assignee"].is_null() && view["claimedUntil"].is_null());
+            assert_eq!(view["reports"]["edges"], json!([]));
+            assert_eq!(view["events"], json!([]));
+        }
+        assert!(seen["appealableUntil"].as_str().unwrap().starts_with("2026-12-29T03:00:00"));
+        assert_eq!(after_appeal["appealMessage"], "It was a recipe");
+        assert!(after_appeal["appealableUntil"].is_null(), "one appeal per case");
+
+        // Another reporter learns nothing of the case either.
+        assert_code(&app.query_as(&reporter, "query($id: ID!) { moderationCase(id: $id) { id } }", json!({ "id": case["id"] })).await, "FORBIDDEN");
+        let theirs = app.query_as(&reporter, "{ myDecisions { edges { node { id } } } }", json!({})).await;
+        assert_eq!(ok(&theirs, "myDecisions")["edges"], json!([]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_suspended_user_signs_in_to_an_appeal_token_that_opens_only_the_appeal() {
+    on_each_database(|app| async move {
+        let author = app.token_for("author").await;
+        let author_id = app.my_id(&author).await;
+        let reporter = app.token_for("reporter").await;
+        let moderator = app.user_with_role("mod.one", Role::Moderator).await;
+        report(&app, &reporter, "USER", &author_id, "SPAM", None).await;
+        let case = only_case(&app, &moderator).await;
+        ok(&decide(&app, &moderator, &case, "SUSPEND_USER", json!({ "suspendDays": 7 })).await, "resolveCase");
+
+        let wrong = app.query(LOG_IN, json!({ "e": "author@example.com", "p": "not the password" })).await;
+        assert_code(&wrong, "UNAUTHENTICATED");
+        assert!(wrong["errors"][0]["extensions"]["appealToken"].is_null(), "no token without the password");
+        let refused = app.query(LOG_IN, json!({ "e": "author@example.com", "p": PASSWORD })).await;
+        assert_code(&refused, "ACCOUNT_SUSPENDED");
+        let extensions = &refused["errors"][0]["extensions"];
+        assert_eq!(extensions["caseId"], case["id"]);
+        assert!(extensions["until"].as_str().unwrap().starts_with("2026-12-06T03:00:00"));
+        let token = extensions["appealToken"].as_str().unwrap().to_owned();
+
+        let decisions = app
+            .query_as(&token, "{ myDecisions { edges { node { id resolution suspendedUntil reportCount } } } }", json!({}))
+            .await;
+        let decided = &ok(&decisions, "myDecisions")["edges"][0]["node"];
+        assert_eq!((decided["id"].clone(), decided["reportCount"].as_i64()), (case["id"].clone(), Some(0)));
+        assert!(decided["suspendedUntil"].as_str().unwrap().starts_with("2026-12-06T03:00:00"));
+        for other in ["{ me { email } }", "{ notifications { edges { node { id } } } }", "{ feed { edges { cursor } } }"] {
+            assert_code(&app.query_as(&token, other, json!({})).await, "ACCOUNT_SUSPENDED");
+        }
+        assert_code(&app.query_as(&token, "mutation { exportMyData }", json!({})).await, "ACCOUNT_SUSPENDED");
+        let appeal = app
+            .query_as(&token, "mutation($id: ID!) { appealDecision(caseId: $id, message: \"Not spam\") { status } }", json!({ "id": case["id"] }))
+            .await;
+        assert_eq!(ok(&appeal, "appealDecision")["status"], "APPEALED");
+
+        // The token lasts an hour.
+        app.clock.advance(Duration::minutes(61));
+        assert_code(&app.query_as(&token, "{ myDecisions { edges { cursor } } }", json!({})).await, "UNAUTHENTICATED");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_escalated_appeal_is_decided_by_an_admin_as_an_appeal() {
+    on_each_database(|app| async move {
+        let author = app.token_for("author").await;
+        let reporter = app.token_for("reporter").await;
+        let first = app.user_with_role("mod.one", Role::Moderator).await;
+        let second = app.user_with_role("mod.two", Role::Moderator).await;
+        let admin = app.user_with_role("the.admin", Role::Admin).await;
+        let content = app.create_content(&author, json!({})).await;
+        report(&app, &reporter, "CONTENT", &content, "SPAM", None).await;
+        ok(&decide(&app, &first, &only_case(&app, &first).await, "REMOVE_CONTENT", json!({})).await, "resolveCase");
+        let case_id = only_case_id_of(&app, &author).await;
+        app.query_as(&author, "mutation($id: ID!) { appealDecision(caseId: $id, message: \"Please look again\") { id } }", json!({ "id": case_id })).await;
+        ok(&decide(&app, &second, &only_case(&app, &second).await, "ESCALATE", json!({})).await, "resolveCase");
+        let escalated = only_case(&app, &admin).await;
+        assert_eq!(escalated["status"], "ESCALATED");
+        assert_code(&decide(&app, &second, &escalated, "DISMISS", json!({})).await, "FORBIDDEN");
+        ok(&decide(&app, &admin, &escalated, "DISMISS", json!({})).await, "resolveCase");
+        // Decided through the appeal rules: reversed, the author told.
+        let restored = app.query_as(&author, "query($id: ID!) { content(id: $id) { status } }", json!({ "id": content })).await;
+        assert_eq!(ok(&restored, "content")["status"], "PUBLISHED");
+        let kinds = app.query_as(&author, "{ notifications { edges { node { kind caseId } } } }", json!({})).await;
+        assert_eq!(ok(&kinds, "notifications")["edges"][0]["node"]["kind"], "APPEAL_DECIDED");
+        assert_eq!(ok(&kinds, "notifications")["edges"][0]["node"]["caseId"], case_id);
+    })
+    .await;
+}
+
+async fn only_case_id_of(app: &TestApp, affected: &str) -> Value {
+    let mine = app.query_as(affected, "{ myDecisions { edges { node { id } } } }", json!({})).await;
+    ok(&mine, "myDecisions")["edges"][0]["node"]["id"].clone()
+}
+
+#[tokio::test]
+async fn moderators_cannot_act_on_their_own_cases_or_on_other_staff() {
+    on_each_database(|app| async move {
+        let moderator = app.user_with_role("mod.one", Role::Moderator).await;
+        let colleague = app.user_with_role("mod.two", Role::Moderator).await;
+        let admin = app.user_with_role("the.admin", Role::Admin).await;
+        let reporter = app.token_for("reporter").await;
+        let own = app.create_content(&moderator, json!({ "title": "The moderator's own video" })).await;
+        report(&app, &reporter, "CONTENT", &own, "SPAM", None).await;
+        let case = only_case(&app, &colleague).await;
+        assert_code(&app.query_as(&moderator, CLAIM, json!({ "id": case["id"] })).await, "FORBIDDEN");
+        assert_code(&decide(&app, &moderator, &case, "DISMISS", json!({})).await, "FORBIDDEN");
+        // About a moderator's content: only an admin decides.
+        assert_code(&decide(&app, &colleague, &case, "REMOVE_CONTENT", json!({})).await, "FORBIDDEN");
+        ok(&decide(&app, &admin, &case, "DISMISS", json!({})).await, "resolveCase");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reports_filed_at_the_same_moment_are_all_counted() {
+    on_each_database(|app| async move {
+        let author = app.token_for("author").await;
+        let moderator = app.user_with_role("mod.one", Role::Moderator).await;
+        let content = app.create_content(&author, json!({})).await;
+        let mut reporters = Vec::new();
+        for i in 0..5 {
+            reporters.push(app.token_for(&format!("reporter.{i}")).await);
+        }
+        let filed = reporters.iter().map(|token| {
+            let input = json!({ "targetType": "CONTENT", "targetId": content, "reason": "SPAM" });
+            app.query_as(token, REPORT, json!({ "i": input }))
+        });
+        for response in futures_util::future::join_all(filed).await {
+            ok(&response, "fileReport");
+        }
+        let case = only_case(&app, &moderator).await;
+        assert_eq!(case["reportCount"], 5, "{case}");
+        assert_eq!(case["autoHidden"], true);
+        let seen = app.query("query($id: ID!) { content(id: $id) { id } }", json!({ "id": content })).await;
+        assert!(ok(&seen, "content").is_null(), "five reporters hide the content");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn parallel_password_guesses_are_evaluated_at_most_ten_times() {
+    on_each_database(|app| async move {
+        app.sign_up("target", 30).await;
+        let guesses = (0..30).map(|i| app.query(LOG_IN, json!({ "e": "target@example.com", "p": format!("guess number {i}") })));
+        let answers = futures_util::future::join_all(guesses).await;
+        let evaluated = answers.iter().filter(|a| error_code(a) == "UNAUTHENTICATED").count();
+        let limited = answers.iter().filter(|a| error_code(a) == "RATE_LIMITED").count();
+        assert!((1..=10).contains(&evaluated), "{evaluated} guesses were evaluated");
+        assert_eq!(evaluated + limited, 30);
+        // Refused guesses do not count; evaluated ones do, up to ten.
+        for _ in evaluated..10 {
+            assert_code(&app.query(LOG_IN, json!({ "e": "target@example.com", "p": "one more guess" })).await, "UNAUTHENTICATED");
+        }
+        // Even the right password waits now.
+        assert_code(&app.query(LOG_IN, json!({ "e": "target@example.com", "p": PASSWORD })).await, "RATE_LIMITED");
+        app.clock.advance(Duration::minutes(16));
+        ok(&app.query(LOG_IN, json!({ "e": "target@example.com", "p": PASSWORD })).await, "logIn");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn password_checks_before_deleting_an_account_are_limited_too() {
+    on_each_database(|app| async move {
+        let token = app.token_for("target").await;
+        let delete = "mutation($p: String!) { deleteAccount(password: $p) { scheduledFor } }";
+        for i in 0..10 {
+            let wrong = app.query_as(&token, delete, json!({ "p": format!("wrong {i}") })).await;
+            assert_code(&wrong, "UNAUTHENTICATED");
+        }
+        assert_code(&app.query_as(&token, delete, json!({ "p": "wrong again" })).await, "RATE_LIMITED");
+        assert_code(&app.query_as(&token, delete, json!({ "p": PASSWORD })).await, "RATE_LIMITED");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sign_ins_and_sign_ups_are_limited_per_client_address() {
+    on_each_database(|app| async move {
+        let from = |address: &str, body: Value| {
+            let request = app.client.post(format!("{}/graphql", app.address)).header(CLIENT_ADDRESS_HEADER, address);
+            async move { request.json(&body).send().await.unwrap().json::<Value>().await.unwrap() }
+        };
+        // 30 failed sign-ins from one address, spread over many emails.
+        for i in 0..30 {
+            let body = json!({ "query": LOG_IN, "variables": { "e": format!("nobody{i}@example.com"), "p": "guess guess" } });
+            assert_code(&from("203.0.113.7", body).await, "UNAUTHENTICATED");
+        }
+        let body = json!({ "query": LOG_IN, "variables": { "e": "nobody99@example.com", "p": "guess guess" } });
+        let limited = from("203.0.113.7", body.clone()).await;
+        assert_code(&limited, "RATE_LIMITED");
+        assert!(limited["errors"][0]["extensions"]["retryAfterSeconds"].as_i64().unwrap() > 0);
+        assert_code(&from("198.51.100.1", body).await, "UNAUTHENTICATED");
+
+        let sign_up = |i: usize| json!({ "query": "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }",
+            "variables": { "i": { "handle": format!("new.{i}"), "displayName": "Mới", "email": format!("new{i}@example.com"),
+            "password": PASSWORD, "birthDate": born_years_ago(30), "acceptedPolicyVersion": 1 } } });
+        for i in 0..20 {
+            ok(&from("203.0.113.8", sign_up(i)).await, "signUp");
+        }
+        assert_code(&from("203.0.113.8", sign_up(20)).await, "RATE_LIMITED");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn anonymous_traffic_is_limited_per_address() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| s.anon_rate_limit_per_minute = 3).await;
+        let anonymous = |address: &'static str| {
+            let request = app.client.post(format!("{}/graphql", app.address)).header(CLIENT_ADDRESS_HEADER, address);
+            async move { request.json(&json!({ "query": "{ tags { slug } }" })).send().await.unwrap() }
+        };
+        for _ in 0..3 {
+            assert_eq!(anonymous("203.0.113.9").await.status(), 200);
+        }
+        let limited = anonymous("203.0.113.9").await;
+        assert_eq!(limited.status(), 429);
+        let body: Value = limited.json().await.unwrap();
+        assert_code(&body, "RATE_LIMITED");
+        assert!(body["errors"][0]["extensions"]["retryAfterSeconds"].as_i64().unwrap() >= 1);
+        assert_eq!(anonymous("203.0.113.10").await.status(), 200, "another address is not limited");
+        // Signed-in callers are limited per account elsewhere, not here.
+        let token = app.token_for("member").await;
+        let signed = app.client.post(format!("{}/graphql", app.address)).header(CLIENT_ADDRESS_HEADER, "203.0.113.9");
+        let signed = signed.bearer_auth(token).json(&json!({ "query": "{ tags { slug } }" })).send().await.unwrap();
+        assert_eq!(signed.status(), 200);
+    }
+}
+
+#[tokio::test]
+async fn time_away_covers_every_read_of_content() {
+    on_each_database(|app| async move {
+        let creator = app.token_for("creator").await;
+        let content = app.create_content(&creator, json!({})).await;
+        let teen = app.sign_up("teen", 14).await["accessToken"].as_str().unwrap().to_owned();
+        // 22:00 in Vietnam: inside the default 21:00–08:00 window.
+        app.clock.advance(Duration::hours(12));
+        let teen = app.log_in("teen").await;
+        let reads = [
+            "{ feed { edges { cursor } } }".to_owned(),
+            "{ contents { edges { cursor } } }".to_owned(),
+            format!("{{ content(id: \"{content}\") {{ id }} }}"),
+            "{ campaign(slug: \"tryitwithtiktok\") { contents { edges { node { id } } } } }".to_owned(),
+            format!("mutation {{ recordInteraction(input: {{ contentId: \"{content}\", kind: LIKE }}) {{ content {{ title }} }} }}"),
+        ];
+        for read in &reads {
+            assert_code(&app.query_as(&teen, read, json!({})).await, "TIME_AWAY");
+        }
+        // Everything else keeps working.
+        ok(&app.query_as(&teen, "{ me { screenTime { inTimeAway } } }", json!({})).await, "me");
+        ok(&app.query_as(&teen, "{ notifications { edges { cursor } } }", json!({})).await, "notifications");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_private_account_removes_a_follower() {
+    on_each_database(|app| async move {
+        let owner = app.token_for("owner").await;
+        let owner_id = app.my_id(&owner).await;
+        let follower = app.token_for("follower").await;
+        let follower_id = app.my_id(&follower).await;
+        ok(&app.query_as(&follower, "mutation($u: ID!) { follow(userId: $u) { id } }", json!({ "u": owner_id })).await, "follow");
+        app.update_settings("owner", |s| s.private_account = sea_orm::Set(true)).await;
+        let post = app.create_content(&owner, json!({})).await;
+        let read = "query($id: ID!) { content(id: $id) { id } }";
+        assert!(!ok(&app.query_as(&follower, read, json!({ "id": post })).await, "content").is_null());
+        let remove = "mutation($u: ID!) { removeFollower(userId: $u) }";
+        assert_eq!(*ok(&app.query_as(&owner, remove, json!({ "u": follower_id })).await, "removeFollower"), json!(true));
+        assert!(ok(&app.query_as(&follower, read, json!({ "id": post })).await, "content").is_null());
+        let status = app.query_as(&follower, "query { user(handle: \"owner\") { viewerFollowStatus followerCount } }", json!({})).await;
+        assert_eq!(ok(&status, "user")["viewerFollowStatus"], "NONE");
+        assert_code(&app.query_as(&owner, remove, json!({ "u": follower_id })).await, "NOT_FOUND");
+    })
+    .await;
+}
