@@ -263,6 +263,7 @@ async fn sign_ins_and_sign_ups_are_limited_per_client_address() {
             let request = app.client.post(format!("{}/graphql", app.address)).header(CLIENT_ADDRESS_HEADER, address);
             async move { request.json(&body).send().await.unwrap().json::<Value>().await.unwrap() }
         };
+        app.sign_up("member", 30).await;
         // 30 failed sign-ins from one address, spread over many emails.
         for i in 0..30 {
             let body = json!({ "query": LOG_IN, "variables": { "e": format!("nobody{i}@example.com"), "p": "guess guess" } });

@@ -28,17 +28,53 @@ async fn next_json(socket: &mut Socket) -> Value {
     }
 }
 
-async fn subscribe(app: &TestApp, token: &str) -> Socket {
+async fn open(app: &TestApp) -> Socket {
     let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    tokio_tungstenite::connect_async(request).await.unwrap().0
+}
+
+/// A socket initialised with `token`.
+async fn connect(app: &TestApp, token: &str) -> Socket {
+    let mut socket = open(app).await;
     let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
     socket.send(Message::Text(init.to_string().into())).await.unwrap();
     assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
-    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": {
-        "query": "subscription { moderationQueueChanged { id reportCount reasons status } }" } });
-    socket.send(Message::Text(subscribe.to_string().into())).await.unwrap();
+    socket
+}
+
+async fn send(socket: &mut Socket, id: &str, query: &str) {
+    let message = json!({ "id": id, "type": "subscribe", "payload": { "query": query } });
+    socket.send(Message::Text(message.to_string().into())).await.unwrap();
+}
+
+/// Runs a query or mutation over the socket and returns its result.
+async fn run(socket: &mut Socket, query: &str) -> Value {
+    send(socket, "op", query).await;
+    let answer = next_json(socket).await;
+    assert_eq!(next_json(socket).await["type"], "complete");
+    answer["payload"].clone()
+}
+
+/// Waits for the server to close the socket and returns the close code.
+async fn closed_with(socket: &mut Socket, within: Duration) -> u16 {
+    tokio::time::timeout(within, async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
+                Some(Ok(_)) => continue,
+                other => panic!("the socket ended without a close frame: {other:?}"),
+            }
+        }
+    })
+    .await
+    .expect("the server closes the socket in time")
+}
+
+async fn subscribe(app: &TestApp, token: &str) -> Socket {
+    let mut socket = connect(app, token).await;
+    send(&mut socket, "1", "subscription { moderationQueueChanged { id reportCount reasons status } }").await;
     socket
 }
 
@@ -94,7 +130,9 @@ async fn only_moderators_may_subscribe() {
 #[tokio::test]
 async fn a_report_filed_on_one_instance_reaches_a_moderator_on_another() {
     if !backends().contains(&Backend::Postgres) {
-        return; // Several instances share a database only on PostgreSQL.
+        // Several instances share a database only on PostgreSQL; CI has one.
+        assert!(std::env::var("CI").is_err(), "CI must run this test: set TEST_DATABASE_URL");
+        return;
     }
     let a = TestApp::spawn(Backend::Postgres, |_| {}).await;
     let b = a.another_instance().await;
@@ -114,4 +152,82 @@ async fn a_report_filed_on_one_instance_reaches_a_moderator_on_another() {
     file(&a, &reporter, &content, "SCAM_FRAUD").await;
     let event = next_json(&mut socket).await;
     assert_eq!(event["payload"]["data"]["moderationQueueChanged"]["reasons"], json!(["SCAM_FRAUD"]), "{event}");
+}
+
+#[tokio::test]
+async fn every_operation_on_a_socket_is_authorised_when_it_runs() {
+    on_each_database(|app| async move {
+        let signed_in = app.sign_up("member", 30).await;
+        let token = signed_in["accessToken"].as_str().unwrap().to_owned();
+        let author = app.token_for("author").await;
+        let content = app.create_content(&author, json!({})).await;
+        let mut socket = connect(&app, &token).await;
+        assert_eq!(run(&mut socket, "{ me { email } }").await["data"]["me"]["email"], "member@example.com");
+        let log_out = "mutation($r: String!) { logOut(refreshToken: $r) }";
+        let out = app.query(log_out, json!({ "r": signed_in["refreshToken"] })).await;
+        assert!(out["errors"].is_null(), "{out}");
+        // The very next operation on the open socket is refused...
+        let me = run(&mut socket, "{ me { email } }").await;
+        assert_eq!(me["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{me}");
+        let comment = format!("mutation {{ addComment(contentId: \"{content}\", body: \"still here?\") {{ id }} }}");
+        assert_eq!(run(&mut socket, &comment).await["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+        let comments = app.query("query($id: ID!) { content(id: $id) { commentCount } }", json!({ "id": content })).await;
+        assert_eq!(comments["data"]["content"]["commentCount"], 0, "nothing was saved");
+        // ...and the socket is closed with 4401 within 5 seconds.
+        assert_eq!(closed_with(&mut socket, Duration::from_secs(5)).await, 4401);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_demoted_moderator_loses_the_queue_and_the_live_subscription() {
+    on_each_database(|app| async move {
+        let moderator = app.user_with_role("mod", Role::Moderator).await;
+        let author = app.token_for("author").await;
+        let reporter = app.token_for("reporter").await;
+        let content = app.create_content(&author, json!({})).await;
+        let mut live = subscribe(&app, &moderator).await;
+        let mut socket = connect(&app, &moderator).await;
+        assert!(run(&mut socket, "{ moderationQueue { edges { cursor } } }").await["errors"].is_null());
+        app.update_user("mod", |user| user.role = sea_orm::Set(Role::User)).await;
+        let queue = run(&mut socket, "{ moderationQueue { edges { cursor } } }").await;
+        assert_eq!(queue["errors"][0]["extensions"]["code"], "FORBIDDEN", "{queue}");
+        // The subscription ends with an error at the next change, or sooner.
+        file(&app, &reporter, &content, "SPAM").await;
+        let ended = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                let message = next_json(&mut live).await;
+                if message["type"] == "complete" {
+                    return message;
+                }
+                assert!(message["payload"]["data"].is_null(), "no case after the role is gone: {message}");
+                assert_eq!(message["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN", "{message}");
+            }
+        })
+        .await
+        .expect("the subscription ends");
+        assert_eq!(ended["id"], "1");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sockets_without_connection_init_are_closed() {
+    let app = TestApp::spawn(Backend::Sqlite, |_| {}).await;
+    let mut socket = open(&app).await;
+    assert_eq!(closed_with(&mut socket, Duration::from_secs(15)).await, 4408);
+}
+
+#[tokio::test]
+async fn a_socket_runs_at_most_twenty_operations_at_once() {
+    let app = TestApp::spawn(Backend::Sqlite, |_| {}).await;
+    let moderator = app.user_with_role("mod", Role::Moderator).await;
+    let mut socket = connect(&app, &moderator).await;
+    for id in 0..20 {
+        send(&mut socket, &format!("s{id}"), "subscription { moderationQueueChanged { id } }").await;
+    }
+    send(&mut socket, "one-too-many", "subscription { moderationQueueChanged { id } }").await;
+    let refused = next_json(&mut socket).await;
+    assert_eq!(refused["id"], "one-too-many", "{refused}");
+    assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{refused}");
 }
