@@ -121,8 +121,13 @@ async fn only_moderators_may_subscribe() {
         let refused = next_json(&mut socket).await;
         let text = refused.to_string();
         assert!(text.contains("FORBIDDEN"), "{refused}");
+        // A bad token fails the operation, and the socket is closed with 4401.
         let mut anonymous = subscribe(&app, "not-a-token").await;
-        assert!(next_json(&mut anonymous).await.to_string().contains("UNAUTHENTICATED"));
+        match tokio::time::timeout(Duration::from_secs(5), anonymous.next()).await.expect("an answer") {
+            Some(Ok(Message::Text(text))) => assert!(text.contains("UNAUTHENTICATED"), "{text}"),
+            Some(Ok(Message::Close(Some(frame)))) => assert_eq!(u16::from(frame.code), 4401),
+            other => panic!("neither refused nor closed: {other:?}"),
+        }
     })
     .await;
 }
@@ -196,7 +201,12 @@ async fn a_demoted_moderator_loses_the_queue_and_the_live_subscription() {
         file(&app, &reporter, &content, "SPAM").await;
         let ended = tokio::time::timeout(Duration::from_secs(5), async {
             loop {
-                let message = next_json(&mut live).await;
+                // The role is checked at each change and every few seconds.
+                let message = tokio::time::timeout(Duration::from_secs(4), live.next()).await.expect("a message");
+                let message: Value = match message {
+                    Some(Ok(Message::Text(text))) => serde_json::from_str(&text).unwrap(),
+                    other => panic!("the subscription ended without an error: {other:?}"),
+                };
                 if message["type"] == "complete" {
                     return message;
                 }
