@@ -299,7 +299,9 @@ async fn check_bearer(
         .ok_or_else(|| AppError::Unauthenticated("Send the token as `Authorization: Bearer <token>`".into()))?;
     let (user_id, session_id) = match keys.verify(token.trim(), now)? {
         Verified::Session { user_id, session_id } => (user_id, session_id),
-        Verified::Appeal { user_id } => return appellant(db, user_id).await.map(|user| Caller::Appealing(Box::new(user))),
+        Verified::Appeal { user_id } => {
+            return appellant(db, user_id).await.map(|user| Caller::Appealing(Box::new(user)));
+        }
     };
     // One statement: the user and their settings, if the session is live.
     let live_session = Query::select()

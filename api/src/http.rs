@@ -108,7 +108,11 @@ pub async fn graphql_post(
 }
 
 /// Runs one operation under the time limit; a panic becomes `INTERNAL`.
-pub(crate) async fn execute(schema: &AppSchema, request: async_graphql::Request, limit: Duration) -> async_graphql::Response {
+pub(crate) async fn execute(
+    schema: &AppSchema,
+    request: async_graphql::Request,
+    limit: Duration,
+) -> async_graphql::Response {
     let run = std::panic::AssertUnwindSafe(schema.execute(request)).catch_unwind();
     let mut response = match tokio::time::timeout(limit, run).await {
         Ok(Ok(response)) => response,

@@ -158,14 +158,12 @@ async fn serve(
     let socket = executor.socket.clone();
     let state = executor.state.clone();
     let init_socket = socket.clone();
-    let incoming = stream::unfold(from_client, |mut rx| async move { rx.recv().await.map(|bytes| (bytes, rx)) })
-;
+    let incoming = stream::unfold(from_client, |mut rx| async move { rx.recv().await.map(|bytes| (bytes, rx)) });
     let mut graphql = WebSocket::new(executor, incoming, protocol)
         .on_connection_init(move |payload| async move {
             // Nothing is decided here: a bad token fails each operation
             // with UNAUTHENTICATED, and the watchdog closes the socket.
-            let credential =
-                Credential(payload.get("authorization").and_then(|v| v.as_str()).map(str::to_owned));
+            let credential = Credential(payload.get("authorization").and_then(|v| v.as_str()).map(str::to_owned));
             let _ = init_socket.credential.set(credential);
             Ok(Data::default())
         })

@@ -1,6 +1,7 @@
 //! SeaORM entities: one module per table. Enums are stored as strings so the
 //! same schema works on SQLite and PostgreSQL.
 
+pub mod attempt;
 pub mod campaign;
 pub mod comment;
 pub mod consent;
@@ -11,7 +12,6 @@ pub mod family_link;
 pub mod follow;
 pub mod interaction;
 pub mod like;
-pub mod attempt;
 pub mod moderation_case;
 pub mod moderation_event;
 pub mod notification;

@@ -53,12 +53,9 @@ async fn drop_column(manager: &SchemaManager<'_>, table: impl IntoIden, column: 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [
-            Notifications::CaseId,
-            Notifications::ContentId,
-            Notifications::LinkId,
-            Notifications::TimeRequestId,
-        ] {
+        for column in
+            [Notifications::CaseId, Notifications::ContentId, Notifications::LinkId, Notifications::TimeRequestId]
+        {
             add_column(manager, Notifications::Table, uuid_null(column)).await?;
         }
         add_column(manager, ModerationCases::Table, timestamp_with_time_zone_null(ModerationCases::SuspendedUntil))
@@ -100,12 +97,9 @@ impl MigrationTrait for Migration {
         crate::drop_tables(manager, vec![Attempts::Table.into_iden()]).await?;
         drop_column(manager, ModerationCases::Table, ModerationCases::AppealMessage).await?;
         drop_column(manager, ModerationCases::Table, ModerationCases::SuspendedUntil).await?;
-        for column in [
-            Notifications::TimeRequestId,
-            Notifications::LinkId,
-            Notifications::ContentId,
-            Notifications::CaseId,
-        ] {
+        for column in
+            [Notifications::TimeRequestId, Notifications::LinkId, Notifications::ContentId, Notifications::CaseId]
+        {
             drop_column(manager, Notifications::Table, column).await?;
         }
         Ok(())

@@ -453,14 +453,8 @@ impl ContentMutation {
         let state = app(ctx)?;
         let viewer = viewer(ctx)?;
         let content_id = parse_id(&input.content_id, "content")?;
-        let content = interactions::record(
-            &state.db,
-            policy(ctx)?,
-            content_id,
-            input.kind.into(),
-            input.watched_ms,
-        )
-        .await?;
+        let content =
+            interactions::record(&state.db, policy(ctx)?, content_id, input.kind.into(), input.watched_ms).await?;
         let status = screen_time::status(&state.db, &viewer.user, &viewer.settings, state.now()).await?;
         Ok(InteractionResult { content: Content(content), screen_time: Some(ScreenTimeStatus::from(status)) })
     }

@@ -90,9 +90,11 @@ impl<'a> Walker<'a> {
             .map(|item| match &item.node {
                 Selection::Field(_) => 1,
                 Selection::InlineFragment(inline) => self.root_fields(&inline.node.selection_set.node, fragments),
-                Selection::FragmentSpread(spread) => self.fragment(&spread.node.fragment_name.node, fragments, |w, def, f| {
-                    w.root_fields(&def.selection_set.node, f)
-                }),
+                Selection::FragmentSpread(spread) => {
+                    self.fragment(&spread.node.fragment_name.node, fragments, |w, def, f| {
+                        w.root_fields(&def.selection_set.node, f)
+                    })
+                }
             })
             .fold(0, usize::saturating_add)
     }
@@ -156,11 +158,9 @@ impl<'a> Walker<'a> {
     /// The page size a connection field asks for: its `first`, literal or
     /// from a variable, or the default page.
     fn first(&self, field: &Field) -> usize {
-        let value = field
-            .arguments
-            .iter()
-            .find(|(name, _)| name.node.as_str() == "first")
-            .and_then(|(_, value)| value.node.clone().into_const_with(|name| self.variables.get(&name).cloned().ok_or(())).ok());
+        let value = field.arguments.iter().find(|(name, _)| name.node.as_str() == "first").and_then(|(_, value)| {
+            value.node.clone().into_const_with(|name| self.variables.get(&name).cloned().ok_or(())).ok()
+        });
         match value {
             Some(Value::Number(n)) => n.as_u64().map_or(DEFAULT_PAGE as usize, |n| n.max(1) as usize),
             _ => DEFAULT_PAGE as usize,

@@ -15,14 +15,13 @@ use crate::state::AppState;
 pub mod accounts;
 pub mod connection;
 pub mod consent;
-pub mod cost;
 pub mod content;
+pub mod cost;
 pub mod family;
 pub mod loaders;
 pub mod moderation;
 pub mod privacy;
 pub mod scalars;
-
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]

@@ -5,8 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Subscription
 use chrono::{DateTime, Utc};
 use entity::moderation_case as case;
 use entity::{
-    CaseStatus, ModerationAction, ReportReason, ReportStatus, ReportTargetType, moderation_event, notification,
-    report,
+    CaseStatus, ModerationAction, ReportReason, ReportStatus, ReportTargetType, moderation_event, notification, report,
 };
 use futures_util::StreamExt;
 use uuid::Uuid;
@@ -331,8 +330,7 @@ impl ModerationQuery {
             target_type: filter.target_type,
             assigned_to_me: filter.assigned_to_me.unwrap_or(false),
         };
-        let page =
-            moderation::queue(&app(ctx)?.db, policy(ctx)?, &filter, &PageRequest::new(first, after)?).await?;
+        let page = moderation::queue(&app(ctx)?.db, policy(ctx)?, &filter, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, ModerationCase))
     }
 
@@ -474,10 +472,11 @@ impl SubscriptionRoot {
                 }
             }
         });
-        let checks = futures_util::stream::unfold(tokio::time::interval(crate::socket::SESSION_CHECK), |mut every| async move {
-            every.tick().await;
-            Some((Wake::Check, every))
-        });
+        let checks =
+            futures_util::stream::unfold(tokio::time::interval(crate::socket::SESSION_CHECK), |mut every| async move {
+                every.tick().await;
+                Some((Wake::Check, every))
+            });
         // A subscription lives long: read every change afresh.
         let users = loader::<UserLoader>(ctx)?.clone();
         let contents = loader::<ContentLoader>(ctx)?.clone();
@@ -495,7 +494,9 @@ impl SubscriptionRoot {
                     }
                     match wake {
                         Wake::Check => None,
-                        Wake::Changed(id) => Some(moderation::get_case(&state.db, &policy, id).await.map(ModerationCase)),
+                        Wake::Changed(id) => {
+                            Some(moderation::get_case(&state.db, &policy, id).await.map(ModerationCase))
+                        }
                     }
                 }
             })

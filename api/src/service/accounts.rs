@@ -223,8 +223,6 @@ pub async fn set_role(
     Ok(user)
 }
 
-/// Forgets failed sign-ins older than a day; run on a schedule.
-
 /// A no-op write to the user's row: on PostgreSQL it holds the row lock to
 /// the end of the transaction, on SQLite it takes the write lock.
 pub async fn lock_user(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<()> {

@@ -144,8 +144,20 @@ pub async fn accept_code(
     .insert(&txn)
     .await?;
     if let Some(guardian) = user::Entity::find_by_id(found.guardian_id).one(&txn).await? {
-        notifications::notify(&txn, &guardian, Notice::FamilyLinked { other: &teen.user.handle, link_id: link.id }, now).await?;
-        notifications::notify(&txn, &teen.user, Notice::FamilyLinked { other: &guardian.handle, link_id: link.id }, now).await?;
+        notifications::notify(
+            &txn,
+            &guardian,
+            Notice::FamilyLinked { other: &teen.user.handle, link_id: link.id },
+            now,
+        )
+        .await?;
+        notifications::notify(
+            &txn,
+            &teen.user,
+            Notice::FamilyLinked { other: &guardian.handle, link_id: link.id },
+            now,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(link)
@@ -199,7 +211,8 @@ pub async fn unlink(
         txn.commit().await?;
         return Ok(link);
     }
-    notifications::notify_id(&txn, other, Notice::FamilyUnlinked { other: &viewer.user.handle, link_id: link.id }, now).await?;
+    notifications::notify_id(&txn, other, Notice::FamilyUnlinked { other: &viewer.user.handle, link_id: link.id }, now)
+        .await?;
     txn.commit().await?;
     family_link::Entity::find_by_id(link_id)
         .one(db)
@@ -402,8 +415,10 @@ pub async fn end_links_of_adults(db: &DatabaseConnection, now: DateTime<Utc>) ->
         if !end_link(&txn, &link, now).await? {
             continue;
         }
-        notifications::notify(&txn, &teen, Notice::FamilyUnlinked { other: &guardian.handle, link_id: link.id }, now).await?;
-        notifications::notify(&txn, &guardian, Notice::FamilyUnlinked { other: &teen.handle, link_id: link.id }, now).await?;
+        notifications::notify(&txn, &teen, Notice::FamilyUnlinked { other: &guardian.handle, link_id: link.id }, now)
+            .await?;
+        notifications::notify(&txn, &guardian, Notice::FamilyUnlinked { other: &teen.handle, link_id: link.id }, now)
+            .await?;
         txn.commit().await?;
         ended += 1;
     }
@@ -460,8 +475,13 @@ pub async fn request_more_time(
     .insert(&txn)
     .await?;
     for guardian in guardians {
-        notifications::notify_id(&txn, guardian, Notice::TimeRequested { teen: &teen.user.handle, minutes, request_id: request.id }, now)
-            .await?;
+        notifications::notify_id(
+            &txn,
+            guardian,
+            Notice::TimeRequested { teen: &teen.user.handle, minutes, request_id: request.id },
+            now,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(request)

@@ -374,11 +374,7 @@ fn stale() -> AppError {
 
 /// The moderator who may act on the case now, before anything is written:
 /// the policy's conflict-of-interest rules, then the workflow's.
-async fn case_actor<'p>(
-    db: &impl ConnectionTrait,
-    policy: &'p Policy,
-    case: &case::Model,
-) -> AppResult<&'p Viewer> {
+async fn case_actor<'p>(db: &impl ConnectionTrait, policy: &'p Policy, case: &case::Model) -> AppResult<&'p Viewer> {
     let target_role = match case.target_user_id {
         Some(id) => user::Entity::find_by_id(id).one(db).await?.map(|u| u.role),
         None => None,
@@ -566,9 +562,17 @@ async fn apply(
     let content_id = is_content.then_some(case.target_id);
     match action {
         ModerationAction::RemoveContent if case.target_type != ReportTargetType::User => {
-            notifications::notify_id(db, responsible, Notice::ContentRemoved { title: &title, case_id: case.id, content_id }, now).await?;
+            notifications::notify_id(
+                db,
+                responsible,
+                Notice::ContentRemoved { title: &title, case_id: case.id, content_id },
+                now,
+            )
+            .await?;
         }
-        ModerationAction::WarnUser => notifications::notify_id(db, responsible, Notice::AccountWarned { case_id: case.id }, now).await?,
+        ModerationAction::WarnUser => {
+            notifications::notify_id(db, responsible, Notice::AccountWarned { case_id: case.id }, now).await?
+        }
         ModerationAction::SuspendUser | ModerationAction::BanUser => {
             let mut lock = user::Entity::update_many().filter(user::Column::Id.eq(responsible));
             lock = match suspend_until {
@@ -576,7 +580,13 @@ async fn apply(
                 None => lock.col_expr(user::Column::BannedAt, Expr::value(now)),
             };
             lock.exec(db).await?;
-            notifications::notify_id(db, responsible, Notice::AccountSuspended { until: suspend_until, case_id: case.id }, now).await?;
+            notifications::notify_id(
+                db,
+                responsible,
+                Notice::AccountSuspended { until: suspend_until, case_id: case.id },
+                now,
+            )
+            .await?;
         }
         _ => {}
     }
@@ -675,7 +685,8 @@ async fn decide_appeal(
 /// Until when the affected user may appeal: 30 days after a decision that
 /// acted on them, once; `None` for dismissals and appealed cases.
 pub fn appealable_until(case: &case::Model) -> Option<DateTime<Utc>> {
-    let acted = case.status == CaseStatus::Resolved && !matches!(case.resolution, Some(ModerationAction::Dismiss) | None);
+    let acted =
+        case.status == CaseStatus::Resolved && !matches!(case.resolution, Some(ModerationAction::Dismiss) | None);
     if !acted || case.appealed_at.is_some() {
         return None;
     }

@@ -82,7 +82,12 @@ pub struct Attempt(Uuid);
 /// parallel attempts at most `max` are let through: each one counts itself
 /// and every attempt committed before it. A refused attempt is removed, so
 /// refusals do not fill the table.
-pub async fn attempt(db: &impl ConnectionTrait, limit: &Limit, subject: &str, now: DateTime<Utc>) -> AppResult<Attempt> {
+pub async fn attempt(
+    db: &impl ConnectionTrait,
+    limit: &Limit,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Attempt> {
     let id = Uuid::new_v4();
     attempt::ActiveModel {
         id: Set(id),

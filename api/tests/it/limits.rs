@@ -68,13 +68,18 @@ async fn complexity_counts_every_field_and_multiplies_by_page_size() {
 #[tokio::test]
 async fn at_most_100_root_fields_and_typename_counts() {
     on_each_database(|app| async move {
-        let aliases = |prefix: &str, n: usize| (0..n).map(|i| format!("{prefix}{i}: __typename")).collect::<Vec<_>>().join(" ");
+        let aliases =
+            |prefix: &str, n: usize| (0..n).map(|i| format!("{prefix}{i}: __typename")).collect::<Vec<_>>().join(" ");
         let typenames = |n: usize| aliases("t", n);
         assert!(app.query(&format!("{{ {} }}", typenames(100)), json!({})).await["errors"].is_null());
         assert_code(&app.query(&format!("{{ {} }}", typenames(101)), json!({})).await, "QUERY_TOO_COMPLEX");
         assert_code(&app.query(&format!("{{ {} }}", typenames(3000)), json!({})).await, "QUERY_TOO_COMPLEX");
         // Root fields hidden in fragments count too.
-        let fragments = format!("{{ ...A ...B }} fragment A on Query {{ {} }} fragment B on Query {{ {} }}", aliases("a", 60), aliases("b", 60));
+        let fragments = format!(
+            "{{ ...A ...B }} fragment A on Query {{ {} }} fragment B on Query {{ {} }}",
+            aliases("a", 60),
+            aliases("b", 60)
+        );
         assert_code(&app.query(&fragments, json!({})).await, "QUERY_TOO_COMPLEX");
     })
     .await;

@@ -120,17 +120,27 @@ async fn a_suspended_user_signs_in_to_an_appeal_token_that_opens_only_the_appeal
         let token = extensions["appealToken"].as_str().unwrap().to_owned();
 
         let decisions = app
-            .query_as(&token, "{ myDecisions { edges { node { id resolution suspendedUntil reportCount } } } }", json!({}))
+            .query_as(
+                &token,
+                "{ myDecisions { edges { node { id resolution suspendedUntil reportCount } } } }",
+                json!({}),
+            )
             .await;
         let decided = &ok(&decisions, "myDecisions")["edges"][0]["node"];
         assert_eq!((decided["id"].clone(), decided["reportCount"].as_i64()), (case["id"].clone(), Some(0)));
         assert!(decided["suspendedUntil"].as_str().unwrap().starts_with("2026-12-06T03:00:00"));
-        for other in ["{ me { email } }", "{ notifications { edges { node { id } } } }", "{ feed { edges { cursor } } }"] {
+        for other in
+            ["{ me { email } }", "{ notifications { edges { node { id } } } }", "{ feed { edges { cursor } } }"]
+        {
             assert_code(&app.query_as(&token, other, json!({})).await, "ACCOUNT_SUSPENDED");
         }
         assert_code(&app.query_as(&token, "mutation { exportMyData }", json!({})).await, "ACCOUNT_SUSPENDED");
         let appeal = app
-            .query_as(&token, "mutation($id: ID!) { appealDecision(caseId: $id, message: \"Not spam\") { status } }", json!({ "id": case["id"] }))
+            .query_as(
+                &token,
+                "mutation($id: ID!) { appealDecision(caseId: $id, message: \"Not spam\") { status } }",
+                json!({ "id": case["id"] }),
+            )
             .await;
         assert_eq!(ok(&appeal, "appealDecision")["status"], "APPEALED");
 
@@ -153,14 +163,20 @@ async fn an_escalated_appeal_is_decided_by_an_admin_as_an_appeal() {
         report(&app, &reporter, "CONTENT", &content, "SPAM", None).await;
         ok(&decide(&app, &first, &only_case(&app, &first).await, "REMOVE_CONTENT", json!({})).await, "resolveCase");
         let case_id = only_case_id_of(&app, &author).await;
-        app.query_as(&author, "mutation($id: ID!) { appealDecision(caseId: $id, message: \"Please look again\") { id } }", json!({ "id": case_id })).await;
+        app.query_as(
+            &author,
+            "mutation($id: ID!) { appealDecision(caseId: $id, message: \"Please look again\") { id } }",
+            json!({ "id": case_id }),
+        )
+        .await;
         ok(&decide(&app, &second, &only_case(&app, &second).await, "ESCALATE", json!({})).await, "resolveCase");
         let escalated = only_case(&app, &admin).await;
         assert_eq!(escalated["status"], "ESCALATED");
         assert_code(&decide(&app, &second, &escalated, "DISMISS", json!({})).await, "FORBIDDEN");
         ok(&decide(&app, &admin, &escalated, "DISMISS", json!({})).await, "resolveCase");
         // Decided through the appeal rules: reversed, the author told.
-        let restored = app.query_as(&author, "query($id: ID!) { content(id: $id) { status } }", json!({ "id": content })).await;
+        let restored =
+            app.query_as(&author, "query($id: ID!) { content(id: $id) { status } }", json!({ "id": content })).await;
         assert_eq!(ok(&restored, "content")["status"], "PUBLISHED");
         let kinds = app.query_as(&author, "{ notifications { edges { node { kind caseId } } } }", json!({})).await;
         assert_eq!(ok(&kinds, "notifications")["edges"][0]["node"]["kind"], "APPEAL_DECIDED");
@@ -223,7 +239,8 @@ async fn reports_filed_at_the_same_moment_are_all_counted() {
 async fn parallel_password_guesses_are_evaluated_at_most_ten_times() {
     on_each_database(|app| async move {
         app.sign_up("target", 30).await;
-        let guesses = (0..30).map(|i| app.query(LOG_IN, json!({ "e": "target@example.com", "p": format!("guess number {i}") })));
+        let guesses =
+            (0..30).map(|i| app.query(LOG_IN, json!({ "e": "target@example.com", "p": format!("guess number {i}") })));
         let answers = futures_util::future::join_all(guesses).await;
         let evaluated = answers.iter().filter(|a| error_code(a) == "UNAUTHENTICATED").count();
         let limited = answers.iter().filter(|a| error_code(a) == "RATE_LIMITED").count();
@@ -231,7 +248,10 @@ async fn parallel_password_guesses_are_evaluated_at_most_ten_times() {
         assert_eq!(evaluated + limited, 30);
         // Refused guesses do not count; evaluated ones do, up to ten.
         for _ in evaluated..10 {
-            assert_code(&app.query(LOG_IN, json!({ "e": "target@example.com", "p": "one more guess" })).await, "UNAUTHENTICATED");
+            assert_code(
+                &app.query(LOG_IN, json!({ "e": "target@example.com", "p": "one more guess" })).await,
+                "UNAUTHENTICATED",
+            );
         }
         // Even the right password waits now.
         assert_code(&app.query(LOG_IN, json!({ "e": "target@example.com", "p": PASSWORD })).await, "RATE_LIMITED");
@@ -316,7 +336,7 @@ async fn time_away_covers_every_read_of_content() {
     on_each_database(|app| async move {
         let creator = app.token_for("creator").await;
         let content = app.create_content(&creator, json!({})).await;
-        let teen = app.sign_up("teen", 14).await["accessToken"].as_str().unwrap().to_owned();
+        app.sign_up("teen", 14).await;
         // 22:00 in Vietnam: inside the default 21:00–08:00 window.
         app.clock.advance(Duration::hours(12));
         let teen = app.log_in("teen").await;
@@ -344,15 +364,23 @@ async fn a_private_account_removes_a_follower() {
         let owner_id = app.my_id(&owner).await;
         let follower = app.token_for("follower").await;
         let follower_id = app.my_id(&follower).await;
-        ok(&app.query_as(&follower, "mutation($u: ID!) { follow(userId: $u) { id } }", json!({ "u": owner_id })).await, "follow");
+        ok(
+            &app.query_as(&follower, "mutation($u: ID!) { follow(userId: $u) { id } }", json!({ "u": owner_id })).await,
+            "follow",
+        );
         app.update_settings("owner", |s| s.private_account = sea_orm::Set(true)).await;
         let post = app.create_content(&owner, json!({})).await;
         let read = "query($id: ID!) { content(id: $id) { id } }";
         assert!(!ok(&app.query_as(&follower, read, json!({ "id": post })).await, "content").is_null());
         let remove = "mutation($u: ID!) { removeFollower(userId: $u) }";
-        assert_eq!(*ok(&app.query_as(&owner, remove, json!({ "u": follower_id })).await, "removeFollower"), json!(true));
+        assert_eq!(
+            *ok(&app.query_as(&owner, remove, json!({ "u": follower_id })).await, "removeFollower"),
+            json!(true)
+        );
         assert!(ok(&app.query_as(&follower, read, json!({ "id": post })).await, "content").is_null());
-        let status = app.query_as(&follower, "query { user(handle: \"owner\") { viewerFollowStatus followerCount } }", json!({})).await;
+        let status = app
+            .query_as(&follower, "query { user(handle: \"owner\") { viewerFollowStatus followerCount } }", json!({}))
+            .await;
         assert_eq!(ok(&status, "user")["viewerFollowStatus"], "NONE");
         assert_code(&app.query_as(&owner, remove, json!({ "u": follower_id })).await, "NOT_FOUND");
     })

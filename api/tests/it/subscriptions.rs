@@ -176,7 +176,8 @@ async fn every_operation_on_a_socket_is_authorised_when_it_runs() {
         assert_eq!(me["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{me}");
         let comment = format!("mutation {{ addComment(contentId: \"{content}\", body: \"still here?\") {{ id }} }}");
         assert_eq!(run(&mut socket, &comment).await["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
-        let comments = app.query("query($id: ID!) { content(id: $id) { commentCount } }", json!({ "id": content })).await;
+        let comments =
+            app.query("query($id: ID!) { content(id: $id) { commentCount } }", json!({ "id": content })).await;
         assert_eq!(comments["data"]["content"]["commentCount"], 0, "nothing was saved");
         // ...and the socket is closed with 4401 within 5 seconds.
         assert_eq!(closed_with(&mut socket, Duration::from_secs(5)).await, 4401);
