@@ -14,19 +14,21 @@ enum LoginFailures {
     CreatedAt,
 }
 
+/// The table as this migration made it (the safety migration restores it
+/// on the way down).
+pub(crate) fn table() -> TableCreateStatement {
+    Table::create()
+        .table(LoginFailures::Table)
+        .col(uuid(LoginFailures::Id).primary_key())
+        .col(string_len(LoginFailures::EmailHash, 64))
+        .col(timestamp_with_time_zone(LoginFailures::CreatedAt))
+        .to_owned()
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(LoginFailures::Table)
-                    .col(uuid(LoginFailures::Id).primary_key())
-                    .col(string_len(LoginFailures::EmailHash, 64))
-                    .col(timestamp_with_time_zone(LoginFailures::CreatedAt))
-                    .to_owned(),
-            )
-            .await?;
+        manager.create_table(table()).await?;
         manager
             .create_index(index(
                 "idx_login_failures_email_created",

@@ -36,9 +36,6 @@ enum Attempts {
 #[derive(DeriveIden)]
 enum LoginFailures {
     Table,
-    Id,
-    EmailHash,
-    CreatedAt,
 }
 
 /// SQLite takes one column per ALTER.
@@ -84,16 +81,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(LoginFailures::Table)
-                    .col(uuid(LoginFailures::Id).primary_key())
-                    .col(string_len(LoginFailures::EmailHash, 64))
-                    .col(timestamp_with_time_zone(LoginFailures::CreatedAt))
-                    .to_owned(),
-            )
-            .await?;
+        manager.create_table(crate::m20261129_000006_login_failures::table()).await?;
         crate::drop_tables(manager, vec![Attempts::Table.into_iden()]).await?;
         drop_column(manager, ModerationCases::Table, ModerationCases::AppealMessage).await?;
         drop_column(manager, ModerationCases::Table, ModerationCases::SuspendedUntil).await?;

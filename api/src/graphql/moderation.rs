@@ -15,7 +15,7 @@ use super::connection::{Connection, Edge};
 use super::content::{Comment, Content};
 use super::loaders::{CommentLoader, ContentLoader, UserLoader};
 use super::{Credential, app, loader, parse_id, policy, reauthorise, viewer};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::service::moderation::{self, Decision, MODERATORS, NewReport, QueueFilter};
 use crate::service::notifications;
 use crate::service::pagination::PageRequest;
@@ -335,14 +335,8 @@ impl ModerationQuery {
     }
 
     async fn moderation_case(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<ModerationCase>> {
-        let policy = policy(ctx)?;
-        policy.staff(MODERATORS)?;
-        let Ok(id) = parse_id(&id, "case") else { return Ok(None) };
-        match moderation::get_case(&app(ctx)?.db, policy, id).await {
-            Ok(case) => Ok(Some(ModerationCase(case))),
-            Err(AppError::NotFound(_)) => Ok(None),
-            Err(other) => Err(other),
-        }
+        let case = moderation::find_case_for_staff(&app(ctx)?.db, policy(ctx)?, parse_id(&id, "case").ok()).await?;
+        Ok(case.map(ModerationCase))
     }
 
     /// Every moderation step, newest first.
@@ -488,12 +482,10 @@ impl SubscriptionRoot {
                 contents.clear();
                 comments.clear();
                 async move {
+                    // Both ways check the role: the change through `get_case`.
                     let policy = reauthorise(&state, &credential).await;
-                    if let Err(lost) = policy.staff(MODERATORS) {
-                        return Some(Err(lost));
-                    }
                     match wake {
-                        Wake::Check => None,
+                        Wake::Check => policy.staff(MODERATORS).err().map(Err),
                         Wake::Changed(id) => {
                             Some(moderation::get_case(&state.db, &policy, id).await.map(ModerationCase))
                         }

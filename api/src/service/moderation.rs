@@ -348,6 +348,18 @@ pub async fn get_case(db: &impl ConnectionTrait, policy: &Policy, id: Uuid) -> A
     find_case(db, id).await
 }
 
+/// A case for moderators and admins, if `id` names one (a malformed id
+/// names none); anyone else is refused either way.
+pub async fn find_case_for_staff(
+    db: &impl ConnectionTrait,
+    policy: &Policy,
+    id: Option<Uuid>,
+) -> AppResult<Option<case::Model>> {
+    policy.staff(MODERATORS)?;
+    let Some(id) = id else { return Ok(None) };
+    Ok(case::Entity::find_by_id(id).one(db).await?)
+}
+
 async fn find_case(db: &impl ConnectionTrait, id: Uuid) -> AppResult<case::Model> {
     case::Entity::find_by_id(id).one(db).await?.ok_or_else(|| AppError::NotFound("No such case".into()))
 }

@@ -28,12 +28,28 @@ where
     if recent.clone().count(db).await? < max {
         return Ok(());
     }
-    let oldest: Option<DateTime<Utc>> =
-        recent.select_only().column(created_at).order_by_asc(created_at).into_tuple().one(db).await?;
-    Err(AppError::RateLimited {
-        message: message.to_owned(),
-        retry_after_seconds: std::cmp::max((oldest.unwrap_or(now) + window - now).num_seconds(), 1),
-    })
+    Err(refusal(db, recent, created_at, window, now, message).await)
+}
+
+/// `RATE_LIMITED`, with a retry once the oldest of the `recent` rows is
+/// `window` old.
+async fn refusal<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    recent: Select<E>,
+    created_at: impl ColumnTrait,
+    window: Duration,
+    now: DateTime<Utc>,
+    message: &str,
+) -> AppError {
+    let oldest: Result<Option<DateTime<Utc>>, _> =
+        recent.select_only().column(created_at).order_by_asc(created_at).into_tuple().one(db).await;
+    match oldest {
+        Ok(oldest) => AppError::RateLimited {
+            message: message.to_owned(),
+            retry_after_seconds: std::cmp::max((oldest.unwrap_or(now) + window - now).num_seconds(), 1),
+        },
+        Err(err) => err.into(),
+    }
 }
 
 /// A limit on attempts at something guessable (a password) or abusable (a
@@ -45,34 +61,24 @@ pub struct Limit {
     pub message: &'static str,
 }
 
+impl Limit {
+    const fn per_quarter_hour(bucket: &'static str, max: u64, message: &'static str) -> Self {
+        Self { bucket, max, window: Duration::minutes(15), message }
+    }
+}
+
 /// Failed sign-ins per account (keyed by the email tried).
-pub const SIGN_IN_PER_ACCOUNT: Limit = Limit {
-    bucket: "sign-in:account",
-    max: 10,
-    window: Duration::minutes(15),
-    message: "Too many failed sign-ins for this email; try again later",
-};
+pub const SIGN_IN_PER_ACCOUNT: Limit =
+    Limit::per_quarter_hour("sign-in:account", 10, "Too many failed sign-ins for this email; try again later");
 /// Failed sign-ins per client address.
-pub const SIGN_IN_PER_ADDRESS: Limit = Limit {
-    bucket: "sign-in:address",
-    max: 30,
-    window: Duration::minutes(15),
-    message: "Too many failed sign-ins from this address; try again later",
-};
+pub const SIGN_IN_PER_ADDRESS: Limit =
+    Limit::per_quarter_hour("sign-in:address", 30, "Too many failed sign-ins from this address; try again later");
 /// Sign-ups per client address, successful or not.
-pub const SIGN_UP_PER_ADDRESS: Limit = Limit {
-    bucket: "sign-up:address",
-    max: 20,
-    window: Duration::minutes(15),
-    message: "Too many sign-ups from this address; try again later",
-};
+pub const SIGN_UP_PER_ADDRESS: Limit =
+    Limit::per_quarter_hour("sign-up:address", 20, "Too many sign-ups from this address; try again later");
 /// Wrong passwords re-entered by a signed-in user (deleting the account).
-pub const PASSWORD_CHECK: Limit = Limit {
-    bucket: "password:account",
-    max: 10,
-    window: Duration::minutes(15),
-    message: "Too many wrong passwords; try again later",
-};
+pub const PASSWORD_CHECK: Limit =
+    Limit::per_quarter_hour("password:account", 10, "Too many wrong passwords; try again later");
 
 /// An attempt written down before it is made; `forgive` takes it back.
 #[must_use]
@@ -105,17 +111,7 @@ pub async fn attempt(
         return Ok(Attempt(id));
     }
     forgive(db, Attempt(id)).await?;
-    let oldest: Option<DateTime<Utc>> = recent
-        .select_only()
-        .column(attempt::Column::CreatedAt)
-        .order_by_asc(attempt::Column::CreatedAt)
-        .into_tuple()
-        .one(db)
-        .await?;
-    Err(AppError::RateLimited {
-        message: limit.message.to_owned(),
-        retry_after_seconds: std::cmp::max((oldest.unwrap_or(now) + limit.window - now).num_seconds(), 1),
-    })
+    Err(refusal(db, recent, attempt::Column::CreatedAt, limit.window, now, limit.message).await)
 }
 
 /// Takes back an attempt that succeeded, so that only failures count.
