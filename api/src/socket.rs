@@ -169,7 +169,9 @@ async fn serve(
         })
         .boxed();
     let opened = tokio::time::Instant::now();
-    let mut checks = tokio::time::interval(SESSION_CHECK);
+    // The first check comes one period in: an operation sent right after
+    // `connection_init` is answered (and refused) on its own terms.
+    let mut checks = tokio::time::interval_at(opened + SESSION_CHECK, SESSION_CHECK);
     let reason = loop {
         tokio::select! {
             incoming = messages.next() => match incoming {

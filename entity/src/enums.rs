@@ -12,6 +12,9 @@ pub enum Role {
     Moderator,
     #[sea_orm(string_value = "ADMIN")]
     Admin,
+    /// Reads the campaign's KPIs; nothing of moderation.
+    #[sea_orm(string_value = "ANALYST")]
+    Analyst,
 }
 
 impl Role {

@@ -460,9 +460,8 @@ impl ContentMutation {
     }
 
     async fn add_comment(&self, ctx: &Context<'_>, content_id: ID, body: String) -> AppResult<Comment> {
-        let viewer = viewer(ctx)?;
         let content_id = parse_id(&content_id, "content")?;
-        Ok(Comment(comments::add(&app(ctx)?.db, &policy(ctx)?.visibility()?, viewer.user.id, content_id, &body).await?))
+        Ok(Comment(comments::add(&app(ctx)?.db, policy(ctx)?, content_id, &body).await?))
     }
 
     /// Deletes a comment you wrote, or one on your content.

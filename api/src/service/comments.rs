@@ -22,13 +22,12 @@ async fn bump_count(db: &impl ConnectionTrait, content_id: Uuid, by: i32) -> App
     Ok(())
 }
 
-pub async fn add(
-    db: &DatabaseConnection,
-    scope: &Scope,
-    viewer: Uuid,
-    content_id: Uuid,
-    body: &str,
-) -> AppResult<comment::Model> {
+/// Comments on content the viewer may read now: a teen in time away or
+/// past today's limit cannot.
+pub async fn add(db: &DatabaseConnection, policy: &Policy, content_id: Uuid, body: &str) -> AppResult<comment::Model> {
+    let viewer = policy.member()?.id();
+    let reads = policy.content_reads(db).await?;
+    let scope = reads.scope();
     let body = body.trim();
     if !(1..=500).contains(&body.chars().count()) {
         return Err(AppError::field("body", "must be 1 to 500 characters long"));

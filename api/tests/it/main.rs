@@ -10,6 +10,7 @@ mod content;
 mod family;
 mod feed;
 mod limits;
+mod matrix;
 mod moderation;
 mod privacy;
 mod safety;

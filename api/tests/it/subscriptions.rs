@@ -3,74 +3,11 @@
 use std::time::Duration;
 
 use entity::Role;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::support::*;
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn next_json(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(1), socket.next())
-            .await
-            .expect("a message within a second")
-            .expect("the socket stays open")
-            .unwrap();
-        if let Message::Text(text) = message {
-            let value: Value = serde_json::from_str(&text).unwrap();
-            if value["type"] != "ping" {
-                return value;
-            }
-        }
-    }
-}
-
-async fn open(app: &TestApp) -> Socket {
-    let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
-    let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
-    tokio_tungstenite::connect_async(request).await.unwrap().0
-}
-
-/// A socket initialised with `token`.
-async fn connect(app: &TestApp, token: &str) -> Socket {
-    let mut socket = open(app).await;
-    let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
-    socket.send(Message::Text(init.to_string().into())).await.unwrap();
-    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
-    socket
-}
-
-async fn send(socket: &mut Socket, id: &str, query: &str) {
-    let message = json!({ "id": id, "type": "subscribe", "payload": { "query": query } });
-    socket.send(Message::Text(message.to_string().into())).await.unwrap();
-}
-
-/// Runs a query or mutation over the socket and returns its result.
-async fn run(socket: &mut Socket, query: &str) -> Value {
-    send(socket, "op", query).await;
-    let answer = next_json(socket).await;
-    assert_eq!(next_json(socket).await["type"], "complete");
-    answer["payload"].clone()
-}
-
-/// Waits for the server to close the socket and returns the close code.
-async fn closed_with(socket: &mut Socket, within: Duration) -> u16 {
-    tokio::time::timeout(within, async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
-                Some(Ok(_)) => continue,
-                other => panic!("the socket ended without a close frame: {other:?}"),
-            }
-        }
-    })
-    .await
-    .expect("the server closes the socket in time")
-}
 
 async fn subscribe(app: &TestApp, token: &str) -> Socket {
     let mut socket = connect(app, token).await;

@@ -8,8 +8,11 @@ use api::config::{AppEnv, QueryLimits, Settings};
 use api::startup::Application;
 use api::state::AppState;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use futures_util::{SinkExt, StreamExt};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use uuid::Uuid;
 
 pub const JWT_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
@@ -392,4 +395,74 @@ impl TestApp {
     pub fn listening(&self) -> bool {
         self.state.cases.is_listening()
     }
+}
+
+// GraphQL over WebSocket (`graphql-transport-ws`).
+
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+pub async fn next_json(socket: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("a message within 5 seconds")
+            .expect("the socket stays open")
+            .unwrap();
+        if let Message::Text(text) = message {
+            let value: Value = serde_json::from_str(&text).unwrap();
+            if value["type"] != "ping" {
+                return value;
+            }
+        }
+    }
+}
+
+pub async fn open(app: &TestApp) -> Socket {
+    let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+    tokio_tungstenite::connect_async(request).await.unwrap().0
+}
+
+/// A socket initialised with `token`.
+pub async fn connect(app: &TestApp, token: &str) -> Socket {
+    connect_as(app, Some(token)).await
+}
+
+/// A socket initialised with `token`, or with no credential at all.
+pub async fn connect_as(app: &TestApp, token: Option<&str>) -> Socket {
+    let mut socket = open(app).await;
+    let payload = token.map_or(json!({}), |token| json!({ "authorization": format!("Bearer {token}") }));
+    let init = json!({ "type": "connection_init", "payload": payload });
+    socket.send(Message::Text(init.to_string().into())).await.unwrap();
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    socket
+}
+
+pub async fn send(socket: &mut Socket, id: &str, query: &str) {
+    let message = json!({ "id": id, "type": "subscribe", "payload": { "query": query } });
+    socket.send(Message::Text(message.to_string().into())).await.unwrap();
+}
+
+/// Runs a query or mutation over the socket and returns its result.
+pub async fn run(socket: &mut Socket, query: &str) -> Value {
+    send(socket, "op", query).await;
+    let answer = next_json(socket).await;
+    assert_eq!(next_json(socket).await["type"], "complete");
+    answer["payload"].clone()
+}
+
+/// Waits for the server to close the socket and returns the close code.
+pub async fn closed_with(socket: &mut Socket, within: Duration) -> u16 {
+    tokio::time::timeout(within, async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
+                Some(Ok(_)) => continue,
+                other => panic!("the socket ended without a close frame: {other:?}"),
+            }
+        }
+    })
+    .await
+    .expect("the server closes the socket in time")
 }

@@ -1,0 +1,690 @@
+//! The authorisation matrix: every root query, mutation and subscription of
+//! the schema, against every kind of caller, over HTTP and over WebSocket,
+//! on every database. Each cell is the expected `extensions.code` ("OK" when
+//! the operation is let through). The operations come from the schema, so
+//! one added without a row fails `every_operation_has_a_row`.
+use std::collections::BTreeSet;
+
+use chrono::{NaiveTime, Weekday};
+use entity::Role;
+use entity::user_settings::{TimeWindow, TimeWindows};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    Anonymous,
+    Adult,
+    Teen,
+    /// A teen inside a time-away window.
+    TeenAway,
+    /// The guardian of `Teen`.
+    Guardian,
+    /// The guardian of `TeenAway`, not of `Teen`.
+    OtherGuardian,
+    /// A moderator, on a case about their own content.
+    ModeratorOwnCase,
+    /// A moderator, on a case about someone else's.
+    Moderator,
+    Analyst,
+    Admin,
+    /// Holding a token issued before the suspension.
+    Suspended,
+    /// Deleted, inside the 30-day grace period.
+    DeletedInGrace,
+}
+
+use Caller::*;
+
+const CALLERS: [Caller; 12] = [
+    Anonymous,
+    Adult,
+    Teen,
+    TeenAway,
+    Guardian,
+    OtherGuardian,
+    ModeratorOwnCase,
+    Moderator,
+    Analyst,
+    Admin,
+    Suspended,
+    DeletedInGrace,
+];
+
+const OK: &str = "OK";
+
+/// What the rows need: the callers' tokens and the objects they act on.
+struct World {
+    tokens: Vec<(Caller, String)>,
+    teen: String,
+    link: String,
+    target: String,
+    target_content: String,
+    target_comment: String,
+    own_case: String,
+    other_case: String,
+    admin_case: String,
+    decided_case: String,
+    time_request: String,
+    throwaway: String,
+}
+
+impl World {
+    fn token(&self, caller: Caller) -> Option<&str> {
+        self.tokens.iter().find(|(c, _)| *c == caller).map(|(_, t)| t.as_str())
+    }
+
+    /// The case each moderator works on in the case rows.
+    fn case(&self, caller: Caller) -> &str {
+        match caller {
+            ModeratorOwnCase => &self.own_case,
+            Admin => &self.admin_case,
+            _ => &self.other_case,
+        }
+    }
+}
+
+fn ok(response: &Value) -> &Value {
+    assert!(response["errors"].is_null(), "{response}");
+    &response["data"]
+}
+
+async fn report(app: &TestApp, token: &str, target_type: &str, id: &str) {
+    let input = json!({ "targetType": target_type, "targetId": id, "reason": "SPAM" });
+    let response = app
+        .query_as(token, "mutation($i: FileReportInput!) { fileReport(input: $i) { id } }", json!({ "i": input }))
+        .await;
+    assert!(response["errors"].is_null(), "reporting {target_type} {id}: {response}");
+}
+
+async fn case_of(app: &TestApp, moderator: &str, target: &str) -> String {
+    let queue = app
+        .query_as(
+            moderator,
+            "{ moderationQueue(first: 50) { edges { node { id target {
+               ... on Content { id } ... on User { id } ... on Comment { id } } } } } }",
+            json!({}),
+        )
+        .await;
+    ok(&queue)["moderationQueue"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["target"]["id"] == target)
+        .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("no case for {target}: {queue}"))
+}
+
+async fn pair(app: &TestApp, guardian: &str, teen: &str) -> String {
+    let code = app.query_as(guardian, "mutation { createPairingCode { code } }", json!({})).await;
+    let code = ok(&code)["createPairingCode"]["code"].clone();
+    let link =
+        app.query_as(teen, "mutation($c: String!) { acceptPairingCode(code: $c) { id } }", json!({ "c": code })).await;
+    ok(&link)["acceptPairingCode"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn world(app: &TestApp) -> World {
+    let adult = app.token_for("adult").await;
+    let target = app.token_for("target").await;
+    let target_id = app.my_id(&target).await;
+    let target_content = app.create_content(&target, json!({ "title": "Phở bò" })).await;
+    let comment = app
+        .query_as(
+            &target,
+            "mutation($c: ID!) { addComment(contentId: $c, body: \"Ngon quá\") { id } }",
+            json!({ "c": target_content }),
+        )
+        .await;
+    let target_comment = ok(&comment)["addComment"]["id"].as_str().unwrap().to_owned();
+
+    let teen = app.sign_up("teen", 14).await["accessToken"].as_str().unwrap().to_owned();
+    let teen_away = app.sign_up("teen.away", 14).await["accessToken"].as_str().unwrap().to_owned();
+    let guardian = app.token_for("guardian").await;
+    let other_guardian = app.token_for("other.guardian").await;
+    let link = pair(app, &guardian, &teen).await;
+    pair(app, &other_guardian, &teen_away).await;
+    let always = TimeWindow {
+        days: vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun],
+        start: NaiveTime::MIN,
+        end: NaiveTime::from_hms_opt(23, 59, 0).unwrap(),
+    };
+    app.update_settings("teen.away", |s| s.time_away = sea_orm::Set(TimeWindows(vec![always]))).await;
+    let request = app.query_as(&teen, "mutation { requestMoreTime(minutes: 15) { id } }", json!({})).await;
+    let time_request = ok(&request)["requestMoreTime"]["id"].as_str().unwrap().to_owned();
+
+    let own_moderator = app.user_with_role("mod.own", Role::Moderator).await;
+    let moderator = app.user_with_role("mod", Role::Moderator).await;
+    let analyst = app.user_with_role("analyst", Role::Analyst).await;
+    let admin = app.user_with_role("admin", Role::Admin).await;
+    let own_content = app.create_content(&own_moderator, json!({})).await;
+    report(app, &adult, "CONTENT", &own_content).await;
+    report(app, &adult, "CONTENT", &target_content).await;
+    report(app, &adult, "COMMENT", &target_comment).await;
+    let adult_id = app.my_id(&adult).await;
+    report(app, &target, "USER", &adult_id).await;
+    let decided_case = case_of(app, &moderator, &adult_id).await;
+    let decided = app
+        .query_as(
+            &moderator,
+            "mutation($i: ResolveCaseInput!) { resolveCase(input: $i) { id } }",
+            json!({ "i": { "caseId": decided_case, "action": "WARN_USER", "note": "First warning", "expectedVersion": 1 } }),
+        )
+        .await;
+    ok(&decided);
+
+    let suspended = app.token_for("suspended").await;
+    app.update_user("suspended", |u| {
+        u.suspended_until = sea_orm::Set(Some(app.clock_now() + chrono::Duration::days(3)))
+    })
+    .await;
+    let deleted = app.token_for("deleted").await;
+    ok(&app
+        .query_as(
+            &deleted,
+            "mutation($p: String!) { deleteAccount(password: $p) { scheduledFor } }",
+            json!({ "p": PASSWORD }),
+        )
+        .await);
+    let throwaway = app.token_for("throwaway").await;
+
+    World {
+        own_case: case_of(app, &moderator, &own_content).await,
+        other_case: case_of(app, &moderator, &target_content).await,
+        admin_case: case_of(app, &moderator, &target_comment).await,
+        throwaway: app.my_id(&throwaway).await,
+        teen: app.my_id(&teen).await,
+        tokens: vec![
+            (Adult, adult),
+            (Teen, teen),
+            (TeenAway, teen_away),
+            (Guardian, guardian),
+            (OtherGuardian, other_guardian),
+            (ModeratorOwnCase, own_moderator),
+            (Moderator, moderator),
+            (Analyst, analyst),
+            (Admin, admin),
+            (Suspended, suspended),
+            (DeletedInGrace, deleted),
+        ],
+        target: target_id,
+        decided_case,
+        link,
+        target_content,
+        target_comment,
+        time_request,
+    }
+}
+
+/// A signed-in member: refused to anonymous callers and ended sessions.
+fn member(caller: Caller, allowed: &'static str) -> &'static str {
+    match caller {
+        Anonymous | DeletedInGrace => "UNAUTHENTICATED",
+        Suspended => "ACCOUNT_SUSPENDED",
+        _ => allowed,
+    }
+}
+
+/// Anyone, but a token that was sent must be good.
+fn anyone(caller: Caller) -> &'static str {
+    match caller {
+        Anonymous => OK,
+        other => member(other, OK),
+    }
+}
+
+/// Reads of content: anyone, and never a teen in time away.
+fn reads(caller: Caller) -> &'static str {
+    match caller {
+        TeenAway => "TIME_AWAY",
+        other => anyone(other),
+    }
+}
+
+/// Moderators and admins.
+fn staff(caller: Caller, allowed: &'static str) -> &'static str {
+    match caller {
+        ModeratorOwnCase | Moderator | Admin => allowed,
+        other => member(other, "FORBIDDEN"),
+    }
+}
+
+fn adults(caller: Caller, allowed: &'static str, teens: &'static str) -> &'static str {
+    match caller {
+        Teen | TeenAway => teens,
+        other => member(other, allowed),
+    }
+}
+
+/// One row: an operation and what each caller gets.
+struct Row {
+    operation: &'static str,
+    query: fn(&World, Caller) -> String,
+    expect: fn(Caller) -> &'static str,
+}
+
+/// Rows run in this order; the ones that end sessions or change the policy
+/// come last.
+fn rows() -> Vec<Row> {
+    vec![
+        // Public reads.
+        Row { operation: "tags", query: |_, _| "{ tags { slug } }".into(), expect: |_| OK },
+        Row { operation: "campaigns", query: |_, _| "{ campaigns { slug } }".into(), expect: |_| OK },
+        Row {
+            operation: "campaign",
+            query: |_, _| "{ campaign(slug: \"tryitwithtiktok\") { slug } }".into(),
+            expect: |_| OK,
+        },
+        Row { operation: "privacyPolicy", query: |_, _| "{ privacyPolicy { version } }".into(), expect: |_| OK },
+        Row { operation: "privacyPolicies", query: |_, _| "{ privacyPolicies { version } }".into(), expect: |_| OK },
+        Row { operation: "me", query: |_, _| "{ me { email } }".into(), expect: anyone },
+        Row { operation: "user", query: |_, _| "{ user(handle: \"target\") { handle } }".into(), expect: anyone },
+        // Content.
+        Row {
+            operation: "content",
+            query: |w, _| format!("{{ content(id: \"{}\") {{ id }} }}", w.target_content),
+            expect: reads,
+        },
+        Row { operation: "contents", query: |_, _| "{ contents { edges { cursor } } }".into(), expect: reads },
+        Row { operation: "feed", query: |_, _| "{ feed { edges { cursor } } }".into(), expect: reads },
+        Row {
+            operation: "createContent",
+            query: |_, _| {
+                "mutation { createContent(input: { title: \"Mẹo nhỏ\", language: \"vi\",
+            mediaUrl: \"https://cdn.example.com/v.mp4\", durationSeconds: 30, tagSlugs: [\"food\"] }) { id } }"
+                    .into()
+            },
+            expect: |c| member(c, OK),
+        },
+        Row {
+            operation: "deleteContent",
+            query: |w, _| format!("mutation {{ deleteContent(id: \"{}\") }}", w.target_content),
+            expect: |c| match c {
+                TeenAway => "FORBIDDEN",
+                other => member(other, "FORBIDDEN"),
+            },
+        },
+        Row {
+            operation: "recordInteraction",
+            query: |w, _| {
+                format!(
+                    "mutation {{ recordInteraction(input: {{ contentId: \"{}\", kind: LIKE }}) {{ content {{ id }} }} }}",
+                    w.target_content
+                )
+            },
+            expect: |c| match c {
+                Anonymous => "UNAUTHENTICATED",
+                other => reads(other),
+            },
+        },
+        Row {
+            operation: "addComment",
+            query: |w, _| {
+                format!("mutation {{ addComment(contentId: \"{}\", body: \"Cảm ơn!\") {{ id }} }}", w.target_content)
+            },
+            expect: |c| match c {
+                Anonymous => "UNAUTHENTICATED",
+                other => reads(other),
+            },
+        },
+        Row {
+            operation: "deleteComment",
+            query: |w, _| format!("mutation {{ deleteComment(id: \"{}\") }}", w.target_comment),
+            expect: |c| member(c, "FORBIDDEN"),
+        },
+        // Follows.
+        Row {
+            operation: "follow",
+            query: |w, _| format!("mutation {{ follow(userId: \"{}\") {{ id }} }}", w.target),
+            expect: |c| member(c, OK),
+        },
+        Row {
+            operation: "unfollow",
+            query: |w, _| format!("mutation {{ unfollow(userId: \"{}\") {{ id }} }}", w.target),
+            expect: |c| member(c, OK),
+        },
+        Row {
+            operation: "followRequests",
+            query: |_, _| "{ followRequests { edges { cursor } } }".into(),
+            expect: |c| member(c, OK),
+        },
+        Row {
+            operation: "removeFollower",
+            query: |w, _| format!("mutation {{ removeFollower(userId: \"{}\") }}", w.target),
+            expect: |c| member(c, "NOT_FOUND"),
+        },
+        Row {
+            operation: "answerFollowRequest",
+            query: |w, _| {
+                format!("mutation {{ answerFollowRequest(userId: \"{}\", accept: true) {{ id }} }}", w.target)
+            },
+            expect: |c| member(c, "NOT_FOUND"),
+        },
+        // Accounts.
+        Row {
+            operation: "signUp",
+            query: |_, c| {
+                format!("mutation {{ signUp(input: {{ handle: \"matrix.{n}\", displayName: \"M\",
+            email: \"matrix{n}@example.com\", password: \"{PASSWORD}\", birthDate: \"1990-01-01\", acceptedPolicyVersion: 1 }})
+            {{ accessToken }} }}", n = CALLERS.iter().position(|x| *x == c).unwrap_or(0))
+            },
+            expect: |_| OK,
+        },
+        Row {
+            operation: "logIn",
+            query: |_, _| {
+                format!(
+                    "mutation {{ logIn(email: \"throwaway@example.com\", password: \"{PASSWORD}\") {{ accessToken }} }}"
+                )
+            },
+            expect: |_| OK,
+        },
+        Row {
+            operation: "refreshSession",
+            query: |_, _| "mutation { refreshSession(refreshToken: \"not-a-refresh-token\") { accessToken } }".into(),
+            expect: |_| "UNAUTHENTICATED",
+        },
+        Row {
+            operation: "setUserRole",
+            query: |w, _| format!("mutation {{ setUserRole(userId: \"{}\", role: USER) {{ id }} }}", w.throwaway),
+            expect: |c| match c {
+                Admin => OK,
+                other => member(other, "FORBIDDEN"),
+            },
+        },
+        // Reports and moderation.
+        // The account, not the content: five reporters would hide the content.
+        Row {
+            operation: "fileReport",
+            query: |w, _| {
+                format!(
+                    "mutation {{ fileReport(input: {{ targetType: USER,
+            targetId: \"{}\", reason: SPAM }}) {{ id }} }}",
+                    w.target
+                )
+            },
+            expect: |c| member(c, OK),
+        },
+        Row {
+            operation: "myReports",
+            query: |_, _| "{ myReports { edges { cursor } } }".into(),
+            expect: |c| member(c, OK),
+        },
+        Row {
+            operation: "myDecisions",
+            query: |_, _| "{ myDecisions { edges { cursor } } }".into(),
+            expect: |c| member(c, OK),
+        },
+        Row {
+            operation: "moderationQueue",
+            query: |_, _| "{ moderationQueue { edges { cursor } } }".into(),
+            expect: |c| staff(c, OK),
+        },
+        Row {
+            operation: "moderationCase",
+            query: |w, c| format!("{{ moderationCase(id: \"{}\") {{ id }} }}", w.case(c)),
+            expect: |c| staff(c, OK),
+        },
+        Row {
+            operation: "moderationLog",
+            query: |_, _| "{ moderationLog { edges { cursor } } }".into(),
+            expect: |c| staff(c, OK),
+        },
+        Row {
+            operation: "claimCase",
+            query: |w, c| format!("mutation {{ claimCase(id: \"{}\") {{ id }} }}", w.case(c)),
+            expect: |c| match c {
+                ModeratorOwnCase => "FORBIDDEN",
+                other => staff(other, OK),
+            },
+        },
+        Row {
+            operation: "releaseCase",
+            query: |w, c| format!("mutation {{ releaseCase(id: \"{}\") {{ id }} }}", w.case(c)),
+            expect: |c| match c {
+                ModeratorOwnCase => "CONFLICT",
+                other => staff(other, OK),
+            },
+        },
+        // A stale version: the decision is refused after authorisation.
+        Row {
+            operation: "resolveCase",
+            query: |w, c| {
+                format!(
+                    "mutation {{ resolveCase(input: {{ caseId: \"{}\", action: DISMISS,
+            note: \"n\", expectedVersion: -1 }}) {{ id }} }}",
+                    w.case(c)
+                )
+            },
+            expect: |c| match c {
+                ModeratorOwnCase => "FORBIDDEN",
+                other => staff(other, "CONFLICT"),
+            },
+        },
+        Row {
+            operation: "appealDecision",
+            query: |w, _| {
+                format!(
+                    "mutation {{ appealDecision(caseId: \"{}\", message: \"Xin xem lại\") {{ id }} }}",
+                    w.decided_case
+                )
+            },
+            expect: |c| match c {
+                Adult => OK,
+                other => member(other, "NOT_FOUND"),
+            },
+        },
+        Row {
+            operation: "notifications",
+            query: |_, _| "{ notifications { edges { cursor } } }".into(),
+            expect: |c| member(c, OK),
+        },
+        Row {
+            operation: "markNotificationsRead",
+            query: |_, _| "mutation { markNotificationsRead(ids: []) }".into(),
+            expect: |c| member(c, OK),
+        },
+        Row {
+            operation: "moderationQueueChanged",
+            query: |_, _| "subscription { moderationQueueChanged { id } }".into(),
+            expect: |c| staff(c, OK),
+        },
+        // Family.
+        Row { operation: "familyLinks", query: |_, _| "{ familyLinks { id } }".into(), expect: |c| member(c, OK) },
+        Row {
+            operation: "teenControls",
+            query: |w, _| format!("{{ teenControls(teenId: \"{}\") {{ searchEnabled }} }}", w.teen),
+            expect: |c| match c {
+                Teen | Guardian => OK,
+                other => member(other, "FORBIDDEN"),
+            },
+        },
+        Row {
+            operation: "screenTimeReport",
+            query: |w, _| format!("{{ screenTimeReport(userId: \"{}\") {{ date }} }}", w.teen),
+            expect: |c| match c {
+                Teen | Guardian => OK,
+                other => member(other, "FORBIDDEN"),
+            },
+        },
+        Row {
+            operation: "setTeenControls",
+            query: |w, _| {
+                format!(
+                    "mutation {{ setTeenControls(teenId: \"{}\", input: {{ searchEnabled: true }}) {{ searchEnabled }} }}",
+                    w.teen
+                )
+            },
+            expect: |c| match c {
+                Guardian => OK,
+                other => member(other, "FORBIDDEN"),
+            },
+        },
+        Row { operation: "timeRequests", query: |_, _| "{ timeRequests { id } }".into(), expect: |c| member(c, OK) },
+        Row {
+            operation: "requestMoreTime",
+            query: |_, _| "mutation { requestMoreTime(minutes: 15) { id } }".into(),
+            expect: |c| adults(c, "FORBIDDEN", OK),
+        },
+        Row {
+            operation: "answerTimeRequest",
+            query: |w, _| {
+                format!("mutation {{ answerTimeRequest(requestId: \"{}\", approve: false) {{ id }} }}", w.time_request)
+            },
+            expect: |c| match c {
+                Guardian => OK,
+                other => member(other, "NOT_FOUND"),
+            },
+        },
+        Row {
+            operation: "createPairingCode",
+            query: |_, _| "mutation { createPairingCode { code } }".into(),
+            expect: |c| adults(c, OK, "FORBIDDEN"),
+        },
+        Row {
+            operation: "acceptPairingCode",
+            query: |_, _| "mutation { acceptPairingCode(code: \"ZZZZZZZZ\") { id } }".into(),
+            expect: |c| adults(c, "FORBIDDEN", "NOT_FOUND"),
+        },
+        Row {
+            operation: "unlinkFamily",
+            query: |w, _| format!("mutation {{ unlinkFamily(linkId: \"{}\") {{ id }} }}", w.link),
+            expect: |c| match c {
+                Teen | Guardian => OK,
+                other => member(other, "NOT_FOUND"),
+            },
+        },
+        // Privacy and data rights.
+        Row {
+            operation: "acceptPrivacyPolicy",
+            query: |_, _| "mutation { acceptPrivacyPolicy(version: 1) { upToDate } }".into(),
+            expect: |c| member(c, OK),
+        },
+        Row {
+            operation: "updatePrivacySettings",
+            query: |_, _| {
+                "mutation { updatePrivacySettings(input: { personalizedFeed: true }) { personalizedFeed } }".into()
+            },
+            expect: |c| member(c, OK),
+        },
+        Row { operation: "exportMyData", query: |_, _| "mutation { exportMyData }".into(), expect: |c| member(c, OK) },
+        Row {
+            operation: "logOut",
+            query: |_, _| "mutation { logOut(refreshToken: \"not-a-refresh-token\") }".into(),
+            expect: |_| "UNAUTHENTICATED",
+        },
+        Row {
+            operation: "publishPrivacyPolicy",
+            query: |_, _| {
+                "mutation { publishPrivacyPolicy(input: { summary: \"s\",
+            summaryVi: \"s\", body: \"b\", bodyVi: \"b\" }) { version } }"
+                    .into()
+            },
+            expect: |c| match c {
+                Admin => OK,
+                other => member(other, "FORBIDDEN"),
+            },
+        },
+        Row {
+            operation: "deleteAccount",
+            query: |_, _| format!("mutation {{ deleteAccount(password: \"{PASSWORD}\") {{ scheduledFor }} }}"),
+            expect: |c| member(c, OK),
+        },
+    ]
+}
+
+fn code(response: &Value) -> String {
+    match response["errors"][0]["extensions"]["code"].as_str() {
+        Some(code) => code.to_owned(),
+        None if response["errors"].is_null() => OK.to_owned(),
+        None => format!("uncoded error: {response}"),
+    }
+}
+
+/// The subscription's answer: an event after a change, or a refusal.
+async fn subscribe(app: &TestApp, world: &World, caller: Caller, query: &str) -> String {
+    let mut socket = connect_as(app, world.token(caller)).await;
+    send(&mut socket, "live", query).await;
+    // A change for those let through: a report on the target's account
+    // (repeated, it returns the first report and announces the case again).
+    // The subscription starts a moment after `subscribe` is sent, so the
+    // change is made again until an answer comes.
+    let reporter = world.token(Adult).unwrap_or_default();
+    for _ in 0..20 {
+        report(app, reporter, "USER", &world.target).await;
+        if let Ok(message) = tokio::time::timeout(std::time::Duration::from_millis(500), next_json(&mut socket)).await {
+            return code(&message["payload"]);
+        }
+    }
+    panic!("{caller:?} got no answer to the subscription");
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Transport {
+    Http,
+    WebSocket,
+}
+
+async fn run_matrix(app: &TestApp, transport: Transport) {
+    let world = world(app).await;
+    let mut wrong = Vec::new();
+    for row in rows() {
+        for caller in CALLERS {
+            let query = (row.query)(&world, caller);
+            let got = if query.starts_with("subscription") {
+                subscribe(app, &world, caller, &query).await
+            } else if transport == Transport::Http {
+                let body = json!({ "query": query });
+                code(&app.post_graphql(world.token(caller), &body).await)
+            } else {
+                // A socket of its own per cell, so an ended session's socket
+                // being closed does not take the next cell with it.
+                let mut socket = connect_as(app, world.token(caller)).await;
+                code(&run(&mut socket, &query).await)
+            };
+            let expected = (row.expect)(caller);
+            if got != expected {
+                wrong.push(format!("{} as {caller:?}: expected {expected}, got {got}", row.operation));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{:?} on {:?}:\n{}", transport_name(transport), app.backend, wrong.join("\n"));
+}
+
+fn transport_name(transport: Transport) -> &'static str {
+    match transport {
+        Transport::Http => "HTTP",
+        Transport::WebSocket => "WebSocket",
+    }
+}
+
+#[test]
+fn every_operation_has_a_row() {
+    let document = async_graphql::parser::parse_schema(api::graphql::sdl()).unwrap();
+    let mut operations = BTreeSet::new();
+    for definition in &document.definitions {
+        if let async_graphql::parser::types::TypeSystemDefinition::Type(ty) = definition
+            && ["Query", "Mutation", "Subscription"].contains(&ty.node.name.node.as_str())
+            && let async_graphql::parser::types::TypeKind::Object(object) = &ty.node.kind
+        {
+            operations.extend(object.fields.iter().map(|f| f.node.name.node.to_string()));
+        }
+    }
+    let table = rows();
+    let covered: BTreeSet<String> = table.iter().map(|r| r.operation.to_owned()).collect();
+    let missing: Vec<_> = operations.difference(&covered).collect();
+    let unknown: Vec<_> = covered.difference(&operations).collect();
+    assert!(missing.is_empty(), "operations without a row in the matrix: {missing:?}");
+    assert!(unknown.is_empty(), "rows for operations the schema does not have: {unknown:?}");
+    assert_eq!(covered.len(), table.len(), "one row per operation");
+}
+
+#[tokio::test]
+async fn every_operation_as_every_caller_over_http() {
+    on_each_database(|app| async move { run_matrix(&app, Transport::Http).await }).await;
+}
+
+#[tokio::test]
+async fn every_operation_as_every_caller_over_websocket() {
+    on_each_database(|app| async move { run_matrix(&app, Transport::WebSocket).await }).await;
+}
