@@ -17,6 +17,8 @@ pub struct Model {
     pub content_id: Option<Uuid>,
     pub link_id: Option<Uuid>,
     pub time_request_id: Option<Uuid>,
+    /// The account the text names by handle.
+    pub mentioned_user_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,7 @@ enum Notifications {
     ContentId,
     LinkId,
     TimeRequestId,
+    MentionedUserId,
 }
 
 #[derive(DeriveIden)]
@@ -50,9 +51,13 @@ async fn drop_column(manager: &SchemaManager<'_>, table: impl IntoIden, column: 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in
-            [Notifications::CaseId, Notifications::ContentId, Notifications::LinkId, Notifications::TimeRequestId]
-        {
+        for column in [
+            Notifications::CaseId,
+            Notifications::ContentId,
+            Notifications::LinkId,
+            Notifications::TimeRequestId,
+            Notifications::MentionedUserId,
+        ] {
             add_column(manager, Notifications::Table, uuid_null(column)).await?;
         }
         add_column(manager, ModerationCases::Table, timestamp_with_time_zone_null(ModerationCases::SuspendedUntil))
@@ -85,9 +90,13 @@ impl MigrationTrait for Migration {
         crate::drop_tables(manager, vec![Attempts::Table.into_iden()]).await?;
         drop_column(manager, ModerationCases::Table, ModerationCases::AppealMessage).await?;
         drop_column(manager, ModerationCases::Table, ModerationCases::SuspendedUntil).await?;
-        for column in
-            [Notifications::TimeRequestId, Notifications::LinkId, Notifications::ContentId, Notifications::CaseId]
-        {
+        for column in [
+            Notifications::MentionedUserId,
+            Notifications::TimeRequestId,
+            Notifications::LinkId,
+            Notifications::ContentId,
+            Notifications::CaseId,
+        ] {
             drop_column(manager, Notifications::Table, column).await?;
         }
         Ok(())

@@ -151,8 +151,9 @@ impl FamilyLink {
             return Ok(LinkStatus::Revoked);
         }
         let teen = user_by_id(ctx, self.0.teen_id).await?;
-        let adult = !settings::controls_apply(&teen.0, app(ctx)?.now());
-        Ok(if adult { LinkStatus::Revoked } else { LinkStatus::Active })
+        let guardian = user_by_id(ctx, self.0.guardian_id).await?;
+        let in_force = family::in_force(&self.0, &teen.0, &guardian.0, app(ctx)?.now());
+        Ok(if in_force { LinkStatus::Active } else { LinkStatus::Revoked })
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -272,7 +273,9 @@ impl FamilyQuery {
 
     /// Your requests for more time, and those of the teens you guard.
     async fn time_requests(&self, ctx: &Context<'_>, status: Option<TimeRequestStatus>) -> AppResult<Vec<TimeRequest>> {
-        Ok(family::time_requests(&app(ctx)?.db, viewer(ctx)?, status).await?.into_iter().map(TimeRequest).collect())
+        let state = app(ctx)?;
+        let requests = family::time_requests(&state.db, viewer(ctx)?, status, state.now()).await?;
+        Ok(requests.into_iter().map(TimeRequest).collect())
     }
 }
 

@@ -5,7 +5,6 @@ use entity::{Role, signup_lockout, user};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -78,7 +77,7 @@ pub async fn sign_up(
     ensure_unique(db, &account.handle, &account.email).await?;
 
     let password_hash = hasher.hash(&account.password).await?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let user = user::ActiveModel {
         id: Set(Uuid::new_v4()),
         handle: Set(account.handle.as_str().to_owned()),

@@ -1,9 +1,7 @@
 //! Comments, under the content author's comment policy.
 use entity::{CommentPolicy, comment, content};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::domain::fold;
@@ -43,7 +41,7 @@ pub async fn add(db: &DatabaseConnection, policy: &Policy, content_id: Uuid, bod
     if !allowed {
         return Err(AppError::Forbidden("The author does not accept comments from you on this content".into()));
     }
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let row = comment::ActiveModel {
         id: Set(Uuid::new_v4()),
         content_id: Set(content_id),
@@ -68,7 +66,7 @@ pub async fn delete(db: &DatabaseConnection, scope: &Scope, viewer: Uuid, commen
     if viewer != comment.author_id && viewer != content.author_id {
         return Err(AppError::Forbidden("Only its writer or the content's author can delete this comment".into()));
     }
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let deleted = comment::Entity::delete_by_id(comment_id).exec(&txn).await?;
     if deleted.rows_affected > 0 {
         bump_count(&txn, comment.content_id, -1).await?;

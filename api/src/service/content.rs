@@ -4,7 +4,6 @@ use entity::{Audience, ContentStatus, Pillar, campaign, content, content_tag, ta
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Select, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -77,7 +76,7 @@ pub async fn publish(
     campaign_id: Option<Uuid>,
     created_at: DateTime<Utc>,
 ) -> AppResult<content::Model> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let row = content::ActiveModel {
         id: Set(Uuid::new_v4()),
         author_id: Set(author.id),

@@ -2,6 +2,7 @@
 //! that is undone by signing in within 30 days and is final after it.
 use chrono::{DateTime, Duration, Utc};
 use entity::moderation_case::{self as case, Snapshot};
+use entity::moderation_event as event;
 use entity::{
     FollowState, comment, content, content_tag, family_link, follow, interaction, like, notification, report, session,
     time_request, user,
@@ -9,7 +10,7 @@ use entity::{
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -156,7 +157,7 @@ pub async fn delete_account(
         return Err(AppError::Unauthenticated("The password is incorrect".into()));
     }
     rate_limit::forgive(db, check).await?;
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let mut active: user::ActiveModel = viewer.user.clone().into();
     active.deleted_at = Set(Some(now));
     active.updated_at = Set(now);
@@ -193,7 +194,7 @@ pub async fn purge(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<usi
 }
 
 async fn purge_one(db: &DatabaseConnection, id: Uuid, cutoff: DateTime<Utc>) -> AppResult<bool> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     // Counters of other people's content that this account liked or
     // commented on, recounted after its rows go.
     let liked: Vec<Uuid> = like::Entity::find()
@@ -237,19 +238,32 @@ async fn purge_one(db: &DatabaseConnection, id: Uuid, cutoff: DateTime<Utc>) -> 
         .filter(report::Column::ReporterId.eq(id))
         .exec(&txn)
         .await?;
-    // Other people's notifications name the account by handle.
+    // Appeals are the appellant's own words.
+    case::Entity::update_many()
+        .col_expr(case::Column::AppealMessage, Expr::value(Option::<String>::None))
+        .filter(case::Column::TargetUserId.eq(id))
+        .exec(&txn)
+        .await?;
+    event::Entity::update_many()
+        .col_expr(event::Column::Note, Expr::value(Option::<String>::None))
+        .filter(event::Column::ActorId.eq(id))
+        .filter(event::Column::Kind.eq("APPEAL"))
+        .exec(&txn)
+        .await?;
+    // Other people's notifications that name the account by handle: only
+    // those recorded as naming it, so `@lan` never touches `@lan.nguyen`.
     if let Some(account) = user::Entity::find_by_id(id).one(&txn).await? {
-        let mention = format!("@{}", account.handle);
         notification::Entity::update_many()
             .col_expr(
                 notification::Column::Body,
                 Func::cust(Alias::new("REPLACE"))
                     .arg(Expr::col(notification::Column::Body))
-                    .arg(mention.as_str())
+                    .arg(format!("@{}", account.handle))
                     .arg("@deleted-account")
                     .into(),
             )
-            .filter(notification::Column::Body.contains(&mention))
+            .col_expr(notification::Column::MentionedUserId, Expr::value(Option::<Uuid>::None))
+            .filter(notification::Column::MentionedUserId.eq(id))
             .exec(&txn)
             .await?;
     }

@@ -6,10 +6,10 @@ use entity::{
     user_settings,
 };
 use rand::Rng;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Select, Set,
 };
 use uuid::Uuid;
 
@@ -107,7 +107,7 @@ pub async fn accept_code(
         return Err(AppError::Forbidden("You cannot pair with yourself".into()));
     }
 
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     // Using the code is the first write: of two teens racing, one gets it.
     let used = pairing_code::Entity::update_many()
         .col_expr(pairing_code::Column::UsedAt, Expr::value(now))
@@ -121,11 +121,7 @@ pub async fn accept_code(
     // Then the teen's row: two codes accepted at once queue here, so the
     // second sees the first's link when it counts the guardians.
     accounts::lock_user(&txn, teen.user.id).await?;
-    let active = family_link::Entity::find()
-        .filter(family_link::Column::TeenId.eq(teen.user.id))
-        .filter(family_link::Column::Status.eq(LinkStatus::Active))
-        .all(&txn)
-        .await?;
+    let active = active_links().filter(family_link::Column::TeenId.eq(teen.user.id)).all(&txn).await?;
     if let Some(existing) = active.iter().find(|l| l.guardian_id == found.guardian_id) {
         txn.commit().await?;
         return Ok(existing.clone());
@@ -144,20 +140,10 @@ pub async fn accept_code(
     .insert(&txn)
     .await?;
     if let Some(guardian) = user::Entity::find_by_id(found.guardian_id).one(&txn).await? {
-        notifications::notify(
-            &txn,
-            &guardian,
-            Notice::FamilyLinked { other: &teen.user.handle, link_id: link.id },
-            now,
-        )
-        .await?;
-        notifications::notify(
-            &txn,
-            &teen.user,
-            Notice::FamilyLinked { other: &guardian.handle, link_id: link.id },
-            now,
-        )
-        .await?;
+        notifications::notify(&txn, &guardian, Notice::FamilyLinked { other: &teen.user, link_id: link.id }, now)
+            .await?;
+        notifications::notify(&txn, &teen.user, Notice::FamilyLinked { other: &guardian, link_id: link.id }, now)
+            .await?;
     }
     txn.commit().await?;
     Ok(link)
@@ -206,18 +192,37 @@ pub async fn unlink(
         return Ok(link);
     }
     let other = if link.guardian_id == me { link.teen_id } else { link.guardian_id };
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     if !end_link(&txn, &link, now).await? {
         txn.commit().await?;
         return Ok(link);
     }
-    notifications::notify_id(&txn, other, Notice::FamilyUnlinked { other: &viewer.user.handle, link_id: link.id }, now)
+    notifications::notify_id(&txn, other, Notice::FamilyUnlinked { other: &viewer.user, link_id: link.id }, now)
         .await?;
     txn.commit().await?;
     family_link::Entity::find_by_id(link_id)
         .one(db)
         .await?
         .ok_or_else(|| AppError::NotFound("No such family link".into()))
+}
+
+/// The one definition of a link in force: `ACTIVE`, while the teen is under
+/// 18 (checked by `in_force`, since age is computed in the teen's zone) and
+/// the guardian has not deleted their account (grace period included).
+fn active_links() -> Select<family_link::Entity> {
+    let deleted = Query::select()
+        .column(user::Column::Id)
+        .from(user::Entity)
+        .and_where(Expr::col(user::Column::DeletedAt).is_not_null())
+        .to_owned();
+    family_link::Entity::find()
+        .filter(family_link::Column::Status.eq(LinkStatus::Active))
+        .filter(family_link::Column::GuardianId.not_in_subquery(deleted))
+}
+
+/// Whether a link gives its guardian powers over the teen now.
+pub fn in_force(link: &family_link::Model, teen: &user::Model, guardian: &user::Model, now: DateTime<Utc>) -> bool {
+    link.status == LinkStatus::Active && settings::controls_apply(teen, now) && guardian.deleted_at.is_none()
 }
 
 /// The teen's active guardians. None once the teen is 18: the links end.
@@ -229,11 +234,7 @@ pub async fn active_guardians(
     if !settings::controls_apply(teen, now) {
         return Ok(Vec::new());
     }
-    let links = family_link::Entity::find()
-        .filter(family_link::Column::TeenId.eq(teen.id))
-        .filter(family_link::Column::Status.eq(LinkStatus::Active))
-        .all(db)
-        .await?;
+    let links = active_links().filter(family_link::Column::TeenId.eq(teen.id)).all(db).await?;
     Ok(links.into_iter().map(|l| l.guardian_id).collect())
 }
 
@@ -350,7 +351,8 @@ pub async fn set_controls(
     let windows = change.time_away.as_deref().map(parse_windows).transpose()?;
     let keywords = change.blocked_keywords.as_deref().map(parse_keywords).transpose()?;
 
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
+    accounts::lock_user(&txn, teen.id).await?;
     let mut active: user_settings::ActiveModel = settings::get(&txn, teen.id).await?.into();
     if let Some(limit) = change.daily_limit_minutes {
         active.daily_limit_minutes = Set(Some(limit));
@@ -391,7 +393,7 @@ pub async fn notify_controls_changed(
     let mut recipients = active_guardians(db, teen, now).await?;
     recipients.push(teen.id);
     for recipient in recipients.into_iter().filter(|r| Some(*r) != changed_by) {
-        notifications::notify_id(db, recipient, Notice::ControlsChanged { teen: &teen.handle }, now).await?;
+        notifications::notify_id(db, recipient, Notice::ControlsChanged { teen }, now).await?;
     }
     Ok(())
 }
@@ -411,14 +413,12 @@ pub async fn end_links_of_adults(db: &DatabaseConnection, now: DateTime<Utc>) ->
         if settings::controls_apply(&teen, now) {
             continue;
         }
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         if !end_link(&txn, &link, now).await? {
             continue;
         }
-        notifications::notify(&txn, &teen, Notice::FamilyUnlinked { other: &guardian.handle, link_id: link.id }, now)
-            .await?;
-        notifications::notify(&txn, &guardian, Notice::FamilyUnlinked { other: &teen.handle, link_id: link.id }, now)
-            .await?;
+        notifications::notify(&txn, &teen, Notice::FamilyUnlinked { other: &guardian, link_id: link.id }, now).await?;
+        notifications::notify(&txn, &guardian, Notice::FamilyUnlinked { other: &teen, link_id: link.id }, now).await?;
         txn.commit().await?;
         ended += 1;
     }
@@ -443,7 +443,7 @@ pub async fn request_more_time(
     if guardians.is_empty() {
         return Err(AppError::Forbidden("Only a teen paired with a guardian can ask for more time".into()));
     }
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     // Serialise this teen's requests so the pending count holds.
     user::Entity::update_many()
         .col_expr(user::Column::UpdatedAt, Expr::col(user::Column::UpdatedAt))
@@ -478,7 +478,7 @@ pub async fn request_more_time(
         notifications::notify_id(
             &txn,
             guardian,
-            Notice::TimeRequested { teen: &teen.user.handle, minutes, request_id: request.id },
+            Notice::TimeRequested { teen: &teen.user, minutes, request_id: request.id },
             now,
         )
         .await?;
@@ -492,14 +492,14 @@ pub async fn time_requests(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     status: Option<TimeRequestStatus>,
+    now: DateTime<Utc>,
 ) -> AppResult<Vec<time_request::Model>> {
-    let guarded: Vec<Uuid> = family_link::Entity::find()
-        .filter(family_link::Column::GuardianId.eq(viewer.user.id))
-        .filter(family_link::Column::Status.eq(LinkStatus::Active))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| l.teen_id)
+    let links = active_links().filter(family_link::Column::GuardianId.eq(viewer.user.id)).all(db).await?;
+    let teens = user::Entity::find().filter(user::Column::Id.is_in(links.iter().map(|l| l.teen_id))).all(db).await?;
+    let guarded: Vec<Uuid> = links
+        .iter()
+        .filter(|link| teens.iter().any(|teen| teen.id == link.teen_id && in_force(link, teen, &viewer.user, now)))
+        .map(|link| link.teen_id)
         .collect();
     let mut select = time_request::Entity::find().filter(
         Condition::any()
@@ -532,7 +532,7 @@ pub async fn answer_time_request(
         (true, given) => Some(given.unwrap_or(request.minutes)),
     };
     let today = settings::local_today(&teen, now);
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let mut answer = time_request::Entity::update_many()
         .col_expr(
             time_request::Column::Status,

@@ -3,9 +3,7 @@
 use chrono::{DateTime, Utc};
 use entity::{InteractionKind, content, interaction, like};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -73,7 +71,7 @@ pub async fn record(
         _ => None,
     };
 
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     match kind {
         InteractionKind::View => bump(&txn, content_id, content::Column::ViewCount, 1).await?,
         InteractionKind::Share => bump(&txn, content_id, content::Column::ShareCount, 1).await?,

@@ -3,9 +3,7 @@
 use chrono::{DateTime, Utc};
 use entity::{ModerationAction, notification, user};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use crate::error::AppResult;
@@ -17,10 +15,10 @@ pub enum Notice<'a> {
     AccountWarned { case_id: Uuid },
     AccountSuspended { until: Option<DateTime<Utc>>, case_id: Uuid },
     AppealDecided { upheld: bool, case_id: Uuid },
-    FamilyLinked { other: &'a str, link_id: Uuid },
-    FamilyUnlinked { other: &'a str, link_id: Uuid },
-    ControlsChanged { teen: &'a str },
-    TimeRequested { teen: &'a str, minutes: i32, request_id: Uuid },
+    FamilyLinked { other: &'a user::Model, link_id: Uuid },
+    FamilyUnlinked { other: &'a user::Model, link_id: Uuid },
+    ControlsChanged { teen: &'a user::Model },
+    TimeRequested { teen: &'a user::Model, minutes: i32, request_id: Uuid },
     TimeRequestAnswered { granted: Option<i32>, request_id: Uuid },
     PolicyUpdated { version: i32 },
 }
@@ -32,6 +30,8 @@ struct About {
     content: Option<Uuid>,
     link: Option<Uuid>,
     time_request: Option<Uuid>,
+    /// The account the text names by handle, so a purge can find it.
+    mentions: Option<Uuid>,
 }
 
 impl Notice<'_> {
@@ -44,13 +44,17 @@ impl Notice<'_> {
             Notice::ContentRemoved { case_id, content_id, .. } => {
                 About { case: Some(case_id), content: content_id, ..About::default() }
             }
-            Notice::FamilyLinked { link_id, .. } | Notice::FamilyUnlinked { link_id, .. } => {
-                About { link: Some(link_id), ..About::default() }
+            Notice::FamilyLinked { link_id, other } | Notice::FamilyUnlinked { link_id, other } => {
+                About { link: Some(link_id), mentions: Some(other.id), ..About::default() }
             }
-            Notice::TimeRequested { request_id, .. } | Notice::TimeRequestAnswered { request_id, .. } => {
+            Notice::TimeRequested { request_id, teen, .. } => {
+                About { time_request: Some(request_id), mentions: Some(teen.id), ..About::default() }
+            }
+            Notice::TimeRequestAnswered { request_id, .. } => {
                 About { time_request: Some(request_id), ..About::default() }
             }
-            Notice::ControlsChanged { .. } | Notice::PolicyUpdated { .. } => About::default(),
+            Notice::ControlsChanged { teen } => About { mentions: Some(teen.id), ..About::default() },
+            Notice::PolicyUpdated { .. } => About::default(),
         }
     }
 
@@ -121,20 +125,20 @@ impl Notice<'_> {
             ),
             Notice::FamilyLinked { other, .. } => (
                 pick("Đã liên kết gia đình".into(), "Family pairing set up".into()),
-                pick(format!("Bạn đã liên kết với @{other}."), format!("You are now paired with @{other}.")),
+                pick(format!("Bạn đã liên kết với @{}.", other.handle), format!("You are now paired with @{}.", other.handle)),
             ),
-            Notice::FamilyUnlinked { other, .. } => (
+            Notice::FamilyUnlinked { other: user::Model { handle: other, .. }, .. } => (
                 pick("Đã hủy liên kết gia đình".into(), "Family pairing ended".into()),
                 pick(format!("Liên kết với @{other} đã kết thúc."), format!("The pairing with @{other} has ended.")),
             ),
-            Notice::ControlsChanged { teen } => (
+            Notice::ControlsChanged { teen: user::Model { handle: teen, .. } } => (
                 pick("Cài đặt an toàn đã thay đổi".into(), "Safety settings changed".into()),
                 pick(
                     format!("Cài đặt thời gian và nội dung của @{teen} vừa được cập nhật."),
                     format!("The screen-time and content settings of @{teen} were updated."),
                 ),
             ),
-            Notice::TimeRequested { teen, minutes, .. } => (
+            Notice::TimeRequested { teen: user::Model { handle: teen, .. }, minutes, .. } => (
                 pick("Yêu cầu thêm thời gian".into(), "Request for more time".into()),
                 pick(format!("@{teen} xin thêm {minutes} phút hôm nay."), format!("@{teen} asks for {minutes} more minutes today.")),
             ),
@@ -203,6 +207,7 @@ fn row(recipient: &user::Model, notice: &Notice<'_>, now: DateTime<Utc>) -> noti
         content_id: Set(about.content),
         link_id: Set(about.link),
         time_request_id: Set(about.time_request),
+        mentioned_user_id: Set(about.mentions),
     }
 }
 
@@ -216,18 +221,22 @@ pub async fn notify(
     Ok(())
 }
 
-/// The same notice to every account, in batches.
+/// The same notice to every account, 500 at a time, each batch its own
+/// statement (by id, so each batch costs the same however far it is).
 pub async fn notify_everyone(db: &impl ConnectionTrait, notice: Notice<'_>, now: DateTime<Utc>) -> AppResult<()> {
-    let mut pages = user::Entity::find().order_by_asc(user::Column::Id).paginate(db, 500);
-    while let Some(users) = pages.fetch_and_next().await? {
-        if users.is_empty() {
-            break;
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut batch = user::Entity::find().order_by_asc(user::Column::Id).limit(500);
+        if let Some(last) = after {
+            batch = batch.filter(user::Column::Id.gt(last));
         }
+        let users = batch.all(db).await?;
+        let Some(last) = users.last() else { return Ok(()) };
+        after = Some(last.id);
         notification::Entity::insert_many(users.iter().map(|u| row(u, &notice, now)))
             .exec_without_returning(db)
             .await?;
     }
-    Ok(())
 }
 
 /// Notifies the user with `id`, if the account still exists.

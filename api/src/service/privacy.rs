@@ -3,7 +3,6 @@ use chrono::{DateTime, Utc};
 use entity::{consent, privacy_policy};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -35,7 +34,7 @@ pub async fn publish(db: &DatabaseConnection, new: NewPolicy, now: DateTime<Utc>
             return Err(AppError::field(field, format!("must be 1 to {max} characters long")));
         }
     }
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let version = current(&txn).await?.version + 1;
     let policy = privacy_policy::ActiveModel {
         version: Set(version),
@@ -47,8 +46,11 @@ pub async fn publish(db: &DatabaseConnection, new: NewPolicy, now: DateTime<Utc>
     }
     .insert(&txn)
     .await?;
-    notifications::notify_everyone(&txn, Notice::PolicyUpdated { version }, now).await?;
     txn.commit().await?;
+    // The new version is in force from here (the consent gate reads it);
+    // telling everyone is a batch per 500 accounts, outside the transaction,
+    // so it finishes however many accounts there are.
+    notifications::notify_everyone(db, Notice::PolicyUpdated { version }, now).await?;
     Ok(policy)
 }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use entity::{refresh_token, session, user};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::auth::{self, AccessToken, REFRESH_TOKEN_TTL, TokenKeys};
@@ -57,9 +57,11 @@ async fn issue(
     Ok(IssuedTokens { access: keys.issue(user_id, session_id, now)?, refresh_token })
 }
 
-/// Trades a refresh token for a new pair in the same session.
+/// Trades a refresh token for a new pair in the same session. Using the old
+/// token and storing the new one are one transaction: a request dropped in
+/// between leaves the old token usable, not the user signed out.
 pub async fn rotate(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     keys: &TokenKeys,
     presented: &str,
     now: DateTime<Utc>,
@@ -68,23 +70,26 @@ pub async fn rotate(
     if session.revoked_at.is_some() || token.expires_at <= now {
         return Err(session_ended());
     }
+    auth::ensure_active(&user, now)?;
+    let txn = super::begin_write(db).await?;
     // Mark it used only if nobody did first: of two concurrent uses exactly
     // one wins, and the loser is treated as a replay.
     let claimed = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
         .filter(refresh_token::Column::Id.eq(token.id))
         .filter(refresh_token::Column::UsedAt.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?;
     if claimed.rows_affected == 0 {
+        txn.rollback().await?;
         revoke(db, session.id, now).await?;
         tracing::warn!(session = %session.id, "refresh token replayed; session revoked");
         return Err(AppError::Unauthenticated(
             "This sign-in was already used, so we signed this session out to keep your account safe".into(),
         ));
     }
-    auth::ensure_active(&user, now)?;
-    let tokens = issue(db, keys, user.id, session.id, now).await?;
+    let tokens = issue(&txn, keys, user.id, session.id, now).await?;
+    txn.commit().await?;
     Ok((user, tokens))
 }
 

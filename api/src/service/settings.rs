@@ -3,12 +3,12 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 use entity::user_settings::{self, Keywords, TimeWindow, TimeWindows};
 use entity::{CommentPolicy, user};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 use uuid::Uuid;
 
 use crate::domain::{AgeBand, age_on};
 use crate::error::{AppError, AppResult};
-use crate::service::{family, social};
+use crate::service::{accounts, family, social};
 
 pub const TEEN_DAILY_LIMIT_MINUTES: i32 = 60;
 
@@ -107,7 +107,10 @@ pub async fn update_privacy(
     if change.restricted_mode == Some(false) && age_band(user, now).is_teen() {
         return Err(AppError::Forbidden("Restricted mode is always on for accounts under 18".into()));
     }
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
+    // The teen's row first: a guardian's `set_controls` takes it too, so the
+    // lock checked below cannot change before this write commits.
+    accounts::lock_user(&txn, user.id).await?;
     let current = get(&txn, user.id).await?;
     let teen = controls_apply(user, now);
     if teen && current.locked_by_guardian && loosens(&current, &change) {

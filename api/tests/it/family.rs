@@ -32,9 +32,7 @@ struct Family {
 async fn family(app: &TestApp, years: i32) -> Family {
     let guardian = app.token_for("parent").await;
     let teen = app.sign_up("teen", years).await["accessToken"].as_str().unwrap().to_owned();
-    let code =
-        ok(&app.query_as(&guardian, CODE, json!({})).await)["createPairingCode"]["code"].as_str().unwrap().to_owned();
-    ok(&app.query_as(&teen, ACCEPT, json!({ "c": code })).await);
+    app.pair(&guardian, &teen).await;
     let teen_id = app.my_id(&teen).await;
     Family { guardian, teen, teen_id }
 }
@@ -388,8 +386,7 @@ async fn at_eighteen_the_controls_stop_and_the_links_end() {
         // 17 now, 18 on 1 December 2026.
         let signed = app.try_sign_up(json!({ "handle": "almost", "email": "almost@example.com", "birthDate": "2008-12-01" })).await;
         let teen = signed["data"]["signUp"]["accessToken"].as_str().unwrap().to_owned();
-        let code = ok(&app.query_as(&guardian, CODE, json!({})).await)["createPairingCode"]["code"].as_str().unwrap().to_owned();
-        ok(&app.query_as(&teen, ACCEPT, json!({ "c": code })).await);
+        app.pair(&guardian, &teen).await;
         let teen_id = app.my_id(&teen).await;
         ok(&app.query_as(&guardian, SET, json!({ "t": teen_id, "i": { "dailyLimitMinutes": 15, "blockedKeywords": ["x"] } })).await);
 

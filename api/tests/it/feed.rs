@@ -27,6 +27,14 @@ fn edges(page: &Value) -> &Vec<Value> {
     page["edges"].as_array().unwrap()
 }
 
+/// The page's edges, which must not be empty: a rule checked over no items
+/// would pass whatever the feed did.
+fn nonempty(page: &Value) -> &Vec<Value> {
+    let all = edges(page);
+    assert!(!all.is_empty(), "the page is empty: {page}");
+    all
+}
+
 fn tag_slugs(edge: &Value) -> Vec<&str> {
     edge["node"]["tags"].as_array().unwrap().iter().map(|t| t["slug"].as_str().unwrap()).collect()
 }
@@ -172,7 +180,7 @@ async fn the_feed_converges_on_hidden_tastes_while_still_exploring() {
             let plain = feed(&app, Some(&token), 10, None).await;
             baseline.push(precision(&plain, &tastes));
             assert!(
-                edges(&plain).iter().all(|e| e["reasons"]
+                nonempty(&plain).iter().all(|e| e["reasons"]
                     .as_array()
                     .unwrap()
                     .iter()
@@ -203,6 +211,7 @@ async fn a_newcomer_who_loves_cooking_and_money_sees_them_within_three_pages() {
             for edge in edges(&page) {
                 *per_author.entry(edge["node"]["author"]["handle"].as_str().unwrap()).or_default() += 1;
             }
+            assert_eq!(ids.len(), 10, "a full page");
             assert!(per_author.values().all(|n| *n <= 2), "at most two per author: {per_author:?}");
             assert_eq!(ids.len(), ids.iter().collect::<HashSet<_>>().len());
             for edge in edges(&page) {
@@ -222,9 +231,9 @@ async fn a_newcomer_who_loves_cooking_and_money_sees_them_within_three_pages() {
             edges(&fourth).iter().any(|e| e["reasons"].as_array().unwrap().iter().any(|r| r["kind"] == "EXPLORATION"))
         );
         // Nothing seen on the pages before comes back while unseen content remains.
-        let earlier: HashSet<&str> = edges(&last).iter().map(|e| e["node"]["id"].as_str().unwrap()).collect();
+        let earlier: HashSet<&str> = nonempty(&last).iter().map(|e| e["node"]["id"].as_str().unwrap()).collect();
         let fresh = feed(&app, Some(&token), 10, None).await;
-        assert!(edges(&fresh).iter().all(|e| !earlier.contains(e["node"]["id"].as_str().unwrap())));
+        assert!(nonempty(&fresh).iter().all(|e| !earlier.contains(e["node"]["id"].as_str().unwrap())));
     }
 }
 
@@ -241,7 +250,10 @@ async fn not_interested_makes_an_author_vanish_from_the_feed() {
         let mut after: Option<String> = None;
         for _ in 0..5 {
             let page = feed(&app, Some(&token), 10, after.as_deref()).await;
-            assert!(edges(&page).iter().all(|e| e["node"]["author"]["handle"] != author.as_str()), "{author} is gone");
+            assert!(
+                nonempty(&page).iter().all(|e| e["node"]["author"]["handle"] != author.as_str()),
+                "{author} is gone"
+            );
             after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
         }
     }

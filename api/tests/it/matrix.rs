@@ -116,14 +116,6 @@ async fn case_of(app: &TestApp, moderator: &str, target: &str) -> String {
         .unwrap_or_else(|| panic!("no case for {target}: {queue}"))
 }
 
-async fn pair(app: &TestApp, guardian: &str, teen: &str) -> String {
-    let code = app.query_as(guardian, "mutation { createPairingCode { code } }", json!({})).await;
-    let code = ok(&code)["createPairingCode"]["code"].clone();
-    let link =
-        app.query_as(teen, "mutation($c: String!) { acceptPairingCode(code: $c) { id } }", json!({ "c": code })).await;
-    ok(&link)["acceptPairingCode"]["id"].as_str().unwrap().to_owned()
-}
-
 async fn world(app: &TestApp) -> World {
     let adult = app.token_for("adult").await;
     let target = app.token_for("target").await;
@@ -142,8 +134,8 @@ async fn world(app: &TestApp) -> World {
     let teen_away = app.sign_up("teen.away", 14).await["accessToken"].as_str().unwrap().to_owned();
     let guardian = app.token_for("guardian").await;
     let other_guardian = app.token_for("other.guardian").await;
-    let link = pair(app, &guardian, &teen).await;
-    pair(app, &other_guardian, &teen_away).await;
+    let link = app.pair(&guardian, &teen).await;
+    app.pair(&other_guardian, &teen_away).await;
     let always = TimeWindow {
         days: vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun],
         start: NaiveTime::MIN,

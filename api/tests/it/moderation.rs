@@ -641,20 +641,26 @@ async fn notifications_page_newest_first() {
             .await;
         let page = &first["data"]["notifications"];
         assert_eq!(page["pageInfo"]["hasNextPage"], true);
+        let mut times = Vec::new();
         for edge in page["edges"].as_array().unwrap() {
             ids.insert(edge["node"]["id"].as_str().unwrap().to_owned());
+            times.push(edge["node"]["createdAt"].as_str().unwrap().to_owned());
         }
         let rest = app
             .query_as(
                 &reporter,
-                "query($a: String) { notifications(first: 2, after: $a) { edges { node { id } } } }",
+                "query($a: String) { notifications(first: 2, after: $a) { edges { node { id createdAt } } } }",
                 json!({ "a": page["pageInfo"]["endCursor"] }),
             )
             .await;
         for edge in rest["data"]["notifications"]["edges"].as_array().unwrap() {
             assert!(ids.insert(edge["node"]["id"].as_str().unwrap().to_owned()));
+            times.push(edge["node"]["createdAt"].as_str().unwrap().to_owned());
         }
         assert_eq!(ids.len(), 3);
+        // One second apart, newest first across both pages.
+        let parsed: Vec<chrono::DateTime<chrono::Utc>> = times.iter().map(|t| t.parse().unwrap()).collect();
+        assert!(parsed.windows(2).all(|pair| pair[0] > pair[1]), "newest first: {times:?}");
         assert_code(&app.query(NOTES, json!({})).await, "UNAUTHENTICATED");
     })
     .await;

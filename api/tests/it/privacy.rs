@@ -70,8 +70,7 @@ async fn the_export_holds_every_section_and_nothing_of_others() {
     on_each_database(|app| async move {
         let guardian = app.token_for("parent").await;
         let teen = app.sign_up("busy.teen", 15).await["accessToken"].as_str().unwrap().to_owned();
-        let code = ok(&app.query_as(&guardian, "mutation { createPairingCode { code } }", json!({})).await)["createPairingCode"]["code"].clone();
-        ok(&app.query_as(&teen, "mutation($c: String!) { acceptPairingCode(code: $c) { id } }", json!({ "c": code })).await);
+        app.pair(&guardian, &teen).await;
         let teen_id = app.my_id(&teen).await;
         ok(&app.query_as(&guardian, "mutation($t: ID!) { setTeenControls(teenId: $t, input: { dailyLimitMinutes: 90, timeAway: [] }) { lockedByGuardian } }", json!({ "t": teen_id })).await);
         let author = app.token_for("author").await;
@@ -223,6 +222,12 @@ async fn deleted_accounts_vanish_at_once_return_on_sign_in_and_are_purged_after_
 async fn purge_command_runs_for_operators() {
     for backend in backends() {
         let app = TestApp::spawn(backend, |_| {}).await;
+        // One account past its 30 days, one still inside them.
+        app.token_for("long.gone").await;
+        app.token_for("just.left").await;
+        let now = app.clock_now();
+        app.update_user("long.gone", |u| u.deleted_at = sea_orm::Set(Some(now - chrono::Duration::days(31)))).await;
+        app.update_user("just.left", |u| u.deleted_at = sea_orm::Set(Some(now - chrono::Duration::days(29)))).await;
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_api"))
             .arg("purge")
             .env("DATABASE_URL", &app.database.url)
@@ -230,6 +235,10 @@ async fn purge_command_runs_for_operators() {
             .output()
             .unwrap();
         assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-        assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "purged 0 account(s)");
+        assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "purged 1 account(s)");
+        let left = api::service::accounts::find_by_handle(&app.state.db, "long.gone").await.unwrap();
+        assert!(left.is_none(), "the account past its grace period is gone");
+        let kept = api::service::accounts::find_by_handle(&app.state.db, "just.left").await.unwrap();
+        assert!(kept.is_some(), "the one inside it stays");
     }
 }

@@ -386,3 +386,237 @@ async fn a_private_account_removes_a_follower() {
     })
     .await;
 }
+
+const DELETE: &str = "mutation($p: String!) { deleteAccount(password: $p) { scheduledFor } }";
+
+async fn notification_bodies(app: &TestApp, token: &str) -> Vec<String> {
+    let notes = app.query_as(token, "{ notifications(first: 50) { edges { node { body } } } }", json!({})).await;
+    ok(&notes, "notifications")["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["body"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_purge_rewrites_only_the_purged_handle_and_forgets_appeals() {
+    on_each_database(|app| async move {
+        // `lan` and `lan.nguyen` are different people.
+        let lan = app.token_for("lan").await;
+        let lan_nguyen = app.token_for("lan.nguyen").await;
+        let first_teen = app.sign_up("first.teen", 14).await["accessToken"].as_str().unwrap().to_owned();
+        let second_teen = app.sign_up("second.teen", 14).await["accessToken"].as_str().unwrap().to_owned();
+        app.pair(&lan, &first_teen).await;
+        app.pair(&lan_nguyen, &second_teen).await;
+        // `lan` is warned and appeals, in words of their own.
+        let reporter = app.token_for("reporter").await;
+        let moderator = app.user_with_role("mod.one", Role::Moderator).await;
+        let lan_id = app.my_id(&lan).await;
+        report(&app, &reporter, "USER", &lan_id, "SPAM", None).await;
+        let case = only_case(&app, &moderator).await;
+        ok(&decide(&app, &moderator, &case, "WARN_USER", json!({})).await, "resolveCase");
+        let appeal = "mutation($id: ID!) { appealDecision(caseId: $id, message: \"Lan's own words\") { id } }";
+        ok(&app.query_as(&lan, appeal, json!({ "id": case["id"] })).await, "appealDecision");
+
+        ok(&app.query_as(&lan, DELETE, json!({ "p": PASSWORD })).await, "deleteAccount");
+        app.clock.advance(Duration::days(31));
+        assert_eq!(api::service::data_rights::purge(&app.state.db, app.clock_now()).await.unwrap(), 1);
+
+        let first_teen = app.log_in("first.teen").await;
+        let second_teen = app.log_in("second.teen").await;
+        let bodies = notification_bodies(&app, &first_teen).await;
+        assert!(bodies.iter().any(|b| b.contains("@deleted-account")), "{bodies:?}");
+        assert!(bodies.iter().all(|b| !b.contains("@lan")), "{bodies:?}");
+        let untouched = notification_bodies(&app, &second_teen).await;
+        assert!(untouched.iter().any(|b| b.contains("@lan.nguyen")), "{untouched:?}");
+        assert!(untouched.iter().all(|b| !b.contains("@deleted-account")), "{untouched:?}");
+
+        let moderator = app.log_in("mod.one").await;
+        let seen = app
+            .query_as(
+                &moderator,
+                "query($id: ID!) { moderationCase(id: $id) { appealMessage events { kind note } } }",
+                json!({ "id": case["id"] }),
+            )
+            .await;
+        let seen = ok(&seen, "moderationCase");
+        assert!(seen["appealMessage"].is_null(), "{seen}");
+        assert!(!seen.to_string().contains("Lan's own words"), "{seen}");
+        assert!(seen["events"].as_array().unwrap().iter().any(|e| e["kind"] == "APPEAL"), "the step itself stays");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_deleted_account_stops_counting_while_it_waits_to_be_purged() {
+    on_each_database(|app| async move {
+        let teen = app.sign_up("teen", 14).await["accessToken"].as_str().unwrap().to_owned();
+        let leaving = app.token_for("leaving.parent").await;
+        let staying = app.token_for("staying.parent").await;
+        app.pair(&leaving, &teen).await;
+        app.pair(&staying, &teen).await;
+        ok(&app.query_as(&leaving, DELETE, json!({ "p": PASSWORD })).await, "deleteAccount");
+        // The deleted guardian's link is no longer in force...
+        let links = app.query_as(&teen, "{ familyLinks { guardian { handle } status } }", json!({})).await;
+        let links = ok(&links, "familyLinks").as_array().unwrap().clone();
+        let status = |handle: &str| links.iter().find(|l| l["guardian"]["handle"] == handle).unwrap()["status"].clone();
+        assert_eq!((status("leaving.parent"), status("staying.parent")), (json!("REVOKED"), json!("ACTIVE")));
+        // ...so another guardian fits within the two.
+        let new_parent = app.token_for("new.parent").await;
+        app.pair(&new_parent, &teen).await;
+        // And a deleted account's follow request is no longer shown.
+        let owner = app.token_for("owner").await;
+        let owner_id = app.my_id(&owner).await;
+        app.update_settings("owner", |s| s.private_account = sea_orm::Set(true)).await;
+        let requester = app.token_for("requester").await;
+        ok(
+            &app.query_as(&requester, "mutation($u: ID!) { follow(userId: $u) { id } }", json!({ "u": owner_id }))
+                .await,
+            "follow",
+        );
+        let pending = "{ followRequests { edges { node { handle } } } }";
+        assert_eq!(
+            ok(&app.query_as(&owner, pending, json!({})).await, "followRequests")["edges"].as_array().unwrap().len(),
+            1
+        );
+        ok(&app.query_as(&requester, DELETE, json!({ "p": PASSWORD })).await, "deleteAccount");
+        assert_eq!(ok(&app.query_as(&owner, pending, json!({})).await, "followRequests")["edges"], json!([]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn races_on_family_links_and_settings_keep_the_rules() {
+    on_each_database(|app| async move {
+        let teen = app.sign_up("teen", 14).await["accessToken"].as_str().unwrap().to_owned();
+        let first = app.token_for("first.parent").await;
+        app.pair(&first, &teen).await;
+        // Codes accepted at once: never a third guardian.
+        let accept = "mutation($c: String!) { acceptPairingCode(code: $c) { id } }";
+        for round in 0..4 {
+            let sibling = app.sign_up(&format!("sibling.{round}"), 15).await["accessToken"].as_str().unwrap().to_owned();
+            app.pair(&first, &sibling).await;
+            let mut codes = Vec::new();
+            for other in 0..4 {
+                let adult = app.token_for(&format!("parent.{round}.{other}")).await;
+                let code = app.query_as(&adult, "mutation { createPairingCode { code } }", json!({})).await;
+                codes.push(ok(&code, "createPairingCode")["code"].clone());
+            }
+            let answers =
+                futures_util::future::join_all(codes.iter().map(|c| app.query_as(&sibling, accept, json!({ "c": c })))).await;
+            assert_eq!(answers.iter().filter(|a| a["errors"].is_null()).count(), 1, "{answers:?}");
+            assert_eq!(answers.iter().filter(|a| error_code(a) == "CONFLICT").count(), 3, "{answers:?}");
+        }
+
+        // A guardian locking while the teen loosens: the lock is never lost,
+        // and the teen's loosening either lands before the lock or is refused.
+        let teen_id = app.my_id(&teen).await;
+        for _ in 0..3 {
+            app.update_settings("teen", |s| {
+                s.locked_by_guardian = sea_orm::Set(false);
+                s.private_account = sea_orm::Set(true);
+            })
+            .await;
+            let lock = app.query_as(
+                &first,
+                "mutation($t: ID!) { setTeenControls(teenId: $t, input: { privateAccount: true }) { lockedByGuardian } }",
+                json!({ "t": teen_id }),
+            );
+            let loosen = app.query_as(&teen, "mutation { updatePrivacySettings(input: { privateAccount: false }) { privateAccount } }", json!({}));
+            let (locked, loosened) = futures_util::join!(lock, loosen);
+            assert_eq!(ok(&locked, "setTeenControls")["lockedByGuardian"], true);
+            let settings = app.find_user("teen").await;
+            let stored = api::service::settings::get(&app.state.db, settings.id).await.unwrap();
+            assert!(stored.locked_by_guardian, "the guardian's lock holds");
+            if loosened["errors"].is_null() {
+                // It landed first; the guardian's write then made it private again.
+                assert!(stored.private_account);
+            } else {
+                assert_code(&loosened, "FORBIDDEN");
+            }
+        }
+
+        // Both sides unlinking at once: the link ends once, one notice each way at most.
+        let links = app.query_as(&teen, "{ familyLinks { id status guardian { handle } } }", json!({})).await;
+        let link = ok(&links, "familyLinks").as_array().unwrap().iter().find(|l| l["guardian"]["handle"] == "first.parent").unwrap()["id"].clone();
+        let unlink = "mutation($l: ID!) { unlinkFamily(linkId: $l) { status } }";
+        let both = futures_util::join!(app.query_as(&teen, unlink, json!({ "l": link })), app.query_as(&first, unlink, json!({ "l": link })));
+        ok(&both.0, "unlinkFamily");
+        ok(&both.1, "unlinkFamily");
+        let mut told = 0;
+        for token in [&teen, &first] {
+            let notes = app.query_as(token, "{ notifications(first: 50) { edges { node { kind } } } }", json!({})).await;
+            told += ok(&notes, "notifications")["edges"].as_array().unwrap().iter().filter(|e| e["node"]["kind"] == "FAMILY_UNLINKED").count();
+        }
+        assert_eq!(told, 1, "exactly one side is told, once");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn many_writes_at_once_all_succeed() {
+    on_each_database(|app| async move {
+        let author = app.token_for("author").await;
+        let content = app.create_content(&author, json!({})).await;
+        let mut tokens = Vec::new();
+        for i in 0..12 {
+            tokens.push(app.token_for(&format!("writer.{i}")).await);
+        }
+        // Each reads before it writes; on SQLite they queue for the write lock.
+        let writes = tokens.iter().enumerate().map(|(i, token)| {
+            let app = &app;
+            let content = content.clone();
+            async move {
+                let comment = format!("mutation {{ addComment(contentId: \"{content}\", body: \"{i}\") {{ id }} }}");
+                let settings = "mutation { updatePrivacySettings(input: { privateAccount: true }) { privateAccount } }";
+                let like = format!("mutation {{ recordInteraction(input: {{ contentId: \"{content}\", kind: LIKE }}) {{ content {{ id }} }} }}");
+                futures_util::join!(app.query_as(token, &comment, json!({})), app.query_as(token, settings, json!({})), app.query_as(token, &like, json!({})))
+            }
+        });
+        for (comment, settings, like) in futures_util::future::join_all(writes).await {
+            ok(&comment, "addComment");
+            ok(&settings, "updatePrivacySettings");
+            ok(&like, "recordInteraction");
+        }
+        let counts = app.query("query($id: ID!) { content(id: $id) { likeCount commentCount } }", json!({ "id": content })).await;
+        assert_eq!(ok(&counts, "content").clone(), json!({ "likeCount": 12, "commentCount": 12 }));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_policy_reaches_every_account_in_batches() {
+    on_each_database(|app| async move {
+        use sea_orm::EntityTrait;
+        let admin = app.user_with_role("the.admin", Role::Admin).await;
+        // More accounts than one batch holds, written directly.
+        let template = app.find_user("the.admin").await;
+        let rows: Vec<entity::user::ActiveModel> = (0..1_234)
+            .map(|i| {
+                let mut user =
+                    sea_orm::ActiveModelTrait::reset_all(sea_orm::IntoActiveModel::into_active_model(template.clone()));
+                user.role = sea_orm::Set(Role::User);
+                user.id = sea_orm::Set(uuid::Uuid::new_v4());
+                user.handle = sea_orm::Set(format!("bulk.{i}"));
+                user.email = sea_orm::Set(format!("bulk{i}@example.com"));
+                user
+            })
+            .collect();
+        for chunk in rows.chunks(200) {
+            entity::user::Entity::insert_many(chunk.to_vec()).exec_without_returning(&app.state.db).await.unwrap();
+        }
+        let publish = "mutation { publishPrivacyPolicy(input: { summary: \"v2\", summaryVi: \"v2\", body: \"b\", bodyVi: \"b\" }) { version } }";
+        assert_eq!(ok(&app.query_as(&admin, publish, json!({})).await, "publishPrivacyPolicy")["version"], 2);
+        use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+        let told = entity::notification::Entity::find()
+            .filter(entity::notification::Column::Kind.eq("POLICY_UPDATED"))
+            .count(&app.state.db)
+            .await
+            .unwrap();
+        let everyone = entity::user::Entity::find().count(&app.state.db).await.unwrap();
+        assert_eq!(told, everyone);
+        assert!(everyone > 1_234);
+    })
+    .await;
+}

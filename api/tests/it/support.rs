@@ -251,6 +251,17 @@ impl TestApp {
         active.update(&self.state.db).await.unwrap();
     }
 
+    /// Pairs `guardian` with `teen` through a pairing code; returns the link's id.
+    pub async fn pair(&self, guardian: &str, teen: &str) -> String {
+        let code = self.query_as(guardian, "mutation { createPairingCode { code } }", json!({})).await;
+        let code = code["data"]["createPairingCode"]["code"].clone();
+        assert!(code.is_string(), "no pairing code: {code}");
+        let link = self
+            .query_as(teen, "mutation($c: String!) { acceptPairingCode(code: $c) { id } }", json!({ "c": code }))
+            .await;
+        link["data"]["acceptPairingCode"]["id"].as_str().unwrap_or_else(|| panic!("pairing failed: {link}")).to_owned()
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{path}", self.address)).send().await.unwrap()
     }
