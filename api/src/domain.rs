@@ -190,11 +190,9 @@ pub mod checks {
     }
 }
 
-#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AgeBand {
-    #[graphql(name = "TEEN_13_15")]
     Teen13To15,
-    #[graphql(name = "TEEN_16_17")]
     Teen16To17,
     Adult,
 }

@@ -1,7 +1,9 @@
 //! Accounts and sign-in: `User`, `Me`, sign-up, sessions and roles.
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{FollowState, Role, user};
+use entity::{FollowState, user};
+
+use super::enums::{AgeBand, Role};
 use validator::{Validate, ValidationError};
 
 use super::connection::{Connection, Edge};
@@ -9,7 +11,7 @@ use super::family::{ScreenTimeStatus, TeenControls};
 use super::privacy::{ConsentStatus, PrivacySettings};
 use super::scalars::Date;
 use super::{RoleGuard, app, loader, parse_id, policy, viewer};
-use crate::domain::{self, AgeBand, DisplayName, Email, Handle, Locale, Password, checks};
+use crate::domain::{self, DisplayName, Email, Handle, Locale, Password, checks};
 use crate::error::{AppError, AppResult};
 use crate::graphql::loaders::{FollowCountsLoader, FollowStatusLoader, SettingsLoader, UserLoader};
 use crate::service::accounts::{self, NewAccount};
@@ -74,7 +76,7 @@ impl Me {
             .ok_or_else(|| AppError::internal(format!("settings missing for user {}", self.0.id)))
     }
 
-    fn band(&self, ctx: &Context<'_>) -> AppResult<AgeBand> {
+    fn band(&self, ctx: &Context<'_>) -> AppResult<domain::AgeBand> {
         Ok(settings::age_band(&self.0, app(ctx)?.now()))
     }
 }
@@ -88,13 +90,13 @@ impl Me {
         &self.0.email
     }
     async fn role(&self) -> Role {
-        self.0.role
+        self.0.role.into()
     }
     async fn birth_date(&self) -> Date {
         Date(self.0.birth_date)
     }
     async fn age_band(&self, ctx: &Context<'_>) -> AppResult<AgeBand> {
-        self.band(ctx)
+        Ok(self.band(ctx)?.into())
     }
     async fn timezone(&self) -> &str {
         &self.0.timezone
@@ -192,7 +194,7 @@ impl SignUpInput {
                 domain::parse_timezone(self.timezone.as_deref().unwrap_or(domain::DEFAULT_TIMEZONE)),
             )?,
             locale: parsed("locale", Locale::parse(self.locale.as_deref().unwrap_or("vi")))?,
-            role: Role::User,
+            role: entity::Role::User,
             accepted_policy_version: self.accepted_policy_version,
         })
     }
@@ -306,11 +308,12 @@ impl AccountsMutation {
         Ok(User(social::answer(&state.db, me.user.id, parse_id(&user_id, "user")?, accept, state.now()).await?))
     }
 
-    #[graphql(guard = "RoleGuard(&[Role::Admin])")]
+    #[graphql(guard = "RoleGuard(&[entity::Role::Admin])")]
     async fn set_user_role(&self, ctx: &Context<'_>, user_id: ID, role: Role) -> AppResult<User> {
         let state = app(ctx)?;
         let actor = viewer(ctx)?;
-        let user = accounts::set_role(&state.db, actor.id(), parse_id(&user_id, "user")?, role, state.now()).await?;
+        let user =
+            accounts::set_role(&state.db, actor.id(), parse_id(&user_id, "user")?, role.into(), state.now()).await?;
         Ok(User(user))
     }
 }

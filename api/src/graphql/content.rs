@@ -2,7 +2,9 @@
 //! teach it.
 use async_graphql::{Context, Enum, ID, InputObject, Lookahead, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{Audience, ContentStatus, InteractionKind as StoredKind, Pillar, campaign, comment, content, tag};
+use entity::{InteractionKind as StoredKind, campaign, comment, content, tag};
+
+use super::enums::{Audience, ContentStatus, FeedReasonKind, Pillar};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 use validator::{Validate, ValidateUrl, ValidationError};
@@ -16,7 +18,7 @@ use super::loaders::{
 use super::{app, loader, parse_id, policy, viewer};
 use crate::error::{AppError, AppResult};
 use crate::service::content::{self as contents, BrowseFilter, NewContent};
-use crate::service::feed::{self, FeedRequest, ReasonKind};
+use crate::service::feed::{self, FeedRequest};
 use crate::service::pagination::PageRequest;
 use crate::service::{comments, interactions, screen_time};
 
@@ -81,7 +83,7 @@ impl Tag {
         &self.0.label_vi
     }
     async fn pillar(&self) -> Pillar {
-        self.0.pillar
+        self.0.pillar.into()
     }
 }
 
@@ -151,10 +153,10 @@ impl Content {
         self.0.duration_seconds
     }
     async fn audience(&self) -> Audience {
-        self.0.audience
+        self.0.audience.into()
     }
     async fn status(&self) -> ContentStatus {
-        self.0.status
+        self.0.status.into()
     }
     async fn author(&self, ctx: &Context<'_>) -> AppResult<User> {
         let author = loader::<UserLoader>(ctx)?.load_one(self.0.author_id).await?;
@@ -220,7 +222,7 @@ impl Comment {
 /// Why an item is in the feed, in words for the viewer.
 #[derive(SimpleObject)]
 pub struct FeedReason {
-    kind: ReasonKind,
+    kind: FeedReasonKind,
     label: String,
     tag: Option<Tag>,
 }
@@ -375,7 +377,7 @@ impl ContentQuery {
         let filter = BrowseFilter {
             search: filter.search,
             tag: filter.tag,
-            pillar: filter.pillar,
+            pillar: filter.pillar.map(Into::into),
             campaign_id: None,
             campaign_slug: filter.campaign,
             author_handle: filter.author_handle,
@@ -394,7 +396,7 @@ impl ContentQuery {
     ) -> AppResult<Connection<FeedEdge>> {
         let state = app(ctx)?;
         let page = PageRequest::new(first, after)?;
-        let request = FeedRequest { first: page.first as usize, after: page.after, pillar };
+        let request = FeedRequest { first: page.first as usize, after: page.after, pillar: pillar.map(Into::into) };
         let result = feed::page(&state.db, policy(ctx)?, request).await?;
         // The feed already read these; let the field resolvers reuse them.
         loader::<ContentTagsLoader>(ctx)?.feed_many(result.tags.iter().map(|(id, tags)| (*id, tags.clone()))).await;
@@ -412,7 +414,7 @@ impl ContentQuery {
                 reasons: item
                     .reasons
                     .iter()
-                    .map(|r| FeedReason { kind: r.kind, label: r.label.clone(), tag: r.tag.clone().map(Tag) })
+                    .map(|r| FeedReason { kind: r.kind.into(), label: r.label.clone(), tag: r.tag.clone().map(Tag) })
                     .collect(),
             })
             .collect();
@@ -435,7 +437,7 @@ impl ContentMutation {
             language: input.language,
             media_url: input.media_url,
             duration_seconds: input.duration_seconds,
-            audience: input.audience.unwrap_or(Audience::General),
+            audience: input.audience.unwrap_or(Audience::General).into(),
             tag_slugs: input.tag_slugs.iter().map(|s| s.trim().to_lowercase()).collect(),
             campaign_slug: input.campaign_slug.map(|s| s.trim().to_lowercase()),
         };

@@ -9,7 +9,9 @@ use super::{app, loader, parse_id, viewer};
 use crate::error::{AppError, AppResult};
 use crate::service::screen_time::{self, ScreenTime};
 use crate::service::{family, settings};
-use entity::{CommentPolicy, LinkStatus, TimeRequestStatus, family_link, time_request, user_settings};
+use entity::{family_link, time_request, user_settings};
+
+use super::enums::{CommentPolicy, LinkStatus, TimeRequestStatus};
 use uuid::Uuid;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +91,7 @@ impl From<user_settings::Model> for TeenControls {
             daily_limit_minutes: row.daily_limit_minutes,
             restricted_mode: true,
             search_enabled: row.search_enabled,
-            comment_policy: row.comment_policy,
+            comment_policy: row.comment_policy.into(),
             private_account: row.private_account,
             time_away: row.time_away.0.iter().map(TimeWindow::from).collect(),
             blocked_keywords: row.blocked_keywords.0,
@@ -147,7 +149,7 @@ impl FamilyLink {
     }
     /// ACTIVE until either side unlinks or the teen turns 18.
     async fn status(&self, ctx: &Context<'_>) -> AppResult<LinkStatus> {
-        if self.0.status == LinkStatus::Revoked {
+        if self.0.status == entity::LinkStatus::Revoked {
             return Ok(LinkStatus::Revoked);
         }
         let teen = user_by_id(ctx, self.0.teen_id).await?;
@@ -185,7 +187,7 @@ impl TimeRequest {
         self.0.reason.as_deref()
     }
     async fn status(&self) -> TimeRequestStatus {
-        self.0.status
+        self.0.status.into()
     }
     async fn granted_minutes(&self) -> Option<i32> {
         self.0.granted_minutes
@@ -274,7 +276,7 @@ impl FamilyQuery {
     /// Your requests for more time, and those of the teens you guard.
     async fn time_requests(&self, ctx: &Context<'_>, status: Option<TimeRequestStatus>) -> AppResult<Vec<TimeRequest>> {
         let state = app(ctx)?;
-        let requests = family::time_requests(&state.db, viewer(ctx)?, status, state.now()).await?;
+        let requests = family::time_requests(&state.db, viewer(ctx)?, status.map(Into::into), state.now()).await?;
         Ok(requests.into_iter().map(TimeRequest).collect())
     }
 }
@@ -315,7 +317,7 @@ impl FamilyMutation {
             daily_limit_minutes: input.daily_limit_minutes,
             clear_daily_limit: input.clear_daily_limit.unwrap_or(false),
             search_enabled: input.search_enabled,
-            comment_policy: input.comment_policy,
+            comment_policy: input.comment_policy.map(Into::into),
             private_account: input.private_account,
             time_away: input.time_away.map(|windows| {
                 windows

@@ -17,6 +17,7 @@ pub mod connection;
 pub mod consent;
 pub mod content;
 pub mod cost;
+pub mod enums;
 pub mod family;
 pub mod loaders;
 pub mod moderation;

@@ -4,9 +4,9 @@ use async_graphql::futures_util::Stream;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Subscription, Union};
 use chrono::{DateTime, Utc};
 use entity::moderation_case as case;
-use entity::{
-    CaseStatus, ModerationAction, ReportReason, ReportStatus, ReportTargetType, moderation_event, notification, report,
-};
+use entity::{moderation_event, notification, report};
+
+use super::enums::{CaseStatus, ModerationAction, ReportReason, ReportStatus, ReportTargetType};
 use futures_util::StreamExt;
 use uuid::Uuid;
 
@@ -33,19 +33,19 @@ impl Report {
         ID(self.0.id.to_string())
     }
     async fn target_type(&self) -> ReportTargetType {
-        self.0.target_type
+        self.0.target_type.into()
     }
     async fn target_id(&self) -> ID {
         ID(self.0.target_id.to_string())
     }
     async fn reason(&self) -> ReportReason {
-        self.0.reason
+        self.0.reason.into()
     }
     async fn details(&self) -> Option<&str> {
         self.0.details.as_deref()
     }
     async fn status(&self) -> ReportStatus {
-        self.0.status
+        self.0.status.into()
     }
     /// What was decided, in plain words; null while the report is open.
     async fn outcome(&self, ctx: &Context<'_>) -> Option<String> {
@@ -91,21 +91,21 @@ impl ModerationCase {
         ID(self.0.id.to_string())
     }
     async fn target_type(&self) -> ReportTargetType {
-        self.0.target_type
+        self.0.target_type.into()
     }
     /// The target as it is now; null once it is deleted (see `snapshot`).
     async fn target(&self, ctx: &Context<'_>) -> AppResult<Option<ReportTarget>> {
         let id = self.0.target_id;
         Ok(match self.0.target_type {
-            ReportTargetType::Content => loader::<ContentLoader>(ctx)?
+            entity::ReportTargetType::Content => loader::<ContentLoader>(ctx)?
                 .load_one(id)
                 .await?
                 .filter(|c| c.deleted_at.is_none())
                 .map(|c| ReportTarget::Content(Content(c))),
-            ReportTargetType::User => {
+            entity::ReportTargetType::User => {
                 loader::<UserLoader>(ctx)?.load_one(id).await?.map(|u| ReportTarget::User(User(u)))
             }
-            ReportTargetType::Comment => {
+            entity::ReportTargetType::Comment => {
                 loader::<CommentLoader>(ctx)?.load_one(id).await?.map(|c| ReportTarget::Comment(Comment(c)))
             }
         })
@@ -122,7 +122,7 @@ impl ModerationCase {
         }
     }
     async fn status(&self, ctx: &Context<'_>) -> AppResult<CaseStatus> {
-        Ok(moderation::status(&self.0, app(ctx)?.now()))
+        Ok(moderation::status(&self.0, app(ctx)?.now()).into())
     }
     /// Severity of the reasons, distinct reporters and hours open; see the README.
     async fn priority(&self, ctx: &Context<'_>) -> AppResult<i32> {
@@ -132,7 +132,7 @@ impl ModerationCase {
         self.0.report_count
     }
     async fn reasons(&self) -> Vec<ReportReason> {
-        moderation::reasons(&self.0)
+        moderation::reasons(&self.0).into_iter().map(Into::into).collect()
     }
     /// Whether the content was hidden automatically when reported.
     async fn auto_hidden(&self) -> bool {
@@ -150,7 +150,7 @@ impl ModerationCase {
         self.0.version
     }
     async fn resolution(&self) -> Option<ModerationAction> {
-        self.0.resolution
+        self.0.resolution.map(Into::into)
     }
     async fn opened_at(&self) -> DateTime<Utc> {
         self.0.opened_at
@@ -210,7 +210,7 @@ impl ModerationEvent {
         &self.0.kind
     }
     async fn action(&self) -> Option<ModerationAction> {
-        self.0.action
+        self.0.action.map(Into::into)
     }
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
@@ -325,9 +325,9 @@ impl ModerationQuery {
     ) -> AppResult<Connection<Edge<ModerationCase>>> {
         let filter = filter.unwrap_or_default();
         let filter = QueueFilter {
-            statuses: filter.status,
-            reason: filter.reason,
-            target_type: filter.target_type,
+            statuses: filter.status.map(|all| all.into_iter().map(Into::into).collect()),
+            reason: filter.reason.map(Into::into),
+            target_type: filter.target_type.map(Into::into),
             assigned_to_me: filter.assigned_to_me.unwrap_or(false),
         };
         let page = moderation::queue(&app(ctx)?.db, policy(ctx)?, &filter, &PageRequest::new(first, after)?).await?;
@@ -375,9 +375,9 @@ impl ModerationMutation {
     async fn file_report(&self, ctx: &Context<'_>, input: FileReportInput) -> AppResult<Report> {
         let state = app(ctx)?;
         let new = NewReport {
-            target_type: input.target_type,
+            target_type: input.target_type.into(),
             target_id: parse_id(&input.target_id, "target")?,
-            reason: input.reason,
+            reason: input.reason.into(),
             details: input.details,
         };
         let (report, case_id) = moderation::file_report(&state.db, policy(ctx)?, new).await?;
@@ -405,7 +405,7 @@ impl ModerationMutation {
         let state = app(ctx)?;
         let decision = Decision {
             case_id: parse_id(&input.case_id, "case")?,
-            action: input.action,
+            action: input.action.into(),
             note: input.note,
             expected_version: input.expected_version,
             suspend_days: input.suspend_days,

@@ -1,12 +1,13 @@
 //! Privacy policies, consent and privacy settings.
 use async_graphql::{Context, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{CommentPolicy, Role, consent, privacy_policy, user_settings};
+use entity::{consent, privacy_policy, user_settings};
+
+use super::enums::CommentPolicy;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::{RoleGuard, app, viewer};
-use crate::domain::AgeBand;
 use crate::error::AppResult;
 use crate::service::{data_rights, privacy, settings};
 
@@ -80,11 +81,11 @@ pub struct PrivacySettings {
 }
 
 impl PrivacySettings {
-    pub fn new(row: &user_settings::Model, band: AgeBand) -> Self {
+    pub fn new(row: &user_settings::Model, band: crate::domain::AgeBand) -> Self {
         Self {
             private_account: row.private_account,
             personalized_feed: row.personalized_feed,
-            comment_policy: row.comment_policy,
+            comment_policy: row.comment_policy.into(),
             restricted_mode: settings::restricted_mode(row, band),
         }
     }
@@ -145,7 +146,7 @@ impl PrivacyMutation {
     }
 
     /// Publishes the next version; everyone must accept it again.
-    #[graphql(guard = "RoleGuard(&[Role::Admin])")]
+    #[graphql(guard = "RoleGuard(&[entity::Role::Admin])")]
     async fn publish_privacy_policy(&self, ctx: &Context<'_>, input: PublishPolicyInput) -> AppResult<PrivacyPolicy> {
         let state = app(ctx)?;
         let new = privacy::NewPolicy {
@@ -183,7 +184,7 @@ impl PrivacyMutation {
         let change = settings::PrivacyChange {
             private_account: input.private_account,
             personalized_feed: input.personalized_feed,
-            comment_policy: input.comment_policy,
+            comment_policy: input.comment_policy.map(Into::into),
             restricted_mode: input.restricted_mode,
         };
         let updated = settings::update_privacy(&state.db, &viewer.user, change, now).await?;

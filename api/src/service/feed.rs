@@ -60,8 +60,7 @@ const MAX_PER_OTHER_TAG: usize = 1;
 const TAG_SAMPLE: u64 = 4;
 const STRONG_TAG_SAMPLE: u64 = 25;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
-#[graphql(name = "FeedReasonKind")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReasonKind {
     TagAffinity,
     FollowingAuthor,
