@@ -135,7 +135,9 @@ pub(crate) async fn execute(
 /// An `AppError` as a whole GraphQL response, extensions included.
 fn refused(err: &AppError) -> async_graphql::Response {
     use async_graphql::ErrorExtensions as _;
-    async_graphql::Response::from_errors(vec![err.extend().into_server_error(async_graphql::Pos::default())])
+    async_graphql::Response::from_errors(vec![
+        crate::error::ApiError(err.clone()).extend().into_server_error(async_graphql::Pos::default()),
+    ])
 }
 
 /// The client's address: the last entry of the trusted proxy's header when

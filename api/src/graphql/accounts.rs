@@ -70,10 +70,10 @@ pub struct Me(pub user::Model);
 
 impl Me {
     async fn settings_row(&self, ctx: &Context<'_>) -> AppResult<entity::user_settings::Model> {
-        loader::<SettingsLoader>(ctx)?
+        Ok(loader::<SettingsLoader>(ctx)?
             .load_one(self.0.id)
             .await?
-            .ok_or_else(|| AppError::internal(format!("settings missing for user {}", self.0.id)))
+            .ok_or_else(|| AppError::internal(format!("settings missing for user {}", self.0.id)))?)
     }
 
     fn band(&self, ctx: &Context<'_>) -> AppResult<domain::AgeBand> {
@@ -177,7 +177,7 @@ pub struct SignUpInput {
 }
 
 fn parsed<T>(field: &str, result: Result<T, ValidationError>) -> AppResult<T> {
-    result.map_err(|e| AppError::field(field, e.message.map_or_else(|| "is invalid".into(), |m| m.to_string())))
+    Ok(result.map_err(|e| AppError::field(field, e.message.map_or_else(|| "is invalid".into(), |m| m.to_string())))?)
 }
 
 impl SignUpInput {

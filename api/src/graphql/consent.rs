@@ -28,7 +28,7 @@ impl Extension for ConsentGate {
             && let (Some(policy), Some(state)) = (ctx.data_opt::<Policy>(), ctx.data_opt::<AppState>())
             && let Err(err) = policy.consent_for(&state.db, info.name).await
         {
-            let mut error = err.extend().into_server_error(Pos::default());
+            let mut error = crate::error::ApiError(err.clone()).extend().into_server_error(Pos::default());
             error.path = vec![PathSegment::Field(info.name.to_owned())];
             return Err(error);
         }

@@ -160,7 +160,7 @@ impl Content {
     }
     async fn author(&self, ctx: &Context<'_>) -> AppResult<User> {
         let author = loader::<UserLoader>(ctx)?.load_one(self.0.author_id).await?;
-        author.map(User).ok_or_else(|| AppError::internal(format!("author of {} missing", self.0.id)))
+        Ok(author.map(User).ok_or_else(|| AppError::internal(format!("author of {} missing", self.0.id)))?)
     }
     async fn campaign(&self, ctx: &Context<'_>) -> AppResult<Option<Campaign>> {
         let Some(id) = self.0.campaign_id else { return Ok(None) };
@@ -212,7 +212,7 @@ impl Comment {
     }
     async fn author(&self, ctx: &Context<'_>) -> AppResult<User> {
         let author = loader::<UserLoader>(ctx)?.load_one(self.0.author_id).await?;
-        author.map(User).ok_or_else(|| AppError::internal(format!("author of comment {} missing", self.0.id)))
+        Ok(author.map(User).ok_or_else(|| AppError::internal(format!("author of comment {} missing", self.0.id)))?)
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -34,7 +34,8 @@ impl Extension for CostLimit {
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
         check(&ctx.schema_env.registry, &document, variables, self.0).map_err(|err| {
-            let mut error = err.extend().into_server_error(async_graphql::Pos::default());
+            let mut error =
+                crate::error::ApiError(err.clone()).extend().into_server_error(async_graphql::Pos::default());
             error.path = Vec::new();
             error
         })?;

@@ -167,7 +167,7 @@ impl FamilyLink {
 
 async fn user_by_id(ctx: &Context<'_>, id: Uuid) -> AppResult<User> {
     let user = loader::<UserLoader>(ctx)?.load_one(id).await?;
-    user.map(User).ok_or_else(|| AppError::NotFound("No such user".into()))
+    Ok(user.map(User).ok_or_else(|| AppError::NotFound("No such user".into()))?)
 }
 
 pub struct TimeRequest(pub time_request::Model);
@@ -264,12 +264,8 @@ impl FamilyQuery {
         days: Option<i32>,
     ) -> AppResult<Vec<DailyUsage>> {
         let state = app(ctx)?;
-        let days = days.unwrap_or(7);
-        if !(1..=28).contains(&days) {
-            return Err(AppError::field("days", "must be between 1 and 28"));
-        }
         let user = family::readable_teen(&state.db, viewer(ctx)?, parse_id(&user_id, "user")?, state.now()).await?;
-        let report = screen_time::report(&state.db, &user, days.unsigned_abs(), state.now()).await?;
+        let report = screen_time::report(&state.db, &user, screen_time::report_days(days)?, state.now()).await?;
         Ok(report.into_iter().map(DailyUsage::from).collect())
     }
 

@@ -8,7 +8,7 @@ use entity::Role;
 use uuid::Uuid;
 
 use crate::auth::{Caller, Viewer, resolve_caller};
-use crate::error::{AppError, AppResult};
+use crate::error::{ApiError, AppError, ServiceResult};
 use crate::service::policy::Policy;
 use crate::state::AppState;
 
@@ -106,30 +106,30 @@ fn cached<L: Loader<Uuid>>(loader: L) -> Arc<DataLoader<L, HashMapCache>> {
     Arc::new(DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()))
 }
 
-fn data<'a, T: Send + Sync + 'static>(ctx: &Context<'a>) -> AppResult<&'a T> {
+fn data<'a, T: Send + Sync + 'static>(ctx: &Context<'a>) -> ServiceResult<&'a T> {
     ctx.data::<T>().map_err(|e| AppError::internal(e.message))
 }
 
-pub fn app<'a>(ctx: &Context<'a>) -> AppResult<&'a AppState> {
+pub fn app<'a>(ctx: &Context<'a>) -> ServiceResult<&'a AppState> {
     data::<AppState>(ctx)
 }
 
 /// The operation's policy: every rule about who may see or do what.
-pub fn policy<'a>(ctx: &Context<'a>) -> AppResult<&'a Policy> {
+pub fn policy<'a>(ctx: &Context<'a>) -> ServiceResult<&'a Policy> {
     data::<Policy>(ctx)
 }
 
 /// The signed-in viewer; `UNAUTHENTICATED` otherwise.
-pub fn viewer<'a>(ctx: &Context<'a>) -> AppResult<&'a Viewer> {
+pub fn viewer<'a>(ctx: &Context<'a>) -> ServiceResult<&'a Viewer> {
     policy(ctx)?.member()
 }
 
-pub fn loader<'a, L: Loader<Uuid>>(ctx: &Context<'a>) -> AppResult<&'a Arc<DataLoader<L, HashMapCache>>> {
+pub fn loader<'a, L: Loader<Uuid>>(ctx: &Context<'a>) -> ServiceResult<&'a Arc<DataLoader<L, HashMapCache>>> {
     data::<Arc<DataLoader<L, HashMapCache>>>(ctx)
 }
 
 /// Parses an `ID` argument; a malformed one names nothing, so `NOT_FOUND`.
-pub fn parse_id(id: &async_graphql::ID, what: &str) -> AppResult<Uuid> {
+pub fn parse_id(id: &async_graphql::ID, what: &str) -> ServiceResult<Uuid> {
     Uuid::parse_str(id.as_str()).map_err(|_| AppError::NotFound(format!("No such {what}")))
 }
 
@@ -138,7 +138,7 @@ pub struct RoleGuard(pub &'static [Role]);
 
 impl Guard for RoleGuard {
     async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        policy(ctx)?.staff(self.0)?;
+        policy(ctx).and_then(|policy| policy.staff(self.0)).map_err(ApiError)?;
         Ok(())
     }
 }

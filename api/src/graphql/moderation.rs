@@ -15,7 +15,7 @@ use super::connection::{Connection, Edge};
 use super::content::{Comment, Content};
 use super::loaders::{CommentLoader, ContentLoader, UserLoader};
 use super::{Credential, app, loader, parse_id, policy, reauthorise, viewer};
-use crate::error::AppResult;
+use crate::error::{ApiError, AppResult};
 use crate::service::moderation::{self, Decision, MODERATORS, NewReport, QueueFilter};
 use crate::service::notifications;
 use crate::service::pagination::PageRequest;
@@ -452,8 +452,8 @@ impl SubscriptionRoot {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<impl Stream<Item = AppResult<ModerationCase>>> {
-        policy(ctx)?.staff(MODERATORS)?;
-        let state = app(ctx)?.clone();
+        policy(ctx).and_then(|policy| policy.staff(MODERATORS)).map_err(ApiError)?;
+        let state = app(ctx).map_err(ApiError)?.clone();
         let credential = ctx.data::<Credential>().cloned().unwrap_or_default();
         let changes = futures_util::stream::unfold(state.cases.subscribe(), |mut changes| async move {
             loop {
@@ -472,9 +472,9 @@ impl SubscriptionRoot {
                 Some((Wake::Check, every))
             });
         // A subscription lives long: read every change afresh.
-        let users = loader::<UserLoader>(ctx)?.clone();
-        let contents = loader::<ContentLoader>(ctx)?.clone();
-        let comments = loader::<CommentLoader>(ctx)?.clone();
+        let users = loader::<UserLoader>(ctx).map_err(ApiError)?.clone();
+        let contents = loader::<ContentLoader>(ctx).map_err(ApiError)?.clone();
+        let comments = loader::<CommentLoader>(ctx).map_err(ApiError)?.clone();
         let deliveries = futures_util::stream::select(changes, checks)
             .then(move |wake| {
                 let (state, credential) = (state.clone(), credential.clone());
@@ -485,9 +485,10 @@ impl SubscriptionRoot {
                     // Both ways check the role: the change through `get_case`.
                     let policy = reauthorise(&state, &credential).await;
                     match wake {
-                        Wake::Check => policy.staff(MODERATORS).err().map(Err),
+                        Wake::Check => policy.staff(MODERATORS).err().map(|lost| Err(ApiError(lost))),
                         Wake::Changed(id) => {
-                            Some(moderation::get_case(&state.db, &policy, id).await.map(ModerationCase))
+                            let case = moderation::get_case(&state.db, &policy, id).await;
+                            Some(case.map(ModerationCase).map_err(ApiError))
                         }
                     }
                 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::PasswordHasher;
 use crate::domain::{DisplayName, Email, Handle, Locale, Password};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, ServiceResult as AppResult};
 use crate::service::accounts::{self, NewAccount};
 use crate::service::content::{self as contents, NewContent};
 use crate::service::privacy;

@@ -71,7 +71,7 @@ pub async fn rotate(
         return Err(session_ended());
     }
     auth::ensure_active(&user, now)?;
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     // Mark it used only if nobody did first: of two concurrent uses exactly
     // one wins, and the loser is treated as a replay.
     let claimed = refresh_token::Entity::update_many()

@@ -29,11 +29,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::content::search_terms;
 use crate::domain::fold;
 use crate::error::{AppError, AppResult};
-use crate::service::content::search_terms;
-use crate::service::policy::Policy;
-use crate::service::visibility::{Scope, content_condition};
+use crate::policy::Policy;
+use crate::visibility::{Scope, content_condition};
 
 /// How far back signals are read, and how many rows of them at most.
 const SIGNAL_WINDOW_DAYS: i64 = 90;

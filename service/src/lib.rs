@@ -1,10 +1,18 @@
-//! Business rules as plain async functions over `&impl ConnectionTrait`, so
-//! they run on the pool or inside a transaction alike. They take `now` from
-//! the caller, who reads it from the app's clock.
+//! TrustFeed's business rules, free of GraphQL and HTTP: this crate does not
+//! depend on async-graphql or actix, so the compiler keeps every rule here.
+//!
+//! Services are plain async functions over `&impl ConnectionTrait`, so they
+//! run on the pool or inside a transaction alike. Every trust & safety
+//! decision goes through `policy`, built once per operation by the caller
+//! (the GraphQL layer) from the credential and the clock.
 pub mod accounts;
+pub mod auth;
+pub mod clock;
 pub mod comments;
 pub mod content;
 pub mod data_rights;
+pub mod domain;
+pub mod error;
 pub mod family;
 pub mod feed;
 pub mod interactions;

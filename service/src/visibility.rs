@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::auth::{Caller, Viewer};
 use crate::domain::fold;
 use crate::error::AppResult;
-use crate::service::settings;
+use crate::settings;
 
 /// What the rules need to know about the viewer.
 #[derive(Debug, Clone)]

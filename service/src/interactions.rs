@@ -6,9 +6,9 @@ use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
+use crate::content as contents;
 use crate::error::{AppError, AppResult};
-use crate::service::content as contents;
-use crate::service::policy::Policy;
+use crate::policy::Policy;
 
 async fn bump(db: &impl ConnectionTrait, id: Uuid, column: content::Column, by: i32) -> AppResult<()> {
     content::Entity::update_many()
@@ -71,7 +71,7 @@ pub async fn record(
         _ => None,
     };
 
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     match kind {
         InteractionKind::View => bump(&txn, content_id, content::Column::ViewCount, 1).await?,
         InteractionKind::Share => bump(&txn, content_id, content::Column::ShareCount, 1).await?,

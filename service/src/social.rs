@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use crate::auth;
 use crate::error::{AppError, AppResult};
-use crate::service::pagination::{Direction, Page, PageRequest, keyset_page};
-use crate::service::{settings, visibility};
+use crate::pagination::{Direction, Page, PageRequest, keyset_page};
+use crate::{settings, visibility};
 
 /// An account others may see and follow: it exists and is not locked.
 pub async fn find_active_user(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> AppResult<user::Model> {

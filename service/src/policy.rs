@@ -15,8 +15,8 @@ use tokio::sync::OnceCell;
 
 use crate::auth::{Caller, Viewer};
 use crate::error::{AppError, AppResult};
-use crate::service::visibility::Scope;
-use crate::service::{privacy, screen_time, settings};
+use crate::visibility::Scope;
+use crate::{privacy, screen_time, settings};
 
 pub struct Policy {
     caller: Caller,

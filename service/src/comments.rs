@@ -6,10 +6,10 @@ use uuid::Uuid;
 
 use crate::domain::fold;
 use crate::error::{AppError, AppResult};
-use crate::service::pagination::{Direction, Page, PageRequest, keyset_page};
-use crate::service::policy::Policy;
-use crate::service::visibility::{Scope, visible_comments};
-use crate::service::{content as contents, settings, social};
+use crate::pagination::{Direction, Page, PageRequest, keyset_page};
+use crate::policy::Policy;
+use crate::visibility::{Scope, visible_comments};
+use crate::{content as contents, settings, social};
 
 async fn bump_count(db: &impl ConnectionTrait, content_id: Uuid, by: i32) -> AppResult<()> {
     content::Entity::update_many()
@@ -41,7 +41,7 @@ pub async fn add(db: &DatabaseConnection, policy: &Policy, content_id: Uuid, bod
     if !allowed {
         return Err(AppError::Forbidden("The author does not accept comments from you on this content".into()));
     }
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     let row = comment::ActiveModel {
         id: Set(Uuid::new_v4()),
         content_id: Set(content_id),
@@ -66,7 +66,7 @@ pub async fn delete(db: &DatabaseConnection, scope: &Scope, viewer: Uuid, commen
     if viewer != comment.author_id && viewer != content.author_id {
         return Err(AppError::Forbidden("Only its writer or the content's author can delete this comment".into()));
     }
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     let deleted = comment::Entity::delete_by_id(comment_id).exec(&txn).await?;
     if deleted.rows_affected > 0 {
         bump_count(&txn, comment.content_id, -1).await?;

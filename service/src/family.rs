@@ -16,8 +16,8 @@ use uuid::Uuid;
 use crate::auth::{self, Viewer};
 use crate::domain::parse_clock_time;
 use crate::error::{AppError, AppResult};
-use crate::service::notifications::{self, Notice};
-use crate::service::{accounts, rate_limit, settings};
+use crate::notifications::{self, Notice};
+use crate::{accounts, rate_limit, settings};
 
 /// No 0/O, 1/I/L: codes are read aloud and typed on phones.
 pub const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -107,7 +107,7 @@ pub async fn accept_code(
         return Err(AppError::Forbidden("You cannot pair with yourself".into()));
     }
 
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     // Using the code is the first write: of two teens racing, one gets it.
     let used = pairing_code::Entity::update_many()
         .col_expr(pairing_code::Column::UsedAt, Expr::value(now))
@@ -192,7 +192,7 @@ pub async fn unlink(
         return Ok(link);
     }
     let other = if link.guardian_id == me { link.teen_id } else { link.guardian_id };
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     if !end_link(&txn, &link, now).await? {
         txn.commit().await?;
         return Ok(link);
@@ -351,7 +351,7 @@ pub async fn set_controls(
     let windows = change.time_away.as_deref().map(parse_windows).transpose()?;
     let keywords = change.blocked_keywords.as_deref().map(parse_keywords).transpose()?;
 
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     accounts::lock_user(&txn, teen.id).await?;
     let mut active: user_settings::ActiveModel = settings::get(&txn, teen.id).await?.into();
     if let Some(limit) = change.daily_limit_minutes {
@@ -413,7 +413,7 @@ pub async fn end_links_of_adults(db: &DatabaseConnection, now: DateTime<Utc>) ->
         if settings::controls_apply(&teen, now) {
             continue;
         }
-        let txn = super::begin_write(db).await?;
+        let txn = crate::begin_write(db).await?;
         if !end_link(&txn, &link, now).await? {
             continue;
         }
@@ -443,7 +443,7 @@ pub async fn request_more_time(
     if guardians.is_empty() {
         return Err(AppError::Forbidden("Only a teen paired with a guardian can ask for more time".into()));
     }
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     // Serialise this teen's requests so the pending count holds.
     user::Entity::update_many()
         .col_expr(user::Column::UpdatedAt, Expr::col(user::Column::UpdatedAt))
@@ -532,7 +532,7 @@ pub async fn answer_time_request(
         (true, given) => Some(given.unwrap_or(request.minutes)),
     };
     let today = settings::local_today(&teen, now);
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     let mut answer = time_request::Entity::update_many()
         .col_expr(
             time_request::Column::Status,

@@ -10,10 +10,10 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::domain::fold;
 use crate::error::{AppError, AppResult};
-use crate::service::pagination::{Direction, Page, PageRequest, keyset_page};
-use crate::service::policy::Policy;
-use crate::service::visibility::{Scope, like_safe, visible_contents};
-use crate::service::{interactions, settings};
+use crate::pagination::{Direction, Page, PageRequest, keyset_page};
+use crate::policy::Policy;
+use crate::visibility::{Scope, like_safe, visible_contents};
+use crate::{interactions, settings};
 
 pub struct NewContent {
     pub title: String,
@@ -76,7 +76,7 @@ pub async fn publish(
     campaign_id: Option<Uuid>,
     created_at: DateTime<Utc>,
 ) -> AppResult<content::Model> {
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     let row = content::ActiveModel {
         id: Set(Uuid::new_v4()),
         author_id: Set(author.id),

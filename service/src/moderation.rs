@@ -19,11 +19,11 @@ use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::service::notifications::{self, Notice};
-use crate::service::pagination::{Direction, KeysetCursor, Page, PageRequest, keyset_page, ranked_page};
-use crate::service::policy::{CaseView, Policy};
-use crate::service::visibility::Scope;
-use crate::service::{accounts, content as contents, rate_limit, social};
+use crate::notifications::{self, Notice};
+use crate::pagination::{Direction, KeysetCursor, Page, PageRequest, keyset_page, ranked_page};
+use crate::policy::{CaseView, Policy};
+use crate::visibility::Scope;
+use crate::{accounts, content as contents, rate_limit, social};
 
 pub const MODERATORS: &[Role] = &[Role::Moderator, Role::Admin];
 pub const CLAIM_TTL: Duration = Duration::minutes(10);
@@ -208,7 +208,7 @@ async fn file_in_transaction(
     target: &Target,
     now: DateTime<Utc>,
 ) -> AppResult<(report::Model, Uuid)> {
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     // Writing first serialises this reporter's reports: the duplicate check
     // and the hourly count below cannot race.
     accounts::lock_user(&txn, reporter).await?;
@@ -417,7 +417,7 @@ pub async fn claim(db: &DatabaseConnection, policy: &Policy, id: Uuid) -> AppRes
     } else {
         case.status
     };
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     let claimed = update_if_version(&txn, id, case.version, |u| {
         u.col_expr(case::Column::AssigneeId, Expr::value(moderator.user.id))
             .col_expr(case::Column::ClaimedUntil, Expr::value(now + CLAIM_TTL))
@@ -440,7 +440,7 @@ pub async fn release(db: &DatabaseConnection, policy: &Policy, id: Uuid) -> AppR
         return Err(AppError::Conflict("You do not hold a claim on this case".into()));
     }
     let status = if case.status == CaseStatus::InReview { CaseStatus::Open } else { case.status };
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     let released = update_if_version(&txn, id, case.version, |u| {
         u.col_expr(case::Column::AssigneeId, Expr::value(Option::<Uuid>::None))
             .col_expr(case::Column::ClaimedUntil, Expr::value(Option::<DateTime<Utc>>::None))
@@ -495,7 +495,7 @@ pub async fn resolve(db: &DatabaseConnection, policy: &Policy, decision: Decisio
     // An appeal stays an appeal when it was escalated to an admin.
     let appeal = case.appealed_at.is_some();
 
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     let won = update_if_version(&txn, case.id, decision.expected_version, |u| {
         let u = u
             .col_expr(case::Column::AssigneeId, Expr::value(Option::<Uuid>::None))
@@ -724,7 +724,7 @@ pub async fn appeal(db: &DatabaseConnection, policy: &Policy, case_id: Uuid, mes
         }
         Some(_) => {}
     }
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     let appealed = update_if_version(&txn, case.id, case.version, |u| {
         u.col_expr(case::Column::Status, Expr::value(CaseStatus::Appealed))
             .col_expr(case::Column::AppealedAt, Expr::value(now))

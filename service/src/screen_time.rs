@@ -8,8 +8,8 @@ use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::domain::{in_window, window_end};
-use crate::error::AppResult;
-use crate::service::settings;
+use crate::error::{AppError, AppResult};
+use crate::settings;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScreenTime {
@@ -116,6 +116,14 @@ pub struct DailyUsage {
     pub minutes: i32,
     pub views: i32,
     pub late_night_minutes: i32,
+}
+
+/// The days a `screenTimeReport` may ask for: 1..=28, default 7.
+pub fn report_days(days: Option<i32>) -> AppResult<u32> {
+    match days.unwrap_or(7) {
+        days @ 1..=28 => Ok(days.unsigned_abs()),
+        _ => Err(AppError::field("days", "must be between 1 and 28")),
+    }
 }
 
 /// Use per local day for the last `days` days (today included, oldest

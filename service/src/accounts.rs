@@ -11,8 +11,8 @@ use uuid::Uuid;
 use crate::auth::{self, PasswordHasher, TokenKeys};
 use crate::domain::{self, AgeBand, DisplayName, Email, Handle, Locale, Password};
 use crate::error::{AppError, AppResult, AppealPass};
-use crate::service::sessions::{self, IssuedTokens};
-use crate::service::{moderation, privacy, rate_limit, settings};
+use crate::sessions::{self, IssuedTokens};
+use crate::{moderation, privacy, rate_limit, settings};
 
 /// How long an email refused by the age gate stays refused.
 pub const SIGNUP_LOCKOUT: Duration = Duration::hours(24);
@@ -77,7 +77,7 @@ pub async fn sign_up(
     ensure_unique(db, &account.handle, &account.email).await?;
 
     let password_hash = hasher.hash(&account.password).await?;
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     let user = user::ActiveModel {
         id: Set(Uuid::new_v4()),
         handle: Set(account.handle.as_str().to_owned()),

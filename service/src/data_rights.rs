@@ -17,8 +17,8 @@ use uuid::Uuid;
 
 use crate::auth::{PasswordHasher, Viewer};
 use crate::error::{AppError, AppResult};
-use crate::service::notifications::outcome_text;
-use crate::service::{privacy, rate_limit, screen_time, settings};
+use crate::notifications::outcome_text;
+use crate::{privacy, rate_limit, screen_time, settings};
 
 /// How long a deleted account can still be restored by signing in.
 pub const GRACE_PERIOD: Duration = Duration::days(30);
@@ -157,7 +157,7 @@ pub async fn delete_account(
         return Err(AppError::Unauthenticated("The password is incorrect".into()));
     }
     rate_limit::forgive(db, check).await?;
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     let mut active: user::ActiveModel = viewer.user.clone().into();
     active.deleted_at = Set(Some(now));
     active.updated_at = Set(now);
@@ -194,7 +194,7 @@ pub async fn purge(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<usi
 }
 
 async fn purge_one(db: &DatabaseConnection, id: Uuid, cutoff: DateTime<Utc>) -> AppResult<bool> {
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     // Counters of other people's content that this account liked or
     // commented on, recounted after its rows go.
     let liked: Vec<Uuid> = like::Entity::find()

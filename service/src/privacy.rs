@@ -7,7 +7,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
-use crate::service::notifications::{self, Notice};
+use crate::notifications::{self, Notice};
 
 /// Mutations that work without consent to the current policy: a user must
 /// always be able to consent, leave, take their data and delete it.
@@ -34,7 +34,7 @@ pub async fn publish(db: &DatabaseConnection, new: NewPolicy, now: DateTime<Utc>
             return Err(AppError::field(field, format!("must be 1 to {max} characters long")));
         }
     }
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     let version = current(&txn).await?.version + 1;
     let policy = privacy_policy::ActiveModel {
         version: Set(version),

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::{AgeBand, age_on};
 use crate::error::{AppError, AppResult};
-use crate::service::{accounts, family, social};
+use crate::{accounts, family, social};
 
 pub const TEEN_DAILY_LIMIT_MINUTES: i32 = 60;
 
@@ -107,7 +107,7 @@ pub async fn update_privacy(
     if change.restricted_mode == Some(false) && age_band(user, now).is_teen() {
         return Err(AppError::Forbidden("Restricted mode is always on for accounts under 18".into()));
     }
-    let txn = super::begin_write(db).await?;
+    let txn = crate::begin_write(db).await?;
     // The teen's row first: a guardian's `set_controls` takes it too, so the
     // lock checked below cannot change before this write commits.
     accounts::lock_user(&txn, user.id).await?;

@@ -7,7 +7,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use uuid::Uuid;
 
 use crate::error::AppResult;
-use crate::service::pagination::{Direction, Page, PageRequest, keyset_page};
+use crate::pagination::{Direction, Page, PageRequest, keyset_page};
 
 pub enum Notice<'a> {
     ReportResolved { action: ModerationAction, case_id: Uuid },
