@@ -1,0 +1,119 @@
+//! Guardian controls: what a guardian may set, and who is told.
+use super::*;
+
+#[derive(Debug, Default, Clone)]
+pub struct ControlsChange {
+    pub daily_limit_minutes: Option<i32>,
+    pub clear_daily_limit: bool,
+    pub search_enabled: Option<bool>,
+    pub comment_policy: Option<CommentPolicy>,
+    pub private_account: Option<bool>,
+    pub time_away: Option<Vec<(Vec<Weekday>, String, String)>>,
+    pub blocked_keywords: Option<Vec<String>>,
+}
+
+pub(super) fn parse_windows(windows: &[(Vec<Weekday>, String, String)]) -> AppResult<Vec<TimeWindow>> {
+    if windows.len() > 20 {
+        return Err(AppError::field("timeAway", "may hold at most 20 windows"));
+    }
+    windows
+        .iter()
+        .map(|(days, start, end)| {
+            let bad = || AppError::field("timeAway", "needs at least one day and times written HH:MM that differ");
+            let (start, end): (NaiveTime, NaiveTime) =
+                (parse_clock_time(start).ok_or_else(bad)?, parse_clock_time(end).ok_or_else(bad)?);
+            if days.is_empty() || start == end {
+                return Err(bad());
+            }
+            let mut days = days.clone();
+            days.sort_by_key(Weekday::num_days_from_monday);
+            days.dedup();
+            Ok(TimeWindow { days, start, end })
+        })
+        .collect()
+}
+
+pub(super) fn parse_keywords(keywords: &[String]) -> AppResult<Vec<String>> {
+    if keywords.len() > 100 {
+        return Err(AppError::field("blockedKeywords", "may hold at most 100 keywords"));
+    }
+    let mut cleaned: Vec<String> = Vec::new();
+    for keyword in keywords {
+        let keyword = keyword.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !(1..=50).contains(&keyword.chars().count()) {
+            return Err(AppError::field("blockedKeywords", "must each be 1 to 50 characters long"));
+        }
+        if !cleaned.iter().any(|k| k.to_lowercase() == keyword.to_lowercase()) {
+            cleaned.push(keyword);
+        }
+    }
+    Ok(cleaned)
+}
+
+/// A guardian sets the teen's controls; from then on they are locked and
+/// the teen may only tighten them.
+pub async fn set_controls(
+    db: &DatabaseConnection,
+    guardian: &Viewer,
+    teen_id: Uuid,
+    change: ControlsChange,
+    now: DateTime<Utc>,
+) -> AppResult<user_settings::Model> {
+    let teen = guarded_teen(db, guardian, teen_id, now).await?;
+    if let Some(limit) = change.daily_limit_minutes
+        && !(15..=480).contains(&limit)
+    {
+        return Err(AppError::field("dailyLimitMinutes", "must be between 15 and 480"));
+    }
+    if change.clear_daily_limit && change.daily_limit_minutes.is_some() {
+        return Err(AppError::field("clearDailyLimit", "cannot go with a new dailyLimitMinutes"));
+    }
+    let windows = change.time_away.as_deref().map(parse_windows).transpose()?;
+    let keywords = change.blocked_keywords.as_deref().map(parse_keywords).transpose()?;
+
+    let txn = crate::begin_write(db).await?;
+    accounts::lock_user(&txn, teen.id).await?;
+    let mut active: user_settings::ActiveModel = settings::get(&txn, teen.id).await?.into();
+    if let Some(limit) = change.daily_limit_minutes {
+        active.daily_limit_minutes = Set(Some(limit));
+    }
+    if change.clear_daily_limit {
+        active.daily_limit_minutes = Set(None);
+    }
+    if let Some(value) = change.search_enabled {
+        active.search_enabled = Set(value);
+    }
+    if let Some(value) = change.comment_policy {
+        active.comment_policy = Set(value);
+    }
+    if let Some(value) = change.private_account {
+        active.private_account = Set(value);
+    }
+    if let Some(windows) = windows {
+        active.time_away = Set(TimeWindows(windows));
+    }
+    if let Some(keywords) = keywords {
+        active.blocked_keywords = Set(Keywords(keywords));
+    }
+    active.locked_by_guardian = Set(true);
+    active.updated_at = Set(now);
+    let updated = active.update(&txn).await?;
+    notify_controls_changed(&txn, &teen, Some(guardian.user.id), now).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Tells the teen and their guardians, except whoever made the change.
+pub async fn notify_controls_changed(
+    db: &impl ConnectionTrait,
+    teen: &user::Model,
+    changed_by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut recipients = active_guardians(db, teen, now).await?;
+    recipients.push(teen.id);
+    for recipient in recipients.into_iter().filter(|r| Some(*r) != changed_by) {
+        notifications::notify_id(db, recipient, Notice::ControlsChanged { teen }, now).await?;
+    }
+    Ok(())
+}

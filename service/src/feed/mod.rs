@@ -1,0 +1,219 @@
+//! The "For You" feed. It learns from the viewer's own signals, decayed with
+//! time, and explains every item it shows.
+//!
+//! 1. **Profile**: one query reads the viewer's recent interactions with the
+//!    tags and author of each item; each becomes a weight on those tags and
+//!    that author (long watches up, quick ones and swipes down, likes and
+//!    shares up, NOT_INTERESTED strongly and lastingly down), halved every
+//!    two weeks. Searches add weight to the tags they name.
+//! 2. **Candidates**: one SQL statement gathers a few hundred visible, unseen
+//!    items: samples of every tag (bigger for favourite tags), the newest from
+//!    followed authors and the running campaign, the most liked and the
+//!    newest overall.
+//! 3. **Ranking** blends affinity with popularity, freshness and the campaign.
+//! 4. **Assembly** fills the page under the rules: a sampler across all five
+//!    pillars for viewers without signals, at most two items per author, and
+//!    at least one item from outside the viewer's strongest tags per ten.
+use std::collections::{HashMap, HashSet};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use entity::{
+    ContentStatus, FollowState, InteractionKind, Pillar, campaign, content, content_tag, follow, interaction, tag,
+};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, SelectStatement, UnionType};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, RelationTrait,
+};
+use uuid::Uuid;
+
+use crate::content::search_terms;
+use crate::domain::fold;
+use crate::error::{AppError, AppResult};
+use crate::policy::Policy;
+use crate::visibility::{Scope, content_condition};
+
+mod candidates;
+mod profile;
+mod ranking;
+
+use candidates::*;
+use profile::*;
+use ranking::*;
+
+/// How far back signals are read, and how many rows of them at most.
+const SIGNAL_WINDOW_DAYS: i64 = 90;
+const SIGNAL_ROWS: u64 = 2_500;
+const SIGNAL_HALF_LIFE_DAYS: f64 = 14.0;
+/// Content viewed or swiped this recently is skipped while unseen content remains.
+const SEEN_WINDOW_DAYS: i64 = 7;
+/// Cursors remember at most this many served items (16 bytes each); older
+/// ones are kept out by the "seen lately" rule once the viewer watched them.
+const MAX_SERVED: usize = 100;
+const PAGE_BLOCK: usize = 10;
+const MAX_PER_AUTHOR: usize = 2;
+const STRONGEST_TAGS: usize = 3;
+/// A tag the viewer has not met yet is worth trying: it outranks tags they
+/// swiped away, so a newcomer meets the whole catalogue quickly.
+const NOVELTY: f64 = 0.4;
+/// Authors this far down (NOT_INTERESTED) vanish from the feed.
+const VANISHED_AUTHOR: f64 = -50.0;
+/// Per ten items, one of the viewer's strongest tags appears at most four
+/// times (so several tastes share the page) and any other tag once.
+const MAX_PER_STRONG_TAG: usize = 4;
+const MAX_PER_OTHER_TAG: usize = 1;
+/// Items sampled per tag on each side of the pivot, and per strongest tag.
+const TAG_SAMPLE: u64 = 4;
+const STRONG_TAG_SAMPLE: u64 = 25;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReasonKind {
+    TagAffinity,
+    FollowingAuthor,
+    Trending,
+    Campaign,
+    Exploration,
+    Fresh,
+}
+
+#[derive(Debug, Clone)]
+pub struct Reason {
+    pub kind: ReasonKind,
+    pub label: String,
+    pub tag: Option<tag::Model>,
+}
+
+pub struct FeedItem {
+    pub content: content::Model,
+    pub reasons: Vec<Reason>,
+}
+
+pub struct FeedPage {
+    pub items: Vec<FeedItem>,
+    /// Served before this page, then this page's items in order.
+    served: Vec<Uuid>,
+    pub has_next_page: bool,
+    /// Tags and campaigns of the items, already loaded, for the loaders.
+    pub tags: HashMap<Uuid, Vec<tag::Model>>,
+    pub campaigns: Vec<campaign::Model>,
+}
+
+impl FeedPage {
+    /// The cursor after the item at `index` on this page.
+    pub fn cursor_after(&self, index: usize) -> String {
+        let end = self.served.len() - self.items.len() + index + 1;
+        encode_cursor(&self.served[..end.min(self.served.len())])
+    }
+}
+
+pub struct FeedRequest {
+    pub first: usize,
+    pub after: Option<String>,
+    pub pillar: Option<Pillar>,
+}
+
+/// The items served so far in this walk through the feed.
+fn decode_cursor(cursor: &str) -> AppResult<Vec<Uuid>> {
+    let bad = || AppError::field("after", "is not a cursor from this feed");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    if bytes.len() % 16 != 0 {
+        return Err(bad());
+    }
+    Ok(bytes.chunks_exact(16).filter_map(|chunk| Uuid::from_slice(chunk).ok()).collect())
+}
+
+fn encode_cursor(served: &[Uuid]) -> String {
+    let recent = &served[served.len().saturating_sub(MAX_SERVED)..];
+    URL_SAFE_NO_PAD.encode(recent.iter().flat_map(|id| *id.as_bytes()).collect::<Vec<u8>>())
+}
+
+/// One page of the feed for the policy's viewer.
+pub async fn page(db: &impl ConnectionTrait, policy: &Policy, request: FeedRequest) -> AppResult<FeedPage> {
+    let reads = policy.content_reads(db).await?;
+    let scope = reads.scope();
+    let viewer = policy.viewer()?;
+    let now = scope.now;
+    let mut served = match &request.after {
+        Some(cursor) => decode_cursor(cursor)?,
+        None => Vec::new(),
+    };
+    let all_tags = tag::Entity::find().all(db).await?;
+    let personalised = viewer.filter(|v| v.settings.personalized_feed);
+    let profile = match personalised {
+        Some(v) => Some(load_profile(db, v.user.id, &all_tags, now).await?),
+        None => None,
+    };
+    let profile = profile.filter(|p| p.signals > 0);
+    let strongest = profile.as_ref().map(Profile::strongest_tags).unwrap_or_default();
+
+    // The campaigns table is tiny: read it whole, for the running ones and
+    // for the items' campaign reasons.
+    let campaigns = campaign::Entity::find().all(db).await?;
+    let pivot = {
+        let seed = format!("{:?}|{}|{}", viewer.map(|v| v.user.id), served.len(), now.date_naive());
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(seed.as_bytes());
+        Uuid::from_slice(&digest[..16]).unwrap_or_default()
+    };
+    let query = CandidateQuery {
+        scope,
+        viewer: viewer.map(|v| v.user.id),
+        pillar: request.pillar,
+        served: &served,
+        strongest: strongest.clone(),
+        running_campaigns: campaigns.iter().filter(|c| c.is_running(now)).map(|c| c.id).collect(),
+        all_tags: all_tags.iter().map(|t| t.slug.clone()).collect(),
+        pivot,
+    };
+    let mut rows = query.fetch(db, true).await?;
+    if rows.len() < request.first {
+        // Everything unseen is used up: fall back to what was seen lately.
+        let known: HashSet<Uuid> = rows.iter().map(|(c, _)| c.id).collect();
+        rows.extend(query.fetch(db, false).await?.into_iter().filter(|(c, _)| !known.contains(&c.id)));
+    }
+
+    let ids: Vec<Uuid> = rows.iter().map(|(c, _)| c.id).collect();
+    let tag_rows = content_tag::Entity::find()
+        .filter(content_tag::Column::ContentId.is_in(ids.clone()))
+        .find_also_related(tag::Entity)
+        .all(db)
+        .await?;
+    let mut tags: HashMap<Uuid, Vec<tag::Model>> = HashMap::new();
+    for (link, tag) in tag_rows {
+        if let Some(tag) = tag {
+            tags.entry(link.content_id).or_default().push(tag);
+        }
+    }
+
+    let mut candidates: Vec<Candidate> = rows
+        .into_iter()
+        .map(|(content, follow)| Candidate {
+            tags: tags.get(&content.id).cloned().unwrap_or_default(),
+            campaign: content.campaign_id.and_then(|id| campaigns.iter().find(|c| c.id == id).cloned()),
+            followed: follow.is_some(),
+            content,
+            affinity: 0.0,
+            popularity: 0.0,
+            score: 0.0,
+        })
+        .collect();
+    if let Some(profile) = &profile {
+        candidates.retain(|c| profile.authors.get(&c.content.author_id).is_none_or(|w| *w > VANISHED_AUTHOR));
+    }
+    score(&mut candidates, profile.as_ref(), now);
+    let mut popularity: Vec<f64> = candidates.iter().map(|c| c.popularity).collect();
+    popularity.sort_by(|a, b| b.total_cmp(a));
+    let trending_floor = popularity.get(popularity.len() / 10).copied().unwrap_or(f64::MAX);
+
+    let sampler = profile.is_none() && request.pillar.is_none();
+    let (chosen, has_next_page) = assemble(candidates, request.first, &strongest, sampler);
+    let english = viewer.is_some_and(|v| v.user.locale == "en");
+    let mut items = Vec::with_capacity(chosen.len());
+    for (candidate, exploration) in chosen {
+        served.push(candidate.content.id);
+        let reasons = reasons(&candidate, exploration, profile.as_ref(), trending_floor, english, now);
+        items.push(FeedItem { content: candidate.content, reasons });
+    }
+    Ok(FeedPage { items, served, has_next_page, tags, campaigns })
+}

@@ -1,0 +1,172 @@
+//! Scoring candidates, assembling a page with diversity and exploration, and
+//! saying why each item is there.
+use super::*;
+
+pub(super) struct Candidate {
+    pub(super) content: content::Model,
+    pub(super) tags: Vec<tag::Model>,
+    pub(super) followed: bool,
+    pub(super) campaign: Option<campaign::Model>,
+    pub(super) affinity: f64,
+    pub(super) popularity: f64,
+    pub(super) score: f64,
+}
+
+impl Candidate {
+    pub(super) fn campaign_running(&self, now: DateTime<Utc>) -> bool {
+        self.campaign.as_ref().is_some_and(|c| c.is_running(now))
+    }
+
+    pub(super) fn pillars(&self) -> HashSet<Pillar> {
+        self.tags.iter().map(|t| t.pillar).collect()
+    }
+
+    pub(super) fn is_exploration(&self, strongest: &[String]) -> bool {
+        !self.tags.iter().any(|t| strongest.contains(&t.slug))
+    }
+}
+
+pub(super) fn score(candidates: &mut [Candidate], profile: Option<&Profile>, now: DateTime<Utc>) {
+    for c in candidates.iter_mut() {
+        let engagement = f64::from(c.content.like_count) * 3.0
+            + f64::from(c.content.share_count) * 5.0
+            + f64::from(c.content.comment_count) * 2.0
+            + f64::from(c.content.view_count) * 0.2;
+        c.popularity = (1.0 + engagement).ln() / 3.0;
+        let age_days = days_since(c.content.created_at, now);
+        let freshness = 1.5 * 0.5_f64.powf(age_days / 7.0);
+        let campaign = if c.campaign_running(now) { 1.0 } else { 0.0 };
+        c.affinity = profile.map_or(0.0, |p| {
+            let tag_sum: f64 = c.tags.iter().map(|t| p.tags.get(&t.slug).copied().unwrap_or(NOVELTY)).sum();
+            let tags = tag_sum / (c.tags.len().max(1) as f64).sqrt();
+            let author = p.authors.get(&c.content.author_id).copied().unwrap_or(0.0);
+            tags + author + if c.followed { 3.0 } else { 0.0 }
+        });
+        c.score = 2.0 * c.affinity + 0.5 * c.popularity + 0.5 * freshness + campaign;
+        if profile.is_none() {
+            c.score = c.popularity + freshness + campaign;
+        }
+    }
+    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.content.created_at.cmp(&a.content.created_at)));
+}
+
+/// Picks the page from ranked candidates under the feed's rules.
+pub(super) fn assemble(
+    candidates: Vec<Candidate>,
+    first: usize,
+    strongest: &[String],
+    sampler: bool,
+) -> (Vec<(Candidate, bool)>, bool) {
+    let mut pool: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
+    let mut page: Vec<(Candidate, bool)> = Vec::with_capacity(first);
+    let mut per_author: HashMap<Uuid, usize> = HashMap::new();
+    let pillars = [Pillar::Learn, Pillar::Discover, Pillar::Connect, Pillar::Laugh, Pillar::Kindness];
+    let mut block_has_exploration = false;
+
+    let mut per_tag: HashMap<String, usize> = HashMap::new();
+
+    while page.len() < first {
+        let slot = page.len();
+        if slot.is_multiple_of(PAGE_BLOCK) {
+            block_has_exploration = false;
+        }
+        let last_in_block = slot % PAGE_BLOCK == PAGE_BLOCK - 1 || slot + 1 == first;
+        // Diversity is a hard rule; the rest are preferences, relaxed in turn.
+        let author_ok = |c: &Candidate| per_author.get(&c.content.author_id).copied().unwrap_or(0) < MAX_PER_AUTHOR;
+        let blocks = first.div_ceil(PAGE_BLOCK);
+        let tags_ok = |c: &Candidate| {
+            c.tags.iter().all(|t| {
+                let cap = if strongest.contains(&t.slug) { MAX_PER_STRONG_TAG } else { MAX_PER_OTHER_TAG };
+                per_tag.get(&t.slug).copied().unwrap_or(0) < cap * blocks
+            })
+        };
+        let want_exploration = !sampler && !strongest.is_empty() && last_in_block && !block_has_exploration;
+        let wanted_pillar = sampler.then(|| pillars[slot % pillars.len()]);
+        let preferred = |c: &Candidate| {
+            (!want_exploration || c.is_exploration(strongest)) && wanted_pillar.is_none_or(|p| c.pillars().contains(&p))
+        };
+        let find = |test: &dyn Fn(&Candidate) -> bool| pool.iter().position(|c| c.as_ref().is_some_and(test));
+        let pick = find(&|c| author_ok(c) && tags_ok(c) && preferred(c))
+            .or_else(|| find(&|c| author_ok(c) && preferred(c)))
+            .or_else(|| find(&|c| author_ok(c)));
+        let Some(index) = pick else { break };
+        let Some(chosen) = pool[index].take() else { break };
+        let exploration = sampler || (!strongest.is_empty() && chosen.is_exploration(strongest));
+        block_has_exploration |= exploration;
+        *per_author.entry(chosen.content.author_id).or_default() += 1;
+        for tag in &chosen.tags {
+            *per_tag.entry(tag.slug.clone()).or_default() += 1;
+        }
+        page.push((chosen, exploration));
+    }
+    let has_more = pool.iter().any(Option::is_some);
+    (page, has_more)
+}
+
+pub(super) fn reasons(
+    c: &Candidate,
+    exploration: bool,
+    profile: Option<&Profile>,
+    trending_floor: f64,
+    english: bool,
+    now: DateTime<Utc>,
+) -> Vec<Reason> {
+    let say = |en: String, vi: String| if english { en } else { vi };
+    let mut reasons = Vec::new();
+    if let Some(profile) = profile {
+        let best = c
+            .tags
+            .iter()
+            .filter_map(|t| profile.tags.get(&t.slug).map(|w| (t, *w)))
+            .filter(|(_, w)| *w > 0.5)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((tag, _)) = best {
+            let label = if profile.searched.contains(&tag.slug) {
+                say(format!("Because you searched for {}", tag.label), format!("Vì bạn đã tìm {}", tag.label_vi))
+            } else {
+                say(
+                    format!("Because you watched {} videos", tag.label.to_lowercase()),
+                    format!("Vì bạn hay xem video {}", tag.label_vi.to_lowercase()),
+                )
+            };
+            reasons.push(Reason { kind: ReasonKind::TagAffinity, label, tag: Some(tag.clone()) });
+        }
+    }
+    if c.followed {
+        reasons.push(Reason {
+            kind: ReasonKind::FollowingAuthor,
+            label: say("From an account you follow".into(), "Từ tài khoản bạn theo dõi".into()),
+            tag: None,
+        });
+    }
+    if let Some(campaign) = &c.campaign {
+        reasons.push(Reason {
+            kind: ReasonKind::Campaign,
+            label: say(format!("Part of {}", campaign.hashtag), format!("Thuộc chiến dịch {}", campaign.hashtag)),
+            tag: None,
+        });
+    }
+    if c.popularity >= trending_floor && c.content.like_count > 0 {
+        reasons.push(Reason {
+            kind: ReasonKind::Trending,
+            label: say("Trending in Vietnam".into(), "Đang thịnh hành tại Việt Nam".into()),
+            tag: None,
+        });
+    }
+    if now - c.content.created_at < Duration::days(3) {
+        reasons.push(Reason {
+            kind: ReasonKind::Fresh,
+            label: say("New on TrustFeed".into(), "Mới trên TrustFeed".into()),
+            tag: None,
+        });
+    }
+    if exploration || reasons.is_empty() {
+        let pillar_tag = c.tags.first().cloned();
+        reasons.push(Reason {
+            kind: ReasonKind::Exploration,
+            label: say("Something new for you".into(), "Điều mới mẻ dành cho bạn".into()),
+            tag: pillar_tag,
+        });
+    }
+    reasons
+}

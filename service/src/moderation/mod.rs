@@ -1,0 +1,189 @@
+//! In-app reports and the moderation workflow.
+//!
+//! Every state change starts its transaction with a write (the reporter's
+//! row, or the case row guarded by its version), so concurrent requests
+//! queue on PostgreSQL row locks and on SQLite's write lock instead of
+//! acting on stale reads. Every step appends a `ModerationEvent`.
+use chrono::{DateTime, Duration, Utc};
+use entity::moderation_case::{self as case, Snapshot};
+use entity::{
+    Audience, CaseStatus, ContentStatus, ModerationAction, ReportReason, ReportStatus, ReportTargetType, Role, comment,
+    content, moderation_event as event, report, user,
+};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use crate::auth::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::notifications::{self, Notice};
+use crate::pagination::{Direction, KeysetCursor, Page, PageRequest, keyset_page, ranked_page};
+use crate::policy::{CaseView, Policy};
+use crate::visibility::Scope;
+use crate::{accounts, content as contents, rate_limit, social};
+
+mod decisions;
+mod lists;
+mod reports;
+
+pub use decisions::*;
+pub use lists::*;
+pub use reports::*;
+
+pub const MODERATORS: &[Role] = &[Role::Moderator, Role::Admin];
+pub const CLAIM_TTL: Duration = Duration::minutes(10);
+pub const REPORTS_PER_HOUR: u64 = 20;
+pub const APPEAL_WINDOW: Duration = Duration::days(30);
+/// Distinct reporters that hide content at once.
+pub const AUTO_HIDE_REPORTERS: i32 = 5;
+const SECONDS_PER_PRIORITY_POINT: i64 = 3600;
+
+/// How serious a reason is; the most serious reason of a case counts in full.
+pub fn severity(reason: ReportReason) -> i32 {
+    match reason {
+        ReportReason::MinorSafety | ReportReason::SelfHarm => 100,
+        ReportReason::ViolenceDangerousActs => 60,
+        ReportReason::HateSpeech | ReportReason::NuditySexual => 50,
+        ReportReason::BullyingHarassment | ReportReason::ScamFraud => 40,
+        ReportReason::PrivacyViolation => 30,
+        ReportReason::Impersonation => 25,
+        ReportReason::Misinformation => 20,
+        ReportReason::IntellectualProperty => 10,
+        ReportReason::Spam | ReportReason::Other => 5,
+    }
+}
+
+/// Priority without age: the worst reason, 5 per further reason, 10 per reporter.
+pub fn priority_base(reasons: &[ReportReason], reporters: i32) -> i32 {
+    let worst = reasons.iter().map(|r| severity(*r)).max().unwrap_or(0);
+    let extra = i32::try_from(reasons.len().saturating_sub(1)).unwrap_or(0) * 5;
+    worst + extra + 10 * reporters
+}
+
+/// Priority now: the base plus one point per hour the case has been open;
+/// 0 in the redacted view.
+pub fn priority(case: &case::Model, policy: &Policy) -> i32 {
+    if policy.case_view() == CaseView::Redacted {
+        return 0;
+    }
+    let hours = std::cmp::max((policy.now() - case.opened_at).num_hours(), 0);
+    case.priority_base + i32::try_from(hours).unwrap_or(i32::MAX - case.priority_base)
+}
+
+fn queue_rank(base: i32, opened_at: DateTime<Utc>) -> i64 {
+    i64::from(base) * SECONDS_PER_PRIORITY_POINT - opened_at.timestamp()
+}
+
+pub fn reasons(case: &case::Model) -> Vec<ReportReason> {
+    case.reasons.split('|').filter_map(|r| ReportReason::try_from_value(&r.to_owned()).ok()).collect()
+}
+
+fn reasons_text(reasons: &[ReportReason]) -> String {
+    format!("|{}|", reasons.iter().map(|r| r.to_value()).collect::<Vec<_>>().join("|"))
+}
+
+/// A claim that has run out counts as no claim.
+pub fn live_claim(case: &case::Model, now: DateTime<Utc>) -> Option<Uuid> {
+    case.assignee_id.filter(|_| case.claimed_until.is_some_and(|until| until > now))
+}
+
+/// The status as of `now`: a review whose claim lapsed is open again.
+pub fn status(case: &case::Model, now: DateTime<Utc>) -> CaseStatus {
+    match case.status {
+        CaseStatus::InReview if live_claim(case, now).is_none() => CaseStatus::Open,
+        other => other,
+    }
+}
+
+async fn record(
+    db: &impl ConnectionTrait,
+    case_id: Uuid,
+    actor: Option<Uuid>,
+    kind: &str,
+    action: Option<ModerationAction>,
+    note: Option<String>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    event::ActiveModel {
+        // Time-ordered ids keep the steps of one transaction in order.
+        id: Set(Uuid::now_v7()),
+        case_id: Set(case_id),
+        actor_id: Set(actor),
+        kind: Set(kind.to_owned()),
+        action: Set(action),
+        note: Set(note),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+async fn set_content_status(db: &impl ConnectionTrait, id: Uuid, status: ContentStatus) -> AppResult<()> {
+    content::Entity::update_many()
+        .col_expr(content::Column::Status, Expr::value(status))
+        .filter(content::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A case, for moderators and admins.
+pub async fn get_case(db: &impl ConnectionTrait, policy: &Policy, id: Uuid) -> AppResult<case::Model> {
+    policy.staff(MODERATORS)?;
+    find_case(db, id).await
+}
+
+/// A case for moderators and admins, if `id` names one (a malformed id
+/// names none); anyone else is refused either way.
+pub async fn find_case_for_staff(
+    db: &impl ConnectionTrait,
+    policy: &Policy,
+    id: Option<Uuid>,
+) -> AppResult<Option<case::Model>> {
+    policy.staff(MODERATORS)?;
+    let Some(id) = id else { return Ok(None) };
+    Ok(case::Entity::find_by_id(id).one(db).await?)
+}
+
+async fn find_case(db: &impl ConnectionTrait, id: Uuid) -> AppResult<case::Model> {
+    case::Entity::find_by_id(id).one(db).await?.ok_or_else(|| AppError::NotFound("No such case".into()))
+}
+
+/// Applies `change` to the case if its version is still `version`, bumping
+/// it; `false` when someone else changed it first. Always the first write of
+/// its transaction.
+async fn update_if_version(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    version: i32,
+    change: impl FnOnce(sea_orm::UpdateMany<case::Entity>) -> sea_orm::UpdateMany<case::Entity>,
+) -> AppResult<bool> {
+    let update = case::Entity::update_many()
+        .col_expr(case::Column::Version, Expr::col(case::Column::Version).add(1))
+        .filter(case::Column::Id.eq(id))
+        .filter(case::Column::Version.eq(version));
+    Ok(change(update).exec(db).await?.rows_affected == 1)
+}
+
+fn stale() -> AppError {
+    AppError::Conflict("Someone else changed this case first; reload it and try again".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn priority_grows_with_severity_reporters_and_age() {
+        assert!(priority_base(&[ReportReason::MinorSafety], 1) > priority_base(&[ReportReason::HateSpeech], 1));
+        assert!(priority_base(&[ReportReason::Spam], 3) > priority_base(&[ReportReason::Spam], 1));
+        let opened = Utc::now();
+        let older = queue_rank(50, opened - Duration::hours(5));
+        assert!(older > queue_rank(50, opened), "older cases of equal weight rank higher");
+        assert!(queue_rank(54, opened) > queue_rank(50, opened - Duration::hours(3)));
+    }
+}

@@ -1,0 +1,222 @@
+//! Filing reports: what may be reported, and gathering reports into one case
+//! per target, counted one after another.
+use super::*;
+
+pub struct NewReport {
+    pub target_type: ReportTargetType,
+    pub target_id: Uuid,
+    pub reason: ReportReason,
+    pub details: Option<String>,
+}
+
+pub(super) struct Target {
+    user_id: Uuid,
+    snapshot: Snapshot,
+    content: Option<content::Model>,
+}
+
+pub(super) fn not_found() -> AppError {
+    AppError::NotFound("There is nothing like that to report".into())
+}
+
+pub(super) fn snapshot_of(author: &user::Model) -> Snapshot {
+    Snapshot {
+        author_handle: Some(author.handle.clone()),
+        author_display_name: Some(author.display_name.clone()),
+        ..Snapshot::default()
+    }
+}
+
+/// What is being reported, if the reporter can see it, and who answers for it.
+pub(super) async fn resolve_target(db: &impl ConnectionTrait, scope: &Scope, report: &NewReport) -> AppResult<Target> {
+    let now = scope.now;
+    let (user_id, snapshot, content) = match report.target_type {
+        ReportTargetType::Content => {
+            let content = contents::find_visible(db, scope, report.target_id).await?.ok_or_else(not_found)?;
+            let author = social::find_active_user(db, content.author_id, now).await?;
+            let snapshot = Snapshot {
+                title: Some(content.title.clone()),
+                caption: Some(content.caption.clone()),
+                ..snapshot_of(&author)
+            };
+            (author.id, snapshot, Some(content))
+        }
+        ReportTargetType::User => {
+            let user = social::find_active_user(db, report.target_id, now).await.map_err(|_| not_found())?;
+            (user.id, snapshot_of(&user), None)
+        }
+        ReportTargetType::Comment => {
+            let comment = comment::Entity::find_by_id(report.target_id)
+                .filter(comment::Column::RemovedAt.is_null())
+                .one(db)
+                .await?
+                .ok_or_else(not_found)?;
+            contents::find_visible(db, scope, comment.content_id).await?.ok_or_else(not_found)?;
+            let author = social::find_active_user(db, comment.author_id, now).await.map_err(|_| not_found())?;
+            (author.id, Snapshot { body: Some(comment.body.clone()), ..snapshot_of(&author) }, None)
+        }
+    };
+    if Some(user_id) == scope.viewer {
+        return Err(AppError::field("targetId", "cannot be yourself or your own content"));
+    }
+    Ok(Target { user_id, snapshot, content })
+}
+
+/// Files a report; a repeat by the same reporter while the case is
+/// undecided returns the first report.
+pub async fn file_report(db: &DatabaseConnection, policy: &Policy, new: NewReport) -> AppResult<(report::Model, Uuid)> {
+    let reporter = policy.member()?;
+    let scope = &policy.visibility()?;
+    if new.details.as_ref().is_some_and(|d| d.chars().count() > 1000) {
+        return Err(AppError::field("details", "must be at most 1000 characters long"));
+    }
+    let details = new.details.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned);
+    if new.reason == ReportReason::Other && details.is_none() {
+        return Err(AppError::field("details", "are required when the reason is OTHER"));
+    }
+    let target = resolve_target(db, scope, &new).await?;
+    let now = scope.now;
+    // A concurrent first report on the same target may create the case
+    // first; the unique key on undecided targets sends us round once more.
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match file_in_transaction(db, reporter.user.id, &new, details.clone(), &target, now).await {
+            Err(AppError::Duplicate) if attempts < 3 => continue,
+            result => return result,
+        }
+    }
+}
+
+pub(super) async fn file_in_transaction(
+    db: &DatabaseConnection,
+    reporter: Uuid,
+    new: &NewReport,
+    details: Option<String>,
+    target: &Target,
+    now: DateTime<Utc>,
+) -> AppResult<(report::Model, Uuid)> {
+    let txn = crate::begin_write(db).await?;
+    // Writing first serialises this reporter's reports: the duplicate check
+    // and the hourly count below cannot race.
+    accounts::lock_user(&txn, reporter).await?;
+    // Then the undecided case's row, so that reports on one target from
+    // different reporters count one after another, never from a stale read.
+    case::Entity::update_many()
+        .col_expr(case::Column::Version, Expr::col(case::Column::Version))
+        .filter(case::Column::TargetType.eq(new.target_type))
+        .filter(case::Column::ActiveTargetId.eq(new.target_id))
+        .exec(&txn)
+        .await?;
+    let existing_case = case::Entity::find()
+        .filter(case::Column::TargetType.eq(new.target_type))
+        .filter(case::Column::ActiveTargetId.eq(new.target_id))
+        .one(&txn)
+        .await?;
+    if let Some(existing) = &existing_case {
+        let mine = report::Entity::find()
+            .filter(report::Column::CaseId.eq(existing.id))
+            .filter(report::Column::ReporterId.eq(reporter))
+            .one(&txn)
+            .await?;
+        if let Some(mine) = mine {
+            txn.commit().await?;
+            return Ok((mine, existing.id));
+        }
+    }
+    rate_limit::enforce(
+        &txn,
+        report::Entity::find().filter(report::Column::ReporterId.eq(reporter)),
+        report::Column::CreatedAt,
+        REPORTS_PER_HOUR,
+        Duration::hours(1),
+        now,
+        &format!("You can file at most {REPORTS_PER_HOUR} reports an hour"),
+    )
+    .await?;
+
+    let case = match existing_case {
+        Some(case) => case,
+        None => {
+            case::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                target_type: Set(new.target_type),
+                target_id: Set(new.target_id),
+                active_target_id: Set(Some(new.target_id)),
+                target_user_id: Set(Some(target.user_id)),
+                snapshot: Set(target.snapshot.clone()),
+                status: Set(CaseStatus::Open),
+                priority_base: Set(0),
+                queue_rank: Set(queue_rank(0, now)),
+                report_count: Set(0),
+                reasons: Set("|".into()),
+                assignee_id: Set(None),
+                claimed_until: Set(None),
+                version: Set(0),
+                resolution: Set(None),
+                resolved_by: Set(None),
+                auto_hidden: Set(false),
+                appealed_at: Set(None),
+                suspended_until: Set(None),
+                appeal_message: Set(None),
+                opened_at: Set(now),
+                last_reported_at: Set(now),
+                resolved_at: Set(None),
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    let filed = report::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        case_id: Set(case.id),
+        reporter_id: Set(Some(reporter)),
+        target_type: Set(new.target_type),
+        target_id: Set(new.target_id),
+        reason: Set(new.reason),
+        details: Set(details),
+        status: Set(ReportStatus::Open),
+        outcome_action: Set(None),
+        created_at: Set(now),
+        resolved_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+
+    let mut all_reasons = reasons(&case);
+    if !all_reasons.contains(&new.reason) {
+        all_reasons.push(new.reason);
+    }
+    let reporters = case.report_count + 1;
+    let base = priority_base(&all_reasons, reporters);
+    let hide = target.content.as_ref().is_some_and(|c| c.status == ContentStatus::Published)
+        && (matches!(new.reason, ReportReason::MinorSafety | ReportReason::SelfHarm)
+            || reporters >= AUTO_HIDE_REPORTERS);
+    let mut active: case::ActiveModel = case.clone().into();
+    active.report_count = Set(reporters);
+    active.reasons = Set(reasons_text(&all_reasons));
+    active.priority_base = Set(base);
+    active.queue_rank = Set(queue_rank(base, case.opened_at));
+    active.last_reported_at = Set(now);
+    active.version = Set(case.version + 1);
+    if hide {
+        active.auto_hidden = Set(true);
+    }
+    active.update(&txn).await?;
+    record(&txn, case.id, Some(reporter), "REPORT", None, None, now).await?;
+    if hide {
+        set_content_status(&txn, new.target_id, ContentStatus::HiddenPendingReview).await?;
+        record(
+            &txn,
+            case.id,
+            None,
+            "AUTO_HIDE",
+            None,
+            Some(format!("Hidden pending review after a {} report", new.reason.to_value())),
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok((filed, case.id))
+}
