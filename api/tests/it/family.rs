@@ -1,6 +1,6 @@
 //! Family pairing, guardian controls and screen time enforced on the server.
 use chrono::{Duration, TimeZone, Utc};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::support::*;
 
@@ -16,11 +16,6 @@ const STATUS: &str =
     "{ me { screenTime { date usedMinutes limitMinutes extraMinutes remainingMinutes limitReached inTimeAway } } }";
 const SETTINGS: &str =
     "mutation($i: PrivacySettingsInput!) { updatePrivacySettings(input: $i) { privateAccount commentPolicy } }";
-
-fn ok(response: &Value) -> &Value {
-    assert!(response["errors"].is_null(), "{response}");
-    &response["data"]
-}
 
 struct Family {
     guardian: String,

@@ -85,19 +85,6 @@ impl World {
     }
 }
 
-fn ok(response: &Value) -> &Value {
-    assert!(response["errors"].is_null(), "{response}");
-    &response["data"]
-}
-
-async fn report(app: &TestApp, token: &str, target_type: &str, id: &str) {
-    let input = json!({ "targetType": target_type, "targetId": id, "reason": "SPAM" });
-    let response = app
-        .query_as(token, "mutation($i: FileReportInput!) { fileReport(input: $i) { id } }", json!({ "i": input }))
-        .await;
-    assert!(response["errors"].is_null(), "reporting {target_type} {id}: {response}");
-}
-
 async fn case_of(app: &TestApp, moderator: &str, target: &str) -> String {
     let queue = app
         .query_as(
@@ -150,11 +137,11 @@ async fn world(app: &TestApp) -> World {
     let analyst = app.user_with_role("analyst", Role::Analyst).await;
     let admin = app.user_with_role("admin", Role::Admin).await;
     let own_content = app.create_content(&own_moderator, json!({})).await;
-    report(app, &adult, "CONTENT", &own_content).await;
-    report(app, &adult, "CONTENT", &target_content).await;
-    report(app, &adult, "COMMENT", &target_comment).await;
+    field(&app.report(&adult, "CONTENT", &own_content, "SPAM", None).await, "fileReport");
+    field(&app.report(&adult, "CONTENT", &target_content, "SPAM", None).await, "fileReport");
+    field(&app.report(&adult, "COMMENT", &target_comment, "SPAM", None).await, "fileReport");
     let adult_id = app.my_id(&adult).await;
-    report(app, &target, "USER", &adult_id).await;
+    field(&app.report(&target, "USER", &adult_id, "SPAM", None).await, "fileReport");
     let decided_case = case_of(app, &moderator, &adult_id).await;
     let decided = app
         .query_as(
@@ -603,7 +590,7 @@ async fn subscribe(app: &TestApp, world: &World, caller: Caller, query: &str) ->
     // change is made again until an answer comes.
     let reporter = world.token(Adult).unwrap_or_default();
     for _ in 0..20 {
-        report(app, reporter, "USER", &world.target).await;
+        field(&app.report(reporter, "USER", &world.target, "SPAM", None).await, "fileReport");
         if let Ok(message) = tokio::time::timeout(std::time::Duration::from_millis(500), next_json(&mut socket)).await {
             return code(&message["payload"]);
         }

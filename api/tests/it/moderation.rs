@@ -22,13 +22,8 @@ const APPEAL: &str = "mutation($id: ID!, $m: String!) { appealDecision(caseId: $
 const NOTES: &str =
     "query($u: Boolean) { notifications(unreadOnly: $u) { edges { node { id kind title body readAt } } } }";
 
-async fn report(app: &TestApp, token: &str, target_type: &str, id: &str, reason: &str) -> Value {
-    app.query_as(token, REPORT, json!({ "i": { "targetType": target_type, "targetId": id, "reason": reason } })).await
-}
-
-fn data(response: &Value, field: &str) -> Value {
-    assert!(response["errors"].is_null(), "{response}");
-    response["data"][field].clone()
+fn data(response: &Value, name: &str) -> Value {
+    field(response, name).clone()
 }
 
 /// The id of the case for the only case in the queue that names `target`.
@@ -90,10 +85,10 @@ async fn reports_on_one_target_gather_into_one_case() {
         let mut first_ids = Vec::new();
         for name in ["rep.a", "rep.b", "rep.c"] {
             let token = app.token_for(name).await;
-            let filed = data(&report(&app, &token, "CONTENT", &w.content, "SPAM").await, "fileReport");
+            let filed = data(&app.report(&token, "CONTENT", &w.content, "SPAM", None).await, "fileReport");
             assert_eq!(filed["status"], "OPEN");
             // Reporting again while the case is open returns the same report.
-            let again = data(&report(&app, &token, "CONTENT", &w.content, "SCAM_FRAUD").await, "fileReport");
+            let again = data(&app.report(&token, "CONTENT", &w.content, "SCAM_FRAUD", None).await, "fileReport");
             assert_eq!(again["id"], filed["id"]);
             first_ids.push(filed["id"].clone());
             let mine = app.query_as(&token, "{ myReports { edges { node { id status outcome } } } }", json!({})).await;
@@ -119,8 +114,8 @@ async fn reports_on_one_target_gather_into_one_case() {
         // Concurrent duplicates from one reporter still make one report.
         let eager = app.token_for("eager").await;
         let (a, b) = tokio::join!(
-            report(&app, &eager, "CONTENT", &w.content, "SPAM"),
-            report(&app, &eager, "CONTENT", &w.content, "SPAM")
+            app.report(&eager, "CONTENT", &w.content, "SPAM", None),
+            app.report(&eager, "CONTENT", &w.content, "SPAM", None)
         );
         assert_eq!(data(&a, "fileReport")["id"], data(&b, "fileReport")["id"]);
         assert_eq!(case_for(&app, &w.moderator, &w.content).await["reportCount"], 4);
@@ -151,22 +146,28 @@ async fn reports_check_their_input_and_target() {
 
         // Not yourself, nor your own content.
         let own = app.create_content(&reporter, json!({})).await;
-        assert_code(&report(&app, &reporter, "CONTENT", &own, "SPAM").await, "BAD_USER_INPUT");
+        assert_code(&app.report(&reporter, "CONTENT", &own, "SPAM", None).await, "BAD_USER_INPUT");
         let me = app.my_id(&reporter).await;
-        assert_code(&report(&app, &reporter, "USER", &me, "SPAM").await, "BAD_USER_INPUT");
+        assert_code(&app.report(&reporter, "USER", &me, "SPAM", None).await, "BAD_USER_INPUT");
         // Only what the reporter can see.
-        assert_code(&report(&app, &reporter, "CONTENT", &uuid::Uuid::new_v4().to_string(), "SPAM").await, "NOT_FOUND");
+        assert_code(
+            &app.report(&reporter, "CONTENT", &uuid::Uuid::new_v4().to_string(), "SPAM", None).await,
+            "NOT_FOUND",
+        );
         let hidden = app.create_content(&w.author, json!({ "audience": "MATURE" })).await;
         let teen = app.sign_up("teen", 15).await["accessToken"].as_str().unwrap().to_owned();
-        assert_code(&report(&app, &teen, "CONTENT", &hidden, "NUDITY_SEXUAL").await, "NOT_FOUND");
-        assert_code(&report(&app, &reporter, "COMMENT", &uuid::Uuid::new_v4().to_string(), "SPAM").await, "NOT_FOUND");
-        assert_code(&report(&app, &reporter, "CONTENT", "not-an-id", "SPAM").await, "NOT_FOUND");
+        assert_code(&app.report(&teen, "CONTENT", &hidden, "NUDITY_SEXUAL", None).await, "NOT_FOUND");
+        assert_code(
+            &app.report(&reporter, "COMMENT", &uuid::Uuid::new_v4().to_string(), "SPAM", None).await,
+            "NOT_FOUND",
+        );
+        assert_code(&app.report(&reporter, "CONTENT", "not-an-id", "SPAM", None).await, "NOT_FOUND");
         assert_code(&app.query(REPORT, json!({ "i": base })).await, "UNAUTHENTICATED");
 
         // Users and comments can be reported too.
         let author_id = app.my_id(&w.author).await;
         assert_eq!(
-            data(&report(&app, &reporter, "USER", &author_id, "IMPERSONATION").await, "fileReport")["targetType"],
+            data(&app.report(&reporter, "USER", &author_id, "IMPERSONATION", None).await, "fileReport")["targetType"],
             "USER"
         );
         let comment = app
@@ -177,7 +178,7 @@ async fn reports_check_their_input_and_target() {
             )
             .await["data"]["addComment"]["id"]
             .clone();
-        let filed = report(&app, &reporter, "COMMENT", comment.as_str().unwrap(), "BULLYING_HARASSMENT").await;
+        let filed = app.report(&reporter, "COMMENT", comment.as_str().unwrap(), "BULLYING_HARASSMENT", None).await;
         assert_eq!(data(&filed, "fileReport")["reason"], "BULLYING_HARASSMENT");
     })
     .await;
@@ -189,7 +190,7 @@ async fn serious_or_repeated_reports_hide_content_at_once() {
         let w = world(&app).await;
         let viewer = app.token_for("viewer").await;
         let reporter = app.token_for("reporter").await;
-        report(&app, &reporter, "CONTENT", &w.content, "MINOR_SAFETY").await;
+        app.report(&reporter, "CONTENT", &w.content, "MINOR_SAFETY", None).await;
         assert!(app.query_as(&viewer, "query($id: ID!) { content(id: $id) { id } }", json!({ "id": w.content })).await["data"]["content"].is_null());
         let case = case_for(&app, &w.moderator, &w.content).await;
         assert_eq!(case["autoHidden"], true);
@@ -201,7 +202,7 @@ async fn serious_or_repeated_reports_hide_content_at_once() {
         let spam = app.create_content(&w.author, json!({ "title": "Mua ngay kẻo lỡ" })).await;
         for i in 0..5 {
             let token = app.token_for(&format!("spam.hunter{i}")).await;
-            report(&app, &token, "CONTENT", &spam, "SPAM").await;
+            app.report(&token, "CONTENT", &spam, "SPAM", None).await;
             let visible = !app.query_as(&viewer, "query($id: ID!) { content(id: $id) { id } }", json!({ "id": spam })).await["data"]["content"].is_null();
             assert_eq!(visible, i < 4, "after {} reports", i + 1);
         }
@@ -219,18 +220,18 @@ async fn a_reporter_files_at_most_twenty_reports_an_hour() {
             targets.push(app.create_content(&author, json!({ "title": format!("Video {i}") })).await);
         }
         for target in &targets[..20] {
-            assert!(report(&app, &reporter, "CONTENT", target, "SPAM").await["errors"].is_null());
+            assert!(app.report(&reporter, "CONTENT", target, "SPAM", None).await["errors"].is_null());
             app.clock.advance(Duration::seconds(30));
         }
-        let limited = report(&app, &reporter, "CONTENT", &targets[20], "SPAM").await;
+        let limited = app.report(&reporter, "CONTENT", &targets[20], "SPAM", None).await;
         assert_code(&limited, "RATE_LIMITED");
         let retry = limited["errors"][0]["extensions"]["retryAfterSeconds"].as_i64().unwrap();
         assert!((1..=3600).contains(&retry), "{retry}");
         // A repeat of an earlier report is not a new report.
-        assert!(report(&app, &reporter, "CONTENT", &targets[0], "SPAM").await["errors"].is_null());
+        assert!(app.report(&reporter, "CONTENT", &targets[0], "SPAM", None).await["errors"].is_null());
         app.clock.advance(Duration::seconds(retry));
         let reporter = app.log_in("reporter").await;
-        assert!(report(&app, &reporter, "CONTENT", &targets[21], "SPAM").await["errors"].is_null());
+        assert!(app.report(&reporter, "CONTENT", &targets[21], "SPAM", None).await["errors"].is_null());
     })
     .await;
 }
@@ -243,15 +244,15 @@ async fn the_queue_orders_by_priority_then_age_and_filters() {
         let spam_new = app.create_content(&w.author, json!({ "title": "new spam" })).await;
         let crowd = app.create_content(&w.author, json!({ "title": "crowd" })).await;
         let reporter = app.token_for("rep0").await;
-        report(&app, &reporter, "CONTENT", &spam_old, "SPAM").await;
+        app.report(&reporter, "CONTENT", &spam_old, "SPAM", None).await;
         app.clock.advance(Duration::minutes(30));
         let reporter = app.log_in("rep0").await;
-        report(&app, &reporter, "CONTENT", &spam_new, "SPAM").await;
+        app.report(&reporter, "CONTENT", &spam_new, "SPAM", None).await;
         for i in 1..4 {
             let token = app.token_for(&format!("rep{i}")).await;
-            report(&app, &token, "CONTENT", &crowd, "SPAM").await;
+            app.report(&token, "CONTENT", &crowd, "SPAM", None).await;
         }
-        report(&app, &reporter, "CONTENT", &w.content, "SELF_HARM").await;
+        app.report(&reporter, "CONTENT", &w.content, "SELF_HARM", None).await;
         let moderator = app.log_in("mod.one").await;
         let queue = data(&app.query_as(&moderator, QUEUE, json!({})).await, "moderationQueue");
         let order: Vec<i64> =
@@ -287,7 +288,7 @@ async fn claims_hold_for_ten_minutes_and_lapse_by_themselves() {
     on_each_database(|app| async move {
         let w = world(&app).await;
         let reporter = app.token_for("reporter").await;
-        report(&app, &reporter, "CONTENT", &w.content, "HATE_SPEECH").await;
+        app.report(&reporter, "CONTENT", &w.content, "HATE_SPEECH", None).await;
         let case = case_for(&app, &w.moderator, &w.content).await;
         let claimed = data(&app.query_as(&w.moderator, CLAIM, json!({ "id": case["id"] })).await, "claimCase");
         assert_eq!(claimed["status"], "IN_REVIEW");
@@ -322,7 +323,7 @@ async fn of_two_moderators_deciding_at_once_exactly_one_wins() {
         let reporter = app.token_for("reporter").await;
         for round in 0..20 {
             let target = app.create_content(&w.author, json!({ "title": format!("Race {round}") })).await;
-            report(&app, &reporter, "CONTENT", &target, "SPAM").await;
+            app.report(&reporter, "CONTENT", &target, "SPAM", None).await;
             let case = case_for(&app, &w.moderator, &target).await;
             let (a, b) = tokio::join!(
                 resolve(&app, &w.moderator, &case, "REMOVE_CONTENT", json!({})),
@@ -374,8 +375,8 @@ async fn removing_content_takes_it_everywhere_and_tells_everyone() {
             .await;
         let reporter_en = english["data"]["signUp"]["accessToken"].as_str().unwrap().to_owned();
         let reporter_vi = app.token_for("reporter.vi").await;
-        report(&app, &reporter_en, "CONTENT", &w.content, "VIOLENCE_DANGEROUS_ACTS").await;
-        report(&app, &reporter_vi, "CONTENT", &w.content, "VIOLENCE_DANGEROUS_ACTS").await;
+        app.report(&reporter_en, "CONTENT", &w.content, "VIOLENCE_DANGEROUS_ACTS", None).await;
+        app.report(&reporter_vi, "CONTENT", &w.content, "VIOLENCE_DANGEROUS_ACTS", None).await;
         let case = case_for(&app, &w.moderator, &w.content).await;
 
         assert_code(
@@ -444,7 +445,7 @@ async fn suspensions_lock_the_account_until_they_lift() {
         let viewer = app.token_for("viewer").await;
         let reporter = app.token_for("reporter").await;
         let author_id = app.my_id(&w.author).await;
-        report(&app, &reporter, "USER", &author_id, "BULLYING_HARASSMENT").await;
+        app.report(&reporter, "USER", &author_id, "BULLYING_HARASSMENT", None).await;
         let case = case_for(&app, &w.moderator, &author_id).await;
         for days in [json!(null), json!(0), json!(366)] {
             assert_code(&resolve(&app, &w.moderator, &case, "SUSPEND_USER", json!({ "suspendDays": days })).await, "BAD_USER_INPUT");
@@ -464,7 +465,7 @@ async fn suspensions_lock_the_account_until_they_lift() {
 
         // A ban has no end.
         let reporter = app.log_in("reporter").await;
-        report(&app, &reporter, "USER", &author_id, "SCAM_FRAUD").await;
+        app.report(&reporter, "USER", &author_id, "SCAM_FRAUD", None).await;
         let moderator = app.log_in("mod.one").await;
         // The first case is decided; the new report opened a new one.
         let queue = data(&app.query_as(&moderator, QUEUE, json!({})).await, "moderationQueue");
@@ -483,7 +484,7 @@ async fn dismissing_restores_hidden_content_and_escalations_need_an_admin() {
         let w = world(&app).await;
         let viewer = app.token_for("viewer").await;
         let reporter = app.token_for("reporter").await;
-        report(&app, &reporter, "CONTENT", &w.content, "SELF_HARM").await;
+        app.report(&reporter, "CONTENT", &w.content, "SELF_HARM", None).await;
         let case = case_for(&app, &w.moderator, &w.content).await;
         let escalated = data(
             &resolve(&app, &w.moderator, &case, "ESCALATE", json!({ "note": "Needs a senior call" })).await,
@@ -511,7 +512,7 @@ async fn an_appeal_goes_to_a_second_moderator_and_the_log_keeps_every_step() {
     on_each_database(|app| async move {
         let w = world(&app).await;
         let reporter = app.token_for("reporter").await;
-        report(&app, &reporter, "CONTENT", &w.content, "MISINFORMATION").await;
+        app.report(&reporter, "CONTENT", &w.content, "MISINFORMATION", None).await;
         let case = case_for(&app, &w.moderator, &w.content).await;
         app.query_as(&w.moderator, CLAIM, json!({ "id": case["id"] })).await;
         app.query_as(&w.moderator, RELEASE, json!({ "id": case["id"] })).await;
@@ -576,7 +577,7 @@ async fn appeals_close_after_thirty_days() {
     on_each_database(|app| async move {
         let w = world(&app).await;
         let reporter = app.token_for("reporter").await;
-        report(&app, &reporter, "CONTENT", &w.content, "HATE_SPEECH").await;
+        app.report(&reporter, "CONTENT", &w.content, "HATE_SPEECH", None).await;
         let case = case_for(&app, &w.moderator, &w.content).await;
         data(&resolve(&app, &w.moderator, &case, "WARN_USER", json!({})).await, "resolveCase");
         app.clock.advance(Duration::days(31));
@@ -602,7 +603,7 @@ async fn removed_comments_disappear() {
             .as_str()
             .unwrap()
             .to_owned();
-        report(&app, &w.author, "COMMENT", &comment, "BULLYING_HARASSMENT").await;
+        app.report(&w.author, "COMMENT", &comment, "BULLYING_HARASSMENT", None).await;
         let case = case_for(&app, &w.moderator, &comment).await;
         assert_eq!(case["target"]["body"], "Mày xấu lắm");
         assert_code(&resolve(&app, &w.moderator, &case, "RESTRICT_TO_ADULTS", json!({})).await, "BAD_USER_INPUT");
@@ -627,7 +628,7 @@ async fn notifications_page_newest_first() {
         let mut ids = HashSet::new();
         for i in 0..3 {
             let target = app.create_content(&w.author, json!({ "title": format!("N{i}") })).await;
-            report(&app, &reporter, "CONTENT", &target, "SPAM").await;
+            app.report(&reporter, "CONTENT", &target, "SPAM", None).await;
             let case = case_for(&app, &w.moderator, &target).await;
             app.clock.advance(Duration::seconds(1));
             resolve(&app, &w.moderator, &case, "DISMISS", json!({})).await;

@@ -11,11 +11,6 @@ const ACCEPT: &str = "mutation($v: Int!) { acceptPrivacyPolicy(version: $v) { ac
 const LIKE: &str =
     "mutation($id: ID!) { recordInteraction(input: { contentId: $id, kind: LIKE }) { content { likeCount } } }";
 
-fn ok(response: &Value) -> &Value {
-    assert!(response["errors"].is_null(), "{response}");
-    &response["data"]
-}
-
 fn policy(summary: &str) -> Value {
     json!({ "i": { "summary": summary, "summaryVi": "Chúng tôi cập nhật cách dùng dữ liệu", "body": "Full text", "bodyVi": "Toàn văn" } })
 }

@@ -6,7 +6,6 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-const REPORT: &str = "mutation($i: FileReportInput!) { fileReport(input: $i) { id } }";
 const RESOLVE: &str = "mutation($i: ResolveCaseInput!) { resolveCase(input: $i) { id status resolution } }";
 const CLAIM: &str = "mutation($id: ID!) { claimCase(id: $id) { id } }";
 const FULL_CASE: &str = "id targetType status resolution reasons priority reportCount version autoHidden
@@ -14,22 +13,12 @@ const FULL_CASE: &str = "id targetType status resolution reasons priority report
     snapshot { title authorHandle } reports { edges { node { details } } } events { kind note actor { handle } }";
 const LOG_IN: &str = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }";
 
-fn ok<'a>(response: &'a Value, field: &str) -> &'a Value {
-    assert!(response["errors"].is_null(), "{response}");
-    &response["data"][field]
-}
-
-async fn report(app: &TestApp, token: &str, target_type: &str, id: &str, reason: &str, details: Option<&str>) {
-    let input = json!({ "targetType": target_type, "targetId": id, "reason": reason, "details": details });
-    ok(&app.query_as(token, REPORT, json!({ "i": input })).await, "fileReport");
-}
-
 /// The only case in the queue, as a moderator sees it.
 async fn only_case(app: &TestApp, moderator: &str) -> Value {
     let queue = app
         .query_as(moderator, &format!("{{ moderationQueue {{ edges {{ node {{ {FULL_CASE} }} }} }} }}"), json!({}))
         .await;
-    let edges = ok(&queue, "moderationQueue")["edges"].as_array().unwrap().clone();
+    let edges = field(&queue, "moderationQueue")["edges"].as_array().unwrap().clone();
     assert_eq!(edges.len(), 1, "{queue}");
     edges[0]["node"].clone()
 }
@@ -50,22 +39,22 @@ async fn the_affected_user_sees_the_decision_and_nothing_of_who_reported_or_mode
         let reporter = app.token_for("reporter").await;
         let moderator = app.user_with_role("mod.one", Role::Moderator).await;
         let content = app.create_content(&author, json!({ "title": "Mẹo tiết kiệm" })).await;
-        report(&app, &reporter, "CONTENT", &content, "OTHER", Some("The reporter's own words")).await;
+        field(&app.report(&reporter, "CONTENT", &content, "OTHER", Some("The reporter's own words")).await, "fileReport");
         let case = only_case(&app, &moderator).await;
-        ok(&decide(&app, &moderator, &case, "REMOVE_CONTENT", json!({})).await, "resolveCase");
+        field(&decide(&app, &moderator, &case, "REMOVE_CONTENT", json!({})).await, "resolveCase");
 
         // The case id reaches the author in the notification that told them.
         let notes = app
             .query_as(&author, "{ notifications { edges { node { kind caseId contentId } } } }", json!({}))
             .await;
-        let note = &ok(&notes, "notifications")["edges"][0]["node"];
+        let note = &field(&notes, "notifications")["edges"][0]["node"];
         assert_eq!((note["kind"].as_str(), note["caseId"].as_str()), (Some("CONTENT_REMOVED"), case["id"].as_str()));
         assert_eq!(note["contentId"].as_str(), Some(content.as_str()));
 
         let mine = app
             .query_as(&author, &format!("{{ myDecisions {{ edges {{ node {{ {FULL_CASE} }} }} }} }}"), json!({}))
             .await;
-        let seen = &ok(&mine, "myDecisions")["edges"][0]["node"];
+        let seen = &field(&mine, "myDecisions")["edges"][0]["node"];
         let appealed = app
             .query_as(
                 &author,
@@ -73,7 +62,7 @@ async fn the_affected_user_sees_the_decision_and_nothing_of_who_reported_or_mode
                 json!({ "id": case["id"] }),
             )
             .await;
-        let after_appeal = ok(&appealed, "appealDecision");
+        let after_appeal = field(&appealed, "appealDecision");
         for view in [seen, after_appeal] {
             let text = view.to_string();
             for secret in ["reporter", "The reporter's own words", "mod.one", "Moderator's private reasoning"] {
@@ -93,7 +82,7 @@ async fn the_affected_user_sees_the_decision_and_nothing_of_who_reported_or_mode
         // Another reporter learns nothing of the case either.
         assert_code(&app.query_as(&reporter, "query($id: ID!) { moderationCase(id: $id) { id } }", json!({ "id": case["id"] })).await, "FORBIDDEN");
         let theirs = app.query_as(&reporter, "{ myDecisions { edges { node { id } } } }", json!({})).await;
-        assert_eq!(ok(&theirs, "myDecisions")["edges"], json!([]));
+        assert_eq!(field(&theirs, "myDecisions")["edges"], json!([]));
     })
     .await;
 }
@@ -105,9 +94,9 @@ async fn a_suspended_user_signs_in_to_an_appeal_token_that_opens_only_the_appeal
         let author_id = app.my_id(&author).await;
         let reporter = app.token_for("reporter").await;
         let moderator = app.user_with_role("mod.one", Role::Moderator).await;
-        report(&app, &reporter, "USER", &author_id, "SPAM", None).await;
+        field(&app.report(&reporter, "USER", &author_id, "SPAM", None).await, "fileReport");
         let case = only_case(&app, &moderator).await;
-        ok(&decide(&app, &moderator, &case, "SUSPEND_USER", json!({ "suspendDays": 7 })).await, "resolveCase");
+        field(&decide(&app, &moderator, &case, "SUSPEND_USER", json!({ "suspendDays": 7 })).await, "resolveCase");
 
         let wrong = app.query(LOG_IN, json!({ "e": "author@example.com", "p": "not the password" })).await;
         assert_code(&wrong, "UNAUTHENTICATED");
@@ -126,7 +115,7 @@ async fn a_suspended_user_signs_in_to_an_appeal_token_that_opens_only_the_appeal
                 json!({}),
             )
             .await;
-        let decided = &ok(&decisions, "myDecisions")["edges"][0]["node"];
+        let decided = &field(&decisions, "myDecisions")["edges"][0]["node"];
         assert_eq!((decided["id"].clone(), decided["reportCount"].as_i64()), (case["id"].clone(), Some(0)));
         assert!(decided["suspendedUntil"].as_str().unwrap().starts_with("2026-12-06T03:00:00"));
         for other in
@@ -142,7 +131,7 @@ async fn a_suspended_user_signs_in_to_an_appeal_token_that_opens_only_the_appeal
                 json!({ "id": case["id"] }),
             )
             .await;
-        assert_eq!(ok(&appeal, "appealDecision")["status"], "APPEALED");
+        assert_eq!(field(&appeal, "appealDecision")["status"], "APPEALED");
 
         // The token lasts an hour.
         app.clock.advance(Duration::minutes(61));
@@ -160,8 +149,8 @@ async fn an_escalated_appeal_is_decided_by_an_admin_as_an_appeal() {
         let second = app.user_with_role("mod.two", Role::Moderator).await;
         let admin = app.user_with_role("the.admin", Role::Admin).await;
         let content = app.create_content(&author, json!({})).await;
-        report(&app, &reporter, "CONTENT", &content, "SPAM", None).await;
-        ok(&decide(&app, &first, &only_case(&app, &first).await, "REMOVE_CONTENT", json!({})).await, "resolveCase");
+        field(&app.report(&reporter, "CONTENT", &content, "SPAM", None).await, "fileReport");
+        field(&decide(&app, &first, &only_case(&app, &first).await, "REMOVE_CONTENT", json!({})).await, "resolveCase");
         let case_id = only_case_id_of(&app, &author).await;
         app.query_as(
             &author,
@@ -169,25 +158,25 @@ async fn an_escalated_appeal_is_decided_by_an_admin_as_an_appeal() {
             json!({ "id": case_id }),
         )
         .await;
-        ok(&decide(&app, &second, &only_case(&app, &second).await, "ESCALATE", json!({})).await, "resolveCase");
+        field(&decide(&app, &second, &only_case(&app, &second).await, "ESCALATE", json!({})).await, "resolveCase");
         let escalated = only_case(&app, &admin).await;
         assert_eq!(escalated["status"], "ESCALATED");
         assert_code(&decide(&app, &second, &escalated, "DISMISS", json!({})).await, "FORBIDDEN");
-        ok(&decide(&app, &admin, &escalated, "DISMISS", json!({})).await, "resolveCase");
+        field(&decide(&app, &admin, &escalated, "DISMISS", json!({})).await, "resolveCase");
         // Decided through the appeal rules: reversed, the author told.
         let restored =
             app.query_as(&author, "query($id: ID!) { content(id: $id) { status } }", json!({ "id": content })).await;
-        assert_eq!(ok(&restored, "content")["status"], "PUBLISHED");
+        assert_eq!(field(&restored, "content")["status"], "PUBLISHED");
         let kinds = app.query_as(&author, "{ notifications { edges { node { kind caseId } } } }", json!({})).await;
-        assert_eq!(ok(&kinds, "notifications")["edges"][0]["node"]["kind"], "APPEAL_DECIDED");
-        assert_eq!(ok(&kinds, "notifications")["edges"][0]["node"]["caseId"], case_id);
+        assert_eq!(field(&kinds, "notifications")["edges"][0]["node"]["kind"], "APPEAL_DECIDED");
+        assert_eq!(field(&kinds, "notifications")["edges"][0]["node"]["caseId"], case_id);
     })
     .await;
 }
 
 async fn only_case_id_of(app: &TestApp, affected: &str) -> Value {
     let mine = app.query_as(affected, "{ myDecisions { edges { node { id } } } }", json!({})).await;
-    ok(&mine, "myDecisions")["edges"][0]["node"]["id"].clone()
+    field(&mine, "myDecisions")["edges"][0]["node"]["id"].clone()
 }
 
 #[tokio::test]
@@ -198,13 +187,13 @@ async fn moderators_cannot_act_on_their_own_cases_or_on_other_staff() {
         let admin = app.user_with_role("the.admin", Role::Admin).await;
         let reporter = app.token_for("reporter").await;
         let own = app.create_content(&moderator, json!({ "title": "The moderator's own video" })).await;
-        report(&app, &reporter, "CONTENT", &own, "SPAM", None).await;
+        field(&app.report(&reporter, "CONTENT", &own, "SPAM", None).await, "fileReport");
         let case = only_case(&app, &colleague).await;
         assert_code(&app.query_as(&moderator, CLAIM, json!({ "id": case["id"] })).await, "FORBIDDEN");
         assert_code(&decide(&app, &moderator, &case, "DISMISS", json!({})).await, "FORBIDDEN");
         // About a moderator's content: only an admin decides.
         assert_code(&decide(&app, &colleague, &case, "REMOVE_CONTENT", json!({})).await, "FORBIDDEN");
-        ok(&decide(&app, &admin, &case, "DISMISS", json!({})).await, "resolveCase");
+        field(&decide(&app, &admin, &case, "DISMISS", json!({})).await, "resolveCase");
     })
     .await;
 }
@@ -219,18 +208,15 @@ async fn reports_filed_at_the_same_moment_are_all_counted() {
         for i in 0..5 {
             reporters.push(app.token_for(&format!("reporter.{i}")).await);
         }
-        let filed = reporters.iter().map(|token| {
-            let input = json!({ "targetType": "CONTENT", "targetId": content, "reason": "SPAM" });
-            app.query_as(token, REPORT, json!({ "i": input }))
-        });
+        let filed = reporters.iter().map(|token| app.report(token, "CONTENT", &content, "SPAM", None));
         for response in futures_util::future::join_all(filed).await {
-            ok(&response, "fileReport");
+            field(&response, "fileReport");
         }
         let case = only_case(&app, &moderator).await;
         assert_eq!(case["reportCount"], 5, "{case}");
         assert_eq!(case["autoHidden"], true);
         let seen = app.query("query($id: ID!) { content(id: $id) { id } }", json!({ "id": content })).await;
-        assert!(ok(&seen, "content").is_null(), "five reporters hide the content");
+        assert!(field(&seen, "content").is_null(), "five reporters hide the content");
     })
     .await;
 }
@@ -256,7 +242,7 @@ async fn parallel_password_guesses_are_evaluated_at_most_ten_times() {
         // Even the right password waits now.
         assert_code(&app.query(LOG_IN, json!({ "e": "target@example.com", "p": PASSWORD })).await, "RATE_LIMITED");
         app.clock.advance(Duration::minutes(16));
-        ok(&app.query(LOG_IN, json!({ "e": "target@example.com", "p": PASSWORD })).await, "logIn");
+        field(&app.query(LOG_IN, json!({ "e": "target@example.com", "p": PASSWORD })).await, "logIn");
     })
     .await;
 }
@@ -299,7 +285,7 @@ async fn sign_ins_and_sign_ups_are_limited_per_client_address() {
             "variables": { "i": { "handle": format!("new.{i}"), "displayName": "Mới", "email": format!("new{i}@example.com"),
             "password": PASSWORD, "birthDate": born_years_ago(30), "acceptedPolicyVersion": 1 } } });
         for i in 0..20 {
-            ok(&from("203.0.113.8", sign_up(i)).await, "signUp");
+            field(&from("203.0.113.8", sign_up(i)).await, "signUp");
         }
         assert_code(&from("203.0.113.8", sign_up(20)).await, "RATE_LIMITED");
     })
@@ -351,8 +337,8 @@ async fn time_away_covers_every_read_of_content() {
             assert_code(&app.query_as(&teen, read, json!({})).await, "TIME_AWAY");
         }
         // Everything else keeps working.
-        ok(&app.query_as(&teen, "{ me { screenTime { inTimeAway } } }", json!({})).await, "me");
-        ok(&app.query_as(&teen, "{ notifications { edges { cursor } } }", json!({})).await, "notifications");
+        field(&app.query_as(&teen, "{ me { screenTime { inTimeAway } } }", json!({})).await, "me");
+        field(&app.query_as(&teen, "{ notifications { edges { cursor } } }", json!({})).await, "notifications");
     })
     .await;
 }
@@ -364,24 +350,24 @@ async fn a_private_account_removes_a_follower() {
         let owner_id = app.my_id(&owner).await;
         let follower = app.token_for("follower").await;
         let follower_id = app.my_id(&follower).await;
-        ok(
+        field(
             &app.query_as(&follower, "mutation($u: ID!) { follow(userId: $u) { id } }", json!({ "u": owner_id })).await,
             "follow",
         );
         app.update_settings("owner", |s| s.private_account = sea_orm::Set(true)).await;
         let post = app.create_content(&owner, json!({})).await;
         let read = "query($id: ID!) { content(id: $id) { id } }";
-        assert!(!ok(&app.query_as(&follower, read, json!({ "id": post })).await, "content").is_null());
+        assert!(!field(&app.query_as(&follower, read, json!({ "id": post })).await, "content").is_null());
         let remove = "mutation($u: ID!) { removeFollower(userId: $u) }";
         assert_eq!(
-            *ok(&app.query_as(&owner, remove, json!({ "u": follower_id })).await, "removeFollower"),
+            *field(&app.query_as(&owner, remove, json!({ "u": follower_id })).await, "removeFollower"),
             json!(true)
         );
-        assert!(ok(&app.query_as(&follower, read, json!({ "id": post })).await, "content").is_null());
+        assert!(field(&app.query_as(&follower, read, json!({ "id": post })).await, "content").is_null());
         let status = app
             .query_as(&follower, "query { user(handle: \"owner\") { viewerFollowStatus followerCount } }", json!({}))
             .await;
-        assert_eq!(ok(&status, "user")["viewerFollowStatus"], "NONE");
+        assert_eq!(field(&status, "user")["viewerFollowStatus"], "NONE");
         assert_code(&app.query_as(&owner, remove, json!({ "u": follower_id })).await, "NOT_FOUND");
     })
     .await;
@@ -391,7 +377,7 @@ const DELETE: &str = "mutation($p: String!) { deleteAccount(password: $p) { sche
 
 async fn notification_bodies(app: &TestApp, token: &str) -> Vec<String> {
     let notes = app.query_as(token, "{ notifications(first: 50) { edges { node { body } } } }", json!({})).await;
-    ok(&notes, "notifications")["edges"]
+    field(&notes, "notifications")["edges"]
         .as_array()
         .unwrap()
         .iter()
@@ -413,13 +399,13 @@ async fn the_purge_rewrites_only_the_purged_handle_and_forgets_appeals() {
         let reporter = app.token_for("reporter").await;
         let moderator = app.user_with_role("mod.one", Role::Moderator).await;
         let lan_id = app.my_id(&lan).await;
-        report(&app, &reporter, "USER", &lan_id, "SPAM", None).await;
+        field(&app.report(&reporter, "USER", &lan_id, "SPAM", None).await, "fileReport");
         let case = only_case(&app, &moderator).await;
-        ok(&decide(&app, &moderator, &case, "WARN_USER", json!({})).await, "resolveCase");
+        field(&decide(&app, &moderator, &case, "WARN_USER", json!({})).await, "resolveCase");
         let appeal = "mutation($id: ID!) { appealDecision(caseId: $id, message: \"Lan's own words\") { id } }";
-        ok(&app.query_as(&lan, appeal, json!({ "id": case["id"] })).await, "appealDecision");
+        field(&app.query_as(&lan, appeal, json!({ "id": case["id"] })).await, "appealDecision");
 
-        ok(&app.query_as(&lan, DELETE, json!({ "p": PASSWORD })).await, "deleteAccount");
+        field(&app.query_as(&lan, DELETE, json!({ "p": PASSWORD })).await, "deleteAccount");
         app.clock.advance(Duration::days(31));
         assert_eq!(api::service::data_rights::purge(&app.state.db, app.clock_now()).await.unwrap(), 1);
 
@@ -440,7 +426,7 @@ async fn the_purge_rewrites_only_the_purged_handle_and_forgets_appeals() {
                 json!({ "id": case["id"] }),
             )
             .await;
-        let seen = ok(&seen, "moderationCase");
+        let seen = field(&seen, "moderationCase");
         assert!(seen["appealMessage"].is_null(), "{seen}");
         assert!(!seen.to_string().contains("Lan's own words"), "{seen}");
         assert!(seen["events"].as_array().unwrap().iter().any(|e| e["kind"] == "APPEAL"), "the step itself stays");
@@ -456,10 +442,10 @@ async fn a_deleted_account_stops_counting_while_it_waits_to_be_purged() {
         let staying = app.token_for("staying.parent").await;
         app.pair(&leaving, &teen).await;
         app.pair(&staying, &teen).await;
-        ok(&app.query_as(&leaving, DELETE, json!({ "p": PASSWORD })).await, "deleteAccount");
+        field(&app.query_as(&leaving, DELETE, json!({ "p": PASSWORD })).await, "deleteAccount");
         // The deleted guardian's link is no longer in force...
         let links = app.query_as(&teen, "{ familyLinks { guardian { handle } status } }", json!({})).await;
-        let links = ok(&links, "familyLinks").as_array().unwrap().clone();
+        let links = field(&links, "familyLinks").as_array().unwrap().clone();
         let status = |handle: &str| links.iter().find(|l| l["guardian"]["handle"] == handle).unwrap()["status"].clone();
         assert_eq!((status("leaving.parent"), status("staying.parent")), (json!("REVOKED"), json!("ACTIVE")));
         // ...so another guardian fits within the two.
@@ -470,18 +456,18 @@ async fn a_deleted_account_stops_counting_while_it_waits_to_be_purged() {
         let owner_id = app.my_id(&owner).await;
         app.update_settings("owner", |s| s.private_account = sea_orm::Set(true)).await;
         let requester = app.token_for("requester").await;
-        ok(
+        field(
             &app.query_as(&requester, "mutation($u: ID!) { follow(userId: $u) { id } }", json!({ "u": owner_id }))
                 .await,
             "follow",
         );
         let pending = "{ followRequests { edges { node { handle } } } }";
         assert_eq!(
-            ok(&app.query_as(&owner, pending, json!({})).await, "followRequests")["edges"].as_array().unwrap().len(),
+            field(&app.query_as(&owner, pending, json!({})).await, "followRequests")["edges"].as_array().unwrap().len(),
             1
         );
-        ok(&app.query_as(&requester, DELETE, json!({ "p": PASSWORD })).await, "deleteAccount");
-        assert_eq!(ok(&app.query_as(&owner, pending, json!({})).await, "followRequests")["edges"], json!([]));
+        field(&app.query_as(&requester, DELETE, json!({ "p": PASSWORD })).await, "deleteAccount");
+        assert_eq!(field(&app.query_as(&owner, pending, json!({})).await, "followRequests")["edges"], json!([]));
     })
     .await;
 }
@@ -501,7 +487,7 @@ async fn races_on_family_links_and_settings_keep_the_rules() {
             for other in 0..4 {
                 let adult = app.token_for(&format!("parent.{round}.{other}")).await;
                 let code = app.query_as(&adult, "mutation { createPairingCode { code } }", json!({})).await;
-                codes.push(ok(&code, "createPairingCode")["code"].clone());
+                codes.push(field(&code, "createPairingCode")["code"].clone());
             }
             let answers =
                 futures_util::future::join_all(codes.iter().map(|c| app.query_as(&sibling, accept, json!({ "c": c })))).await;
@@ -525,7 +511,7 @@ async fn races_on_family_links_and_settings_keep_the_rules() {
             );
             let loosen = app.query_as(&teen, "mutation { updatePrivacySettings(input: { privateAccount: false }) { privateAccount } }", json!({}));
             let (locked, loosened) = futures_util::join!(lock, loosen);
-            assert_eq!(ok(&locked, "setTeenControls")["lockedByGuardian"], true);
+            assert_eq!(field(&locked, "setTeenControls")["lockedByGuardian"], true);
             let settings = app.find_user("teen").await;
             let stored = api::service::settings::get(&app.state.db, settings.id).await.unwrap();
             assert!(stored.locked_by_guardian, "the guardian's lock holds");
@@ -539,15 +525,15 @@ async fn races_on_family_links_and_settings_keep_the_rules() {
 
         // Both sides unlinking at once: the link ends once, one notice each way at most.
         let links = app.query_as(&teen, "{ familyLinks { id status guardian { handle } } }", json!({})).await;
-        let link = ok(&links, "familyLinks").as_array().unwrap().iter().find(|l| l["guardian"]["handle"] == "first.parent").unwrap()["id"].clone();
+        let link = field(&links, "familyLinks").as_array().unwrap().iter().find(|l| l["guardian"]["handle"] == "first.parent").unwrap()["id"].clone();
         let unlink = "mutation($l: ID!) { unlinkFamily(linkId: $l) { status } }";
         let both = futures_util::join!(app.query_as(&teen, unlink, json!({ "l": link })), app.query_as(&first, unlink, json!({ "l": link })));
-        ok(&both.0, "unlinkFamily");
-        ok(&both.1, "unlinkFamily");
+        field(&both.0, "unlinkFamily");
+        field(&both.1, "unlinkFamily");
         let mut told = 0;
         for token in [&teen, &first] {
             let notes = app.query_as(token, "{ notifications(first: 50) { edges { node { kind } } } }", json!({})).await;
-            told += ok(&notes, "notifications")["edges"].as_array().unwrap().iter().filter(|e| e["node"]["kind"] == "FAMILY_UNLINKED").count();
+            told += field(&notes, "notifications")["edges"].as_array().unwrap().iter().filter(|e| e["node"]["kind"] == "FAMILY_UNLINKED").count();
         }
         assert_eq!(told, 1, "exactly one side is told, once");
     })
@@ -575,12 +561,12 @@ async fn many_writes_at_once_all_succeed() {
             }
         });
         for (comment, settings, like) in futures_util::future::join_all(writes).await {
-            ok(&comment, "addComment");
-            ok(&settings, "updatePrivacySettings");
-            ok(&like, "recordInteraction");
+            field(&comment, "addComment");
+            field(&settings, "updatePrivacySettings");
+            field(&like, "recordInteraction");
         }
         let counts = app.query("query($id: ID!) { content(id: $id) { likeCount commentCount } }", json!({ "id": content })).await;
-        assert_eq!(ok(&counts, "content").clone(), json!({ "likeCount": 12, "commentCount": 12 }));
+        assert_eq!(field(&counts, "content").clone(), json!({ "likeCount": 12, "commentCount": 12 }));
     })
     .await;
 }
@@ -607,7 +593,7 @@ async fn a_new_policy_reaches_every_account_in_batches() {
             entity::user::Entity::insert_many(chunk.to_vec()).exec_without_returning(&app.state.db).await.unwrap();
         }
         let publish = "mutation { publishPrivacyPolicy(input: { summary: \"v2\", summaryVi: \"v2\", body: \"b\", bodyVi: \"b\" }) { version } }";
-        assert_eq!(ok(&app.query_as(&admin, publish, json!({})).await, "publishPrivacyPolicy")["version"], 2);
+        assert_eq!(field(&app.query_as(&admin, publish, json!({})).await, "publishPrivacyPolicy")["version"], 2);
         use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
         let told = entity::notification::Entity::find()
             .filter(entity::notification::Column::Kind.eq("POLICY_UPDATED"))

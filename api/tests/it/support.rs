@@ -251,6 +251,17 @@ impl TestApp {
         active.update(&self.state.db).await.unwrap();
     }
 
+    /// Files a report; returns the raw response.
+    pub async fn report(&self, token: &str, target_type: &str, id: &str, reason: &str, details: Option<&str>) -> Value {
+        let input = json!({ "targetType": target_type, "targetId": id, "reason": reason, "details": details });
+        self.query_as(
+            token,
+            "mutation($i: FileReportInput!) { fileReport(input: $i) { id status reason details outcome targetType } }",
+            json!({ "i": input }),
+        )
+        .await
+    }
+
     /// Pairs `guardian` with `teen` through a pairing code; returns the link's id.
     pub async fn pair(&self, guardian: &str, teen: &str) -> String {
         let code = self.query_as(guardian, "mutation { createPairingCode { code } }", json!({})).await;
@@ -278,6 +289,17 @@ pub const SIGN_UP: &str = "mutation($input: SignUpInput!) { signUp(input: $input
     accessToken refreshToken accessTokenExpiresAt me { email ageBand } } }";
 
 /// The `extensions.code` of the first error, or "" when there is none.
+/// The response's `data`, which must come without errors.
+pub fn ok(response: &Value) -> &Value {
+    assert!(response["errors"].is_null(), "{response}");
+    &response["data"]
+}
+
+/// One field of the response's `data`, which must come without errors.
+pub fn field<'a>(response: &'a Value, name: &str) -> &'a Value {
+    &ok(response)[name]
+}
+
 pub fn error_code(response: &Value) -> &str {
     response["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
 }
