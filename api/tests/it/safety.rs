@@ -230,7 +230,9 @@ async fn parallel_password_guesses_are_evaluated_at_most_ten_times() {
         let answers = futures_util::future::join_all(guesses).await;
         let evaluated = answers.iter().filter(|a| error_code(a) == "UNAUTHENTICATED").count();
         let limited = answers.iter().filter(|a| error_code(a) == "RATE_LIMITED").count();
-        assert!((1..=10).contains(&evaluated), "{evaluated} guesses were evaluated");
+        // At most ten; possibly none, when every guess is written down
+        // before any is counted.
+        assert!(evaluated <= 10, "{evaluated} guesses were evaluated");
         assert_eq!(evaluated + limited, 30);
         // Refused guesses do not count; evaluated ones do, up to ten.
         for _ in evaluated..10 {
@@ -269,7 +271,6 @@ async fn sign_ins_and_sign_ups_are_limited_per_client_address() {
             let request = app.client.post(format!("{}/graphql", app.address)).header(CLIENT_ADDRESS_HEADER, address);
             async move { request.json(&body).send().await.unwrap().json::<Value>().await.unwrap() }
         };
-        app.sign_up("member", 30).await;
         // 30 failed sign-ins from one address, spread over many emails.
         for i in 0..30 {
             let body = json!({ "query": LOG_IN, "variables": { "e": format!("nobody{i}@example.com"), "p": "guess guess" } });

@@ -45,13 +45,18 @@ pub fn backends() -> Vec<Backend> {
 }
 
 /// Runs `scenario` once per database backend, each on a fresh app.
+///
+/// The app comes behind an `Arc` on purpose: an `async move` block captures
+/// only the fields it names, so a scenario that named only `app.client` would
+/// drop the rest of a plain `TestApp`, its database included, before running.
+/// The `Arc` is captured whole.
 pub async fn on_each_database<F, Fut>(scenario: F)
 where
-    F: Fn(TestApp) -> Fut,
+    F: Fn(Arc<TestApp>) -> Fut,
     Fut: Future<Output = ()>,
 {
     for backend in backends() {
-        scenario(TestApp::spawn(backend, |_| {}).await).await;
+        scenario(Arc::new(TestApp::spawn(backend, |_| {}).await)).await;
     }
 }
 
