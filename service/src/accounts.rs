@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::auth::{self, PasswordHasher, TokenKeys};
 use crate::domain::{self, AgeBand, DisplayName, Email, Handle, Locale, Password};
 use crate::error::{AppError, AppResult, AppealPass};
+use crate::policy::Policy;
 use crate::sessions::{self, IssuedTokens};
 use crate::{moderation, privacy, rate_limit, settings};
 
@@ -193,6 +194,17 @@ pub async fn log_in(
     Ok((user, tokens))
 }
 
+/// A public profile: `None` for unknown, suspended, banned and deleted
+/// accounts (a bad token is still an error).
+pub async fn find_visible_by_handle(
+    db: &impl ConnectionTrait,
+    policy: &Policy,
+    handle: &str,
+) -> AppResult<Option<user::Model>> {
+    policy.viewer()?;
+    Ok(find_by_handle(db, handle).await?.filter(|u| auth::is_visible_account(u, policy.now())))
+}
+
 pub async fn find_by_handle(db: &impl ConnectionTrait, handle: &str) -> AppResult<Option<user::Model>> {
     let Ok(handle) = Handle::parse(handle) else {
         return Ok(None);
@@ -202,13 +214,9 @@ pub async fn find_by_handle(db: &impl ConnectionTrait, handle: &str) -> AppResul
 
 /// Changes a user's role. Admins cannot change their own, so the last admin
 /// cannot lock everyone out by accident.
-pub async fn set_role(
-    db: &impl ConnectionTrait,
-    actor_id: Uuid,
-    user_id: Uuid,
-    role: Role,
-    now: DateTime<Utc>,
-) -> AppResult<user::Model> {
+pub async fn set_role(db: &impl ConnectionTrait, policy: &Policy, user_id: Uuid, role: Role) -> AppResult<user::Model> {
+    let actor_id = policy.staff(&[Role::Admin])?.id();
+    let now = policy.now();
     if actor_id == user_id {
         return Err(AppError::Forbidden("You cannot change your own role".into()));
     }

@@ -1,6 +1,6 @@
 //! Privacy-policy versions and the consent each user has given.
 use chrono::{DateTime, Utc};
-use entity::{consent, privacy_policy};
+use entity::{Role, consent, privacy_policy};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 use crate::notifications::{self, Notice};
+use crate::policy::Policy;
 
 /// Mutations that work without consent to the current policy: a user must
 /// always be able to consent, leave, take their data and delete it.
@@ -22,7 +23,10 @@ pub struct NewPolicy {
 }
 
 /// Publishes the next version and tells everyone; each must accept it again.
-pub async fn publish(db: &DatabaseConnection, new: NewPolicy, now: DateTime<Utc>) -> AppResult<privacy_policy::Model> {
+/// Publishes the next version (admins only) and tells everyone.
+pub async fn publish(db: &DatabaseConnection, policy: &Policy, new: NewPolicy) -> AppResult<privacy_policy::Model> {
+    policy.staff(&[Role::Admin])?;
+    let now = policy.now();
     let checks = [
         ("summary", &new.summary, 2000),
         ("summaryVi", &new.summary_vi, 2000),

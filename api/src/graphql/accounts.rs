@@ -10,7 +10,7 @@ use super::connection::{Connection, Edge};
 use super::family::{ScreenTimeStatus, TeenControls};
 use super::privacy::{ConsentStatus, PrivacySettings};
 use super::scalars::Date;
-use super::{RoleGuard, app, loader, parse_id, policy, viewer};
+use super::{app, loader, parse_id, policy, viewer};
 use crate::domain::{self, DisplayName, Email, Handle, Locale, Password, checks};
 use crate::error::{AppError, AppResult};
 use crate::graphql::loaders::{FollowCountsLoader, FollowStatusLoader, SettingsLoader, UserLoader};
@@ -212,10 +212,7 @@ impl AccountsQuery {
 
     /// A public profile; null for unknown, suspended, banned and deleted accounts.
     async fn user(&self, ctx: &Context<'_>, handle: String) -> AppResult<Option<User>> {
-        policy(ctx)?.viewer()?;
-        let state = app(ctx)?;
-        let user = accounts::find_by_handle(&state.db, &handle).await?;
-        Ok(user.filter(|u| crate::auth::is_visible_account(u, state.now())).map(User))
+        Ok(accounts::find_visible_by_handle(&app(ctx)?.db, policy(ctx)?, &handle).await?.map(User))
     }
 
     /// Pending requests to follow me, oldest first.
@@ -308,12 +305,9 @@ impl AccountsMutation {
         Ok(User(social::answer(&state.db, me.user.id, parse_id(&user_id, "user")?, accept, state.now()).await?))
     }
 
-    #[graphql(guard = "RoleGuard(&[entity::Role::Admin])")]
+    /// Admins only.
     async fn set_user_role(&self, ctx: &Context<'_>, user_id: ID, role: Role) -> AppResult<User> {
-        let state = app(ctx)?;
-        let actor = viewer(ctx)?;
-        let user =
-            accounts::set_role(&state.db, actor.id(), parse_id(&user_id, "user")?, role.into(), state.now()).await?;
+        let user = accounts::set_role(&app(ctx)?.db, policy(ctx)?, parse_id(&user_id, "user")?, role.into()).await?;
         Ok(User(user))
     }
 }

@@ -3,12 +3,11 @@
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use async_graphql::{Context, Guard, MergedObject, Schema};
-use entity::Role;
+use async_graphql::{Context, MergedObject, Schema};
 use uuid::Uuid;
 
 use crate::auth::{Caller, Viewer, resolve_caller};
-use crate::error::{ApiError, AppError, ServiceResult};
+use crate::error::{AppError, ServiceResult};
 use crate::service::policy::Policy;
 use crate::state::AppState;
 
@@ -131,14 +130,4 @@ pub fn loader<'a, L: Loader<Uuid>>(ctx: &Context<'a>) -> ServiceResult<&'a Arc<D
 /// Parses an `ID` argument; a malformed one names nothing, so `NOT_FOUND`.
 pub fn parse_id(id: &async_graphql::ID, what: &str) -> ServiceResult<Uuid> {
     Uuid::parse_str(id.as_str()).map_err(|_| AppError::NotFound(format!("No such {what}")))
-}
-
-/// Lets only callers with one of the roles through.
-pub struct RoleGuard(pub &'static [Role]);
-
-impl Guard for RoleGuard {
-    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        policy(ctx).and_then(|policy| policy.staff(self.0)).map_err(ApiError)?;
-        Ok(())
-    }
 }

@@ -7,7 +7,7 @@ use super::enums::CommentPolicy;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use super::{RoleGuard, app, viewer};
+use super::{app, policy, viewer};
 use crate::error::AppResult;
 use crate::service::{data_rights, privacy, settings};
 
@@ -146,7 +146,7 @@ impl PrivacyMutation {
     }
 
     /// Publishes the next version; everyone must accept it again.
-    #[graphql(guard = "RoleGuard(&[entity::Role::Admin])")]
+    /// Admins only.
     async fn publish_privacy_policy(&self, ctx: &Context<'_>, input: PublishPolicyInput) -> AppResult<PrivacyPolicy> {
         let state = app(ctx)?;
         let new = privacy::NewPolicy {
@@ -155,7 +155,7 @@ impl PrivacyMutation {
             body: input.body,
             body_vi: input.body_vi,
         };
-        Ok(PrivacyPolicy(privacy::publish(&state.db, new, state.now()).await?))
+        Ok(PrivacyPolicy(privacy::publish(&state.db, policy(ctx)?, new).await?))
     }
 
     /// Everything held about you, as one JSON document.

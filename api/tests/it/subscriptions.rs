@@ -179,3 +179,15 @@ async fn a_socket_runs_at_most_twenty_operations_at_once() {
     assert_eq!(refused["id"], "one-too-many", "{refused}");
     assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{refused}");
 }
+
+#[tokio::test]
+async fn operations_on_a_socket_keep_the_request_time_limit() {
+    let app = TestApp::spawn(Backend::Sqlite, |_| {}).await;
+    let token = app.token_for("member").await;
+    let impatient = app.another_instance_with(|s| s.request_timeout = Duration::ZERO).await;
+    let mut socket = connect(&impatient, &token).await;
+    // An operation that waits on the database, so the limit has something to stop.
+    let answer = run(&mut socket, "{ notifications { edges { cursor } } }").await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "INTERNAL", "{answer}");
+    assert!(answer["errors"][0]["message"].as_str().unwrap().contains("took too long"), "{answer}");
+}
