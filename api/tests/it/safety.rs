@@ -607,3 +607,22 @@ async fn a_new_policy_reaches_every_account_in_batches() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn notifications_say_what_they_are_about() {
+    on_each_database(|app| async move {
+        let guardian = app.token_for("parent").await;
+        let teen = app.sign_up("teen", 14).await["accessToken"].as_str().unwrap().to_owned();
+        let link = app.pair(&guardian, &teen).await;
+        let request = app.query_as(&teen, "mutation { requestMoreTime(minutes: 15) { id } }", json!({})).await;
+        let request = field(&request, "requestMoreTime")["id"].clone();
+        let notes = "{ notifications { edges { node { kind linkId timeRequestId caseId contentId } } } }";
+        let guardian_notes = app.query_as(&guardian, notes, json!({})).await;
+        let edges = field(&guardian_notes, "notifications")["edges"].as_array().unwrap().clone();
+        let about = |kind: &str| edges.iter().find(|e| e["node"]["kind"] == kind).unwrap()["node"].clone();
+        assert_eq!(about("FAMILY_LINKED")["linkId"], link);
+        assert_eq!(about("TIME_REQUESTED")["timeRequestId"], request);
+        assert!(about("TIME_REQUESTED")["caseId"].is_null() && about("FAMILY_LINKED")["contentId"].is_null());
+    })
+    .await;
+}
