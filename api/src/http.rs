@@ -155,7 +155,7 @@ pub fn client_address(req: &HttpRequest, state: &AppState) -> Option<String> {
     req.peer_addr().map(|peer| peer.ip().to_string())
 }
 
-pub(crate) fn error_response(code: &str, message: &str) -> async_graphql::Response {
+fn error_response(code: &str, message: &str) -> async_graphql::Response {
     let mut error = ServerError::new(message, None);
     error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", code);
     async_graphql::Response::from_errors(vec![error])

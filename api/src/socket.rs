@@ -5,14 +5,14 @@
 //! settings, clock) and gets its own policy, exactly as an HTTP request does.
 //! A watchdog closes the socket with 4401 soon after its session ends, and
 //! sockets that never initialise are closed after 10 seconds.
+use std::collections::HashSet;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use actix_web::http::header::{HeaderValue, SEC_WEBSOCKET_PROTOCOL};
 use actix_web::{HttpRequest, HttpResponse, web};
-use actix_ws::{CloseCode, CloseReason, Message};
+use actix_ws::{CloseCode, CloseReason, Message, ProtocolError};
 use async_graphql::http::{WebSocket, WebSocketProtocols, WsMessage};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Data, Executor, Request, Response};
@@ -23,7 +23,6 @@ use tokio::sync::{OnceCell, mpsc};
 use crate::auth::{Caller, resolve_caller};
 use crate::error::AppError;
 use crate::graphql::{self, AppSchema, Credential};
-use crate::http::error_response;
 use crate::state::AppState;
 
 /// Operations one socket may run at once.
@@ -38,7 +37,6 @@ pub const SESSION_CHECK: Duration = Duration::from_secs(2);
 #[derive(Default)]
 struct SocketState {
     credential: OnceCell<Credential>,
-    running: AtomicUsize,
 }
 
 /// Runs each operation of one socket with a caller resolved for it alone.
@@ -48,15 +46,6 @@ struct SocketExecutor {
     state: AppState,
     socket: Arc<SocketState>,
     address: Option<String>,
-}
-
-/// Counts a running operation until it is dropped.
-struct Running(Arc<SocketState>);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.0.running.fetch_sub(1, Ordering::SeqCst);
-    }
 }
 
 fn is_subscription(request: &Request) -> bool {
@@ -88,29 +77,12 @@ impl Executor for SocketExecutor {
 
     fn execute_stream(&self, request: Request, _session: Option<Arc<Data>>) -> BoxStream<'static, Response> {
         let this = self.clone();
-        if this.socket.running.fetch_add(1, Ordering::SeqCst) >= MAX_OPERATIONS {
-            this.socket.running.fetch_sub(1, Ordering::SeqCst);
-            let refusal = AppError::RateLimited {
-                message: format!("A socket may run at most {MAX_OPERATIONS} operations at once"),
-                retry_after_seconds: 1,
-            };
-            return stream::once(async move { error_response(refusal.code(), &refusal.message()) }).boxed();
-        }
-        let running = Running(this.socket.clone());
         async move {
             if is_subscription(&request) {
                 let request = this.prepare(request).await;
-                // The stream holds `running` until the subscription ends.
-                this.schema
-                    .execute_stream(request)
-                    .map(move |response| {
-                        let _still_running = &running;
-                        response
-                    })
-                    .boxed()
+                this.schema.execute_stream(request).boxed()
             } else {
                 let response = this.execute(request).await;
-                drop(running);
                 stream::once(async move { response }).boxed()
             }
         }
@@ -172,23 +144,35 @@ async fn serve(
     // The first check comes one period in: an operation sent right after
     // `connection_init` is answered (and refused) on its own terms.
     let mut checks = tokio::time::interval_at(opened + SESSION_CHECK, SESSION_CHECK);
+    // Operations started and not yet complete, by the client's id.
+    let mut running = Operations::default();
     let reason = loop {
         tokio::select! {
-            incoming = messages.next() => match incoming {
-                Some(Ok(Message::Text(text))) => {
-                    if to_graphql.send(text.as_bytes().to_vec()).await.is_err() { break None; }
+            incoming = messages.next() => {
+                let bytes = match incoming {
+                    Some(Ok(Message::Text(text))) => text.as_bytes().to_vec(),
+                    Some(Ok(Message::Binary(bytes))) => bytes.to_vec(),
+                    Some(Ok(Message::Ping(bytes))) => {
+                        if session.pong(&bytes).await.is_err() { return; }
+                        continue;
+                    }
+                    Some(Err(ProtocolError::Overflow)) => break close(1009, "The message is too big"),
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break None,
+                    Some(Ok(_)) => continue,
+                };
+                match running.admit(&bytes) {
+                    Admission::Forward => {
+                        if to_graphql.send(bytes).await.is_err() { break None; }
+                    }
+                    Admission::Refuse(answer) => {
+                        if session.text(answer).await.is_err() { return; }
+                    }
+                    Admission::Close(code, description) => break close(code, description),
                 }
-                Some(Ok(Message::Binary(bytes))) => {
-                    if to_graphql.send(bytes.to_vec()).await.is_err() { break None; }
-                }
-                Some(Ok(Message::Ping(bytes))) => {
-                    if session.pong(&bytes).await.is_err() { return; }
-                }
-                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break None,
-                Some(Ok(_)) => {}
             },
             outgoing = graphql.next() => match outgoing {
                 Some(WsMessage::Text(text)) => {
+                    running.observe(&text);
                     if session.text(text).await.is_err() { return; }
                 }
                 Some(WsMessage::Close(code, description)) => break close(code, &description),
@@ -207,4 +191,62 @@ async fn serve(
         }
     };
     let _ = session.close(reason).await;
+}
+
+/// The ids of a socket's running operations: at most `MAX_OPERATIONS`, and
+/// each id once (`graphql-transport-ws` closes with 4409 on a repeat).
+#[derive(Default)]
+struct Operations(HashSet<String>);
+
+enum Admission {
+    Forward,
+    /// Answer the client with this message instead.
+    Refuse(String),
+    Close(u16, &'static str),
+}
+
+/// The `type` and `id` of a protocol message, if it has them.
+fn kind_and_id(bytes: &[u8]) -> Option<(String, String)> {
+    let message: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    Some((message.get("type")?.as_str()?.to_owned(), message.get("id")?.as_str()?.to_owned()))
+}
+
+impl Operations {
+    /// What to do with a message from the client.
+    fn admit(&mut self, bytes: &[u8]) -> Admission {
+        match kind_and_id(bytes) {
+            Some((kind, id)) if kind == "subscribe" => {
+                if self.0.contains(&id) {
+                    return Admission::Close(4409, "Subscriber for this id already exists");
+                }
+                if self.0.len() >= MAX_OPERATIONS {
+                    let refusal = AppError::RateLimited {
+                        message: format!("A socket may run at most {MAX_OPERATIONS} operations at once"),
+                        retry_after_seconds: 1,
+                    };
+                    let error = serde_json::json!({ "message": refusal.message(),
+                        "extensions": { "code": refusal.code(), "retryAfterSeconds": 1 } });
+                    return Admission::Refuse(
+                        serde_json::json!({ "id": id, "type": "error", "payload": [error] }).to_string(),
+                    );
+                }
+                self.0.insert(id);
+                Admission::Forward
+            }
+            Some((kind, id)) if kind == "complete" => {
+                self.0.remove(&id);
+                Admission::Forward
+            }
+            _ => Admission::Forward,
+        }
+    }
+
+    /// Notes the operations the server has finished.
+    fn observe(&mut self, text: &str) {
+        if let Some((kind, id)) = kind_and_id(text.as_bytes())
+            && (kind == "complete" || kind == "error")
+        {
+            self.0.remove(&id);
+        }
+    }
 }

@@ -18,6 +18,9 @@ use crate::error::{AppError, AppResult};
 use crate::visibility::Scope;
 use crate::{privacy, screen_time, settings};
 
+/// What an appeal token may do.
+pub const APPEAL_OPERATIONS: &[&str] = &["myDecisions", "appealDecision"];
+
 pub struct Policy {
     caller: Caller,
     now: DateTime<Utc>,
@@ -81,11 +84,6 @@ impl Policy {
         Ok(viewer)
     }
 
-    /// Whether the caller holds one of `roles` right now (false for anyone else).
-    pub fn holds(&self, roles: &[Role]) -> bool {
-        self.viewer().ok().flatten().is_some_and(|v| v.has_role(roles))
-    }
-
     /// The account that may read and appeal its own decisions: a member, or
     /// a suspended or banned user with an appeal token.
     pub fn appellant(&self) -> AppResult<&user::Model> {
@@ -134,6 +132,16 @@ impl Policy {
         }
     }
 
+    /// Whether the caller may run this root operation at all: an appeal
+    /// token opens `myDecisions` and `appealDecision` and nothing else, not
+    /// even what anonymous callers may read.
+    pub fn admits(&self, operation: &str) -> AppResult<()> {
+        match &self.caller {
+            Caller::Appealing(_) if !APPEAL_OPERATIONS.contains(&operation) => self.caller.viewer().map(drop),
+            _ => Ok(()),
+        }
+    }
+
     /// Every mutation but the few a user needs to consent, leave or take
     /// their data requires the current privacy policy.
     pub async fn consent_for(&self, db: &impl ConnectionTrait, mutation: &str) -> AppResult<()> {
@@ -161,16 +169,23 @@ impl Policy {
         Ok(actor)
     }
 
-    /// How much of a case the caller sees.
-    pub fn case_view(&self) -> CaseView {
-        if self.holds(&[Role::Moderator, Role::Admin]) { CaseView::Full } else { CaseView::Redacted }
+    /// How much of a case the caller sees: everything for moderators and
+    /// admins, except on a case about themselves, where they are the
+    /// affected user like anyone else.
+    pub fn case_view(&self, case: &case::Model) -> CaseView {
+        match self.viewer() {
+            Ok(Some(viewer)) if viewer.user.role.moderates() && case.target_user_id != Some(viewer.id()) => {
+                CaseView::Full
+            }
+            _ => CaseView::Redacted,
+        }
     }
 
     /// The case as this caller may see it. The redacted copy keeps the
     /// decision and the affected user's own appeal, and drops every trace of
     /// who reported, how many did, who moderated and how the queue ranks it.
     pub fn present_case(&self, case: case::Model) -> case::Model {
-        if self.case_view() == CaseView::Full {
+        if self.case_view(&case) == CaseView::Full {
             return case;
         }
         case::Model {

@@ -13,11 +13,12 @@ use crate::state::AppState;
 
 pub mod accounts;
 pub mod connection;
-pub mod consent;
 pub mod content;
 pub mod cost;
 pub mod enums;
 pub mod family;
+pub mod gate;
+pub mod input;
 pub mod loaders;
 pub mod moderation;
 pub mod privacy;
@@ -51,8 +52,9 @@ pub fn build_schema(state: Option<AppState>) -> AppSchema {
     let limits = state.as_ref().map(|s| s.settings.limits).unwrap_or_default();
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), moderation::SubscriptionRoot)
         .limit_depth(limits.max_depth)
+        .extension(input::NoNulText)
         .extension(cost::CostLimit(limits))
-        .extension(consent::ConsentGate);
+        .extension(gate::OperationGate);
     if production {
         builder = builder.disable_introspection().disable_suggestions();
     }

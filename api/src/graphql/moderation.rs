@@ -19,6 +19,7 @@ use crate::error::{ApiError, AppResult};
 use crate::service::moderation::{self, Decision, MODERATORS, NewReport, QueueFilter};
 use crate::service::notifications;
 use crate::service::pagination::PageRequest;
+use crate::service::policy::Policy;
 
 /// Whether the viewer reads Vietnamese (the default) or English.
 fn vietnamese(ctx: &Context<'_>) -> bool {
@@ -76,12 +77,13 @@ pub struct CaseSnapshot {
     author_display_name: Option<String>,
 }
 
-/// A case as the policy lets the caller see it (see `Policy::present_case`).
+/// A case as the policy lets the caller see it (see `Policy::present_case`);
+/// `present` is the only way to make one.
 pub struct ModerationCase(case::Model);
 
 impl ModerationCase {
-    fn present(ctx: &Context<'_>, case: case::Model) -> AppResult<Self> {
-        Ok(Self(policy(ctx)?.present_case(case)))
+    fn present(policy: &Policy, case: case::Model) -> Self {
+        Self(policy.present_case(case))
     }
 }
 
@@ -180,12 +182,12 @@ impl ModerationCase {
         after: Option<String>,
     ) -> AppResult<Connection<Edge<Report>>> {
         let page =
-            moderation::case_reports(&app(ctx)?.db, policy(ctx)?, self.0.id, &PageRequest::new(first, after)?).await?;
+            moderation::case_reports(&app(ctx)?.db, policy(ctx)?, &self.0, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, Report))
     }
     /// Every step, oldest first.
     async fn events(&self, ctx: &Context<'_>) -> AppResult<Vec<ModerationEvent>> {
-        let events = moderation::case_events(&app(ctx)?.db, policy(ctx)?, self.0.id).await?;
+        let events = moderation::case_events(&app(ctx)?.db, policy(ctx)?, &self.0).await?;
         Ok(events.into_iter().map(ModerationEvent).collect())
     }
 }
@@ -312,7 +314,7 @@ impl ModerationQuery {
     ) -> AppResult<Connection<Edge<ModerationCase>>> {
         let policy = policy(ctx)?;
         let page = moderation::my_decisions(&app(ctx)?.db, policy, &PageRequest::new(first, after)?).await?;
-        Ok(Connection::from_page(page, |case| ModerationCase(policy.present_case(case))))
+        Ok(Connection::from_page(page, |case| ModerationCase::present(policy, case)))
     }
 
     /// Cases by priority, highest first, then oldest first.
@@ -323,6 +325,7 @@ impl ModerationQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> AppResult<Connection<Edge<ModerationCase>>> {
+        let policy = policy(ctx)?;
         let filter = filter.unwrap_or_default();
         let filter = QueueFilter {
             statuses: filter.status.map(|all| all.into_iter().map(Into::into).collect()),
@@ -330,13 +333,14 @@ impl ModerationQuery {
             target_type: filter.target_type.map(Into::into),
             assigned_to_me: filter.assigned_to_me.unwrap_or(false),
         };
-        let page = moderation::queue(&app(ctx)?.db, policy(ctx)?, &filter, &PageRequest::new(first, after)?).await?;
-        Ok(Connection::from_page(page, ModerationCase))
+        let page = moderation::queue(&app(ctx)?.db, policy, &filter, &PageRequest::new(first, after)?).await?;
+        Ok(Connection::from_page(page, |case| ModerationCase::present(policy, case)))
     }
 
     async fn moderation_case(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<ModerationCase>> {
-        let case = moderation::find_case_for_staff(&app(ctx)?.db, policy(ctx)?, parse_id(&id, "case").ok()).await?;
-        Ok(case.map(ModerationCase))
+        let policy = policy(ctx)?;
+        let case = moderation::find_case_for_staff(&app(ctx)?.db, policy, parse_id(&id, "case").ok()).await?;
+        Ok(case.map(|case| ModerationCase::present(policy, case)))
     }
 
     /// Every moderation step, newest first.
@@ -387,21 +391,24 @@ impl ModerationMutation {
 
     /// Takes the case for 10 minutes.
     async fn claim_case(&self, ctx: &Context<'_>, id: ID) -> AppResult<ModerationCase> {
+        let policy = policy(ctx)?;
         let state = app(ctx)?;
-        let case = moderation::claim(&state.db, policy(ctx)?, parse_id(&id, "case")?).await?;
+        let case = moderation::claim(&state.db, policy, parse_id(&id, "case")?).await?;
         state.cases.publish(&state.db, case.id).await?;
-        Ok(ModerationCase(case))
+        Ok(ModerationCase::present(policy, case))
     }
 
     async fn release_case(&self, ctx: &Context<'_>, id: ID) -> AppResult<ModerationCase> {
+        let policy = policy(ctx)?;
         let state = app(ctx)?;
-        let case = moderation::release(&state.db, policy(ctx)?, parse_id(&id, "case")?).await?;
+        let case = moderation::release(&state.db, policy, parse_id(&id, "case")?).await?;
         state.cases.publish(&state.db, case.id).await?;
-        Ok(ModerationCase(case))
+        Ok(ModerationCase::present(policy, case))
     }
 
     /// Decides the case; `expectedVersion` must be its current version.
     async fn resolve_case(&self, ctx: &Context<'_>, input: ResolveCaseInput) -> AppResult<ModerationCase> {
+        let policy = policy(ctx)?;
         let state = app(ctx)?;
         let decision = Decision {
             case_id: parse_id(&input.case_id, "case")?,
@@ -410,18 +417,19 @@ impl ModerationMutation {
             expected_version: input.expected_version,
             suspend_days: input.suspend_days,
         };
-        let case = moderation::resolve(&state.db, policy(ctx)?, decision).await?;
+        let case = moderation::resolve(&state.db, policy, decision).await?;
         state.cases.publish(&state.db, case.id).await?;
-        Ok(ModerationCase(case))
+        Ok(ModerationCase::present(policy, case))
     }
 
     /// The affected author appeals a decision, once, within 30 days; an
     /// appeal token works here. Answers with the case as they may see it.
     async fn appeal_decision(&self, ctx: &Context<'_>, case_id: ID, message: String) -> AppResult<ModerationCase> {
+        let policy = policy(ctx)?;
         let state = app(ctx)?;
-        let case = moderation::appeal(&state.db, policy(ctx)?, parse_id(&case_id, "case")?, &message).await?;
+        let case = moderation::appeal(&state.db, policy, parse_id(&case_id, "case")?, &message).await?;
         state.cases.publish(&state.db, case.id).await?;
-        ModerationCase::present(ctx, case)
+        Ok(ModerationCase::present(policy, case))
     }
 
     /// Marks your notifications read; returns how many changed.
@@ -488,7 +496,7 @@ impl SubscriptionRoot {
                         Wake::Check => policy.staff(MODERATORS).err().map(|lost| Err(ApiError(lost))),
                         Wake::Changed(id) => {
                             let case = moderation::get_case(&state.db, &policy, id).await;
-                            Some(case.map(ModerationCase).map_err(ApiError))
+                            Some(case.map(|case| ModerationCase::present(&policy, case)).map_err(ApiError))
                         }
                     }
                 }

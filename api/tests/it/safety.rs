@@ -187,8 +187,44 @@ async fn moderators_cannot_act_on_their_own_cases_or_on_other_staff() {
         let admin = app.user_with_role("the.admin", Role::Admin).await;
         let reporter = app.token_for("reporter").await;
         let own = app.create_content(&moderator, json!({ "title": "The moderator's own video" })).await;
-        field(&app.report(&reporter, "CONTENT", &own, "SPAM", None).await, "fileReport");
+        let words = "The reporter's private words";
+        field(&app.report(&reporter, "CONTENT", &own, "OTHER", Some(words)).await, "fileReport");
         let case = only_case(&app, &colleague).await;
+        // A moderator reads a case about themselves as any affected user
+        // does: in the queue, the case, the log and the live queue alike.
+        let mut live = connect(&app, &moderator).await;
+        send(&mut live, "live", &format!("subscription {{ moderationQueueChanged {{ {FULL_CASE} }} }}")).await;
+        let own_view = app
+            .query_as(
+                &moderator,
+                &format!("query($id: ID!) {{ moderationCase(id: $id) {{ {FULL_CASE} }} }}"),
+                json!({ "id": case["id"] }),
+            )
+            .await;
+        let queue = app
+            .query_as(&moderator, &format!("{{ moderationQueue {{ edges {{ node {{ {FULL_CASE} }} }} }} }}"), json!({}))
+            .await;
+        let log = app
+            .query_as(&moderator, "{ moderationLog { edges { node { kind note actor { handle } } } } }", json!({}))
+            .await;
+        field(&app.report(&app.token_for("second.reporter").await, "CONTENT", &own, "SPAM", None).await, "fileReport");
+        let pushed = next_json(&mut live).await;
+        for view in [&own_view, &queue, &log, &pushed] {
+            let text = view.to_string();
+            assert!(!text.contains(words) && !text.contains("\"reporter\""), "{text}");
+        }
+        assert_eq!(field(&own_view, "moderationCase")["reportCount"], 0);
+        assert_eq!(field(&log, "moderationLog")["edges"], json!([]));
+        // The colleague sees it all.
+        let case = only_case(&app, &colleague).await;
+        let full = app
+            .query_as(
+                &colleague,
+                &format!("query($id: ID!) {{ moderationCase(id: $id) {{ {FULL_CASE} }} }}"),
+                json!({ "id": case["id"] }),
+            )
+            .await;
+        assert!(field(&full, "moderationCase").to_string().contains(words));
         assert_code(&app.query_as(&moderator, CLAIM, json!({ "id": case["id"] })).await, "FORBIDDEN");
         assert_code(&decide(&app, &moderator, &case, "DISMISS", json!({})).await, "FORBIDDEN");
         // About a moderator's content: only an admin decides.
@@ -623,6 +659,74 @@ async fn notifications_say_what_they_are_about() {
         assert_eq!(about("FAMILY_LINKED")["linkId"], link);
         assert_eq!(about("TIME_REQUESTED")["timeRequestId"], request);
         assert!(about("TIME_REQUESTED")["caseId"].is_null() && about("FAMILY_LINKED")["contentId"].is_null());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_appeal_token_opens_nothing_else_not_even_public_reads() {
+    on_each_database(|app| async move {
+        let author = app.token_for("author").await;
+        let author_id = app.my_id(&author).await;
+        let reporter = app.token_for("reporter").await;
+        let moderator = app.user_with_role("mod.one", Role::Moderator).await;
+        field(&app.report(&reporter, "USER", &author_id, "SPAM", None).await, "fileReport");
+        let case = only_case(&app, &moderator).await;
+        field(&decide(&app, &moderator, &case, "BAN_USER", json!({})).await, "resolveCase");
+        let refused = app.query(LOG_IN, json!({ "e": "author@example.com", "p": PASSWORD })).await;
+        let token = refused["errors"][0]["extensions"]["appealToken"].as_str().unwrap().to_owned();
+        for public in ["{ tags { slug } }", "{ privacyPolicy { version } }", "{ campaigns { slug } }"] {
+            assert_code(&app.query_as(&token, public, json!({})).await, "ACCOUNT_SUSPENDED");
+        }
+        field(&app.query_as(&token, "{ myDecisions { edges { cursor } } }", json!({})).await, "myDecisions");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn text_with_a_nul_character_is_bad_input_everywhere() {
+    on_each_database(|app| async move {
+        let token = app.token_for("writer").await;
+        let content = app.create_content(&token, json!({})).await;
+        let attempts = [
+            ("query($s: String) { contents(filter: { search: $s }) { edges { cursor } } }", json!({ "s": "a\u{0}b" })),
+            ("query($s: String!) { campaign(slug: $s) { id } }", json!({ "s": "x\u{0}" })),
+            ("mutation($c: ID!, $b: String!) { addComment(contentId: $c, body: $b) { id } }", json!({ "c": content, "b": "hi\u{0}" })),
+            ("mutation($i: FileReportInput!) { fileReport(input: $i) { id } }",
+                json!({ "i": { "targetType": "CONTENT", "targetId": content, "reason": "OTHER", "details": "x\u{0}y" } })),
+        ];
+        for (query, variables) in attempts {
+            let answer = app.query_as(&token, query, variables).await;
+            assert_code(&answer, "BAD_USER_INPUT");
+        }
+        // Escaped in the query text, too.
+        assert_code(&app.query(r#"{ campaign(slug: "a\u0000b") { id } }"#, json!({})).await, "BAD_USER_INPUT");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn hidden_content_is_hidden_once_and_its_reporters_get_their_reports_back() {
+    on_each_database(|app| async move {
+        let author = app.token_for("author").await;
+        let moderator = app.user_with_role("mod.one", Role::Moderator).await;
+        let content = app.create_content(&author, json!({})).await;
+        let mut reporters = Vec::new();
+        for i in 0..6 {
+            reporters.push(app.token_for(&format!("reporter.{i}")).await);
+        }
+        let filed =
+            futures_util::future::join_all(reporters.iter().map(|t| app.report(t, "CONTENT", &content, "SPAM", None)))
+                .await;
+        let first_ids: Vec<Value> = filed.iter().map(|f| field(f, "fileReport")["id"].clone()).collect();
+        let case = only_case(&app, &moderator).await;
+        let hides = case["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "AUTO_HIDE").count();
+        assert_eq!(hides, 1, "{case}");
+        // Reporting again, though the content is hidden from them now.
+        for (token, first) in reporters.iter().zip(&first_ids) {
+            let again = app.report(token, "CONTENT", &content, "SPAM", None).await;
+            assert_eq!(&field(&again, "fileReport")["id"], first);
+        }
     })
     .await;
 }

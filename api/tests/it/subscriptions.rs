@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use entity::Role;
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -176,18 +176,42 @@ async fn a_socket_runs_at_most_twenty_operations_at_once() {
     }
     send(&mut socket, "one-too-many", "subscription { moderationQueueChanged { id } }").await;
     let refused = next_json(&mut socket).await;
-    assert_eq!(refused["id"], "one-too-many", "{refused}");
-    assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{refused}");
+    assert_eq!((refused["id"].as_str(), refused["type"].as_str()), (Some("one-too-many"), Some("error")), "{refused}");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "RATE_LIMITED", "{refused}");
+}
+
+#[tokio::test]
+async fn a_repeated_operation_id_or_an_oversized_message_closes_the_socket() {
+    let app = TestApp::spawn(Backend::Sqlite, |_| {}).await;
+    let moderator = app.user_with_role("mod", Role::Moderator).await;
+    let mut socket = connect(&app, &moderator).await;
+    send(&mut socket, "same", "subscription { moderationQueueChanged { id } }").await;
+    send(&mut socket, "same", "subscription { moderationQueueChanged { id } }").await;
+    assert_eq!(closed_with(&mut socket, Duration::from_secs(5)).await, 4409);
+
+    let mut socket = connect(&app, &moderator).await;
+    let huge = "x".repeat(400 * 1024);
+    socket.send(Message::Text(huge.into())).await.unwrap();
+    assert_eq!(closed_with(&mut socket, Duration::from_secs(5)).await, 1009);
 }
 
 #[tokio::test]
 async fn operations_on_a_socket_keep_the_request_time_limit() {
-    let app = TestApp::spawn(Backend::Sqlite, |_| {}).await;
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = TestApp::spawn(Backend::Sqlite, |s| s.request_timeout = Duration::from_millis(500)).await;
     let token = app.token_for("member").await;
-    let impatient = app.another_instance_with(|s| s.request_timeout = Duration::ZERO).await;
-    let mut socket = connect(&impatient, &token).await;
-    // An operation that waits on the database, so the limit has something to stop.
-    let answer = run(&mut socket, "{ notifications { edges { cursor } } }").await;
+    let mut socket = connect(&app, &token).await;
+    // Another connection holds the write lock, so the change cannot finish.
+    let other = sea_orm::Database::connect(&app.database.url).await.unwrap();
+    let blocker = other.begin().await.unwrap();
+    blocker
+        .execute_unprepared("INSERT INTO signup_lockouts (email_hash, locked_until) VALUES ('x', '2000-01-01')")
+        .await
+        .unwrap();
+    let change = "mutation { updatePrivacySettings(input: { personalizedFeed: false }) { personalizedFeed } }";
+    let answer = run(&mut socket, change).await;
     assert_eq!(answer["errors"][0]["extensions"]["code"], "INTERNAL", "{answer}");
     assert!(answer["errors"][0]["message"].as_str().unwrap().contains("took too long"), "{answer}");
+    blocker.rollback().await.unwrap();
+    other.close().await.unwrap();
 }

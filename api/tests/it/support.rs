@@ -170,13 +170,8 @@ impl TestApp {
 
     /// A second instance on this one's database, as a scaled-out deployment runs.
     pub async fn another_instance(&self) -> Self {
-        self.another_instance_with(|_| {}).await
-    }
-
-    /// Another instance on this one's database, with its own settings.
-    pub async fn another_instance_with(&self, configure: impl FnOnce(&mut Settings)) -> Self {
         let shared = TestDatabase { url: self.database.url.clone(), cleanup: Cleanup::Files(Vec::new()) };
-        let app = Self::spawn_on(self.backend, shared, configure).await;
+        let app = Self::spawn_on(self.backend, shared, |_| {}).await;
         app.clock.set(self.clock_now());
         app
     }

@@ -92,13 +92,13 @@ pub async fn queue(
 pub async fn case_reports(
     db: &impl ConnectionTrait,
     policy: &Policy,
-    case_id: Uuid,
+    case: &case::Model,
     page: &PageRequest,
 ) -> AppResult<Page<report::Model>> {
-    if policy.case_view() == CaseView::Redacted {
+    if policy.case_view(case) == CaseView::Redacted {
         return Ok(Page { items: Vec::new(), has_next_page: false });
     }
-    let select = report::Entity::find().filter(report::Column::CaseId.eq(case_id));
+    let select = report::Entity::find().filter(report::Column::CaseId.eq(case.id));
     keyset_page(db, select, Direction::OldestFirst, page).await
 }
 
@@ -113,20 +113,32 @@ pub async fn my_reports(
 }
 
 /// Every step of a case, oldest first; none in the redacted view.
-pub async fn case_events(db: &impl ConnectionTrait, policy: &Policy, case_id: Uuid) -> AppResult<Vec<event::Model>> {
-    if policy.case_view() == CaseView::Redacted {
+pub async fn case_events(
+    db: &impl ConnectionTrait,
+    policy: &Policy,
+    case: &case::Model,
+) -> AppResult<Vec<event::Model>> {
+    if policy.case_view(case) == CaseView::Redacted {
         return Ok(Vec::new());
     }
     Ok(event::Entity::find()
-        .filter(event::Column::CaseId.eq(case_id))
+        .filter(event::Column::CaseId.eq(case.id))
         .order_by_asc(event::Column::CreatedAt)
         .order_by_asc(event::Column::Id)
         .all(db)
         .await?)
 }
 
-/// The whole audit log, newest first.
+/// The audit log, newest first: every step but those of cases about the
+/// reader themselves (who reported them, and what was noted, is not theirs
+/// to read).
 pub async fn log(db: &impl ConnectionTrait, policy: &Policy, page: &PageRequest) -> AppResult<Page<event::Model>> {
-    policy.staff(MODERATORS)?;
-    keyset_page(db, event::Entity::find(), Direction::NewestFirst, page).await
+    let me = policy.staff(MODERATORS)?.id();
+    let about_me = Query::select()
+        .column(case::Column::Id)
+        .from(case::Entity)
+        .and_where(Expr::col(case::Column::TargetUserId).eq(me))
+        .to_owned();
+    let select = event::Entity::find().filter(event::Column::CaseId.not_in_subquery(about_me));
+    keyset_page(db, select, Direction::NewestFirst, page).await
 }

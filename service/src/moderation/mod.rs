@@ -10,7 +10,7 @@ use entity::{
     Audience, CaseStatus, ContentStatus, ModerationAction, ReportReason, ReportStatus, ReportTargetType, Role, comment,
     content, moderation_event as event, report, user,
 };
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     QueryFilter, QueryOrder, Set,
@@ -66,7 +66,7 @@ pub fn priority_base(reasons: &[ReportReason], reporters: i32) -> i32 {
 /// Priority now: the base plus one point per hour the case has been open;
 /// 0 in the redacted view.
 pub fn priority(case: &case::Model, policy: &Policy) -> i32 {
-    if policy.case_view() == CaseView::Redacted {
+    if policy.case_view(case) == CaseView::Redacted {
         return 0;
     }
     let hours = std::cmp::max((policy.now() - case.opened_at).num_hours(), 0);

@@ -74,6 +74,12 @@ pub async fn file_report(db: &DatabaseConnection, policy: &Policy, new: NewRepor
     if new.reason == ReportReason::Other && details.is_none() {
         return Err(AppError::field("details", "are required when the reason is OTHER"));
     }
+    // The same report again, even once its content is hidden by the reports
+    // (and so no longer visible to the reporter), gives the first one back.
+    if let Some(mine) = open_report(db, reporter.user.id, &new).await? {
+        let case_id = mine.case_id;
+        return Ok((mine, case_id));
+    }
     let target = resolve_target(db, scope, &new).await?;
     let now = scope.now;
     // A concurrent first report on the same target may create the case
@@ -189,9 +195,12 @@ pub(super) async fn file_in_transaction(
     }
     let reporters = case.report_count + 1;
     let base = priority_base(&all_reasons, reporters);
-    let hide = target.content.as_ref().is_some_and(|c| c.status == ContentStatus::Published)
-        && (matches!(new.reason, ReportReason::MinorSafety | ReportReason::SelfHarm)
-            || reporters >= AUTO_HIDE_REPORTERS);
+    let serious = matches!(new.reason, ReportReason::MinorSafety | ReportReason::SelfHarm);
+    // Hidden by whichever report gets there first: the update only changes
+    // published content, so racing reports record one AUTO_HIDE.
+    let hide = target.content.is_some()
+        && (serious || reporters >= AUTO_HIDE_REPORTERS)
+        && hide_if_published(&txn, new.target_id).await?;
     let mut active: case::ActiveModel = case.clone().into();
     active.report_count = Set(reporters);
     active.reasons = Set(reasons_text(&all_reasons));
@@ -205,7 +214,6 @@ pub(super) async fn file_in_transaction(
     active.update(&txn).await?;
     record(&txn, case.id, Some(reporter), "REPORT", None, None, now).await?;
     if hide {
-        set_content_status(&txn, new.target_id, ContentStatus::HiddenPendingReview).await?;
         record(
             &txn,
             case.id,
@@ -219,4 +227,30 @@ pub(super) async fn file_in_transaction(
     }
     txn.commit().await?;
     Ok((filed, case.id))
+}
+
+/// The reporter's report on the target's undecided case, if any.
+async fn open_report(db: &impl ConnectionTrait, reporter: Uuid, new: &NewReport) -> AppResult<Option<report::Model>> {
+    let undecided = Query::select()
+        .column(case::Column::Id)
+        .from(case::Entity)
+        .and_where(Expr::col(case::Column::TargetType).eq(new.target_type))
+        .and_where(Expr::col(case::Column::ActiveTargetId).eq(new.target_id))
+        .to_owned();
+    Ok(report::Entity::find()
+        .filter(report::Column::ReporterId.eq(reporter))
+        .filter(report::Column::CaseId.in_subquery(undecided))
+        .one(db)
+        .await?)
+}
+
+/// Hides the content pending review if it is published; whether it did.
+pub(super) async fn hide_if_published(db: &impl ConnectionTrait, content_id: Uuid) -> AppResult<bool> {
+    let hidden = content::Entity::update_many()
+        .col_expr(content::Column::Status, Expr::value(ContentStatus::HiddenPendingReview))
+        .filter(content::Column::Id.eq(content_id))
+        .filter(content::Column::Status.eq(ContentStatus::Published))
+        .exec(db)
+        .await?;
+    Ok(hidden.rows_affected == 1)
 }

@@ -1,0 +1,42 @@
+//! The operation gate: one extension every root field passes through, so no
+//! operation can forget the rules that hold for all of them: an appeal token
+//! opens only the appeal, and mutations need the current privacy policy.
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
+use async_graphql::{ErrorExtensions, PathSegment, Pos, ServerResult, Value};
+
+use crate::service::policy::Policy;
+use crate::state::AppState;
+
+pub struct OperationGate;
+
+impl ExtensionFactory for OperationGate {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(OperationGate)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for OperationGate {
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        let root = matches!(info.parent_type, "Query" | "Mutation" | "Subscription");
+        if let (true, Some(policy), Some(state)) = (root, ctx.data_opt::<Policy>(), ctx.data_opt::<AppState>()) {
+            let mut verdict = policy.admits(info.name);
+            if verdict.is_ok() && info.parent_type == "Mutation" {
+                verdict = policy.consent_for(&state.db, info.name).await;
+            }
+            if let Err(err) = verdict {
+                let mut error = crate::error::ApiError(err).extend().into_server_error(Pos::default());
+                error.path = vec![PathSegment::Field(info.name.to_owned())];
+                return Err(error);
+            }
+        }
+        next.run(ctx, info).await
+    }
+}
