@@ -239,20 +239,25 @@ async fn reports_filed_at_the_same_moment_are_all_counted() {
     on_each_database(|app| async move {
         let author = app.token_for("author").await;
         let moderator = app.user_with_role("mod.one", Role::Moderator).await;
-        let content = app.create_content(&author, json!({})).await;
         let mut reporters = Vec::new();
         for i in 0..5 {
             reporters.push(app.token_for(&format!("reporter.{i}")).await);
         }
-        let filed = reporters.iter().map(|token| app.report(token, "CONTENT", &content, "SPAM", None));
-        for response in futures_util::future::join_all(filed).await {
-            field(&response, "fileReport");
+        // Several rounds: a lost count shows up only sometimes.
+        for round in 0..4 {
+            let content = app.create_content(&author, json!({ "title": format!("Round {round}") })).await;
+            let filed = reporters.iter().map(|token| app.report(token, "CONTENT", &content, "SPAM", None));
+            for response in futures_util::future::join_all(filed).await {
+                field(&response, "fileReport");
+            }
+            let case = only_case(&app, &moderator).await;
+            assert_eq!(case["reportCount"], 5, "{case}");
+            assert_eq!(case["autoHidden"], true);
+            let seen = app.query("query($id: ID!) { content(id: $id) { id } }", json!({ "id": content })).await;
+            assert!(field(&seen, "content").is_null(), "five reporters hide the content");
+            // Decided, so that the next round's case is the only one open.
+            field(&decide(&app, &moderator, &case, "REMOVE_CONTENT", json!({})).await, "resolveCase");
         }
-        let case = only_case(&app, &moderator).await;
-        assert_eq!(case["reportCount"], 5, "{case}");
-        assert_eq!(case["autoHidden"], true);
-        let seen = app.query("query($id: ID!) { content(id: $id) { id } }", json!({ "id": content })).await;
-        assert!(field(&seen, "content").is_null(), "five reporters hide the content");
     })
     .await;
 }
@@ -718,14 +723,25 @@ async fn hidden_content_is_hidden_once_and_its_reporters_get_their_reports_back(
         let filed =
             futures_util::future::join_all(reporters.iter().map(|t| app.report(t, "CONTENT", &content, "SPAM", None)))
                 .await;
-        let first_ids: Vec<Value> = filed.iter().map(|f| field(f, "fileReport")["id"].clone()).collect();
+        // A report that arrives after the fifth has hidden the content finds
+        // nothing it may see; every other one is filed.
+        let mut counted = Vec::new();
+        for (token, answer) in reporters.iter().zip(&filed) {
+            if answer["errors"].is_null() {
+                counted.push((token, field(answer, "fileReport")["id"].clone()));
+            } else {
+                assert_code(answer, "NOT_FOUND");
+            }
+        }
+        assert!(counted.len() >= 5, "{filed:?}");
         let case = only_case(&app, &moderator).await;
+        assert_eq!(case["reportCount"], counted.len());
         let hides = case["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "AUTO_HIDE").count();
         assert_eq!(hides, 1, "{case}");
         // Reporting again, though the content is hidden from them now.
-        for (token, first) in reporters.iter().zip(&first_ids) {
+        for (token, first) in counted {
             let again = app.report(token, "CONTENT", &content, "SPAM", None).await;
-            assert_eq!(&field(&again, "fileReport")["id"], first);
+            assert_eq!(field(&again, "fileReport")["id"], first);
         }
     })
     .await;

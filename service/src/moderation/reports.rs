@@ -106,17 +106,15 @@ pub(super) async fn file_in_transaction(
     // Writing first serialises this reporter's reports: the duplicate check
     // and the hourly count below cannot race.
     accounts::lock_user(&txn, reporter).await?;
-    // Then the undecided case's row, so that reports on one target from
-    // different reporters count one after another, never from a stale read.
-    case::Entity::update_many()
-        .col_expr(case::Column::Version, Expr::col(case::Column::Version))
-        .filter(case::Column::TargetType.eq(new.target_type))
-        .filter(case::Column::ActiveTargetId.eq(new.target_id))
-        .exec(&txn)
-        .await?;
+    // Then the undecided case's row, read and locked in one statement
+    // (`FOR UPDATE` on PostgreSQL; SQLite's write lock is already held), so
+    // reports on one target from different reporters count one after
+    // another. A case created meanwhile is seen once it commits; one not yet
+    // committed makes our insert below fail, and the caller tries again.
     let existing_case = case::Entity::find()
         .filter(case::Column::TargetType.eq(new.target_type))
         .filter(case::Column::ActiveTargetId.eq(new.target_id))
+        .lock_exclusive()
         .one(&txn)
         .await?;
     if let Some(existing) = &existing_case {
