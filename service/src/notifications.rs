@@ -1,7 +1,7 @@
 //! Notifications, written in the recipient's language. Every kind goes
 //! through `notify`, so later features add a variant and its words here.
 use chrono::{DateTime, Utc};
-use entity::{ModerationAction, notification, user};
+use entity::{ModerationAction, ReportReason, notification, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
@@ -10,17 +10,55 @@ use crate::error::AppResult;
 use crate::pagination::{Direction, Page, PageRequest, keyset_page};
 
 pub enum Notice<'a> {
-    ReportResolved { action: ModerationAction, case_id: Uuid },
-    ContentRemoved { title: &'a str, case_id: Uuid, content_id: Option<Uuid> },
-    AccountWarned { case_id: Uuid },
-    AccountSuspended { until: Option<DateTime<Utc>>, case_id: Uuid },
-    AppealDecided { upheld: bool, case_id: Uuid },
-    FamilyLinked { other: &'a user::Model, link_id: Uuid },
-    FamilyUnlinked { other: &'a user::Model, link_id: Uuid },
-    ControlsChanged { teen: &'a user::Model },
-    TimeRequested { teen: &'a user::Model, minutes: i32, request_id: Uuid },
-    TimeRequestAnswered { granted: Option<i32>, request_id: Uuid },
-    PolicyUpdated { version: i32 },
+    ReportResolved {
+        action: ModerationAction,
+        case_id: Uuid,
+    },
+    ContentRemoved {
+        title: &'a str,
+        case_id: Uuid,
+        content_id: Option<Uuid>,
+    },
+    AccountWarned {
+        case_id: Uuid,
+    },
+    AccountSuspended {
+        until: Option<DateTime<Utc>>,
+        case_id: Uuid,
+    },
+    AppealDecided {
+        upheld: bool,
+        case_id: Uuid,
+    },
+    FamilyLinked {
+        other: &'a user::Model,
+        link_id: Uuid,
+    },
+    FamilyUnlinked {
+        other: &'a user::Model,
+        link_id: Uuid,
+    },
+    ControlsChanged {
+        teen: &'a user::Model,
+    },
+    TimeRequested {
+        teen: &'a user::Model,
+        minutes: i32,
+        request_id: Uuid,
+    },
+    TimeRequestAnswered {
+        granted: Option<i32>,
+        request_id: Uuid,
+    },
+    /// A teen reported something and asked for their guardians to know: the
+    /// reason, never the item.
+    TeenReported {
+        teen: &'a user::Model,
+        reason: ReportReason,
+    },
+    PolicyUpdated {
+        version: i32,
+    },
 }
 
 /// What a notification is about, so a client can open it.
@@ -53,7 +91,9 @@ impl Notice<'_> {
             Notice::TimeRequestAnswered { request_id, .. } => {
                 About { time_request: Some(request_id), ..About::default() }
             }
-            Notice::ControlsChanged { teen } => About { mentions: Some(teen.id), ..About::default() },
+            Notice::ControlsChanged { teen } | Notice::TeenReported { teen, .. } => {
+                About { mentions: Some(teen.id), ..About::default() }
+            }
             Notice::PolicyUpdated { .. } => About::default(),
         }
     }
@@ -69,6 +109,7 @@ impl Notice<'_> {
             Notice::FamilyUnlinked { .. } => "FAMILY_UNLINKED",
             Notice::ControlsChanged { .. } => "CONTROLS_CHANGED",
             Notice::TimeRequested { .. } => "TIME_REQUESTED",
+            Notice::TeenReported { .. } => "TEEN_REPORTED",
             Notice::TimeRequestAnswered { .. } => "TIME_REQUEST_ANSWERED",
             Notice::PolicyUpdated { .. } => "POLICY_UPDATED",
         }
@@ -142,6 +183,13 @@ impl Notice<'_> {
                 pick("Yêu cầu thêm thời gian".into(), "Request for more time".into()),
                 pick(format!("@{teen} xin thêm {minutes} phút hôm nay."), format!("@{teen} asks for {minutes} more minutes today.")),
             ),
+            Notice::TeenReported { teen: user::Model { handle: teen, .. }, reason } => (
+                pick("Con bạn vừa báo cáo một nội dung".into(), "Your teen reported something".into()),
+                pick(
+                    format!("@{teen} đã báo cáo một nội dung vì: {}. Hãy hỏi han con nhé.", reason_words(*reason, true)),
+                    format!("@{teen} reported something for: {}. You may want to check in with them.", reason_words(*reason, false)),
+                ),
+            ),
             Notice::TimeRequestAnswered { granted: Some(minutes), .. } => (
                 pick("Đã được thêm thời gian".into(), "More time granted".into()),
                 pick(format!("Bạn được thêm {minutes} phút đến nửa đêm nay."), format!("You have {minutes} more minutes until midnight.")),
@@ -159,6 +207,26 @@ impl Notice<'_> {
             ),
         }
     }
+}
+
+/// A report reason in plain words.
+pub fn reason_words(reason: ReportReason, vietnamese: bool) -> &'static str {
+    let (vi, en) = match reason {
+        ReportReason::Spam => ("thư rác", "spam"),
+        ReportReason::ScamFraud => ("lừa đảo", "a scam or fraud"),
+        ReportReason::Impersonation => ("mạo danh", "impersonation"),
+        ReportReason::BullyingHarassment => ("bắt nạt, quấy rối", "bullying or harassment"),
+        ReportReason::HateSpeech => ("phát ngôn thù ghét", "hate speech"),
+        ReportReason::ViolenceDangerousActs => ("bạo lực, hành vi nguy hiểm", "violence or dangerous acts"),
+        ReportReason::SelfHarm => ("tự gây hại", "self-harm"),
+        ReportReason::MinorSafety => ("an toàn của trẻ vị thành niên", "the safety of a minor"),
+        ReportReason::NuditySexual => ("khỏa thân, tình dục", "nudity or sexual content"),
+        ReportReason::Misinformation => ("thông tin sai lệch", "misinformation"),
+        ReportReason::PrivacyViolation => ("xâm phạm quyền riêng tư", "a privacy violation"),
+        ReportReason::IntellectualProperty => ("vi phạm sở hữu trí tuệ", "intellectual property"),
+        ReportReason::Other => ("lý do khác", "another reason"),
+    };
+    if vietnamese { vi } else { en }
 }
 
 /// What happened to a report, in plain words for the reporter.

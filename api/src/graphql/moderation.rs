@@ -265,6 +265,9 @@ pub struct FileReportInput {
     reason: ReportReason,
     /// At most 1,000 characters; required for OTHER.
     details: Option<String>,
+    /// A teen may ask that their guardians be told they reported (the reason
+    /// only, never the item).
+    notify_guardian: Option<bool>,
 }
 
 #[derive(InputObject, Default)]
@@ -383,6 +386,7 @@ impl ModerationMutation {
             target_id: parse_id(&input.target_id, "target")?,
             reason: input.reason.into(),
             details: input.details,
+            notify_guardian: input.notify_guardian.unwrap_or(false),
         };
         let (report, case_id) = moderation::file_report(&state.db, policy(ctx)?, new).await?;
         state.cases.publish(&state.db, case_id).await?;

@@ -399,3 +399,37 @@ async fn at_eighteen_the_controls_stop_and_the_links_end() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_teen_can_tell_their_guardians_they_reported_something_without_the_item() {
+    on_each_database(|app| async move {
+        let teen = app.sign_up("teen", 14).await["accessToken"].as_str().unwrap().to_owned();
+        let mother = app.token_for("mother").await;
+        let father = app.token_for("father").await;
+        app.pair(&mother, &teen).await;
+        app.pair(&father, &teen).await;
+        let stranger = app.token_for("stranger").await;
+        let video = app.create_content(&stranger, json!({ "title": "Thử thách nguy hiểm trên mái nhà" })).await;
+        let report = "mutation($i: FileReportInput!) { fileReport(input: $i) { id } }";
+        let input = json!({ "targetType": "CONTENT", "targetId": video, "reason": "BULLYING_HARASSMENT", "notifyGuardian": true });
+        ok(&app.query_as(&teen, report, json!({ "i": input })).await);
+        let notes = "{ notifications { edges { node { kind title body caseId contentId } } } }";
+        for guardian in [&mother, &father] {
+            let seen = app.query_as(guardian, notes, json!({})).await;
+            let edges = ok(&seen)["notifications"]["edges"].as_array().unwrap().clone();
+            let alert = edges.iter().find(|e| e["node"]["kind"] == "TEEN_REPORTED").expect("an alert").clone();
+            let body = alert["node"]["body"].as_str().unwrap();
+            assert!(body.contains("@teen") && body.contains("bắt nạt, quấy rối"), "{body}");
+            assert!(!alert.to_string().contains("mái nhà"), "the item stays out: {alert}");
+            assert!(alert["node"]["caseId"].is_null() && alert["node"]["contentId"].is_null());
+        }
+        // Without the tick, nobody is told.
+        let other = app.create_content(&stranger, json!({})).await;
+        let quiet = json!({ "targetType": "CONTENT", "targetId": other, "reason": "SPAM" });
+        ok(&app.query_as(&teen, report, json!({ "i": quiet })).await);
+        let seen = app.query_as(&mother, notes, json!({})).await;
+        let alerts = ok(&seen)["notifications"]["edges"].as_array().unwrap().iter().filter(|e| e["node"]["kind"] == "TEEN_REPORTED").count();
+        assert_eq!(alerts, 1);
+    })
+    .await;
+}

@@ -23,7 +23,7 @@ use crate::notifications::{self, Notice};
 use crate::pagination::{Direction, KeysetCursor, Page, PageRequest, keyset_page, ranked_page};
 use crate::policy::{CaseView, Policy};
 use crate::visibility::Scope;
-use crate::{accounts, content as contents, rate_limit, social};
+use crate::{accounts, content as contents, family, rate_limit, social};
 
 mod decisions;
 mod lists;

@@ -7,6 +7,8 @@ pub struct NewReport {
     pub target_id: Uuid,
     pub reason: ReportReason,
     pub details: Option<String>,
+    /// A teen asks for their guardians to be told that they reported.
+    pub notify_guardian: bool,
 }
 
 pub(super) struct Target {
@@ -85,13 +87,31 @@ pub async fn file_report(db: &DatabaseConnection, policy: &Policy, new: NewRepor
     // A concurrent first report on the same target may create the case
     // first; the unique key on undecided targets sends us round once more.
     let mut attempts = 0;
-    loop {
+    let filed = loop {
         attempts += 1;
         match file_in_transaction(db, reporter.user.id, &new, details.clone(), &target, now).await {
             Err(AppError::Duplicate) if attempts < 3 => continue,
-            result => return result,
+            result => break result?,
         }
+    };
+    if new.notify_guardian {
+        alert_guardians(db, &reporter.user, new.reason, now).await?;
     }
+    Ok(filed)
+}
+
+/// Tells a teen's guardians that the teen reported something, and why; the
+/// item itself stays between the teen and the moderators.
+async fn alert_guardians(
+    db: &impl ConnectionTrait,
+    teen: &user::Model,
+    reason: ReportReason,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    for guardian in family::active_guardians(db, teen, now).await? {
+        notifications::notify_id(db, guardian, Notice::TeenReported { teen, reason }, now).await?;
+    }
+    Ok(())
 }
 
 pub(super) async fn file_in_transaction(
