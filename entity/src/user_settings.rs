@@ -31,6 +31,8 @@ pub struct Model {
     /// The user's own choice; teens are always restricted whatever this says.
     pub restricted_mode: bool,
     pub daily_limit_minutes: Option<i32>,
+    /// Used instead of `daily_limit_minutes` on Saturday and Sunday.
+    pub weekend_limit_minutes: Option<i32>,
     pub search_enabled: bool,
     #[sea_orm(column_type = "Json")]
     pub time_away: TimeWindows,
@@ -38,6 +40,8 @@ pub struct Model {
     pub blocked_keywords: Keywords,
     pub locked_by_guardian: bool,
     pub updated_at: DateTimeUtc,
+    /// When the teen last dismissed the wind-down prompt.
+    pub wind_down_dismissed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,7 @@
 //! Screen time: minutes come only from the viewer's own VIEW interactions,
 //! timed by the server's clock and counted in the user's time zone, so no
 //! client can inflate, rewind or move the day.
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use entity::{InteractionKind, TimeRequestStatus, interaction, time_request, user, user_settings};
 use sea_orm::sea_query::{Expr, Func};
@@ -92,7 +92,13 @@ pub async fn status(
     let resets_at = local_midnight(tz, date + Duration::days(1));
     let used_minutes = i32::try_from(watched_ms(db, user.id, day_start, resets_at).await? / 60_000).unwrap_or(i32::MAX);
     let controlled = settings::controls_apply(user, now);
-    let limit_minutes = settings_row.daily_limit_minutes.filter(|_| controlled);
+    // Saturday and Sunday in the teen's zone have their own limit, when set.
+    let weekend = matches!(date.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun);
+    let limit = match (weekend, settings_row.weekend_limit_minutes) {
+        (true, Some(weekend_limit)) => Some(weekend_limit),
+        _ => settings_row.daily_limit_minutes,
+    };
+    let limit_minutes = limit.filter(|_| controlled);
     let extra_minutes = if limit_minutes.is_some() { extra_minutes(db, user.id, date).await? } else { 0 };
     let allowed = limit_minutes.map(|limit| limit + extra_minutes);
     let windows = if controlled { settings_row.time_away.0.as_slice() } else { &[] };

@@ -74,6 +74,8 @@ pub fn defaults_for(band: AgeBand, user_id: Uuid, now: DateTime<Utc>) -> user_se
         // setting reads as off once they turn 18.
         restricted_mode: Set(false),
         daily_limit_minutes: Set(limit),
+        weekend_limit_minutes: Set(None),
+        wind_down_dismissed_at: Set(None),
         search_enabled: Set(true),
         time_away: Set(TimeWindows(time_away)),
         blocked_keywords: Set(Keywords::default()),

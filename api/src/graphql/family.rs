@@ -74,6 +74,8 @@ impl From<&user_settings::TimeWindow> for TimeWindow {
 #[derive(SimpleObject)]
 pub struct TeenControls {
     daily_limit_minutes: Option<i32>,
+    /// Applies on Saturday and Sunday instead of `dailyLimitMinutes`.
+    weekend_limit_minutes: Option<i32>,
     /// Always true for teens.
     restricted_mode: bool,
     search_enabled: bool,
@@ -89,6 +91,7 @@ impl From<user_settings::Model> for TeenControls {
     fn from(row: user_settings::Model) -> Self {
         Self {
             daily_limit_minutes: row.daily_limit_minutes,
+            weekend_limit_minutes: row.weekend_limit_minutes,
             restricted_mode: true,
             search_enabled: row.search_enabled,
             comment_policy: row.comment_policy.into(),
@@ -230,6 +233,10 @@ pub struct TeenControlsInput {
     daily_limit_minutes: Option<i32>,
     /// Removes the daily limit.
     clear_daily_limit: Option<bool>,
+    /// 15..=480 minutes on Saturday and Sunday, in the teen's zone.
+    weekend_limit_minutes: Option<i32>,
+    /// Removes the weekend limit (the daily limit applies every day).
+    clear_weekend_limit: Option<bool>,
     search_enabled: Option<bool>,
     comment_policy: Option<CommentPolicy>,
     private_account: Option<bool>,
@@ -312,6 +319,8 @@ impl FamilyMutation {
         let change = family::ControlsChange {
             daily_limit_minutes: input.daily_limit_minutes,
             clear_daily_limit: input.clear_daily_limit.unwrap_or(false),
+            weekend_limit_minutes: input.weekend_limit_minutes,
+            clear_weekend_limit: input.clear_weekend_limit.unwrap_or(false),
             search_enabled: input.search_enabled,
             comment_policy: input.comment_policy.map(Into::into),
             private_account: input.private_account,

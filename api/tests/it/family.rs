@@ -1,6 +1,6 @@
 //! Family pairing, guardian controls and screen time enforced on the server.
 use chrono::{Duration, TimeZone, Utc};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::*;
 
@@ -430,6 +430,41 @@ async fn a_teen_can_tell_their_guardians_they_reported_something_without_the_ite
         let seen = app.query_as(&mother, notes, json!({})).await;
         let alerts = ok(&seen)["notifications"]["edges"].as_array().unwrap().iter().filter(|e| e["node"]["kind"] == "TEEN_REPORTED").count();
         assert_eq!(alerts, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn weekend_limits_hold_on_saturday_and_sunday_in_the_teens_zone() {
+    on_each_database(|app| async move {
+        let f = family(&app, 14).await;
+        let set = |input: Value| app.query_as(&f.guardian, SET, json!({ "t": f.teen_id, "i": input }));
+        assert_code(&set(json!({ "weekendLimitMinutes": 10 })).await, "BAD_USER_INPUT");
+        assert_code(&set(json!({ "weekendLimitMinutes": 30, "clearWeekendLimit": true })).await, "BAD_USER_INPUT");
+        ok(&set(json!({ "dailyLimitMinutes": 60, "weekendLimitMinutes": 15, "timeAway": [] })).await);
+        let read =
+            app.query_as(&f.teen, "{ me { controls { weekendLimitMinutes dailyLimitMinutes } } }", json!({})).await;
+        assert_eq!(ok(&read)["me"]["controls"], json!({ "weekendLimitMinutes": 15, "dailyLimitMinutes": 60 }));
+        let author = app.token_for("author").await;
+        let video = app.create_content(&author, json!({ "durationSeconds": 600 })).await;
+        // Friday 10:00 in Vietnam: twenty minutes are within the daily hour.
+        app.clock.set(Utc.with_ymd_and_hms(2026, 11, 27, 3, 0, 0).unwrap());
+        let teen = app.log_in("teen").await;
+        for _ in 0..2 {
+            ok(&app.interact(&teen, &video, "VIEW", Some(10 * 60_000)).await);
+        }
+        ok(&app.query_as(&teen, FEED, json!({})).await);
+        // Saturday 10:00: fifteen minutes use up the weekend limit.
+        app.clock.set(Utc.with_ymd_and_hms(2026, 11, 28, 3, 0, 0).unwrap());
+        let teen = app.log_in("teen").await;
+        ok(&app.interact(&teen, &video, "VIEW", Some(10 * 60_000)).await);
+        ok(&app.interact(&teen, &video, "VIEW", Some(5 * 60_000)).await);
+        let refused = app.query_as(&teen, FEED, json!({})).await;
+        assert_code(&refused, "SCREEN_TIME_LIMIT_REACHED");
+        assert_eq!(refused["errors"][0]["extensions"]["limitMinutes"], 15);
+        // Cleared, the daily limit applies on weekends too.
+        ok(&set(json!({ "clearWeekendLimit": true })).await);
+        ok(&app.query_as(&teen, FEED, json!({})).await);
     })
     .await;
 }

@@ -5,11 +5,28 @@ use super::*;
 pub struct ControlsChange {
     pub daily_limit_minutes: Option<i32>,
     pub clear_daily_limit: bool,
+    pub weekend_limit_minutes: Option<i32>,
+    pub clear_weekend_limit: bool,
     pub search_enabled: Option<bool>,
     pub comment_policy: Option<CommentPolicy>,
     pub private_account: Option<bool>,
     pub time_away: Option<Vec<(Vec<Weekday>, String, String)>>,
     pub blocked_keywords: Option<Vec<String>>,
+}
+
+/// A limit to set (`Some(Some(minutes))`), to clear (`Some(None)`) or to leave
+/// (`None`): 15..=480 minutes, and never both set and cleared.
+pub(super) fn limit_change(
+    (field, minutes): (&str, Option<i32>),
+    (clear_field, clear): (&str, bool),
+) -> AppResult<Option<Option<i32>>> {
+    match (minutes, clear) {
+        (Some(m), _) if !(15..=480).contains(&m) => Err(AppError::field(field, "must be between 15 and 480")),
+        (Some(_), true) => Err(AppError::field(clear_field, format!("cannot go with a new {field}"))),
+        (Some(m), false) => Ok(Some(Some(m))),
+        (None, true) => Ok(Some(None)),
+        (None, false) => Ok(None),
+    }
 }
 
 pub(super) fn parse_windows(windows: &[(Vec<Weekday>, String, String)]) -> AppResult<Vec<TimeWindow>> {
@@ -60,25 +77,23 @@ pub async fn set_controls(
     now: DateTime<Utc>,
 ) -> AppResult<user_settings::Model> {
     let teen = guarded_teen(db, guardian, teen_id, now).await?;
-    if let Some(limit) = change.daily_limit_minutes
-        && !(15..=480).contains(&limit)
-    {
-        return Err(AppError::field("dailyLimitMinutes", "must be between 15 and 480"));
-    }
-    if change.clear_daily_limit && change.daily_limit_minutes.is_some() {
-        return Err(AppError::field("clearDailyLimit", "cannot go with a new dailyLimitMinutes"));
-    }
+    let daily =
+        limit_change(("dailyLimitMinutes", change.daily_limit_minutes), ("clearDailyLimit", change.clear_daily_limit))?;
+    let weekend = limit_change(
+        ("weekendLimitMinutes", change.weekend_limit_minutes),
+        ("clearWeekendLimit", change.clear_weekend_limit),
+    )?;
     let windows = change.time_away.as_deref().map(parse_windows).transpose()?;
     let keywords = change.blocked_keywords.as_deref().map(parse_keywords).transpose()?;
 
     let txn = crate::begin_write(db).await?;
     accounts::lock_user(&txn, teen.id).await?;
     let mut active: user_settings::ActiveModel = settings::get(&txn, teen.id).await?.into();
-    if let Some(limit) = change.daily_limit_minutes {
-        active.daily_limit_minutes = Set(Some(limit));
+    if let Some(limit) = daily {
+        active.daily_limit_minutes = Set(limit);
     }
-    if change.clear_daily_limit {
-        active.daily_limit_minutes = Set(None);
+    if let Some(limit) = weekend {
+        active.weekend_limit_minutes = Set(limit);
     }
     if let Some(value) = change.search_enabled {
         active.search_enabled = Set(value);

@@ -1,0 +1,42 @@
+//! Weekend screen-time limits and the wind-down prompt's dismissal.
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum UserSettings {
+    Table,
+    WeekendLimitMinutes,
+    WindDownDismissedAt,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite takes one column per ALTER.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(UserSettings::Table)
+                    .add_column(integer_null(UserSettings::WeekendLimitMinutes))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(UserSettings::Table)
+                    .add_column(timestamp_with_time_zone_null(UserSettings::WindDownDismissedAt))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for column in [UserSettings::WindDownDismissedAt, UserSettings::WeekendLimitMinutes] {
+            manager.alter_table(Table::alter().table(UserSettings::Table).drop_column(column).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
