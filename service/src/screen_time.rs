@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use crate::domain::{in_window, window_end};
 use crate::error::{AppError, AppResult};
+use crate::policy::Policy;
 use crate::settings;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,4 +173,68 @@ pub async fn report(
             late_night_minutes: minutes(late),
         })
         .collect())
+}
+
+/// How long a dismissed wind-down prompt stays away.
+pub const WIND_DOWN_SNOOZE: Duration = Duration::minutes(30);
+
+/// The wind-down prompt shown in the feed of a 13–15-year-old late at night.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindDown {
+    /// 1 at first, 2 once it has been dismissed and come back.
+    pub level: i32,
+    pub message: String,
+}
+
+/// 22:00 to 06:00 in the teen's zone: the start of the night `local_now` is
+/// in, if it is in one.
+fn night_start(local_now: chrono::NaiveDateTime) -> Option<chrono::NaiveDateTime> {
+    let ten_pm = NaiveTime::from_hms_opt(22, 0, 0)?;
+    let six_am = NaiveTime::from_hms_opt(6, 0, 0)?;
+    let time = local_now.time();
+    if time >= ten_pm {
+        Some(local_now.date().and_time(ten_pm))
+    } else if time < six_am {
+        Some((local_now.date() - Duration::days(1)).and_time(ten_pm))
+    } else {
+        None
+    }
+}
+
+/// The prompt the viewer should see now, if any: only for 13–15-year-olds,
+/// only at night in their zone, hidden for 30 minutes after a dismissal and
+/// back at level 2 after that, in their language.
+pub fn wind_down(user: &user::Model, settings_row: &user_settings::Model, now: DateTime<Utc>) -> Option<WindDown> {
+    if settings::age_band(user, now) != crate::domain::AgeBand::Teen13To15 {
+        return None;
+    }
+    let tz = timezone(user);
+    let night = local_to_utc(tz, night_start(now.with_timezone(&tz).naive_local())?);
+    let level = match settings_row.wind_down_dismissed_at.filter(|at| *at >= night) {
+        Some(dismissed) if now - dismissed < WIND_DOWN_SNOOZE => return None,
+        Some(_) => 2,
+        None => 1,
+    };
+    let vietnamese = user.locale != "en";
+    let message = match (level, vietnamese) {
+        (1, true) => "Đã khuya rồi. Nghỉ ngơi một chút để mai thật tỉnh táo nhé!",
+        (1, false) => "It's getting late. Time to wind down so you feel fresh tomorrow!",
+        (_, true) => "Vẫn còn thức à? Tắt máy và đi ngủ thôi, mai mình xem tiếp nhé.",
+        (_, false) => "Still up? Put the phone down and get some sleep; the feed will be here tomorrow.",
+    };
+    Some(WindDown { level, message: message.to_owned() })
+}
+
+/// Hides the prompt for 30 minutes; `false` when none was showing.
+pub async fn dismiss_wind_down(db: &impl ConnectionTrait, policy: &Policy) -> AppResult<bool> {
+    let viewer = policy.member()?;
+    if wind_down(&viewer.user, &viewer.settings, policy.now()).is_none() {
+        return Ok(false);
+    }
+    user_settings::Entity::update_many()
+        .col_expr(user_settings::Column::WindDownDismissedAt, Expr::value(policy.now()))
+        .filter(user_settings::Column::UserId.eq(viewer.id()))
+        .exec(db)
+        .await?;
+    Ok(true)
 }

@@ -2,7 +2,7 @@
 use async_graphql::{OutputType, SimpleObject};
 
 use super::accounts::User;
-use super::content::{Comment, Content, FeedEdge};
+use super::content::{Comment, Content};
 use super::moderation::{ModerationCase, ModerationEvent, Notification, Report};
 use crate::service::pagination::Page;
 
@@ -41,7 +41,6 @@ pub type NotificationEdge = Edge<Notification>;
 #[graphql(concrete(name = "ModerationCaseConnection", params(ModerationCaseEdge)))]
 #[graphql(concrete(name = "ModerationEventConnection", params(ModerationEventEdge)))]
 #[graphql(concrete(name = "NotificationConnection", params(NotificationEdge)))]
-#[graphql(concrete(name = "FeedConnection", params(FeedEdge)))]
 pub struct Connection<E: OutputType> {
     pub edges: Vec<E>,
     pub page_info: PageInfo,

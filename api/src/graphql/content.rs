@@ -234,6 +234,23 @@ pub struct FeedEdge {
     reasons: Vec<FeedReason>,
 }
 
+/// A gentle late-night nudge for 13–15-year-olds, in their language.
+#[derive(SimpleObject)]
+pub struct WindDownPrompt {
+    /// 1 at first; 2 once dismissed and back 30 minutes later.
+    level: i32,
+    message: String,
+}
+
+#[derive(SimpleObject)]
+pub struct FeedConnection {
+    edges: Vec<FeedEdge>,
+    page_info: PageInfo,
+    /// Between 22:00 and 06:00 in the teen's zone, for 13–15-year-olds; null
+    /// otherwise, and for 30 minutes after `dismissWindDown`.
+    wind_down: Option<WindDownPrompt>,
+}
+
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InteractionKind {
     View,
@@ -393,7 +410,7 @@ impl ContentQuery {
         first: Option<i32>,
         after: Option<String>,
         pillar: Option<Pillar>,
-    ) -> AppResult<Connection<FeedEdge>> {
+    ) -> AppResult<FeedConnection> {
         let state = app(ctx)?;
         let page = PageRequest::new(first, after)?;
         let request = FeedRequest { first: page.first as usize, after: page.after, pillar: pillar.map(Into::into) };
@@ -418,7 +435,8 @@ impl ContentQuery {
                     .collect(),
             })
             .collect();
-        Ok(Connection { edges, page_info: PageInfo { has_next_page: result.has_next_page, end_cursor } })
+        let wind_down = result.wind_down.map(|w| WindDownPrompt { level: w.level, message: w.message });
+        Ok(FeedConnection { edges, page_info: PageInfo { has_next_page: result.has_next_page, end_cursor }, wind_down })
     }
 }
 
@@ -464,6 +482,11 @@ impl ContentMutation {
     async fn add_comment(&self, ctx: &Context<'_>, content_id: ID, body: String) -> AppResult<Comment> {
         let content_id = parse_id(&content_id, "content")?;
         Ok(Comment(comments::add(&app(ctx)?.db, policy(ctx)?, content_id, &body).await?))
+    }
+
+    /// Hides tonight's wind-down prompt for 30 minutes; false when none was showing.
+    async fn dismiss_wind_down(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        Ok(screen_time::dismiss_wind_down(&app(ctx)?.db, policy(ctx)?).await?)
     }
 
     /// Deletes a comment you wrote, or one on your content.

@@ -468,3 +468,58 @@ async fn weekend_limits_hold_on_saturday_and_sunday_in_the_teens_zone() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn wind_down_nudges_young_teens_late_at_night() {
+    on_each_database(|app| async move {
+        app.sign_up("young", 14).await;
+        app.sign_up("older", 17).await;
+        for handle in ["young", "older"] {
+            // Their default time-away windows would close the feed at night.
+            app.update_settings(handle, |s| s.time_away = sea_orm::Set(entity::user_settings::TimeWindows(vec![])))
+                .await;
+        }
+        let prompt = |token: String| {
+            let app = &app;
+            async move {
+                let feed = app.query_as(&token, "{ feed(first: 1) { windDown { level message } } }", json!({})).await;
+                ok(&feed)["feed"]["windDown"].clone()
+            }
+        };
+        // 21:30 in Vietnam: not yet.
+        app.clock.set(Utc.with_ymd_and_hms(2026, 11, 29, 14, 30, 0).unwrap());
+        let young = app.log_in("young").await;
+        assert!(prompt(young.clone()).await.is_null());
+        assert_eq!(
+            *ok(&app.query_as(&young, "mutation { dismissWindDown }", json!({})).await),
+            json!({ "dismissWindDown": false })
+        );
+        // 22:30: level 1, in Vietnamese; never for a 17-year-old.
+        app.clock.advance(Duration::hours(1));
+        let (young, older) = (app.log_in("young").await, app.log_in("older").await);
+        let first = prompt(young.clone()).await;
+        assert_eq!(first["level"], 1);
+        assert!(first["message"].as_str().unwrap().contains("khuya"), "{first}");
+        assert!(prompt(older.clone()).await.is_null());
+        // Dismissed: gone for 30 minutes, then back at level 2.
+        assert_eq!(
+            *ok(&app.query_as(&young, "mutation { dismissWindDown }", json!({})).await),
+            json!({ "dismissWindDown": true })
+        );
+        assert!(prompt(young.clone()).await.is_null());
+        app.clock.advance(Duration::minutes(29));
+        let young = app.log_in("young").await;
+        assert!(prompt(young.clone()).await.is_null());
+        app.clock.advance(Duration::minutes(2));
+        let young = app.log_in("young").await;
+        assert_eq!(prompt(young.clone()).await["level"], 2);
+        // 06:30 the next morning: gone, and the next night starts at level 1.
+        app.clock.set(Utc.with_ymd_and_hms(2026, 11, 29, 23, 30, 0).unwrap());
+        let young = app.log_in("young").await;
+        assert!(prompt(young.clone()).await.is_null());
+        app.clock.set(Utc.with_ymd_and_hms(2026, 11, 30, 15, 30, 0).unwrap());
+        let young = app.log_in("young").await;
+        assert_eq!(prompt(young).await["level"], 1);
+    })
+    .await;
+}

@@ -533,6 +533,11 @@ fn rows() -> Vec<Row> {
             },
         },
         Row {
+            operation: "dismissWindDown",
+            query: |_, _| "mutation { dismissWindDown }".into(),
+            expect: |c| member(c, OK),
+        },
+        Row {
             operation: "createPairingCode",
             query: |_, _| "mutation { createPairingCode { code } }".into(),
             expect: |c| adults(c, OK, "FORBIDDEN"),

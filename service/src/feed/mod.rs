@@ -33,6 +33,7 @@ use crate::content::search_terms;
 use crate::domain::fold;
 use crate::error::{AppError, AppResult};
 use crate::policy::Policy;
+use crate::screen_time;
 use crate::visibility::{Scope, content_condition};
 
 mod candidates;
@@ -98,6 +99,8 @@ pub struct FeedPage {
     /// Tags and campaigns of the items, already loaded, for the loaders.
     pub tags: HashMap<Uuid, Vec<tag::Model>>,
     pub campaigns: Vec<campaign::Model>,
+    /// The late-night prompt for a 13–15-year-old, if it shows now.
+    pub wind_down: Option<screen_time::WindDown>,
 }
 
 impl FeedPage {
@@ -215,5 +218,6 @@ pub async fn page(db: &impl ConnectionTrait, policy: &Policy, request: FeedReque
         let reasons = reasons(&candidate, exploration, profile.as_ref(), trending_floor, english, now);
         items.push(FeedItem { content: candidate.content, reasons });
     }
-    Ok(FeedPage { items, served, has_next_page, tags, campaigns })
+    let wind_down = viewer.and_then(|v| screen_time::wind_down(&v.user, &v.settings, now));
+    Ok(FeedPage { items, served, has_next_page, tags, campaigns, wind_down })
 }
