@@ -98,6 +98,7 @@ keyed! {
     notification => Id, id;
     report => Id, id;
     moderation_event => Id, id;
+    user => Id, id;
 }
 
 /// Cases are listed by when they were opened.

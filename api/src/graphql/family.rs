@@ -3,10 +3,12 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::accounts::User;
+use super::connection::{Connection, Edge};
 use super::loaders::UserLoader;
 use super::scalars::Date;
-use super::{app, loader, parse_id, viewer};
+use super::{app, loader, parse_id, policy, viewer};
 use crate::error::{AppError, AppResult};
+use crate::service::pagination::PageRequest;
 use crate::service::screen_time::{self, ScreenTime};
 use crate::service::{family, settings};
 use entity::{family_link, time_request, user_settings};
@@ -139,6 +141,20 @@ pub struct PairingCode {
 
 pub struct FamilyLink(pub family_link::Model);
 
+impl FamilyLink {
+    async fn circle(
+        &self,
+        ctx: &Context<'_>,
+        circle: family::Circle,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<Edge<User>>> {
+        let page = PageRequest::new(first, after)?;
+        let people = family::teen_circle(&app(ctx)?.db, policy(ctx)?, &self.0, circle, &page).await?;
+        Ok(Connection::from_page(people, User))
+    }
+}
+
 #[Object]
 impl FamilyLink {
     async fn id(&self) -> ID {
@@ -146,6 +162,24 @@ impl FamilyLink {
     }
     async fn guardian(&self, ctx: &Context<'_>) -> AppResult<User> {
         user_by_id(ctx, self.0.guardian_id).await
+    }
+    /// Whom the teen follows; for this link's active guardian only.
+    async fn teen_following(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<Edge<User>>> {
+        self.circle(ctx, family::Circle::Following, first, after).await
+    }
+    /// Who follows the teen; for this link's active guardian only.
+    async fn teen_followers(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Connection<Edge<User>>> {
+        self.circle(ctx, family::Circle::Followers, first, after).await
     }
     async fn teen(&self, ctx: &Context<'_>) -> AppResult<User> {
         user_by_id(ctx, self.0.teen_id).await

@@ -523,3 +523,33 @@ async fn wind_down_nudges_young_teens_late_at_night() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_guardian_sees_the_teens_circle_and_nobody_else_does() {
+    on_each_database(|app| async move {
+        let f = family(&app, 14).await;
+        let friend = app.token_for("friend").await;
+        let friend_id = app.my_id(&friend).await;
+        let fan = app.token_for("fan").await;
+        let follow = "mutation($u: ID!) { follow(userId: $u) { id } }";
+        ok(&app.query_as(&f.teen, follow, json!({ "u": friend_id })).await);
+        // The teen's account is private: the fan's request needs accepting.
+        ok(&app.query_as(&fan, follow, json!({ "u": f.teen_id })).await);
+        let fan_id = app.my_id(&fan).await;
+        ok(&app.query_as(&f.teen, "mutation($u: ID!) { answerFollowRequest(userId: $u, accept: true) { id } }", json!({ "u": fan_id })).await);
+        let circle = "{ familyLinks { status teenFollowing { edges { node { handle } } } teenFollowers { edges { node { handle } } } } }";
+        let seen = app.query_as(&f.guardian, circle, json!({})).await;
+        let link = &ok(&seen)["familyLinks"][0];
+        assert_eq!(link["teenFollowing"]["edges"][0]["node"]["handle"], "friend");
+        assert_eq!(link["teenFollowers"]["edges"][0]["node"]["handle"], "fan");
+        assert_eq!(link["teenFollowing"]["edges"].as_array().unwrap().len(), 1);
+        // The teen reads the link, not the circle through it.
+        assert_code(&app.query_as(&f.teen, circle, json!({})).await, "FORBIDDEN");
+        // Nor does a guardian once the link has ended.
+        let links = app.query_as(&f.guardian, "{ familyLinks { id } }", json!({})).await;
+        let link_id = ok(&links)["familyLinks"][0]["id"].clone();
+        ok(&app.query_as(&f.guardian, "mutation($l: ID!) { unlinkFamily(linkId: $l) { id } }", json!({ "l": link_id })).await);
+        assert_code(&app.query_as(&f.guardian, circle, json!({})).await, "FORBIDDEN");
+    })
+    .await;
+}

@@ -2,8 +2,8 @@
 use chrono::{DateTime, Duration, NaiveTime, Utc, Weekday};
 use entity::user_settings::{Keywords, TimeWindow, TimeWindows};
 use entity::{
-    CommentPolicy, LinkStatus, TimeRequestStatus, family_link, pairing_attempt, pairing_code, time_request, user,
-    user_settings,
+    CommentPolicy, FollowState, LinkStatus, TimeRequestStatus, family_link, follow, pairing_attempt, pairing_code,
+    time_request, user, user_settings,
 };
 use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -17,6 +17,8 @@ use crate::auth::{self, Viewer};
 use crate::domain::parse_clock_time;
 use crate::error::{AppError, AppResult};
 use crate::notifications::{self, Notice};
+use crate::pagination::{Direction, Page, PageRequest, keyset_page};
+use crate::policy::Policy;
 use crate::{accounts, rate_limit, settings};
 
 mod controls;
@@ -312,4 +314,41 @@ pub async fn end_links_of_adults(db: &DatabaseConnection, now: DateTime<Utc>) ->
         ended += 1;
     }
     Ok(ended)
+}
+
+/// Which side of a teen's follows a guardian looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Circle {
+    /// The accounts the teen follows.
+    Following,
+    /// The accounts that follow the teen.
+    Followers,
+}
+
+/// The teen's circle, oldest account first, for that link's guardian while
+/// the link is in force; anyone else, the teen included, is refused.
+pub async fn teen_circle(
+    db: &impl ConnectionTrait,
+    policy: &Policy,
+    link: &family_link::Model,
+    circle: Circle,
+    page: &PageRequest,
+) -> AppResult<Page<user::Model>> {
+    let guardian = policy.member()?;
+    let teen = find_user(db, link.teen_id).await?;
+    if link.guardian_id != guardian.id() || !in_force(link, &teen, &guardian.user, policy.now()) {
+        return Err(AppError::Forbidden("Only this teen's guardian can see whom they follow".into()));
+    }
+    let (side, other) = match circle {
+        Circle::Following => (follow::Column::FollowerId, follow::Column::FolloweeId),
+        Circle::Followers => (follow::Column::FolloweeId, follow::Column::FollowerId),
+    };
+    let people = Query::select()
+        .column(other)
+        .from(follow::Entity)
+        .and_where(Expr::col(side).eq(teen.id))
+        .and_where(Expr::col(follow::Column::Status).eq(FollowState::Accepted))
+        .to_owned();
+    let select = user::Entity::find().filter(user::Column::Id.in_subquery(people));
+    keyset_page(db, select, Direction::OldestFirst, page).await
 }
