@@ -216,6 +216,10 @@ pub enum LinkStatus {
     Active,
     #[sea_orm(string_value = "REVOKED")]
     Revoked,
+    /// A second guardian the teen added, with no powers until an existing
+    /// guardian approves them.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]

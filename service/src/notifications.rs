@@ -56,6 +56,17 @@ pub enum Notice<'a> {
         teen: &'a user::Model,
         reason: ReportReason,
     },
+    /// To a teen's guardians: another adult asks to join them.
+    FamilyLinkPending {
+        adult: &'a user::Model,
+        teen: &'a user::Model,
+        link_id: Uuid,
+    },
+    /// To the teen and the adult an existing guardian turned down.
+    FamilyLinkRefused {
+        other: &'a user::Model,
+        link_id: Uuid,
+    },
     PolicyUpdated {
         version: i32,
     },
@@ -82,7 +93,10 @@ impl Notice<'_> {
             Notice::ContentRemoved { case_id, content_id, .. } => {
                 About { case: Some(case_id), content: content_id, ..About::default() }
             }
-            Notice::FamilyLinked { link_id, other } | Notice::FamilyUnlinked { link_id, other } => {
+            Notice::FamilyLinked { link_id, other }
+            | Notice::FamilyUnlinked { link_id, other }
+            | Notice::FamilyLinkRefused { link_id, other }
+            | Notice::FamilyLinkPending { link_id, adult: other, .. } => {
                 About { link: Some(link_id), mentions: Some(other.id), ..About::default() }
             }
             Notice::TimeRequested { request_id, teen, .. } => {
@@ -110,6 +124,8 @@ impl Notice<'_> {
             Notice::ControlsChanged { .. } => "CONTROLS_CHANGED",
             Notice::TimeRequested { .. } => "TIME_REQUESTED",
             Notice::TeenReported { .. } => "TEEN_REPORTED",
+            Notice::FamilyLinkPending { .. } => "FAMILY_LINK_PENDING",
+            Notice::FamilyLinkRefused { .. } => "FAMILY_LINK_REFUSED",
             Notice::TimeRequestAnswered { .. } => "TIME_REQUEST_ANSWERED",
             Notice::PolicyUpdated { .. } => "POLICY_UPDATED",
         }
@@ -182,6 +198,20 @@ impl Notice<'_> {
             Notice::TimeRequested { teen: user::Model { handle: teen, .. }, minutes, .. } => (
                 pick("Yêu cầu thêm thời gian".into(), "Request for more time".into()),
                 pick(format!("@{teen} xin thêm {minutes} phút hôm nay."), format!("@{teen} asks for {minutes} more minutes today.")),
+            ),
+            Notice::FamilyLinkPending { adult, teen, .. } => (
+                pick("Một người lớn muốn cùng giám hộ".into(), "Another adult asks to join as guardian".into()),
+                pick(
+                    format!("@{} muốn trở thành người giám hộ của @{}. Chỉ bạn mới có thể đồng ý.", adult.handle, teen.handle),
+                    format!("@{} asks to become a guardian of @{}. Only you can approve it.", adult.handle, teen.handle),
+                ),
+            ),
+            Notice::FamilyLinkRefused { other, .. } => (
+                pick("Yêu cầu giám hộ bị từ chối".into(), "Guardian request declined".into()),
+                pick(
+                    format!("Liên kết gia đình với @{} đã bị người giám hộ hiện tại từ chối.", other.handle),
+                    format!("The family link with @{} was declined by the current guardian.", other.handle),
+                ),
             ),
             Notice::TeenReported { teen: user::Model { handle: teen, .. }, reason } => (
                 pick("Con bạn vừa báo cáo một nội dung".into(), "Your teen reported something".into()),

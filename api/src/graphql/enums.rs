@@ -108,6 +108,8 @@ pub enum ModerationAction {
 pub enum LinkStatus {
     Active,
     Revoked,
+    /// Waiting for an existing guardian's approval; no powers until then.
+    Pending,
 }
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]

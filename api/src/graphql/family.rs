@@ -184,15 +184,12 @@ impl FamilyLink {
     async fn teen(&self, ctx: &Context<'_>) -> AppResult<User> {
         user_by_id(ctx, self.0.teen_id).await
     }
-    /// ACTIVE until either side unlinks or the teen turns 18.
+    /// PENDING until an existing guardian approves; ACTIVE until either side
+    /// unlinks or the teen turns 18.
     async fn status(&self, ctx: &Context<'_>) -> AppResult<LinkStatus> {
-        if self.0.status == entity::LinkStatus::Revoked {
-            return Ok(LinkStatus::Revoked);
-        }
         let teen = user_by_id(ctx, self.0.teen_id).await?;
         let guardian = user_by_id(ctx, self.0.guardian_id).await?;
-        let in_force = family::in_force(&self.0, &teen.0, &guardian.0, app(ctx)?.now());
-        Ok(if in_force { LinkStatus::Active } else { LinkStatus::Revoked })
+        Ok(family::status(&self.0, &teen.0, &guardian.0, app(ctx)?.now()).into())
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -334,6 +331,13 @@ impl FamilyMutation {
     async fn accept_pairing_code(&self, ctx: &Context<'_>, code: String) -> AppResult<FamilyLink> {
         let state = app(ctx)?;
         Ok(FamilyLink(family::accept_code(&state.db, viewer(ctx)?, &code, state.now()).await?))
+    }
+
+    /// An existing guardian approves or refuses a pending second guardian.
+    async fn answer_family_link(&self, ctx: &Context<'_>, link_id: ID, approve: bool) -> AppResult<FamilyLink> {
+        let link =
+            family::answer_link(&app(ctx)?.db, policy(ctx)?, parse_id(&link_id, "family link")?, approve).await?;
+        Ok(FamilyLink(link))
     }
 
     /// Either side ends the link; the other is notified.

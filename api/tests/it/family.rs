@@ -75,7 +75,8 @@ async fn pairing_codes_link_a_guardian_and_a_teen() {
                 .to_owned();
             let accepted = app.query_as(&teen, ACCEPT, json!({ "c": code })).await;
             if i == 0 {
-                ok(&accepted);
+                // The teen already has a guardian: the second one waits.
+                assert_eq!(ok(&accepted)["acceptPairingCode"]["status"], "PENDING");
             } else {
                 assert_code(&accepted, "CONFLICT");
             }
@@ -109,7 +110,7 @@ async fn pairing_codes_link_a_guardian_and_a_teen() {
             .await;
         assert_eq!(ok(&ended)["unlinkFamily"]["status"], "REVOKED");
         let guardian = app.log_in("parent").await;
-        assert_eq!(kinds(&app, &guardian).await, ["FAMILY_UNLINKED", "FAMILY_LINKED"]);
+        assert_eq!(kinds(&app, &guardian).await, ["FAMILY_UNLINKED", "FAMILY_LINK_PENDING", "FAMILY_LINKED"]);
         let adult = app.log_in("other.adult").await;
         assert_code(
             &app.query_as(
@@ -407,7 +408,8 @@ async fn a_teen_can_tell_their_guardians_they_reported_something_without_the_ite
         let mother = app.token_for("mother").await;
         let father = app.token_for("father").await;
         app.pair(&mother, &teen).await;
-        app.pair(&father, &teen).await;
+        let second = app.pair(&father, &teen).await;
+        app.approve(&mother, &second).await;
         let stranger = app.token_for("stranger").await;
         let video = app.create_content(&stranger, json!({ "title": "Thử thách nguy hiểm trên mái nhà" })).await;
         let report = "mutation($i: FileReportInput!) { fileReport(input: $i) { id } }";
@@ -550,6 +552,48 @@ async fn a_guardian_sees_the_teens_circle_and_nobody_else_does() {
         let link_id = ok(&links)["familyLinks"][0]["id"].clone();
         ok(&app.query_as(&f.guardian, "mutation($l: ID!) { unlinkFamily(linkId: $l) { id } }", json!({ "l": link_id })).await);
         assert_code(&app.query_as(&f.guardian, circle, json!({})).await, "FORBIDDEN");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_teen_cannot_bypass_a_guardian_with_a_second_account() {
+    on_each_database(|app| async move {
+        let f = family(&app, 14).await;
+        ok(&app.query_as(&f.guardian, SET, json!({ "t": f.teen_id, "i": { "dailyLimitMinutes": 30 } })).await);
+        // The teen makes an "adult" account and pairs it.
+        let fake = app.token_for("fake.parent").await;
+        let link = app.pair(&fake, &f.teen).await;
+        let pending = app.query_as(&f.teen, "{ familyLinks { id status } }", json!({})).await;
+        let status = |links: &Value, id: &str| {
+            links["data"]["familyLinks"].as_array().unwrap().iter().find(|l| l["id"] == id).unwrap()["status"].clone()
+        };
+        assert_eq!(status(&pending, &link), "PENDING");
+        // It has no powers: the limit stays.
+        let clear = app.query_as(&fake, SET, json!({ "t": f.teen_id, "i": { "clearDailyLimit": true } })).await;
+        assert_code(&clear, "FORBIDDEN");
+        let controls = app.query_as(&f.guardian, READ, json!({ "t": f.teen_id })).await;
+        assert_eq!(ok(&controls)["teenControls"]["dailyLimitMinutes"], 30);
+        // The existing guardian is told at once, with the link to answer.
+        let notes = app.query_as(&f.guardian, "{ notifications { edges { node { kind linkId } } } }", json!({})).await;
+        let told = ok(&notes)["notifications"]["edges"].as_array().unwrap().iter().any(|e| e["node"]["kind"] == "FAMILY_LINK_PENDING" && e["node"]["linkId"] == link.as_str());
+        assert!(told, "{notes}");
+        // Neither the teen nor the waiting adult can approve it.
+        let answer = "mutation($l: ID!, $a: Boolean!) { answerFamilyLink(linkId: $l, approve: $a) { status } }";
+        assert_code(&app.query_as(&f.teen, answer, json!({ "l": link, "a": true })).await, "FORBIDDEN");
+        assert_code(&app.query_as(&fake, answer, json!({ "l": link, "a": true })).await, "FORBIDDEN");
+        assert_code(&app.query_as(&app.token_for("stranger").await, answer, json!({ "l": link, "a": true })).await, "NOT_FOUND");
+        // The guardian refuses: revoked, and both the teen and the adult are told.
+        assert_eq!(ok(&app.query_as(&f.guardian, answer, json!({ "l": link, "a": false })).await)["answerFamilyLink"]["status"], "REVOKED");
+        assert_code(&app.query_as(&f.guardian, answer, json!({ "l": link, "a": true })).await, "CONFLICT");
+        for token in [&f.teen, &fake] {
+            assert!(kinds(&app, token).await.contains(&"FAMILY_LINK_REFUSED".to_owned()));
+        }
+        // A real second guardian, once approved, has a guardian's powers.
+        let aunt = app.token_for("aunt").await;
+        let second = app.pair(&aunt, &f.teen).await;
+        app.approve(&f.guardian, &second).await;
+        ok(&app.query_as(&aunt, SET, json!({ "t": f.teen_id, "i": { "searchEnabled": false } })).await);
     })
     .await;
 }

@@ -547,6 +547,16 @@ fn rows() -> Vec<Row> {
             query: |_, _| "mutation { acceptPairingCode(code: \"ZZZZZZZZ\") { id } }".into(),
             expect: |c| adults(c, "FORBIDDEN", "NOT_FOUND"),
         },
+        // The world's link is already active: its guardian is told so.
+        Row {
+            operation: "answerFamilyLink",
+            query: |w, _| format!("mutation {{ answerFamilyLink(linkId: \"{}\", approve: true) {{ id }} }}", w.link),
+            expect: |c| match c {
+                Guardian => "CONFLICT",
+                Teen => "FORBIDDEN",
+                other => member(other, "NOT_FOUND"),
+            },
+        },
         Row {
             operation: "unlinkFamily",
             query: |w, _| format!("mutation {{ unlinkFamily(linkId: \"{}\") {{ id }} }}", w.link),

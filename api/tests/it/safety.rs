@@ -483,7 +483,8 @@ async fn a_deleted_account_stops_counting_while_it_waits_to_be_purged() {
         let leaving = app.token_for("leaving.parent").await;
         let staying = app.token_for("staying.parent").await;
         app.pair(&leaving, &teen).await;
-        app.pair(&staying, &teen).await;
+        let second = app.pair(&staying, &teen).await;
+        app.approve(&leaving, &second).await;
         field(&app.query_as(&leaving, DELETE, json!({ "p": PASSWORD })).await, "deleteAccount");
         // The deleted guardian's link is no longer in force...
         let links = app.query_as(&teen, "{ familyLinks { guardian { handle } status } }", json!({})).await;

@@ -278,6 +278,13 @@ impl TestApp {
         link["data"]["acceptPairingCode"]["id"].as_str().unwrap_or_else(|| panic!("pairing failed: {link}")).to_owned()
     }
 
+    /// An existing guardian approves a pending second guardian's link.
+    pub async fn approve(&self, guardian: &str, link_id: &str) {
+        let answer = "mutation($l: ID!) { answerFamilyLink(linkId: $l, approve: true) { status } }";
+        let answered = self.query_as(guardian, answer, json!({ "l": link_id })).await;
+        assert_eq!(answered["data"]["answerFamilyLink"]["status"], "ACTIVE", "{answered}");
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{path}", self.address)).send().await.unwrap()
     }

@@ -130,31 +130,103 @@ pub async fn accept_code(
     // second sees the first's link when it counts the guardians.
     accounts::lock_user(&txn, teen.user.id).await?;
     let active = active_links().filter(family_link::Column::TeenId.eq(teen.user.id)).all(&txn).await?;
-    if let Some(existing) = active.iter().find(|l| l.guardian_id == found.guardian_id) {
+    let pending = pending_links().filter(family_link::Column::TeenId.eq(teen.user.id)).all(&txn).await?;
+    if let Some(existing) = active.iter().chain(&pending).find(|l| l.guardian_id == found.guardian_id) {
         txn.commit().await?;
         return Ok(existing.clone());
     }
-    if active.len() as u64 >= MAX_GUARDIANS {
+    if (active.len() + pending.len()) as u64 >= MAX_GUARDIANS {
         return Err(AppError::Conflict(format!("A teen can have at most {MAX_GUARDIANS} guardians")));
     }
+    // A teen who already has a guardian cannot add another alone: the new
+    // link waits, powerless, for an existing guardian's approval.
+    let status = if active.is_empty() { LinkStatus::Active } else { LinkStatus::Pending };
     let link = family_link::ActiveModel {
         id: Set(Uuid::new_v4()),
         guardian_id: Set(found.guardian_id),
         teen_id: Set(teen.user.id),
-        status: Set(LinkStatus::Active),
+        status: Set(status),
         created_at: Set(now),
         ended_at: Set(None),
     }
     .insert(&txn)
     .await?;
-    if let Some(guardian) = user::Entity::find_by_id(found.guardian_id).one(&txn).await? {
-        notifications::notify(&txn, &guardian, Notice::FamilyLinked { other: &teen.user, link_id: link.id }, now)
-            .await?;
-        notifications::notify(&txn, &teen.user, Notice::FamilyLinked { other: &guardian, link_id: link.id }, now)
-            .await?;
+    let adult = find_user(&txn, found.guardian_id).await?;
+    if status == LinkStatus::Active {
+        tell_linked(&txn, &adult, &teen.user, link.id, now).await?;
+    } else {
+        for existing in &active {
+            let notice = Notice::FamilyLinkPending { adult: &adult, teen: &teen.user, link_id: link.id };
+            notifications::notify_id(&txn, existing.guardian_id, notice, now).await?;
+        }
     }
     txn.commit().await?;
     Ok(link)
+}
+
+async fn tell_linked(
+    db: &impl ConnectionTrait,
+    guardian: &user::Model,
+    teen: &user::Model,
+    link_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    notifications::notify(db, guardian, Notice::FamilyLinked { other: teen, link_id }, now).await?;
+    notifications::notify(db, teen, Notice::FamilyLinked { other: guardian, link_id }, now).await
+}
+
+/// Links waiting for a guardian's approval, from adults still here.
+fn pending_links() -> Select<family_link::Entity> {
+    family_link::Entity::find()
+        .filter(family_link::Column::Status.eq(LinkStatus::Pending))
+        .filter(family_link::Column::GuardianId.not_in_subquery(deleted_users()))
+}
+
+/// An existing guardian of the teen approves or refuses a pending link. Not
+/// the teen, and not the adult waiting: that is the whole point.
+pub async fn answer_link(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    link_id: Uuid,
+    approve: bool,
+) -> AppResult<family_link::Model> {
+    let me = policy.member()?;
+    let now = policy.now();
+    let not_found = || AppError::NotFound("No such family link".into());
+    let link = family_link::Entity::find_by_id(link_id).one(db).await?.ok_or_else(not_found)?;
+    let teen = find_user(db, link.teen_id).await?;
+    if !active_guardians(db, &teen, now).await?.contains(&me.id()) {
+        return Err(if me.id() == link.teen_id || me.id() == link.guardian_id {
+            AppError::Forbidden("Only a guardian already linked to this teen can answer".into())
+        } else {
+            not_found()
+        });
+    }
+    if link.status != LinkStatus::Pending {
+        return Err(AppError::Conflict("This link was already answered".into()));
+    }
+    let adult = find_user(db, link.guardian_id).await?;
+    let txn = crate::begin_write(db).await?;
+    accounts::lock_user(&txn, teen.id).await?;
+    let status = if approve { LinkStatus::Active } else { LinkStatus::Revoked };
+    let mut answer = family_link::Entity::update_many()
+        .col_expr(family_link::Column::Status, Expr::value(status))
+        .filter(family_link::Column::Id.eq(link.id))
+        .filter(family_link::Column::Status.eq(LinkStatus::Pending));
+    if !approve {
+        answer = answer.col_expr(family_link::Column::EndedAt, Expr::value(now));
+    }
+    if answer.exec(&txn).await?.rows_affected == 0 {
+        return Err(AppError::Conflict("This link was already answered".into()));
+    }
+    if approve {
+        tell_linked(&txn, &adult, &teen, link.id, now).await?;
+    } else {
+        notifications::notify(&txn, &adult, Notice::FamilyLinkRefused { other: &teen, link_id: link.id }, now).await?;
+        notifications::notify(&txn, &teen, Notice::FamilyLinkRefused { other: &adult, link_id: link.id }, now).await?;
+    }
+    txn.commit().await?;
+    family_link::Entity::find_by_id(link_id).one(db).await?.ok_or_else(not_found)
 }
 
 /// Links the viewer is part of, on either side, newest first.
@@ -218,14 +290,29 @@ pub async fn unlink(
 /// 18 (checked by `in_force`, since age is computed in the teen's zone) and
 /// the guardian has not deleted their account (grace period included).
 fn active_links() -> Select<family_link::Entity> {
-    let deleted = Query::select()
+    family_link::Entity::find()
+        .filter(family_link::Column::Status.eq(LinkStatus::Active))
+        .filter(family_link::Column::GuardianId.not_in_subquery(deleted_users()))
+}
+
+/// Accounts deleted, in their grace period or not.
+fn deleted_users() -> sea_orm::sea_query::SelectStatement {
+    Query::select()
         .column(user::Column::Id)
         .from(user::Entity)
         .and_where(Expr::col(user::Column::DeletedAt).is_not_null())
-        .to_owned();
-    family_link::Entity::find()
-        .filter(family_link::Column::Status.eq(LinkStatus::Active))
-        .filter(family_link::Column::GuardianId.not_in_subquery(deleted))
+        .to_owned()
+}
+
+/// The status a link shows: `PENDING` while it waits (and could still be
+/// approved), `ACTIVE` while in force, `REVOKED` otherwise.
+pub fn status(link: &family_link::Model, teen: &user::Model, guardian: &user::Model, now: DateTime<Utc>) -> LinkStatus {
+    let possible = settings::controls_apply(teen, now) && guardian.deleted_at.is_none();
+    match link.status {
+        LinkStatus::Pending if possible => LinkStatus::Pending,
+        _ if in_force(link, teen, guardian, now) => LinkStatus::Active,
+        _ => LinkStatus::Revoked,
+    }
 }
 
 /// Whether a link gives its guardian powers over the teen now.
