@@ -2,7 +2,11 @@
 //! campaign) is needed in every environment and is inserted when missing;
 //! demo accounts are for development only and go into an empty database.
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use entity::{Audience, Pillar, Role, campaign, content, privacy_policy, tag, user};
+use entity::user_settings::Keywords;
+use entity::{
+    Audience, LinkStatus, Pillar, Role, TimeRequestStatus, campaign, content, family_link, privacy_policy, tag,
+    time_request, user, user_settings,
+};
 use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set};
@@ -179,6 +183,53 @@ fn seed_field<T>(result: Result<T, validator::ValidationError>) -> AppResult<T> 
 }
 
 /// Demo accounts, only into a database with no users yet.
+/// A family that works out of the box: `minh.tran` guards `bao.an` (14),
+/// with a weekday and a weekend limit and a blocked keyword set, and one
+/// request for more time waiting for him.
+async fn demo_family(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<()> {
+    let find = |handle: &'static str| async move {
+        user::Entity::find()
+            .filter(user::Column::Handle.eq(handle))
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::internal(format!("demo account {handle} missing")))
+    };
+    let (parent, teen) = (find("minh.tran").await?, find("bao.an").await?);
+    family_link::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        guardian_id: Set(parent.id),
+        teen_id: Set(teen.id),
+        status: Set(LinkStatus::Active),
+        created_at: Set(now),
+        ended_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    user_settings::Entity::update_many()
+        .col_expr(user_settings::Column::DailyLimitMinutes, Expr::value(60))
+        .col_expr(user_settings::Column::WeekendLimitMinutes, Expr::value(90))
+        .col_expr(user_settings::Column::BlockedKeywords, Expr::value(Keywords(vec!["thử thách nguy hiểm".into()])))
+        .col_expr(user_settings::Column::LockedByGuardian, Expr::value(true))
+        .filter(user_settings::Column::UserId.eq(teen.id))
+        .exec(db)
+        .await?;
+    time_request::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        teen_id: Set(teen.id),
+        minutes: Set(30),
+        reason: Set(Some("Con muốn xem nốt loạt video học tiếng Anh".into())),
+        status: Set(TimeRequestStatus::Pending),
+        granted_minutes: Set(None),
+        granted_for: Set(None),
+        answered_by: Set(None),
+        created_at: Set(now),
+        answered_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
 pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTime<Utc>) -> AppResult<()> {
     if user::Entity::find().count(db).await? > 0 {
         return Ok(());
@@ -217,6 +268,7 @@ pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTim
         creators.push(active.update(db).await?);
     }
     demo_content(db, &creators, now).await?;
+    demo_family(db, now).await?;
     tracing::info!(
         accounts = DEMO_ACCOUNTS.len() + creators.len(),
         contents = catalogue::CONTENT.len(),

@@ -597,3 +597,26 @@ async fn a_teen_cannot_bypass_a_guardian_with_a_second_account() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_demo_family_works_without_setting_anything_up() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| s.seed_demo = true).await;
+        let sign_in = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }";
+        let minh = app.query(sign_in, json!({ "e": "minh@demo.trustfeed.vn", "p": api::seed::DEMO_PASSWORD })).await;
+        let minh = ok(&minh)["logIn"]["accessToken"].as_str().unwrap().to_owned();
+        let links = app.query_as(&minh, "{ familyLinks { status teen { id handle } } }", json!({})).await;
+        let link = &ok(&links)["familyLinks"][0];
+        assert_eq!((link["status"].as_str(), link["teen"]["handle"].as_str()), (Some("ACTIVE"), Some("bao.an")));
+        let controls = app
+            .query_as(&minh, "query($t: ID!) { teenControls(teenId: $t) { dailyLimitMinutes weekendLimitMinutes blockedKeywords lockedByGuardian } }", json!({ "t": link["teen"]["id"] }))
+            .await;
+        assert_eq!(
+            ok(&controls)["teenControls"],
+            json!({ "dailyLimitMinutes": 60, "weekendLimitMinutes": 90, "blockedKeywords": ["thử thách nguy hiểm"], "lockedByGuardian": true })
+        );
+        let requests =
+            app.query_as(&minh, "{ timeRequests(status: PENDING) { minutes teen { handle } } }", json!({})).await;
+        assert_eq!(ok(&requests)["timeRequests"], json!([{ "minutes": 30, "teen": { "handle": "bao.an" } }]));
+    }
+}
