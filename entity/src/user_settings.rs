@@ -20,6 +20,12 @@ pub struct TimeWindows(pub Vec<TimeWindow>);
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
 pub struct Keywords(pub Vec<String>);
 
+/// The guardians who have set each control (by the control's input name):
+/// any guardian may tighten a control, and loosen it only while no other
+/// guardian has set it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct Setters(pub std::collections::BTreeMap<String, Vec<Uuid>>);
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "user_settings")]
 pub struct Model {
@@ -42,6 +48,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// When the teen last dismissed the wind-down prompt.
     pub wind_down_dismissed_at: Option<DateTimeUtc>,
+    #[sea_orm(column_type = "Json", nullable)]
+    pub controls_set_by: Option<Setters>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

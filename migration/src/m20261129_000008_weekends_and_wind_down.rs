@@ -1,4 +1,5 @@
-//! Weekend screen-time limits and the wind-down prompt's dismissal.
+//! Weekend screen-time limits, the wind-down prompt's dismissal, and which
+//! guardian set each control.
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -9,6 +10,7 @@ enum UserSettings {
     Table,
     WeekendLimitMinutes,
     WindDownDismissedAt,
+    ControlsSetBy,
 }
 
 #[async_trait::async_trait]
@@ -30,11 +32,18 @@ impl MigrationTrait for Migration {
                     .add_column(timestamp_with_time_zone_null(UserSettings::WindDownDismissedAt))
                     .to_owned(),
             )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter().table(UserSettings::Table).add_column(json_null(UserSettings::ControlsSetBy)).to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [UserSettings::WindDownDismissedAt, UserSettings::WeekendLimitMinutes] {
+        for column in
+            [UserSettings::ControlsSetBy, UserSettings::WindDownDismissedAt, UserSettings::WeekendLimitMinutes]
+        {
             manager.alter_table(Table::alter().table(UserSettings::Table).drop_column(column).to_owned()).await?;
         }
         Ok(())

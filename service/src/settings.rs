@@ -76,6 +76,7 @@ pub fn defaults_for(band: AgeBand, user_id: Uuid, now: DateTime<Utc>) -> user_se
         daily_limit_minutes: Set(limit),
         weekend_limit_minutes: Set(None),
         wind_down_dismissed_at: Set(None),
+        controls_set_by: Set(None),
         search_enabled: Set(true),
         time_away: Set(TimeWindows(time_away)),
         blocked_keywords: Set(Keywords::default()),

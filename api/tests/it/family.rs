@@ -620,3 +620,35 @@ async fn the_demo_family_works_without_setting_anything_up() {
         assert_eq!(ok(&requests)["timeRequests"], json!([{ "minutes": 30, "teen": { "handle": "bao.an" } }]));
     }
 }
+
+#[tokio::test]
+async fn when_guardians_disagree_the_stricter_setting_wins() {
+    on_each_database(|app| async move {
+        let f = family(&app, 14).await;
+        let set = |token: String, input: Value| {
+            let app = &app;
+            let teen = f.teen_id.clone();
+            async move { app.query_as(&token, SET, json!({ "t": teen, "i": input })).await }
+        };
+        ok(&set(f.guardian.clone(), json!({ "dailyLimitMinutes": 30, "searchEnabled": false })).await);
+        let aunt = app.token_for("aunt").await;
+        let link = app.pair(&aunt, &f.teen).await;
+        app.approve(&f.guardian, &link).await;
+        // The second guardian may tighten what the first set, never loosen it.
+        assert_code(&set(aunt.clone(), json!({ "dailyLimitMinutes": 60 })).await, "FORBIDDEN");
+        assert_code(&set(aunt.clone(), json!({ "clearDailyLimit": true })).await, "FORBIDDEN");
+        assert_code(&set(aunt.clone(), json!({ "searchEnabled": true })).await, "FORBIDDEN");
+        ok(&set(aunt.clone(), json!({ "dailyLimitMinutes": 20 })).await);
+        // Now both have set the limit: neither loosens it alone.
+        assert_code(&set(f.guardian.clone(), json!({ "dailyLimitMinutes": 30 })).await, "FORBIDDEN");
+        assert_code(&set(aunt.clone(), json!({ "dailyLimitMinutes": 30 })).await, "FORBIDDEN");
+        // What only the first set, the first may loosen.
+        ok(&set(f.guardian.clone(), json!({ "searchEnabled": true })).await);
+        let seen = app.query_as(&f.teen, "{ me { controls { dailyLimitMinutes searchEnabled } } }", json!({})).await;
+        assert_eq!(ok(&seen)["me"]["controls"], json!({ "dailyLimitMinutes": 20, "searchEnabled": true }));
+        // Once the second guardian has gone, the first decides alone again.
+        ok(&app.query_as(&aunt, "mutation($l: ID!) { unlinkFamily(linkId: $l) { id } }", json!({ "l": link })).await);
+        ok(&set(f.guardian.clone(), json!({ "dailyLimitMinutes": 45 })).await);
+    })
+    .await;
+}

@@ -14,6 +14,15 @@ pub struct ControlsChange {
     pub blocked_keywords: Option<Vec<String>>,
 }
 
+/// Whether a new limit (`None`: no limit) is looser than the current one.
+fn looser_limit(current: Option<i32>, new: Option<i32>) -> bool {
+    match (current, new) {
+        (Some(_), None) => true,
+        (Some(old), Some(new)) => new > old,
+        (None, _) => false,
+    }
+}
+
 /// A limit to set (`Some(Some(minutes))`), to clear (`Some(None)`) or to leave
 /// (`None`): 15..=480 minutes, and never both set and cleared.
 pub(super) fn limit_change(
@@ -88,7 +97,43 @@ pub async fn set_controls(
 
     let txn = crate::begin_write(db).await?;
     accounts::lock_user(&txn, teen.id).await?;
-    let mut active: user_settings::ActiveModel = settings::get(&txn, teen.id).await?.into();
+    let current = settings::get(&txn, teen.id).await?;
+    // When guardians disagree the stricter setting wins: each may tighten any
+    // control, and loosen only those they set themselves.
+    let me = guardian.user.id;
+    let guardians = active_guardians(&txn, &teen, now).await?;
+    let mut setters = current.controls_set_by.clone().unwrap_or_default();
+    let changed = [
+        ("dailyLimitMinutes", daily.map(|limit| looser_limit(current.daily_limit_minutes, limit))),
+        ("weekendLimitMinutes", weekend.map(|limit| looser_limit(current.weekend_limit_minutes, limit))),
+        ("searchEnabled", change.search_enabled.map(|on| on && !current.search_enabled)),
+        ("commentPolicy", change.comment_policy.map(|p| p.strictness() < current.comment_policy.strictness())),
+        ("privateAccount", change.private_account.map(|private| current.private_account && !private)),
+        ("timeAway", windows.as_ref().map(|new| current.time_away.0.iter().any(|old| !new.contains(old)))),
+        (
+            "blockedKeywords",
+            keywords.as_ref().map(|new| {
+                current.blocked_keywords.0.iter().any(|old| !new.iter().any(|k| k.to_lowercase() == old.to_lowercase()))
+            }),
+        ),
+    ];
+    for (control, loosens) in changed {
+        let Some(loosens) = loosens else { continue };
+        // Guardians who have left no longer hold anything.
+        let mut set_by: Vec<Uuid> =
+            setters.0.remove(control).unwrap_or_default().into_iter().filter(|g| guardians.contains(g)).collect();
+        if loosens && set_by.iter().any(|g| *g != me) {
+            return Err(AppError::Forbidden(format!(
+                "Another guardian set {control}: you can make it stricter, but only they can loosen it"
+            )));
+        }
+        if !set_by.contains(&me) {
+            set_by.push(me);
+        }
+        setters.0.insert(control.to_owned(), set_by);
+    }
+    let mut active: user_settings::ActiveModel = current.into();
+    active.controls_set_by = Set(Some(setters));
     if let Some(limit) = daily {
         active.daily_limit_minutes = Set(limit);
     }
