@@ -594,6 +594,17 @@ async fn a_teen_cannot_bypass_a_guardian_with_a_second_account() {
         let second = app.pair(&aunt, &f.teen).await;
         app.approve(&f.guardian, &second).await;
         ok(&app.query_as(&aunt, SET, json!({ "t": f.teen_id, "i": { "searchEnabled": false } })).await);
+        // A link nobody is left to answer does not wait for ever.
+        let uncle = app.token_for("uncle").await;
+        app.query_as(&aunt, "mutation($l: ID!) { unlinkFamily(linkId: $l) { id } }", json!({ "l": second })).await;
+        let waiting = app.pair(&uncle, &f.teen).await;
+        let links = app.query_as(&f.teen, "{ familyLinks { id status guardian { handle } } }", json!({})).await;
+        assert_eq!(status(&links, &waiting), "PENDING");
+        let first = ok(&links)["familyLinks"].as_array().unwrap().iter().find(|l| l["guardian"]["handle"] == "parent").unwrap()["id"].clone();
+        ok(&app.query_as(&f.teen, "mutation($l: ID!) { unlinkFamily(linkId: $l) { id } }", json!({ "l": first })).await);
+        let links = app.query_as(&f.teen, "{ familyLinks { id status } }", json!({})).await;
+        assert_eq!(status(&links, &waiting), "REVOKED");
+        assert!(kinds(&app, &uncle).await.contains(&"FAMILY_LINK_REFUSED".to_owned()));
     })
     .await;
 }
@@ -646,6 +657,11 @@ async fn when_guardians_disagree_the_stricter_setting_wins() {
         ok(&set(f.guardian.clone(), json!({ "searchEnabled": true })).await);
         let seen = app.query_as(&f.teen, "{ me { controls { dailyLimitMinutes searchEnabled } } }", json!({})).await;
         assert_eq!(ok(&seen)["me"]["controls"], json!({ "dailyLimitMinutes": 20, "searchEnabled": true }));
+        // The weekend follows the daily limit until it has one of its own: a
+        // higher weekend limit, or clearing a lower one, loosens it too.
+        assert_code(&set(aunt.clone(), json!({ "weekendLimitMinutes": 480 })).await, "FORBIDDEN");
+        ok(&set(aunt.clone(), json!({ "weekendLimitMinutes": 15 })).await);
+        assert_code(&set(aunt.clone(), json!({ "clearWeekendLimit": true })).await, "FORBIDDEN");
         // Once the second guardian has gone, the first decides alone again.
         ok(&app.query_as(&aunt, "mutation($l: ID!) { unlinkFamily(linkId: $l) { id } }", json!({ "l": link })).await);
         ok(&set(f.guardian.clone(), json!({ "dailyLimitMinutes": 45 })).await);

@@ -103,9 +103,19 @@ pub async fn set_controls(
     let me = guardian.user.id;
     let guardians = active_guardians(&txn, &teen, now).await?;
     let mut setters = current.controls_set_by.clone().unwrap_or_default();
+    // Without a weekend limit of its own, the weekend follows the daily limit,
+    // and so does who holds it: a weekend limit above it, or clearing one
+    // below it, loosens what the daily limit's guardians set.
+    if current.weekend_limit_minutes.is_none()
+        && let Some(daily_holders) = setters.0.get("dailyLimitMinutes").cloned()
+    {
+        setters.0.entry("weekendLimitMinutes".to_owned()).or_default().extend(daily_holders);
+    }
+    let weekend_now = current.weekend_limit_minutes.or(current.daily_limit_minutes);
+    let daily_after = daily.unwrap_or(current.daily_limit_minutes);
     let changed = [
         ("dailyLimitMinutes", daily.map(|limit| looser_limit(current.daily_limit_minutes, limit))),
-        ("weekendLimitMinutes", weekend.map(|limit| looser_limit(current.weekend_limit_minutes, limit))),
+        ("weekendLimitMinutes", weekend.map(|limit| looser_limit(weekend_now, limit.or(daily_after)))),
         ("searchEnabled", change.search_enabled.map(|on| on && !current.search_enabled)),
         ("commentPolicy", change.comment_policy.map(|p| p.strictness() < current.comment_policy.strictness())),
         ("privateAccount", change.private_account.map(|private| current.private_account && !private)),
@@ -122,6 +132,8 @@ pub async fn set_controls(
         // Guardians who have left no longer hold anything.
         let mut set_by: Vec<Uuid> =
             setters.0.remove(control).unwrap_or_default().into_iter().filter(|g| guardians.contains(g)).collect();
+        set_by.sort_unstable();
+        set_by.dedup();
         if loosens && set_by.iter().any(|g| *g != me) {
             return Err(AppError::Forbidden(format!(
                 "Another guardian set {control}: you can make it stricter, but only they can loosen it"

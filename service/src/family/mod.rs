@@ -175,6 +175,22 @@ async fn tell_linked(
     notifications::notify(db, teen, Notice::FamilyLinked { other: guardian, link_id }, now).await
 }
 
+/// Once a teen has no active guardian, nobody can answer their waiting links:
+/// they end, and the waiting adults are told.
+async fn drop_unanswerable(db: &impl ConnectionTrait, teen_id: Uuid, now: DateTime<Utc>) -> AppResult<()> {
+    let teen = find_user(db, teen_id).await?;
+    if !active_guardians(db, &teen, now).await?.is_empty() {
+        return Ok(());
+    }
+    for link in pending_links().filter(family_link::Column::TeenId.eq(teen_id)).all(db).await? {
+        if end_link(db, &link, now).await? {
+            let notice = Notice::FamilyLinkRefused { other: &teen, link_id: link.id };
+            notifications::notify_id(db, link.guardian_id, notice, now).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Links waiting for a guardian's approval, from adults still here.
 fn pending_links() -> Select<family_link::Entity> {
     family_link::Entity::find()
@@ -279,6 +295,7 @@ pub async fn unlink(
     }
     notifications::notify_id(&txn, other, Notice::FamilyUnlinked { other: &viewer.user, link_id: link.id }, now)
         .await?;
+    drop_unanswerable(&txn, link.teen_id, now).await?;
     txn.commit().await?;
     family_link::Entity::find_by_id(link_id)
         .one(db)
