@@ -8,6 +8,7 @@ pub mod seed;
 pub mod socket;
 pub mod startup;
 pub mod state;
+pub mod webapp;
 
 // The rules live in the `service` crate; these names keep `crate::service::…`,
 // `crate::auth` and friends reading as before.

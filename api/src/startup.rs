@@ -19,7 +19,7 @@ use crate::graphql::{self, AppSchema};
 use crate::service::live::CaseChanges;
 use crate::service::{data_rights, family, rate_limit};
 use crate::state::AppState;
-use crate::{http, seed, socket};
+use crate::{http, seed, socket, webapp};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -178,6 +178,8 @@ fn serve(listener: TcpListener, state: AppState, schema: AppSchema) -> std::io::
             .route("/graphql/ws", web::get().to(socket::graphql_ws))
             .route("/healthz", web::get().to(http::healthz))
             .route("/readyz", web::get().to(http::readyz))
+            .route("/", web::get().to(webapp::index))
+            .route("/assets/{path:.+}", web::get().to(webapp::asset))
     })
     .listen(listener)?;
     if let Some(workers) = workers {

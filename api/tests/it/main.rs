@@ -6,6 +6,7 @@
 mod support;
 
 mod accounts;
+mod browser;
 mod content;
 mod family;
 mod feed;

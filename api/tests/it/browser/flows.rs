@@ -1,0 +1,291 @@
+//! What a newcomer, a moderator and a family do in the demo app.
+use std::time::Duration;
+
+use fantoccini::key::Key;
+use serde_json::{Value, json};
+
+use super::{DESKTOP, PHONE, on_each_database_in_browser};
+use crate::support::{PASSWORD, TestApp, born_years_ago, field, ok};
+
+const DEMO_PASSWORD: &str = "motlanthu2023";
+
+/// The pillars of the tags on the cards shown so far, and whether each card
+/// gives a reason.
+const CARDS: &str = "[...document.querySelectorAll('.card')].map(c => ({
+    id: c.dataset.id,
+    tags: c.dataset.tags.split(' '),
+    pillars: [...c.querySelectorAll('.tag')].map(t => t.dataset.pillar),
+    reasons: c.querySelectorAll('.reason').length,
+}))";
+
+#[tokio::test]
+async fn anonymous_visitors_see_all_five_pillars_with_reasons_in_both_languages() {
+    on_each_database_in_browser(|app, mut driver| async move {
+        let page = driver.open(&app, "anonymous", PHONE).await;
+        page.goto("").await;
+        page.until("document.querySelectorAll('.card').length >= 10").await;
+        let cards = page.eval(CARDS).await;
+        let first_screen = &cards.as_array().unwrap()[..10];
+        let mut pillars: Vec<&str> =
+            first_screen.iter().flat_map(|c| c["pillars"].as_array().unwrap()).filter_map(Value::as_str).collect();
+        pillars.sort_unstable();
+        pillars.dedup();
+        assert_eq!(pillars, ["CONNECT", "DISCOVER", "KINDNESS", "LAUGH", "LEARN"], "{cards}");
+        assert!(first_screen.iter().all(|c| c["reasons"].as_u64() >= Some(1)), "a card without a reason: {cards}");
+        assert!(page.text(".banner").await.contains("#tryitwithtiktok"));
+        assert!(page.text(".intro").await.contains("Bạn chưa đăng nhập"), "Vietnamese by default");
+        page.screenshot("feed-vi").await;
+
+        page.click("button.lang").await;
+        page.until("document.querySelector('.intro').innerText.includes('not signed in')").await;
+        assert_eq!(page.eval("document.documentElement.lang").await, "en");
+        let reason = page.text(".card .reason").await;
+        assert!(reason.is_ascii(), "reasons follow the language switch: {reason}");
+        page.resize(DESKTOP).await;
+        page.screenshot("feed-en-desktop").await;
+
+        // Search ignores diacritics.
+        page.fill("#search-box", "pho bo").await;
+        page.click("form.search button").await;
+        page.until("location.hash.startsWith('#/?q=') && document.querySelectorAll('.card').length > 0").await;
+        assert!(page.text(".card .card-title").await.contains("Phở bò"));
+        page.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_adult_who_watches_two_kinds_of_video_gets_mostly_those_by_the_third_screen() {
+    on_each_database_in_browser(|app, mut driver| async move {
+        let page = driver.open(&app, "learning", PHONE).await;
+        page.goto("#/signup").await;
+        page.fill("#field-handle", "hoa.learner").await;
+        page.fill("#field-displayName", "Phạm Hoa").await;
+        page.fill("#field-email", "hoa@example.com").await;
+        page.fill("#field-password", PASSWORD).await;
+        page.set_value("#field-birthDate", &born_years_ago(15)).await;
+        page.until("document.querySelector('.teen-defaults')").await;
+        page.set_value("#field-birthDate", &born_years_ago(26)).await;
+        page.until("!document.querySelector('.teen-defaults')").await;
+        page.click("input[name=accepted]").await;
+        page.click("form button[type=submit]").await;
+        page.until("location.hash === '#/' && document.querySelector('.sign-out')").await;
+        page.until("document.querySelectorAll('.card').length >= 10").await;
+
+        let tastes = ["food", "personal-finance"];
+        for index in 0..20 {
+            let card = format!(".card[data-index=\"{index}\"]");
+            page.until(&format!("document.querySelector('{card}.active')")).await;
+            let tags = page.eval(&format!("document.querySelector('{card}').dataset.tags")).await;
+            if tastes.iter().any(|taste| tags.as_str().unwrap().split(' ').any(|tag| tag == *taste)) {
+                // Watched for a while, then liked.
+                tokio::time::sleep(Duration::from_millis(2300)).await;
+                page.click(&format!("{card} button.like")).await;
+                page.until(&format!("document.querySelector('{card} button.like.on')")).await;
+            }
+            page.press(Key::Down).await;
+        }
+        page.until("document.querySelectorAll('.card').length >= 30").await;
+        let cards = page.eval(CARDS).await;
+        let third_screen = &cards.as_array().unwrap()[20..30];
+        let on_taste = third_screen
+            .iter()
+            .filter(|c| c["tags"].as_array().unwrap().iter().any(|t| tastes.contains(&t.as_str().unwrap())))
+            .count();
+        assert!(on_taste >= 6, "only {on_taste} of the third screen's 10 are food or finance: {cards}");
+        let learned = page.eval("[...document.querySelectorAll('.card')].slice(20, 30).flatMap(c => [...c.querySelectorAll('.reason')].map(r => r.dataset.kind))").await;
+        assert!(learned.as_array().unwrap().iter().any(|k| k == "TAG_AFFINITY"), "reasons name the taste: {learned}");
+        page.screenshot("third-screen").await;
+        page.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_report_reaches_the_live_console_and_its_outcome_reaches_the_reporter() {
+    on_each_database_in_browser(|app, mut driver| async move {
+        let moderator = driver.open(&app, "moderator", DESKTOP).await;
+        moderator.sign_in("moderator@demo.trustfeed.vn", DEMO_PASSWORD).await;
+        moderator.goto("#/moderation").await;
+        moderator.until("document.querySelector('.live.on')").await;
+        let before = moderator.eval("document.querySelectorAll('.case-row').length").await;
+
+        let reporter = driver.open(&app, "reporter", PHONE).await;
+        reporter.sign_in("lan@demo.trustfeed.vn", DEMO_PASSWORD).await;
+        let card = ".card[data-index=\"0\"]";
+        let content_id = reporter.eval(&format!("document.querySelector('{card}').dataset.id")).await;
+        let title = reporter.text(&format!("{card} .card-title")).await;
+        reporter.click(&format!("{card} button.report")).await;
+        reporter.click("dialog input[value=SCAM_FRAUD]").await;
+        reporter.fill("dialog textarea[name=details]", "Hứa lãi 30% mỗi tháng").await;
+        reporter.screenshot("report-dialog").await;
+        reporter.click("dialog button[type=submit]").await;
+        reporter.until("!document.querySelector('dialog')").await;
+
+        // The console shows it without a reload.
+        let row = format!("[...document.querySelectorAll('.case-row')].find(r => r.innerText.includes({title:?}))");
+        moderator.until(&row).await;
+        assert_eq!(moderator.eval("performance.getEntriesByType('navigation').length").await, 1);
+        assert!(moderator.eval("document.querySelectorAll('.case-row').length").await.as_u64() > before.as_u64());
+        moderator.screenshot("live-queue").await;
+        moderator.eval(&format!("{row}.querySelector('button.claim').click()")).await;
+        moderator.until("document.querySelector('article.case')").await;
+        assert!(moderator.text("article.case .evidence").await.contains(&title), "the snapshot shows the video");
+        moderator.eval("(() => { const s = document.querySelector('select[name=action]'); s.value = 'REMOVE_CONTENT'; s.dispatchEvent(new Event('change', { bubbles: true })); })()").await;
+        moderator.fill("textarea[name=note]", "Lừa đảo đầu tư").await;
+        moderator.screenshot("case").await;
+        moderator.click("button.resolve").await;
+        moderator.until("location.hash === '#/moderation'").await;
+
+        // The reporter's bell, then the outcome, then the feed without it.
+        reporter.goto("#/privacy").await;
+        reporter.until("document.querySelector('.bell .badge')").await;
+        reporter.click(".bell").await;
+        reporter.until("document.querySelector('.my-report[data-status=ACTIONED] .outcome')").await;
+        reporter.screenshot("outcome").await;
+        reporter.goto("#/").await;
+        reporter.until("document.querySelectorAll('.card').length >= 10").await;
+        let shown = reporter.eval(CARDS).await;
+        assert!(shown.as_array().unwrap().iter().all(|c| c["id"] != content_id), "the removed video is gone: {shown}");
+        reporter.close().await;
+        moderator.close().await;
+    })
+    .await;
+}
+
+/// Records `minutes` of watching for the user holding `token`, as another device would.
+async fn watch_for(app: &TestApp, author: &str, token: &str, minutes: i64) {
+    let long = app.create_content(author, json!({ "durationSeconds": 600 })).await;
+    let mut left = minutes * 60_000;
+    while left > 0 {
+        let watched = left.min(600_000);
+        ok(&app.interact(token, &long, "VIEW", Some(watched)).await);
+        left -= watched;
+    }
+}
+
+#[tokio::test]
+async fn a_guardian_sets_time_away_and_a_limit_and_answers_a_request_for_more_time() {
+    on_each_database_in_browser(|app, mut driver| async move {
+        app.sign_up("cha.binh", 41).await;
+        app.sign_up("con.nhi", 14).await;
+        let guardian = driver.open(&app, "guardian", DESKTOP).await;
+        guardian.sign_in("cha.binh@example.com", PASSWORD).await;
+        let teen = driver.open(&app, "teen", PHONE).await;
+        teen.sign_in("con.nhi@example.com", PASSWORD).await;
+
+        guardian.goto("#/family").await;
+        guardian.click(".pairing button").await;
+        let code = guardian.text(".pairing-code").await;
+        assert!(guardian.text(".countdown").await.contains("14:"), "a 15-minute countdown");
+        guardian.screenshot("pairing-code").await;
+        teen.goto("#/family").await;
+        teen.fill("#pairing-code", &code).await;
+        teen.click("form.pairing button[type=submit]").await;
+        teen.until("document.querySelector('.link-row[data-status=ACTIVE]')").await;
+
+        // A time-away window around now (10:00 in Vietnam).
+        guardian.goto("#/").await;
+        guardian.goto("#/family").await;
+        guardian.click(".guardian-panel .add-window").await;
+        guardian.set_value(".window input[name=start]", "09:00").await;
+        guardian.set_value(".window input[name=end]", "11:00").await;
+        guardian.click(".save-controls").await;
+        guardian.until("document.querySelector('.notice')").await;
+        teen.goto("#/").await;
+        teen.until("document.querySelector('.gate[data-gate=TIME_AWAY]')").await;
+        teen.screenshot("time-away").await;
+
+        guardian.goto("#/").await;
+        guardian.goto("#/family").await;
+        guardian.click(".guardian-panel .remove-window").await;
+        guardian.fill(".guardian-panel input[name=dailyLimit]", "15").await;
+        guardian.click(".save-controls").await;
+        guardian.until("document.querySelector('.notice')").await;
+        teen.click(".gate button.secondary").await;
+        teen.until("!document.querySelector('.gate') && document.querySelector('.card')").await;
+        teen.until("document.querySelector('.minutes-left')").await;
+
+        // The day's 15 minutes are used up on another device.
+        let teen_token = app.log_in("con.nhi").await;
+        let author = app.token_for("nguoi.lam.video").await;
+        watch_for(&app, &author, &teen_token, 16).await;
+        teen.goto("#/privacy").await;
+        teen.goto("#/").await;
+        teen.until("document.querySelector('.gate[data-gate=SCREEN_TIME_LIMIT_REACHED]')").await;
+        teen.click(".ask-time input[value=\"30\"]").await;
+        teen.fill(".ask-time input[name=reason]", "Con đang xem video học tiếng Anh").await;
+        teen.click(".ask-time button[type=submit]").await;
+        teen.until("document.querySelector('.gate .ok')").await;
+        teen.screenshot("limit-reached").await;
+
+        guardian.goto("#/").await;
+        guardian.goto("#/family").await;
+        guardian.click(".time-request button.approve").await;
+        guardian.until("!document.querySelector('.time-request')").await;
+        guardian.screenshot("panel").await;
+        teen.click(".gate button.secondary").await;
+        teen.until("!document.querySelector('.gate') && document.querySelector('.card')").await;
+        teen.close().await;
+        guardian.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn after_a_new_policy_a_user_must_accept_it_before_liking_again() {
+    on_each_database_in_browser(|app, mut driver| async move {
+        app.sign_up("thao.reader", 30).await;
+        let page = driver.open(&app, "reconsent", PHONE).await;
+        page.sign_in("thao.reader@example.com", PASSWORD).await;
+        assert_eq!(page.eval("document.querySelector('.consent-banner')").await, Value::Null);
+
+        let admin = app.user_with_role("quan.tri", entity::Role::Admin).await;
+        let publish = "mutation($i: PublishPolicyInput!) { publishPrivacyPolicy(input: $i) { version } }";
+        let input = json!({ "summary": "We now keep watch history for 60 days.", "summaryVi": "Lịch sử xem nay được giữ 60 ngày.",
+            "body": "Watch history is kept for 60 days.", "bodyVi": "Lịch sử xem được giữ trong 60 ngày." });
+        let published = app.query_as(&admin, publish, json!({ "i": input })).await;
+        assert_eq!(field(&published, "publishPrivacyPolicy")["version"], 2);
+
+        page.goto("#/privacy").await;
+        page.goto("#/").await;
+        page.until("document.querySelector('.consent-banner')").await;
+        page.click(".card[data-index=\"0\"] button.like").await;
+        page.until("document.querySelector('.notice.error')").await;
+        assert!(page.text(".notice").await.contains("chính sách"), "the refusal is explained in Vietnamese");
+        assert_eq!(page.eval("document.querySelector('.card[data-index=\"0\"] button.like.on')").await, Value::Null);
+        page.screenshot("banner").await;
+
+        page.click(".consent-banner a").await;
+        page.click(".accept-policy").await;
+        page.until("!document.querySelector('.consent-banner')").await;
+        page.goto("#/").await;
+        page.click(".card[data-index=\"0\"] button.like").await;
+        page.until("document.querySelector('.card[data-index=\"0\"] button.like.on')").await;
+        page.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn download_my_data_saves_a_json_file_with_the_users_content() {
+    on_each_database_in_browser(|app, mut driver| async move {
+        let token = app.sign_up("duc.maker", 28).await["accessToken"].as_str().unwrap().to_owned();
+        app.create_content(&token, json!({ "title": "Cách gói bánh chưng" })).await;
+        let page = driver.open(&app, "export", PHONE).await;
+        page.sign_in("duc.maker@example.com", PASSWORD).await;
+        page.goto("#/privacy").await;
+        page.click("button.export").await;
+        let file = page.downloads.join("trustfeed-duc.maker.json");
+        let started = std::time::Instant::now();
+        while !file.exists() && started.elapsed() < Duration::from_secs(20) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let exported: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("the file was saved")).unwrap();
+        assert!(exported.to_string().contains("Cách gói bánh chưng"), "{exported}");
+        assert!(exported.to_string().contains("duc.maker@example.com"));
+        page.screenshot("privacy-centre").await;
+        page.close().await;
+    })
+    .await;
+}

@@ -1,0 +1,218 @@
+// The app's only way to the server: the public GraphQL API over HTTP, and
+// graphql-transport-ws for live updates. It keeps the session, refreshes the
+// access token quietly before it expires, and turns errors into `ApiError`s
+// that carry the API's `extensions.code`.
+import { createClient } from './vendor/graphql-ws/client.js';
+import { store } from './store.js';
+
+const SESSION_KEY = 'trustfeed.session';
+/** Refresh when this share of the access token's life has passed. */
+const REFRESH_AT = 0.8;
+
+export class ApiError extends Error {
+  constructor(error) {
+    super(error.message ?? 'error');
+    this.code = error.extensions?.code ?? 'UNKNOWN';
+    this.extensions = error.extensions ?? {};
+  }
+}
+
+function readSession() {
+  try {
+    return JSON.parse(localStorage.getItem(SESSION_KEY) ?? 'null');
+  } catch {
+    return null;
+  }
+}
+
+let session = readSession();
+let refreshTimer;
+
+/** The claims of a JWT, read (not verified: the server verifies). */
+function claims(token) {
+  const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+  return JSON.parse(atob(part));
+}
+
+/**
+ * Keeps the tokens of an `AuthPayload`. The server's clock may differ from
+ * the browser's, so times are kept relative: the token's life from its own
+ * `iat`/`exp`, and the offset between the two clocks.
+ */
+export function keepSession(payload) {
+  const { iat, exp } = claims(payload.accessToken);
+  session = {
+    accessToken: payload.accessToken,
+    refreshToken: payload.refreshToken,
+    receivedAt: Date.now(),
+    lifetimeMs: (exp - iat) * 1000,
+    skewMs: iat * 1000 - Date.now(),
+  };
+  localStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  scheduleRefresh();
+  restartSocket();
+  store.set({ signedIn: true });
+}
+
+export function forgetSession() {
+  session = null;
+  clearTimeout(refreshTimer);
+  localStorage.removeItem(SESSION_KEY);
+  restartSocket();
+  store.set({ signedIn: false, me: null, unread: 0 });
+}
+
+export function refreshToken() {
+  return session?.refreshToken ?? null;
+}
+
+/** The server's "now", as far as the browser can tell. */
+export function serverNow() {
+  return Date.now() + (session?.skewMs ?? 0);
+}
+
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  if (!session) return;
+  const due = session.receivedAt + session.lifetimeMs * REFRESH_AT - Date.now();
+  refreshTimer = setTimeout(() => refresh().catch(() => {}), Math.max(due, 0));
+}
+
+let refreshing = null;
+
+/**
+ * Trades the refresh token for a new pair. Refresh tokens work once, so tabs
+ * take turns under a Web Lock and a tab that finds a newer session saved by
+ * another tab uses that one instead of refreshing again.
+ */
+function refresh() {
+  if (!refreshing) {
+    const used = session?.refreshToken;
+    const run = async () => {
+      const saved = readSession();
+      if (saved && saved.refreshToken !== used) {
+        session = saved;
+        scheduleRefresh();
+        return;
+      }
+      if (!used) throw new ApiError({ extensions: { code: 'UNAUTHENTICATED' } });
+      const response = await send(
+        `mutation Refresh($token: String!) { refreshSession(refreshToken: $token) { accessToken refreshToken } }`,
+        { token: used },
+        null,
+      );
+      if (response.errors?.length) {
+        forgetSession();
+        throw new ApiError(response.errors[0]);
+      }
+      keepSession(response.data.refreshSession);
+    };
+    const locked = navigator.locks ? navigator.locks.request('trustfeed-refresh', run) : run();
+    refreshing = locked.finally(() => {
+      refreshing = null;
+    });
+  }
+  return refreshing;
+}
+
+async function send(query, variables, token) {
+  let response;
+  try {
+    response = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch {
+    throw new ApiError({ message: 'network', extensions: { code: 'NETWORK' } });
+  }
+  try {
+    return await response.json();
+  } catch {
+    throw new ApiError({ message: `HTTP ${response.status}`, extensions: { code: 'INTERNAL' } });
+  }
+}
+
+/**
+ * Runs one operation and returns its data, or throws the first error. An
+ * expired access token is refreshed once and the operation sent again.
+ */
+export async function gql(query, variables = {}, { token } = {}) {
+  let response = await send(query, variables, token ?? session?.accessToken);
+  const expired = response.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
+  if (expired && session && !token) {
+    await refresh();
+    response = await send(query, variables, session?.accessToken);
+  }
+  if (response.errors?.length) throw new ApiError(response.errors[0]);
+  return response.data;
+}
+
+// Live updates share one socket, opened lazily and reopened with the new
+// token whenever the session changes.
+let socket = null;
+const live = new Set();
+
+function openSocket() {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  return createClient({
+    url: `${scheme}://${location.host}/graphql/ws`,
+    lazy: true,
+    retryAttempts: Infinity,
+    shouldRetry: () => true,
+    connectionParams: () => (session ? { authorization: `Bearer ${session.accessToken}` } : {}),
+  });
+}
+
+function restartSocket() {
+  if (socket) socket.dispose();
+  socket = null;
+  for (const subscription of live) subscription.start();
+}
+
+/**
+ * Subscribes to an operation; `onData` gets each payload's data, `onError`
+ * each failure (as an `ApiError`). Returns a function that unsubscribes.
+ */
+export function subscribe(query, onData, onError) {
+  const subscription = {
+    stop: () => {},
+    start() {
+      socket ??= openSocket();
+      this.stop = socket.subscribe(
+        { query },
+        {
+          next: (message) => {
+            if (message.errors?.length) onError(new ApiError(message.errors[0]));
+            else onData(message.data);
+          },
+          error: (error) => onError(Array.isArray(error) ? new ApiError(error[0]) : new ApiError({ extensions: { code: 'NETWORK' } })),
+          complete: () => {},
+        },
+      );
+    },
+  };
+  live.add(subscription);
+  subscription.start();
+  return () => {
+    live.delete(subscription);
+    subscription.stop();
+  };
+}
+
+// Another tab signed in, refreshed or signed out: follow it.
+window.addEventListener('storage', (event) => {
+  if (event.key !== SESSION_KEY) return;
+  session = readSession();
+  scheduleRefresh();
+  store.set({ signedIn: Boolean(session) });
+  if (!session) store.set({ me: null });
+});
+
+// A laptop waking from sleep may hold an expired token: refresh on return.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && session) scheduleRefresh();
+});
+
+store.set({ signedIn: Boolean(session) });
+scheduleRefresh();

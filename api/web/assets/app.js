@@ -1,0 +1,136 @@
+// TrustFeed's demo app: hash routes, the header and the screens.
+import { html, render, useEffect, useState } from './vendor/preact-htm.js';
+import { store, useStore } from './store.js';
+import { t } from './i18n.js';
+import { hasRole } from './ui.js';
+import { FeedView } from './views/feed.js';
+import { Profile, SignIn, SignUp, signOut } from './views/account.js';
+import { Bell, Inbox, refreshUnread } from './views/inbox.js';
+import { Family } from './views/family.js';
+import { Moderation } from './views/moderation.js';
+import { ConsentBanner, Privacy, reloadMe } from './views/privacy.js';
+import { Dashboard, Numbers, Survey } from './views/campaign.js';
+import { MinutesLeft } from './views/teen.js';
+
+/** How often the header's counts and limits are brought up to date. */
+const REFRESH_MS = 15000;
+
+function parseRoute() {
+  const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
+  const parts = path.split('/').filter(Boolean);
+  return { parts, params: Object.fromEntries(new URLSearchParams(query)) };
+}
+
+function useRoute() {
+  const [route, setRoute] = useState(parseRoute());
+  useEffect(() => {
+    const changed = () => {
+      setRoute(parseRoute());
+      reloadMe();
+      refreshUnread();
+      document.querySelector('main')?.focus({ preventScroll: true });
+      window.scrollTo(0, 0);
+    };
+    window.addEventListener('hashchange', changed);
+    return () => window.removeEventListener('hashchange', changed);
+  }, []);
+  return route;
+}
+
+function Screen({ route }) {
+  const [first, second, third] = route.parts;
+  switch (first) {
+    case undefined:
+      return html`<${FeedView} params=${route.params} />`;
+    case 'signin':
+      return html`<${SignIn} />`;
+    case 'signup':
+      return html`<${SignUp} />`;
+    case 'u':
+      return html`<${Profile} handle=${second} />`;
+    case 'inbox':
+      return html`<${Inbox} />`;
+    case 'family':
+      return html`<${Family} />`;
+    case 'moderation':
+      return html`<${Moderation} view=${second === 'case' ? 'case' : (second ?? 'queue')} id=${third} />`;
+    case 'privacy':
+      return html`<${Privacy} />`;
+    case 'numbers':
+      return html`<${Numbers} />`;
+    case 'survey':
+      return html`<${Survey} />`;
+    case 'dashboard':
+      return html`<${Dashboard} />`;
+    default:
+      return html`<p class="muted">404</p>`;
+  }
+}
+
+function Header({ route }) {
+  const { lang, signedIn, me } = useStore();
+  const [open, setOpen] = useState(false);
+  const here = route.parts[0] ?? '';
+  const link = (href, key, name) =>
+    html`<li><a href=${href} aria-current=${here === name ? 'page' : null} onClick=${() => setOpen(false)}>${t(key)}</a></li>`;
+  return html`<header class="top">
+    <a class="brand" href="#/" aria-label="TrustFeed">Trust<span>Feed</span></a>
+    <${MinutesLeft} />
+    <div class="top-actions">
+      <${Bell} />
+      <button type="button" class="lang" aria-label=${t('nav.languageLabel')} onClick=${() => store.set({ lang: lang === 'vi' ? 'en' : 'vi' })}>${t('nav.language')}</button>
+      <button type="button" class="menu-toggle" aria-expanded=${open} aria-controls="main-nav" onClick=${() => setOpen(!open)}>☰ <span class="visually-hidden">${t('nav.menu')}</span></button>
+    </div>
+    <nav id="main-nav" class=${open ? 'main-nav open' : 'main-nav'} aria-label=${t('nav.menu')}>
+      <ul>
+        ${link('#/', 'nav.feed', '')}
+        ${signedIn && link('#/inbox', 'nav.inbox', 'inbox')}
+        ${signedIn && link('#/family', 'nav.family', 'family')}
+        ${signedIn && hasRole('MODERATOR', 'ADMIN') && link('#/moderation', 'nav.moderation', 'moderation')}
+        ${link('#/privacy', 'nav.privacy', 'privacy')}
+        ${link('#/numbers', 'nav.numbers', 'numbers')}
+        ${link('#/survey', 'nav.survey', 'survey')}
+        ${signedIn && hasRole('ANALYST', 'ADMIN') && link('#/dashboard', 'nav.dashboard', 'dashboard')}
+        ${!signedIn && link('#/signin', 'nav.signIn', 'signin')}
+        ${!signedIn && link('#/signup', 'nav.signUp', 'signup')}
+        ${signedIn && html`<li><button type="button" class="link sign-out" onClick=${signOut}>${t('nav.signOut')}${me ? ` (@${me.user.handle})` : ''}</button></li>`}
+      </ul>
+    </nav>
+    <${ConsentBanner} />
+  </header>`;
+}
+
+function Notice() {
+  const { notice } = useStore();
+  return html`<div class="notice-area" role="status" aria-live="polite">
+    ${notice && html`<p class=${`notice ${notice.kind}`}>${notice.text}</p>`}
+  </div>`;
+}
+
+function App() {
+  const route = useRoute();
+  const { signedIn } = useStore();
+  useEffect(() => {
+    if (!signedIn) return undefined;
+    reloadMe();
+    refreshUnread();
+    const timer = setInterval(() => {
+      reloadMe();
+      refreshUnread();
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [signedIn]);
+  const skip = (event) => {
+    event.preventDefault();
+    document.getElementById('main').focus();
+  };
+  return html`<a class="skip" href="#/" onClick=${skip}>${t('nav.skip')}</a>
+    <${Header} route=${route} />
+    <main id="main" tabindex="-1"><${Screen} route=${route} /></main>
+    <footer class="foot"><p>${t('app.tagline')} · <a href="#/numbers">${t('nav.numbers')}</a> · <a href="#/privacy">${t('nav.privacy')}</a> · <a href="/graphql">GraphQL</a></p></footer>
+    <${Notice} />`;
+}
+
+const root = document.getElementById('app');
+root.textContent = '';
+render(html`<${App} />`, root);

@@ -1,0 +1,371 @@
+// "For You": a vertical feed of poster cards that says why each item is there,
+// measures how long each one was watched, and learns from it.
+import { html, useEffect, useRef, useState } from '../vendor/preact-htm.js';
+import { gql } from '../api.js';
+import { notify, store, useStore } from '../store.js';
+import { formatNumber, t, tagLabel } from '../i18n.js';
+import { act, ErrorNote, errorText, Loading, PILLARS, ReportDialog, TagChips } from '../ui.js';
+import { ScreenTimeGate, isGate } from './teen.js';
+
+const PAGE = 10;
+/** Leaving a video sooner than this is a swipe away, not a view. */
+const SWIPE_AWAY_MS = 2000;
+
+const CONTENT_FIELDS = `id title caption durationSeconds audience viewCount likeCount commentCount viewerHasLiked
+  author { id handle displayName verified } tags { slug label labelVi pillar } campaign { hashtag }`;
+
+const FEED = `query Feed($first: Int, $after: String, $pillar: Pillar) {
+  feed(first: $first, after: $after, pillar: $pillar) {
+    edges { node { ${CONTENT_FIELDS} } reasons { kind label tag { slug label labelVi pillar } } }
+    pageInfo { hasNextPage endCursor }
+    windDown { level message }
+  }
+}`;
+
+const CONTENTS = `query Contents($first: Int, $after: String, $filter: ContentFilter) {
+  contents(first: $first, after: $after, filter: $filter) {
+    edges { node { ${CONTENT_FIELDS} } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+const INTERACT = `mutation Interact($input: InteractionInput!) {
+  recordInteraction(input: $input) {
+    content { id likeCount viewerHasLiked }
+    screenTime { usedMinutes limitMinutes remainingMinutes limitReached inTimeAway }
+  }
+}`;
+
+/** Loads pages of the feed (or of a search or campaign) as the viewer moves on. */
+function usePages(source) {
+  const [pages, setPages] = useState({ items: [], cursor: null, hasNext: true, error: null, loading: false, windDown: null });
+  const key = JSON.stringify(source);
+  const generation = useRef(0);
+  const loadMore = async (reset = false) => {
+    const mine = reset ? ++generation.current : generation.current;
+    setPages((p) => (reset ? { items: [], cursor: null, hasNext: true, error: null, loading: true, windDown: null } : { ...p, loading: true }));
+    const after = reset ? null : pages.cursor;
+    try {
+      const data = source.feed
+        ? (await gql(FEED, { first: PAGE, after, pillar: source.pillar ?? null })).feed
+        : (await gql(CONTENTS, { first: PAGE, after, filter: source.filter })).contents;
+      if (mine !== generation.current) return;
+      setPages((p) => {
+        const seen = new Set(reset ? [] : p.items.map((item) => item.node.id));
+        const fresh = data.edges.filter((edge) => !seen.has(edge.node.id));
+        return {
+          items: [...(reset ? [] : p.items), ...fresh],
+          cursor: data.pageInfo.endCursor,
+          hasNext: data.pageInfo.hasNextPage,
+          error: null,
+          loading: false,
+          windDown: data.windDown ?? null,
+        };
+      });
+    } catch (error) {
+      if (mine === generation.current) setPages((p) => ({ ...p, error, loading: false }));
+    }
+  };
+  useEffect(() => {
+    loadMore(true);
+  }, [key]);
+  return [pages, loadMore, setPages];
+}
+
+export function FeedView({ params }) {
+  const { signedIn, me } = useStore();
+  const pillar = PILLARS.includes(params.pillar) ? params.pillar : null;
+  const search = params.q?.trim() || '';
+  const campaign = params.campaign || '';
+  const source = search
+    ? { filter: { search } }
+    : campaign
+      ? { filter: { campaign } }
+      : { feed: true, pillar };
+  const [pages, loadMore, setPages] = usePages({ ...source, signedIn });
+  const [active, setActive] = useState(0);
+  const watch = useRef(null);
+  const list = useRef(null);
+
+  // Moving on from a video tells the feed how long it was watched.
+  const finishWatching = () => {
+    const current = watch.current;
+    watch.current = null;
+    if (!current || !store.get().signedIn) return;
+    const elapsed = performance.now() - current.since;
+    const input =
+      elapsed < SWIPE_AWAY_MS
+        ? { contentId: current.id, kind: 'SWIPE_AWAY' }
+        : { contentId: current.id, kind: 'VIEW', watchedMs: Math.round(Math.min(elapsed, current.durationMs)) };
+    record(input);
+  };
+
+  const record = async (input) => {
+    try {
+      const result = (await gql(INTERACT, { input })).recordInteraction;
+      applyScreenTime(result.screenTime);
+      return result;
+    } catch (error) {
+      if (isGate(error)) setPages((p) => ({ ...p, error }));
+      else notify(errorText(error), 'error');
+      return null;
+    }
+  };
+
+  const applyScreenTime = (screenTime) => {
+    const current = store.get().me;
+    if (!screenTime || !current) return;
+    store.set({ me: { ...current, screenTime: { ...current.screenTime, ...screenTime } } });
+  };
+
+  // The card most in view is the one being watched.
+  useEffect(() => {
+    const root = list.current;
+    if (!root) return undefined;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        for (const entry of entries) {
+          if (entry.isIntersecting && entry.intersectionRatio >= 0.6) setActive(Number(entry.target.dataset.index));
+        }
+      },
+      { threshold: [0.6] },
+    );
+    root.querySelectorAll('.card').forEach((card) => observer.observe(card));
+    return () => observer.disconnect();
+  }, [pages.items.length]);
+
+  useEffect(() => {
+    const item = pages.items[active];
+    if (!item) return undefined;
+    if (watch.current?.id !== item.node.id) {
+      finishWatching();
+      watch.current = { id: item.node.id, since: performance.now(), durationMs: item.node.durationSeconds * 1000 };
+    }
+    if (pages.hasNext && !pages.loading && !pages.error && active >= pages.items.length - 3) loadMore();
+    return undefined;
+  }, [active, pages.items.length]);
+
+  // Leaving the screen (or the page) ends the current view.
+  useEffect(() => {
+    const hidden = () => document.visibilityState === 'hidden' && finishWatching();
+    document.addEventListener('visibilitychange', hidden);
+    return () => {
+      document.removeEventListener('visibilitychange', hidden);
+      finishWatching();
+    };
+  }, []);
+
+  const move = (by) => {
+    const next = Math.max(0, Math.min(pages.items.length - 1, active + by));
+    list.current?.querySelector(`[data-index="${next}"]`)?.scrollIntoView({ block: 'start', behavior: 'instant' });
+    setActive(next);
+  };
+  // Arrow keys move through the feed from anywhere but a form field.
+  const onKey = (event) => {
+    if (event.target.closest?.('input, textarea, select, dialog') || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key === 'ArrowDown' || event.key === 'j') {
+      event.preventDefault();
+      move(1);
+    } else if (event.key === 'ArrowUp' || event.key === 'k') {
+      event.preventDefault();
+      move(-1);
+    }
+  };
+
+  const keys = useRef(onKey);
+  keys.current = onKey;
+  useEffect(() => {
+    const listener = (event) => keys.current(event);
+    document.addEventListener('keydown', listener);
+    return () => document.removeEventListener('keydown', listener);
+  }, []);
+
+  const dropItem = (id) => setPages((p) => ({ ...p, items: p.items.filter((item) => item.node.id !== id) }));
+
+  if (isGate(pages.error)) return html`<${ScreenTimeGate} error=${pages.error} onRetry=${() => loadMore(true)} />`;
+
+  return html`<section class="feed-screen" aria-labelledby="feed-title">
+    <${CampaignBanner} />
+    <${FeedFilters} pillar=${pillar} search=${search} />
+    <h1 id="feed-title" class="visually-hidden">${t('nav.feed')}</h1>
+    <p class="muted intro">
+      ${search ? t('feed.searchResults', { q: search }) : campaign ? t('feed.campaignTitle', { tag: '#tryitwithtiktok' }) : signedIn ? t('feed.learning') : t('feed.sampler')}
+    </p>
+    ${pages.windDown && html`<${WindDown} prompt=${pages.windDown} onDismiss=${() => setPages((p) => ({ ...p, windDown: null }))} />`}
+    <div class="feed" ref=${list} aria-label=${t('nav.feed')} role="feed" aria-busy=${pages.loading}>
+      ${pages.items.map(
+        (item, index) => html`<${Card} key=${item.node.id} index=${index} item=${item} active=${index === active}
+          viewerIsTeen=${me && me.ageBand !== 'ADULT'} onRecord=${record} onDrop=${dropItem} />`,
+      )}
+    </div>
+    ${pages.loading && html`<${Loading} />`}
+    <${ErrorNote} error=${pages.error} onRetry=${() => loadMore(pages.items.length === 0)} />
+    ${!pages.loading && !pages.error && pages.items.length === 0 && html`<p class="muted">${search ? t('feed.searchNone', { q: search }) : t('feed.empty')}</p>`}
+    ${!pages.loading && !pages.error && pages.hasNext && pages.items.length > 0 && html`<button type="button" class="secondary wide" onClick=${() => loadMore()}>${t('feed.more')}</button>`}
+    ${!pages.hasNext && pages.items.length > 0 && html`<p class="muted end">${t('feed.end')}</p>`}
+  </section>`;
+}
+
+function CampaignBanner() {
+  return html`<aside class="banner" aria-label="#tryitwithtiktok">
+    <strong>${t('banner.title')}</strong>
+    <p>${t('banner.body')}</p>
+    <a href="#/?campaign=tryitwithtiktok">${t('banner.cta')}</a>
+  </aside>`;
+}
+
+function FeedFilters({ pillar, search }) {
+  const [query, setQuery] = useState(search);
+  const submit = (event) => {
+    event.preventDefault();
+    location.hash = query.trim() ? `#/?q=${encodeURIComponent(query.trim())}` : '#/';
+  };
+  return html`<div class="filters">
+    <form class="search" role="search" onSubmit=${submit}>
+      <label for="search-box" class="visually-hidden">${t('feed.searchLabel')}</label>
+      <input id="search-box" type="search" name="q" value=${query} placeholder=${t('feed.searchPlaceholder')}
+        aria-label=${t('feed.searchLabel')} onInput=${(e) => setQuery(e.target.value)} />
+      <button type="submit">${t('nav.search')}</button>
+    </form>
+    <nav class="pillars" aria-label=${t('nav.feed')}>
+      <a href="#/" class=${!pillar && !search ? 'pillar-tab current' : 'pillar-tab'} aria-current=${!pillar && !search ? 'page' : null}>${t('pillar.ALL')}</a>
+      ${PILLARS.map(
+        (p) => html`<a href=${`#/?pillar=${p}`} class=${`pillar-tab pillar-${p.toLowerCase()}${pillar === p ? ' current' : ''}`}
+          aria-current=${pillar === p ? 'page' : null}>${t(`pillar.${p}`)}</a>`,
+      )}
+    </nav>
+  </div>`;
+}
+
+function WindDown({ prompt, onDismiss }) {
+  const dismiss = async () => {
+    if (await act('mutation { dismissWindDown }')) onDismiss();
+  };
+  return html`<div class="wind-down" role="status">
+    <strong>${t('feed.windDown')}</strong>
+    <p>${prompt.message}</p>
+    <button type="button" class="secondary" onClick=${dismiss}>${t('feed.windDownDismiss')}</button>
+  </div>`;
+}
+
+/** A reason in the viewer's language: the server's words when they match it. */
+function reasonText(reason) {
+  const { lang, me } = store.get();
+  if (lang === (me?.locale ?? 'vi')) return reason.label;
+  const tag = reason.tag ? tagLabel(reason.tag).toLowerCase() : '';
+  return t(`reason.${reason.kind}`, { tag });
+}
+
+function Card({ item, index, active, onRecord, onDrop }) {
+  const { signedIn } = useStore();
+  const node = item.node;
+  const [liked, setLiked] = useState({ on: node.viewerHasLiked, count: node.likeCount });
+  const [showComments, setShowComments] = useState(false);
+  const [reporting, setReporting] = useState(false);
+  const pillar = node.tags[0]?.pillar?.toLowerCase() ?? 'learn';
+  const needAccount = () => {
+    if (signedIn) return false;
+    location.hash = '#/signin';
+    return true;
+  };
+  const like = async () => {
+    if (needAccount()) return;
+    const result = await onRecord({ contentId: node.id, kind: liked.on ? 'UNLIKE' : 'LIKE' });
+    if (result) setLiked({ on: result.content.viewerHasLiked, count: result.content.likeCount });
+  };
+  const share = async () => {
+    const link = `${location.origin}/#/?q=${encodeURIComponent(node.title)}`;
+    try {
+      await navigator.clipboard?.writeText(link);
+    } catch {
+      // Copying may be refused; the share still counts.
+    }
+    if (signedIn && (await onRecord({ contentId: node.id, kind: 'SHARE' }))) notify(t('card.shared'));
+  };
+  const notInterested = async () => {
+    if (needAccount()) return;
+    if (await onRecord({ contentId: node.id, kind: 'NOT_INTERESTED' })) {
+      notify(t('card.notInterestedDone'));
+      onDrop(node.id);
+    }
+  };
+  return html`<article class=${`card${active ? ' active' : ''}`} data-index=${index} data-id=${node.id}
+      data-tags=${node.tags.map((tag) => tag.slug).join(' ')} aria-label=${node.title} aria-current=${active ? 'true' : null}>
+    <div class=${`poster pillar-bg-${pillar}`} style=${{ '--duration': `${node.durationSeconds}s` }}>
+      <span class="play" aria-hidden="true">▶</span>
+      <span class="duration">${t('card.seconds', { n: node.durationSeconds })}</span>
+      ${node.audience === 'MATURE' && html`<span class="badge">${t('card.mature')}</span>`}
+      <div class="progress" role="progressbar" aria-label=${t('card.watching')}><span></span></div>
+    </div>
+    <div class="card-body">
+      <h2 class="card-title">${node.title}</h2>
+      <p class="creator">${t('card.by')} <a href=${`#/u/${node.author.handle}`}>@${node.author.handle}</a>${node.author.verified ? ' ✔' : ''}</p>
+      ${node.caption && html`<p class="caption">${node.caption}</p>`}
+      <${TagChips} tags=${node.tags} />
+      ${item.reasons?.length > 0 &&
+      html`<ul class="reasons" aria-label=${t('feed.why')}>
+        ${item.reasons.map((reason) => html`<li class="reason" data-kind=${reason.kind}>${reasonText(reason)}</li>`)}
+      </ul>`}
+      <div class="card-actions">
+        <button type="button" class=${liked.on ? 'like on' : 'like'} aria-pressed=${liked.on} onClick=${like}>
+          ♥ ${liked.on ? t('card.unlike') : t('card.like')} <span class="count">${formatNumber(liked.count)}</span>
+        </button>
+        <button type="button" class="share" onClick=${share}>↗ ${t('card.share')}</button>
+        <button type="button" class="comments-toggle" aria-expanded=${showComments} onClick=${() => setShowComments(!showComments)}>
+          💬 ${t('card.comments', { n: formatNumber(node.commentCount) })}
+        </button>
+        <button type="button" class="not-interested" onClick=${notInterested}>${t('card.notInterested')}</button>
+        <button type="button" class="report" onClick=${() => !needAccount() && setReporting(true)}>⚑ ${t('card.report')}</button>
+      </div>
+      ${showComments && html`<${Comments} contentId=${node.id} />`}
+    </div>
+    ${reporting && html`<${ReportDialog} targetType="CONTENT" targetId=${node.id} onClose=${() => setReporting(false)} />`}
+  </article>`;
+}
+
+const COMMENTS = `query Comments($id: ID!) {
+  content(id: $id) { id comments(first: 20) { edges { node { id body createdAt author { handle displayName } } } } }
+}`;
+
+function Comments({ contentId }) {
+  const { signedIn } = useStore();
+  const [state, setState] = useState({ items: null, error: null });
+  const [body, setBody] = useState('');
+  const [reporting, setReporting] = useState(null);
+  const load = () =>
+    gql(COMMENTS, { id: contentId }).then(
+      (data) => setState({ items: data.content?.comments.edges.map((e) => e.node) ?? [], error: null }),
+      (error) => setState({ items: [], error }),
+    );
+  useEffect(() => {
+    load();
+  }, [contentId]);
+  const send = async (event) => {
+    event.preventDefault();
+    const added = await act(`mutation Add($id: ID!, $body: String!) { addComment(contentId: $id, body: $body) { id } }`, { id: contentId, body });
+    if (added) {
+      setBody('');
+      load();
+    }
+  };
+  return html`<div class="comments">
+    ${state.items === null && html`<${Loading} />`}
+    <${ErrorNote} error=${state.error} />
+    ${state.items?.length === 0 && !state.error && html`<p class="muted">${t('comments.none')}</p>`}
+    <ul>
+      ${state.items?.map(
+        (comment) => html`<li class="comment" data-id=${comment.id}>
+          <a href=${`#/u/${comment.author.handle}`}>@${comment.author.handle}</a> ${comment.body}
+          ${signedIn && html`<button type="button" class="link report-comment" onClick=${() => setReporting(comment.id)}>${t('comments.report')}</button>`}
+        </li>`,
+      )}
+    </ul>
+    ${signedIn &&
+    html`<form class="inline" onSubmit=${send}>
+      <label class="visually-hidden" for=${`comment-${contentId}`}>${t('comments.add')}</label>
+      <input id=${`comment-${contentId}`} value=${body} maxlength="500" required placeholder=${t('comments.add')} onInput=${(e) => setBody(e.target.value)} />
+      <button type="submit">${t('comments.send')}</button>
+    </form>`}
+    ${reporting && html`<${ReportDialog} targetType="COMMENT" targetId=${reporting} onClose=${() => setReporting(null)} />`}
+  </div>`;
+}
