@@ -20,3 +20,4 @@ mod sessions;
 mod social;
 mod subscriptions;
 mod visibility;
+mod webapp;

@@ -161,7 +161,27 @@ function openSocket() {
     retryAttempts: Infinity,
     shouldRetry: () => true,
     connectionParams: () => (session ? { authorization: `Bearer ${session.accessToken}` } : {}),
+    on: {
+      connected: () => setSocketConnected(true),
+      closed: () => setSocketConnected(false),
+    },
   });
+}
+
+// Whether the live socket is connected, for screens that say "live".
+const socketListeners = new Set();
+let socketConnected = false;
+
+function setSocketConnected(connected) {
+  socketConnected = connected;
+  socketListeners.forEach((listener) => listener(connected));
+}
+
+/** Calls `listener` with the socket's state now and on every change; returns the unsubscribe. */
+export function watchSocket(listener) {
+  socketListeners.add(listener);
+  listener(socketConnected);
+  return () => socketListeners.delete(listener);
 }
 
 function restartSocket() {

@@ -1,5 +1,6 @@
 // TrustFeed's demo app: hash routes, the header and the screens.
 import { html, render, useEffect, useState } from './vendor/preact-htm.js';
+import { Icon } from './icons.js';
 import { store, useStore } from './store.js';
 import { t } from './i18n.js';
 import { hasRole } from './ui.js';
@@ -79,7 +80,7 @@ function Header({ route }) {
     <div class="top-actions">
       <${Bell} />
       <button type="button" class="lang" aria-label=${t('nav.languageLabel')} onClick=${() => store.set({ lang: lang === 'vi' ? 'en' : 'vi' })}>${t('nav.language')}</button>
-      <button type="button" class="menu-toggle" aria-expanded=${open} aria-controls="main-nav" onClick=${() => setOpen(!open)}>☰ <span class="visually-hidden">${t('nav.menu')}</span></button>
+      <button type="button" class="menu-toggle" aria-expanded=${open} aria-controls="main-nav" onClick=${() => setOpen(!open)}><${Icon} name="menu" /> <span class="visually-hidden">${t('nav.menu')}</span></button>
     </div>
     <nav id="main-nav" class=${open ? 'main-nav open' : 'main-nav'} aria-label=${t('nav.menu')}>
       <ul>
@@ -93,7 +94,7 @@ function Header({ route }) {
         ${signedIn && hasRole('ANALYST', 'ADMIN') && link('#/dashboard', 'nav.dashboard', 'dashboard')}
         ${!signedIn && link('#/signin', 'nav.signIn', 'signin')}
         ${!signedIn && link('#/signup', 'nav.signUp', 'signup')}
-        ${signedIn && html`<li><button type="button" class="link sign-out" onClick=${signOut}>${t('nav.signOut')}${me ? ` (@${me.user.handle})` : ''}</button></li>`}
+        ${signedIn && html`<li><button type="button" class="link sign-out" onClick=${signOut}>${t('nav.signOut')}</button></li>`}
       </ul>
     </nav>
     <${ConsentBanner} />

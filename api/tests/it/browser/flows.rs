@@ -188,8 +188,8 @@ async fn a_guardian_sets_time_away_and_a_limit_and_answers_a_request_for_more_ti
         guardian.goto("#/").await;
         guardian.goto("#/family").await;
         guardian.click(".guardian-panel .add-window").await;
-        guardian.set_value(".window input[name=start]", "09:00").await;
-        guardian.set_value(".window input[name=end]", "11:00").await;
+        guardian.set_value(".windows div.window:last-of-type input[name=start]", "09:00").await;
+        guardian.set_value(".windows div.window:last-of-type input[name=end]", "11:00").await;
         guardian.click(".save-controls").await;
         guardian.until("document.querySelector('.notice')").await;
         teen.goto("#/").await;
@@ -198,7 +198,7 @@ async fn a_guardian_sets_time_away_and_a_limit_and_answers_a_request_for_more_ti
 
         guardian.goto("#/").await;
         guardian.goto("#/family").await;
-        guardian.click(".guardian-panel .remove-window").await;
+        guardian.click(".windows div.window:last-of-type .remove-window").await;
         guardian.fill(".guardian-panel input[name=dailyLimit]", "15").await;
         guardian.click(".save-controls").await;
         guardian.until("document.querySelector('.notice')").await;
@@ -281,7 +281,8 @@ async fn download_my_data_saves_a_json_file_with_the_users_content() {
         while !file.exists() && started.elapsed() < Duration::from_secs(20) {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let exported: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("the file was saved")).unwrap();
+        let exported: Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).expect("the file was saved")).unwrap();
         assert!(exported.to_string().contains("Cách gói bánh chưng"), "{exported}");
         assert!(exported.to_string().contains("duc.maker@example.com"));
         page.screenshot("privacy-centre").await;

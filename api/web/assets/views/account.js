@@ -1,6 +1,7 @@
 // Signing up (with the age gate), signing in and out, appeals for suspended
 // accounts, and public profiles.
 import { html, useState } from '../vendor/preact-htm.js';
+import { Icon } from '../icons.js';
 import { forgetSession, gql, keepSession, refreshToken } from '../api.js';
 import { notify, store } from '../store.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
@@ -204,13 +205,13 @@ export function Profile({ handle }) {
   };
   return html`<section class="panel" aria-labelledby="profile-title">
     <h1 id="profile-title">${user.displayName} ${user.verified ? '✔' : ''}</h1>
-    <p class="muted">@${user.handle} ${user.isPrivate ? `· 🔒 ${t('profile.private')}` : ''}</p>
+    <p class="muted">@${user.handle} ${user.isPrivate ? html`· <${Icon} name="lock" size="14" /> ${t('profile.private')}` : ''}</p>
     <p>${t('profile.followers', { n: formatNumber(user.followerCount) })} · ${t('profile.following', { n: formatNumber(user.followingCount) })}</p>
     <div class="actions">
       <button type="button" onClick=${toggleFollow}>
         ${user.viewerFollowStatus === 'FOLLOWING' ? t('profile.unfollow') : user.viewerFollowStatus === 'REQUESTED' ? t('profile.requested') : t('profile.follow')}
       </button>
-      ${store.get().signedIn && html`<button type="button" class="secondary report" onClick=${() => setReporting(true)}>⚑ ${t('profile.report')}</button>`}
+      ${store.get().signedIn && html`<button type="button" class="secondary report" onClick=${() => setReporting(true)}><${Icon} name="flag" /> ${t('profile.report')}</button>`}
     </div>
     <h2>${t('profile.videos')}</h2>
     <ul class="plain">

@@ -2,6 +2,7 @@
 // analysts' KPI dashboard, all from the contract's survey, KPI and
 // transparency operations.
 import { html, useEffect, useState } from '../vendor/preact-htm.js';
+import { Icon } from '../icons.js';
 import { gql } from '../api.js';
 import { useStore } from '../store.js';
 import { formatNumber, t } from '../i18n.js';
@@ -165,7 +166,7 @@ function KpiReport({ kpis, slug }) {
   ];
   const b = kpis.behaviour;
   return html`<div>
-    <button type="button" class="secondary" onClick=${() => download(`kpis-${slug}.csv`, kpis.csv, 'text/csv')}>⤓ ${t('dash.csv')}</button>
+    <button type="button" class="secondary" onClick=${() => download(`kpis-${slug}.csv`, kpis.csv, 'text/csv')}><${Icon} name="download" /> ${t('dash.csv')}</button>
     ${['trustIndex', 'relevance', 'usefulness'].map(
       (measure) => html`<section class="panel kpi">
         <h2>${t(measure === 'trustIndex' ? 'dash.trust' : `dash.${measure}`)}</h2>

@@ -1,6 +1,7 @@
 // "For You": a vertical feed of poster cards that says why each item is there,
 // measures how long each one was watched, and learns from it.
 import { html, useEffect, useRef, useState } from '../vendor/preact-htm.js';
+import { Icon } from '../icons.js';
 import { gql } from '../api.js';
 import { notify, store, useStore } from '../store.js';
 import { formatNumber, t, tagLabel } from '../i18n.js';
@@ -155,11 +156,27 @@ export function FeedView({ params }) {
     };
   }, []);
 
-  const move = (by) => {
-    const next = Math.max(0, Math.min(pages.items.length - 1, active + by));
-    list.current?.querySelector(`[data-index="${next}"]`)?.scrollIntoView({ block: 'start', behavior: 'instant' });
-    setActive(next);
+  // Moving past the loaded cards waits for the next page rather than
+  // dropping the key press.
+  const [wanted, setWanted] = useState(null);
+  const show = (index) => {
+    list.current?.querySelector(`[data-index="${index}"]`)?.scrollIntoView({ block: 'start', behavior: 'instant' });
+    setActive(index);
   };
+  const move = (by) => {
+    const next = Math.max(0, active + by);
+    if (next < pages.items.length) show(next);
+    else if (pages.hasNext) {
+      setWanted(next);
+      if (!pages.loading) loadMore();
+    }
+  };
+  useEffect(() => {
+    if (wanted !== null && wanted < pages.items.length) {
+      setWanted(null);
+      show(wanted);
+    }
+  }, [wanted, pages.items.length]);
   // Arrow keys move through the feed from anywhere but a form field.
   const onKey = (event) => {
     if (event.target.closest?.('input, textarea, select, dialog') || event.altKey || event.ctrlKey || event.metaKey) return;
@@ -292,7 +309,7 @@ function Card({ item, index, active, onRecord, onDrop }) {
   return html`<article class=${`card${active ? ' active' : ''}`} data-index=${index} data-id=${node.id}
       data-tags=${node.tags.map((tag) => tag.slug).join(' ')} aria-label=${node.title} aria-current=${active ? 'true' : null}>
     <div class=${`poster pillar-bg-${pillar}`} style=${{ '--duration': `${node.durationSeconds}s` }}>
-      <span class="play" aria-hidden="true">▶</span>
+      <span class="play"><${Icon} name="play" size="56" /></span>
       <span class="duration">${t('card.seconds', { n: node.durationSeconds })}</span>
       ${node.audience === 'MATURE' && html`<span class="badge">${t('card.mature')}</span>`}
       <div class="progress" role="progressbar" aria-label=${t('card.watching')}><span></span></div>
@@ -308,14 +325,14 @@ function Card({ item, index, active, onRecord, onDrop }) {
       </ul>`}
       <div class="card-actions">
         <button type="button" class=${liked.on ? 'like on' : 'like'} aria-pressed=${liked.on} onClick=${like}>
-          ♥ ${liked.on ? t('card.unlike') : t('card.like')} <span class="count">${formatNumber(liked.count)}</span>
+          <${Icon} name="heart" /> ${liked.on ? t('card.unlike') : t('card.like')} <span class="count">${formatNumber(liked.count)}</span>
         </button>
-        <button type="button" class="share" onClick=${share}>↗ ${t('card.share')}</button>
+        <button type="button" class="share" onClick=${share}><${Icon} name="share" /> ${t('card.share')}</button>
         <button type="button" class="comments-toggle" aria-expanded=${showComments} onClick=${() => setShowComments(!showComments)}>
-          💬 ${t('card.comments', { n: formatNumber(node.commentCount) })}
+          <${Icon} name="comment" /> ${t('card.comments', { n: formatNumber(node.commentCount) })}
         </button>
-        <button type="button" class="not-interested" onClick=${notInterested}>${t('card.notInterested')}</button>
-        <button type="button" class="report" onClick=${() => !needAccount() && setReporting(true)}>⚑ ${t('card.report')}</button>
+        <button type="button" class="not-interested" onClick=${notInterested}><${Icon} name="hide" /> ${t('card.notInterested')}</button>
+        <button type="button" class="report" onClick=${() => !needAccount() && setReporting(true)}><${Icon} name="flag" /> ${t('card.report')}</button>
       </div>
       ${showComments && html`<${Comments} contentId=${node.id} />`}
     </div>

@@ -1,6 +1,7 @@
 // "My reports" with their outcomes, notifications, and decisions about me
 // with the way to appeal them.
 import { html, useEffect, useState } from '../vendor/preact-htm.js';
+import { Icon } from '../icons.js';
 import { gql } from '../api.js';
 import { store, useStore } from '../store.js';
 import { formatDate, t } from '../i18n.js';
@@ -28,7 +29,7 @@ export async function refreshUnread() {
 export function Bell() {
   const { unread, signedIn } = useStore();
   if (!signedIn) return null;
-  return html`<a href="#/inbox" class="bell" aria-label=${t('bell.label', { n: unread })}>🔔${unread > 0 && html`<span class="badge" data-unread=${unread}>${unread}</span>`}</a>`;
+  return html`<a href="#/inbox" class="bell" aria-label=${t('bell.label', { n: unread })}><${Icon} name="bell" size="24" />${unread > 0 && html`<span class="badge" data-unread=${unread}>${unread}</span>`}</a>`;
 }
 
 export function Inbox() {

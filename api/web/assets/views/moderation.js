@@ -2,7 +2,7 @@
 // a case view with evidence and reports, decisions with version checks,
 // appeals and the audit log.
 import { html, useEffect, useState } from '../vendor/preact-htm.js';
-import { gql, subscribe } from '../api.js';
+import { gql, subscribe, watchSocket } from '../api.js';
 import { notify, useStore } from '../store.js';
 import { formatDate, t } from '../i18n.js';
 import { act, ErrorNote, Loading, SignInNeeded, useQuery } from '../ui.js';
@@ -53,22 +53,19 @@ function Queue({ statuses }) {
     const unsubscribe = subscribe(
       `subscription { moderationQueueChanged { ${CASE_SUMMARY} } }`,
       (data) => {
-        setLive(true);
         const changed = data.moderationQueueChanged;
         setCases((current) => {
           const others = (current ?? []).filter((c) => c.id !== changed.id);
           return statuses.includes(changed.status) ? [...others, changed].sort(byPriority) : others;
         });
       },
-      (failure) => {
-        setLive(false);
-        if (failure.code !== 'NETWORK') setError(failure);
-      },
+      (failure) => failure.code !== 'NETWORK' && setError(failure),
     );
-    setLive(true);
+    const unwatch = watchSocket(setLive);
     return () => {
       stopped = true;
       unsubscribe();
+      unwatch();
     };
   }, [key]);
   const claim = async (id) => {

@@ -1,6 +1,7 @@
 // The privacy centre: the policy in both languages, consent and its history,
 // privacy settings, downloading my data and deleting the account.
 import { html, useState } from '../vendor/preact-htm.js';
+import { Icon } from '../icons.js';
 import { forgetSession, gql } from '../api.js';
 import { notify, store, useStore } from '../store.js';
 import { formatDate, t } from '../i18n.js';
@@ -131,7 +132,7 @@ function DataRights({ me }) {
   return html`<section class="panel" aria-labelledby="data-title">
     <h2 id="data-title">${t('privacy.export')}</h2>
     <p class="muted">${t('privacy.exportHint')}</p>
-    <button type="button" class="export" onClick=${exportData}>⤓ ${t('privacy.export')}</button>
+    <button type="button" class="export" onClick=${exportData}><${Icon} name="download" /> ${t('privacy.export')}</button>
     <h2>${t('privacy.delete')}</h2>
     <p class="muted">${t('privacy.deleteHint')}</p>
     <form class="inline" onSubmit=${remove}>

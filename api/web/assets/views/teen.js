@@ -1,6 +1,7 @@
 // What a teen sees when the server says "not now": a calm full screen for
 // time away and for a used-up daily limit, with "ask for more time".
 import { html, useState } from '../vendor/preact-htm.js';
+import { Icon } from '../icons.js';
 import { useStore } from '../store.js';
 import { t } from '../i18n.js';
 import { act } from '../ui.js';
@@ -20,7 +21,7 @@ export function ScreenTimeGate({ error, onRetry }) {
   const away = error.code === 'TIME_AWAY';
   return html`<section class="gate" role="alertdialog" aria-labelledby="gate-title" data-gate=${error.code}>
     <div class="gate-inner">
-      <span class="gate-icon" aria-hidden="true">${away ? '🌙' : '⏳'}</span>
+      <span class="gate-icon"><${Icon} name=${away ? 'moon' : 'hourglass'} size="64" /></span>
       <h1 id="gate-title">${away ? t('timeAway.title') : t('limit.title', { n: error.extensions.limitMinutes ?? '' })}</h1>
       <p>${away ? t('timeAway.body', { until: localTime(error.extensions.endsAt) }) : t('limit.body')}</p>
       ${away ? html`<p class="muted">${t('timeAway.tip')}</p>` : html`<${AskForMoreTime} />`}
@@ -59,5 +60,5 @@ export function MinutesLeft() {
   const { me } = useStore();
   const status = me?.screenTime;
   if (!status || me.ageBand === 'ADULT' || status.remainingMinutes === null || status.remainingMinutes === undefined) return null;
-  return html`<span class="minutes-left" role="status" data-remaining=${status.remainingMinutes}>⏱ ${t('teen.minutesLeft', { n: status.remainingMinutes })}</span>`;
+  return html`<span class="minutes-left" role="status" data-remaining=${status.remainingMinutes}><${Icon} name="timer" size="16" /> ${t('teen.minutesLeft', { n: status.remainingMinutes })}</span>`;
 }

@@ -1,0 +1,100 @@
+//! The demo app's files: served from the binary with the headers a browser
+//! needs, every module the app imports present, nothing outside `web/`.
+use std::collections::BTreeSet;
+
+use crate::support::on_each_database;
+
+/// The relative modules a JavaScript file imports.
+fn imports(source: &str) -> Vec<String> {
+    source
+        .split(" from '")
+        .skip(1)
+        .filter_map(|rest| rest.split('\'').next())
+        .filter(|path| path.starts_with('.'))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn resolve(base: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = base.split('/').collect();
+    parts.pop();
+    for part in relative.split('/') {
+        match part {
+            "." => {}
+            ".." => {
+                parts.pop();
+            }
+            name => parts.push(name),
+        }
+    }
+    parts.join("/")
+}
+
+#[tokio::test]
+async fn the_app_page_and_every_module_it_imports_are_served() {
+    on_each_database(|app| async move {
+        let page = app.get("/").await;
+        assert_eq!(page.status(), 200);
+        assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+        let policy = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+        let html = page.text().await.unwrap();
+        assert!(html.contains(r#"<html lang="vi">"#) && html.contains(r#"src="/assets/app.js""#), "{html}");
+        assert!(
+            app.get("/assets/styles.css").await.headers()["content-type"].to_str().unwrap().starts_with("text/css")
+        );
+
+        // Walk the module graph from the entry point.
+        let mut pending = vec!["/assets/app.js".to_owned()];
+        let mut seen = BTreeSet::new();
+        while let Some(path) = pending.pop() {
+            if !seen.insert(path.clone()) {
+                continue;
+            }
+            let response = app.get(&path).await;
+            assert_eq!(response.status(), 200, "{path} is served");
+            assert_eq!(response.headers()["content-type"], "text/javascript; charset=utf-8", "{path}");
+            let source = response.text().await.unwrap();
+            pending.extend(imports(&source).iter().map(|relative| resolve(&path, relative)));
+        }
+        assert!(seen.len() >= 10, "the app is made of its modules: {seen:?}");
+        assert!(seen.contains("/assets/vendor/graphql-ws/client.js"), "{seen:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unchanged_files_are_revalidated_and_nothing_outside_the_app_is_served() {
+    on_each_database(|app| async move {
+        let first = app.get("/assets/app.js").await;
+        let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+        assert_eq!(first.headers()["cache-control"], "no-cache");
+        let again = app
+            .client
+            .get(format!("{}/assets/app.js", app.address))
+            .header("if-none-match", &tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304);
+        assert!(again.text().await.unwrap().is_empty());
+        let stale = app
+            .client
+            .get(format!("{}/assets/app.js", app.address))
+            .header("if-none-match", "\"old\"")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stale.status(), 200);
+
+        for path in
+            ["/assets/missing.js", "/assets/../Cargo.toml", "/assets/%2e%2e/src/main.rs", "/assets/", "/index.html/x"]
+        {
+            assert_eq!(app.get(path).await.status(), 404, "{path}");
+        }
+        // GraphiQL keeps its place.
+        assert!(app.get("/graphql").await.text().await.unwrap().contains("graphiql"));
+    })
+    .await;
+}
