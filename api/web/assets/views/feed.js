@@ -98,17 +98,18 @@ export function FeedView({ params }) {
       elapsed < SWIPE_AWAY_MS
         ? { contentId: current.id, kind: 'SWIPE_AWAY' }
         : { contentId: current.id, kind: 'VIEW', watchedMs: Math.round(Math.min(elapsed, current.durationMs)) };
-    record(input);
+    // A passive signal: a video removed meanwhile is no reason to show an error.
+    record(input, { quiet: true });
   };
 
-  const record = async (input) => {
+  const record = async (input, { quiet = false } = {}) => {
     try {
       const result = (await gql(INTERACT, { input })).recordInteraction;
       applyScreenTime(result.screenTime);
       return result;
     } catch (error) {
       if (isGate(error)) setPages((p) => ({ ...p, error }));
-      else notify(errorText(error), 'error');
+      else if (!quiet) notify(errorText(error), 'error');
       return null;
     }
   };

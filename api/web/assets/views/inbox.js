@@ -51,7 +51,7 @@ export function Inbox() {
     <section class="panel" aria-labelledby="notifications-title">
       <h1 id="notifications-title">${t('inbox.notifications')}</h1>
       ${notifications.length === 0 && html`<p class="muted">${t('common.none')}</p>`}
-      <ul class="notifications">
+      <ul class="notifications plain">
         ${notifications.map(
           (n) => html`<li class=${n.readAt ? 'notification' : 'notification unread'} data-kind=${n.kind}>
             <strong>${n.title}</strong>${!n.readAt && html` <span class="pill">${t('inbox.unread')}</span>`}
@@ -63,7 +63,7 @@ export function Inbox() {
     <section class="panel" aria-labelledby="reports-title">
       <h1 id="reports-title">${t('inbox.reports')}</h1>
       ${reports.length === 0 && html`<p class="muted">${t('inbox.noReports')}</p>`}
-      <ul class="reports">
+      <ul class="reports plain">
         ${reports.map(
           (r) => html`<li class="my-report" data-status=${r.status}>
             <strong>${t(`target.${r.targetType}`)}: ${t(`reason.${r.reason}`)}</strong>
@@ -75,7 +75,7 @@ export function Inbox() {
       </ul>
       ${decisions.length > 0 &&
       html`<h2>${t('inbox.decisions')}</h2>
-        <ul class="decisions">${decisions.map((d) => html`<${Decision} decision=${d} onAppealed=${reload} />`)}</ul>`}
+        <ul class="decisions plain">${decisions.map((d) => html`<${Decision} decision=${d} onAppealed=${reload} />`)}</ul>`}
     </section>
   </div>`;
 }

@@ -2,7 +2,7 @@
 // time away and for a used-up daily limit, with "ask for more time".
 import { html, useState } from '../vendor/preact-htm.js';
 import { Icon } from '../icons.js';
-import { useStore } from '../store.js';
+import { store, useStore } from '../store.js';
 import { t } from '../i18n.js';
 import { act } from '../ui.js';
 
@@ -13,8 +13,12 @@ export function isGate(error) {
   return Boolean(error && GATES.includes(error.code));
 }
 
+/** A time of day in the teen's own zone, where their family set the windows. */
 function localTime(iso) {
-  return iso ? new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }).format(new Date(iso)) : '';
+  if (!iso) return '';
+  const { lang, me } = store.get();
+  const timeZone = me?.timezone ?? 'Asia/Ho_Chi_Minh';
+  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'vi-VN', { timeStyle: 'short', timeZone }).format(new Date(iso));
 }
 
 export function ScreenTimeGate({ error, onRetry }) {
