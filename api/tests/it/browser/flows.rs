@@ -274,7 +274,17 @@ async fn download_my_data_saves_a_json_file_with_the_users_content() {
         app.create_content(&token, json!({ "title": "Cách gói bánh chưng" })).await;
         let page = driver.open(&app, "export", PHONE).await;
         page.sign_in("duc.maker@example.com", PASSWORD).await;
+
+        // The access token expires (a laptop waking up): the next request
+        // refreshes it quietly and goes through.
+        let session = "JSON.parse(localStorage.getItem('trustfeed.session')).refreshToken";
+        let first_refresh_token = page.eval(session).await;
+        app.clock.advance(chrono::Duration::minutes(16));
         page.goto("#/privacy").await;
+        page.until(&format!("{session} !== {first_refresh_token}")).await;
+        page.until("document.querySelector('button.export')").await;
+        assert_eq!(page.eval("document.querySelector('.error')").await, Value::Null);
+
         page.click("button.export").await;
         let file = page.downloads.join("trustfeed-duc.maker.json");
         let started = std::time::Instant::now();
@@ -286,7 +296,53 @@ async fn download_my_data_saves_a_json_file_with_the_users_content() {
         assert!(exported.to_string().contains("Cách gói bánh chưng"), "{exported}");
         assert!(exported.to_string().contains("duc.maker@example.com"));
         page.screenshot("privacy-centre").await;
+
+        // Signing out ends the session on the server too.
+        let refresh_token = page.eval(session).await;
+        page.click(".menu-toggle").await;
+        page.click(".sign-out").await;
+        page.until("!document.querySelector('.sign-out') && !localStorage.getItem('trustfeed.session')").await;
+        let reused = app
+            .query(
+                "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }",
+                json!({ "t": refresh_token }),
+            )
+            .await;
+        assert_eq!(crate::support::error_code(&reused), "UNAUTHENTICATED", "{reused}");
         page.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_moderator_deciding_a_case_someone_else_decided_is_told_so() {
+    on_each_database_in_browser(|app, mut driver| async move {
+        let author = app.token_for("tac.gia").await;
+        let video = app.create_content(&author, json!({ "title": "Mẹo vặt nhà bếp" })).await;
+        let reporter = app.token_for("nguoi.bao.cao").await;
+        ok(&app.report(&reporter, "CONTENT", &video, "SPAM", None).await);
+        let moderator = driver.open(&app, "stale", DESKTOP).await;
+        moderator.sign_in("moderator@demo.trustfeed.vn", DEMO_PASSWORD).await;
+        moderator.goto("#/moderation").await;
+        let row = "[...document.querySelectorAll('.case-row')].find(r => r.innerText.includes('Mẹo vặt nhà bếp'))";
+        moderator.until(row).await;
+        moderator.eval(&format!("{row}.querySelector('a.button').click()")).await;
+        moderator.until("document.querySelector('article.case')").await;
+
+        // Meanwhile an admin decides it.
+        let admin = app.user_with_role("quan.tri.vien", entity::Role::Admin).await;
+        let case = moderator.eval("({ id: document.querySelector('article.case').dataset.id, version: Number(document.querySelector('article.case').dataset.version) })").await;
+        let input = json!({ "caseId": case["id"], "action": "DISMISS", "note": "Không vi phạm", "expectedVersion": case["version"] });
+        ok(&app.query_as(&admin, "mutation($i: ResolveCaseInput!) { resolveCase(input: $i) { id } }", json!({ "i": input })).await);
+
+        moderator.fill("textarea[name=note]", "Spam rõ ràng").await;
+        moderator.click("button.resolve").await;
+        moderator.until("document.querySelector('.conflict')").await;
+        assert!(moderator.text(".conflict").await.contains("kiểm duyệt viên khác"));
+        moderator.screenshot("conflict").await;
+        moderator.click(".conflict button").await;
+        moderator.until("document.querySelector('article.case') && !document.querySelector('form.decide')").await;
+        moderator.close().await;
     })
     .await;
 }
