@@ -1,0 +1,2 @@
+//! Campaign surveys, their KPIs and public safety transparency.
+pub mod stats;
