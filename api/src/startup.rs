@@ -179,6 +179,7 @@ fn serve(listener: TcpListener, state: AppState, schema: AppSchema) -> std::io::
             .route("/healthz", web::get().to(http::healthz))
             .route("/readyz", web::get().to(http::readyz))
             .route("/", web::get().to(webapp::index))
+            .route("/", web::head().to(webapp::index))
             .route("/assets/{path:.+}", web::get().to(webapp::asset))
     })
     .listen(listener)?;

@@ -6,8 +6,8 @@
 //! decision goes through `policy`, built once per operation by the caller
 //! (the GraphQL layer) from the credential and the clock.
 pub mod accounts;
-pub mod campaign;
 pub mod auth;
+pub mod campaign;
 pub mod clock;
 pub mod comments;
 pub mod content;

@@ -136,11 +136,16 @@ async function send(query, variables, token) {
 /**
  * Runs one operation and returns its data, or throws the first error. An
  * expired access token is refreshed once and the operation sent again.
+ *
+ * Options: `token` sends that token instead of the session's (an appeal
+ * token); `anonymous` sends none (signing in); `checksPassword` marks an
+ * operation whose UNAUTHENTICATED means a wrong password, not an expired
+ * token, so it is never retried.
  */
-export async function gql(query, variables = {}, { token } = {}) {
-  let response = await send(query, variables, token ?? session?.accessToken);
+export async function gql(query, variables = {}, { token, anonymous = false, checksPassword = false } = {}) {
+  let response = await send(query, variables, anonymous ? null : (token ?? session?.accessToken));
   const expired = response.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
-  if (expired && session && !token) {
+  if (expired && session && !token && !anonymous && !checksPassword) {
     await refresh();
     response = await send(query, variables, session?.accessToken);
   }
@@ -155,17 +160,26 @@ const live = new Set();
 
 function openSocket() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return createClient({
+  // Events of a client already replaced must not speak for the new one.
+  const current = () => socket === client;
+  const client = createClient({
     url: `${scheme}://${location.host}/graphql/ws`,
     lazy: true,
     retryAttempts: Infinity,
     shouldRetry: () => true,
     connectionParams: () => (session ? { authorization: `Bearer ${session.accessToken}` } : {}),
     on: {
-      connected: () => setSocketConnected(true),
-      closed: () => setSocketConnected(false),
+      connected: () => current() && setSocketConnected(true),
+      closed: (event) => {
+        if (!current()) return;
+        setSocketConnected(false);
+        // 4401: the token the socket opened with has expired (or the session
+        // ended). The client gives up on it, so refresh and open a new one.
+        if (event?.code === 4401 && session) refresh().catch(() => {}).finally(restartSocket);
+      },
     },
   });
+  return client;
 }
 
 // Whether the live socket is connected, for screens that say "live".
@@ -220,11 +234,13 @@ export function subscribe(query, onData, onError) {
   };
 }
 
-// Another tab signed in, refreshed or signed out: follow it.
+// Another tab signed in, refreshed or signed out: follow it, socket included.
 window.addEventListener('storage', (event) => {
   if (event.key !== SESSION_KEY) return;
+  const before = session?.accessToken;
   session = readSession();
   scheduleRefresh();
+  if (session?.accessToken !== before) restartSocket();
   store.set({ signedIn: Boolean(session) });
   if (!session) store.set({ me: null });
 });

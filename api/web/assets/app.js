@@ -64,7 +64,7 @@ function Screen({ route }) {
     case 'dashboard':
       return html`<${Dashboard} />`;
     default:
-      return html`<p class="muted">404</p>`;
+      return html`<section class="panel"><h1>${t('app.notFound')}</h1><p><a href="#/">${t('app.home')}</a></p></section>`;
   }
 }
 
@@ -128,9 +128,15 @@ function App() {
   return html`<a class="skip" href="#/" onClick=${skip}>${t('nav.skip')}</a>
     <${Header} route=${route} />
     <main id="main" tabindex="-1"><${Screen} route=${route} /></main>
-    <footer class="foot"><p>${t('app.tagline')} · <a href="#/numbers">${t('nav.numbers')}</a> · <a href="#/privacy">${t('nav.privacy')}</a> · <a href="/graphql">GraphQL</a></p></footer>
+    <footer class="foot"><p>${t('app.tagline')} · <a href="#/numbers">${t('nav.numbers')}</a> · <a href="#/privacy">${t('nav.privacy')}</a></p></footer>
     <${Notice} />`;
 }
+
+// Anything the Content-Security-Policy blocks is a bug; the browser tests read this.
+globalThis.trustfeedViolations = [];
+document.addEventListener('securitypolicyviolation', (event) => {
+  globalThis.trustfeedViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
 
 const root = document.getElementById('app');
 root.textContent = '';

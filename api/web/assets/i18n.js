@@ -17,6 +17,34 @@ const vi = {
   'nav.signUp': 'Đăng ký',
   'nav.signOut': 'Đăng xuất',
   'nav.menu': 'Trình đơn',
+  'app.notFound': 'Không tìm thấy trang này.',
+  'app.home': 'Về bảng tin',
+  'auth.wrongCredentials': 'Email hoặc mật khẩu chưa đúng.',
+  'privacy.wrongPassword': 'Mật khẩu chưa đúng.',
+  'family.unlinkConfirm': 'Hủy liên kết gia đình này? Các giới hạn do phụ huynh đặt sẽ không còn áp dụng.',
+  'mod.claimedConflict': '@{h} đang xử lý vụ này. Chỉ người nhận xử lý mới quyết định được.',
+  'event.REPORT': 'Báo cáo',
+  'event.AUTO_HIDE': 'Tự động ẩn',
+  'event.CLAIM': 'Nhận xử lý',
+  'event.RELEASE': 'Trả lại',
+  'event.ACTION': 'Quyết định',
+  'event.ESCALATION': 'Chuyển cấp trên',
+  'event.APPEAL': 'Kháng nghị',
+  'event.APPEAL_DECISION': 'Quyết định kháng nghị',
+  'field.handle': 'Tên người dùng',
+  'field.displayName': 'Tên hiển thị',
+  'field.email': 'Email',
+  'field.password': 'Mật khẩu',
+  'field.birthDate': 'Ngày sinh',
+  'field.details': 'Chi tiết',
+  'field.note': 'Ghi chú',
+  'field.body': 'Nội dung',
+  'field.reason': 'Lý do',
+  'field.dailyLimitMinutes': 'Giới hạn mỗi ngày',
+  'field.weekendLimitMinutes': 'Giới hạn cuối tuần',
+  'field.timeAway': 'Giờ nghỉ',
+  'field.blockedKeywords': 'Từ khóa bị chặn',
+  'field.suspendDays': 'Số ngày tạm khóa',
   'nav.skip': 'Bỏ qua, đến nội dung chính',
   'nav.language': 'English',
   'nav.languageLabel': 'Switch to English',
@@ -374,6 +402,36 @@ const en = {
   'nav.signUp': 'Sign up',
   'nav.signOut': 'Sign out',
   'nav.menu': 'Menu',
+  'app.notFound': "This page doesn't exist.",
+  'app.home': 'Back to the feed',
+  'auth.wrongCredentials': 'The email or password is not right.',
+  'privacy.wrongPassword': 'The password is not right.',
+  'family.unlinkConfirm': 'End this family link? The limits the parent set will no longer apply.',
+  'mod.claimedConflict': '@{h} is reviewing this case. Only the moderator holding the claim can decide it.',
+  'event.REPORT': 'Report',
+  'event.AUTO_HIDE': 'Hidden automatically',
+  'event.CLAIM': 'Claimed',
+  'event.RELEASE': 'Released',
+  'event.ACTION': 'Decision',
+  'event.ESCALATION': 'Escalated',
+  'event.APPEAL': 'Appeal',
+  'event.APPEAL_DECISION': 'Appeal decided',
+  'field.handle': 'Username',
+  'field.displayName': 'Display name',
+  'field.email': 'Email',
+  'field.password': 'Password',
+  'field.birthDate': 'Birth date',
+  'field.details': 'Details',
+  'field.note': 'Note',
+  'field.body': 'Text',
+  'field.reason': 'Reason',
+  'field.dailyLimitMinutes': 'Daily limit',
+  'field.weekendLimitMinutes': 'Weekend limit',
+  'field.timeAway': 'Time away',
+  'field.blockedKeywords': 'Blocked keywords',
+  'field.suspendDays': 'Suspension days',
+  'mod.reports.one': '{n} report',
+  'profile.followers.one': '{n} follower',
   'nav.skip': 'Skip to the main content',
   'nav.language': 'Tiếng Việt',
   'nav.languageLabel': 'Chuyển sang tiếng Việt',
@@ -721,13 +779,15 @@ export const missingTranslations = new Set();
 
 /** The keys one language has and the other lacks; empty when complete. */
 export function untranslated() {
-  const only = (a, b) => Object.keys(a).filter((k) => !(k in b));
+  // Plural forms (`.one`) exist only where a language has them.
+  const only = (a, b) => Object.keys(a).filter((k) => !(k in b) && !k.endsWith('.one'));
   return [...only(vi, en), ...only(en, vi)];
 }
 
 export function t(key, params = {}) {
   const lang = store.get().lang;
-  let text = dictionaries[lang][key];
+  const singular = typeof params.n === 'number' && new Intl.PluralRules(lang).select(params.n) === 'one';
+  let text = (singular && dictionaries[lang][`${key}.one`]) || dictionaries[lang][key];
   if (text === undefined) {
     missingTranslations.add(`${lang}:${key}`);
     text = key;

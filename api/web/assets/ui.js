@@ -13,19 +13,26 @@ export function errorText(error) {
   return key in dictionaries[store.get().lang] ? t(key) : t('error.UNKNOWN');
 }
 
+/** A field's name as the forms label it, when they have a label for it. */
+function fieldLabel(field) {
+  const key = `field.${field}`;
+  return key in dictionaries[store.get().lang] ? t(key) : field;
+}
+
 /** Field messages of a BAD_USER_INPUT, keyed by field name. */
 export function fieldErrors(error) {
   return error?.code === 'BAD_USER_INPUT' ? (error.extensions?.fields ?? {}) : {};
 }
 
-export function ErrorNote({ error, onRetry }) {
+/** The error in words; `showFields` lists the fields at fault (off where the form shows them beside each field). */
+export function ErrorNote({ error, onRetry, showFields = true }) {
   if (!error) return null;
-  const fields = Object.entries(fieldErrors(error));
+  const fields = showFields ? Object.entries(fieldErrors(error)) : [];
   return html`<div class="error" role="alert" data-code=${error.code}>
     <p>${errorText(error)}</p>
     ${fields.length > 0 &&
     html`<ul>
-      ${fields.map(([field, messages]) => html`<li>${t('error.field', { field, message: [].concat(messages).join(' ') })}</li>`)}
+      ${fields.map(([field, messages]) => html`<li>${t('error.field', { field: fieldLabel(field), message: [].concat(messages).join(' ') })}</li>`)}
     </ul>`}
     ${onRetry && html`<button type="button" onClick=${onRetry}>${t('common.retry')}</button>`}
   </div>`;

@@ -110,6 +110,14 @@ async fn a_report_reaches_the_live_console_and_its_outcome_reaches_the_reporter(
         moderator.until("document.querySelector('.live.on')").await;
         let before = moderator.eval("document.querySelectorAll('.case-row').length").await;
 
+        // The access token expires under the open console: the server closes
+        // the socket (4401) and the app refreshes and reconnects by itself.
+        let token = "JSON.parse(localStorage.getItem('trustfeed.session')).accessToken";
+        let first_token = moderator.eval(token).await;
+        app.clock.advance(chrono::Duration::minutes(16));
+        moderator.until(&format!("{token} !== {first_token}")).await;
+        moderator.until("document.querySelector('.live.on')").await;
+
         let reporter = driver.open(&app, "reporter", PHONE).await;
         reporter.sign_in("lan@demo.trustfeed.vn", DEMO_PASSWORD).await;
         let card = ".card[data-index=\"0\"]";
@@ -296,6 +304,14 @@ async fn download_my_data_saves_a_json_file_with_the_users_content() {
         assert!(exported.to_string().contains("Cách gói bánh chưng"), "{exported}");
         assert!(exported.to_string().contains("duc.maker@example.com"));
         page.screenshot("privacy-centre").await;
+
+        // A wrong password is a wrong password, not an expired sign-in.
+        let before_wrong_password = page.eval(session).await;
+        page.fill("#delete-password", "not my password at all").await;
+        page.click("button.danger").await;
+        page.until("document.querySelector('.error[data-code=UNAUTHENTICATED]')").await;
+        assert!(page.text(".error[data-code=UNAUTHENTICATED]").await.contains("Mật khẩu chưa đúng"));
+        assert_eq!(page.eval(session).await, before_wrong_password, "no refresh for a wrong password");
 
         // Signing out ends the session on the server too.
         let refresh_token = page.eval(session).await;

@@ -218,8 +218,14 @@ impl Page {
         assert_eq!(missing, json!([]), "{}: texts without a translation", self.name);
     }
 
+    /// Nothing the page did was blocked by its Content-Security-Policy.
+    pub async fn assert_no_policy_violations(&self) {
+        assert_eq!(self.eval("trustfeedViolations").await, json!([]), "{}: CSP violations", self.name);
+    }
+
     pub async fn close(self) {
         self.assert_translated().await;
+        self.assert_no_policy_violations().await;
         self.client.close().await.unwrap();
     }
 }

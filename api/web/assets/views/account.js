@@ -23,6 +23,9 @@ const DEMO_PASSWORD = 'motlanthu2023';
 const DEMO_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 
 function signedIn(payload) {
+  // Signing in as someone else ends the session this browser held.
+  const previous = refreshToken();
+  if (previous) gql(`mutation End($token: String!) { logOut(refreshToken: $token) }`, { token: previous }, { anonymous: true }).catch(() => {});
   keepSession(payload);
   store.set({ me: payload.me });
   notify(t('auth.welcome', { name: payload.me.user.displayName }));
@@ -49,7 +52,7 @@ export function SignIn() {
     setError(null);
     try {
       const data = await gql(`mutation LogIn($email: String!, $password: String!) {
-        logIn(email: $email, password: $password) { accessToken refreshToken me { ${ME_FIELDS} } } }`, { email, password });
+        logIn(email: $email, password: $password) { accessToken refreshToken me { ${ME_FIELDS} } } }`, { email, password }, { anonymous: true });
       signedIn(data.logIn);
     } catch (failure) {
       setError(failure);
@@ -62,7 +65,11 @@ export function SignIn() {
     <form onSubmit=${submit}>
       <${Field} label=${t('auth.email')} name="email" type="email" autocomplete="email" required value=${email} onInput=${(e) => setEmail(e.target.value)} />
       <${Field} label=${t('auth.password')} name="password" type="password" autocomplete="current-password" required value=${password} onInput=${(e) => setPassword(e.target.value)} />
-      ${error?.code === 'ACCOUNT_SUSPENDED' ? html`<${Suspended} error=${error} />` : html`<${ErrorNote} error=${error} />`}
+      ${error?.code === 'ACCOUNT_SUSPENDED'
+        ? html`<${Suspended} error=${error} />`
+        : error?.code === 'UNAUTHENTICATED'
+          ? html`<p class="error" role="alert" data-code="UNAUTHENTICATED">${t('auth.wrongCredentials')}</p>`
+          : html`<${ErrorNote} error=${error} />`}
       <button type="submit" disabled=${busy}>${t('auth.signIn')}</button>
     </form>
     <p>${t('auth.noAccount')} <a href="#/signup">${t('nav.signUp')}</a></p>
@@ -87,7 +94,9 @@ function Suspended({ error }) {
       await gql(`mutation Appeal($caseId: ID!, $message: String!) { appealDecision(caseId: $caseId, message: $message) { id status } }`, { caseId, message }, { token });
       setSent(true);
     } catch (problem) {
-      setFailure(problem);
+      // One appeal per decision: a second one means it was already sent.
+      if (problem.code === 'CONFLICT') setSent(true);
+      else setFailure(problem);
     }
   };
   return html`<div class="error" role="alert" data-code="ACCOUNT_SUSPENDED">
@@ -137,7 +146,7 @@ export function SignUp() {
         timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'Asia/Ho_Chi_Minh',
       };
       const data = await gql(`mutation SignUp($input: SignUpInput!) {
-        signUp(input: $input) { accessToken refreshToken me { ${ME_FIELDS} } } }`, { input });
+        signUp(input: $input) { accessToken refreshToken me { ${ME_FIELDS} } } }`, { input }, { anonymous: true });
       signedIn(data.signUp);
     } catch (failure) {
       setError(failure);
@@ -161,7 +170,7 @@ export function SignUp() {
       html`<aside class="teen-defaults" role="note"><strong>${t('auth.teenDefaultsTitle')}</strong><p>${t('auth.teenDefaults')}</p></aside>`}
       <label class="check"><input type="checkbox" name="accepted" required checked=${form.accepted} onChange=${set('accepted')} /> ${t('auth.acceptPolicy', { v: version })}
         <a href="#/privacy" target="_blank">${t('auth.readPolicy')}</a></label>
-      ${error?.code === 'AGE_RESTRICTED' ? html`<p class="neutral" role="alert" data-code="AGE_RESTRICTED">${t('auth.ageRefused')}</p>` : html`<${ErrorNote} error=${error} />`}
+      ${error?.code === 'AGE_RESTRICTED' ? html`<p class="neutral" role="alert" data-code="AGE_RESTRICTED">${t('auth.ageRefused')}</p>` : html`<${ErrorNote} error=${error} showFields=${false} />`}
       <button type="submit" disabled=${busy}>${t('auth.signUp')}</button>
     </form>
     <p>${t('auth.haveAccount')} <a href="#/signin">${t('nav.signIn')}</a></p>
@@ -206,7 +215,7 @@ export function Profile({ handle }) {
   return html`<section class="panel" aria-labelledby="profile-title">
     <h1 id="profile-title">${user.displayName} ${user.verified ? '✔' : ''}</h1>
     <p class="muted">@${user.handle} ${user.isPrivate ? html`· <${Icon} name="lock" size="14" /> ${t('profile.private')}` : ''}</p>
-    <p>${t('profile.followers', { n: formatNumber(user.followerCount) })} · ${t('profile.following', { n: formatNumber(user.followingCount) })}</p>
+    <p>${t('profile.followers', { n: user.followerCount })} · ${t('profile.following', { n: formatNumber(user.followingCount) })}</p>
     <div class="actions">
       <button type="button" onClick=${toggleFollow}>
         ${user.viewerFollowStatus === 'FOLLOWING' ? t('profile.unfollow') : user.viewerFollowStatus === 'REQUESTED' ? t('profile.requested') : t('profile.follow')}

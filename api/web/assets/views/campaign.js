@@ -140,11 +140,13 @@ const KPIS = `query Kpis($slug: String!) {
 }`;
 
 export function Dashboard() {
-  const { signedIn } = useStore();
+  const { signedIn, me } = useStore();
   const campaigns = useQuery(`query { campaigns { slug name hashtag startsAt } }`, {});
   const [slug, setSlug] = useState('tryitwithtiktok');
   const kpis = useQuery(KPIS, { slug }, [slug, signedIn]);
   if (!signedIn) return html`<${SignInNeeded} />`;
+  if (!me) return html`<${Loading} />`;
+  if (!['ANALYST', 'ADMIN'].includes(me.role)) return html`<${ErrorNote} error=${{ code: 'FORBIDDEN' }} />`;
   return html`<section class="dashboard" aria-labelledby="dash-title">
     <h1 id="dash-title">${t('dash.title')}</h1>
     <label>${t('dash.campaign')}

@@ -36,7 +36,7 @@ export function Family() {
         (link) => html`<li class="link-row" data-status=${link.status}>
           ${link.guardian.id === mine ? t('family.guardianOf', { name: link.teen.displayName }) : t('family.teenOf', { name: link.guardian.displayName })}
           ${link.status === 'PENDING' && html` <span class="pill">${t('family.pending')}</span>`}
-          <button type="button" class="link" onClick=${async () => (await act(`mutation Unlink($id: ID!) { unlinkFamily(linkId: $id) { id } }`, { id: link.id })) && reload()}>${t('family.unlink')}</button>
+          <button type="button" class="link unlink" onClick=${async () => confirm(t('family.unlinkConfirm')) && (await act(`mutation Unlink($id: ID!) { unlinkFamily(linkId: $id) { id } }`, { id: link.id })) && reload()}>${t('family.unlink')}</button>
         </li>`,
       )}
     </ul>

@@ -20,7 +20,8 @@ function byPriority(a, b) {
 export function Moderation({ view, id }) {
   const { me, signedIn } = useStore();
   if (!signedIn) return html`<${SignInNeeded} />`;
-  if (me && !['MODERATOR', 'ADMIN'].includes(me.role)) return html`<${ErrorNote} error=${{ code: 'FORBIDDEN' }} />`;
+  if (!me) return html`<${Loading} />`;
+  if (!['MODERATOR', 'ADMIN'].includes(me.role)) return html`<${ErrorNote} error=${{ code: 'FORBIDDEN' }} />`;
   return html`<section class="moderation" aria-labelledby="mod-title">
     <h1 id="mod-title">${t('mod.title')}</h1>
     <nav class="tabs">
@@ -107,6 +108,7 @@ const CASE = `query Case($id: ID!) {
 }`;
 
 function CaseView({ id }) {
+  const { me } = useStore();
   const { data, error, loading, reload } = useQuery(CASE, { id }, [id]);
   const [action, setAction] = useState('REMOVE_CONTENT');
   const [note, setNote] = useState('');
@@ -125,7 +127,7 @@ function CaseView({ id }) {
       notify(t('mod.decided'));
       location.hash = '#/moderation';
     } catch (problem) {
-      setFailure(problem);
+      setFailure(problem.code === 'CONFLICT' ? await explainConflict(c, me) : problem);
     }
   };
   const release = async () => {
@@ -155,7 +157,7 @@ function CaseView({ id }) {
         <h3>${t('mod.reportList')}</h3>
         <ul class="plain">${c.reports.edges.map(({ node: r }) => html`<li>${t(`reason.${r.reason}`)}${r.details ? `: ${r.details}` : ''} <small class="muted">${formatDate(r.createdAt)}</small></li>`)}</ul>
         <h3>${t('mod.events')}</h3>
-        <ol class="plain">${c.events.map((e) => html`<li>${e.kind}${e.action ? ` · ${t(`action.${e.action}`)}` : ''}${e.actor ? ` · @${e.actor.handle}` : ''} <small class="muted">${formatDate(e.createdAt)}</small>${e.note ? html`<br /><span>${e.note}</span>` : ''}</li>`)}</ol>
+        <ol class="plain">${c.events.map((e) => html`<li>${t(`event.${e.kind}`)}${e.action ? ` · ${t(`action.${e.action}`)}` : ''}${e.actor ? ` · @${e.actor.handle}` : ''} <small class="muted">${formatDate(e.createdAt)}</small>${e.note ? html`<br /><span>${e.note}</span>` : ''}</li>`)}</ol>
       </section>
     </div>
     ${UNDECIDED.includes(c.status) &&
@@ -169,12 +171,23 @@ function CaseView({ id }) {
       </label>
       ${action === 'SUSPEND_USER' && html`<label>${t('mod.suspendDays')}<input type="number" name="suspendDays" min="1" max="365" value=${days} onInput=${(e) => setDays(e.target.value)} /></label>`}
       <label>${t('mod.note')}<textarea name="note" required maxlength="2000" value=${note} onInput=${(e) => setNote(e.target.value)}></textarea></label>
-      ${failure?.code === 'CONFLICT'
-        ? html`<div class="error conflict" role="alert" data-code="CONFLICT"><p>${t('mod.conflict')}</p><button type="button" onClick=${() => { setFailure(null); reload(); }}>${t('mod.reload')}</button></div>`
+      ${failure?.conflict
+        ? html`<div class="error conflict" role="alert" data-code="CONFLICT"><p>${failure.conflict}</p><button type="button" onClick=${() => { setFailure(null); reload(); }}>${t('mod.reload')}</button></div>`
         : html`<${ErrorNote} error=${failure} />`}
       <button type="submit" class="resolve">${t('mod.resolve')}</button>
     </form>`}
   </article>`;
+}
+
+/**
+ * Why a decision met a CONFLICT, from the case as it is now: someone else
+ * decided or changed it, or someone else holds the claim.
+ */
+async function explainConflict(before, me) {
+  const now = await gql(CASE, { id: before.id }).then((d) => d.moderationCase, () => null);
+  const holder = now?.assignee?.handle;
+  const claimedByOther = now && UNDECIDED.includes(now.status) && holder && holder !== me?.user.handle;
+  return { code: 'CONFLICT', conflict: claimedByOther ? t('mod.claimedConflict', { h: holder }) : t('mod.conflict') };
 }
 
 function AuditLog() {
@@ -189,7 +202,7 @@ function AuditLog() {
     <tbody>
       ${data.moderationLog.edges.map(
         ({ node: e }) => html`<tr>
-          <td><a href=${`#/moderation/case/${e.caseId}`}>${e.kind}</a>${e.actor ? ` · @${e.actor.handle}` : ''}</td>
+          <td><a href=${`#/moderation/case/${e.caseId}`}>${t(`event.${e.kind}`)}</a>${e.actor ? ` · @${e.actor.handle}` : ''}</td>
           <td>${e.action ? t(`action.${e.action}`) : ''}</td><td>${e.note ?? ''}</td><td><small>${formatDate(e.createdAt)}</small></td>
         </tr>`,
       )}

@@ -121,7 +121,7 @@ function DataRights({ me }) {
     event.preventDefault();
     setError(null);
     try {
-      const data = await gql(`mutation Delete($password: String!) { deleteAccount(password: $password) { scheduledFor } }`, { password });
+      const data = await gql(`mutation Delete($password: String!) { deleteAccount(password: $password) { scheduledFor } }`, { password }, { checksPassword: true });
       forgetSession();
       notify(t('privacy.deleted', { d: formatDate(data.deleteAccount.scheduledFor, false) }));
       location.hash = '#/';
@@ -140,6 +140,6 @@ function DataRights({ me }) {
       <input id="delete-password" type="password" autocomplete="current-password" required value=${password} onInput=${(e) => setPassword(e.target.value)} />
       <button type="submit" class="danger">${t('privacy.delete')}</button>
     </form>
-    <${ErrorNote} error=${error} />
+    ${error?.code === 'UNAUTHENTICATED' ? html`<p class="error" role="alert" data-code="UNAUTHENTICATED">${t('privacy.wrongPassword')}</p>` : html`<${ErrorNote} error=${error} />`}
   </section>`;
 }
