@@ -26,6 +26,8 @@ pub struct Settings {
     pub trusted_proxy_header: Option<String>,
     /// Anonymous requests per client address per minute; 0 turns it off.
     pub anon_rate_limit_per_minute: u32,
+    /// Anonymous survey responses per client address per hour.
+    pub survey_responses_per_address_per_hour: u64,
     pub limits: QueryLimits,
 }
 
@@ -111,6 +113,7 @@ impl Settings {
             trusted_proxy_header: lookup("TRUSTED_PROXY_HEADER").filter(|h| !h.trim().is_empty()),
             anon_rate_limit_per_minute: u32::try_from(number("ANON_RATE_LIMIT_PER_MINUTE", 600)?)
                 .map_err(|_| ConfigError::Number("ANON_RATE_LIMIT_PER_MINUTE"))?,
+            survey_responses_per_address_per_hour: number("SURVEY_RESPONSES_PER_ADDRESS_PER_HOUR", 200)?,
             limits,
         })
     }

@@ -233,3 +233,58 @@ pub enum TimeRequestStatus {
     #[sea_orm(string_value = "DENIED")]
     Denied,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+pub enum SurveyWave {
+    #[sea_orm(string_value = "PRE")]
+    Pre,
+    #[sea_orm(string_value = "POST")]
+    Post,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum RespondentGroup {
+    #[sea_orm(string_value = "USER")]
+    User,
+    #[sea_orm(string_value = "NON_USER")]
+    NonUser,
+}
+
+/// How a question is answered: 1..=9, 1..=5, or 0/1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum QuestionKind {
+    #[sea_orm(string_value = "TRUST_9")]
+    Trust9,
+    #[sea_orm(string_value = "AGREE_5")]
+    Agree5,
+    #[sea_orm(string_value = "YES_NO")]
+    YesNo,
+}
+
+/// What a question measures.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum KpiKey {
+    #[sea_orm(string_value = "TRUST")]
+    Trust,
+    #[sea_orm(string_value = "RELEVANCE")]
+    Relevance,
+    #[sea_orm(string_value = "USEFULNESS")]
+    Usefulness,
+    #[sea_orm(string_value = "AWARE_REPORTING")]
+    AwareReporting,
+    #[sea_orm(string_value = "AWARE_PRIVACY")]
+    AwarePrivacy,
+    #[sea_orm(string_value = "AWARE_GUARDIAN")]
+    AwareGuardian,
+    #[sea_orm(string_value = "AWARE_SCREEN_TIME")]
+    AwareScreenTime,
+}

@@ -22,12 +22,18 @@ pub mod refresh_token;
 pub mod report;
 pub mod session;
 pub mod signup_lockout;
+pub mod survey;
+pub mod survey_answer;
+pub mod survey_question;
+pub mod survey_respondent;
+pub mod survey_response;
 pub mod tag;
 pub mod time_request;
 pub mod user;
 pub mod user_settings;
 
 pub use enums::{
-    Audience, CaseStatus, CommentPolicy, ContentStatus, FollowState, InteractionKind, LinkStatus, ModerationAction,
-    Pillar, ReportReason, ReportStatus, ReportTargetType, Role, TimeRequestStatus,
+    Audience, CaseStatus, CommentPolicy, ContentStatus, FollowState, InteractionKind, KpiKey, LinkStatus,
+    ModerationAction, Pillar, QuestionKind, ReportReason, ReportStatus, ReportTargetType, RespondentGroup, Role,
+    SurveyWave, TimeRequestStatus,
 };

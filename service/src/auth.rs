@@ -111,7 +111,7 @@ pub fn hash_email(purpose: &str, email: &str) -> String {
     hex(&Sha256::digest(format!("{purpose}:{email}").as_bytes()))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

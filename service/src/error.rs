@@ -134,6 +134,25 @@ impl AppError {
     }
 }
 
+/// Field problems gathered while checking an input, reported together.
+#[derive(Debug, Default)]
+pub struct InputProblems(FieldErrors);
+
+impl InputProblems {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.entry(field.to_owned()).or_default().push(message.into());
+    }
+
+    /// BAD_USER_INPUT naming every field at fault, or Ok when there is none.
+    pub fn into_result(self) -> AppResult<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<&str> = self.0.keys().map(String::as_str).collect();
+        Err(AppError::BadUserInput { message: format!("Invalid input: {}", names.join(", ")), fields: self.0 })
+    }
+}
+
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
         if let Some(SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {

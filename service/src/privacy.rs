@@ -12,8 +12,18 @@ use crate::policy::Policy;
 
 /// Mutations that work without consent to the current policy: a user must
 /// always be able to consent, leave, take their data and delete it.
-pub const ALLOWED_WITHOUT_CONSENT: &[&str] =
-    &["signUp", "logIn", "refreshSession", "logOut", "acceptPrivacyPolicy", "exportMyData", "deleteAccount"];
+/// A survey response is stored apart from the account (`campaign::surveys`),
+/// so answering one needs no consent to the account's data processing.
+pub const ALLOWED_WITHOUT_CONSENT: &[&str] = &[
+    "signUp",
+    "logIn",
+    "refreshSession",
+    "logOut",
+    "acceptPrivacyPolicy",
+    "exportMyData",
+    "deleteAccount",
+    "submitSurveyResponse",
+];
 
 pub struct NewPolicy {
     pub summary: String,

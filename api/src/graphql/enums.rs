@@ -140,3 +140,42 @@ pub enum FeedReasonKind {
     Exploration,
     Fresh,
 }
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::SurveyWave")]
+pub enum SurveyWave {
+    Pre,
+    Post,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::RespondentGroup")]
+pub enum RespondentGroup {
+    User,
+    NonUser,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::QuestionKind")]
+pub enum QuestionKind {
+    /// 1..=9; 6–9 counts as trusting.
+    #[graphql(name = "TRUST_9")]
+    Trust9,
+    /// 1..=5; 4–5 counts as agreeing.
+    #[graphql(name = "AGREE_5")]
+    Agree5,
+    /// 0 or 1.
+    YesNo,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::KpiKey")]
+pub enum KpiKey {
+    Trust,
+    Relevance,
+    Usefulness,
+    AwareReporting,
+    AwarePrivacy,
+    AwareGuardian,
+    AwareScreenTime,
+}

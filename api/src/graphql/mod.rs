@@ -12,6 +12,7 @@ use crate::service::policy::Policy;
 use crate::state::AppState;
 
 pub mod accounts;
+pub mod campaign;
 pub mod connection;
 pub mod content;
 pub mod cost;
@@ -32,6 +33,7 @@ pub struct QueryRoot(
     moderation::ModerationQuery,
     family::FamilyQuery,
     privacy::PrivacyQuery,
+    campaign::CampaignQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -42,6 +44,7 @@ pub struct MutationRoot(
     moderation::ModerationMutation,
     family::FamilyMutation,
     privacy::PrivacyMutation,
+    campaign::CampaignMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, moderation::SubscriptionRoot>;

@@ -19,6 +19,7 @@ use crate::service::accounts::{self, NewAccount};
 use crate::service::content::{self as contents, NewContent};
 use crate::service::privacy;
 
+mod campaigns;
 mod catalogue;
 
 pub const DEMO_PASSWORD: &str = "motlanthu2023";
@@ -269,6 +270,15 @@ pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTim
     }
     demo_content(db, &creators, now).await?;
     demo_family(db, now).await?;
+    let spammer = accounts::sign_up(
+        db,
+        hasher,
+        account("san.sale.gia.soc", "Săn Sale Giá Sốc", "spam@demo.trustfeed.vn", 27, Role::User)?,
+        None,
+        now,
+    )
+    .await?;
+    campaigns::seed(db, &spammer, &creators, now).await?;
     tracing::info!(
         accounts = DEMO_ACCOUNTS.len() + creators.len(),
         contents = catalogue::CONTENT.len(),

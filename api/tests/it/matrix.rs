@@ -71,6 +71,7 @@ struct World {
     decided_case: String,
     time_request: String,
     throwaway: String,
+    survey: String,
 }
 
 impl World {
@@ -172,8 +173,18 @@ async fn world(app: &TestApp) -> World {
         )
         .await);
     let throwaway = app.token_for("throwaway").await;
+    let survey = app
+        .query_as(
+            &admin,
+            "mutation($i: CreateSurveyInput!) { createSurvey(input: $i) { id } }",
+            json!({ "i": { "campaignSlug": "tryitwithtiktok", "wave": "POST",
+                "opensAt": app.clock_now().to_rfc3339(), "closesAt": (app.clock_now() + chrono::Duration::days(30)).to_rfc3339() } }),
+        )
+        .await;
+    let survey = ok(&survey)["createSurvey"]["id"].as_str().unwrap().to_owned();
 
     World {
+        survey,
         own_case: case_of(app, &moderator, &own_content).await,
         other_case: case_of(app, &moderator, &target_content).await,
         admin_case: case_of(app, &moderator, &target_comment).await,
@@ -272,6 +283,67 @@ fn rows() -> Vec<Row> {
             expect: |_| OK,
         },
         Row { operation: "privacyPolicy", query: |_, _| "{ privacyPolicy { version } }".into(), expect: |_| OK },
+        // Campaign surveys, KPIs and transparency.
+        Row {
+            operation: "campaignSurveys",
+            query: |_, _| "{ campaignSurveys(campaignSlug: \"tryitwithtiktok\") { id } }".into(),
+            expect: anyone,
+        },
+        Row {
+            operation: "campaignKpis",
+            query: |_, _| "{ campaignKpis(campaignSlug: \"tryitwithtiktok\") { csv } }".into(),
+            expect: |c| match c {
+                Analyst | Admin => OK,
+                other => member(other, "FORBIDDEN"),
+            },
+        },
+        Row { operation: "safetyTransparency", query: |_, _| "{ safetyTransparency { days } }".into(), expect: anyone },
+        Row {
+            operation: "submitSurveyResponse",
+            // Each caller answers once, with a key of its own.
+            query: |w, c| {
+                let answers = ["trust_data", "trust_teens", "trust_reports", "relevance", "usefulness"]
+                    .iter()
+                    .map(|k| format!("{{ key: \"{k}\", value: 4 }}"))
+                    .chain(
+                        ["aware_reporting", "aware_privacy", "aware_guardian", "aware_screen_time"]
+                            .iter()
+                            .map(|k| format!("{{ key: \"{k}\", value: 1 }}")),
+                    )
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!(
+                    "mutation {{ submitSurveyResponse(input: {{ surveyId: \"{}\", respondentKey: \"matrix-key-{c:?}-0123456789\",
+                     answers: [{answers}] }}) {{ id }} }}",
+                    w.survey
+                )
+            },
+            expect: anyone,
+        },
+        Row {
+            operation: "createSurvey",
+            query: |_, _| {
+                "mutation { createSurvey(input: { campaignSlug: \"tryitwithtiktok\", wave: PRE,
+                 opensAt: \"2026-12-01T00:00:00Z\", closesAt: \"2026-12-15T00:00:00Z\" }) { id } }"
+                    .into()
+            },
+            expect: |c| match c {
+                Admin => OK,
+                other => member(other, "FORBIDDEN"),
+            },
+        },
+        Row {
+            operation: "createCampaign",
+            query: |_, _| {
+                "mutation { createCampaign(input: { slug: \"matrix-campaign\", name: \"Matrix\", hashtag: \"#matrix\",
+                 startsAt: \"2026-12-01T00:00:00Z\", endsAt: \"2027-01-01T00:00:00Z\" }) { slug } }"
+                    .into()
+            },
+            expect: |c| match c {
+                Admin => OK,
+                other => member(other, "FORBIDDEN"),
+            },
+        },
         Row { operation: "privacyPolicies", query: |_, _| "{ privacyPolicies { version } }".into(), expect: |_| OK },
         Row { operation: "me", query: |_, _| "{ me { email } }".into(), expect: anyone },
         Row { operation: "user", query: |_, _| "{ user(handle: \"target\") { handle } }".into(), expect: anyone },

@@ -158,6 +158,7 @@ pub fn test_settings(database_url: String) -> Settings {
         // limits do not apply, so tests that sign many people up stay apart.
         trusted_proxy_header: Some(CLIENT_ADDRESS_HEADER.into()),
         anon_rate_limit_per_minute: 600,
+        survey_responses_per_address_per_hour: 200,
         limits: QueryLimits::default(),
     }
 }

@@ -1,2 +1,6 @@
-//! Campaign surveys, their KPIs and public safety transparency.
+//! Campaigns, their surveys and KPIs, and public safety transparency.
+pub mod behaviour;
+pub mod kpis;
 pub mod stats;
+pub mod surveys;
+pub mod transparency;

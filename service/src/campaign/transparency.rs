@@ -1,0 +1,88 @@
+//! What the moderation team did, for the public: counts from the
+//! moderation records, small ones hidden so no case can be singled out.
+use chrono::Duration;
+use entity::{ModerationAction, ReportReason, moderation_event, report};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter};
+
+use super::behaviour::decision_hours;
+use super::stats::median;
+use crate::error::{AppError, AppResult};
+use crate::policy::Policy;
+
+/// Counts below this are shown as 0, and what they would divide as null.
+pub const SMALLEST_SHOWN: u64 = 10;
+pub const DEFAULT_DAYS: i32 = 30;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transparency {
+    pub days: i32,
+    pub reports_received: u64,
+    pub cases_decided: u64,
+    pub actioned_share: Option<f64>,
+    pub median_hours_to_decision: Option<f64>,
+    pub appeals_decided: u64,
+    pub overturned_share: Option<f64>,
+    /// Every reason, in the contract's order.
+    pub by_reason: Vec<(ReportReason, u64)>,
+}
+
+fn shown(count: u64) -> u64 {
+    if count < SMALLEST_SHOWN { 0 } else { count }
+}
+
+/// `part / whole`, unless `whole` is too small to show.
+fn shown_share(part: u64, whole: u64) -> Option<f64> {
+    (whole >= SMALLEST_SHOWN).then(|| part as f64 / whole as f64)
+}
+
+/// For anyone: the last `days` (1..=365, default 30).
+pub async fn safety_transparency(
+    db: &impl ConnectionTrait,
+    policy: &Policy,
+    days: Option<i32>,
+) -> AppResult<Transparency> {
+    // Anyone may read it, but a token that was sent must be good.
+    policy.viewer()?;
+    let days = days.unwrap_or(DEFAULT_DAYS);
+    if !(1..=365).contains(&days) {
+        return Err(AppError::field("days", "must be 1 to 365"));
+    }
+    let to = policy.now();
+    let from = to - Duration::days(i64::from(days));
+    let reports = report::Entity::find()
+        .filter(report::Column::CreatedAt.gte(from))
+        .filter(report::Column::CreatedAt.lt(to))
+        .all(db)
+        .await?;
+    let events = moderation_event::Entity::find()
+        .filter(moderation_event::Column::Kind.is_in(["ACTION", "APPEAL_DECISION"]))
+        .filter(moderation_event::Column::CreatedAt.gte(from))
+        .filter(moderation_event::Column::CreatedAt.lt(to))
+        .all(db)
+        .await?;
+    let count = |kind: &str, overturning: bool| {
+        events
+            .iter()
+            .filter(|e| e.kind == kind && (!overturning || e.action == Some(ModerationAction::Dismiss)))
+            .count() as u64
+    };
+    let decided = count("ACTION", false);
+    let dismissed = count("ACTION", true);
+    let appeals = count("APPEAL_DECISION", false);
+    let overturned = count("APPEAL_DECISION", true);
+    let median_hours =
+        if decided >= SMALLEST_SHOWN { median(&mut decision_hours(db, None, Some((from, to))).await?) } else { None };
+    let by_reason = ReportReason::iter()
+        .map(|reason| (reason, shown(reports.iter().filter(|r| r.reason == reason).count() as u64)))
+        .collect();
+    Ok(Transparency {
+        days,
+        reports_received: shown(reports.len() as u64),
+        cases_decided: shown(decided),
+        actioned_share: shown_share(decided - dismissed, decided),
+        median_hours_to_decision: median_hours,
+        appeals_decided: shown(appeals),
+        overturned_share: shown_share(overturned, appeals),
+        by_reason,
+    })
+}
