@@ -7,6 +7,7 @@ mod support;
 
 mod accounts;
 mod browser;
+mod campaign;
 mod content;
 mod family;
 mod feed;

@@ -7,7 +7,6 @@ use entity::{
     KpiKey, QuestionKind, RespondentGroup, Role, SurveyWave, campaign, survey, survey_answer, survey_question,
     survey_respondent, survey_response,
 };
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, SqlErr,
 };
@@ -76,17 +75,12 @@ pub async fn create_campaign(
         starts_at: Set(new.starts_at),
         ends_at: Set(new.ends_at),
     };
-    let inserted = campaign::Entity::insert(model)
-        .on_conflict(OnConflict::column(campaign::Column::Slug).do_nothing().to_owned())
-        .exec_with_returning(db)
-        .await;
-    match inserted {
-        Ok(campaign) => Ok(campaign),
-        Err(sea_orm::DbErr::RecordNotInserted) => {
-            Err(AppError::Conflict("A campaign with this slug already exists".into()))
+    campaign::Entity::insert(model).exec_with_returning(db).await.map_err(|err| match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::Conflict("A campaign with this slug already exists".into())
         }
-        Err(err) => Err(err.into()),
-    }
+        _ => err.into(),
+    })
 }
 
 /// One question as asked.

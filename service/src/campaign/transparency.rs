@@ -47,8 +47,10 @@ pub async fn safety_transparency(
     if !(1..=365).contains(&days) {
         return Err(AppError::field("days", "must be 1 to 365"));
     }
-    let to = policy.now();
-    let from = to - Duration::days(i64::from(days));
+    // The last `days` up to and including this moment (times are kept to
+    // the microsecond).
+    let now = policy.now();
+    let (from, to) = (now - Duration::days(i64::from(days)), now + Duration::microseconds(1));
     let reports = report::Entity::find()
         .filter(report::Column::CreatedAt.gte(from))
         .filter(report::Column::CreatedAt.lt(to))

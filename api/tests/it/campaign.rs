@@ -1,0 +1,361 @@
+//! Campaign surveys, KPIs and transparency, as analysts and the public see them.
+use chrono::Duration;
+use entity::Role;
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const CREATE_CAMPAIGN: &str = "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { slug name hashtag tagline startsAt endsAt isActive } }";
+const CREATE_SURVEY: &str = "mutation($i: CreateSurveyInput!) { createSurvey(input: $i) { id wave opensAt closesAt campaign { slug } questions { key kind measures text textVi } } }";
+const SUBMIT: &str = "mutation($i: SurveyResponseInput!) { submitSurveyResponse(input: $i) { id group submittedAt } }";
+const ESTIMATE: &str = "value low high n suppressed";
+const KPIS: &str = "query($s: String!) { campaignKpis(campaignSlug: $s) {
+    all { ...G } users { ...G } nonUsers { ...G } trustGap { ...C }
+    behaviour { newcomers newcomersFindingUseful reportsFiled medianHoursToDecision reportersToldOutcome teensWithGuardian entries }
+    csv } }
+  fragment C on KpiChange { key pre { value low high n suppressed } post { value low high n suppressed } change low high significant }
+  fragment G on GroupKpis { group trustIndex { ...C } relevance { ...C } usefulness { ...C } awareness { ...C } }";
+const AWARENESS: [&str; 4] = ["aware_reporting", "aware_privacy", "aware_guardian", "aware_screen_time"];
+
+/// An admin, a campaign and a PRE survey open now; the POST survey opens in
+/// two days. Returns (admin token, PRE id, POST id).
+async fn campaign_with_waves(app: &TestApp, slug: &str) -> (String, String, String) {
+    let admin = app.user_with_role(&format!("admin.{}", slug.replace('-', "")), Role::Admin).await;
+    let now = app.clock_now();
+    let campaign = json!({ "slug": slug, "name": "Thử nghiệm", "hashtag": "#thunghiem",
+        "startsAt": now.to_rfc3339(), "endsAt": (now + Duration::days(2)).to_rfc3339() });
+    ok(&app.query_as(&admin, CREATE_CAMPAIGN, json!({ "i": campaign })).await);
+    let survey = |wave: &str, opens: chrono::DateTime<chrono::Utc>| {
+        json!({ "i": { "campaignSlug": slug, "wave": wave, "opensAt": opens.to_rfc3339(),
+            "closesAt": (opens + Duration::days(1)).to_rfc3339() } })
+    };
+    let pre = app.query_as(&admin, CREATE_SURVEY, survey("PRE", now - Duration::hours(1))).await;
+    let post = app.query_as(&admin, CREATE_SURVEY, survey("POST", now + Duration::days(2))).await;
+    let id = |r: &Value, name: &str| field(r, name)["id"].as_str().unwrap().to_owned();
+    (admin, id(&pre, "createSurvey"), id(&post, "createSurvey"))
+}
+
+/// The answers of synthetic respondent `i` of a group, as the oracle
+/// (`fixtures/kpi_expected.py`) draws them.
+fn answers(
+    i: usize,
+    (a, b): (usize, usize),
+    relevance: (usize, usize),
+    usefulness: (usize, usize),
+    aware: (usize, usize),
+) -> Value {
+    let trusted = (i * a + b) % 4;
+    let mut list: Vec<Value> = ["trust_data", "trust_teens", "trust_reports"]
+        .iter()
+        .enumerate()
+        .map(|(k, key)| json!({ "key": key, "value": if k < trusted { 7 } else { 3 } }))
+        .collect();
+    list.push(json!({ "key": "relevance", "value": if i % relevance.0 < relevance.1 { 5 } else { 2 } }));
+    list.push(json!({ "key": "usefulness", "value": if i % usefulness.0 < usefulness.1 { 4 } else { 3 } }));
+    for (j, key) in AWARENESS.iter().enumerate() {
+        list.push(json!({ "key": key, "value": i32::from((i + j) % aware.0 < aware.1) }));
+    }
+    Value::Array(list)
+}
+
+type Group = (usize, (usize, usize), (usize, usize), (usize, usize), (usize, usize));
+const PRE_USERS: Group = (40, (1, 1), (5, 3), (4, 2), (3, 2));
+const PRE_NON_USERS: Group = (35, (3, 0), (5, 2), (3, 1), (4, 1));
+const POST_USERS: Group = (45, (2, 3), (5, 4), (4, 3), (3, 2));
+const POST_NON_USERS: Group = (32, (1, 1), (2, 1), (2, 1), (2, 1));
+
+async fn submit_group(
+    app: &TestApp,
+    survey: &str,
+    group: Group,
+    uses_app: bool,
+    range: std::ops::Range<usize>,
+    tag: &str,
+) {
+    let (_, trust, relevance, usefulness, aware) = group;
+    for i in range {
+        let input = json!({ "surveyId": survey, "respondentKey": format!("respondent-{tag}-{i:04}"), "usesApp": uses_app,
+            "answers": answers(i, trust, relevance, usefulness, aware) });
+        let receipt = app.query(SUBMIT, json!({ "i": input })).await;
+        assert_eq!(field(&receipt, "submitSurveyResponse")["group"], if uses_app { "USER" } else { "NON_USER" });
+    }
+}
+
+/// Every figure equal to the oracle's to three decimals; counts, flags and
+/// nulls exactly.
+fn assert_matches(actual: &Value, expected: &Value, path: &str, wrong: &mut Vec<String>) {
+    match (actual, expected) {
+        (Value::Object(a), Value::Object(e)) => {
+            for (key, e) in e {
+                assert_matches(&a[key], e, &format!("{path}.{key}"), wrong);
+            }
+        }
+        (Value::Array(a), Value::Array(e)) if a.len() == e.len() => {
+            for (i, (a, e)) in a.iter().zip(e).enumerate() {
+                assert_matches(a, e, &format!("{path}[{i}]"), wrong);
+            }
+        }
+        (Value::Number(a), Value::Number(e)) if (a.as_f64().unwrap() - e.as_f64().unwrap()).abs() < 0.0005 => {}
+        (a, e) if a == e => {}
+        (a, e) => wrong.push(format!("{path}: {a} instead of {e}")),
+    }
+}
+
+fn fixture(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/fixtures").join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn compare(kpis: &Value, expected: &Value) {
+    let mut wrong = Vec::new();
+    for part in ["all", "users", "nonUsers", "trustGap"] {
+        assert_matches(&kpis[part], &expected[part], part, &mut wrong);
+    }
+    assert!(wrong.is_empty(), "KPIs differ from the independent computation:\n{}", wrong.join("\n"));
+}
+
+#[tokio::test]
+async fn kpis_match_an_independent_computation_with_small_groups_suppressed() {
+    on_each_database(|app| async move {
+        let (_, pre, post) = campaign_with_waves(&app, "kpi-check").await;
+        submit_group(&app, &pre, PRE_USERS, true, 0..PRE_USERS.0, "pre-u").await;
+        submit_group(&app, &pre, PRE_NON_USERS, false, 0..PRE_NON_USERS.0, "pre-n").await;
+        app.clock.advance(Duration::days(2) + Duration::hours(1));
+        submit_group(&app, &post, POST_USERS, true, 0..POST_USERS.0, "post-u").await;
+        submit_group(&app, &post, POST_NON_USERS, false, 0..20, "post-n").await;
+
+        let analyst = app.user_with_role("kpi.analyst", Role::Analyst).await;
+        let first = app.query_as(&analyst, KPIS, json!({ "s": "kpi-check" })).await;
+        let kpis = field(&first, "campaignKpis");
+        compare(kpis, &fixture("kpis_20.json"));
+        assert_eq!(kpis["all"]["group"], Value::Null);
+        assert_eq!(kpis["nonUsers"]["group"], "NON_USER");
+        // Every figure is in the CSV, and no respondent is.
+        let csv = kpis["csv"].as_str().unwrap();
+        assert!(csv.starts_with("section,group,key,wave,value,low,high,n,suppressed,significant\n"), "{csv}");
+        assert_eq!(csv.lines().count(), 1 + 3 * 7 * 3 + 3 + 7, "{csv}");
+        assert!(
+            csv.contains("survey,ALL,TRUST,PRE,") && csv.contains("survey,NON_USER,RELEVANCE,POST,,,,20,true,"),
+            "{csv}"
+        );
+        assert!(!csv.contains("respondent-"), "no respondent keys in the CSV");
+
+        // Twelve more non-users answer: their figures and the gap's change appear.
+        submit_group(&app, &post, POST_NON_USERS, false, 20..POST_NON_USERS.0, "post-n").await;
+        let analyst = app.log_in("kpi.analyst").await;
+        let second = app.query_as(&analyst, KPIS, json!({ "s": "kpi-check" })).await;
+        compare(field(&second, "campaignKpis"), &fixture("kpis_32.json"));
+    })
+    .await;
+}
+
+fn full_answers() -> Value {
+    answers(0, (1, 3), (1, 1), (1, 1), (1, 1))
+}
+
+#[tokio::test]
+async fn responses_are_deduplicated_checked_and_taken_only_while_open() {
+    on_each_database(|app| async move {
+        let (_, pre, post) = campaign_with_waves(&app, "checks").await;
+        let submit = |survey: &str, key: &str, answers: Value| {
+            json!({ "i": { "surveyId": survey, "respondentKey": key, "answers": answers } })
+        };
+        ok(&app.query(SUBMIT, submit(&pre, "the-same-key-0001", full_answers())).await);
+        assert_code(&app.query(SUBMIT, submit(&pre, "the-same-key-0001", full_answers())).await, "CONFLICT");
+
+        // Bad answers are refused field by field, and nothing is stored.
+        let mut unknown = full_answers();
+        unknown.as_array_mut().unwrap().push(json!({ "key": "favourite_colour", "value": 1 }));
+        let mut out_of_range = full_answers();
+        out_of_range[0]["value"] = json!(10);
+        let mut missing = full_answers();
+        missing.as_array_mut().unwrap().pop();
+        let mut twice = full_answers();
+        twice.as_array_mut().unwrap().push(json!({ "key": "relevance", "value": 3 }));
+        for (answers, key) in [(unknown, "bad-key-unknown-0"), (out_of_range, "bad-key-range-000"), (missing, "bad-key-missing-0"), (twice, "bad-key-twice-000")] {
+            let refused = app.query(SUBMIT, submit(&pre, key, answers)).await;
+            assert_code(&refused, "BAD_USER_INPUT");
+            assert!(refused["errors"][0]["extensions"]["fields"]["answers"].is_array(), "{refused}");
+        }
+        assert_code(&app.query(SUBMIT, submit(&pre, "short", full_answers())).await, "BAD_USER_INPUT");
+        let unknown_survey = submit(&uuid::Uuid::new_v4().to_string(), "a-key-for-nothing-1", full_answers());
+        assert_code(&app.query(SUBMIT, unknown_survey).await, "NOT_FOUND");
+        // The refused keys were not used up: they answer now.
+        ok(&app.query(SUBMIT, submit(&pre, "bad-key-unknown-0", full_answers())).await);
+
+        // Outside the window: the POST survey has not opened, the PRE one closes.
+        assert_code(&app.query(SUBMIT, submit(&post, "too-early-key-0001", full_answers())).await, "FORBIDDEN");
+        app.clock.advance(Duration::days(1));
+        assert_code(&app.query(SUBMIT, submit(&pre, "too-late-key-00001", full_answers())).await, "FORBIDDEN");
+
+        let admin = app.user_with_role("checks.admin", Role::Admin).await;
+        let kpis = app.query_as(&admin, KPIS, json!({ "s": "checks" })).await;
+        assert_eq!(field(&kpis, "campaignKpis")["all"]["trustIndex"]["pre"]["n"], 2, "only the two good responses");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_signed_in_user_answers_once_and_their_group_follows_their_account() {
+    on_each_database(|app| async move {
+        let (_, pre, _) = campaign_with_waves(&app, "groups").await;
+        let newcomer = app.token_for("moi.den").await;
+        let submit = |key: &str, uses_app: bool| {
+            json!({ "i": { "surveyId": pre, "respondentKey": key, "usesApp": uses_app, "answers": full_answers() } })
+        };
+        // A new account answers as it says.
+        let first = app.query_as(&newcomer, SUBMIT, submit("newcomer-key-0001", false)).await;
+        assert_eq!(field(&first, "submitSurveyResponse")["group"], "NON_USER");
+        // A second response from the same account is refused, whatever its key.
+        assert_code(&app.query_as(&newcomer, SUBMIT, submit("newcomer-key-0002", true)).await, "CONFLICT");
+        // An account a week old is a user, whatever it says.
+        let regular = app.token_for("quen.thuoc").await;
+        app.update_user("quen.thuoc", |u| u.created_at = sea_orm::Set(app.clock_now() - Duration::days(8))).await;
+        let second = app.query_as(&regular, SUBMIT, submit("regular-key-00001", false)).await;
+        assert_eq!(field(&second, "submitSurveyResponse")["group"], "USER");
+        // The export holds nothing of the response.
+        let export = app.query_as(&regular, "mutation { exportMyData }", json!({})).await;
+        let text = field(&export, "exportMyData").to_string();
+        assert!(!text.contains("regular-key") && !text.to_lowercase().contains("survey"), "{text}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn anonymous_responses_are_limited_per_client_address() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| s.survey_responses_per_address_per_hour = 3).await;
+        let (_, pre, _) = campaign_with_waves(&app, "limits").await;
+        let from = |address: &str, i: usize| {
+            let input = json!({ "surveyId": pre, "respondentKey": format!("limited-key-{address}-{i}"), "answers": full_answers() });
+            app.client
+                .post(format!("{}/graphql", app.address))
+                .header(CLIENT_ADDRESS_HEADER, address)
+                .json(&json!({ "query": SUBMIT, "variables": { "i": input } }))
+                .send()
+        };
+        for i in 0..3 {
+            ok(&from("203.0.113.7", i).await.unwrap().json::<Value>().await.unwrap());
+        }
+        let refused: Value = from("203.0.113.7", 3).await.unwrap().json().await.unwrap();
+        assert_code(&refused, "RATE_LIMITED");
+        assert!(refused["errors"][0]["extensions"]["retryAfterSeconds"].as_i64().unwrap() > 0);
+        ok(&from("198.51.100.2", 0).await.unwrap().json::<Value>().await.unwrap());
+    }
+}
+
+#[tokio::test]
+async fn campaigns_and_surveys_are_made_by_admins_with_checked_input() {
+    on_each_database(|app| async move {
+        let admin = app.user_with_role("boss", Role::Admin).await;
+        let now = app.clock_now();
+        let input = json!({ "slug": "tet-2027", "name": "Tết 2027", "hashtag": "#tet2027",
+            "startsAt": now.to_rfc3339(), "endsAt": (now + Duration::days(30)).to_rfc3339() });
+        let created = app.query_as(&admin, CREATE_CAMPAIGN, json!({ "i": input })).await;
+        assert_eq!(field(&created, "createCampaign")["isActive"], true);
+        assert_eq!(field(&created, "createCampaign")["tagline"], "");
+        assert_code(&app.query_as(&admin, CREATE_CAMPAIGN, json!({ "i": input })).await, "CONFLICT");
+        let analyst = app.user_with_role("phan.tich", Role::Analyst).await;
+        assert_code(&app.query_as(&analyst, CREATE_CAMPAIGN, json!({ "i": input })).await, "FORBIDDEN");
+        let bad = json!({ "slug": "Bad Slug!", "name": "", "hashtag": "nohash",
+            "startsAt": now.to_rfc3339(), "endsAt": now.to_rfc3339() });
+        let refused = app.query_as(&admin, CREATE_CAMPAIGN, json!({ "i": bad })).await;
+        assert_code(&refused, "BAD_USER_INPUT");
+        let fields = &refused["errors"][0]["extensions"]["fields"];
+        for name in ["slug", "name", "hashtag", "endsAt"] {
+            assert!(fields[name].is_array(), "{name}: {refused}");
+        }
+
+        // The standard questionnaire, in both languages.
+        let survey = json!({ "i": { "campaignSlug": "tet-2027", "wave": "PRE", "opensAt": now.to_rfc3339(),
+            "closesAt": (now + Duration::days(7)).to_rfc3339() } });
+        let standard = app.query_as(&admin, CREATE_SURVEY, survey).await;
+        let questions = field(&standard, "createSurvey")["questions"].as_array().unwrap().clone();
+        let kinds: Vec<&str> = questions.iter().map(|q| q["kind"].as_str().unwrap()).collect();
+        assert_eq!(
+            kinds,
+            ["TRUST_9", "TRUST_9", "TRUST_9", "AGREE_5", "AGREE_5", "YES_NO", "YES_NO", "YES_NO", "YES_NO"]
+        );
+        assert!(questions.iter().all(|q| !q["text"].as_str().unwrap().is_empty() && q["textVi"] != q["text"]));
+        let open =
+            app.query("{ campaignSurveys(campaignSlug: \"tet-2027\") { id wave questions { key } } }", json!({})).await;
+        assert_eq!(field(&open, "campaignSurveys").as_array().unwrap().len(), 1);
+
+        // A custom questionnaire must pair kinds and measures, with unique keys.
+        let custom = json!({ "i": { "campaignSlug": "tet-2027", "wave": "POST", "opensAt": now.to_rfc3339(),
+            "closesAt": now.to_rfc3339(), "questions": [
+                { "key": "q1", "kind": "YES_NO", "measures": "TRUST", "text": "?", "textVi": "?" },
+                { "key": "q1", "kind": "AGREE_5", "measures": "RELEVANCE", "text": "?", "textVi": "?" } ] } });
+        let refused = app.query_as(&admin, CREATE_SURVEY, custom).await;
+        assert_code(&refused, "BAD_USER_INPUT");
+        assert_eq!(refused["errors"][0]["extensions"]["fields"]["questions"].as_array().unwrap().len(), 2, "{refused}");
+        assert!(refused["errors"][0]["extensions"]["fields"]["closesAt"].is_array());
+    })
+    .await;
+}
+
+const TRANSPARENCY: &str =
+    "query($d: Int) { safetyTransparency(days: $d) { days reportsReceived casesDecided actionedShare
+    medianHoursToDecision appealsDecided overturnedShare byReason { reason count } } }";
+
+#[tokio::test]
+async fn transparency_counts_decisions_and_hides_small_numbers() {
+    on_each_database(|app| async move {
+        let moderator = app.user_with_role("kiem.duyet", Role::Moderator).await;
+        let reporter = app.token_for("nguoi.bao").await;
+        let author = app.token_for("tac.gia").await;
+        // Nine reports: everything is too small to show.
+        let mut videos = Vec::new();
+        for i in 0..12 {
+            let video = app.create_content(&author, json!({ "title": format!("Video {i}") })).await;
+            if i < 9 {
+                ok(&app.report(&reporter, "CONTENT", &video, "SPAM", None).await);
+            }
+            videos.push(video);
+        }
+        let small = app.query(TRANSPARENCY, json!({})).await;
+        let small = field(&small, "safetyTransparency");
+        assert_eq!(small["days"], 30);
+        assert_eq!(small["reportsReceived"], 0, "9 reports are shown as 0");
+        assert_eq!(small["actionedShare"], Value::Null);
+        assert_eq!(small["byReason"].as_array().unwrap().len(), 13);
+        assert!(small["byReason"].as_array().unwrap().iter().all(|r| r["count"] == 0));
+
+        // Three more reports and twelve decisions, an hour after opening: 8 removed.
+        for video in &videos[9..] {
+            ok(&app.report(&reporter, "CONTENT", video, "SCAM_FRAUD", None).await);
+        }
+        app.clock.advance(Duration::hours(1));
+        let moderator = app.log_in("kiem.duyet").await;
+        let queue = app.query_as(&moderator, "{ moderationQueue(first: 50) { edges { node { id version } } } }", json!({})).await;
+        let cases = field(&queue, "moderationQueue")["edges"].as_array().unwrap().clone();
+        assert_eq!(cases.len(), 12);
+        for (i, case) in cases.iter().enumerate() {
+            let action = if i < 8 { "REMOVE_CONTENT" } else { "DISMISS" };
+            let input = json!({ "caseId": case["node"]["id"], "action": action, "note": "Đã xem xét", "expectedVersion": case["node"]["version"] });
+            ok(&app.query_as(&moderator, "mutation($i: ResolveCaseInput!) { resolveCase(input: $i) { id } }", json!({ "i": input })).await);
+        }
+        let shown = app.query(TRANSPARENCY, json!({ "d": 7 })).await;
+        let shown = field(&shown, "safetyTransparency");
+        assert_eq!(shown["reportsReceived"], 12);
+        assert_eq!(shown["casesDecided"], 12);
+        assert!((shown["actionedShare"].as_f64().unwrap() - 8.0 / 12.0).abs() < 1e-9, "{shown}");
+        assert!((shown["medianHoursToDecision"].as_f64().unwrap() - 1.0).abs() < 1e-9, "{shown}");
+        assert_eq!(shown["appealsDecided"], 0);
+        assert_eq!(shown["overturnedShare"], Value::Null);
+        let by_reason = shown["byReason"].as_array().unwrap();
+        assert_eq!(by_reason.iter().find(|r| r["reason"] == "SPAM").unwrap()["count"], 0, "9 spam reports hidden");
+        assert_eq!(by_reason.iter().find(|r| r["reason"] == "SCAM_FRAUD").unwrap()["count"], 0, "3 hidden");
+
+        for days in [0, 366] {
+            assert_code(&app.query(TRANSPARENCY, json!({ "d": days })).await, "BAD_USER_INPUT");
+        }
+        // Analysts read KPIs but nothing of moderation; users read no KPIs.
+        let reporter = app.log_in("nguoi.bao").await;
+        let analyst = app.user_with_role("phan.tich", Role::Analyst).await;
+        assert_code(&app.query_as(&analyst, "{ moderationQueue { edges { node { id } } } }", json!({})).await, "FORBIDDEN");
+        assert_code(&app.query_as(&reporter, KPIS, json!({ "s": "tryitwithtiktok" })).await, "FORBIDDEN");
+        ok(&app.query_as(&analyst, KPIS, json!({ "s": "tryitwithtiktok" })).await);
+    })
+    .await;
+}
