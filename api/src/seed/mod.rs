@@ -165,6 +165,13 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         role: Role::Moderator,
     },
     DemoAccount {
+        handle: "phan.tich",
+        display_name: "Đỗ Phân Tích",
+        email: "analyst@demo.trustfeed.vn",
+        age_years: 35,
+        role: Role::Analyst,
+    },
+    DemoAccount {
         handle: "trustfeed.admin",
         display_name: "TrustFeed Admin",
         email: "admin@demo.trustfeed.vn",

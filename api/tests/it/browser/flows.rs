@@ -362,3 +362,37 @@ async fn a_moderator_deciding_a_case_someone_else_decided_is_told_so() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_campaign_pages_show_safety_figures_take_a_survey_and_chart_the_kpis() {
+    on_each_database_in_browser(|app, mut driver| async move {
+        let visitor = driver.open(&app, "campaign", PHONE).await;
+        visitor.goto("#/numbers").await;
+        visitor.until("document.querySelector('.numbers .figures dd')").await;
+        let reports = visitor.text(".numbers .figures dd").await;
+        assert_ne!(reports, "0", "the seeded month of moderation shows figures");
+        visitor.screenshot("numbers").await;
+
+        // The relaunch's survey, answered anonymously.
+        visitor.goto("#/survey").await;
+        visitor.until("document.querySelectorAll('fieldset.question').length === 9").await;
+        visitor
+            .eval("[...document.querySelectorAll('fieldset.question')].forEach(q => q.querySelector('input[type=radio]').click())")
+            .await;
+        visitor.screenshot("survey").await;
+        visitor.click(".survey button[type=submit]").await;
+        visitor.until("document.querySelector('.survey .ok')").await;
+        visitor.close().await;
+
+        let analyst = driver.open(&app, "analyst", DESKTOP).await;
+        analyst.sign_in("analyst@demo.trustfeed.vn", DEMO_PASSWORD).await;
+        analyst.goto("#/dashboard").await;
+        analyst.until("document.querySelectorAll('.change-row').length >= 10").await;
+        let report = analyst.text(".dashboard").await;
+        assert!(report.contains("n=600"), "the 2023 waves: {report}");
+        assert!(report.contains("có ý nghĩa thống kê"), "a significant change is marked: {report}");
+        analyst.screenshot("dashboard").await;
+        analyst.close().await;
+    })
+    .await;
+}

@@ -17,6 +17,7 @@ const DEMO = [
   ['minh@demo.trustfeed.vn', 'USER · guardian'],
   ['an@demo.trustfeed.vn', 'USER · 14'],
   ['moderator@demo.trustfeed.vn', 'MODERATOR'],
+  ['analyst@demo.trustfeed.vn', 'ANALYST'],
   ['admin@demo.trustfeed.vn', 'ADMIN'],
 ];
 const DEMO_PASSWORD = 'motlanthu2023';
@@ -128,7 +129,10 @@ export function SignUp() {
   const [form, setForm] = useState({ handle: '', displayName: '', email: '', password: '', birthDate: '', accepted: false });
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
-  const set = (name) => (event) => setForm({ ...form, [name]: event.target.type === 'checkbox' ? event.target.checked : event.target.value });
+  const set = (name) => (event) => {
+    const value = event.target.type === 'checkbox' ? event.target.checked : event.target.value;
+    setForm((previous) => ({ ...previous, [name]: value }));
+  };
   const age = form.birthDate ? ageOn(form.birthDate) : null;
   const submit = async (event) => {
     event.preventDefault();

@@ -118,7 +118,7 @@ function SurveyForm({ survey, lang }) {
         <div class="scale">
           ${SCALE[q.kind].map(
             (value) => html`<label class="radio"><input type="radio" name=${q.key} value=${value} required checked=${answers[q.key] === value}
-              onChange=${() => setAnswers({ ...answers, [q.key]: value })} /> ${q.kind === 'YES_NO' ? (value ? t('survey.yes') : t('survey.no')) : value}</label>`,
+              onChange=${() => setAnswers((previous) => ({ ...previous, [q.key]: value }))} /> ${q.kind === 'YES_NO' ? (value ? t('survey.yes') : t('survey.no')) : value}</label>`,
           )}
         </div>
       </fieldset>`,

@@ -159,8 +159,13 @@ function ControlsForm({ teenId }) {
   if (loading && !form) return html`<${Loading} />`;
   if (error) return html`<${ErrorNote} error=${error} onRetry=${reload} />`;
   if (!form) return null;
-  const set = (change) => setForm({ ...form, ...change });
-  const setWindow = (index, change) => set({ windows: form.windows.map((w, i) => (i === index ? { ...w, ...change } : w)) });
+  // Updates from the latest form, so quick successive changes all count.
+  const set = (change) => setForm((previous) => ({ ...previous, ...(typeof change === 'function' ? change(previous) : change) }));
+  const toggleDay = (index, day, on) =>
+    set((f) => ({
+      windows: f.windows.map((w, i) => (i === index ? { ...w, days: on ? [...w.days, day] : w.days.filter((d) => d !== day) } : w)),
+    }));
+  const setWindow = (index, change) => set((f) => ({ windows: f.windows.map((w, i) => (i === index ? { ...w, ...change } : w)) }));
   const save = async (event) => {
     event.preventDefault();
     setFailure(null);
@@ -194,14 +199,14 @@ function ControlsForm({ teenId }) {
         (w, index) => html`<div class="window" data-index=${index}>
           <div class="days">${WEEKDAYS.map(
             (day) => html`<label class="check"><input type="checkbox" checked=${w.days.includes(day)}
-              onChange=${(e) => setWindow(index, { days: e.target.checked ? [...w.days, day] : w.days.filter((d) => d !== day) })} /> ${t(`weekday.${day}`)}</label>`,
+              onChange=${(e) => toggleDay(index, day, e.target.checked)} /> ${t(`weekday.${day}`)}</label>`,
           )}</div>
           <label>${t('family.from')}<input type="time" name="start" required value=${w.start} onInput=${(e) => setWindow(index, { start: e.target.value })} /></label>
           <label>${t('family.to')}<input type="time" name="end" required value=${w.end} onInput=${(e) => setWindow(index, { end: e.target.value })} /></label>
-          <button type="button" class="link remove-window" onClick=${() => set({ windows: form.windows.filter((_, i) => i !== index) })}>${t('family.removeWindow')}</button>
+          <button type="button" class="link remove-window" onClick=${() => set((f) => ({ windows: f.windows.filter((_, i) => i !== index) }))}>${t('family.removeWindow')}</button>
         </div>`,
       )}
-      <button type="button" class="secondary add-window" onClick=${() => set({ windows: [...form.windows, { days: [...WEEKDAYS], start: '21:00', end: '06:00' }] })}>${t('family.addWindow')}</button>
+      <button type="button" class="secondary add-window" onClick=${() => set((f) => ({ windows: [...f.windows, { days: [...WEEKDAYS], start: '21:00', end: '06:00' }] }))}>${t('family.addWindow')}</button>
     </fieldset>
     <label class="check"><input type="checkbox" name="searchEnabled" checked=${form.searchEnabled} onChange=${(e) => set({ searchEnabled: e.target.checked })} /> ${t('family.search')}</label>
     <label class="check"><input type="checkbox" name="privateAccount" checked=${form.privateAccount} onChange=${(e) => set({ privateAccount: e.target.checked })} /> ${t('family.privateAccount')}</label>

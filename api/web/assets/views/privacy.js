@@ -88,7 +88,10 @@ function Settings({ me }) {
       setError(failure);
     }
   };
-  const toggle = (name) => (event) => setForm({ ...form, [name]: event.target.checked });
+  const toggle = (name) => (event) => {
+    const on = event.target.checked;
+    setForm((previous) => ({ ...previous, [name]: on }));
+  };
   return html`<section class="panel" aria-labelledby="settings-title">
     <h2 id="settings-title">${t('privacy.settings')}</h2>
     <form onSubmit=${save}>
@@ -97,7 +100,7 @@ function Settings({ me }) {
       <label class="check"><input type="checkbox" name="restrictedMode" checked=${form.restrictedMode} disabled=${teen} onChange=${toggle('restrictedMode')} /> ${t('privacy.restrictedMode')}
         ${teen && html`<small class="muted"> ${t('privacy.restrictedTeen')}</small>`}</label>
       <label>${t('privacy.commentPolicy')}
-        <select name="commentPolicy" value=${form.commentPolicy} onChange=${(e) => setForm({ ...form, commentPolicy: e.target.value })}>
+        <select name="commentPolicy" value=${form.commentPolicy} onChange=${(e) => setForm((previous) => ({ ...previous, commentPolicy: e.target.value }))}>
           ${['EVERYONE', 'FOLLOWERS', 'NOBODY'].map((p) => html`<option value=${p}>${t(`commentPolicy.${p}`)}</option>`)}
         </select>
       </label>
