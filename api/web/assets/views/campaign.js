@@ -209,7 +209,11 @@ function ChangeRow({ label, change }) {
   const describe = (e) => (e.suppressed ? t('dash.suppressed') : `${formatNumber(e.value, 1)} [${formatNumber(e.low, 1)}–${formatNumber(e.high, 1)}], n=${e.n}`);
   return html`<div class="change-row">
     <p><strong>${label}</strong>: ${t('dash.pre')} ${describe(change.pre)} → ${t('dash.post')} ${describe(change.post)}</p>
-    <svg viewBox="0 0 320 34" role="img" aria-label=${`${label}: ${describe(change.pre)} → ${describe(change.post)}`}>
+    <svg viewBox="0 0 320 46" role="img" aria-label=${`${label}: ${describe(change.pre)} → ${describe(change.post)}`}>
+      <line class="axis" x1=${scale(lowest)} x2=${scale(100)} y1="34" y2="34" />
+      ${[lowest, 0, 50, 100].filter((v, i, all) => all.indexOf(v) === i).map(
+        (v) => html`<text x=${scale(v)} y="44" text-anchor="middle">${formatNumber(v)}</text>`,
+      )}
       ${estimate(change.pre, 10, 'pre')}${estimate(change.post, 24, 'post')}
     </svg>
     <p class=${change.significant ? 'ok' : 'muted'}>${t('dash.change')}: ${change.change === null ? t('dash.suppressed') : `${change.change > 0 ? '+' : ''}${formatNumber(change.change, 1)} [${formatNumber(change.low, 1)}–${formatNumber(change.high, 1)}], ${change.significant ? t('dash.significant') : t('dash.notSignificant')}`}</p>
