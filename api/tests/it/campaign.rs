@@ -8,7 +8,6 @@ use crate::support::*;
 const CREATE_CAMPAIGN: &str = "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { slug name hashtag tagline startsAt endsAt isActive } }";
 const CREATE_SURVEY: &str = "mutation($i: CreateSurveyInput!) { createSurvey(input: $i) { id wave opensAt closesAt campaign { slug } questions { key kind measures text textVi } } }";
 const SUBMIT: &str = "mutation($i: SurveyResponseInput!) { submitSurveyResponse(input: $i) { id group submittedAt } }";
-const ESTIMATE: &str = "value low high n suppressed";
 const KPIS: &str = "query($s: String!) { campaignKpis(campaignSlug: $s) {
     all { ...G } users { ...G } nonUsers { ...G } trustGap { ...C }
     behaviour { newcomers newcomersFindingUseful reportsFiled medianHoursToDecision reportersToldOutcome teensWithGuardian entries }
@@ -301,7 +300,7 @@ const TRANSPARENCY: &str =
 #[tokio::test]
 async fn transparency_counts_decisions_and_hides_small_numbers() {
     on_each_database(|app| async move {
-        let moderator = app.user_with_role("kiem.duyet", Role::Moderator).await;
+        app.user_with_role("kiem.duyet", Role::Moderator).await;
         let reporter = app.token_for("nguoi.bao").await;
         let author = app.token_for("tac.gia").await;
         // Nine reports: everything is too small to show.

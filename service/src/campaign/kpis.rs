@@ -123,6 +123,9 @@ struct AnswerRow {
     value: i32,
 }
 
+/// One response as read back: its survey, its group and its answers.
+type Answered = (Uuid, RespondentGroup, Vec<(String, i32)>);
+
 async fn respondents(db: &impl ConnectionTrait, campaign: &campaign::Model) -> AppResult<Vec<Respondent>> {
     let surveys = survey::Entity::find().filter(survey::Column::CampaignId.eq(campaign.id)).all(db).await?;
     let ids: Vec<Uuid> = surveys.iter().map(|s| s.id).collect();
@@ -140,7 +143,7 @@ async fn respondents(db: &impl ConnectionTrait, campaign: &campaign::Model) -> A
         .into_model::<AnswerRow>()
         .all(db)
         .await?;
-    let mut responses: BTreeMap<Uuid, (Uuid, RespondentGroup, Vec<(String, i32)>)> = BTreeMap::new();
+    let mut responses: BTreeMap<Uuid, Answered> = BTreeMap::new();
     for row in rows {
         responses
             .entry(row.response_id)
