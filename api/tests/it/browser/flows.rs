@@ -49,6 +49,13 @@ async fn anonymous_visitors_see_all_five_pillars_with_reasons_in_both_languages(
         page.click("form.search button").await;
         page.until("location.hash.startsWith('#/?q=') && document.querySelectorAll('.card').length > 0").await;
         assert!(page.text(".card .card-title").await.contains("Phở bò"));
+
+        // The banner leads to the entries of the campaign running now.
+        page.click(".banner a").await;
+        page.until(
+            "location.hash === '#/?campaign=tryitwithtiktok-2026' && document.querySelectorAll('.card').length > 0",
+        )
+        .await;
         page.close().await;
     })
     .await;

@@ -5,7 +5,7 @@ import { Icon } from '../icons.js';
 import { gql } from '../api.js';
 import { notify, store, useStore } from '../store.js';
 import { formatNumber, t, tagLabel } from '../i18n.js';
-import { act, ErrorNote, errorText, Loading, PILLARS, ReportDialog, TagChips } from '../ui.js';
+import { act, ErrorNote, errorText, Loading, PILLARS, ReportDialog, TagChips, useQuery } from '../ui.js';
 import { ScreenTimeGate, isGate } from './teen.js';
 
 const PAGE = 10;
@@ -224,11 +224,15 @@ export function FeedView({ params }) {
   </section>`;
 }
 
+/** The campaign running now (the launch campaign when none is), with a link to its entries. */
 function CampaignBanner() {
-  return html`<aside class="banner" aria-label="#tryitwithtiktok">
+  const { data } = useQuery(`query Campaigns { campaigns { slug hashtag isActive } }`, {});
+  const running = data?.campaigns.find((c) => c.isActive);
+  const slug = running?.slug ?? 'tryitwithtiktok';
+  return html`<aside class="banner" aria-label=${running?.hashtag ?? '#tryitwithtiktok'}>
     <strong>${t('banner.title')}</strong>
     <p>${t('banner.body')}</p>
-    <a href="#/?campaign=tryitwithtiktok">${t('banner.cta')}</a>
+    <a href=${`#/?campaign=${encodeURIComponent(slug)}`}>${t('banner.cta')}</a>
   </aside>`;
 }
 
