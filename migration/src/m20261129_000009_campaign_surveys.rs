@@ -63,7 +63,8 @@ enum SurveyAnswers {
 #[derive(DeriveIden)]
 enum SurveyRespondents {
     Table,
-    SurveyId,
+    CampaignId,
+    Wave,
     KeyHash,
     UserId,
 }
@@ -129,11 +130,18 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(SurveyRespondents::Table)
-                    .col(uuid(SurveyRespondents::SurveyId))
+                    .col(uuid(SurveyRespondents::CampaignId))
+                    .col(string_len(SurveyRespondents::Wave, 8))
                     .col(string_len(SurveyRespondents::KeyHash, 64))
                     .col(uuid_null(SurveyRespondents::UserId))
-                    .primary_key(Index::create().col(SurveyRespondents::SurveyId).col(SurveyRespondents::KeyHash))
-                    .foreign_key(&mut cascade(SurveyRespondents::SurveyId, Surveys::Table, Surveys::Id))
+                    // Once per wave of a campaign, however many surveys it has.
+                    .primary_key(
+                        Index::create()
+                            .col(SurveyRespondents::CampaignId)
+                            .col(SurveyRespondents::Wave)
+                            .col(SurveyRespondents::KeyHash),
+                    )
+                    .foreign_key(&mut cascade(SurveyRespondents::CampaignId, Campaigns::Table, Campaigns::Id))
                     // A purged account leaves its dedup row, anonymous.
                     .foreign_key(
                         ForeignKey::create()
@@ -155,7 +163,11 @@ impl MigrationTrait for Migration {
             index(
                 "idx_survey_respondents_user",
                 SurveyRespondents::Table,
-                vec![SurveyRespondents::SurveyId.into_iden(), SurveyRespondents::UserId.into_iden()],
+                vec![
+                    SurveyRespondents::CampaignId.into_iden(),
+                    SurveyRespondents::Wave.into_iden(),
+                    SurveyRespondents::UserId.into_iden(),
+                ],
                 true,
             ),
         ] {

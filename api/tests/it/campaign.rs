@@ -159,8 +159,19 @@ async fn responses_are_deduplicated_checked_and_taken_only_while_open() {
         let submit = |survey: &str, key: &str, answers: Value| {
             json!({ "i": { "surveyId": survey, "respondentKey": key, "answers": answers } })
         };
-        ok(&app.query(SUBMIT, submit(&pre, "the-same-key-0001", full_answers())).await);
+        let receipt = app.query(SUBMIT, submit(&pre, "the-same-key-0001", full_answers())).await;
+        // Timed to the hour only, so the time joins it to nothing.
+        let submitted: chrono::DateTime<chrono::Utc> =
+            field(&receipt, "submitSurveyResponse")["submittedAt"].as_str().unwrap().parse().unwrap();
+        assert_eq!(submitted.timestamp() % 3600, 0, "{receipt}");
         assert_code(&app.query(SUBMIT, submit(&pre, "the-same-key-0001", full_answers())).await, "CONFLICT");
+        // Once per wave: a second PRE survey of the campaign is answered already.
+        let admin = app.log_in("admin.checks").await;
+        let now = app.clock_now();
+        let another = json!({ "i": { "campaignSlug": "checks", "wave": "PRE", "opensAt": now.to_rfc3339(),
+            "closesAt": (now + Duration::hours(2)).to_rfc3339() } });
+        let another = field(&app.query_as(&admin, CREATE_SURVEY, another).await, "createSurvey")["id"].as_str().unwrap().to_owned();
+        assert_code(&app.query(SUBMIT, submit(&another, "the-same-key-0001", full_answers())).await, "CONFLICT");
 
         // Bad answers are refused field by field, and nothing is stored.
         let mut unknown = full_answers();
@@ -187,8 +198,8 @@ async fn responses_are_deduplicated_checked_and_taken_only_while_open() {
         app.clock.advance(Duration::days(1));
         assert_code(&app.query(SUBMIT, submit(&pre, "too-late-key-00001", full_answers())).await, "FORBIDDEN");
 
-        let admin = app.user_with_role("checks.admin", Role::Admin).await;
-        let kpis = app.query_as(&admin, KPIS, json!({ "s": "checks" })).await;
+        let analyst = app.user_with_role("checks.analyst", Role::Analyst).await;
+        let kpis = app.query_as(&analyst, KPIS, json!({ "s": "checks" })).await;
         assert_eq!(field(&kpis, "campaignKpis")["all"]["trustIndex"]["pre"]["n"], 2, "only the two good responses");
     })
     .await;

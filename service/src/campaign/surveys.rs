@@ -2,7 +2,7 @@
 //! ones, and taking responses, anonymously or signed in, once each.
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, DurationRound, Utc};
 use entity::{
     KpiKey, QuestionKind, RespondentGroup, Role, SurveyWave, campaign, survey, survey_answer, survey_question,
     survey_respondent, survey_response,
@@ -43,13 +43,14 @@ pub async fn create_campaign(
     let slug_ok = (3..=40).contains(&slug.len())
         && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !slug.starts_with('-')
+        && !slug.contains("--")
         && !slug.ends_with('-');
     if !slug_ok {
         errors.add("slug", "must be 3 to 40 of a-z, 0-9 and inner hyphens");
     }
     let name = new.name.trim().to_owned();
-    if !(1..=100).contains(&name.chars().count()) {
-        errors.add("name", "must be 1 to 100 characters long");
+    if !(1..=100).contains(&name.chars().count()) || name.chars().any(char::is_control) {
+        errors.add("name", "must be 1 to 100 characters long, without control characters");
     }
     let hashtag = new.hashtag.trim().to_owned();
     let tag_ok = hashtag.starts_with('#')
@@ -59,8 +60,8 @@ pub async fn create_campaign(
         errors.add("hashtag", "must be # followed by 1 to 49 letters, digits or underscores");
     }
     let tagline = new.tagline.unwrap_or_default().trim().to_owned();
-    if tagline.chars().count() > 200 {
-        errors.add("tagline", "must be at most 200 characters long");
+    if tagline.chars().count() > 200 || tagline.chars().any(char::is_control) {
+        errors.add("tagline", "must be at most 200 characters long, without control characters");
     }
     if new.ends_at <= new.starts_at {
         errors.add("endsAt", "must be after startsAt");
@@ -228,8 +229,11 @@ pub async fn create_survey(db: &DatabaseConnection, policy: &Policy, new: NewSur
             errors.add("questions", format!("{:?} cannot measure {:?}", q.kind, q.measures));
         }
         for text in [&q.text, &q.text_vi] {
-            if !(1..=500).contains(&text.trim().chars().count()) {
-                errors.add("questions", format!("the texts of {:?} must be 1 to 500 characters long", q.key));
+            if !(1..=500).contains(&text.trim().chars().count()) || text.chars().any(char::is_control) {
+                errors.add(
+                    "questions",
+                    format!("the texts of {:?} must be 1 to 500 characters long, without control characters", q.key),
+                );
             }
         }
     }
@@ -336,14 +340,22 @@ pub struct Response {
     pub answers: Vec<(String, i32)>,
 }
 
+/// At most 40 characters of what a client sent, for echoing it in an error.
+fn shortened(text: &str) -> String {
+    text.chars().take(40).collect()
+}
+
 /// Checks a response against its questions: every question answered once,
 /// in range, and nothing else.
 fn check_answers(questions: &[survey_question::Model], answers: &[(String, i32)]) -> AppResult<()> {
+    if answers.len() > 2 * questions.len() {
+        return Err(AppError::field("answers", format!("must answer each of the {} questions once", questions.len())));
+    }
     let mut errors = InputProblems::default();
     let mut seen = HashSet::new();
     for (key, value) in answers {
         match questions.iter().find(|q| &q.key == key) {
-            None => errors.add("answers", format!("{key:?} is not a question of this survey")),
+            None => errors.add("answers", format!("{:?} is not a question of this survey", shortened(key))),
             Some(_) if !seen.insert(key.as_str()) => errors.add("answers", format!("{key:?} is answered twice")),
             Some(q) if !accepts(q.kind, *value) => {
                 errors.add("answers", format!("{value} is not an answer to {key:?}"));
@@ -402,8 +414,11 @@ pub async fn submit(
     stored
 }
 
-/// Stores a checked response: the respondent row (which refuses a second
-/// one) and, apart from it, the anonymous response and its answers.
+/// Stores a checked response in two steps, so that nothing ties the two
+/// rows together (not even a shared transaction): first the claim that this
+/// respondent has answered this wave, which refuses a second one, then, on
+/// its own, the anonymous response, timed only to the hour. Should the
+/// second step fail, the claim is withdrawn so the respondent may try again.
 pub async fn record(
     db: &DatabaseConnection,
     survey: &survey::Model,
@@ -413,25 +428,46 @@ pub async fn record(
     answers: &[(String, i32)],
     now: DateTime<Utc>,
 ) -> AppResult<survey_response::Model> {
-    let txn = crate::begin_write(db).await?;
-    let respondent = survey_respondent::ActiveModel {
-        survey_id: Set(survey.id),
-        key_hash: Set(hex(&Sha256::digest(respondent_key.as_bytes()))),
+    let key_hash = hex(&Sha256::digest(respondent_key.as_bytes()));
+    let claim = survey_respondent::ActiveModel {
+        campaign_id: Set(survey.campaign_id),
+        wave: Set(survey.wave),
+        key_hash: Set(key_hash.clone()),
         user_id: Set(user),
     };
-    if let Err(err) = survey_respondent::Entity::insert(respondent).exec_without_returning(&txn).await {
+    if let Err(err) = survey_respondent::Entity::insert(claim).exec_without_returning(db).await {
         return Err(match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
-                AppError::Conflict("This survey was already answered by this respondent".into())
+                AppError::Conflict("This respondent already answered this wave of the campaign".into())
             }
             _ => err.into(),
         });
     }
+    let stored = store_response(db, survey, group, answers, now).await;
+    if stored.is_err() {
+        survey_respondent::Entity::delete_many()
+            .filter(survey_respondent::Column::CampaignId.eq(survey.campaign_id))
+            .filter(survey_respondent::Column::Wave.eq(survey.wave))
+            .filter(survey_respondent::Column::KeyHash.eq(key_hash))
+            .exec(db)
+            .await?;
+    }
+    stored
+}
+
+async fn store_response(
+    db: &DatabaseConnection,
+    survey: &survey::Model,
+    group: RespondentGroup,
+    answers: &[(String, i32)],
+    now: DateTime<Utc>,
+) -> AppResult<survey_response::Model> {
+    let txn = crate::begin_write(db).await?;
     let response = survey_response::ActiveModel {
         id: Set(Uuid::new_v4()),
         survey_id: Set(survey.id),
         respondent_group: Set(group),
-        submitted_at: Set(now),
+        submitted_at: Set(now.duration_trunc(Duration::hours(1)).unwrap_or(now)),
     };
     let response = survey_response::Entity::insert(response).exec_with_returning(&txn).await?;
     let rows = answers.iter().map(|(key, value)| survey_answer::ActiveModel {

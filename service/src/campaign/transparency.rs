@@ -2,7 +2,7 @@
 //! moderation records, small ones hidden so no case can be singled out.
 use chrono::Duration;
 use entity::{ModerationAction, ReportReason, moderation_event, report};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QuerySelect};
 
 use super::behaviour::decision_hours;
 use super::stats::median;
@@ -51,40 +51,55 @@ pub async fn safety_transparency(
     // the microsecond).
     let now = policy.now();
     let (from, to) = (now - Duration::days(i64::from(days)), now + Duration::microseconds(1));
-    let reports = report::Entity::find()
+    // Counted in the database: the window may hold a year of records.
+    let by_reason: Vec<(ReportReason, i64)> = report::Entity::find()
+        .select_only()
+        .column(report::Column::Reason)
+        .column_as(report::Column::Id.count(), "count")
         .filter(report::Column::CreatedAt.gte(from))
         .filter(report::Column::CreatedAt.lt(to))
+        .group_by(report::Column::Reason)
+        .into_tuple()
         .all(db)
         .await?;
-    let events = moderation_event::Entity::find()
+    let decisions: Vec<(String, Option<ModerationAction>, i64)> = moderation_event::Entity::find()
+        .select_only()
+        .column(moderation_event::Column::Kind)
+        .column(moderation_event::Column::Action)
+        .column_as(moderation_event::Column::Id.count(), "count")
         .filter(moderation_event::Column::Kind.is_in(["ACTION", "APPEAL_DECISION"]))
         .filter(moderation_event::Column::CreatedAt.gte(from))
         .filter(moderation_event::Column::CreatedAt.lt(to))
+        .group_by(moderation_event::Column::Kind)
+        .group_by(moderation_event::Column::Action)
+        .into_tuple()
         .all(db)
         .await?;
-    let count = |kind: &str, overturning: bool| {
-        events
+    let count = |kind: &str, overturning: bool| -> u64 {
+        decisions
             .iter()
-            .filter(|e| e.kind == kind && (!overturning || e.action == Some(ModerationAction::Dismiss)))
-            .count() as u64
+            .filter(|(k, action, _)| k == kind && (!overturning || *action == Some(ModerationAction::Dismiss)))
+            .map(|(_, _, n)| u64::try_from(*n).unwrap_or(0))
+            .sum()
     };
     let decided = count("ACTION", false);
     let dismissed = count("ACTION", true);
     let appeals = count("APPEAL_DECISION", false);
     let overturned = count("APPEAL_DECISION", true);
+    let reported = |reason: ReportReason| -> u64 {
+        by_reason.iter().filter(|(r, _)| *r == reason).map(|(_, n)| u64::try_from(*n).unwrap_or(0)).sum()
+    };
     let median_hours =
         if decided >= SMALLEST_SHOWN { median(&mut decision_hours(db, None, Some((from, to))).await?) } else { None };
-    let by_reason = ReportReason::iter()
-        .map(|reason| (reason, shown(reports.iter().filter(|r| r.reason == reason).count() as u64)))
-        .collect();
+    let reports_received = ReportReason::iter().map(reported).sum();
     Ok(Transparency {
         days,
-        reports_received: shown(reports.len() as u64),
+        reports_received: shown(reports_received),
         cases_decided: shown(decided),
         actioned_share: shown_share(decided - dismissed, decided),
         median_hours_to_decision: median_hours,
         appeals_decided: shown(appeals),
         overturned_share: shown_share(overturned, appeals),
-        by_reason,
+        by_reason: ReportReason::iter().map(|reason| (reason, shown(reported(reason)))).collect(),
     })
 }
