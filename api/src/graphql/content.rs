@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::{InteractionKind as StoredKind, campaign, comment, content, tag};
 
 use super::enums::{Audience, ContentStatus, FeedReasonKind, Pillar};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{EntityTrait, QueryOrder};
 use uuid::Uuid;
 use validator::{Validate, ValidateUrl, ValidationError};
 
@@ -370,9 +370,7 @@ impl ContentQuery {
     }
 
     async fn campaign(&self, ctx: &Context<'_>, slug: String) -> AppResult<Option<Campaign>> {
-        let row =
-            campaign::Entity::find().filter(campaign::Column::Slug.eq(slug.to_lowercase())).one(&app(ctx)?.db).await?;
-        Ok(row.map(Campaign))
+        Ok(crate::service::campaign::surveys::find_campaign(&app(ctx)?.db, &slug).await?.map(Campaign))
     }
 
     async fn content(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Content>> {

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::{CAMPAIGN_SLUG, vietnam_midnight};
 use crate::domain::fold;
 use crate::error::{AppError, ServiceResult as AppResult};
-use crate::service::campaign::surveys::{insert_survey, standard_questionnaire};
+use crate::service::campaign::surveys::{find_campaign, insert_survey, standard_questionnaire};
 
 pub const RELAUNCH_SLUG: &str = "tryitwithtiktok-2026";
 /// Responses per wave of the 2023 campaign.
@@ -105,11 +105,8 @@ fn answer(rng: &mut StdRng, p: f64, top: std::ops::RangeInclusive<i32>, rest: st
 
 /// The 2023 campaign's PRE and POST waves, from a seeded generator.
 async fn survey_waves(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<()> {
-    let launch = campaign::Entity::find()
-        .filter(campaign::Column::Slug.eq(CAMPAIGN_SLUG))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::internal("the launch campaign is missing"))?;
+    let launch =
+        find_campaign(db, CAMPAIGN_SLUG).await?.ok_or_else(|| AppError::internal("the launch campaign is missing"))?;
     let questions = standard_questionnaire();
     let mut rng = StdRng::seed_from_u64(2023);
     let waves = [

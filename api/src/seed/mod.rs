@@ -299,7 +299,7 @@ pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTim
 /// some videos trend.
 async fn demo_content(db: &DatabaseConnection, creators: &[user::Model], now: DateTime<Utc>) -> AppResult<()> {
     let tags = tag::Entity::find().all(db).await?;
-    let campaign = campaign::Entity::find().filter(campaign::Column::Slug.eq(CAMPAIGN_SLUG)).one(db).await?;
+    let campaign = crate::service::campaign::surveys::find_campaign(db, CAMPAIGN_SLUG).await?;
     for (index, (creator, language, title, caption, seconds, slugs, mature, entry)) in
         catalogue::CONTENT.iter().enumerate()
     {

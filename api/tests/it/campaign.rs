@@ -369,3 +369,21 @@ async fn transparency_counts_decisions_and_hides_small_numbers() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn of_simultaneous_responses_with_one_key_exactly_one_is_taken() {
+    on_each_database(|app| async move {
+        let (_, pre, _) = campaign_with_waves(&app, "race").await;
+        let input =
+            json!({ "i": { "surveyId": pre, "respondentKey": "one-key-many-tabs-01", "answers": full_answers() } });
+        let attempts = (0..10).map(|_| app.query(SUBMIT, input.clone()));
+        let answers = futures_util::future::join_all(attempts).await;
+        let taken = answers.iter().filter(|a| a["errors"].is_null()).count();
+        assert_eq!(taken, 1, "{answers:?}");
+        assert!(answers.iter().filter(|a| !a["errors"].is_null()).all(|a| error_code(a) == "CONFLICT"), "{answers:?}");
+        let analyst = app.user_with_role("race.analyst", Role::Analyst).await;
+        let kpis = app.query_as(&analyst, KPIS, json!({ "s": "race" })).await;
+        assert_eq!(field(&kpis, "campaignKpis")["all"]["trustIndex"]["pre"]["n"], 1);
+    })
+    .await;
+}

@@ -277,12 +277,14 @@ pub async fn insert_survey(
     Ok(survey)
 }
 
+/// The campaign with this slug (slugs are lower case), if any.
+pub async fn find_campaign(db: &impl ConnectionTrait, slug: &str) -> AppResult<Option<campaign::Model>> {
+    Ok(campaign::Entity::find().filter(campaign::Column::Slug.eq(slug.to_lowercase())).one(db).await?)
+}
+
+/// The campaign an operation names; NOT_FOUND when there is none.
 pub async fn campaign_by_slug(db: &impl ConnectionTrait, slug: &str) -> AppResult<campaign::Model> {
-    campaign::Entity::find()
-        .filter(campaign::Column::Slug.eq(slug.trim().to_lowercase()))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::NotFound("No campaign has this slug".into()))
+    find_campaign(db, slug.trim()).await?.ok_or_else(|| AppError::NotFound("No campaign has this slug".into()))
 }
 
 /// The questions of each survey, in their order.
