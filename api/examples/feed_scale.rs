@@ -9,14 +9,18 @@
 //! The first run fills the database with 10,000 users, 100,000 pieces of
 //! content and 1,000,000 interactions (generated in SQL, about a minute);
 //! later runs reuse them (the helper tables `scale_*` stay with them). It
-//! then signs up a viewer, gives them 500
-//! interactions and times `feed(first: 10)` for them over HTTP.
+//! then signs up eight viewers with 500 interactions each and times, over
+//! HTTP, `feed(first: 10)` for one viewer at a time and for all eight at
+//! once, and the anonymous `contents(first: 20)` page; for each it prints
+//! the median and p95 and the SQL statements per request, and at the end
+//! the process's memory (the server runs in this process).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 use api::clock::SystemClock;
 use api::startup::Application;
@@ -27,6 +31,7 @@ const USERS: i64 = 10_000;
 const CONTENTS: i64 = 100_000;
 const INTERACTIONS: i64 = 1_000_000;
 const RUNS: usize = 50;
+const VIEWERS: usize = 8;
 
 const FILL: &[&str] = &[
     "INSERT INTO users (id, handle, display_name, email, password_hash, birth_date, role, timezone, locale, verified, created_at, updated_at)
@@ -67,7 +72,9 @@ const FILL: &[&str] = &[
 async fn main() {
     let database_url = std::env::var("DATABASE_URL").expect("DATABASE_URL must name an empty PostgreSQL database");
     assert!(database_url.starts_with("postgres"), "the scale run is for PostgreSQL");
-    let settings = common::settings(database_url);
+    let mut settings = common::settings(database_url);
+    // Requests name no address: the per-address sign-up limit stays out of the run.
+    settings.trusted_proxy_header = Some("x-load-client".into());
     let app = Application::build(settings, Arc::new(SystemClock)).await.unwrap();
     let db = app.state().db.clone();
     if entity::content::Entity::find().count(&db).await.unwrap() < CONTENTS as u64 {
@@ -82,13 +89,52 @@ async fn main() {
         println!("generated the data set in {:?}", started.elapsed());
     }
     let url = format!("http://127.0.0.1:{}/graphql", app.port());
+    let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();
 
+    // Viewers with 500 interactions each: long watches of two tags, swipes of the rest.
+    let mut viewers = Vec::new();
+    for v in 0..VIEWERS {
+        viewers.push(viewer_with_history(&client, &url, &db, v).await);
+    }
+    let feed = json!({ "query": "{ feed(first: 10) { edges { node { id title author { handle } tags { slug } viewerHasLiked } reasons { kind label } } } }" });
+    let warm = common::post(&client, &url, Some(&viewers[0]), feed.clone()).await;
+    assert!(warm["errors"].is_null(), "{warm}");
+
+    // One viewer at a time.
+    let (alone, statements) = timed(&client, &url, &state, &viewers[..1], &feed, RUNS).await;
+    report("feed(first: 10), one viewer at a time", &alone, statements);
+    // Eight viewers asking at once, each waiting for its answer before asking again.
+    let (together, statements) = timed(&client, &url, &state, &viewers, &feed, RUNS).await;
+    report(&format!("feed(first: 10), {VIEWERS} viewers at once"), &together, statements);
+    // The anonymous browse page of ../shared/bench/throughput.sh.
+    let browse =
+        json!({ "query": "{ contents(first:20){ edges{ node{ id title author{ handle } tags{ slug } } } } }" });
+    let (pages, statements) = timed(&client, &url, &state, &[String::new()], &browse, RUNS).await;
+    report("contents(first: 20), anonymous", &pages, statements);
+
+    let reasons: Vec<&str> = warm["data"]["feed"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["reasons"][0]["label"].as_str())
+        .collect();
+    println!("first page reasons: {reasons:?}");
+    println!("process memory: {}", memory());
+}
+
+/// Signs up a viewer and gives them 500 interactions.
+async fn viewer_with_history(
+    client: &reqwest::Client,
+    url: &str,
+    db: &sea_orm::DatabaseConnection,
+    v: usize,
+) -> String {
     let handle = format!("viewer{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let signed_up = common::post(
-        &client,
-        &url,
+        client,
+        url,
         None,
         json!({ "query": "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken me { user { id } } } }",
                 "variables": { "i": { "handle": handle, "displayName": "Viewer", "email": format!("{handle}@example.com"),
@@ -97,7 +143,7 @@ async fn main() {
     .await;
     let token = signed_up["data"]["signUp"]["accessToken"].as_str().expect("sign-up works").to_owned();
     let viewer = signed_up["data"]["signUp"]["me"]["user"]["id"].as_str().unwrap().to_owned();
-    // 500 interactions: long watches of two tags, swipes of the rest.
+    let stride = 197 + 2 * v;
     db.execute_unprepared(&format!(
         "INSERT INTO interactions (id, user_id, content_id, kind, watched_ms, query, created_at)
          SELECT gen_random_uuid(), '{viewer}', c.id,
@@ -105,34 +151,57 @@ async fn main() {
                 CASE WHEN t.tag_slug IN ('food', 'personal-finance') THEN 600000 END,
                 NULL, now() - (c.rn % 500) * interval '10 minutes'
          FROM scale_contents c JOIN content_tags t ON t.content_id = c.id
-         WHERE c.rn % 197 = 0 LIMIT 500"
+         WHERE c.rn % {stride} = 0 LIMIT 500"
     ))
     .await
     .unwrap();
+    token
+}
 
-    let query = json!({ "query": "{ feed(first: 10) { edges { node { id title author { handle } tags { slug } viewerHasLiked } reasons { kind label } } } }" });
-    let warm = common::post(&client, &url, Some(&token), query.clone()).await;
-    assert!(warm["errors"].is_null(), "{warm}");
-    let mut timings = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
-        let started = Instant::now();
-        let answer = common::post(&client, &url, Some(&token), query.clone()).await;
-        timings.push(started.elapsed());
-        assert_eq!(answer["data"]["feed"]["edges"].as_array().map(Vec::len), Some(10), "{answer}");
-    }
+/// `runs` requests per token, the tokens' requests running side by side (an
+/// empty token asks anonymously). Returns each request's time and the SQL
+/// statements the server ran per request.
+async fn timed(
+    client: &reqwest::Client,
+    url: &str,
+    state: &api::state::AppState,
+    tokens: &[String],
+    body: &serde_json::Value,
+    runs: usize,
+) -> (Vec<Duration>, f64) {
+    let before = state.statements.load(Ordering::Relaxed);
+    let askers = tokens.iter().map(|token| async move {
+        let mut timings = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let started = Instant::now();
+            let token = (!token.is_empty()).then_some(token.as_str());
+            let answer = common::post(client, url, token, body.clone()).await;
+            timings.push(started.elapsed());
+            assert!(answer["errors"].is_null(), "{answer}");
+        }
+        timings
+    });
+    let mut timings: Vec<Duration> = futures_util::future::join_all(askers).await.into_iter().flatten().collect();
+    let statements = (state.statements.load(Ordering::Relaxed) - before) as f64 / timings.len() as f64;
     timings.sort();
-    let reasons: Vec<&str> = warm["data"]["feed"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["reasons"][0]["label"].as_str())
-        .collect();
-    println!("{USERS} users, {CONTENTS} contents, {INTERACTIONS} interactions; viewer with 500 interactions");
+    (timings, statements)
+}
+
+fn report(what: &str, timings: &[Duration], statements: f64) {
+    let n = timings.len();
     println!(
-        "feed(first: 10) over HTTP, {RUNS} runs: median {:?}, p95 {:?}, max {:?}",
-        timings[RUNS / 2],
-        timings[RUNS * 95 / 100],
-        timings[RUNS - 1]
+        "{what}: {n} requests, median {:?}, p95 {:?}, max {:?}, {statements:.1} SQL statements per request",
+        timings[n / 2],
+        timings[n * 95 / 100],
+        timings[n - 1]
     );
-    println!("first page reasons: {reasons:?}");
+}
+
+/// Resident memory now and at its peak, from /proc (Linux).
+fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_owned()).unwrap_or_default()
+    };
+    format!("RSS {}, peak {}", field("VmRSS:"), field("VmHWM:"))
 }

@@ -17,6 +17,7 @@ use crate::config::Settings;
 use crate::error::AppError;
 use crate::graphql::{self, AppSchema};
 use crate::service::live::CaseChanges;
+use crate::service::taxonomy::Taxonomy;
 use crate::service::{data_rights, family, rate_limit};
 use crate::state::AppState;
 use crate::{http, seed, socket, webapp};
@@ -47,6 +48,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StartupError> {
         .max_connections(10)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
+        // No ping before every statement: it doubled the round trips of a
+        // page. A connection broken since its last use fails that one
+        // statement and leaves the pool.
+        .test_before_acquire(false)
         .sqlx_logging(false);
     if let Some(path) = sqlite_path(url) {
         if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -107,7 +112,7 @@ impl Application {
         if settings.database_url.starts_with("postgres") {
             cases.spawn_listener(settings.database_url.clone());
         }
-        let state = AppState {
+        let mut state = AppState {
             db,
             statements,
             cases,
@@ -116,8 +121,10 @@ impl Application {
             hasher: PasswordHasher::new(PasswordHasher::default_concurrency())?,
             anonymous: crate::state::anonymous_limiter(settings.anon_rate_limit_per_minute),
             settings: Arc::new(settings),
+            taxonomy: Arc::default(),
         };
         prepare_database(&state).await?;
+        state.taxonomy = Arc::new(Taxonomy::load(&state.db).await?);
 
         let addr = state.settings.listen_addr.clone();
         let listener = TcpListener::bind(&addr).map_err(|source| StartupError::Listen { addr, source })?;

@@ -9,6 +9,7 @@ use crate::auth::{PasswordHasher, TokenKeys};
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::service::live::CaseChanges;
+use crate::service::taxonomy::Taxonomy;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -21,6 +22,8 @@ pub struct AppState {
     pub statements: Arc<AtomicU64>,
     /// Changed moderation cases, for `moderationQueueChanged`.
     pub cases: CaseChanges,
+    /// The tag taxonomy, read once the database is prepared.
+    pub taxonomy: Arc<Taxonomy>,
     /// Anonymous requests per client address, in this instance; `None` when
     /// the limit is off.
     pub anonymous: Option<Arc<AnonymousLimiter>>,

@@ -28,6 +28,7 @@ pub mod screen_time;
 pub mod sessions;
 pub mod settings;
 pub mod social;
+pub mod taxonomy;
 pub mod visibility;
 
 use sea_orm::{DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait};

@@ -3,7 +3,11 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::sea_query::SelectStatement;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Select, Statement,
+};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -117,6 +121,27 @@ pub async fn keyset_page<E: Keyed>(
     direction: Direction,
     page: &PageRequest,
 ) -> AppResult<Page<E::Model>> {
+    let select = keyset_select(select, direction, page)?;
+    let statement = limited(db.get_database_backend(), select.into_query(), page.first + 1);
+    let rows = E::find().from_raw_sql(statement).all(db).await?;
+    Ok(keyset_rows(rows, page, E::position))
+}
+
+/// `query` with its LIMIT written into the text rather than bound.
+/// PostgreSQL plans a prepared statement once and for all (a generic plan)
+/// only when it knows the limit; with a bound limit it re-plans the
+/// statement on every execution, which cost more than running it. Page
+/// sizes are few, so the prepared statements stay few.
+pub fn limited(backend: DatabaseBackend, mut query: SelectStatement, limit: u64) -> Statement {
+    query.reset_limit();
+    let mut statement = backend.build(&query);
+    statement.sql.push_str(&format!(" LIMIT {limit}"));
+    statement
+}
+
+/// `select` from the page's cursor on, in `direction`; read one row more
+/// than the page (`page.first + 1`): that row tells whether another follows.
+pub fn keyset_select<E: Keyed>(select: Select<E>, direction: Direction, page: &PageRequest) -> AppResult<Select<E>> {
     let (time, id) = (E::TIME, E::ID);
     let mut select = select;
     if let Some(after) = &page.after {
@@ -135,11 +160,15 @@ pub async fn keyset_page<E: Keyed>(
         Direction::NewestFirst => select.order_by_desc(time).order_by_desc(id),
         Direction::OldestFirst => select.order_by_asc(time).order_by_asc(id),
     };
-    let mut rows = select.limit(page.first + 1).all(db).await?;
+    Ok(select)
+}
+
+/// The page of rows read by `keyset_select`.
+pub fn keyset_rows<T>(mut rows: Vec<T>, page: &PageRequest, position: impl Fn(&T) -> KeysetCursor) -> Page<T> {
     let has_next_page = rows.len() as u64 > page.first;
     rows.truncate(page.first as usize);
-    let items = rows.into_iter().map(|row| (E::position(&row).encode(), row)).collect();
-    Ok(Page { items, has_next_page })
+    let items = rows.into_iter().map(|row| (position(&row).encode(), row)).collect();
+    Page { items, has_next_page }
 }
 
 /// One page ordered by `rank` (highest first), then `time` and `id` (oldest

@@ -2,7 +2,7 @@
 //! private one makes a request its owner answers.
 use chrono::{DateTime, Utc};
 use entity::{FollowState, follow, user};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
@@ -78,7 +78,7 @@ pub async fn pending_requests(
     let select = follow::Entity::find()
         .filter(follow::Column::FolloweeId.eq(owner))
         .filter(follow::Column::Status.eq(FollowState::Requested))
-        .filter(visibility::inactive_user(Expr::col((follow::Entity, follow::Column::FollowerId)), now).not());
+        .filter(visibility::active_user(Expr::col((follow::Entity, follow::Column::FollowerId)), now));
     keyset_page(db, select, Direction::OldestFirst, page).await
 }
 

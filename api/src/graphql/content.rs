@@ -20,6 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::service::content::{self as contents, BrowseFilter, NewContent};
 use crate::service::feed::{self, FeedRequest};
 use crate::service::pagination::PageRequest;
+use crate::service::taxonomy::Taxonomy;
 use crate::service::{comments, interactions, screen_time};
 
 /// Loads, one batch each, the relations the client selected on a list of
@@ -57,11 +58,22 @@ async fn prime_loaders(ctx: &Context<'_>, node: Lookahead<'_>, items: &[content:
     Ok(())
 }
 
-/// A page of contents as a connection, with its relations loaded.
+/// The taxonomy, when the client selected the items' tags: the listing
+/// then reads them in its own statement.
+fn with_tags<'a>(ctx: &Context<'a>) -> AppResult<Option<&'a Taxonomy>> {
+    let wanted = ctx.look_ahead().field("edges").field("node").field("tags").exists();
+    Ok(wanted.then_some(app(ctx)?.taxonomy.as_ref()))
+}
+
+/// A browsed page as a connection: the tags read with it go to the
+/// loader, and the other relations are loaded in one batch each.
 async fn content_connection(
     ctx: &Context<'_>,
-    page: crate::service::pagination::Page<content::Model>,
+    page: crate::service::pagination::Page<contents::Listed>,
 ) -> AppResult<Connection<Edge<Content>>> {
+    let tags = page.items.iter().filter_map(|(_, l)| l.tags.clone().map(|t| (l.content.id, t)));
+    loader::<ContentTagsLoader>(ctx)?.feed_many(tags).await;
+    let page = page.map(|listed| listed.content);
     let items: Vec<content::Model> = page.items.iter().map(|(_, c)| c.clone()).collect();
     prime_loaders(ctx, ctx.look_ahead().field("edges").field("node"), &items).await?;
     Ok(Connection::from_page(page, Content))
@@ -125,7 +137,8 @@ impl Campaign {
         after: Option<String>,
     ) -> AppResult<Connection<Edge<Content>>> {
         let filter = BrowseFilter { campaign_id: Some(self.0.id), ..BrowseFilter::default() };
-        let page = contents::browse(&app(ctx)?.db, policy(ctx)?, &filter, &PageRequest::new(first, after)?).await?;
+        let page = PageRequest::new(first, after)?;
+        let page = contents::browse(&app(ctx)?.db, policy(ctx)?, &filter, &page, with_tags(ctx)?).await?;
         content_connection(ctx, page).await
     }
 }
@@ -397,7 +410,7 @@ impl ContentQuery {
             campaign_slug: filter.campaign,
             author_handle: filter.author_handle,
         };
-        let page = contents::browse(&state.db, policy(ctx)?, &filter, &page).await?;
+        let page = contents::browse(&state.db, policy(ctx)?, &filter, &page, with_tags(ctx)?).await?;
         content_connection(ctx, page).await
     }
 
@@ -412,7 +425,7 @@ impl ContentQuery {
         let state = app(ctx)?;
         let page = PageRequest::new(first, after)?;
         let request = FeedRequest { first: page.first as usize, after: page.after, pillar: pillar.map(Into::into) };
-        let result = feed::page(&state.db, policy(ctx)?, request).await?;
+        let result = feed::page(&state.db, policy(ctx)?, &state.taxonomy, request).await?;
         // The feed already read these; let the field resolvers reuse them.
         loader::<ContentTagsLoader>(ctx)?.feed_many(result.tags.iter().map(|(id, tags)| (*id, tags.clone()))).await;
         loader::<CampaignLoader>(ctx)?.feed_many(result.campaigns.iter().map(|c| (c.id, c.clone()))).await;

@@ -5,6 +5,9 @@ use std::collections::{HashMap, HashSet};
 use api::service::content::{NewContent, publish};
 use chrono::Duration;
 use entity::{Audience, tag};
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
@@ -12,7 +15,7 @@ use crate::support::*;
 
 const FEED: &str = "query($first: Int, $after: String, $pillar: Pillar) {
     feed(first: $first, after: $after, pillar: $pillar) {
-        edges { cursor node { id author { handle } tags { slug pillar } audience }
+        edges { cursor node { id author { handle } tags { slug pillar } audience durationSeconds }
                 reasons { kind label tag { slug } } }
         pageInfo { hasNextPage endCursor } } }";
 
@@ -161,14 +164,16 @@ async fn the_feed_converges_on_hidden_tastes_while_still_exploring() {
                     .iter()
                     .any(|r| r["kind"] == "EXPLORATION"))
             );
-            // The reasons name the tastes.
+            // The reasons name the tastes, and only them. (A taste met less
+            // often can be outranked for a while by the stronger one: taste
+            // items are not capped, so a one-interest viewer gets nine in ten.)
             let named: HashSet<&str> = edges(&page)
                 .iter()
                 .flat_map(|e| e["reasons"].as_array().unwrap().iter())
                 .filter(|r| r["kind"] == "TAG_AFFINITY")
                 .map(|r| r["tag"]["slug"].as_str().unwrap())
                 .collect();
-            assert!(tastes.iter().all(|t| named.contains(t)), "{name}: {named:?} {page}");
+            assert!(!named.is_empty() && named.iter().all(|t| tastes.contains(t)), "{name}: {named:?} {page}");
 
             // The same person with personalisation off, as the baseline.
             app.query_as(
@@ -190,10 +195,134 @@ async fn the_feed_converges_on_hidden_tastes_while_still_exploring() {
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
         let (p, b) = (mean(&personalised), mean(&baseline));
         assert!(
+            // Twelve items a tag: supply binds here, unlike in the goal test
+            // below, so the bar is lower.
             p >= 0.6 && p >= b + 0.3,
             "personalised precision {p:.2} vs baseline {b:.2} ({personalised:?} / {baseline:?})"
         );
     }
+}
+
+/// A catalogue where supply never binds: `items` videos of one or two tags
+/// drawn at random, by `creators` authors, over the last month.
+async fn random_catalogue(app: &TestApp, rng: &mut StdRng, creators: usize, items: usize) {
+    let db = &app.state.db;
+    let mut authors = Vec::new();
+    for i in 0..creators {
+        app.token_for(&format!("maker{i:02}")).await;
+        authors.push(app.find_user(&format!("maker{i:02}")).await);
+    }
+    let tags = tag::Entity::find().all(db).await.unwrap();
+    let now = app.clock_now();
+    for n in 0..items {
+        let count = rng.random_range(1..=2);
+        let chosen: Vec<tag::Model> = tags.choose_multiple(rng, count).cloned().collect();
+        let new = NewContent {
+            title: format!("Video {n}"),
+            caption: String::new(),
+            language: "vi".into(),
+            media_url: format!("https://media.example.com/r{n}.mp4"),
+            duration_seconds: rng.random_range(15..=90),
+            audience: Audience::General,
+            tag_slugs: chosen.iter().map(|t| t.slug.clone()).collect(),
+            campaign_slug: None,
+        };
+        let created = now - Duration::minutes(rng.random_range(0..60 * 24 * 30));
+        publish(db, authors.choose(rng).unwrap(), new, &chosen, None, created).await.unwrap();
+    }
+}
+
+/// Plays the feed's first three pages as someone who loves `taste`
+/// (watches to the end and likes), swiping everything else, and returns the
+/// fourth page.
+async fn learn(app: &TestApp, token: &str, taste: &HashSet<String>) -> Value {
+    let mut after: Option<String> = None;
+    for _ in 0..3 {
+        let page = feed(app, Some(token), 10, after.as_deref()).await;
+        for edge in nonempty(&page) {
+            let id = edge["node"]["id"].as_str().unwrap();
+            if tag_slugs(edge).iter().any(|t| taste.contains(*t)) {
+                let ms = edge["node"]["durationSeconds"].as_i64().unwrap() * 1000;
+                assert!(app.interact(token, id, "VIEW", Some(ms)).await["errors"].is_null());
+                assert!(app.interact(token, id, "LIKE", None).await["errors"].is_null());
+            } else {
+                assert!(app.interact(token, id, "SWIPE_AWAY", None).await["errors"].is_null());
+            }
+        }
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        app.clock.advance(Duration::minutes(3));
+    }
+    feed(app, Some(token), 10, after.as_deref()).await
+}
+
+/// The learning goal over tastes no one chose: twelve tastes of one to three
+/// tags drawn at random, on a catalogue where supply never binds. Page four
+/// must be mostly on taste (mean precision at least 0.8, four times the
+/// taste's share of the catalogue and 0.4 above the non-personalised feed),
+/// keep one exploration item, and say which learned taste each item serves.
+#[tokio::test]
+async fn randomly_drawn_tastes_are_learned_within_three_pages() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| s.trusted_proxy_header = Some("x-test-client".into())).await;
+        let mut rng = StdRng::seed_from_u64(2026);
+        random_catalogue(&app, &mut rng, 30, 600).await;
+        let slugs: Vec<String> =
+            tag::Entity::find().all(&app.state.db).await.unwrap().into_iter().map(|t| t.slug).collect();
+        let on_taste = |edge: &Value, taste: &HashSet<String>| tag_slugs(edge).iter().any(|t| taste.contains(*t));
+        // One viewer with personalisation off walks four pages: the baseline.
+        let plain = app.token_for("plain").await;
+        app.query_as(
+            &plain,
+            "mutation { updatePrivacySettings(input: { personalizedFeed: false }) { personalizedFeed } }",
+            json!({}),
+        )
+        .await;
+        let mut after: Option<String> = None;
+        let mut plain_page = Value::Null;
+        for _ in 0..4 {
+            plain_page = feed(&app, Some(&plain), 10, after.as_deref()).await;
+            after = plain_page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        }
+        let (mut precision_sum, mut baseline_sum, mut share_sum) = (0.0, 0.0, 0.0);
+        const VIEWERS: usize = 12;
+        for v in 0..VIEWERS {
+            let size = rng.random_range(1..=3);
+            let taste: HashSet<String> = slugs.choose_multiple(&mut rng, size).cloned().collect();
+            let token = app.token_for(&format!("taster{v:02}")).await;
+            let fourth = learn(&app, &token, &taste).await;
+            let items = nonempty(&fourth);
+            let hits = items.iter().filter(|e| on_taste(e, &taste)).count();
+            precision_sum += hits as f64 / items.len() as f64;
+            baseline_sum += nonempty(&plain_page).iter().filter(|e| on_taste(e, &taste)).count() as f64 / 10.0;
+            share_sum += catalogue_share(&app, &taste).await;
+            let kinds = |e: &Value| -> Vec<String> {
+                e["reasons"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap().to_owned()).collect()
+            };
+            assert!(items.iter().any(|e| kinds(e).contains(&"EXPLORATION".to_owned())), "{taste:?}: {fourth}");
+            for edge in items.iter().filter(|e| on_taste(e, &taste) && !kinds(e).contains(&"EXPLORATION".to_owned())) {
+                let named = edge["reasons"].as_array().unwrap().iter().any(|r| {
+                    r["kind"] == "TAG_AFFINITY" && r["tag"]["slug"].as_str().is_some_and(|s| taste.contains(s))
+                });
+                assert!(named, "{taste:?}: the reason names the learned taste: {edge}");
+            }
+        }
+        let n = VIEWERS as f64;
+        let (precision, baseline, share) = (precision_sum / n, baseline_sum / n, share_sum / n);
+        let summary = format!("page-4 precision {precision:.3}, baseline {baseline:.3}, catalogue share {share:.3}");
+        assert!(precision >= 0.8, "{summary}");
+        assert!(precision >= 4.0 * share, "{summary}");
+        assert!(precision >= baseline + 0.4, "{summary}");
+    }
+}
+
+/// The share of the catalogue with at least one of the taste's tags.
+async fn catalogue_share(app: &TestApp, taste: &HashSet<String>) -> f64 {
+    let rows = entity::content_tag::Entity::find().all(&app.state.db).await.unwrap();
+    let mut on: HashMap<uuid::Uuid, bool> = HashMap::new();
+    for row in rows {
+        *on.entry(row.content_id).or_default() |= taste.contains(&row.tag_slug);
+    }
+    on.values().filter(|o| **o).count() as f64 / on.len().max(1) as f64
 }
 
 #[tokio::test]
@@ -226,7 +355,7 @@ async fn a_newcomer_who_loves_cooking_and_money_sees_them_within_three_pages() {
             last = page;
         }
         let fourth = feed(&app, Some(&token), 10, after.as_deref()).await;
-        assert!(precision(&fourth, &tastes) >= 0.5, "dominated by the tastes: {}", precision(&fourth, &tastes));
+        assert!(precision(&fourth, &tastes) >= 0.8, "dominated by the tastes: {}", precision(&fourth, &tastes));
         assert!(
             edges(&fourth).iter().any(|e| e["reasons"].as_array().unwrap().iter().any(|r| r["kind"] == "EXPLORATION"))
         );

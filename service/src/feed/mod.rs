@@ -11,9 +11,16 @@
 //!    followed authors and the running campaign, the most liked and the
 //!    newest overall.
 //! 3. **Ranking** blends affinity with popularity, freshness and the campaign.
+//!    An item is worth its best tag to the viewer (a food video also tagged
+//!    travel is still a food video), plus a little of its other tags. A tag
+//!    the viewer has not met is worth trying, and more so when it shares a
+//!    pillar with a learned taste: when a taste runs out, the feed moves on
+//!    to its neighbours rather than to unrelated popular items.
 //! 4. **Assembly** fills the page under the rules: a sampler across all five
 //!    pillars for viewers without signals, at most two items per author, and
-//!    at least one item from outside the viewer's strongest tags per ten.
+//!    at least one item from outside the viewer's learned tastes per ten.
+//!    Learned tastes are not capped: someone with one interest gets nine of
+//!    ten; items outside them are spread, one per tag per ten.
 use std::collections::{HashMap, HashSet};
 
 use base64::Engine as _;
@@ -34,6 +41,7 @@ use crate::domain::fold;
 use crate::error::{AppError, AppResult};
 use crate::policy::Policy;
 use crate::screen_time;
+use crate::taxonomy::Taxonomy;
 use crate::visibility::{Scope, content_condition};
 
 mod candidates;
@@ -55,15 +63,19 @@ const SEEN_WINDOW_DAYS: i64 = 7;
 const MAX_SERVED: usize = 100;
 const PAGE_BLOCK: usize = 10;
 const MAX_PER_AUTHOR: usize = 2;
-const STRONGEST_TAGS: usize = 3;
+/// Learned tastes: at most this many tags, each weighing more than TASTE.
+const STRONGEST_TAGS: usize = 4;
+const TASTE: f64 = 0.5;
 /// A tag the viewer has not met yet is worth trying: it outranks tags they
 /// swiped away, so a newcomer meets the whole catalogue quickly.
 const NOVELTY: f64 = 0.4;
+/// An unmet tag in the pillar of a learned taste is worth this much more.
+const NEAR: f64 = 0.6;
+/// An item's other tags count for this share of their weight.
+const OTHER_TAGS: f64 = 0.25;
 /// Authors this far down (NOT_INTERESTED) vanish from the feed.
 const VANISHED_AUTHOR: f64 = -50.0;
-/// Per ten items, one of the viewer's strongest tags appears at most four
-/// times (so several tastes share the page) and any other tag once.
-const MAX_PER_STRONG_TAG: usize = 4;
+/// Per ten items, a tag outside the learned tastes appears at most once.
 const MAX_PER_OTHER_TAG: usize = 1;
 /// Items sampled per tag on each side of the pivot, and per strongest tag.
 const TAG_SAMPLE: u64 = 4;
@@ -133,7 +145,12 @@ fn encode_cursor(served: &[Uuid]) -> String {
 }
 
 /// One page of the feed for the policy's viewer.
-pub async fn page(db: &impl ConnectionTrait, policy: &Policy, request: FeedRequest) -> AppResult<FeedPage> {
+pub async fn page(
+    db: &impl ConnectionTrait,
+    policy: &Policy,
+    taxonomy: &Taxonomy,
+    request: FeedRequest,
+) -> AppResult<FeedPage> {
     let reads = policy.content_reads(db).await?;
     let scope = reads.scope();
     let viewer = policy.viewer()?;
@@ -142,10 +159,10 @@ pub async fn page(db: &impl ConnectionTrait, policy: &Policy, request: FeedReque
         Some(cursor) => decode_cursor(cursor)?,
         None => Vec::new(),
     };
-    let all_tags = tag::Entity::find().all(db).await?;
+    let all_tags = taxonomy.all();
     let personalised = viewer.filter(|v| v.settings.personalized_feed);
     let profile = match personalised {
-        Some(v) => Some(load_profile(db, v.user.id, &all_tags, now).await?),
+        Some(v) => Some(load_profile(db, v.user.id, all_tags, now).await?),
         None => None,
     };
     let profile = profile.filter(|p| p.signals > 0);

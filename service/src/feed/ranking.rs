@@ -37,8 +37,9 @@ pub(super) fn score(candidates: &mut [Candidate], profile: Option<&Profile>, now
         let freshness = 1.5 * 0.5_f64.powf(age_days / 7.0);
         let campaign = if c.campaign_running(now) { 1.0 } else { 0.0 };
         c.affinity = profile.map_or(0.0, |p| {
-            let tag_sum: f64 = c.tags.iter().map(|t| p.tags.get(&t.slug).copied().unwrap_or(NOVELTY)).sum();
-            let tags = tag_sum / (c.tags.len().max(1) as f64).sqrt();
+            let weights: Vec<f64> = c.tags.iter().map(|t| p.weight(t)).collect();
+            let best = weights.iter().copied().reduce(f64::max).unwrap_or(0.0);
+            let tags = best + OTHER_TAGS * (weights.iter().sum::<f64>() - best);
             let author = p.authors.get(&c.content.author_id).copied().unwrap_or(0.0);
             tags + author + if c.followed { 3.0 } else { 0.0 }
         });
@@ -74,19 +75,19 @@ pub(super) fn assemble(
         // Diversity is a hard rule; the rest are preferences, relaxed in turn.
         let author_ok = |c: &Candidate| per_author.get(&c.content.author_id).copied().unwrap_or(0) < MAX_PER_AUTHOR;
         let blocks = first.div_ceil(PAGE_BLOCK);
-        let tags_ok = |c: &Candidate| {
-            c.tags.iter().all(|t| {
-                let cap = if strongest.contains(&t.slug) { MAX_PER_STRONG_TAG } else { MAX_PER_OTHER_TAG };
-                per_tag.get(&t.slug).copied().unwrap_or(0) < cap * blocks
-            })
-        };
+        let used = |slug: &String| per_tag.get(slug).copied().unwrap_or(0);
+        // Learned tastes go by score, uncapped; items outside them come as
+        // exploration or when the tastes run out, one per tag per ten.
+        let learned = |c: &Candidate| !c.is_exploration(strongest);
+        let spread = |c: &Candidate| c.tags.iter().all(|t| used(&t.slug) < MAX_PER_OTHER_TAG * blocks);
         let want_exploration = !sampler && !strongest.is_empty() && last_in_block && !block_has_exploration;
         let wanted_pillar = sampler.then(|| pillars[slot % pillars.len()]);
         let preferred = |c: &Candidate| {
             (!want_exploration || c.is_exploration(strongest)) && wanted_pillar.is_none_or(|p| c.pillars().contains(&p))
         };
         let find = |test: &dyn Fn(&Candidate) -> bool| pool.iter().position(|c| c.as_ref().is_some_and(test));
-        let pick = find(&|c| author_ok(c) && tags_ok(c) && preferred(c))
+        let pick = find(&|c| author_ok(c) && learned(c) && preferred(c))
+            .or_else(|| find(&|c| author_ok(c) && spread(c) && preferred(c)))
             .or_else(|| find(&|c| author_ok(c) && preferred(c)))
             .or_else(|| find(&|c| author_ok(c)));
         let Some(index) = pick else { break };
@@ -118,8 +119,9 @@ pub(super) fn reasons(
             .tags
             .iter()
             .filter_map(|t| profile.tags.get(&t.slug).map(|w| (t, *w)))
-            .filter(|(_, w)| *w > 0.5)
+            .filter(|(_, w)| *w > TASTE)
             .max_by(|a, b| a.1.total_cmp(&b.1));
+        let near = || c.tags.iter().find_map(|t| profile.near_taste(t).map(|taste| (t, taste)));
         if let Some((tag, _)) = best {
             let label = if profile.searched.contains(&tag.slug) {
                 say(format!("Because you searched for {}", tag.label), format!("Vì bạn đã tìm {}", tag.label_vi))
@@ -130,6 +132,12 @@ pub(super) fn reasons(
                 )
             };
             reasons.push(Reason { kind: ReasonKind::TagAffinity, label, tag: Some(tag.clone()) });
+        } else if let Some((tag, taste)) = near() {
+            let label = say(
+                format!("{}: close to the {} videos you watch", tag.label, taste.label.to_lowercase()),
+                format!("{}: gần với video {} bạn hay xem", tag.label_vi, taste.label_vi.to_lowercase()),
+            );
+            reasons.push(Reason { kind: ReasonKind::TagAffinity, label, tag: Some(taste.clone()) });
         }
     }
     if c.followed {
