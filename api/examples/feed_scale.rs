@@ -65,7 +65,7 @@ const FILL: &[&str] = &[
      FROM generate_series(1, $INTERACTIONS) g
      JOIN scale_users u ON u.rn = 1 + g % $USERS
      JOIN scale_contents c ON c.rn = 1 + (g::bigint * 7919) % $CONTENTS",
-    "ANALYZE",
+    "VACUUM ANALYZE",
 ];
 
 #[tokio::main]

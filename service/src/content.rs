@@ -269,8 +269,9 @@ async fn listed(
         .collect()
 }
 
-/// Each item's tag slugs, joined by commas (slugs have none).
-fn tag_slugs(backend: DatabaseBackend) -> &'static str {
+/// Each item's tag slugs, joined by commas (slugs have none), as a column
+/// of a statement over `contents`.
+pub(crate) fn tag_slugs(backend: DatabaseBackend) -> &'static str {
     match backend {
         DatabaseBackend::Sqlite => {
             "(SELECT group_concat(ct.tag_slug, ',') FROM content_tags ct WHERE ct.content_id = contents.id)"
@@ -279,7 +280,8 @@ fn tag_slugs(backend: DatabaseBackend) -> &'static str {
     }
 }
 
-fn named_tags(taxonomy: &Taxonomy, slugs: Option<String>) -> Vec<tag::Model> {
+/// The tags a `tag_slugs` column names, in slug order.
+pub(crate) fn named_tags(taxonomy: &Taxonomy, slugs: Option<String>) -> Vec<tag::Model> {
     let mut tags: Vec<tag::Model> =
         slugs.unwrap_or_default().split(',').filter_map(|slug| taxonomy.get(slug).cloned()).collect();
     tags.sort_by(|a, b| a.slug.cmp(&b.slug));

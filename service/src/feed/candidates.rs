@@ -17,14 +17,20 @@ pub(super) fn in_pillar(pillar: Pillar) -> SelectStatement {
         .to_owned()
 }
 
+pub(super) struct Fetched {
+    pub(super) content: content::Model,
+    pub(super) followed: bool,
+    pub(super) tags: Vec<tag::Model>,
+}
+
 pub(super) struct CandidateQuery<'a> {
+    pub(super) taxonomy: &'a Taxonomy,
     pub(super) scope: &'a Scope,
     pub(super) viewer: Option<Uuid>,
     pub(super) pillar: Option<Pillar>,
     pub(super) served: &'a [Uuid],
     pub(super) strongest: Vec<String>,
     pub(super) running_campaigns: Vec<Uuid>,
-    pub(super) all_tags: Vec<String>,
     /// Where each tag's sample starts; moves as the walk goes on.
     pub(super) pivot: Uuid,
 }
@@ -76,25 +82,30 @@ impl CandidateQuery<'_> {
             let running = base().filter(content::Column::CampaignId.is_in(self.running_campaigns.iter().copied()));
             sources.push(ids_of(newest(running), 30));
         }
-        // A sample of every tag (an index range of `content_tags` from the
-        // pivot): cheap, and it lets the sampler and exploration reach the
-        // whole catalogue. The viewer's strongest tags get bigger samples.
-        for slug in &self.all_tags {
-            let size = if self.strongest.contains(slug) { STRONG_TAG_SAMPLE } else { TAG_SAMPLE };
-            // From the pivot up, and from the start: the range wraps around.
-            let above = Expr::col(content_tag::Column::ContentId).gt(self.pivot);
-            let below = Expr::col(content_tag::Column::ContentId).lte(self.pivot);
-            for side in [above, below] {
-                sources.push(
-                    Query::select()
-                        .column(content_tag::Column::ContentId)
-                        .from(content_tag::Entity)
-                        .and_where(Expr::col(content_tag::Column::TagSlug).eq(slug.as_str()))
-                        .and_where(side)
-                        .order_by(content_tag::Column::ContentId, sea_orm::Order::Asc)
-                        .limit(size)
-                        .to_owned(),
-                );
+        // Samples are index ranges of `content_tags` from the pivot (which
+        // moves as the walk goes on), from the pivot up and from the start,
+        // so the range wraps around: cheap, and spread over the catalogue.
+        // One slice across every tag lets the sampler and exploration reach
+        // the whole catalogue; each learned taste gets a sample of its own.
+        let tags: Vec<Option<&String>> = std::iter::once(None).chain(self.strongest.iter().map(Some)).collect();
+        for tag in tags {
+            for above in [true, false] {
+                let side = if above {
+                    Expr::col(content_tag::Column::ContentId).gt(self.pivot)
+                } else {
+                    Expr::col(content_tag::Column::ContentId).lte(self.pivot)
+                };
+                let mut sample = Query::select()
+                    .column(content_tag::Column::ContentId)
+                    .from(content_tag::Entity)
+                    .and_where(side)
+                    .order_by(content_tag::Column::ContentId, sea_orm::Order::Asc)
+                    .limit(if tag.is_some() { STRONG_TAG_SAMPLE } else { CATALOGUE_SLICE })
+                    .to_owned();
+                if let Some(slug) = tag {
+                    sample.and_where(Expr::col(content_tag::Column::TagSlug).eq(slug.as_str()));
+                }
+                sources.push(sample);
             }
         }
         if let Some(viewer) = self.viewer {
@@ -118,29 +129,42 @@ impl CandidateQuery<'_> {
         union
     }
 
-    pub(super) async fn fetch(
-        &self,
-        db: &impl ConnectionTrait,
-        unseen: bool,
-    ) -> AppResult<Vec<(content::Model, Option<follow::Model>)>> {
-        let mut select = self
+    /// The candidates, each with its tags and whether the viewer follows its
+    /// author, in one statement.
+    pub(super) async fn fetch(&self, db: &impl ConnectionTrait, unseen: bool) -> AppResult<Vec<Fetched>> {
+        let backend = db.get_database_backend();
+        let mut query = self
             .base(unseen)
             .filter(content::Column::Id.in_subquery(self.sources(unseen)))
-            .filter(content_condition(self.scope));
-        if let Some(viewer) = self.viewer {
-            // Whether the viewer follows each item's author, in the same statement.
-            let follows_author = content::Entity::belongs_to(follow::Entity)
-                .from(content::Column::AuthorId)
-                .to(follow::Column::FolloweeId)
-                .on_condition(move |_, right| {
-                    Condition::all()
-                        .add(Expr::col((right.clone(), follow::Column::FollowerId)).eq(viewer))
-                        .add(Expr::col((right, follow::Column::Status)).eq(FollowState::Accepted))
+            .filter(content_condition(self.scope))
+            .order_by_desc(content::Column::CreatedAt)
+            .into_query();
+        query.expr_as(Expr::cust(tag_slugs(backend)), Alias::new("tag_slugs"));
+        let followed = match self.viewer {
+            Some(viewer) => Expr::exists(
+                Query::select()
+                    .expr(Expr::cust("1"))
+                    .from(follow::Entity)
+                    .and_where(Expr::col((follow::Entity, follow::Column::FollowerId)).eq(viewer))
+                    .and_where(
+                        Expr::col((follow::Entity, follow::Column::FolloweeId))
+                            .equals((content::Entity, content::Column::AuthorId)),
+                    )
+                    .and_where(Expr::col((follow::Entity, follow::Column::Status)).eq(FollowState::Accepted))
+                    .to_owned(),
+            ),
+            None => Expr::cust("FALSE"),
+        };
+        query.expr_as(followed, Alias::new("followed"));
+        let rows = db.query_all(&query).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Fetched {
+                    content: content::Model::from_query_result(row, "")?,
+                    followed: row.try_get("", "followed")?,
+                    tags: named_tags(self.taxonomy, row.try_get("", "tag_slugs")?),
                 })
-                .into();
-            return Ok(select.join(JoinType::LeftJoin, follows_author).select_also(follow::Entity).all(db).await?);
-        }
-        select = select.order_by_desc(content::Column::CreatedAt);
-        Ok(select.all(db).await?.into_iter().map(|c| (c, None)).collect())
+            })
+            .collect()
     }
 }

@@ -7,9 +7,9 @@
 //!    shares up, NOT_INTERESTED strongly and lastingly down), halved every
 //!    two weeks. Searches add weight to the tags they name.
 //! 2. **Candidates**: one SQL statement gathers a few hundred visible, unseen
-//!    items: samples of every tag (bigger for favourite tags), the newest from
-//!    followed authors and the running campaign, the most liked and the
-//!    newest overall.
+//!    items with their tags: a slice across the whole catalogue, a sample of
+//!    each learned taste, the newest from followed authors and the running
+//!    campaign, the most liked and the newest overall.
 //! 3. **Ranking** blends affinity with popularity, freshness and the campaign.
 //!    An item is worth its best tag to the viewer (a food video also tagged
 //!    travel is still a food video), plus a little of its other tags. A tag
@@ -31,12 +31,12 @@ use entity::{
 };
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, SelectStatement, UnionType};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, RelationTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, RelationTrait,
 };
 use uuid::Uuid;
 
-use crate::content::search_terms;
+use crate::content::{named_tags, search_terms, tag_slugs};
 use crate::domain::fold;
 use crate::error::{AppError, AppResult};
 use crate::policy::Policy;
@@ -77,8 +77,9 @@ const OTHER_TAGS: f64 = 0.25;
 const VANISHED_AUTHOR: f64 = -50.0;
 /// Per ten items, a tag outside the learned tastes appears at most once.
 const MAX_PER_OTHER_TAG: usize = 1;
-/// Items sampled per tag on each side of the pivot, and per strongest tag.
-const TAG_SAMPLE: u64 = 4;
+/// Items sampled across every tag on each side of the pivot, and per
+/// learned taste.
+const CATALOGUE_SLICE: u64 = 60;
 const STRONG_TAG_SAMPLE: u64 = 25;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,35 +184,23 @@ pub async fn page(
         served: &served,
         strongest: strongest.clone(),
         running_campaigns: campaigns.iter().filter(|c| c.is_running(now)).map(|c| c.id).collect(),
-        all_tags: all_tags.iter().map(|t| t.slug.clone()).collect(),
         pivot,
+        taxonomy,
     };
     let mut rows = query.fetch(db, true).await?;
     if rows.len() < request.first {
         // Everything unseen is used up: fall back to what was seen lately.
-        let known: HashSet<Uuid> = rows.iter().map(|(c, _)| c.id).collect();
-        rows.extend(query.fetch(db, false).await?.into_iter().filter(|(c, _)| !known.contains(&c.id)));
+        let known: HashSet<Uuid> = rows.iter().map(|row| row.content.id).collect();
+        rows.extend(query.fetch(db, false).await?.into_iter().filter(|row| !known.contains(&row.content.id)));
     }
 
-    let ids: Vec<Uuid> = rows.iter().map(|(c, _)| c.id).collect();
-    let tag_rows = content_tag::Entity::find()
-        .filter(content_tag::Column::ContentId.is_in(ids.clone()))
-        .find_also_related(tag::Entity)
-        .all(db)
-        .await?;
-    let mut tags: HashMap<Uuid, Vec<tag::Model>> = HashMap::new();
-    for (link, tag) in tag_rows {
-        if let Some(tag) = tag {
-            tags.entry(link.content_id).or_default().push(tag);
-        }
-    }
-
+    let tags: HashMap<Uuid, Vec<tag::Model>> = rows.iter().map(|row| (row.content.id, row.tags.clone())).collect();
     let mut candidates: Vec<Candidate> = rows
         .into_iter()
-        .map(|(content, follow)| Candidate {
-            tags: tags.get(&content.id).cloned().unwrap_or_default(),
+        .map(|Fetched { content, followed, tags }| Candidate {
+            tags,
             campaign: content.campaign_id.and_then(|id| campaigns.iter().find(|c| c.id == id).cloned()),
-            followed: follow.is_some(),
+            followed,
             content,
             affinity: 0.0,
             popularity: 0.0,
