@@ -49,9 +49,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StartupError> {
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
         // No ping before every statement: it doubled the round trips of a
-        // page. A connection broken since its last use fails that one
-        // statement and leaves the pool.
+        // page. A connection broken since its last use (the database
+        // restarted) fails that one statement and leaves the pool; idle ones
+        // are closed after a minute, before proxies drop them silently.
         .test_before_acquire(false)
+        .idle_timeout(Duration::from_secs(60))
         .sqlx_logging(false);
     if let Some(path) = sqlite_path(url) {
         if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {

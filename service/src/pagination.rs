@@ -130,8 +130,9 @@ pub async fn keyset_page<E: Keyed>(
 /// `query` with its LIMIT written into the text rather than bound.
 /// PostgreSQL plans a prepared statement once and for all (a generic plan)
 /// only when it knows the limit; with a bound limit it re-plans the
-/// statement on every execution, which cost more than running it. Page
-/// sizes are few, so the prepared statements stay few.
+/// statement on every execution, which cost more than running it. Pages
+/// hold at most 50 items, so a statement has at most 50 texts. For plain
+/// filtered selects only: the LIMIT goes last (no OFFSET, locks or windows).
 pub fn limited(backend: DatabaseBackend, mut query: SelectStatement, limit: u64) -> Statement {
     query.reset_limit();
     let mut statement = backend.build(&query);

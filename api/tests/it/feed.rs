@@ -366,6 +366,51 @@ async fn a_newcomer_who_loves_cooking_and_money_sees_them_within_three_pages() {
     }
 }
 
+/// When a taste runs out, the feed moves on to its neighbours (unmet tags of
+/// the same pillar), saying so, rather than to unrelated popular items.
+#[tokio::test]
+async fn a_taste_that_runs_out_leads_to_its_neighbours() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |_| {}).await;
+        catalogue(&app, 9, 3).await;
+        let token = app.token_for("curious").await;
+        // Every science video, watched to the end and liked: nothing else is known.
+        let science = app
+            .post_graphql(
+                None,
+                &json!({ "query": "{ contents(first: 50, filter: { tag: \"science\" }) { edges { node { id } } } }" }),
+            )
+            .await;
+        let ids: Vec<String> = science["data"]["contents"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(ids.len(), 3, "{science}");
+        for id in &ids {
+            assert!(app.interact(&token, id, "VIEW", Some(600_000)).await["errors"].is_null());
+            assert!(app.interact(&token, id, "LIKE", None).await["errors"].is_null());
+        }
+        let page = feed(&app, Some(&token), 10, None).await;
+        let learn = nonempty(&page)
+            .iter()
+            .filter(|e| e["node"]["tags"].as_array().unwrap().iter().any(|t| t["pillar"] == "LEARN"))
+            .collect::<Vec<_>>();
+        // Four other LEARN tags of eighteen: about two in ten if the pillar did not matter.
+        assert!(learn.len() >= 6, "the neighbours of science lead: {page}");
+        for edge in &learn {
+            assert!(tag_slugs(edge).iter().all(|t| *t != "science"), "seen science stays away while unseen remains");
+            let said = edge["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["kind"] == "EXPLORATION" && r["label"].as_str().is_some_and(|l| l.contains("khoa học")));
+            assert!(said, "the reason names the learned taste: {edge}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn not_interested_makes_an_author_vanish_from_the_feed() {
     for backend in backends() {

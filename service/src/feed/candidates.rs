@@ -43,9 +43,11 @@ impl CandidateQuery<'_> {
         let mut select = content::Entity::find()
             .filter(content::Column::Status.eq(ContentStatus::Published))
             .filter(content::Column::DeletedAt.is_null());
-        if !self.served.is_empty() {
-            select = select.filter(content::Column::Id.is_not_in(self.served.iter().copied()));
-        }
+        // Always MAX_SERVED ids, padded with the nil id, so the statement's
+        // text is the same on every page and PostgreSQL can keep its plan.
+        let mut served = self.served[self.served.len().saturating_sub(MAX_SERVED)..].to_vec();
+        served.resize(MAX_SERVED, Uuid::nil());
+        select = select.filter(content::Column::Id.is_not_in(served));
         if let Some(pillar) = self.pillar {
             select = select.filter(content::Column::Id.in_subquery(in_pillar(pillar)));
         }

@@ -20,7 +20,7 @@
 //!    pillars for viewers without signals, at most two items per author, and
 //!    at least one item from outside the viewer's learned tastes per ten.
 //!    Learned tastes are not capped: someone with one interest gets nine of
-//!    ten; items outside them are spread, one per tag per ten.
+//!    ten; then their neighbours; other items are spread, one per tag per ten.
 use std::collections::{HashMap, HashSet};
 
 use base64::Engine as _;
@@ -134,7 +134,8 @@ pub struct FeedRequest {
 fn decode_cursor(cursor: &str) -> AppResult<Vec<Uuid>> {
     let bad = || AppError::field("after", "is not a cursor from this feed");
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
-    if bytes.len() % 16 != 0 {
+    // A cursor from this feed holds at most MAX_SERVED ids.
+    if bytes.len() % 16 != 0 || bytes.len() > MAX_SERVED * 16 {
         return Err(bad());
     }
     Ok(bytes.chunks_exact(16).filter_map(|chunk| Uuid::from_slice(chunk).ok()).collect())
@@ -216,7 +217,11 @@ pub async fn page(
     let trending_floor = popularity.get(popularity.len() / 10).copied().unwrap_or(f64::MAX);
 
     let sampler = profile.is_none() && request.pillar.is_none();
-    let (chosen, has_next_page) = assemble(candidates, request.first, &strongest, sampler);
+    let near: Vec<String> = match &profile {
+        Some(p) => all_tags.iter().filter(|t| p.near_taste(t).is_some()).map(|t| t.slug.clone()).collect(),
+        None => Vec::new(),
+    };
+    let (chosen, has_next_page) = assemble(candidates, request.first, &strongest, &near, sampler);
     let english = viewer.is_some_and(|v| v.user.locale == "en");
     let mut items = Vec::with_capacity(chosen.len());
     for (candidate, exploration) in chosen {

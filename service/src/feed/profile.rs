@@ -79,7 +79,7 @@ pub(super) async fn load_profile(
     tags: &[tag::Model],
     now: DateTime<Utc>,
 ) -> AppResult<Profile> {
-    let rows = interaction::Entity::find()
+    let query = interaction::Entity::find()
         .select_only()
         .column(interaction::Column::Kind)
         .column(interaction::Column::WatchedMs)
@@ -94,10 +94,9 @@ pub(super) async fn load_profile(
         .filter(interaction::Column::UserId.eq(viewer))
         .filter(interaction::Column::CreatedAt.gte(now - Duration::days(SIGNAL_WINDOW_DAYS)))
         .order_by_desc(interaction::Column::CreatedAt)
-        .limit(SIGNAL_ROWS)
-        .into_model::<SignalRow>()
-        .all(db)
-        .await?;
+        .into_query();
+    let statement = crate::pagination::limited(db.get_database_backend(), query, SIGNAL_ROWS);
+    let rows = SignalRow::find_by_statement(statement).all(db).await?;
 
     let mut profile = Profile::default();
     let mut counted_authors = HashSet::new();

@@ -56,6 +56,7 @@ pub(super) fn assemble(
     candidates: Vec<Candidate>,
     first: usize,
     strongest: &[String],
+    near: &[String],
     sampler: bool,
 ) -> (Vec<(Candidate, bool)>, bool) {
     let mut pool: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
@@ -76,9 +77,10 @@ pub(super) fn assemble(
         let author_ok = |c: &Candidate| per_author.get(&c.content.author_id).copied().unwrap_or(0) < MAX_PER_AUTHOR;
         let blocks = first.div_ceil(PAGE_BLOCK);
         let used = |slug: &String| per_tag.get(slug).copied().unwrap_or(0);
-        // Learned tastes go by score, uncapped; items outside them come as
-        // exploration or when the tastes run out, one per tag per ten.
+        // Learned tastes go by score, uncapped, then their neighbours; other
+        // items come as exploration or when those run out, one per tag per ten.
         let learned = |c: &Candidate| !c.is_exploration(strongest);
+        let neighbour = |c: &Candidate| c.tags.iter().any(|t| near.contains(&t.slug));
         let spread = |c: &Candidate| c.tags.iter().all(|t| used(&t.slug) < MAX_PER_OTHER_TAG * blocks);
         let want_exploration = !sampler && !strongest.is_empty() && last_in_block && !block_has_exploration;
         let wanted_pillar = sampler.then(|| pillars[slot % pillars.len()]);
@@ -87,6 +89,7 @@ pub(super) fn assemble(
         };
         let find = |test: &dyn Fn(&Candidate) -> bool| pool.iter().position(|c| c.as_ref().is_some_and(test));
         let pick = find(&|c| author_ok(c) && learned(c) && preferred(c))
+            .or_else(|| find(&|c| author_ok(c) && neighbour(c) && preferred(c)))
             .or_else(|| find(&|c| author_ok(c) && spread(c) && preferred(c)))
             .or_else(|| find(&|c| author_ok(c) && preferred(c)))
             .or_else(|| find(&|c| author_ok(c)));
@@ -137,7 +140,8 @@ pub(super) fn reasons(
                 format!("{}: close to the {} videos you watch", tag.label, taste.label.to_lowercase()),
                 format!("{}: gần với video {} bạn hay xem", tag.label_vi, taste.label_vi.to_lowercase()),
             );
-            reasons.push(Reason { kind: ReasonKind::TagAffinity, label, tag: Some(taste.clone()) });
+            // Something new, next to a learned taste: exploration, said precisely.
+            reasons.push(Reason { kind: ReasonKind::Exploration, label, tag: Some(tag.clone()) });
         }
     }
     if c.followed {
@@ -168,7 +172,8 @@ pub(super) fn reasons(
             tag: None,
         });
     }
-    if exploration || reasons.is_empty() {
+    let explained = reasons.iter().any(|r| r.kind == ReasonKind::Exploration);
+    if !explained && (exploration || reasons.is_empty()) {
         let pillar_tag = c.tags.first().cloned();
         reasons.push(Reason {
             kind: ReasonKind::Exploration,
