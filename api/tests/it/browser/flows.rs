@@ -18,6 +18,9 @@ const CARDS: &str = "[...document.querySelectorAll('.card')].map(c => ({
     reasons: c.querySelectorAll('.reason').length,
 }))";
 
+/// The guardian's "saved" notice, once the controls are stored.
+const SAVED: &str = "[...document.querySelectorAll('.notice')].some((n) => n.textContent.includes('Đã lưu'))";
+
 #[tokio::test]
 async fn anonymous_visitors_see_all_five_pillars_with_reasons_in_both_languages() {
     on_each_database_in_browser(|app, mut driver| async move {
@@ -206,7 +209,8 @@ async fn a_guardian_sets_time_away_and_a_limit_and_answers_a_request_for_more_ti
         guardian.set_value(".windows div.window:last-of-type input[name=start]", "09:00").await;
         guardian.set_value(".windows div.window:last-of-type input[name=end]", "11:00").await;
         guardian.click(".save-controls").await;
-        guardian.until("document.querySelector('.notice')").await;
+        // The saved notice itself (an earlier notice may still be showing).
+        guardian.until(SAVED).await;
         teen.goto("#/").await;
         teen.until("document.querySelector('.gate[data-gate=TIME_AWAY]')").await;
         teen.screenshot("time-away").await;
@@ -216,7 +220,8 @@ async fn a_guardian_sets_time_away_and_a_limit_and_answers_a_request_for_more_ti
         guardian.click(".windows div.window:last-of-type .remove-window").await;
         guardian.fill(".guardian-panel input[name=dailyLimit]", "15").await;
         guardian.click(".save-controls").await;
-        guardian.until("document.querySelector('.notice')").await;
+        // The saved notice itself (an earlier notice may still be showing).
+        guardian.until(SAVED).await;
         teen.click(".gate button.secondary").await;
         teen.until("!document.querySelector('.gate') && document.querySelector('.card')").await;
         teen.until("document.querySelector('.minutes-left')").await;
