@@ -368,12 +368,13 @@ pub struct ContentQuery;
 
 #[Object]
 impl ContentQuery {
+    /// By pillar, then slug.
     async fn tags(&self, ctx: &Context<'_>) -> AppResult<Vec<Tag>> {
-        let tags = tag::Entity::find()
-            .order_by_asc(tag::Column::Pillar)
-            .order_by_asc(tag::Column::Slug)
-            .all(&app(ctx)?.db)
-            .await?;
+        let mut tags = app(ctx)?.taxonomy.all().to_vec();
+        tags.sort_by(|a, b| {
+            (sea_orm::ActiveEnum::to_value(&a.pillar), &a.slug)
+                .cmp(&(sea_orm::ActiveEnum::to_value(&b.pillar), &b.slug))
+        });
         Ok(tags.into_iter().map(Tag).collect())
     }
 

@@ -42,15 +42,22 @@ fn tag_slugs(edge: &Value) -> Vec<&str> {
     edge["node"]["tags"].as_array().unwrap().iter().map(|t| t["slug"].as_str().unwrap()).collect()
 }
 
+/// `count` signed-up accounts named `{prefix}00`, `{prefix}01`, ….
+async fn sign_up_creators(app: &TestApp, prefix: &str, count: usize) -> Vec<entity::user::Model> {
+    let mut authors = Vec::with_capacity(count);
+    for i in 0..count {
+        let handle = format!("{prefix}{i:02}");
+        app.token_for(&handle).await;
+        authors.push(app.find_user(&handle).await);
+    }
+    authors
+}
+
 /// A synthetic catalogue straight through the service: `per_tag` items for
 /// every tag, spread over `creators` authors and the last weeks.
 async fn catalogue(app: &TestApp, creators: usize, per_tag: usize) {
     let db = &app.state.db;
-    let mut authors = Vec::new();
-    for i in 0..creators {
-        app.token_for(&format!("creator{i:02}")).await;
-        authors.push(app.find_user(&format!("creator{i:02}")).await);
-    }
+    let authors = sign_up_creators(app, "creator", creators).await;
     let tags = tag::Entity::find().all(db).await.unwrap();
     let now = app.clock_now();
     let mut n = 0usize;
@@ -207,11 +214,7 @@ async fn the_feed_converges_on_hidden_tastes_while_still_exploring() {
 /// drawn at random, by `creators` authors, over the last month.
 async fn random_catalogue(app: &TestApp, rng: &mut StdRng, creators: usize, items: usize) {
     let db = &app.state.db;
-    let mut authors = Vec::new();
-    for i in 0..creators {
-        app.token_for(&format!("maker{i:02}")).await;
-        authors.push(app.find_user(&format!("maker{i:02}")).await);
-    }
+    let authors = sign_up_creators(app, "maker", creators).await;
     let tags = tag::Entity::find().all(db).await.unwrap();
     let now = app.clock_now();
     for n in 0..items {

@@ -195,7 +195,6 @@ pub async fn page(
         rows.extend(query.fetch(db, false).await?.into_iter().filter(|row| !known.contains(&row.content.id)));
     }
 
-    let tags: HashMap<Uuid, Vec<tag::Model>> = rows.iter().map(|row| (row.content.id, row.tags.clone())).collect();
     let mut candidates: Vec<Candidate> = rows
         .into_iter()
         .map(|Fetched { content, followed, tags }| Candidate {
@@ -224,9 +223,11 @@ pub async fn page(
     let (chosen, has_next_page) = assemble(candidates, request.first, &strongest, &near, sampler);
     let english = viewer.is_some_and(|v| v.user.locale == "en");
     let mut items = Vec::with_capacity(chosen.len());
+    let mut tags: HashMap<Uuid, Vec<tag::Model>> = HashMap::with_capacity(chosen.len());
     for (candidate, exploration) in chosen {
         served.push(candidate.content.id);
         let reasons = reasons(&candidate, exploration, profile.as_ref(), trending_floor, english, now);
+        tags.insert(candidate.content.id, candidate.tags);
         items.push(FeedItem { content: candidate.content, reasons });
     }
     let wind_down = viewer.and_then(|v| screen_time::wind_down(&v.user, &v.settings, now));
