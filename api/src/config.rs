@@ -26,6 +26,9 @@ pub struct Settings {
     pub trusted_proxy_header: Option<String>,
     /// Anonymous requests per client address per minute; 0 turns it off.
     pub anon_rate_limit_per_minute: u32,
+    /// How long a response to an anonymous query may be served again
+    /// (`ANON_CACHE_SECONDS`, 0 turns the cache off); see `anonymous_cache`.
+    pub anon_cache_ttl: Duration,
     /// Anonymous survey responses per client address per hour.
     pub survey_responses_per_address_per_hour: u64,
     pub limits: QueryLimits,
@@ -113,6 +116,7 @@ impl Settings {
             trusted_proxy_header: lookup("TRUSTED_PROXY_HEADER").filter(|h| !h.trim().is_empty()),
             anon_rate_limit_per_minute: u32::try_from(number("ANON_RATE_LIMIT_PER_MINUTE", 600)?)
                 .map_err(|_| ConfigError::Number("ANON_RATE_LIMIT_PER_MINUTE"))?,
+            anon_cache_ttl: Duration::from_secs(number("ANON_CACHE_SECONDS", 2)?),
             survey_responses_per_address_per_hour: number("SURVEY_RESPONSES_PER_ADDRESS_PER_HOUR", 200)?,
             limits,
         })
@@ -183,6 +187,8 @@ mod tests {
         assert_eq!(s.limits.max_complexity, 500);
         assert_eq!(s.limits.max_depth, 12);
         assert_eq!(s.anon_rate_limit_per_minute, 0);
+        assert_eq!(settings(&[("ANON_CACHE_SECONDS", "0")]).unwrap().anon_cache_ttl, Duration::ZERO);
+        assert_eq!(settings(&[]).unwrap().anon_cache_ttl, Duration::from_secs(2));
         assert!(matches!(settings(&[("MAX_ROOT_FIELDS", "many")]), Err(ConfigError::Number(_))));
     }
 

@@ -4,11 +4,12 @@
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{AUTHORIZATION, CONTENT_LENGTH};
+use actix_web::http::header::{AUTHORIZATION, CONTENT_LENGTH, ContentType};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, ServerError};
 use futures_util::{FutureExt, StreamExt};
+use sea_orm::DatabaseBackend;
 use serde_json::json;
 
 use crate::auth::{Caller, resolve_caller};
@@ -28,6 +29,14 @@ struct Refusal {
 impl Refusal {
     fn bad_input(message: &str) -> Self {
         Self { status: StatusCode::BAD_REQUEST, code: "BAD_USER_INPUT", message: message.to_owned() }
+    }
+
+    fn internal() -> Self {
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "INTERNAL",
+            message: "The response could not be written. Please try again.".to_owned(),
+        }
     }
 
     fn too_large() -> Self {
@@ -81,8 +90,8 @@ pub async fn graphql_post(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let request = match read_body(&req, payload).await.and_then(|body| parse_request(&body)) {
-        Ok(request) => request,
+    let body = match read_body(&req, payload).await {
+        Ok(body) => body,
         Err(refusal) => return refusal.into_response(),
     };
     // A header that is not valid text is still a (bad) credential, not anonymity.
@@ -100,11 +109,50 @@ pub async fn graphql_post(
         };
         return HttpResponse::TooManyRequests().json(refused(&refusal));
     }
-    let mut request = request;
+    // Anonymous callers all see the same: their queries may be answered from
+    // the cache (see `anonymous_cache` for when that is safe).
+    let cache = state
+        .anonymous_cache
+        .as_ref()
+        .filter(|cache| credential.0.is_none() && cache.accepts(&body))
+        .filter(|_| state.db.get_database_backend() != DatabaseBackend::Postgres || state.changes.is_listening());
+    let data_version = state.changes.data_version();
+    if let Some(response) = cache.and_then(|cache| cache.get(&body, data_version, state.now())) {
+        return json_response(response);
+    }
+    let mut request = match parse_request(&body) {
+        Ok(request) => request,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let only_queries = cache.is_some() && is_query(&mut request);
     request.data = graphql::operation_data(&state, caller, address);
     request.data.insert(credential);
     let response = execute(&schema, request, state.settings.request_timeout).await;
-    HttpResponse::Ok().json(response)
+    let Ok(json) = serde_json::to_vec(&response) else {
+        return Refusal::internal().into_response();
+    };
+    let json = web::Bytes::from(json);
+    if let Some(cache) = cache.filter(|_| only_queries && response.is_ok() && response.http_headers.is_empty()) {
+        cache.put(body, data_version, state.now(), json.clone());
+    }
+    json_response(json)
+}
+
+fn json_response(body: web::Bytes) -> HttpResponse {
+    HttpResponse::Ok().content_type(ContentType::json()).body(body)
+}
+
+/// Whether the request parses to one query operation (never a mutation or a
+/// subscription); parsed once, the schema reuses it.
+fn is_query(request: &mut async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(document) = request.parsed_query() else { return false };
+    match &document.operations {
+        DocumentOperations::Single(operation) => operation.node.ty == OperationType::Query,
+        DocumentOperations::Multiple(operations) => {
+            operations.values().all(|operation| operation.node.ty == OperationType::Query)
+        }
+    }
 }
 
 /// Runs one operation under the time limit; a panic becomes `INTERNAL`.

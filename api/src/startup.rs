@@ -11,12 +11,13 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
+use crate::anonymous_cache::AnonymousCache;
 use crate::auth::{PasswordHasher, TokenKeys};
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::error::AppError;
 use crate::graphql::{self, AppSchema};
-use crate::service::live::CaseChanges;
+use crate::service::live::Changes;
 use crate::service::taxonomy::Taxonomy;
 use crate::service::{data_rights, family, rate_limit};
 use crate::state::AppState;
@@ -110,14 +111,15 @@ impl Application {
     pub async fn build(settings: Settings, clock: SharedClock) -> Result<Self, StartupError> {
         let mut db = connect(&settings.database_url).await?;
         let statements = observe(&mut db);
-        let cases = CaseChanges::default();
+        let changes = Changes::default();
         if settings.database_url.starts_with("postgres") {
-            cases.spawn_listener(settings.database_url.clone());
+            changes.spawn_listener(settings.database_url.clone());
         }
         let mut state = AppState {
             db,
             statements,
-            cases,
+            changes,
+            anonymous_cache: AnonymousCache::new(settings.anon_cache_ttl).map(Arc::new),
             clock,
             tokens: Arc::new(TokenKeys::new(&settings.jwt_secret)?),
             hasher: PasswordHasher::new(PasswordHasher::default_concurrency())?,
@@ -154,7 +156,8 @@ impl Application {
 /// Work that follows the clock rather than a request: ending the family
 /// links of teens who turned 18, purging accounts deleted 30 days ago and
 /// forgetting old failed sign-ins.
-/// Both are safe on every instance at once.
+/// All are safe on every instance at once. Each pass announces a change,
+/// as a mutation does, for caches of what anonymous visitors see.
 fn spawn_maintenance(state: AppState) {
     tokio::spawn(async move {
         let mut every_minute = tokio::time::interval(Duration::from_secs(60));
@@ -169,6 +172,9 @@ fn spawn_maintenance(state: AppState) {
             }
             if let Err(err) = rate_limit::forget_old_attempts(&state.db, now).await {
                 tracing::warn!("forgetting old attempts failed: {}", err.detail());
+            }
+            if let Err(err) = state.changes.publish_data_changed(&state.db).await {
+                tracing::warn!("announcing the maintenance pass failed: {}", err.detail());
             }
         }
     });

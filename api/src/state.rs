@@ -5,10 +5,11 @@ use std::sync::atomic::AtomicU64;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
+use crate::anonymous_cache::AnonymousCache;
 use crate::auth::{PasswordHasher, TokenKeys};
 use crate::clock::SharedClock;
 use crate::config::Settings;
-use crate::service::live::CaseChanges;
+use crate::service::live::Changes;
 use crate::service::taxonomy::Taxonomy;
 
 #[derive(Clone)]
@@ -20,8 +21,11 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// SQL statements run so far by this instance (see `startup::observe`).
     pub statements: Arc<AtomicU64>,
-    /// Changed moderation cases, for `moderationQueueChanged`.
-    pub cases: CaseChanges,
+    /// Changed moderation cases, for `moderationQueueChanged`, and the
+    /// version of the data, for the anonymous cache.
+    pub changes: Changes,
+    /// Responses to anonymous queries; `None` when turned off.
+    pub anonymous_cache: Option<Arc<AnonymousCache>>,
     /// The tag taxonomy, read once the database is prepared.
     pub taxonomy: Arc<Taxonomy>,
     /// Anonymous requests per client address, in this instance; `None` when

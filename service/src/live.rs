@@ -1,11 +1,14 @@
-//! Announces changed moderation cases to subscribers on every instance.
+//! Announces changes to every instance: changed moderation cases, for their
+//! subscribers, and that data changed at all, for caches of what anonymous
+//! visitors see.
 //!
 //! With PostgreSQL a change is sent with `NOTIFY` and each instance keeps one
-//! `LISTEN` connection that forwards what it hears to its local subscribers,
-//! so a report filed through one instance reaches moderators connected to
-//! another. With SQLite (one process) a local channel is all there is.
+//! `LISTEN` connection that forwards what it hears locally, so a report filed
+//! through one instance reaches moderators connected to another, and a video
+//! taken down through one is gone from every instance's cache. With SQLite
+//! (one process) local announcements are all there is.
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::sqlx::postgres::PgListener;
@@ -16,44 +19,58 @@ use uuid::Uuid;
 use crate::error::AppResult;
 
 pub const CHANNEL: &str = "trustfeed_moderation_queue";
+pub const DATA_CHANNEL: &str = "trustfeed_data_changed";
 
 #[derive(Clone)]
-pub struct CaseChanges {
-    local: broadcast::Sender<Uuid>,
+pub struct Changes {
+    cases: broadcast::Sender<Uuid>,
+    /// Goes up whenever data changed, here or on another instance.
+    data_version: Arc<AtomicU64>,
     /// Whether this instance's PostgreSQL listener is connected.
     listening: Arc<AtomicBool>,
 }
 
-impl Default for CaseChanges {
+impl Default for Changes {
     fn default() -> Self {
-        Self { local: broadcast::channel(1024).0, listening: Arc::new(AtomicBool::new(false)) }
+        Self {
+            cases: broadcast::channel(1024).0,
+            data_version: Arc::new(AtomicU64::new(0)),
+            listening: Arc::new(AtomicBool::new(false)),
+        }
     }
 }
 
-impl CaseChanges {
+impl Changes {
     pub fn is_listening(&self) -> bool {
         self.listening.load(Ordering::Acquire)
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Uuid> {
-        self.local.subscribe()
+    pub fn subscribe_cases(&self) -> broadcast::Receiver<Uuid> {
+        self.cases.subscribe()
     }
 
     /// Announces that `case_id` changed; call after the change is committed.
-    pub async fn publish(&self, db: &DatabaseConnection, case_id: Uuid) -> AppResult<()> {
+    pub async fn publish_case(&self, db: &DatabaseConnection, case_id: Uuid) -> AppResult<()> {
         match db.get_database_backend() {
-            DatabaseBackend::Postgres => {
-                let notify = Statement::from_sql_and_values(
-                    DatabaseBackend::Postgres,
-                    "SELECT pg_notify($1, $2)",
-                    [CHANNEL.into(), case_id.to_string().into()],
-                );
-                db.execute_raw(notify).await?;
-            }
+            DatabaseBackend::Postgres => notify(db, CHANNEL, &case_id.to_string()).await?,
             _ => {
                 // No subscriber is not an error.
-                let _ = self.local.send(case_id);
+                let _ = self.cases.send(case_id);
             }
+        }
+        Ok(())
+    }
+
+    /// The version of the data as this instance knows it.
+    pub fn data_version(&self) -> u64 {
+        self.data_version.load(Ordering::Acquire)
+    }
+
+    /// Announces that data changed; call after the change is committed.
+    pub async fn publish_data_changed(&self, db: &DatabaseConnection) -> AppResult<()> {
+        self.data_version.fetch_add(1, Ordering::AcqRel);
+        if db.get_database_backend() == DatabaseBackend::Postgres {
+            notify(db, DATA_CHANNEL, "").await?;
         }
         Ok(())
     }
@@ -61,32 +78,42 @@ impl CaseChanges {
     /// For PostgreSQL: keeps one listening connection for this instance,
     /// reconnecting when it drops, and forwards every change locally.
     pub fn spawn_listener(&self, database_url: String) {
-        let (local, listening) = (self.local.clone(), self.listening.clone());
+        let changes = self.clone();
         tokio::spawn(async move {
             loop {
-                if let Err(err) = listen(&database_url, &local, &listening).await {
-                    listening.store(false, Ordering::Release);
-                    tracing::warn!(%err, "moderation queue listener lost its connection; reconnecting");
+                if let Err(err) = changes.listen(&database_url).await {
+                    changes.listening.store(false, Ordering::Release);
+                    tracing::warn!(%err, "change listener lost its connection; reconnecting");
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         });
     }
-}
 
-async fn listen(
-    database_url: &str,
-    local: &broadcast::Sender<Uuid>,
-    listening: &AtomicBool,
-) -> Result<(), sea_orm::sqlx::Error> {
-    let mut listener = PgListener::connect(database_url).await?;
-    listener.listen(CHANNEL).await?;
-    listening.store(true, Ordering::Release);
-    tracing::info!("listening for moderation queue changes");
-    loop {
-        let notification = listener.recv().await?;
-        if let Ok(case_id) = Uuid::parse_str(notification.payload()) {
-            let _ = local.send(case_id);
+    async fn listen(&self, database_url: &str) -> Result<(), sea_orm::sqlx::Error> {
+        let mut listener = PgListener::connect(database_url).await?;
+        listener.listen_all([CHANNEL, DATA_CHANNEL]).await?;
+        // Whatever changed while nobody listened is unknown: count it as a change.
+        self.data_version.fetch_add(1, Ordering::AcqRel);
+        self.listening.store(true, Ordering::Release);
+        tracing::info!("listening for changes from every instance");
+        loop {
+            let notification = listener.recv().await?;
+            if notification.channel() == DATA_CHANNEL {
+                self.data_version.fetch_add(1, Ordering::AcqRel);
+            } else if let Ok(case_id) = Uuid::parse_str(notification.payload()) {
+                let _ = self.cases.send(case_id);
+            }
         }
     }
+}
+
+async fn notify(db: &DatabaseConnection, channel: &str, payload: &str) -> AppResult<()> {
+    let notify = Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        "SELECT pg_notify($1, $2)",
+        [channel.into(), payload.into()],
+    );
+    db.execute_raw(notify).await?;
+    Ok(())
 }

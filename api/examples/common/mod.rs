@@ -17,6 +17,7 @@ pub fn settings(database_url: String) -> Settings {
         workers: None,
         trusted_proxy_header: None,
         anon_rate_limit_per_minute: 0,
+        anon_cache_ttl: Duration::from_secs(2),
         survey_responses_per_address_per_hour: 200,
         limits: QueryLimits::default(),
     }

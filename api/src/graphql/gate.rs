@@ -1,6 +1,8 @@
 //! The operation gate: one extension every root field passes through, so no
 //! operation can forget the rules that hold for all of them: an appeal token
 //! opens only the appeal, and mutations need the current privacy policy.
+//! Each mutation, once done, announces that data changed, so no mutation can
+//! leave a stale anonymous response in any instance's cache.
 use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
@@ -37,6 +39,13 @@ impl Extension for OperationGate {
                 return Err(error);
             }
         }
-        next.run(ctx, info).await
+        let mutation = info.parent_type == "Mutation";
+        let result = next.run(ctx, info).await;
+        if let (true, Some(state)) = (mutation, ctx.data_opt::<AppState>())
+            && let Err(err) = state.changes.publish_data_changed(&state.db).await
+        {
+            tracing::warn!("announcing a change failed: {}", err.detail());
+        }
+        result
     }
 }

@@ -389,7 +389,7 @@ impl ModerationMutation {
             notify_guardian: input.notify_guardian.unwrap_or(false),
         };
         let (report, case_id) = moderation::file_report(&state.db, policy(ctx)?, new).await?;
-        state.cases.publish(&state.db, case_id).await?;
+        state.changes.publish_case(&state.db, case_id).await?;
         Ok(Report(report))
     }
 
@@ -398,7 +398,7 @@ impl ModerationMutation {
         let policy = policy(ctx)?;
         let state = app(ctx)?;
         let case = moderation::claim(&state.db, policy, parse_id(&id, "case")?).await?;
-        state.cases.publish(&state.db, case.id).await?;
+        state.changes.publish_case(&state.db, case.id).await?;
         Ok(ModerationCase::present(policy, case))
     }
 
@@ -406,7 +406,7 @@ impl ModerationMutation {
         let policy = policy(ctx)?;
         let state = app(ctx)?;
         let case = moderation::release(&state.db, policy, parse_id(&id, "case")?).await?;
-        state.cases.publish(&state.db, case.id).await?;
+        state.changes.publish_case(&state.db, case.id).await?;
         Ok(ModerationCase::present(policy, case))
     }
 
@@ -422,7 +422,7 @@ impl ModerationMutation {
             suspend_days: input.suspend_days,
         };
         let case = moderation::resolve(&state.db, policy, decision).await?;
-        state.cases.publish(&state.db, case.id).await?;
+        state.changes.publish_case(&state.db, case.id).await?;
         Ok(ModerationCase::present(policy, case))
     }
 
@@ -432,7 +432,7 @@ impl ModerationMutation {
         let policy = policy(ctx)?;
         let state = app(ctx)?;
         let case = moderation::appeal(&state.db, policy, parse_id(&case_id, "case")?, &message).await?;
-        state.cases.publish(&state.db, case.id).await?;
+        state.changes.publish_case(&state.db, case.id).await?;
         Ok(ModerationCase::present(policy, case))
     }
 
@@ -467,7 +467,7 @@ impl SubscriptionRoot {
         policy(ctx).and_then(|policy| policy.staff(MODERATORS)).map_err(ApiError)?;
         let state = app(ctx).map_err(ApiError)?.clone();
         let credential = ctx.data::<Credential>().cloned().unwrap_or_default();
-        let changes = futures_util::stream::unfold(state.cases.subscribe(), |mut changes| async move {
+        let changes = futures_util::stream::unfold(state.changes.subscribe_cases(), |mut changes| async move {
             loop {
                 match changes.recv().await {
                     Ok(id) => return Some((Wake::Changed(id), changes)),

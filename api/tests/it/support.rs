@@ -158,6 +158,7 @@ pub fn test_settings(database_url: String) -> Settings {
         // limits do not apply, so tests that sign many people up stay apart.
         trusted_proxy_header: Some(CLIENT_ADDRESS_HEADER.into()),
         anon_rate_limit_per_minute: 600,
+        anon_cache_ttl: Duration::from_secs(2),
         survey_responses_per_address_per_hour: 200,
         limits: QueryLimits::default(),
     }
@@ -255,6 +256,7 @@ impl TestApp {
         let mut active: entity::user::ActiveModel = self.find_user(handle).await.into();
         change(&mut active);
         active.update(&self.state.db).await.unwrap();
+        self.announce_change().await;
     }
 
     /// Files a report; returns the raw response.
@@ -380,6 +382,7 @@ impl TestApp {
         let mut active: entity::user_settings::ActiveModel = settings.into();
         change(&mut active);
         active.update(&self.state.db).await.unwrap();
+        self.announce_change().await;
     }
 
     /// Sets a content's status directly, as moderation will.
@@ -393,6 +396,13 @@ impl TestApp {
         let mut active: entity::content::ActiveModel = row.into();
         active.status = sea_orm::Set(status);
         active.update(&self.state.db).await.unwrap();
+        self.announce_change().await;
+    }
+
+    /// What the app does after every write of its own; a test that writes
+    /// rows directly says so too, or anonymous answers may come from the cache.
+    pub async fn announce_change(&self) {
+        self.state.changes.publish_data_changed(&self.state.db).await.unwrap();
     }
 
     /// SQL statements this instance has run so far.
@@ -439,7 +449,7 @@ impl TestApp {
 impl TestApp {
     /// Whether this instance hears changes made through other instances.
     pub fn listening(&self) -> bool {
-        self.state.cases.is_listening()
+        self.state.changes.is_listening()
     }
 }
 

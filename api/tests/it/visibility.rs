@@ -215,3 +215,90 @@ async fn comments_matching_the_authors_keywords_show_only_to_their_writer() {
         assert_eq!(count(ask(&app, Some(&troll), list, json!({ "id": id })).await), 1);
     }
 }
+
+/// Waits until the instance hears the others (PostgreSQL), so a cached
+/// answer can be trusted.
+async fn until_listening(app: &TestApp) {
+    if app.backend != Backend::Postgres {
+        return;
+    }
+    tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while !app.listening() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the instance listens for changes");
+}
+
+const PUBLIC_PAGE: &str = "{ contents(first: 20) { edges { node { id title } } } }";
+
+#[tokio::test]
+async fn anonymous_answers_come_from_memory_until_anything_changes() {
+    on_each_database(|app| async move {
+        let author = app.token_for("author").await;
+        let kept = app.create_content(&author, json!({ "title": "Cách nấu phở" })).await;
+        let removed = app.create_content(&author, json!({ "title": "Tiết kiệm mỗi ngày" })).await;
+        until_listening(&app).await;
+        let first = ask(&app, None, PUBLIC_PAGE, json!({})).await;
+        let mut listed = node_ids(&first["contents"]);
+        listed.sort();
+        let mut both = vec![removed.clone(), kept.clone()];
+        both.sort();
+        assert_eq!(listed, both);
+
+        let before = app.statements();
+        assert_eq!(ask(&app, None, PUBLIC_PAGE, json!({})).await, first);
+        assert_eq!(app.statements(), before, "the same anonymous query is answered from memory");
+
+        // Signed-in callers are never answered from memory.
+        let viewer = app.token_for("viewer").await;
+        ask(&app, Some(&viewer), PUBLIC_PAGE, json!({})).await;
+        let before = app.statements();
+        ask(&app, Some(&viewer), PUBLIC_PAGE, json!({})).await;
+        assert!(app.statements() > before);
+
+        // A mutation is a change: the next anonymous answer is read afresh.
+        let deleted =
+            app.query_as(&author, "mutation($id: ID!) { deleteContent(id: $id) }", json!({ "id": removed })).await;
+        assert_eq!(ok(&deleted)["deleteContent"], true, "{deleted}");
+        let after = ask(&app, None, PUBLIC_PAGE, json!({})).await;
+        assert_eq!(node_ids(&after["contents"]), vec![kept.clone()]);
+
+        // Without changes, an answer is served for two seconds at most.
+        let before = app.statements();
+        app.clock.advance(Duration::milliseconds(1_900));
+        ask(&app, None, PUBLIC_PAGE, json!({})).await;
+        assert_eq!(app.statements(), before);
+        app.clock.advance(Duration::milliseconds(200));
+        ask(&app, None, PUBLIC_PAGE, json!({})).await;
+        assert!(app.statements() > before, "an answer older than two seconds is read afresh");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_change_through_one_instance_refreshes_the_anonymous_answers_of_another() {
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let a = TestApp::spawn(Backend::Postgres, |_| {}).await;
+    let b = a.another_instance().await;
+    let author = a.token_for("author").await;
+    let video = a.create_content(&author, json!({})).await;
+    until_listening(&b).await;
+    let cached = ask(&b, None, PUBLIC_PAGE, json!({})).await;
+    assert_eq!(node_ids(&cached["contents"]), vec![video.clone()]);
+    let heard = b.state.changes.data_version();
+    let deleted = a.query_as(&author, "mutation($id: ID!) { deleteContent(id: $id) }", json!({ "id": video })).await;
+    assert_eq!(ok(&deleted)["deleteContent"], true, "{deleted}");
+    tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while b.state.changes.data_version() == heard {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("instance B hears of the change");
+    let fresh = ask(&b, None, PUBLIC_PAGE, json!({})).await;
+    assert!(node_ids(&fresh["contents"]).is_empty(), "{fresh}");
+}
