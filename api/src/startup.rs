@@ -120,6 +120,7 @@ impl Application {
             statements,
             changes,
             anonymous_cache: AnonymousCache::new(settings.anon_cache_ttl).map(Arc::new),
+            maintenance_passes: Arc::default(),
             clock,
             tokens: Arc::new(TokenKeys::new(&settings.jwt_secret)?),
             hasher: PasswordHasher::new(PasswordHasher::default_concurrency())?,
@@ -156,26 +157,32 @@ impl Application {
 /// Work that follows the clock rather than a request: ending the family
 /// links of teens who turned 18, purging accounts deleted 30 days ago and
 /// forgetting old failed sign-ins.
-/// All are safe on every instance at once. Each pass announces a change,
-/// as a mutation does, for caches of what anonymous visitors see.
+/// All are safe on every instance at once. A pass that ended links or purged
+/// accounts announces a change, as a mutation does, for the anonymous cache.
 fn spawn_maintenance(state: AppState) {
     tokio::spawn(async move {
         let mut every_minute = tokio::time::interval(Duration::from_secs(60));
         loop {
             every_minute.tick().await;
             let now = state.now();
-            if let Err(err) = family::end_links_of_adults(&state.db, now).await {
-                tracing::warn!("ending links of adults failed: {}", err.detail());
+            let mut changed = 0;
+            match family::end_links_of_adults(&state.db, now).await {
+                Ok(ended) => changed += ended,
+                Err(err) => tracing::warn!("ending links of adults failed: {}", err.detail()),
             }
-            if let Err(err) = data_rights::purge(&state.db, now).await {
-                tracing::warn!("purge failed: {}", err.detail());
+            match data_rights::purge(&state.db, now).await {
+                Ok(purged) => changed += purged,
+                Err(err) => tracing::warn!("purge failed: {}", err.detail()),
             }
             if let Err(err) = rate_limit::forget_old_attempts(&state.db, now).await {
                 tracing::warn!("forgetting old attempts failed: {}", err.detail());
             }
-            if let Err(err) = state.changes.publish_data_changed(&state.db).await {
+            if changed > 0
+                && let Err(err) = state.changes.publish_data_changed(&state.db).await
+            {
                 tracing::warn!("announcing the maintenance pass failed: {}", err.detail());
             }
+            state.maintenance_passes.fetch_add(1, Ordering::Release);
         }
     });
 }

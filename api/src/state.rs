@@ -24,6 +24,8 @@ pub struct AppState {
     /// Changed moderation cases, for `moderationQueueChanged`, and the
     /// version of the data, for the anonymous cache.
     pub changes: Changes,
+    /// Maintenance passes finished by this instance (see `startup`).
+    pub maintenance_passes: Arc<AtomicU64>,
     /// Responses to anonymous queries; `None` when turned off.
     pub anonymous_cache: Option<Arc<AnonymousCache>>,
     /// The tag taxonomy, read once the database is prepared.

@@ -106,8 +106,25 @@ pub fn operation_data(state: &AppState, caller: Caller, address: Option<String>)
 /// A loader whose cache lives as long as the request, so a value loaded (or
 /// fed) once is not fetched again.
 /// Shared, so a long-lived subscription can hold and clear it.
+/// No batching delay (the default millisecond made every page wait): a
+/// batch starts once the other resolvers of its wave have asked (see
+/// `after_the_wave`).
 fn cached<L: Loader<Uuid>>(loader: L) -> Arc<DataLoader<L, HashMapCache>> {
-    Arc::new(DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()))
+    Arc::new(DataLoader::with_cache(loader, after_the_wave, HashMapCache::default()).delay(std::time::Duration::ZERO))
+}
+
+/// Runs a loader's batch after the resolvers of the same wave have asked for
+/// their keys. Each worker is one thread, and async-graphql polls at most 32
+/// list items per turn before yielding, so a page of `n` items asks over
+/// `n / 32` turns; every yield lets one more turn go first.
+fn after_the_wave(batch: futures_util::future::BoxFuture<'static, ()>) -> tokio::task::JoinHandle<()> {
+    const TURNS: usize = 8;
+    tokio::spawn(async move {
+        for _ in 0..TURNS {
+            tokio::task::yield_now().await;
+        }
+        batch.await;
+    })
 }
 
 fn data<'a, T: Send + Sync + 'static>(ctx: &Context<'a>) -> ServiceResult<&'a T> {
