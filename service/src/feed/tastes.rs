@@ -240,7 +240,7 @@ pub async fn relearn(db: &impl ConnectionTrait, viewers: &[Uuid]) -> AppResult<(
         .join(JoinType::LeftJoin, interaction::Relation::Content.def())
         .filter(interaction::Column::UserId.is_in(viewers.iter().copied()))
         .into_query();
-    let mut tag_rows: HashMap<Uuid, HashMap<String, ((f64, f64), bool)>> = HashMap::new();
+    let mut tag_rows: HashMap<Uuid, TagWeights> = HashMap::new();
     let mut author_rows: HashMap<Uuid, HashMap<Uuid, (f64, f64)>> = HashMap::new();
     for row in Remembered::find_by_statement(backend.build(&query)).all(db).await? {
         let lesson = Lesson::of(row.kind, row.watched_ms, row.duration_seconds.unwrap_or(1));
@@ -278,6 +278,9 @@ pub async fn relearn(db: &impl ConnectionTrait, viewers: &[Uuid]) -> AppResult<(
 }
 
 const RELEARN_PAGE: u64 = 200;
+
+/// A viewer's (fading, lasting) weight and searched flag per tag slug.
+type TagWeights = HashMap<String, ((f64, f64), bool)>;
 
 #[cfg(test)]
 mod tests {
