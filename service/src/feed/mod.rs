@@ -1,11 +1,11 @@
 //! The "For You" feed. It learns from the viewer's own signals, decayed with
 //! time, and explains every item it shows.
 //!
-//! 1. **Profile**: every signal changes the viewer's weights on the item's
-//!    tags and author as it is recorded (long watches up, quick ones and
-//!    swipes down, likes and shares up, NOT_INTERESTED strongly and lastingly
-//!    down), halved every two weeks; searches add weight to the tags they
-//!    name (`tastes`). The feed reads those few rows.
+//! 1. **Profile**: one query reads the viewer's recent interactions with the
+//!    tags and author of each item; each becomes a weight on those tags and
+//!    that author (long watches up, quick ones and swipes down, likes and
+//!    shares up, NOT_INTERESTED strongly and lastingly down), halved every
+//!    two weeks. Searches add weight to the tags they name.
 //! 2. **Candidates**: one SQL statement gathers a few hundred visible, unseen
 //!    items with their tags: a slice across the whole catalogue, a sample of
 //!    each learned taste, the newest from followed authors and the running
@@ -47,13 +47,14 @@ use crate::visibility::{Scope, content_condition};
 mod candidates;
 mod profile;
 mod ranking;
-pub mod tastes;
 
 use candidates::*;
 use profile::*;
 use ranking::*;
 
-/// Signals fade by half in this many days (see `tastes`).
+/// How far back signals are read, and how many rows of them at most.
+const SIGNAL_WINDOW_DAYS: i64 = 90;
+const SIGNAL_ROWS: u64 = 2_500;
 const SIGNAL_HALF_LIFE_DAYS: f64 = 14.0;
 /// Content viewed or swiped this recently is skipped while unseen content remains.
 const SEEN_WINDOW_DAYS: i64 = 7;
@@ -77,12 +78,9 @@ const VANISHED_AUTHOR: f64 = -50.0;
 /// Per ten items, a tag outside the learned tastes appears at most once.
 const MAX_PER_OTHER_TAG: usize = 1;
 /// Items sampled across every tag on each side of the pivot, and per
-/// learned taste; and the most liked, the newest, the running campaign's and
-/// the followed authors' newest. About 150 candidates in all: every one
-/// costs the statement a few lookups.
-const CATALOGUE_SLICE: u64 = 30;
-const STRONG_TAG_SAMPLE: u64 = 20;
-const GLOBAL_SAMPLE: u64 = 20;
+/// learned taste.
+const CATALOGUE_SLICE: u64 = 60;
+const STRONG_TAG_SAMPLE: u64 = 25;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReasonKind {
@@ -166,10 +164,10 @@ pub async fn page(
     let all_tags = taxonomy.all();
     let personalised = viewer.filter(|v| v.settings.personalized_feed);
     let profile = match personalised {
-        Some(v) => Some(tastes::load(db, v.user.id, all_tags, now).await?),
+        Some(v) => Some(load_profile(db, v.user.id, all_tags, now).await?),
         None => None,
     };
-    let profile = profile.filter(|p| !p.is_empty());
+    let profile = profile.filter(|p| p.signals > 0);
     let strongest = profile.as_ref().map(Profile::strongest_tags).unwrap_or_default();
 
     // The campaigns table is tiny: read it whole, for the running ones and
@@ -188,7 +186,6 @@ pub async fn page(
         strongest: strongest.clone(),
         running_campaigns: campaigns.iter().filter(|c| c.is_running(now)).map(|c| c.id).collect(),
         pivot,
-        first: request.first,
         taxonomy,
     };
     let mut rows = query.fetch(db, true).await?;
