@@ -33,7 +33,7 @@ const PAGES: usize = 4;
 
 const SIGN_UP: &str = "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken me { user { id } } } }";
 const FEED: &str = "query($after: String) { feed(first: 10, after: $after) {
-    edges { node { id durationSeconds author { id } tags { slug } } reasons { kind } } pageInfo { endCursor } } }";
+    edges { node { id durationSeconds author { id } tags { slug } } reasons { kind tag { slug } } } pageInfo { endCursor } } }";
 const INTERACT: &str = "mutation($i: InteractionInput!) { recordInteraction(input: $i) { content { id } } }";
 
 struct Player {
@@ -47,6 +47,10 @@ struct Curve {
     authors_per_page: f64,
     exploration: f64,
     items: f64,
+    /// Last-page items on taste and not exploration, and how many of them
+    /// give a learned taste as their reason.
+    explained: f64,
+    named: f64,
     served: HashSet<String>,
 }
 
@@ -106,9 +110,6 @@ async fn main() {
         taste.shuffle(&mut rng);
         taste.truncate(size);
         let taste: HashSet<String> = taste.into_iter().collect();
-        let on_taste = |edge: &Value| {
-            edge["node"]["tags"].as_array().unwrap().iter().any(|t| taste.contains(t["slug"].as_str().unwrap()))
-        };
         shares.push(catalogue_share(&state.db, &taste).await);
         for (curve, personalised) in [(&mut personal, true), (&mut baseline, false)] {
             let token = sign_up(&client, &url, &format!("viewer{v:03}{}", if personalised { "p" } else { "b" })).await;
@@ -117,7 +118,7 @@ async fn main() {
                 common::post(&client, &url, Some(&token), json!({ "query": off })).await;
             }
             let player = Player { token };
-            play(&client, &url, &player, &on_taste, curve).await;
+            play(&client, &url, &player, &taste, curve).await;
         }
     }
 
@@ -131,6 +132,11 @@ async fn main() {
         let p: Vec<String> = curve.precision.iter().map(|s| format!("{:>6.3}", s / curve.runs as f64)).collect();
         println!("{name:<20} {}", p.join(" "));
     }
+    println!(
+        "personalised: {:.3} of the last page's items on taste name a taste tag as their reason ({} items)",
+        personal.named / personal.explained.max(1.0),
+        personal.explained
+    );
     for (name, curve) in [("personalised", &personal), ("non-personalised", &baseline)] {
         println!(
             "{name}: coverage {:.3} of the catalogue, {:.2} authors per page of 10, exploration share {:.3}",
@@ -142,13 +148,10 @@ async fn main() {
 }
 
 /// Three pages of watching or swiping, then the fourth page scored.
-async fn play(
-    client: &reqwest::Client,
-    url: &str,
-    player: &Player,
-    on_taste: &dyn Fn(&Value) -> bool,
-    curve: &mut Curve,
-) {
+async fn play(client: &reqwest::Client, url: &str, player: &Player, taste: &HashSet<String>, curve: &mut Curve) {
+    let on_taste = |edge: &Value| {
+        edge["node"]["tags"].as_array().unwrap().iter().any(|t| taste.contains(t["slug"].as_str().unwrap()))
+    };
     let mut after: Option<String> = None;
     for page in 0..PAGES {
         let response =
@@ -168,6 +171,17 @@ async fn play(
             .count() as f64;
         curve.served.extend(edges.iter().filter_map(|e| e["node"]["id"].as_str().map(str::to_owned)));
         if page + 1 == PAGES {
+            for edge in edges.iter().filter(|e| on_taste(e)) {
+                let reasons = edge["reasons"].as_array().cloned().unwrap_or_default();
+                if reasons.iter().any(|r| r["kind"] == "EXPLORATION") {
+                    continue;
+                }
+                curve.explained += 1.0;
+                let named = reasons.iter().any(|r| {
+                    r["kind"] == "TAG_AFFINITY" && r["tag"]["slug"].as_str().is_some_and(|s| taste.contains(s))
+                });
+                curve.named += f64::from(u8::from(named));
+            }
             break;
         }
         for edge in &edges {

@@ -66,6 +66,9 @@ const MAX_PER_AUTHOR: usize = 2;
 /// Learned tastes: at most this many tags, each weighing more than TASTE.
 const STRONGEST_TAGS: usize = 4;
 const TASTE: f64 = 0.5;
+/// Approval's doubt: a tag welcomed once (about one watch to the end) is
+/// half approved, and approval nears 1 as the evidence grows.
+const APPROVAL_PRIOR: f64 = 1.0;
 /// A tag the viewer has not met yet is worth trying: it outranks tags they
 /// swiped away, so a newcomer meets the whole catalogue quickly.
 const NOVELTY: f64 = 0.4;

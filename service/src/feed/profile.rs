@@ -5,6 +5,9 @@ use super::*;
 #[derive(Default)]
 pub(super) struct Profile {
     pub(super) tags: HashMap<String, f64>,
+    /// The faded weight of the signals against each tag (swipes, early
+    /// exits, "not interested"), which the net weight in `tags` hides.
+    pub(super) against: HashMap<String, f64>,
     pub(super) authors: HashMap<Uuid, f64>,
     /// Tags whose weight came from searches rather than watching.
     pub(super) searched: HashSet<String>,
@@ -29,6 +32,16 @@ impl Profile {
             None if self.taste_by_pillar.contains_key(&tag.pillar) => NOVELTY + NEAR,
             None => NOVELTY,
         }
+    }
+
+    /// How consistently the viewer welcomed a tag, from 0 to 1: the share
+    /// of its signals that were for it. A tag that only rode along on liked
+    /// items of other tags, and was swiped on its own, scores lower than the
+    /// taste that drew the likes, even when it met more of them.
+    pub(super) fn approval(&self, slug: &str) -> f64 {
+        let against = self.against.get(slug).copied().unwrap_or(0.0);
+        let welcomed = (self.tags.get(slug).copied().unwrap_or(0.0) + against).max(0.0);
+        welcomed / (welcomed + against + APPROVAL_PRIOR)
     }
 
     /// The learned taste an unmet tag sits next to, if any.
@@ -117,6 +130,9 @@ pub(super) async fn load_profile(
         }
         if let Some(slug) = &row.tag_slug {
             *profile.tags.entry(slug.clone()).or_default() += tag_weight * decay;
+            if tag_weight < 0.0 {
+                *profile.against.entry(slug.clone()).or_default() -= tag_weight * decay;
+            }
         }
         // One row per tag: count the author once per interaction.
         if let Some(author) = row.author_id

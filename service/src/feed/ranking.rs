@@ -118,14 +118,17 @@ pub(super) fn reasons(
     let say = |en: String, vi: String| if english { en } else { vi };
     let mut reasons = Vec::new();
     if let Some(profile) = profile {
+        // The learned taste that best explains the item: the one the viewer
+        // welcomed most consistently, then the heavier.
         let best = c
             .tags
             .iter()
             .filter_map(|t| profile.tags.get(&t.slug).map(|w| (t, *w)))
             .filter(|(_, w)| *w > TASTE)
-            .max_by(|a, b| a.1.total_cmp(&b.1));
+            .map(|(t, w)| (t, profile.approval(&t.slug), w))
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(a.2.total_cmp(&b.2)));
         let near = || c.tags.iter().find_map(|t| profile.near_taste(t).map(|taste| (t, taste)));
-        if let Some((tag, _)) = best {
+        if let Some((tag, _, _)) = best {
             let label = if profile.searched.contains(&tag.slug) {
                 say(format!("Because you searched for {}", tag.label), format!("Vì bạn đã tìm {}", tag.label_vi))
             } else {
