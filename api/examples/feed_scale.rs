@@ -158,6 +158,8 @@ async fn viewer_with_history(
     ))
     .await
     .unwrap();
+    // Written in bulk, not through recordInteraction: learn from it as if it had been.
+    api::service::feed::tastes::relearn(db, &[viewer.parse().unwrap()]).await.unwrap();
     token
 }
 

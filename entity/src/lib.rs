@@ -2,6 +2,7 @@
 //! same schema works on SQLite and PostgreSQL.
 
 pub mod attempt;
+pub mod author_taste;
 pub mod campaign;
 pub mod comment;
 pub mod consent;
@@ -28,6 +29,7 @@ pub mod survey_question;
 pub mod survey_respondent;
 pub mod survey_response;
 pub mod tag;
+pub mod tag_taste;
 pub mod time_request;
 pub mod user;
 pub mod user_settings;

@@ -1,13 +1,17 @@
 //! Recording what viewers do. Counters change in the same transaction as the
-//! signal, with `SET n = n + 1`, so they stay exact under concurrency.
+//! signal, with `SET n = n + 1`, so they stay exact under concurrency, and so
+//! do the feed's learned weights (`feed::tastes`).
 use chrono::{DateTime, Utc};
-use entity::{InteractionKind, content, interaction, like};
+use entity::{InteractionKind, content, content_tag, interaction, like, tag};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use crate::content as contents;
 use crate::error::{AppError, AppResult};
+use crate::feed::tastes::{self, Lesson};
 use crate::policy::Policy;
 
 async fn bump(db: &impl ConnectionTrait, id: Uuid, column: content::Column, by: i32) -> AppResult<()> {
@@ -101,6 +105,15 @@ pub async fn record(
         InteractionKind::SwipeAway | InteractionKind::NotInterested | InteractionKind::Search => {}
     }
     insert(&txn, viewer_id, Some(content_id), kind, watched_ms, None, now).await?;
+    let tags: Vec<String> = content_tag::Entity::find()
+        .select_only()
+        .column(content_tag::Column::TagSlug)
+        .filter(content_tag::Column::ContentId.eq(content_id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let lesson = Lesson::of(kind, watched_ms, content.duration_seconds);
+    tastes::learn(&txn, viewer_id, lesson, content.author_id, &tags, now).await?;
     txn.commit().await?;
     gate?;
     content::Entity::find_by_id(content_id).one(db).await?.ok_or_else(|| AppError::NotFound("No such content".into()))
@@ -114,5 +127,8 @@ pub async fn record_search(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let query: String = terms.join(" ").chars().take(400).collect();
+    // Searches run on a read path, without a transaction: the history row
+    // comes second, so a failure never leaves history the weights missed.
+    tastes::learn_search(db, viewer_id, terms, &tag::Entity::find().all(db).await?, now).await?;
     insert(db, viewer_id, None, InteractionKind::Search, None, Some(query), now).await
 }

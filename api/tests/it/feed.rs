@@ -492,3 +492,72 @@ async fn statement_counts_do_not_grow_with_the_page() {
         }
     }
 }
+
+/// A viewer's weights, tag rows then author rows: (slug or author id,
+/// [fading, lasting, against], searched).
+async fn learned(app: &TestApp, viewer: uuid::Uuid) -> Vec<(String, [f64; 3], bool)> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let db = &app.state.db;
+    let mut rows: Vec<(String, [f64; 3], bool)> = entity::tag_taste::Entity::find()
+        .filter(entity::tag_taste::Column::UserId.eq(viewer))
+        .order_by_asc(entity::tag_taste::Column::TagSlug)
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.tag_slug, [t.fading, t.lasting, t.against], t.searched))
+        .collect();
+    let authors = entity::author_taste::Entity::find()
+        .filter(entity::author_taste::Column::UserId.eq(viewer))
+        .order_by_asc(entity::author_taste::Column::AuthorId)
+        .all(db)
+        .await
+        .unwrap();
+    rows.extend(authors.into_iter().map(|a| (a.author_id.to_string(), [a.fading, a.lasting, 0.0], false)));
+    rows
+}
+
+#[tokio::test]
+async fn weights_kept_as_signals_arrive_equal_those_relearned_from_history() {
+    on_each_database(|app| async move {
+        catalogue(&app, 6, 2).await;
+        let token = app.token_for("learner").await;
+        let viewer = app.find_user("learner").await.id;
+        let ids = node_ids(&feed(&app, Some(&token), 10, None).await);
+        let signals = [("VIEW", Some(60_000)), ("LIKE", None), ("SWIPE_AWAY", None), ("SHARE", None)];
+        for (i, id) in ids.iter().take(8).enumerate() {
+            let (kind, watched) = signals[i % signals.len()];
+            let recorded = app.interact(&token, id, kind, watched).await;
+            assert!(recorded["errors"].is_null(), "{recorded}");
+            app.clock.advance(Duration::minutes(1));
+        }
+        let away = app.interact(&token, &ids[8], "NOT_INTERESTED", None).await;
+        assert!(away["errors"].is_null(), "{away}");
+        let searched = app
+            .query_as(
+                &token,
+                "{ contents(first: 5, filter: { search: \"ẩm thực\" }) { edges { node { id } } } }",
+                json!({}),
+            )
+            .await;
+        assert!(searched["errors"].is_null(), "{searched}");
+
+        let live = learned(&app, viewer).await;
+        assert!(
+            live.iter().any(|(slug, _, searched)| slug == "food" && *searched),
+            "a search names its tags: {live:?}"
+        );
+        assert!(live.iter().any(|(_, [_, lasting, _], _)| *lasting <= -100.0), "NOT_INTERESTED lasts: {live:?}");
+        assert!(live.iter().any(|(_, [_, _, against], _)| *against > 0.0), "a swipe counts against: {live:?}");
+        api::service::feed::tastes::relearn(&app.state.db, &[viewer]).await.unwrap();
+        let relearned = learned(&app, viewer).await;
+        assert_eq!(live.len(), relearned.len(), "{live:?} vs {relearned:?}");
+        for (a, b) in live.iter().zip(&relearned) {
+            assert_eq!((&a.0, a.2), (&b.0, b.2));
+            for (x, y) in a.1.iter().zip(&b.1) {
+                assert!((x - y).abs() <= 1e-9 * x.abs().max(1.0), "{a:?} vs {b:?}");
+            }
+        }
+    })
+    .await;
+}

@@ -30,24 +30,23 @@ pub(super) struct CandidateQuery<'a> {
     pub(super) pillar: Option<Pillar>,
     pub(super) served: &'a [Uuid],
     pub(super) strongest: Vec<String>,
+    /// Unmet tags next to a learned taste.
+    pub(super) near: &'a [String],
     pub(super) running_campaigns: Vec<Uuid>,
     /// Where each tag's sample starts; moves as the walk goes on.
     pub(super) pivot: Uuid,
+    /// The page size: a longer page samples more.
+    pub(super) first: usize,
 }
 
 impl CandidateQuery<'_> {
-    /// Published, not deleted, not the viewer's own, not yet served, and
-    /// (when `unseen`) not viewed or swiped lately. Cheap index scans; the
-    /// visibility rules are applied once, to the union of all sources.
+    /// Published, not deleted, not the viewer's own, and (when `unseen`) not
+    /// viewed or swiped lately. Cheap index scans; the visibility rules are
+    /// applied once, to the union of all sources.
     pub(super) fn base(&self, unseen: bool) -> sea_orm::Select<content::Entity> {
         let mut select = content::Entity::find()
             .filter(content::Column::Status.eq(ContentStatus::Published))
             .filter(content::Column::DeletedAt.is_null());
-        // Always MAX_SERVED ids, padded with the nil id, so the statement's
-        // text is the same on every page and PostgreSQL can keep its plan.
-        let mut served = self.served[self.served.len().saturating_sub(MAX_SERVED)..].to_vec();
-        served.resize(MAX_SERVED, Uuid::nil());
-        select = select.filter(content::Column::Id.is_not_in(served));
         if let Some(pillar) = self.pillar {
             select = select.filter(content::Column::Id.in_subquery(in_pillar(pillar)));
         }
@@ -73,24 +72,50 @@ impl CandidateQuery<'_> {
         select
     }
 
+    /// Leaves out what this walk served already. Always MAX_SERVED ids,
+    /// padded with the nil id, so the statement's text is the same on every
+    /// page and PostgreSQL can keep its plan.
+    fn not_served(&self, select: sea_orm::Select<content::Entity>) -> sea_orm::Select<content::Entity> {
+        let mut served = self.served[self.served.len().saturating_sub(MAX_SERVED)..].to_vec();
+        served.resize(MAX_SERVED, Uuid::nil());
+        select.filter(content::Column::Id.is_not_in(served))
+    }
+
     /// Every source is `SELECT id … ORDER BY … LIMIT n` in a derived table;
     /// their `UNION ALL` is one subquery of one statement.
     pub(super) fn sources(&self, unseen: bool) -> SelectStatement {
-        let base = || self.base(unseen);
+        // What a signed-in viewer was served they mostly saw too, so only
+        // an anonymous walk needs each source to skip it.
+        let base = || match self.viewer {
+            Some(_) => self.base(unseen),
+            None => self.not_served(self.base(unseen)),
+        };
         let newest = |s: sea_orm::Select<content::Entity>| s.order_by_desc(content::Column::CreatedAt);
         let popular = |s: sea_orm::Select<content::Entity>| s.order_by_desc(content::Column::LikeCount);
-        let mut sources = vec![ids_of(popular(base()), 40), ids_of(newest(base()), 40)];
+        let first = self.first as u64;
+        let global = std::cmp::max(GLOBAL_SAMPLE, first / 2);
+        let mut sources = vec![ids_of(popular(base()), global), ids_of(newest(base()), global)];
         if !self.running_campaigns.is_empty() {
             let running = base().filter(content::Column::CampaignId.is_in(self.running_campaigns.iter().copied()));
-            sources.push(ids_of(newest(running), 30));
+            sources.push(ids_of(newest(running), global));
         }
         // Samples are index ranges of `content_tags` from the pivot (which
         // moves as the walk goes on), from the pivot up and from the start,
         // so the range wraps around: cheap, and spread over the catalogue.
         // One slice across every tag lets the sampler and exploration reach
-        // the whole catalogue; each learned taste gets a sample of its own.
-        let tags: Vec<Option<&String>> = std::iter::once(None).chain(self.strongest.iter().map(Some)).collect();
-        for tag in tags {
+        // the whole catalogue; each learned taste gets a sample of its own,
+        // and their unmet neighbours one together.
+        let mut samples: Vec<(&[String], u64)> = vec![(&[], std::cmp::max(CATALOGUE_SLICE, first))];
+        if !self.strongest.is_empty() {
+            // Learned tastes have samples of their own: the rest of the
+            // catalogue needs less breadth then.
+            samples[0].1 = std::cmp::max(CATALOGUE_SLICE / 2, first);
+            samples.extend(self.strongest.iter().map(|slug| (std::slice::from_ref(slug), STRONG_TAG_SAMPLE)));
+        }
+        if !self.near.is_empty() {
+            samples.push((self.near, NEAR_SAMPLE));
+        }
+        for (slugs, limit) in samples {
             for above in [true, false] {
                 let side = if above {
                     Expr::col(content_tag::Column::ContentId).gt(self.pivot)
@@ -102,10 +127,10 @@ impl CandidateQuery<'_> {
                     .from(content_tag::Entity)
                     .and_where(side)
                     .order_by(content_tag::Column::ContentId, sea_orm::Order::Asc)
-                    .limit(if tag.is_some() { STRONG_TAG_SAMPLE } else { CATALOGUE_SLICE })
+                    .limit(limit)
                     .to_owned();
-                if let Some(slug) = tag {
-                    sample.and_where(Expr::col(content_tag::Column::TagSlug).eq(slug.as_str()));
+                if !slugs.is_empty() {
+                    sample.and_where(Expr::col(content_tag::Column::TagSlug).is_in(slugs.iter().map(String::as_str)));
                 }
                 sources.push(sample);
             }
@@ -117,7 +142,7 @@ impl CandidateQuery<'_> {
                 .and_where(Expr::col(follow::Column::FollowerId).eq(viewer))
                 .and_where(Expr::col(follow::Column::Status).eq(FollowState::Accepted))
                 .to_owned();
-            sources.push(ids_of(newest(base().filter(content::Column::AuthorId.in_subquery(followed))), 40));
+            sources.push(ids_of(newest(base().filter(content::Column::AuthorId.in_subquery(followed))), global));
         }
         let mut derived = sources.into_iter().enumerate().map(|(i, source)| {
             Query::select().column(Asterisk).from_subquery(source, Alias::new(format!("source_{i}"))).to_owned()
@@ -136,7 +161,7 @@ impl CandidateQuery<'_> {
     pub(super) async fn fetch(&self, db: &impl ConnectionTrait, unseen: bool) -> AppResult<Vec<Fetched>> {
         let backend = db.get_database_backend();
         let mut query = self
-            .base(unseen)
+            .not_served(self.base(unseen))
             .filter(content::Column::Id.in_subquery(self.sources(unseen)))
             .filter(content_condition(self.scope))
             .order_by_desc(content::Column::CreatedAt)

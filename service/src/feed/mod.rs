@@ -1,15 +1,16 @@
 //! The "For You" feed. It learns from the viewer's own signals, decayed with
 //! time, and explains every item it shows.
 //!
-//! 1. **Profile**: one query reads the viewer's recent interactions with the
-//!    tags and author of each item; each becomes a weight on those tags and
-//!    that author (long watches up, quick ones and swipes down, likes and
-//!    shares up, NOT_INTERESTED strongly and lastingly down), halved every
-//!    two weeks. Searches add weight to the tags they name.
+//! 1. **Profile**: every signal changes the viewer's weights on the item's
+//!    tags and author as it is recorded (long watches up, quick ones and
+//!    swipes down, likes and shares up, NOT_INTERESTED strongly and lastingly
+//!    down), halved every two weeks; searches add weight to the tags they
+//!    name (`tastes`). The feed reads those few rows.
 //! 2. **Candidates**: one SQL statement gathers a few hundred visible, unseen
 //!    items with their tags: a slice across the whole catalogue, a sample of
-//!    each learned taste, the newest from followed authors and the running
-//!    campaign, the most liked and the newest overall.
+//!    each learned taste, one of the unmet tags next to them, the newest from
+//!    followed authors and the running campaign, the most liked and the
+//!    newest overall.
 //! 3. **Ranking** blends affinity with popularity, freshness and the campaign.
 //!    An item is worth its best tag to the viewer (a food video also tagged
 //!    travel is still a food video), plus a little of its other tags. A tag
@@ -47,14 +48,13 @@ use crate::visibility::{Scope, content_condition};
 mod candidates;
 mod profile;
 mod ranking;
+pub mod tastes;
 
 use candidates::*;
 use profile::*;
 use ranking::*;
 
-/// How far back signals are read, and how many rows of them at most.
-const SIGNAL_WINDOW_DAYS: i64 = 90;
-const SIGNAL_ROWS: u64 = 2_500;
+/// Signals fade by half in this many days (see `tastes`).
 const SIGNAL_HALF_LIFE_DAYS: f64 = 14.0;
 /// Content viewed or swiped this recently is skipped while unseen content remains.
 const SEEN_WINDOW_DAYS: i64 = 7;
@@ -81,9 +81,17 @@ const VANISHED_AUTHOR: f64 = -50.0;
 /// Per ten items, a tag outside the learned tastes appears at most once.
 const MAX_PER_OTHER_TAG: usize = 1;
 /// Items sampled across every tag on each side of the pivot, and per
-/// learned taste.
-const CATALOGUE_SLICE: u64 = 60;
-const STRONG_TAG_SAMPLE: u64 = 25;
+/// learned taste; and the most liked, the newest, the running campaign's and
+/// the followed authors' newest. About 150 candidates in all: every one
+/// costs the statement a few lookups (twice as many candidates, nearly twice
+/// the time under load).
+const CATALOGUE_SLICE: u64 = 30;
+const STRONG_TAG_SAMPLE: u64 = 20;
+const GLOBAL_SAMPLE: u64 = 20;
+/// Items sampled on each side of the pivot from the unmet tags next to a
+/// learned taste, so a narrow catalogue slice still brings them: they are
+/// where the feed goes when a taste runs out.
+const NEAR_SAMPLE: u64 = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReasonKind {
@@ -167,10 +175,10 @@ pub async fn page(
     let all_tags = taxonomy.all();
     let personalised = viewer.filter(|v| v.settings.personalized_feed);
     let profile = match personalised {
-        Some(v) => Some(load_profile(db, v.user.id, all_tags, now).await?),
+        Some(v) => Some(tastes::load(db, v.user.id, all_tags, now).await?),
         None => None,
     };
-    let profile = profile.filter(|p| p.signals > 0);
+    let profile = profile.filter(|p| !p.is_empty());
     let strongest = profile.as_ref().map(Profile::strongest_tags).unwrap_or_default();
 
     // The campaigns table is tiny: read it whole, for the running ones and
@@ -181,14 +189,20 @@ pub async fn page(
         let digest = <sha2::Sha256 as sha2::Digest>::digest(seed.as_bytes());
         Uuid::from_slice(&digest[..16]).unwrap_or_default()
     };
+    let near: Vec<String> = match &profile {
+        Some(p) => all_tags.iter().filter(|t| p.near_taste(t).is_some()).map(|t| t.slug.clone()).collect(),
+        None => Vec::new(),
+    };
     let query = CandidateQuery {
         scope,
         viewer: viewer.map(|v| v.user.id),
         pillar: request.pillar,
         served: &served,
         strongest: strongest.clone(),
+        near: &near,
         running_campaigns: campaigns.iter().filter(|c| c.is_running(now)).map(|c| c.id).collect(),
         pivot,
+        first: request.first,
         taxonomy,
     };
     let mut rows = query.fetch(db, true).await?;
@@ -219,10 +233,6 @@ pub async fn page(
     let trending_floor = popularity.get(popularity.len() / 10).copied().unwrap_or(f64::MAX);
 
     let sampler = profile.is_none() && request.pillar.is_none();
-    let near: Vec<String> = match &profile {
-        Some(p) => all_tags.iter().filter(|t| p.near_taste(t).is_some()).map(|t| t.slug.clone()).collect(),
-        None => Vec::new(),
-    };
     let (chosen, has_next_page) = assemble(candidates, request.first, &strongest, &near, sampler);
     let english = viewer.is_some_and(|v| v.user.locale == "en");
     let mut items = Vec::with_capacity(chosen.len());
