@@ -32,6 +32,58 @@ pub struct Settings {
     /// Anonymous survey responses per client address per hour.
     pub survey_responses_per_address_per_hour: u64,
     pub limits: QueryLimits,
+    /// Which browser origins may call the API from another origin.
+    pub cors_origins: CorsOrigins,
+}
+
+/// Browser origins allowed to call the API across origins (`CORS_ORIGINS`,
+/// comma-separated `scheme://host[:port]`). The web app is served from the
+/// API's own origin and needs none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// Exactly these; none is production's default.
+    Listed(Vec<String>),
+    /// `http://localhost` and `http://127.0.0.1` on any port: development's
+    /// default, for a front end on its own dev server.
+    Localhost,
+}
+
+impl CorsOrigins {
+    fn parse(value: Option<String>, app_env: AppEnv) -> Result<Self, ConfigError> {
+        let listed: Vec<String> = value
+            .iter()
+            .flat_map(|v| v.split(','))
+            .map(|origin| origin.trim().trim_end_matches('/').to_owned())
+            .filter(|origin| !origin.is_empty())
+            .collect();
+        if let Some(bad) = listed.iter().find(|origin| !is_origin(origin)) {
+            return Err(ConfigError::CorsOrigin(bad.clone()));
+        }
+        Ok(match (listed.is_empty(), app_env) {
+            (true, AppEnv::Development) => Self::Localhost,
+            _ => Self::Listed(listed),
+        })
+    }
+
+    pub fn allows(&self, origin: &str) -> bool {
+        match self {
+            Self::Listed(listed) => listed.iter().any(|allowed| allowed == origin),
+            Self::Localhost => {
+                let host = origin.strip_prefix("http://").unwrap_or_default();
+                let host =
+                    host.rsplit_once(':').filter(|(_, port)| port.parse::<u16>().is_ok()).map_or(host, |(h, _)| h);
+                matches!(host, "localhost" | "127.0.0.1" | "[::1]")
+            }
+        }
+    }
+}
+
+/// `scheme://host[:port]` with an http(s) scheme and nothing after the host.
+fn is_origin(value: &str) -> bool {
+    let Some(rest) = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://")) else {
+        return false;
+    };
+    !rest.is_empty() && !rest.contains(['/', '?', '#', ' ', '*'])
 }
 
 /// The cost limits on one operation (see `graphql::cost`).
@@ -60,6 +112,8 @@ pub enum ConfigError {
     Bool(&'static str),
     #[error("{0} must be a whole number")]
     Number(&'static str),
+    #[error("CORS_ORIGINS: {0:?} is not an origin like https://app.example.com")]
+    CorsOrigin(String),
 }
 
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -119,6 +173,7 @@ impl Settings {
             anon_cache_ttl: Duration::from_secs(number("ANON_CACHE_SECONDS", 2)?),
             survey_responses_per_address_per_hour: number("SURVEY_RESPONSES_PER_ADDRESS_PER_HOUR", 200)?,
             limits,
+            cors_origins: CorsOrigins::parse(lookup("CORS_ORIGINS"), app_env)?,
         })
     }
 
@@ -157,6 +212,30 @@ mod tests {
         assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
         assert!(s.seed_demo);
         assert_eq!(s.jwt_secret.len(), 64);
+    }
+
+    #[test]
+    fn cors_allows_localhost_in_development_and_only_the_listed_origins_otherwise() {
+        let dev = settings(&[]).unwrap().cors_origins;
+        assert_eq!(dev, CorsOrigins::Localhost);
+        for origin in ["http://localhost:5173", "http://127.0.0.1:3000", "http://localhost", "http://[::1]:8080"] {
+            assert!(dev.allows(origin), "{origin}");
+        }
+        for origin in ["https://evil.example", "http://localhost.evil.example", "http://evil.example:localhost"] {
+            assert!(!dev.allows(origin), "{origin}");
+        }
+        let secret = "x".repeat(32);
+        let prod = settings(&[("APP_ENV", "production"), ("JWT_SECRET", &secret)]).unwrap().cors_origins;
+        assert_eq!(prod, CorsOrigins::Listed(Vec::new()));
+        assert!(!prod.allows("http://localhost:5173"));
+        let listed = settings(&[("CORS_ORIGINS", " https://app.example.com/, http://admin.example.com:8443 ")])
+            .unwrap()
+            .cors_origins;
+        assert!(listed.allows("https://app.example.com") && listed.allows("http://admin.example.com:8443"));
+        assert!(!listed.allows("http://localhost:5173") && !listed.allows("https://app.example.com:444"));
+        for bad in ["*", "app.example.com", "https://app.example.com/path", "ftp://x"] {
+            assert!(matches!(settings(&[("CORS_ORIGINS", bad)]), Err(ConfigError::CorsOrigin(_))), "{bad}");
+        }
     }
 
     #[test]

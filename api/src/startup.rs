@@ -5,16 +5,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use actix_cors::Cors;
 use actix_web::dev::Server;
+use actix_web::http::header;
 use actix_web::{App, HttpServer, web};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 use crate::anonymous_cache::AnonymousCache;
 use crate::auth::{PasswordHasher, TokenKeys};
 use crate::clock::SharedClock;
-use crate::config::Settings;
+use crate::config::{CorsOrigins, Settings};
 use crate::error::AppError;
 use crate::graphql::{self, AppSchema};
 use crate::service::live::Changes;
@@ -74,8 +76,50 @@ fn sqlite_path(url: &str) -> Option<&str> {
     (!path.is_empty() && !path.contains(":memory:")).then_some(path)
 }
 
-/// Applies pending migrations and the seed data the settings ask for.
+/// Applies pending migrations and the seed data the settings ask for. On
+/// PostgreSQL, instances starting together take turns: the first migrates
+/// and seeds, the others then find nothing left to do.
 pub async fn prepare_database(state: &AppState) -> Result<(), StartupError> {
+    let lock = StartupLock::take(&state.settings.database_url, state.db.get_database_backend()).await?;
+    let prepared = migrate_and_seed(state).await;
+    if let Some(lock) = lock {
+        lock.release().await;
+    }
+    prepared
+}
+
+/// A PostgreSQL advisory lock held by a connection of its own for as long as
+/// migration and seeding take; if the process dies, its session ends and
+/// the lock with it. (SQLite needs none: one process owns the file.)
+struct StartupLock(DatabaseConnection);
+
+/// The advisory lock's key: "trustfeed" in ASCII, as a number.
+const STARTUP_LOCK_KEY: i64 = 0x74_7275_7374_6665;
+
+impl StartupLock {
+    async fn take(url: &str, backend: sea_orm::DatabaseBackend) -> Result<Option<Self>, StartupError> {
+        if backend != sea_orm::DatabaseBackend::Postgres {
+            return Ok(None);
+        }
+        let mut options = ConnectOptions::new(url.to_owned());
+        options.max_connections(1).min_connections(1).sqlx_logging(false);
+        let connection = Database::connect(options).await?;
+        connection.execute_unprepared(&format!("SELECT pg_advisory_lock({STARTUP_LOCK_KEY})")).await?;
+        Ok(Some(Self(connection)))
+    }
+
+    async fn release(self) {
+        let unlocked = self.0.execute_unprepared(&format!("SELECT pg_advisory_unlock({STARTUP_LOCK_KEY})")).await;
+        if let Err(err) = unlocked {
+            tracing::warn!("releasing the startup lock failed (closing its connection frees it): {err}");
+        }
+        if let Err(err) = self.0.close().await {
+            tracing::warn!("closing the startup lock's connection failed: {err}");
+        }
+    }
+}
+
+async fn migrate_and_seed(state: &AppState) -> Result<(), StartupError> {
     Migrator::up(&state.db, None).await?;
     let now = state.now();
     seed::reference_data(&state.db, now).await?;
@@ -187,12 +231,26 @@ fn spawn_maintenance(state: AppState) {
     });
 }
 
+/// Cross-origin access for the allowed browser origins. Other origins get
+/// no CORS headers (their browsers then refuse the answer), but are not
+/// refused here: the web app's own requests carry an `Origin` too.
+fn cors(origins: &CorsOrigins) -> Cors {
+    let origins = origins.clone();
+    Cors::default()
+        .allowed_origin_fn(move |origin, _| origin.to_str().is_ok_and(|o| origins.allows(o)))
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .block_on_origin_mismatch(false)
+        .max_age(3600)
+}
+
 fn serve(listener: TcpListener, state: AppState, schema: AppSchema) -> std::io::Result<Server> {
     let workers = state.settings.workers;
     let state = web::Data::new(state);
     let schema = web::Data::new(schema);
     let mut server = HttpServer::new(move || {
         App::new()
+            .wrap(cors(&state.settings.cors_origins))
             .app_data(state.clone())
             .app_data(schema.clone())
             .route("/graphql", web::post().to(http::graphql_post))

@@ -20,6 +20,7 @@ pub fn settings(database_url: String) -> Settings {
         anon_cache_ttl: Duration::from_secs(2),
         survey_responses_per_address_per_hour: 200,
         limits: QueryLimits::default(),
+        cors_origins: api::config::CorsOrigins::Localhost,
     }
 }
 

@@ -1,9 +1,12 @@
 //! What an operation may cost, decided before anything runs: every field
 //! (`__typename` included) counts 1, a connection multiplies what is selected
-//! inside it by its `first` (20 when absent), and an operation selects at
-//! most a set number of root fields. async-graphql's own complexity counts
-//! neither page sizes nor `__typename`, so a hundred aliased pages of pages
-//! would pass it.
+//! inside it by its `first` (20 when absent), an operation selects at most a
+//! set number of root fields, and its data fields nest at most so deep.
+//! async-graphql's own complexity counts neither page sizes nor
+//! `__typename`, so a hundred aliased pages of pages would pass it; its depth
+//! limit counts introspection too, whose standard query (GraphiQL's, codegen's)
+//! nests `ofType` deeper than any data. Introspection is bounded by the
+//! schema's size, and off in production.
 use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
@@ -57,6 +60,14 @@ pub fn check(
             async_graphql::parser::types::OperationType::Subscription => registry.subscription_type.as_deref(),
         };
         let walker = Walker { registry, document, variables, limit: limits.max_complexity };
+        let depth = walker.depth(&operation.node.selection_set.node, true, &mut Vec::new());
+        if depth > limits.max_depth {
+            return Err(AppError::QueryTooComplex(format!(
+                "The query is nested too deep: fields may nest at most {} levels (introspection aside), and this \
+                 one nests {depth}",
+                limits.max_depth
+            )));
+        }
         let roots = walker.root_fields(&operation.node.selection_set.node, &mut Vec::new());
         if roots > limits.max_root_fields {
             return Err(AppError::QueryTooComplex(format!(
@@ -98,6 +109,31 @@ impl<'a> Walker<'a> {
                 }
             })
             .fold(0, usize::saturating_add)
+    }
+
+    /// How deep a selection set nests, counting the leaf: `{ me { email } }`
+    /// is 2. At the root, the introspection fields do not count.
+    fn depth(&self, set: &'a SelectionSet, root: bool, fragments: &mut Vec<&'a Name>) -> usize {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(field) => {
+                    let name = field.node.name.node.as_str();
+                    if root && (name == "__schema" || name == "__type") {
+                        0
+                    } else {
+                        1 + self.depth(&field.node.selection_set.node, false, fragments)
+                    }
+                }
+                Selection::InlineFragment(inline) => self.depth(&inline.node.selection_set.node, root, fragments),
+                Selection::FragmentSpread(spread) => {
+                    self.fragment(&spread.node.fragment_name.node, fragments, |w, def, f| {
+                        w.depth(&def.selection_set.node, root, f)
+                    })
+                }
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     /// The cost of a selection set on `parent` (a type name, when known).

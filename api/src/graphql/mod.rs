@@ -54,7 +54,6 @@ pub fn build_schema(state: Option<AppState>) -> AppSchema {
     let production = state.as_ref().is_some_and(|s| s.settings.is_production());
     let limits = state.as_ref().map(|s| s.settings.limits).unwrap_or_default();
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), moderation::SubscriptionRoot)
-        .limit_depth(limits.max_depth)
         .extension(input::NoNulText)
         .extension(cost::CostLimit(limits))
         .extension(gate::OperationGate);

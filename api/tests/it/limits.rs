@@ -28,14 +28,84 @@ async fn post_raw(app: &TestApp, body: impl Into<reqwest::Body>) -> (u16, Value)
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// Data fields nest at most as deep as the limit (12 by default); the
+/// introspection fields, bounded by the schema, do not count.
 #[tokio::test]
-async fn queries_deeper_than_12_are_refused() {
-    on_each_database(|app| async move {
-        let ok = app.query(&nested_query(12), json!({})).await;
-        assert!(ok["errors"].is_null(), "depth 12 is allowed: {ok}");
-        let deep = app.query(&nested_query(13), json!({})).await;
+async fn data_nests_at_most_the_depth_limit_and_introspection_is_exempt() {
+    for backend in backends() {
+        // The schema's deepest data path is 8 fields: a limit of 7 shows the rule.
+        let app = TestApp::spawn(backend, |s| s.limits.max_depth = 7).await;
+        let seven = "{ contents(first: 1) { edges { node { comments(first: 1) { edges { node { id } } } } } } }";
+        let ok = app.query(seven, json!({})).await;
+        assert!(ok["errors"].is_null(), "depth 7 is allowed: {ok}");
+        let eight =
+            "{ contents(first: 1) { edges { node { comments(first: 1) { edges { node { author { handle } } } } } } } }";
+        let deep = app.query(eight, json!({})).await;
         assert_code(&deep, "QUERY_TOO_COMPLEX");
         assert!(deep["data"].is_null());
+        // A fragment counts where it is spread, an inline one too.
+        let spread = "{ contents(first: 1) { ...E } } fragment E on ContentConnection { edges { node { \
+                      comments(first: 1) { edges { ... on CommentEdge { node { author { handle } } } } } } } }";
+        assert_code(&app.query(spread, json!({})).await, "QUERY_TOO_COMPLEX");
+        // Introspection 13 deep: past this limit and past the default one.
+        let introspection = app.query(&nested_query(13), json!({})).await;
+        assert!(introspection["errors"].is_null(), "{introspection}");
+        // Past the parser's own bound (32 levels), nothing is exempt.
+        let absurd = app.query(&nested_query(40), json!({})).await;
+        assert!(!absurd["errors"].is_null() && absurd["data"].is_null(), "{absurd}");
+    }
+}
+
+/// graphql-js's `getIntrospectionQuery()`, which GraphiQL, graphql-codegen
+/// and Apollo send.
+const STANDARD_INTROSPECTION: &str = "query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) {
+    name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason
+  }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType {
+    kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
+}";
+
+#[tokio::test]
+async fn the_standard_introspection_query_gets_the_whole_schema() {
+    on_each_database(|app| async move {
+        let response = app.query(STANDARD_INTROSPECTION, json!({})).await;
+        assert!(response["errors"].is_null(), "{response}");
+        let schema = &response["data"]["__schema"];
+        assert_eq!(
+            [&schema["queryType"]["name"], &schema["mutationType"]["name"], &schema["subscriptionType"]["name"]],
+            [&json!("Query"), &json!("Mutation"), &json!("Subscription")]
+        );
+        let types: Vec<&Value> = schema["types"].as_array().unwrap().iter().collect();
+        let named = |name: &str| types.iter().find(|t| t["name"] == name).copied();
+        let document = async_graphql::parser::parse_schema(api::graphql::sdl()).unwrap();
+        let mut checked = 0;
+        for definition in &document.definitions {
+            let async_graphql::parser::types::TypeSystemDefinition::Type(ty) = definition else { continue };
+            let name = ty.node.name.node.as_str();
+            let found = named(name).unwrap_or_else(|| panic!("{name} is missing from the introspection"));
+            if let async_graphql::parser::types::TypeKind::Object(object) = &ty.node.kind {
+                let fields = found["fields"].as_array().map_or(0, Vec::len);
+                assert_eq!(fields, object.fields.len(), "{name}'s fields");
+            }
+            checked += 1;
+        }
+        assert!(checked > 50, "{checked} types");
     })
     .await;
 }
@@ -193,8 +263,10 @@ async fn production_mode_hides_graphiql_introspection_and_suggestions() {
         })
         .await;
         assert_eq!(app.get("/graphql").await.status(), 404);
-        let schema = app.query("{ __schema { queryType { name } } }", json!({})).await;
-        assert!(schema["data"].is_null() || schema["data"]["__schema"].is_null(), "{schema}");
+        for introspection in ["{ __schema { queryType { name } } }", STANDARD_INTROSPECTION] {
+            let schema = app.query(introspection, json!({})).await;
+            assert!(schema["data"].is_null() || schema["data"]["__schema"].is_null(), "{schema}");
+        }
         let typo = app.query("{ privacyPolicys { version } }", json!({})).await;
         assert_code(&typo, "BAD_USER_INPUT");
         assert!(!typo["errors"][0]["message"].as_str().unwrap().contains("Did you mean"), "{typo}");

@@ -14,6 +14,7 @@ mod feed;
 mod limits;
 mod matrix;
 mod moderation;
+mod operations;
 mod privacy;
 mod safety;
 mod schema;

@@ -161,6 +161,7 @@ pub fn test_settings(database_url: String) -> Settings {
         anon_cache_ttl: Duration::from_secs(2),
         survey_responses_per_address_per_hour: 200,
         limits: QueryLimits::default(),
+        cors_origins: api::config::CorsOrigins::Localhost,
     }
 }
 
