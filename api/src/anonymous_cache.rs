@@ -15,7 +15,7 @@
 //! On PostgreSQL the cache is used only while this instance hears the other
 //! instances' announcements. Memory is bounded by the entry count and sizes.
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use actix_web::web::Bytes;
 use chrono::{DateTime, Duration, Utc};
@@ -34,6 +34,8 @@ struct Entry {
     data_version: u64,
     made_at: DateTime<Utc>,
     response: Bytes,
+    /// The operation's label in the metrics.
+    operation: Arc<str>,
 }
 
 impl AnonymousCache {
@@ -48,16 +50,17 @@ impl AnonymousCache {
         body.len() <= MAX_KEY_BYTES
     }
 
-    /// The response kept for `body`, if it is still current.
-    pub fn get(&self, body: &[u8], data_version: u64, now: DateTime<Utc>) -> Option<Bytes> {
+    /// The response kept for `body`, and its operation's label, if it is
+    /// still current.
+    pub fn get(&self, body: &[u8], data_version: u64, now: DateTime<Utc>) -> Option<(Bytes, Arc<str>)> {
         let entries = self.entries.lock().ok()?;
         let entry = entries.get(body)?;
-        self.is_current(entry, data_version, now).then(|| entry.response.clone())
+        self.is_current(entry, data_version, now).then(|| (entry.response.clone(), entry.operation.clone()))
     }
 
     /// Keeps `response`, made from data at `data_version` (read before the
     /// query ran, so a change during it makes the entry stale at once).
-    pub fn put(&self, body: Bytes, data_version: u64, now: DateTime<Utc>, response: Bytes) {
+    pub fn put(&self, body: Bytes, data_version: u64, now: DateTime<Utc>, response: Bytes, operation: Arc<str>) {
         if body.len() > MAX_KEY_BYTES || response.len() > MAX_RESPONSE_BYTES {
             return;
         }
@@ -69,7 +72,7 @@ impl AnonymousCache {
                 entries.clear();
             }
         }
-        entries.insert(body, Entry { data_version, made_at: now, response });
+        entries.insert(body, Entry { data_version, made_at: now, response, operation });
     }
 
     fn is_current(&self, entry: &Entry, data_version: u64, now: DateTime<Utc>) -> bool {
@@ -90,8 +93,9 @@ mod tests {
         let cache = cache();
         let now = Utc::now();
         let body = Bytes::from_static(b"{\"query\":\"{ tags { slug } }\"}");
-        cache.put(body.clone(), 7, now, Bytes::from_static(b"{\"data\":{}}"));
-        assert_eq!(cache.get(&body, 7, now + Duration::seconds(1)).as_deref(), Some(&b"{\"data\":{}}"[..]));
+        cache.put(body.clone(), 7, now, Bytes::from_static(b"{\"data\":{}}"), "Tags".into());
+        let (response, operation) = cache.get(&body, 7, now + Duration::seconds(1)).unwrap();
+        assert_eq!((&response[..], &*operation), (&b"{\"data\":{}}"[..], "Tags"));
         assert!(cache.get(&body, 8, now).is_none(), "data changed since");
         assert!(cache.get(&body, 7, now + Duration::seconds(2)).is_none(), "too old");
         assert!(cache.get(&body, 7, now - Duration::seconds(1)).is_none(), "the clock went back");
@@ -103,10 +107,10 @@ mod tests {
         let cache = cache();
         let now = Utc::now();
         for i in 0..MAX_ENTRIES * 3 {
-            cache.put(Bytes::from(format!("{i}")), 1, now, Bytes::from_static(b"x"));
+            cache.put(Bytes::from(format!("{i}")), 1, now, Bytes::from_static(b"x"), "anonymous".into());
         }
         assert!(cache.entries.lock().unwrap().len() <= MAX_ENTRIES);
-        cache.put(Bytes::from("big"), 1, now, Bytes::from(vec![b'x'; MAX_RESPONSE_BYTES + 1]));
+        cache.put(Bytes::from("big"), 1, now, Bytes::from(vec![b'x'; MAX_RESPONSE_BYTES + 1]), "anonymous".into());
         assert!(cache.get(b"big", 1, now).is_none());
         assert!(!cache.accepts(&vec![b' '; MAX_KEY_BYTES + 1]));
         assert!(AnonymousCache::new(std::time::Duration::ZERO).is_none());

@@ -34,6 +34,63 @@ pub struct Settings {
     pub limits: QueryLimits,
     /// Which browser origins may call the API from another origin.
     pub cors_origins: CorsOrigins,
+    /// Who may read `/metrics`.
+    pub metrics: MetricsAccess,
+    /// How the server stops on SIGTERM or Ctrl-C.
+    pub shutdown: ShutdownTiming,
+}
+
+/// Where Prometheus reads `/metrics`. The figures (operation names, queue
+/// depth) are not for the public, so production serves them only on a
+/// separate address or to the bearer of a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricsAccess {
+    /// `METRICS_ADDR`: a second listener serving only `/metrics`, unguarded
+    /// (keep it on a private network).
+    pub addr: Option<String>,
+    /// `METRICS_TOKEN`: `/metrics` on the main listener for
+    /// `Authorization: Bearer <token>`.
+    pub token: Option<String>,
+    /// Development serves `/metrics` on the main listener to anyone when
+    /// neither is set; production then serves it nowhere.
+    pub open_in_development: bool,
+}
+
+/// The phases of a graceful stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShutdownTiming {
+    /// `SHUTDOWN_DELAY_SECONDS` (5 in production, 0 in development): how
+    /// long the server keeps serving after the signal while `/readyz`
+    /// answers 503, so load balancers stop sending new requests before it
+    /// stops accepting them.
+    pub delay: Duration,
+    /// `SHUTDOWN_DRAIN_SECONDS`: how long requests in flight may take to
+    /// finish once it stops accepting.
+    pub drain: Duration,
+}
+
+/// How log lines are written (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Readable lines, the default.
+    Text,
+    /// One JSON object per line, with the request span's fields.
+    Json,
+}
+
+impl LogFormat {
+    /// Read before the settings, so that reading them can already log.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::parse(std::env::var("LOG_FORMAT").ok().as_deref())
+    }
+
+    fn parse(value: Option<&str>) -> Result<Self, ConfigError> {
+        match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            None | Some("" | "text") => Ok(Self::Text),
+            Some("json") => Ok(Self::Json),
+            Some(other) => Err(ConfigError::LogFormat(other.to_owned())),
+        }
+    }
 }
 
 /// Browser origins allowed to call the API across origins (`CORS_ORIGINS`,
@@ -114,9 +171,15 @@ pub enum ConfigError {
     Number(&'static str),
     #[error("CORS_ORIGINS: {0:?} is not an origin like https://app.example.com")]
     CorsOrigin(String),
+    #[error("LOG_FORMAT must be `text` or `json`, not `{0}`")]
+    LogFormat(String),
+    #[error("METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_BYTES} bytes")]
+    ShortMetricsToken,
 }
 
 pub const MIN_SECRET_BYTES: usize = 32;
+pub const MIN_METRICS_TOKEN_BYTES: usize = 16;
+pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/trustfeed.db?mode=rwc";
 
 impl Settings {
@@ -155,13 +218,18 @@ impl Settings {
             max_complexity: number("MAX_QUERY_COMPLEXITY", defaults.max_complexity as u64)? as usize,
             max_root_fields: number("MAX_ROOT_FIELDS", defaults.max_root_fields as u64)? as usize,
         };
+        let production = app_env == AppEnv::Production;
+        let metrics_token = match lookup("METRICS_TOKEN").filter(|t| !t.is_empty()) {
+            Some(token) if token.len() < MIN_METRICS_TOKEN_BYTES => return Err(ConfigError::ShortMetricsToken),
+            token => token,
+        };
         let database_url = lookup("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         // The demo accounts have published passwords: by default only on the
         // embedded SQLite database in development, and never in production.
         let seed_demo = seed_demo.unwrap_or(database_url.starts_with("sqlite")) && app_env == AppEnv::Development;
         Ok(Self {
             database_url,
-            listen_addr: lookup("LISTEN_ADDR").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
+            listen_addr: lookup("LISTEN_ADDR").unwrap_or_else(|| DEFAULT_LISTEN_ADDR.to_owned()),
             jwt_secret,
             app_env,
             seed_demo,
@@ -174,6 +242,16 @@ impl Settings {
             survey_responses_per_address_per_hour: number("SURVEY_RESPONSES_PER_ADDRESS_PER_HOUR", 200)?,
             limits,
             cors_origins: CorsOrigins::parse(lookup("CORS_ORIGINS"), app_env)?,
+            metrics: MetricsAccess {
+                addr: lookup("METRICS_ADDR").filter(|a| !a.trim().is_empty()),
+                token: metrics_token,
+                open_in_development: !production,
+            },
+            shutdown: ShutdownTiming {
+                // Ctrl-C in development should stop at once.
+                delay: Duration::from_secs(number("SHUTDOWN_DELAY_SECONDS", if production { 5 } else { 0 })?),
+                drain: Duration::from_secs(number("SHUTDOWN_DRAIN_SECONDS", 30)?),
+            },
         })
     }
 
@@ -269,6 +347,41 @@ mod tests {
         assert_eq!(settings(&[("ANON_CACHE_SECONDS", "0")]).unwrap().anon_cache_ttl, Duration::ZERO);
         assert_eq!(settings(&[]).unwrap().anon_cache_ttl, Duration::from_secs(2));
         assert!(matches!(settings(&[("MAX_ROOT_FIELDS", "many")]), Err(ConfigError::Number(_))));
+    }
+
+    #[test]
+    fn metrics_are_guarded_in_production_and_shutdown_can_be_tuned() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.metrics, MetricsAccess { addr: None, token: None, open_in_development: true });
+        assert_eq!(s.shutdown, ShutdownTiming { delay: Duration::ZERO, drain: Duration::from_secs(30) });
+        let secret = "x".repeat(32);
+        let token = "t".repeat(16);
+        let prod = settings(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", &secret),
+            ("METRICS_TOKEN", &token),
+            ("METRICS_ADDR", "0.0.0.0:9090"),
+            ("SHUTDOWN_DELAY_SECONDS", "5"),
+            ("SHUTDOWN_DRAIN_SECONDS", "20"),
+        ])
+        .unwrap();
+        assert_eq!(
+            prod.metrics,
+            MetricsAccess { addr: Some("0.0.0.0:9090".into()), token: Some(token), open_in_development: false }
+        );
+        assert_eq!(prod.shutdown, ShutdownTiming { delay: Duration::from_secs(5), drain: Duration::from_secs(20) });
+        assert!(matches!(settings(&[("METRICS_TOKEN", "short")]), Err(ConfigError::ShortMetricsToken)));
+        let prod_defaults = settings(&[("APP_ENV", "production"), ("JWT_SECRET", &secret)]).unwrap();
+        assert_eq!(prod_defaults.shutdown.delay, Duration::from_secs(5));
+        assert_eq!(prod_defaults.metrics.token, None);
+        assert!(matches!(settings(&[("SHUTDOWN_DRAIN_SECONDS", "-1")]), Err(ConfigError::Number(_))));
+    }
+
+    #[test]
+    fn log_format_is_text_unless_json_is_asked_for() {
+        assert_eq!(LogFormat::parse(None).unwrap(), LogFormat::Text);
+        assert_eq!(LogFormat::parse(Some("JSON")).unwrap(), LogFormat::Json);
+        assert!(matches!(LogFormat::parse(Some("xml")), Err(ConfigError::LogFormat(_))));
     }
 
     #[test]

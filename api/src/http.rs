@@ -1,11 +1,12 @@
 //! The HTTP surface: `/graphql` (POST for operations, GET for GraphiQL),
 //! `/healthz` and `/readyz`. Request-level limits are enforced here, before
 //! GraphQL sees anything.
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_LENGTH, ContentType};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, ServerError};
 use futures_util::{FutureExt, StreamExt};
@@ -15,7 +16,9 @@ use serde_json::json;
 use crate::auth::{Caller, resolve_caller};
 use crate::error::AppError;
 use crate::graphql::{self, AppSchema, Credential};
+use crate::metrics;
 use crate::state::AppState;
+use crate::telemetry::{Outcome, RequestId};
 
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
@@ -47,11 +50,13 @@ impl Refusal {
         }
     }
 
-    fn into_response(self) -> HttpResponse {
-        HttpResponse::build(self.status).json(json!({
-            "data": null,
-            "errors": [{ "message": self.message, "extensions": { "code": self.code } }],
-        }))
+    fn into_response(self, request_id: Option<&RequestId>) -> (HttpResponse, &'static str) {
+        let mut extensions = json!({ "code": self.code });
+        if let Some(id) = request_id.filter(|_| self.code == "INTERNAL") {
+            extensions["requestId"] = id.as_str().into();
+        }
+        let body = json!({ "data": null, "errors": [{ "message": self.message, "extensions": extensions }] });
+        (HttpResponse::build(self.status).json(body), self.code)
     }
 }
 
@@ -84,21 +89,38 @@ fn parse_request(body: &[u8]) -> Result<async_graphql::Request, Refusal> {
     })
 }
 
+/// Answers one GraphQL request, and leaves its operation and outcome for
+/// the request's log line and metrics (`telemetry::track`).
 pub async fn graphql_post(
     state: web::Data<AppState>,
     schema: web::Data<AppSchema>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let body = match read_body(&req, payload).await {
+    let (response, operation, code) = answer(&state, &schema, &req, payload).await;
+    req.extensions_mut().insert(Outcome { operation, code });
+    response
+}
+
+/// A response, with the operation's label and outcome code.
+type Answer = (HttpResponse, Arc<str>, String);
+
+fn unparsed((response, code): (HttpResponse, &'static str)) -> Answer {
+    (response, metrics::operation_label(None), code.to_owned())
+}
+
+async fn answer(state: &AppState, schema: &AppSchema, req: &HttpRequest, payload: web::Payload) -> Answer {
+    let request_id = RequestId::of(req);
+    let body = match read_body(req, payload).await {
         Ok(body) => body,
-        Err(refusal) => return refusal.into_response(),
+        Err(refusal) => return unparsed(refusal.into_response(request_id.as_ref())),
     };
     // A header that is not valid text is still a (bad) credential, not anonymity.
     let credential = Credential(req.headers().get(AUTHORIZATION).map(|v| v.to_str().unwrap_or_default().to_owned()));
-    let address = client_address(&req, &state);
+    let address = client_address(req, state);
     let caller = resolve_caller(&state.db, &state.tokens, state.now(), credential.0.as_deref()).await;
-    if matches!(caller, Caller::Anonymous)
+    // A bad token is no way around the limit on anonymous traffic.
+    if matches!(caller, Caller::Anonymous | Caller::Rejected(_))
         && let (Some(limiter), Some(address)) = (&state.anonymous, &address)
         && let Err(not_until) = limiter.check_key(address)
     {
@@ -107,7 +129,8 @@ pub async fn graphql_post(
             message: "Too many requests from this address; slow down".into(),
             retry_after_seconds: i64::try_from(wait.as_secs()).unwrap_or(60).max(1),
         };
-        return HttpResponse::TooManyRequests().json(refused(&refusal));
+        metrics::rate_limited("anonymous_requests".into());
+        return unparsed((HttpResponse::TooManyRequests().json(refused(&refusal)), refusal.code()));
     }
     // Anonymous callers all see the same: their queries may be answered from
     // the cache (see `anonymous_cache` for when that is safe).
@@ -117,25 +140,57 @@ pub async fn graphql_post(
         .filter(|cache| credential.0.is_none() && cache.accepts(&body))
         .filter(|_| state.db.get_database_backend() != DatabaseBackend::Postgres || state.changes.is_listening());
     let data_version = state.changes.data_version();
-    if let Some(response) = cache.and_then(|cache| cache.get(&body, data_version, state.now())) {
-        return json_response(response);
+    if let Some((response, operation)) = cache.and_then(|cache| cache.get(&body, data_version, state.now())) {
+        return (json_response(response), operation, OK.to_owned());
     }
     let mut request = match parse_request(&body) {
         Ok(request) => request,
-        Err(refusal) => return refusal.into_response(),
+        Err(refusal) => return unparsed(refusal.into_response(request_id.as_ref())),
     };
+    let operation = metrics::operation_label(operation_name(&mut request).as_deref());
     let only_queries = cache.is_some() && is_query(&mut request);
-    request.data = graphql::operation_data(&state, caller, address);
+    request.data = graphql::operation_data(state, caller, address);
     request.data.insert(credential);
-    let response = execute(&schema, request, state.settings.request_timeout).await;
+    let response = execute(schema, request, state.settings.request_timeout, request_id.as_ref()).await;
+    let code = outcome_code(&response);
     let Ok(json) = serde_json::to_vec(&response) else {
-        return Refusal::internal().into_response();
+        let (response, code) = Refusal::internal().into_response(request_id.as_ref());
+        return (response, operation, code.to_owned());
     };
     let json = web::Bytes::from(json);
     if let Some(cache) = cache.filter(|_| only_queries && response.is_ok() && response.http_headers.is_empty()) {
-        cache.put(body, data_version, state.now(), json.clone());
+        cache.put(body, data_version, state.now(), json.clone(), operation.clone());
     }
-    json_response(json)
+    (json_response(json), operation, code)
+}
+
+/// The outcome of an operation that ran to the end.
+const OK: &str = "OK";
+
+/// `OK`, or the first error's code.
+fn outcome_code(response: &async_graphql::Response) -> String {
+    let code = response.errors.first().map(|error| error.extensions.as_ref().and_then(|ext| ext.get("code")));
+    match code {
+        None => OK.to_owned(),
+        Some(Some(async_graphql::Value::String(code))) => code.clone(),
+        Some(_) => "INTERNAL".to_owned(),
+    }
+}
+
+/// The name of the operation to run: the one asked for, or that of the
+/// document's only operation.
+fn operation_name(request: &mut async_graphql::Request) -> Option<String> {
+    use async_graphql::parser::types::DocumentOperations;
+    if let Some(name) = &request.operation_name {
+        return Some(name.clone());
+    }
+    let document = request.parsed_query().ok()?;
+    match &document.operations {
+        DocumentOperations::Multiple(operations) if operations.len() == 1 => {
+            operations.keys().next().map(ToString::to_string)
+        }
+        _ => None,
+    }
 }
 
 fn json_response(body: web::Bytes) -> HttpResponse {
@@ -156,10 +211,12 @@ fn is_query(request: &mut async_graphql::Request) -> bool {
 }
 
 /// Runs one operation under the time limit; a panic becomes `INTERNAL`.
+/// `INTERNAL` errors carry the request's id, for the user to quote.
 pub(crate) async fn execute(
     schema: &AppSchema,
     request: async_graphql::Request,
     limit: Duration,
+    request_id: Option<&RequestId>,
 ) -> async_graphql::Response {
     let run = std::panic::AssertUnwindSafe(schema.execute(request)).catch_unwind();
     let mut response = match tokio::time::timeout(limit, run).await {
@@ -176,6 +233,22 @@ pub(crate) async fn execute(
     };
     for error in &mut response.errors {
         classify(error);
+        let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
+        match extensions.get("code") {
+            Some(async_graphql::Value::String(code)) if code == "INTERNAL" => {
+                if let Some(id) = request_id {
+                    extensions.set("requestId", id.as_str());
+                }
+            }
+            Some(async_graphql::Value::String(code)) if code == "RATE_LIMITED" => {
+                let field = match error.path.first() {
+                    Some(async_graphql::PathSegment::Field(field)) => field.clone(),
+                    _ => "operation".to_owned(),
+                };
+                metrics::rate_limited(field);
+            }
+            _ => {}
+        }
     }
     response
 }
@@ -244,10 +317,30 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
-/// Ready only while the database answers.
+/// Ready only while the database answers and the instance is not stopping.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if state.shutdown.has_begun() {
+        return HttpResponse::ServiceUnavailable().json(json!({ "status": "stopping" }));
+    }
     match tokio::time::timeout(Duration::from_secs(2), state.db.ping()).await {
         Ok(Ok(())) => HttpResponse::Ok().json(json!({ "status": "ready" })),
         _ => HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "down" })),
     }
+}
+
+/// Asks the server listening on `listen_addr` (this host) whether it is
+/// ready, over plain HTTP/1.0 so that no client library is needed.
+pub fn probe_ready(listen_addr: &str) -> Result<(), String> {
+    use std::io::{Read, Write};
+    let port = listen_addr.rsplit_once(':').map_or(listen_addr, |(_, port)| port);
+    let address = format!("127.0.0.1:{port}");
+    let timeout = Duration::from_secs(3);
+    let target = address.parse().map_err(|_| format!("LISTEN_ADDR {listen_addr:?} has no port"))?;
+    let mut stream = std::net::TcpStream::connect_timeout(&target, timeout).map_err(|e| format!("{address}: {e}"))?;
+    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    stream.write_all(b"GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n").map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).map_err(|e| e.to_string())?;
+    let status = answer.lines().next().unwrap_or_default();
+    if status.split_whitespace().nth(1) == Some("200") { Ok(()) } else { Err(format!("not ready: {status}")) }
 }

@@ -5,10 +5,13 @@ pub mod config;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod metrics;
 pub mod seed;
+pub mod shutdown;
 pub mod socket;
 pub mod startup;
 pub mod state;
+pub mod telemetry;
 pub mod webapp;
 
 // The rules live in the `service` crate; these names keep `crate::service::…`,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use api::auth::PasswordHasher;
 use api::clock::{Clock, SystemClock};
-use api::config::Settings;
+use api::config::{LogFormat, Settings};
 use api::domain::{self, DisplayName, Email, Handle, Locale, Password};
 use api::service::{accounts, privacy};
 use api::startup::{self, Application};
@@ -32,6 +32,9 @@ enum Command {
     Purge,
     /// Print the GraphQL schema (SDL).
     ExportSchema,
+    /// Exit 0 when the server on LISTEN_ADDR answers `/readyz` with 200: the
+    /// container's health check, in an image without curl.
+    Healthcheck,
     /// Create an account, e.g. a moderator or admin.
     CreateUser {
         #[arg(long)]
@@ -64,11 +67,14 @@ fn parse_role(raw: &str) -> Result<Role, String> {
 async fn main() -> ExitCode {
     // A `.env` file is optional; real environment variables win over it.
     let dotenv = dotenvy::dotenv();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
+    let log_format = match LogFormat::from_env() {
+        Ok(format) => format,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    api::telemetry::init_logging(log_format);
     if let Err(err) = dotenv
         && !err.not_found()
     {
@@ -85,9 +91,16 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let command = cli.command.unwrap_or(Command::Serve);
-    if let Command::ExportSchema = command {
-        print!("{}", api::graphql::sdl());
-        return Ok(());
+    match command {
+        Command::ExportSchema => {
+            print!("{}", api::graphql::sdl());
+            return Ok(());
+        }
+        Command::Healthcheck => {
+            let listen = std::env::var("LISTEN_ADDR").unwrap_or_else(|_| api::config::DEFAULT_LISTEN_ADDR.into());
+            return api::http::probe_ready(&listen);
+        }
+        _ => {}
     }
     let settings = Settings::from_env().map_err(|e| e.to_string())?;
     match command {
@@ -119,7 +132,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let display_name = display_name.unwrap_or_else(|| handle.clone());
             create_user(settings, &email, &handle, &display_name, birth_date, role, &password).await
         }
-        Command::ExportSchema => Ok(()),
+        Command::ExportSchema | Command::Healthcheck => Ok(()),
     }
 }
 
@@ -131,7 +144,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let host = addr.rsplit_once(':').map_or(addr.as_str(), |(host, _)| host);
     tracing::info!("TrustFeed listening on http://{host}:{port}/graphql");
     if !production {
-        println!("GraphiQL: http://{host}:{port}/graphql");
+        tracing::info!("GraphiQL: http://{host}:{port}/graphql");
     }
     app.run_until_stopped().await.map_err(|e| e.to_string())
 }

@@ -19,11 +19,14 @@ use async_graphql::{Data, Executor, Request, Response};
 use futures_util::stream::{self, BoxStream};
 use futures_util::{FutureExt, StreamExt};
 use tokio::sync::{OnceCell, mpsc};
+use tracing::Instrument;
 
 use crate::auth::{Caller, resolve_caller};
 use crate::error::AppError;
 use crate::graphql::{self, AppSchema, Credential};
+use crate::metrics::SocketGauge;
 use crate::state::AppState;
+use crate::telemetry::RequestId;
 
 /// Operations one socket may run at once.
 pub const MAX_OPERATIONS: usize = 20;
@@ -46,6 +49,8 @@ struct SocketExecutor {
     state: AppState,
     socket: Arc<SocketState>,
     address: Option<String>,
+    /// The id of the upgrade request: the socket's operations log under it.
+    request_id: Option<RequestId>,
 }
 
 fn is_subscription(request: &Request) -> bool {
@@ -72,7 +77,7 @@ impl SocketExecutor {
 impl Executor for SocketExecutor {
     async fn execute(&self, request: Request) -> Response {
         let request = self.prepare(request).await;
-        crate::http::execute(&self.schema, request, self.state.settings.request_timeout).await
+        crate::http::execute(&self.schema, request, self.state.settings.request_timeout, self.request_id.as_ref()).await
     }
 
     fn execute_stream(&self, request: Request, _session: Option<Arc<Data>>) -> BoxStream<'static, Response> {
@@ -111,8 +116,11 @@ pub async fn graphql_ws(
         state: state.get_ref().clone(),
         socket: Arc::new(SocketState::default()),
         address: crate::http::client_address(&req, &state),
+        request_id: RequestId::of(&req),
     };
-    actix_web::rt::spawn(serve(executor, protocol, session, messages));
+    let span =
+        tracing::info_span!("websocket", request_id = executor.request_id.as_ref().map_or("", RequestId::as_str));
+    actix_web::rt::spawn(serve(executor, protocol, session, messages).instrument(span));
     Ok(response)
 }
 
@@ -146,8 +154,13 @@ async fn serve(
     let mut checks = tokio::time::interval_at(opened + SESSION_CHECK, SESSION_CHECK);
     // Operations started and not yet complete, by the client's id.
     let mut running = Operations::default();
+    let mut gauge = SocketGauge::open();
     let reason = loop {
+        gauge.set_operations(running.0.len());
         tokio::select! {
+            () = state.shutdown.begun() => {
+                break Some(CloseReason { code: CloseCode::Away, description: Some("The server is restarting".into()) });
+            },
             incoming = messages.next() => {
                 let bytes = match incoming {
                     Some(Ok(Message::Text(text))) => text.as_bytes().to_vec(),

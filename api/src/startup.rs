@@ -8,6 +8,7 @@ use std::time::Duration;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::header;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
@@ -22,8 +23,10 @@ use crate::graphql::{self, AppSchema};
 use crate::service::live::Changes;
 use crate::service::taxonomy::Taxonomy;
 use crate::service::{data_rights, family, rate_limit};
+use crate::shutdown::Shutdown;
 use crate::state::AppState;
-use crate::{http, seed, socket, webapp};
+use crate::telemetry::{self, REQUEST_ID_HEADER, RequestSpan};
+use crate::{http, metrics, seed, shutdown, socket, webapp};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -129,13 +132,15 @@ async fn migrate_and_seed(state: &AppState) -> Result<(), StartupError> {
     Ok(())
 }
 
-/// Counts every statement and logs slow ones; the count lets tests prove that
-/// a request's statements do not grow with the page size.
+/// Counts every statement, for the instance (tests prove with it that a
+/// request's statements do not grow with the page size) and for the request
+/// it runs for (`/metrics`), and logs slow ones.
 fn observe(db: &mut DatabaseConnection) -> Arc<AtomicU64> {
     let statements = Arc::new(AtomicU64::new(0));
     let counter = statements.clone();
     db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::Relaxed);
+        metrics::statement_ran();
         if info.elapsed > SLOW_STATEMENT {
             tracing::warn!(elapsed = ?info.elapsed, failed = info.failed, "slow SQL statement: {}", info.statement.sql);
         }
@@ -148,11 +153,15 @@ const SLOW_STATEMENT: Duration = Duration::from_millis(250);
 pub struct Application {
     port: u16,
     server: Server,
+    /// The separate `/metrics` listener, when `METRICS_ADDR` asks for one.
+    metrics: Option<(u16, Server)>,
+    maintenance: tokio::task::JoinHandle<()>,
     state: AppState,
 }
 
 impl Application {
     pub async fn build(settings: Settings, clock: SharedClock) -> Result<Self, StartupError> {
+        metrics::install();
         let mut db = connect(&settings.database_url).await?;
         let statements = observe(&mut db);
         let changes = Changes::default();
@@ -171,6 +180,7 @@ impl Application {
             anonymous: crate::state::anonymous_limiter(settings.anon_rate_limit_per_minute),
             settings: Arc::new(settings),
             taxonomy: Arc::default(),
+            shutdown: Shutdown::default(),
         };
         prepare_database(&state).await?;
         state.taxonomy = Arc::new(Taxonomy::load(&state.db).await?);
@@ -181,20 +191,65 @@ impl Application {
         // Built once and shared by every worker.
         let schema = graphql::build_schema(Some(state.clone()));
         let server = serve(listener, state.clone(), schema)?;
-        spawn_maintenance(state.clone());
-        Ok(Self { port, server, state })
+        let metrics = match state.settings.metrics.addr.clone() {
+            Some(addr) => {
+                let listener = TcpListener::bind(&addr).map_err(|source| StartupError::Listen { addr, source })?;
+                Some((listener.local_addr()?.port(), serve_metrics(listener, state.clone())?))
+            }
+            None => None,
+        };
+        let maintenance = spawn_maintenance(state.clone());
+        Ok(Self { port, server, metrics, maintenance, state })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// The port of the separate `/metrics` listener, if there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
+    /// Serves until SIGTERM, Ctrl-C or `AppState::shutdown`, then stops
+    /// gracefully (see `shutdown`).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let Self { server, metrics, maintenance, state, .. } = self;
+        let handles: Vec<_> = std::iter::once(server.handle()).chain(metrics.iter().map(|(_, m)| m.handle())).collect();
+        let timing = state.settings.shutdown;
+        let shutdown = state.shutdown.clone();
+        let stopper = tokio::spawn(async move {
+            tokio::select! {
+                _ = shutdown::signal() => {}
+                _ = state.shutdown.begun() => {}
+            }
+            state.shutdown.begin();
+            tracing::info!(delay = ?timing.delay, drain = ?timing.drain, "stopping: not ready any more");
+            tokio::time::sleep(timing.delay).await;
+            tracing::info!("stopping: no new connections; finishing the requests in flight");
+            for handle in handles {
+                handle.stop(true).await;
+            }
+        });
+        let metrics_server = async {
+            match metrics {
+                Some((_, server)) => server.await,
+                None => Ok(()),
+            }
+        };
+        let (served, metrics_served) = futures_util::future::join(server, metrics_server).await;
+        stopper.abort();
+        // However the servers ended, the maintenance loop ends with them.
+        shutdown.begin();
+        if let Err(err) = maintenance.await {
+            tracing::warn!("the maintenance loop failed: {err}");
+        }
+        tracing::info!("stopped");
+        served.and(metrics_served)
     }
 }
 
@@ -203,11 +258,14 @@ impl Application {
 /// forgetting old failed sign-ins.
 /// All are safe on every instance at once. A pass that ended links or purged
 /// accounts announces a change, as a mutation does, for the anonymous cache.
-fn spawn_maintenance(state: AppState) {
+fn spawn_maintenance(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut every_minute = tokio::time::interval(Duration::from_secs(60));
         loop {
-            every_minute.tick().await;
+            tokio::select! {
+                _ = every_minute.tick() => {}
+                _ = state.shutdown.begun() => break,
+            }
             let now = state.now();
             let mut changed = 0;
             match family::end_links_of_adults(&state.db, now).await {
@@ -228,7 +286,7 @@ fn spawn_maintenance(state: AppState) {
             }
             state.maintenance_passes.fetch_add(1, Ordering::Release);
         }
-    });
+    })
 }
 
 /// Cross-origin access for the allowed browser origins. Other origins get
@@ -239,18 +297,22 @@ fn cors(origins: &CorsOrigins) -> Cors {
     Cors::default()
         .allowed_origin_fn(move |origin, _| origin.to_str().is_ok_and(|o| origins.allows(o)))
         .allowed_methods(["GET", "POST"])
-        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT, REQUEST_ID_HEADER])
+        .expose_headers([REQUEST_ID_HEADER])
         .block_on_origin_mismatch(false)
         .max_age(3600)
 }
 
 fn serve(listener: TcpListener, state: AppState, schema: AppSchema) -> std::io::Result<Server> {
     let workers = state.settings.workers;
+    let drain = state.settings.shutdown.drain;
     let state = web::Data::new(state);
     let schema = web::Data::new(schema);
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(cors(&state.settings.cors_origins))
+            .wrap(from_fn(telemetry::track))
+            .wrap(tracing_actix_web::TracingLogger::<RequestSpan>::new())
             .app_data(state.clone())
             .app_data(schema.clone())
             .route("/graphql", web::post().to(http::graphql_post))
@@ -258,15 +320,30 @@ fn serve(listener: TcpListener, state: AppState, schema: AppSchema) -> std::io::
             .route("/graphql/ws", web::get().to(socket::graphql_ws))
             .route("/healthz", web::get().to(http::healthz))
             .route("/readyz", web::get().to(http::readyz))
+            .route("/metrics", web::get().to(metrics::guarded))
             .route("/", web::get().to(webapp::index))
             .route("/", web::head().to(webapp::index))
             .route("/assets/{path:.+}", web::get().to(webapp::asset))
     })
+    .shutdown_timeout(drain.as_secs())
+    .disable_signals()
     .listen(listener)?;
     if let Some(workers) = workers {
         server = server.workers(workers);
     }
     Ok(server.run())
+}
+
+/// The `METRICS_ADDR` listener: only `/metrics`, for the operators' network.
+fn serve_metrics(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    let drain = state.settings.shutdown.drain;
+    Ok(HttpServer::new(move || App::new().app_data(state.clone()).route("/metrics", web::get().to(metrics::open)))
+        .workers(1)
+        .shutdown_timeout(drain.as_secs())
+        .disable_signals()
+        .listen(listener)?
+        .run())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::service::live::Changes;
 use crate::service::taxonomy::Taxonomy;
+use crate::shutdown::Shutdown;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -33,6 +34,8 @@ pub struct AppState {
     /// Anonymous requests per client address, in this instance; `None` when
     /// the limit is off.
     pub anonymous: Option<Arc<AnonymousLimiter>>,
+    /// Set when the instance starts to stop (see `shutdown`).
+    pub shutdown: Shutdown,
 }
 
 pub type AnonymousLimiter = governor::DefaultKeyedRateLimiter<String>;

@@ -30,8 +30,10 @@ pub struct NewAccount {
     pub accepted_policy_version: i32,
 }
 
-/// Neutral on purpose: it must not teach anyone which birth date would pass.
-fn age_gate_refusal() -> AppError {
+/// The age gate's refusal, counted for operators (`/metrics`). Neutral on
+/// purpose: it must not teach anyone which birth date would pass.
+fn refused_by_age_gate() -> AppError {
+    metrics::counter!("trustfeed_signup_age_gate_refusals_total").increment(1);
     AppError::AgeRestricted("Sorry, we can't create an account for you right now.".into())
 }
 
@@ -59,13 +61,13 @@ pub async fn sign_up(
         .one(db)
         .await?;
     if locked.is_some() {
-        return Err(age_gate_refusal());
+        return Err(refused_by_age_gate());
     }
     domain::check_birth_date(account.birth_date, today)
         .map_err(|e| AppError::field("birthDate", e.message.map_or_else(|| "is invalid".into(), |m| m.to_string())))?;
     let Some(band) = AgeBand::for_age(domain::age_on(account.birth_date, today)) else {
         lock_out(db, email_hash, now + SIGNUP_LOCKOUT).await?;
-        return Err(age_gate_refusal());
+        return Err(refused_by_age_gate());
     };
 
     let policy = privacy::current(db).await?;

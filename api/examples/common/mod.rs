@@ -1,27 +1,22 @@
 //! What the measurement examples share: settings for a throw-away server and
 //! a GraphQL POST.
-use std::time::Duration;
-
-use api::config::{AppEnv, QueryLimits, Settings};
+use api::config::Settings;
 use serde_json::Value;
 
-/// A development server on a free port, without demo data.
+/// A development server on a free port, without demo data or a limit on
+/// anonymous requests.
 pub fn settings(database_url: String) -> Settings {
-    Settings {
-        database_url,
-        listen_addr: "127.0.0.1:0".into(),
-        jwt_secret: api::config::random_secret(),
-        app_env: AppEnv::Development,
-        seed_demo: false,
-        request_timeout: Duration::from_secs(30),
-        workers: None,
-        trusted_proxy_header: None,
-        anon_rate_limit_per_minute: 0,
-        anon_cache_ttl: Duration::from_secs(2),
-        survey_responses_per_address_per_hour: 200,
-        limits: QueryLimits::default(),
-        cors_origins: api::config::CorsOrigins::Localhost,
-    }
+    let secret = String::from_utf8_lossy(&api::config::random_secret()).into_owned();
+    Settings::from_lookup(|key| match key {
+        "DATABASE_URL" => Some(database_url.clone()),
+        "LISTEN_ADDR" => Some("127.0.0.1:0".into()),
+        "JWT_SECRET" => Some(secret.clone()),
+        "SEED_DEMO" => Some("false".into()),
+        "REQUEST_TIMEOUT_MS" => Some("30000".into()),
+        "ANON_RATE_LIMIT_PER_MINUTE" => Some("0".into()),
+        _ => None,
+    })
+    .expect("the example settings are valid")
 }
 
 pub async fn post(client: &reqwest::Client, url: &str, token: Option<&str>, body: Value) -> Value {

@@ -22,26 +22,34 @@ use crate::service::{screen_time, settings, social};
 /// A public profile.
 pub struct User(pub user::Model);
 
+/// A person's public profile.
 #[Object]
 impl User {
+    /// The account's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Unique name, lower-case: 3..=24 of a-z, 0-9, `.` and `_`.
     async fn handle(&self) -> &str {
         &self.0.handle
     }
+    /// The name shown, 1..=50 characters of any script.
     async fn display_name(&self) -> &str {
         &self.0.display_name
     }
+    /// Whether the account carries the verified badge.
     async fn verified(&self) -> bool {
         self.0.verified
     }
+    /// Whether the account is private: only accepted followers see its content, and follows become requests.
     async fn is_private(&self, ctx: &Context<'_>) -> AppResult<bool> {
         Ok(loader::<SettingsLoader>(ctx)?.load_one(self.0.id).await?.is_some_and(|s| s.private_account))
     }
+    /// Accepted followers (pending requests not counted).
     async fn follower_count(&self, ctx: &Context<'_>) -> AppResult<i32> {
         Ok(loader::<FollowCountsLoader>(ctx)?.load_one(self.0.id).await?.unwrap_or_default().followers)
     }
+    /// Accounts this user follows, accepted follows only.
     async fn following_count(&self, ctx: &Context<'_>) -> AppResult<i32> {
         Ok(loader::<FollowCountsLoader>(ctx)?.load_one(self.0.id).await?.unwrap_or_default().following)
     }
@@ -53,15 +61,20 @@ impl User {
             Some(FollowState::Accepted) => FollowStatus::Following,
         })
     }
+    /// When the account was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 }
 
+/// Where the viewer stands with following a user.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FollowStatus {
+    /// Not following, and no request waiting.
     None,
+    /// A request to follow this private account waits for its owner's answer.
     Requested,
+    /// Following: the follow is accepted.
     Following,
 }
 
@@ -81,29 +94,38 @@ impl Me {
     }
 }
 
+/// The signed-in viewer's own account, with what only they may see.
 #[Object]
 impl Me {
+    /// The viewer's public profile.
     async fn user(&self) -> User {
         User(self.0.clone())
     }
+    /// The sign-in email, lower-case.
     async fn email(&self) -> &str {
         &self.0.email
     }
+    /// The account's role.
     async fn role(&self) -> Role {
         self.0.role.into()
     }
+    /// The birth date given at sign-up.
     async fn birth_date(&self) -> Date {
         Date(self.0.birth_date)
     }
+    /// The age band today, from the birth date in the account's time zone.
     async fn age_band(&self, ctx: &Context<'_>) -> AppResult<AgeBand> {
         Ok(self.band(ctx)?.into())
     }
+    /// IANA time zone, such as `Asia/Ho_Chi_Minh`: it sets the local day for screen time and late night.
     async fn timezone(&self) -> &str {
         &self.0.timezone
     }
+    /// "vi" or "en": the language of notifications and feed reasons.
     async fn locale(&self) -> &str {
         &self.0.locale
     }
+    /// The privacy settings.
     async fn settings(&self, ctx: &Context<'_>) -> AppResult<PrivacySettings> {
         Ok(PrivacySettings::new(&self.settings_row(ctx).await?, self.band(ctx)?))
     }
@@ -114,20 +136,26 @@ impl Me {
         }
         Ok(Some(TeenControls::from(self.settings_row(ctx).await?)))
     }
+    /// Today's screen time; limits apply only to teens.
     async fn screen_time(&self, ctx: &Context<'_>) -> AppResult<ScreenTimeStatus> {
         let settings = self.settings_row(ctx).await?;
         Ok(screen_time::status(&app(ctx)?.db, &self.0, &settings, app(ctx)?.now()).await?.into())
     }
+    /// Consent to the privacy policy: the versions accepted and the current one.
     async fn consent(&self, ctx: &Context<'_>) -> AppResult<ConsentStatus> {
         ConsentStatus::load(&app(ctx)?.db, self.0.id).await
     }
 }
 
+/// A new session's credentials, and the account signed in.
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct AuthPayload {
+    /// A JWT to send as `Authorization: Bearer <token>`; valid 15 minutes.
     access_token: String,
+    /// Opaque and single-use, valid 30 days: trade it with `refreshSession`, or end the session with `logOut`.
     refresh_token: String,
+    /// When the access token stops working.
     access_token_expires_at: DateTime<Utc>,
     #[graphql(skip)]
     user: user::Model,
@@ -135,6 +163,7 @@ pub struct AuthPayload {
 
 #[ComplexObject]
 impl AuthPayload {
+    /// The account signed in.
     async fn me(&self) -> Me {
         Me(self.user.clone())
     }
@@ -151,6 +180,7 @@ impl AuthPayload {
     }
 }
 
+/// A new account.
 #[derive(InputObject, Validate)]
 pub struct SignUpInput {
     /// 3..=24 of a-z 0-9 . _ ; unique, case-insensitive.
@@ -165,6 +195,7 @@ pub struct SignUpInput {
     /// 10..=128 characters.
     #[validate(custom(function = "checks::password"))]
     password: String,
+    /// Sets the age band: under 13 is refused with AGE_RESTRICTED; not in the future nor over 120 years ago.
     birth_date: Date,
     /// Must equal the current privacy policy version.
     accepted_policy_version: i32,
@@ -211,7 +242,11 @@ impl AccountsQuery {
     }
 
     /// A public profile; null for unknown, suspended, banned and deleted accounts.
-    async fn user(&self, ctx: &Context<'_>, handle: String) -> AppResult<Option<User>> {
+    async fn user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The handle, case-insensitive.")] handle: String,
+    ) -> AppResult<Option<User>> {
         Ok(accounts::find_visible_by_handle(&app(ctx)?.db, policy(ctx)?, &handle).await?.map(User))
     }
 
@@ -219,8 +254,8 @@ impl AccountsQuery {
     async fn follow_requests(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
     ) -> AppResult<Connection<Edge<User>>> {
         let me = viewer(ctx)?;
         let state = app(ctx)?;
@@ -245,7 +280,12 @@ pub struct AccountsMutation;
 
 #[Object]
 impl AccountsMutation {
-    async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> AppResult<AuthPayload> {
+    /// Creates an account with its age band's default settings, accepts the policy and signs in.
+    async fn sign_up(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new account.")] input: SignUpInput,
+    ) -> AppResult<AuthPayload> {
         let state = app(ctx)?;
         let now = state.now();
         let address = policy(ctx)?.address();
@@ -254,7 +294,14 @@ impl AccountsMutation {
         Ok(AuthPayload::new(user, tokens))
     }
 
-    async fn log_in(&self, ctx: &Context<'_>, email: String, password: String) -> AppResult<AuthPayload> {
+    /// Signs in and opens a session. A wrong email or password is UNAUTHENTICATED; a suspended or banned
+    /// account gets ACCOUNT_SUSPENDED with an appeal token. Signing in cancels a pending account deletion.
+    async fn log_in(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account's email, case-insensitive.")] email: String,
+        #[graphql(desc = "The account's password.")] password: String,
+    ) -> AppResult<AuthPayload> {
         let state = app(ctx)?;
         let address = policy(ctx)?.address();
         let (user, tokens) =
@@ -264,49 +311,79 @@ impl AccountsMutation {
 
     /// Trades a refresh token for a new pair. Each refresh token works once:
     /// presenting a used one signs the whole session out.
-    async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> AppResult<AuthPayload> {
+    async fn refresh_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The session's latest refresh token.")] refresh_token: String,
+    ) -> AppResult<AuthPayload> {
         let state = app(ctx)?;
         let (user, tokens) = sessions::rotate(&state.db, &state.tokens, &refresh_token, state.now()).await?;
         Ok(AuthPayload::new(user, tokens))
     }
 
     /// Ends the session the refresh token belongs to, with all its tokens.
-    async fn log_out(&self, ctx: &Context<'_>, refresh_token: String) -> AppResult<bool> {
+    async fn log_out(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A refresh token of the session to end.")] refresh_token: String,
+    ) -> AppResult<bool> {
         let state = app(ctx)?;
         sessions::end(&state.db, &refresh_token, state.now()).await?;
         Ok(true)
     }
 
     /// Follows a public account at once, or asks to follow a private one.
-    async fn follow(&self, ctx: &Context<'_>, user_id: ID) -> AppResult<User> {
+    async fn follow(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account to follow.")] user_id: ID,
+    ) -> AppResult<User> {
         let state = app(ctx)?;
         let me = viewer(ctx)?;
         Ok(User(social::follow(&state.db, me.user.id, parse_id(&user_id, "user")?, state.now()).await?))
     }
 
     /// Stops following, or withdraws a request.
-    async fn unfollow(&self, ctx: &Context<'_>, user_id: ID) -> AppResult<User> {
+    async fn unfollow(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account to stop following.")] user_id: ID,
+    ) -> AppResult<User> {
         let state = app(ctx)?;
         let me = viewer(ctx)?;
         Ok(User(social::unfollow(&state.db, me.user.id, parse_id(&user_id, "user")?, state.now()).await?))
     }
 
     /// Stops another user following me (or drops their request).
-    async fn remove_follower(&self, ctx: &Context<'_>, user_id: ID) -> AppResult<bool> {
+    async fn remove_follower(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The follower (or requester) to remove.")] user_id: ID,
+    ) -> AppResult<bool> {
         let me = viewer(ctx)?;
         social::remove_follower(&app(ctx)?.db, me.user.id, parse_id(&user_id, "user")?).await?;
         Ok(true)
     }
 
     /// Accepts or declines a request to follow me.
-    async fn answer_follow_request(&self, ctx: &Context<'_>, user_id: ID, accept: bool) -> AppResult<User> {
+    async fn answer_follow_request(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account that asked to follow me.")] user_id: ID,
+        #[graphql(desc = "True accepts the request; false declines it.")] accept: bool,
+    ) -> AppResult<User> {
         let state = app(ctx)?;
         let me = viewer(ctx)?;
         Ok(User(social::answer(&state.db, me.user.id, parse_id(&user_id, "user")?, accept, state.now()).await?))
     }
 
-    /// Admins only.
-    async fn set_user_role(&self, ctx: &Context<'_>, user_id: ID, role: Role) -> AppResult<User> {
+    /// Changes an account's role and returns its profile. Admins only; nobody changes their own role.
+    async fn set_user_role(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account to change; not your own.")] user_id: ID,
+        #[graphql(desc = "The new role.")] role: Role,
+    ) -> AppResult<User> {
         let user = accounts::set_role(&app(ctx)?.db, policy(ctx)?, parse_id(&user_id, "user")?, role.into()).await?;
         Ok(User(user))
     }

@@ -6,12 +6,16 @@ use super::content::{Comment, Content};
 use super::moderation::{ModerationCase, ModerationEvent, Notification, Report};
 use crate::service::pagination::Page;
 
+/// Where a page ends, and whether another follows.
 #[derive(SimpleObject)]
 pub struct PageInfo {
+    /// Whether more items follow this page.
     pub has_next_page: bool,
+    /// The last item's cursor, to pass as `after` for the next page; null when the page is empty.
     pub end_cursor: Option<String>,
 }
 
+/// One item of a page, with its position in the list.
 #[derive(SimpleObject)]
 #[graphql(concrete(name = "ContentEdge", params(Content)))]
 #[graphql(concrete(name = "CommentEdge", params(Comment)))]
@@ -21,7 +25,9 @@ pub struct PageInfo {
 #[graphql(concrete(name = "ModerationEventEdge", params(ModerationEvent)))]
 #[graphql(concrete(name = "NotificationEdge", params(Notification)))]
 pub struct Edge<N: OutputType> {
+    /// This item's position: pass it as `after` to get the items that follow it.
     pub cursor: String,
+    /// The item.
     pub node: N,
 }
 
@@ -33,6 +39,7 @@ pub type ModerationCaseEdge = Edge<ModerationCase>;
 pub type ModerationEventEdge = Edge<ModerationEvent>;
 pub type NotificationEdge = Edge<Notification>;
 
+/// One page of a list; ask for the next one with `after` set to `pageInfo.endCursor`.
 #[derive(SimpleObject)]
 #[graphql(concrete(name = "ContentConnection", params(ContentEdge)))]
 #[graphql(concrete(name = "CommentConnection", params(CommentEdge)))]
@@ -42,7 +49,9 @@ pub type NotificationEdge = Edge<Notification>;
 #[graphql(concrete(name = "ModerationEventConnection", params(ModerationEventEdge)))]
 #[graphql(concrete(name = "NotificationConnection", params(NotificationEdge)))]
 pub struct Connection<E: OutputType> {
+    /// The items of this page, in the list's order.
     pub edges: Vec<E>,
+    /// Whether another page follows, and the cursor to ask for it.
     pub page_info: PageInfo,
 }
 

@@ -81,8 +81,10 @@ async fn content_connection(
 
 pub struct Tag(pub tag::Model);
 
+/// A topic tag; every content item has 1 to 5.
 #[Object]
 impl Tag {
+    /// Unique name, lower-case with hyphens (such as `study-tips`), as used in filters and `tagSlugs`.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
@@ -94,6 +96,7 @@ impl Tag {
     async fn label_vi(&self) -> &str {
         &self.0.label_vi
     }
+    /// The pillar the tag belongs to.
     async fn pillar(&self) -> Pillar {
         self.0.pillar.into()
     }
@@ -101,23 +104,30 @@ impl Tag {
 
 pub struct Campaign(pub campaign::Model);
 
+/// A campaign: a hashtag and dates; content can be entered in it while it runs.
 #[Object]
 impl Campaign {
+    /// The campaign's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Unique name in URLs: 3..=40 of a-z, 0-9 and inner hyphens.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
+    /// The campaign's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Its hashtag, such as `#tryitwithtiktok`.
     async fn hashtag(&self) -> &str {
         &self.0.hashtag
     }
+    /// Its slogan; may be empty.
     async fn tagline(&self) -> &str {
         &self.0.tagline
     }
+    /// The first instant of the campaign.
     async fn starts_at(&self) -> DateTime<Utc> {
         self.0.starts_at
     }
@@ -125,6 +135,7 @@ impl Campaign {
     async fn ends_at(&self) -> DateTime<Utc> {
         self.0.ends_at
     }
+    /// Whether it runs now, from `startsAt` up to `endsAt`; only a running campaign takes new entries.
     async fn is_active(&self, ctx: &Context<'_>) -> AppResult<bool> {
         let now = app(ctx)?.now();
         Ok(self.0.is_running(now))
@@ -133,8 +144,8 @@ impl Campaign {
     async fn contents(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
     ) -> AppResult<Connection<Edge<Content>>> {
         let filter = BrowseFilter { campaign_id: Some(self.0.id), ..BrowseFilter::default() };
         let page = PageRequest::new(first, after)?;
@@ -145,56 +156,73 @@ impl Campaign {
 
 pub struct Content(pub content::Model);
 
+/// A short video.
 #[Object]
 impl Content {
+    /// The content's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Its title, 1..=120 characters.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// Its caption, at most 2,200 characters; may be empty.
     async fn caption(&self) -> &str {
         &self.0.caption
     }
+    /// The language it is in: "vi" or "en".
     async fn language(&self) -> &str {
         &self.0.language
     }
+    /// The http(s) URL of the video.
     async fn media_url(&self) -> &str {
         &self.0.media_url
     }
+    /// The video's length in seconds, 1..=600.
     async fn duration_seconds(&self) -> i32 {
         self.0.duration_seconds
     }
+    /// Who it is meant for.
     async fn audience(&self) -> Audience {
         self.0.audience.into()
     }
+    /// Its moderation state; content not PUBLISHED is seen only by its author and moderators.
     async fn status(&self) -> ContentStatus {
         self.0.status.into()
     }
+    /// Who published it.
     async fn author(&self, ctx: &Context<'_>) -> AppResult<User> {
         let author = loader::<UserLoader>(ctx)?.load_one(self.0.author_id).await?;
         Ok(author.map(User).ok_or_else(|| AppError::internal(format!("author of {} missing", self.0.id)))?)
     }
+    /// The campaign it was entered in; null when none.
     async fn campaign(&self, ctx: &Context<'_>) -> AppResult<Option<Campaign>> {
         let Some(id) = self.0.campaign_id else { return Ok(None) };
         Ok(loader::<CampaignLoader>(ctx)?.load_one(id).await?.map(Campaign))
     }
+    /// Its tags, by slug.
     async fn tags(&self, ctx: &Context<'_>) -> AppResult<Vec<Tag>> {
         let tags = loader::<ContentTagsLoader>(ctx)?.load_one(self.0.id).await?.unwrap_or_default();
         Ok(tags.into_iter().map(Tag).collect())
     }
+    /// Views recorded (every VIEW interaction counts, repeats included).
     async fn view_count(&self) -> i32 {
         self.0.view_count
     }
+    /// Accounts that like it.
     async fn like_count(&self) -> i32 {
         self.0.like_count
     }
+    /// Comments written on it and not deleted, including any the viewer cannot see.
     async fn comment_count(&self) -> i32 {
         self.0.comment_count
     }
+    /// Shares recorded (SHARE interactions).
     async fn share_count(&self) -> i32 {
         self.0.share_count
     }
+    /// Whether the viewer likes it; false for anonymous viewers.
     async fn viewer_has_liked(&self, ctx: &Context<'_>) -> AppResult<bool> {
         Ok(loader::<LikedLoader>(ctx)?.load_one(self.0.id).await?.unwrap_or(false))
     }
@@ -202,12 +230,13 @@ impl Content {
     async fn comments(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
     ) -> AppResult<Connection<Edge<Comment>>> {
         let page = comments::list(&app(ctx)?.db, policy(ctx)?, &self.0, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, Comment))
     }
+    /// When it was published.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -215,18 +244,23 @@ impl Content {
 
 pub struct Comment(pub comment::Model);
 
+/// A comment on a content item.
 #[Object]
 impl Comment {
+    /// The comment's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Its text, 1..=500 characters.
     async fn body(&self) -> &str {
         &self.0.body
     }
+    /// Who wrote it.
     async fn author(&self, ctx: &Context<'_>) -> AppResult<User> {
         let author = loader::<UserLoader>(ctx)?.load_one(self.0.author_id).await?;
         Ok(author.map(User).ok_or_else(|| AppError::internal(format!("author of comment {} missing", self.0.id)))?)
     }
+    /// When it was written.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -235,15 +269,22 @@ impl Comment {
 /// Why an item is in the feed, in words for the viewer.
 #[derive(SimpleObject)]
 pub struct FeedReason {
+    /// The kind of reason.
     kind: FeedReasonKind,
+    /// The reason in a sentence, in the viewer's language (Vietnamese for anonymous viewers).
     label: String,
+    /// The tag the reason names, for TAG_AFFINITY and EXPLORATION; null otherwise.
     tag: Option<Tag>,
 }
 
+/// An item of the feed, with why it is there.
 #[derive(SimpleObject)]
 pub struct FeedEdge {
+    /// Pass as `after` to continue the feed after this item; it remembers what this walk has served.
     cursor: String,
+    /// The item.
     node: Content,
+    /// Why it is in the feed; at least one.
     reasons: Vec<FeedReason>,
 }
 
@@ -252,25 +293,36 @@ pub struct FeedEdge {
 pub struct WindDownPrompt {
     /// 1 at first; 2 once dismissed and back 30 minutes later.
     level: i32,
+    /// The prompt, in the teen's language.
     message: String,
 }
 
+/// A page of the personal feed.
 #[derive(SimpleObject)]
 pub struct FeedConnection {
+    /// The items of this page, in the order to show them.
     edges: Vec<FeedEdge>,
+    /// Whether more items follow, and the cursor to ask for them.
     page_info: PageInfo,
     /// Between 22:00 and 06:00 in the teen's zone, for 13–15-year-olds; null
     /// otherwise, and for 30 minutes after `dismissWindDown`.
     wind_down: Option<WindDownPrompt>,
 }
 
+/// What the viewer did with a content item; each teaches their feed.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InteractionKind {
+    /// Watched it, for `watchedMs`: counts a view and the viewer's screen time.
     View,
+    /// Likes it; liking again changes nothing.
     Like,
+    /// Takes a like back.
     Unlike,
+    /// Shared it: counts a share.
     Share,
+    /// Moved on from it quickly.
     SwipeAway,
+    /// Never show it again; its tags and author fall far in the viewer's feed.
     NotInterested,
 }
 
@@ -287,28 +339,39 @@ impl From<InteractionKind> for StoredKind {
     }
 }
 
+/// One interaction with a content item.
 #[derive(InputObject)]
 pub struct InteractionInput {
+    /// A content item you can see.
     content_id: ID,
+    /// What you did.
     kind: InteractionKind,
     /// Required for VIEW: 0..=duration×1000; larger values are clamped.
     watched_ms: Option<i32>,
 }
 
+/// What recording an interaction changed.
 #[derive(SimpleObject)]
 pub struct InteractionResult {
+    /// The content item, with its counts after the interaction.
     content: Content,
+    /// Your screen time today, after the interaction.
     screen_time: Option<ScreenTimeStatus>,
 }
 
+/// Narrows `contents`; an item must match every field given.
 #[derive(InputObject, Default)]
 pub struct ContentFilter {
     /// Title, caption, tags and author handle; case and Vietnamese diacritics are ignored.
+    /// Every word must match. FORBIDDEN for a teen whose guardian turned search off.
     search: Option<String>,
+    /// A tag slug.
     tag: Option<String>,
+    /// Items with a tag of this pillar.
     pillar: Option<Pillar>,
     /// A campaign slug.
     campaign: Option<String>,
+    /// Items by the account with this handle.
     author_handle: Option<String>,
 }
 
@@ -338,6 +401,7 @@ fn title(text: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// A new video. Accounts under 18 cannot publish MATURE content.
 #[derive(InputObject, Validate)]
 pub struct CreateContentInput {
     /// 1..=120 characters.
@@ -360,6 +424,7 @@ pub struct CreateContentInput {
     /// 1..=5 known tags.
     #[validate(length(min = 1, max = 5))]
     tag_slugs: Vec<String>,
+    /// Enters it in this campaign, which must be running.
     campaign_slug: Option<String>,
 }
 
@@ -368,7 +433,7 @@ pub struct ContentQuery;
 
 #[Object]
 impl ContentQuery {
-    /// By pillar, then slug.
+    /// Every tag, ordered by pillar name, then slug.
     async fn tags(&self, ctx: &Context<'_>) -> AppResult<Vec<Tag>> {
         let mut tags = app(ctx)?.taxonomy.all().to_vec();
         tags.sort_by(|a, b| {
@@ -378,16 +443,28 @@ impl ContentQuery {
         Ok(tags.into_iter().map(Tag).collect())
     }
 
+    /// Every campaign, the latest to start first.
     async fn campaigns(&self, ctx: &Context<'_>) -> AppResult<Vec<Campaign>> {
         let rows = campaign::Entity::find().order_by_desc(campaign::Column::StartsAt).all(&app(ctx)?.db).await?;
         Ok(rows.into_iter().map(Campaign).collect())
     }
 
-    async fn campaign(&self, ctx: &Context<'_>, slug: String) -> AppResult<Option<Campaign>> {
+    /// The campaign with this slug; null when there is none.
+    async fn campaign(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The campaign's slug, case-insensitive.")] slug: String,
+    ) -> AppResult<Option<Campaign>> {
         Ok(crate::service::campaign::surveys::find_campaign(&app(ctx)?.db, &slug).await?.map(Campaign))
     }
 
-    async fn content(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Content>> {
+    /// A content item; null when it does not exist or the viewer may not see it. A teen in time away or
+    /// past today's limit gets TIME_AWAY or SCREEN_TIME_LIMIT_REACHED.
+    async fn content(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The content's id.")] id: ID,
+    ) -> AppResult<Option<Content>> {
         let Ok(id) = parse_id(&id, "content") else { return Ok(None) };
         Ok(contents::read(&app(ctx)?.db, policy(ctx)?, id).await?.map(Content))
     }
@@ -396,9 +473,9 @@ impl ContentQuery {
     async fn contents(
         &self,
         ctx: &Context<'_>,
-        filter: Option<ContentFilter>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "What to look for; everything the viewer may see when absent.")] filter: Option<ContentFilter>,
+        #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
     ) -> AppResult<Connection<Edge<Content>>> {
         let state = app(ctx)?;
         let page = PageRequest::new(first, after)?;
@@ -419,9 +496,9 @@ impl ContentQuery {
     async fn feed(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        pillar: Option<Pillar>,
+        #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The previous page's `endCursor`; absent to start anew.")] after: Option<String>,
+        #[graphql(desc = "Only items with a tag of this pillar.")] pillar: Option<Pillar>,
     ) -> AppResult<FeedConnection> {
         let state = app(ctx)?;
         let page = PageRequest::new(first, after)?;
@@ -457,7 +534,12 @@ pub struct ContentMutation;
 
 #[Object]
 impl ContentMutation {
-    async fn create_content(&self, ctx: &Context<'_>, input: CreateContentInput) -> AppResult<Content> {
+    /// Publishes a video as the viewer.
+    async fn create_content(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new video.")] input: CreateContentInput,
+    ) -> AppResult<Content> {
         input.validate()?;
         let state = app(ctx)?;
         let author = viewer(ctx)?;
@@ -475,13 +557,23 @@ impl ContentMutation {
     }
 
     /// Deletes your own content.
-    async fn delete_content(&self, ctx: &Context<'_>, id: ID) -> AppResult<bool> {
+    async fn delete_content(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The content's id.")] id: ID,
+    ) -> AppResult<bool> {
         let author = viewer(ctx)?;
         contents::delete(&app(ctx)?.db, &policy(ctx)?.visibility()?, author, parse_id(&id, "content")?).await?;
         Ok(true)
     }
 
-    async fn record_interaction(&self, ctx: &Context<'_>, input: InteractionInput) -> AppResult<InteractionResult> {
+    /// Records what you did with a content item you can see; it teaches your feed. A teen in time away or
+    /// past today's limit gets TIME_AWAY or SCREEN_TIME_LIMIT_REACHED (a VIEW or SWIPE_AWAY is recorded first).
+    async fn record_interaction(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The interaction.")] input: InteractionInput,
+    ) -> AppResult<InteractionResult> {
         let state = app(ctx)?;
         let viewer = viewer(ctx)?;
         let content_id = parse_id(&input.content_id, "content")?;
@@ -491,7 +583,13 @@ impl ContentMutation {
         Ok(InteractionResult { content: Content(content), screen_time: Some(ScreenTimeStatus::from(status)) })
     }
 
-    async fn add_comment(&self, ctx: &Context<'_>, content_id: ID, body: String) -> AppResult<Comment> {
+    /// Comments on a content item you can see, as its author's comment policy allows.
+    async fn add_comment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The content to comment on.")] content_id: ID,
+        #[graphql(desc = "The text, 1..=500 characters once trimmed.")] body: String,
+    ) -> AppResult<Comment> {
         let content_id = parse_id(&content_id, "content")?;
         Ok(Comment(comments::add(&app(ctx)?.db, policy(ctx)?, content_id, &body).await?))
     }
@@ -502,7 +600,11 @@ impl ContentMutation {
     }
 
     /// Deletes a comment you wrote, or one on your content.
-    async fn delete_comment(&self, ctx: &Context<'_>, id: ID) -> AppResult<bool> {
+    async fn delete_comment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The comment's id.")] id: ID,
+    ) -> AppResult<bool> {
         let viewer = viewer(ctx)?;
         comments::delete(&app(ctx)?.db, &policy(ctx)?.visibility()?, viewer.user.id, parse_id(&id, "comment")?).await?;
         Ok(true)

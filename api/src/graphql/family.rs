@@ -16,14 +16,22 @@ use entity::{family_link, time_request, user_settings};
 use super::enums::{CommentPolicy, LinkStatus, TimeRequestStatus};
 use uuid::Uuid;
 
+/// A day of the week, in the teen's time zone.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Weekday {
+    /// Monday.
     Mon,
+    /// Tuesday.
     Tue,
+    /// Wednesday.
     Wed,
+    /// Thursday.
     Thu,
+    /// Friday.
     Fri,
+    /// Saturday.
     Sat,
+    /// Sunday.
     Sun,
 }
 
@@ -58,8 +66,11 @@ impl From<chrono::Weekday> for Weekday {
 /// A daily window, `HH:MM` to `HH:MM`; it crosses midnight when end < start.
 #[derive(SimpleObject)]
 pub struct TimeWindow {
+    /// The days on which the window opens.
     days: Vec<Weekday>,
+    /// When it opens, `HH:MM` in the teen's time zone.
     start: String,
+    /// When it closes, `HH:MM`; on the next day when earlier than `start`.
     end: String,
 }
 
@@ -73,19 +84,29 @@ impl From<&user_settings::TimeWindow> for TimeWindow {
     }
 }
 
+/// The controls that apply to a teen, as guardians (or the age band's defaults) set them.
 #[derive(SimpleObject)]
 pub struct TeenControls {
+    /// Minutes of watching a day, counted in the teen's time zone; null for no limit.
     daily_limit_minutes: Option<i32>,
     /// Applies on Saturday and Sunday instead of `dailyLimitMinutes`.
     weekend_limit_minutes: Option<i32>,
     /// Always true for teens.
     restricted_mode: bool,
+    /// Whether the teen may search content.
     search_enabled: bool,
+    /// Who may comment on the teen's content.
     comment_policy: CommentPolicy,
+    /// Whether the teen's account is private.
     private_account: bool,
+    /// Windows in which the teen cannot watch: reading content fails with TIME_AWAY.
     time_away: Vec<TimeWindow>,
+    /// Content and comments containing any of these are hidden from the teen (case and diacritics ignored).
     blocked_keywords: Vec<String>,
+    /// Whether a guardian has set the controls; the teen may then make the account private or comments
+    /// stricter, never the reverse.
     locked_by_guardian: bool,
+    /// When the settings last changed.
     updated_at: DateTime<Utc>,
 }
 
@@ -109,12 +130,20 @@ impl From<user_settings::Model> for TeenControls {
 /// Today's screen time in the user's time zone.
 #[derive(SimpleObject)]
 pub struct ScreenTimeStatus {
+    /// Today, in the user's time zone.
     date: Date,
+    /// Minutes watched today, from the `watchedMs` of VIEW interactions.
     used_minutes: i32,
+    /// Today's limit (the weekend one on Saturday and Sunday), extra minutes not included; null when no
+    /// limit applies, as for adults.
     limit_minutes: Option<i32>,
+    /// Minutes guardians granted for today; 0 without a limit.
     extra_minutes: i32,
+    /// Minutes left today (limit plus extra, less used), never below 0; null without a limit.
     remaining_minutes: Option<i32>,
+    /// Whether today's minutes are used up; reading content then fails with SCREEN_TIME_LIMIT_REACHED.
     limit_reached: bool,
+    /// Whether a time-away window is open now.
     in_time_away: bool,
 }
 
@@ -132,10 +161,12 @@ impl From<ScreenTime> for ScreenTimeStatus {
     }
 }
 
+/// A code an adult gives a teen, who enters it with `acceptPairingCode` to make the adult their guardian.
 #[derive(SimpleObject)]
 pub struct PairingCode {
     /// 8 characters, no look-alikes (0/O, 1/I/L); single use.
     code: String,
+    /// When the code stops working, 15 minutes after it was made.
     expires_at: DateTime<Utc>,
 }
 
@@ -155,11 +186,14 @@ impl FamilyLink {
     }
 }
 
+/// A link between a guardian and a teen.
 #[Object]
 impl FamilyLink {
+    /// The link's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The adult.
     async fn guardian(&self, ctx: &Context<'_>) -> AppResult<User> {
         user_by_id(ctx, self.0.guardian_id).await
     }
@@ -167,8 +201,8 @@ impl FamilyLink {
     async fn teen_following(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
     ) -> AppResult<Connection<Edge<User>>> {
         self.circle(ctx, family::Circle::Following, first, after).await
     }
@@ -176,11 +210,12 @@ impl FamilyLink {
     async fn teen_followers(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
     ) -> AppResult<Connection<Edge<User>>> {
         self.circle(ctx, family::Circle::Followers, first, after).await
     }
+    /// The teen.
     async fn teen(&self, ctx: &Context<'_>) -> AppResult<User> {
         user_by_id(ctx, self.0.teen_id).await
     }
@@ -191,9 +226,11 @@ impl FamilyLink {
         let guardian = user_by_id(ctx, self.0.guardian_id).await?;
         Ok(family::status(&self.0, &teen.0, &guardian.0, app(ctx)?.now()).into())
     }
+    /// When the teen accepted the guardian's code.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When it was unlinked or refused, or ended by the teen turning 18; null before.
     async fn ended_at(&self) -> Option<DateTime<Utc>> {
         self.0.ended_at
     }
@@ -206,40 +243,53 @@ async fn user_by_id(ctx: &Context<'_>, id: Uuid) -> AppResult<User> {
 
 pub struct TimeRequest(pub time_request::Model);
 
+/// A teen's request to their guardians for more screen time.
 #[Object]
 impl TimeRequest {
+    /// The request's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The teen who asked.
     async fn teen(&self, ctx: &Context<'_>) -> AppResult<User> {
         user_by_id(ctx, self.0.teen_id).await
     }
+    /// Minutes asked for: 15, 30 or 60.
     async fn minutes(&self) -> i32 {
         self.0.minutes
     }
+    /// Why, in the teen's words; null when none was given.
     async fn reason(&self) -> Option<&str> {
         self.0.reason.as_deref()
     }
+    /// Whether it was answered, and how.
     async fn status(&self) -> TimeRequestStatus {
         self.0.status.into()
     }
+    /// Minutes granted, for the teen's local day on which it was approved; null unless APPROVED.
     async fn granted_minutes(&self) -> Option<i32> {
         self.0.granted_minutes
     }
+    /// When the teen asked.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When a guardian answered; null while PENDING.
     async fn answered_at(&self) -> Option<DateTime<Utc>> {
         self.0.answered_at
     }
 }
 
+/// One day of a user's watching.
 #[derive(SimpleObject)]
 pub struct DailyUsage {
+    /// The day, in the user's time zone.
     date: Date,
+    /// Minutes watched, from the `watchedMs` of VIEW interactions.
     minutes: i32,
+    /// VIEW interactions recorded.
     views: i32,
-    /// Minutes watched between 22:00 and 06:00 local time.
+    /// Minutes of the views recorded between 22:00 and 06:00 local time.
     late_night_minutes: i32,
 }
 
@@ -249,8 +299,10 @@ impl From<screen_time::DailyUsage> for DailyUsage {
     }
 }
 
+/// A time-away window.
 #[derive(InputObject)]
 pub struct TimeWindowInput {
+    /// The days on which it opens; at least one.
     days: Vec<Weekday>,
     /// HH:MM
     start: String,
@@ -258,6 +310,8 @@ pub struct TimeWindowInput {
     end: String,
 }
 
+/// Changes to a teen's controls; absent fields stay as they are. When guardians disagree the stricter
+/// setting wins: a guardian may loosen a control only while no other active guardian has set it.
 #[derive(InputObject)]
 pub struct TeenControlsInput {
     /// 15..=480 minutes a day.
@@ -268,10 +322,13 @@ pub struct TeenControlsInput {
     weekend_limit_minutes: Option<i32>,
     /// Removes the weekend limit (the daily limit applies every day).
     clear_weekend_limit: Option<bool>,
+    /// Whether the teen may search content.
     search_enabled: Option<bool>,
+    /// Who may comment on the teen's content.
     comment_policy: Option<CommentPolicy>,
+    /// Whether the teen's account is private.
     private_account: Option<bool>,
-    /// Replaces the windows.
+    /// Replaces the windows: at most 20, and an empty list removes them all.
     time_away: Option<Vec<TimeWindowInput>>,
     /// Replaces the list: at most 100, each 1..=50 characters.
     blocked_keywords: Option<Vec<String>>,
@@ -287,19 +344,24 @@ impl FamilyQuery {
         Ok(family::links(&app(ctx)?.db, viewer(ctx)?.id()).await?.into_iter().map(FamilyLink).collect())
     }
 
-    /// For the teen and their active guardians.
-    async fn teen_controls(&self, ctx: &Context<'_>, teen_id: ID) -> AppResult<TeenControls> {
+    /// A teen's controls; for the teen and their active guardians.
+    async fn teen_controls(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The teen's user id.")] teen_id: ID,
+    ) -> AppResult<TeenControls> {
         let state = app(ctx)?;
         let teen = family::readable_teen(&state.db, viewer(ctx)?, parse_id(&teen_id, "teen")?, state.now()).await?;
         Ok(TeenControls::from(settings::get(&state.db, teen.id).await?))
     }
 
     /// Daily use for the last `days` days (1..=28, default 7), for the user and their active guardians.
+    /// Oldest first, days without use included.
     async fn screen_time_report(
         &self,
         ctx: &Context<'_>,
-        user_id: ID,
-        days: Option<i32>,
+        #[graphql(desc = "Yourself, or a teen you guard.")] user_id: ID,
+        #[graphql(desc = "How many days, today included: 1..=28 (default 7).")] days: Option<i32>,
     ) -> AppResult<Vec<DailyUsage>> {
         let state = app(ctx)?;
         let user = family::readable_teen(&state.db, viewer(ctx)?, parse_id(&user_id, "user")?, state.now()).await?;
@@ -307,8 +369,12 @@ impl FamilyQuery {
         Ok(report.into_iter().map(DailyUsage::from).collect())
     }
 
-    /// Your requests for more time, and those of the teens you guard.
-    async fn time_requests(&self, ctx: &Context<'_>, status: Option<TimeRequestStatus>) -> AppResult<Vec<TimeRequest>> {
+    /// Your requests for more time, and those of the teens you guard, newest first.
+    async fn time_requests(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only requests in this state; all when absent.")] status: Option<TimeRequestStatus>,
+    ) -> AppResult<Vec<TimeRequest>> {
         let state = app(ctx)?;
         let requests = family::time_requests(&state.db, viewer(ctx)?, status.map(Into::into), state.now()).await?;
         Ok(requests.into_iter().map(TimeRequest).collect())
@@ -327,21 +393,35 @@ impl FamilyMutation {
         Ok(PairingCode { code, expires_at })
     }
 
-    /// A teen (13–17) accepts a guardian's code.
-    async fn accept_pairing_code(&self, ctx: &Context<'_>, code: String) -> AppResult<FamilyLink> {
+    /// A teen (13–17) accepts a guardian's code. The first guardian's link is ACTIVE at once; a second is
+    /// PENDING until an existing guardian approves it. At most 2 guardians.
+    async fn accept_pairing_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The guardian's code; case, spaces and dashes are ignored.")] code: String,
+    ) -> AppResult<FamilyLink> {
         let state = app(ctx)?;
         Ok(FamilyLink(family::accept_code(&state.db, viewer(ctx)?, &code, state.now()).await?))
     }
 
     /// An existing guardian approves or refuses a pending second guardian.
-    async fn answer_family_link(&self, ctx: &Context<'_>, link_id: ID, approve: bool) -> AppResult<FamilyLink> {
+    async fn answer_family_link(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The pending link.")] link_id: ID,
+        #[graphql(desc = "True makes it ACTIVE; false refuses it (REVOKED).")] approve: bool,
+    ) -> AppResult<FamilyLink> {
         let link =
             family::answer_link(&app(ctx)?.db, policy(ctx)?, parse_id(&link_id, "family link")?, approve).await?;
         Ok(FamilyLink(link))
     }
 
     /// Either side ends the link; the other is notified.
-    async fn unlink_family(&self, ctx: &Context<'_>, link_id: ID) -> AppResult<FamilyLink> {
+    async fn unlink_family(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A link you are part of.")] link_id: ID,
+    ) -> AppResult<FamilyLink> {
         let state = app(ctx)?;
         Ok(FamilyLink(family::unlink(&state.db, viewer(ctx)?, parse_id(&link_id, "family link")?, state.now()).await?))
     }
@@ -350,8 +430,8 @@ impl FamilyMutation {
     async fn set_teen_controls(
         &self,
         ctx: &Context<'_>,
-        teen_id: ID,
-        input: TeenControlsInput,
+        #[graphql(desc = "The teen's user id.")] teen_id: ID,
+        #[graphql(desc = "The changes.")] input: TeenControlsInput,
     ) -> AppResult<TeenControls> {
         let state = app(ctx)?;
         let change = family::ControlsChange {
@@ -375,24 +455,25 @@ impl FamilyMutation {
         Ok(TeenControls::from(updated))
     }
 
-    /// 15, 30 or 60 more minutes today; at most 3 waiting.
+    /// A teen with an active guardian asks for 15, 30 or 60 more minutes today; at most 3 waiting.
     async fn request_more_time(
         &self,
         ctx: &Context<'_>,
-        minutes: i32,
-        reason: Option<String>,
+        #[graphql(desc = "15, 30 or 60.")] minutes: i32,
+        #[graphql(desc = "Why, at most 200 characters.")] reason: Option<String>,
     ) -> AppResult<TimeRequest> {
         let state = app(ctx)?;
         Ok(TimeRequest(family::request_more_time(&state.db, viewer(ctx)?, minutes, reason, state.now()).await?))
     }
 
-    /// Approve (with the asked minutes, or 5..=120 others) or deny.
+    /// Approve (with the asked minutes, or 5..=120 others) or deny. Active guardians of the teen only; granted
+    /// minutes count for the teen's current local day.
     async fn answer_time_request(
         &self,
         ctx: &Context<'_>,
-        request_id: ID,
-        approve: bool,
-        minutes: Option<i32>,
+        #[graphql(desc = "The pending request.")] request_id: ID,
+        #[graphql(desc = "True grants it; false denies it.")] approve: bool,
+        #[graphql(desc = "When approving, 5..=120 to grant other than the minutes asked.")] minutes: Option<i32>,
     ) -> AppResult<TimeRequest> {
         let state = app(ctx)?;
         let id = parse_id(&request_id, "request")?;

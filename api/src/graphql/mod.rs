@@ -25,6 +25,9 @@ pub mod moderation;
 pub mod privacy;
 pub mod scalars;
 
+/// Everything that can be read: accounts, content and the feed, moderation,
+/// family links, the privacy policy and the campaign's figures. What each
+/// caller sees is decided by the policy built for the operation.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
 pub struct QueryRoot(
@@ -36,6 +39,8 @@ pub struct QueryRoot(
     campaign::CampaignQuery,
 );
 
+/// Everything that changes data. Each mutation checks its caller (account
+/// state, role, teen controls, consent) before doing anything.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
@@ -118,12 +123,12 @@ fn cached<L: Loader<Uuid>>(loader: L) -> Arc<DataLoader<L, HashMapCache>> {
 /// `n / 32` turns; every yield lets one more turn go first.
 fn after_the_wave(batch: futures_util::future::BoxFuture<'static, ()>) -> tokio::task::JoinHandle<()> {
     const TURNS: usize = 8;
-    tokio::spawn(async move {
+    tokio::spawn(crate::metrics::for_current_request(async move {
         for _ in 0..TURNS {
             tokio::task::yield_now().await;
         }
         batch.await;
-    })
+    }))
 }
 
 fn data<'a, T: Send + Sync + 'static>(ctx: &Context<'a>) -> ServiceResult<&'a T> {

@@ -28,23 +28,30 @@ fn vietnamese(ctx: &Context<'_>) -> bool {
 
 pub struct Report(pub report::Model);
 
+/// A report: one person's complaint about a content item, an account or a comment.
 #[Object]
 impl Report {
+    /// The report's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// What kind of thing was reported.
     async fn target_type(&self) -> ReportTargetType {
         self.0.target_type.into()
     }
+    /// The id of the reported content, account or comment.
     async fn target_id(&self) -> ID {
         ID(self.0.target_id.to_string())
     }
+    /// Why it was reported.
     async fn reason(&self) -> ReportReason {
         self.0.reason.into()
     }
+    /// What the reporter wrote; null when they wrote nothing.
     async fn details(&self) -> Option<&str> {
         self.0.details.as_deref()
     }
+    /// Whether its case has been decided, and how.
     async fn status(&self) -> ReportStatus {
         self.0.status.into()
     }
@@ -52,14 +59,17 @@ impl Report {
     async fn outcome(&self, ctx: &Context<'_>) -> Option<String> {
         self.0.outcome_action.map(|action| notifications::outcome_text(action, vietnamese(ctx)))
     }
+    /// When it was filed.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When its case was decided; null while the report is open.
     async fn resolved_at(&self) -> Option<DateTime<Utc>> {
         self.0.resolved_at
     }
 }
 
+/// What a case is about, as it is now.
 #[derive(Union)]
 pub enum ReportTarget {
     Content(Content),
@@ -70,10 +80,15 @@ pub enum ReportTarget {
 /// The target as it was when first reported.
 #[derive(SimpleObject)]
 pub struct CaseSnapshot {
+    /// The content's title; null for accounts and comments.
     title: Option<String>,
+    /// The content's caption; null for accounts and comments.
     caption: Option<String>,
+    /// The comment's text; null for content and accounts.
     body: Option<String>,
+    /// The handle of the reported account, or of the content's or comment's author.
     author_handle: Option<String>,
+    /// The display name of that account.
     author_display_name: Option<String>,
 }
 
@@ -87,11 +102,16 @@ impl ModerationCase {
     }
 }
 
+/// The reports on one target, gathered into a case for moderators to decide. Moderators and admins see it
+/// whole. The affected user (a moderator too, on a case about themselves) sees a redacted copy: the
+/// decision and their own appeal, never who reported, how many did, or who moderated.
 #[Object]
 impl ModerationCase {
+    /// The case's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// What kind of thing the case is about.
     async fn target_type(&self) -> ReportTargetType {
         self.0.target_type.into()
     }
@@ -112,7 +132,7 @@ impl ModerationCase {
             }
         })
     }
-    /// Empty in the affected user's view.
+    /// The target as first reported, kept as evidence. Empty in the affected user's view.
     async fn snapshot(&self) -> CaseSnapshot {
         let s = self.0.snapshot.clone();
         CaseSnapshot {
@@ -123,43 +143,55 @@ impl ModerationCase {
             author_display_name: s.author_display_name,
         }
     }
+    /// Where the case stands now; a claim that has lapsed reads OPEN.
     async fn status(&self, ctx: &Context<'_>) -> AppResult<CaseStatus> {
         Ok(moderation::status(&self.0, app(ctx)?.now()).into())
     }
     /// Severity of the reasons, distinct reporters and hours open; see the README.
+    /// 0 in the affected user's view.
     async fn priority(&self, ctx: &Context<'_>) -> AppResult<i32> {
         Ok(moderation::priority(&self.0, policy(ctx)?))
     }
+    /// Distinct reporters; 0 in the affected user's view.
     async fn report_count(&self) -> i32 {
         self.0.report_count
     }
+    /// Every reason given, in the order first reported.
     async fn reasons(&self) -> Vec<ReportReason> {
         moderation::reasons(&self.0).into_iter().map(Into::into).collect()
     }
-    /// Whether the content was hidden automatically when reported.
+    /// Whether the content was hidden automatically when reported. False in the affected user's view.
     async fn auto_hidden(&self) -> bool {
         self.0.auto_hidden
     }
+    /// The moderator whose claim holds now; null when none (and in the affected user's view).
     async fn assignee(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         let Some(id) = moderation::live_claim(&self.0, app(ctx)?.now()) else { return Ok(None) };
         Ok(loader::<UserLoader>(ctx)?.load_one(id).await?.map(User))
     }
+    /// When the claim that holds now lapses; null when none (and in the affected user's view).
     async fn claimed_until(&self, ctx: &Context<'_>) -> AppResult<Option<DateTime<Utc>>> {
         let now = app(ctx)?.now();
         Ok(moderation::live_claim(&self.0, now).and(self.0.claimed_until))
     }
+    /// Goes up with every change; `resolveCase` needs the current one. 0 in the affected user's view.
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// The decision; null until decided (ESCALATE decides nothing). Once an appeal is decided, the appeal's
+    /// action: DISMISS then means the decision was reversed.
     async fn resolution(&self) -> Option<ModerationAction> {
         self.0.resolution.map(Into::into)
     }
+    /// When the first report opened the case.
     async fn opened_at(&self) -> DateTime<Utc> {
         self.0.opened_at
     }
+    /// When the latest report came in; `openedAt` in the affected user's view.
     async fn last_reported_at(&self) -> DateTime<Utc> {
         self.0.last_reported_at
     }
+    /// When it was decided (the appeal, once that is decided); null until then.
     async fn resolved_at(&self) -> Option<DateTime<Utc>> {
         self.0.resolved_at
     }
@@ -175,17 +207,18 @@ impl ModerationCase {
     async fn appeal_message(&self) -> Option<&str> {
         self.0.appeal_message.as_deref()
     }
+    /// The reports gathered in the case, oldest first; empty in the affected user's view.
     async fn reports(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
     ) -> AppResult<Connection<Edge<Report>>> {
         let page =
             moderation::case_reports(&app(ctx)?.db, policy(ctx)?, &self.0, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, Report))
     }
-    /// Every step, oldest first.
+    /// Every step, oldest first; empty in the affected user's view.
     async fn events(&self, ctx: &Context<'_>) -> AppResult<Vec<ModerationEvent>> {
         let events = moderation::case_events(&app(ctx)?.db, policy(ctx)?, &self.0).await?;
         Ok(events.into_iter().map(ModerationEvent).collect())
@@ -194,11 +227,14 @@ impl ModerationCase {
 
 pub struct ModerationEvent(pub moderation_event::Model);
 
+/// One step of a case, as kept in the audit log.
 #[Object]
 impl ModerationEvent {
+    /// The step's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The case it belongs to.
     async fn case_id(&self) -> ID {
         ID(self.0.case_id.to_string())
     }
@@ -211,12 +247,16 @@ impl ModerationEvent {
     async fn kind(&self) -> &str {
         &self.0.kind
     }
+    /// The action of an ACTION, ESCALATION or APPEAL_DECISION step; null for other steps.
     async fn action(&self) -> Option<ModerationAction> {
         self.0.action.map(Into::into)
     }
+    /// The moderator's note on an ACTION, ESCALATION or APPEAL_DECISION, the appellant's message on an
+    /// APPEAL, why on an AUTO_HIDE; null otherwise.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
+    /// When it happened.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -224,44 +264,64 @@ impl ModerationEvent {
 
 pub struct Notification(pub notification::Model);
 
+/// A message to you, written in your language when it was sent.
 #[Object]
 impl Notification {
+    /// The notification's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// REPORT_RESOLVED, CONTENT_REMOVED, ACCOUNT_WARNED, ACCOUNT_SUSPENDED (bans too), APPEAL_DECIDED,
+    /// FAMILY_LINKED, FAMILY_UNLINKED, FAMILY_LINK_PENDING, FAMILY_LINK_REFUSED, CONTROLS_CHANGED,
+    /// TIME_REQUESTED, TIME_REQUEST_ANSWERED, TEEN_REPORTED or POLICY_UPDATED.
     async fn kind(&self) -> &str {
         &self.0.kind
     }
+    /// A short title.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// The message.
     async fn body(&self) -> &str {
         &self.0.body
     }
+    /// When it was sent.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When it was marked read; null while unread.
     async fn read_at(&self) -> Option<DateTime<Utc>> {
         self.0.read_at
     }
+    /// The moderation case it is about (REPORT_RESOLVED, CONTENT_REMOVED, ACCOUNT_WARNED,
+    /// ACCOUNT_SUSPENDED, APPEAL_DECIDED); null otherwise.
     async fn case_id(&self) -> Option<ID> {
         self.0.case_id.map(|id| ID(id.to_string()))
     }
+    /// The content it is about (CONTENT_REMOVED, for content); null otherwise.
     async fn content_id(&self) -> Option<ID> {
         self.0.content_id.map(|id| ID(id.to_string()))
     }
+    /// The family link it is about (FAMILY_LINKED, FAMILY_UNLINKED, FAMILY_LINK_PENDING,
+    /// FAMILY_LINK_REFUSED); null otherwise.
     async fn link_id(&self) -> Option<ID> {
         self.0.link_id.map(|id| ID(id.to_string()))
     }
+    /// The request for more time it is about (TIME_REQUESTED, TIME_REQUEST_ANSWERED); null otherwise.
     async fn time_request_id(&self) -> Option<ID> {
         self.0.time_request_id.map(|id| ID(id.to_string()))
     }
 }
 
+/// A report. Reporting the same target again while its case is undecided returns the first report; at most
+/// 20 reports an hour.
 #[derive(InputObject)]
 pub struct FileReportInput {
+    /// What kind of thing is reported.
     target_type: ReportTargetType,
+    /// The content, account or comment: one you can see, and not you or yours.
     target_id: ID,
+    /// Why.
     reason: ReportReason,
     /// At most 1,000 characters; required for OTHER.
     details: Option<String>,
@@ -270,18 +330,25 @@ pub struct FileReportInput {
     notify_guardian: Option<bool>,
 }
 
+/// Narrows the moderation queue; a case must match every field given.
 #[derive(InputObject, Default)]
 pub struct CaseFilter {
     /// Undecided cases (OPEN, IN_REVIEW, ESCALATED, APPEALED) unless given.
     status: Option<Vec<CaseStatus>>,
+    /// Cases with this reason among theirs.
     reason: Option<ReportReason>,
+    /// Cases about this kind of target.
     target_type: Option<ReportTargetType>,
+    /// Only the cases whose claim you hold now (default false).
     assigned_to_me: Option<bool>,
 }
 
+/// A moderator's decision on a case.
 #[derive(InputObject)]
 pub struct ResolveCaseInput {
+    /// The case to decide.
     case_id: ID,
+    /// The decision. REMOVE_CONTENT does not apply to accounts, RESTRICT_TO_ADULTS only to content.
     action: ModerationAction,
     /// Why, 1..=2,000 characters; kept in the audit log.
     note: String,
@@ -300,8 +367,8 @@ impl ModerationQuery {
     async fn my_reports(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
     ) -> AppResult<Connection<Edge<Report>>> {
         let me = viewer(ctx)?;
         let page = moderation::my_reports(&app(ctx)?.db, me.id(), &PageRequest::new(first, after)?).await?;
@@ -312,21 +379,21 @@ impl ModerationQuery {
     async fn my_decisions(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
     ) -> AppResult<Connection<Edge<ModerationCase>>> {
         let policy = policy(ctx)?;
         let page = moderation::my_decisions(&app(ctx)?.db, policy, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, |case| ModerationCase::present(policy, case)))
     }
 
-    /// Cases by priority, highest first, then oldest first.
+    /// Cases by priority, highest first, then oldest first. Moderators and admins only.
     async fn moderation_queue(
         &self,
         ctx: &Context<'_>,
-        filter: Option<CaseFilter>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Which cases; the undecided ones when absent.")] filter: Option<CaseFilter>,
+        #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
     ) -> AppResult<Connection<Edge<ModerationCase>>> {
         let policy = policy(ctx)?;
         let filter = filter.unwrap_or_default();
@@ -340,18 +407,23 @@ impl ModerationQuery {
         Ok(Connection::from_page(page, |case| ModerationCase::present(policy, case)))
     }
 
-    async fn moderation_case(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<ModerationCase>> {
+    /// A case, for moderators and admins; null when there is none. Redacted when it is about yourself.
+    async fn moderation_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case's id.")] id: ID,
+    ) -> AppResult<Option<ModerationCase>> {
         let policy = policy(ctx)?;
         let case = moderation::find_case_for_staff(&app(ctx)?.db, policy, parse_id(&id, "case").ok()).await?;
         Ok(case.map(|case| ModerationCase::present(policy, case)))
     }
 
-    /// Every moderation step, newest first.
+    /// Every moderation step, newest first, except those of cases about yourself. Moderators and admins only.
     async fn moderation_log(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
     ) -> AppResult<Connection<Edge<ModerationEvent>>> {
         let page = moderation::log(&app(ctx)?.db, policy(ctx)?, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, ModerationEvent))
@@ -361,9 +433,9 @@ impl ModerationQuery {
     async fn notifications(
         &self,
         ctx: &Context<'_>,
-        unread_only: Option<bool>,
-        first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Only unread ones (default false).")] unread_only: Option<bool>,
+        #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
     ) -> AppResult<Connection<Edge<Notification>>> {
         let me = viewer(ctx)?;
         let page =
@@ -379,7 +451,11 @@ pub struct ModerationMutation;
 #[Object]
 impl ModerationMutation {
     /// Reports content, a user or a comment you can see.
-    async fn file_report(&self, ctx: &Context<'_>, input: FileReportInput) -> AppResult<Report> {
+    async fn file_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The report.")] input: FileReportInput,
+    ) -> AppResult<Report> {
         let state = app(ctx)?;
         let new = NewReport {
             target_type: input.target_type.into(),
@@ -393,8 +469,13 @@ impl ModerationMutation {
         Ok(Report(report))
     }
 
-    /// Takes the case for 10 minutes.
-    async fn claim_case(&self, ctx: &Context<'_>, id: ID) -> AppResult<ModerationCase> {
+    /// Takes the case for 10 minutes (an OPEN case becomes IN_REVIEW). Moderators and admins; another
+    /// moderator's claim that still holds is a CONFLICT.
+    async fn claim_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case to claim.")] id: ID,
+    ) -> AppResult<ModerationCase> {
         let policy = policy(ctx)?;
         let state = app(ctx)?;
         let case = moderation::claim(&state.db, policy, parse_id(&id, "case")?).await?;
@@ -402,7 +483,12 @@ impl ModerationMutation {
         Ok(ModerationCase::present(policy, case))
     }
 
-    async fn release_case(&self, ctx: &Context<'_>, id: ID) -> AppResult<ModerationCase> {
+    /// Gives up your claim on the case (an IN_REVIEW case is OPEN again); CONFLICT unless you hold it.
+    async fn release_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The case to release.")] id: ID,
+    ) -> AppResult<ModerationCase> {
         let policy = policy(ctx)?;
         let state = app(ctx)?;
         let case = moderation::release(&state.db, policy, parse_id(&id, "case")?).await?;
@@ -411,7 +497,11 @@ impl ModerationMutation {
     }
 
     /// Decides the case; `expectedVersion` must be its current version.
-    async fn resolve_case(&self, ctx: &Context<'_>, input: ResolveCaseInput) -> AppResult<ModerationCase> {
+    async fn resolve_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The decision.")] input: ResolveCaseInput,
+    ) -> AppResult<ModerationCase> {
         let policy = policy(ctx)?;
         let state = app(ctx)?;
         let decision = Decision {
@@ -428,7 +518,13 @@ impl ModerationMutation {
 
     /// The affected author appeals a decision, once, within 30 days; an
     /// appeal token works here. Answers with the case as they may see it.
-    async fn appeal_decision(&self, ctx: &Context<'_>, case_id: ID, message: String) -> AppResult<ModerationCase> {
+    async fn appeal_decision(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The decided case, from `myDecisions` or the ACCOUNT_SUSPENDED error's `caseId`.")]
+        case_id: ID,
+        #[graphql(desc = "Why the decision is wrong, 1..=1,000 characters.")] message: String,
+    ) -> AppResult<ModerationCase> {
         let policy = policy(ctx)?;
         let state = app(ctx)?;
         let case = moderation::appeal(&state.db, policy, parse_id(&case_id, "case")?, &message).await?;
@@ -437,7 +533,11 @@ impl ModerationMutation {
     }
 
     /// Marks your notifications read; returns how many changed.
-    async fn mark_notifications_read(&self, ctx: &Context<'_>, ids: Vec<ID>) -> AppResult<i32> {
+    async fn mark_notifications_read(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Your notifications' ids; others', and malformed ones, are ignored.")] ids: Vec<ID>,
+    ) -> AppResult<i32> {
         let state = app(ctx)?;
         let me = viewer(ctx)?;
         let ids: Vec<Uuid> = ids.iter().filter_map(|id| Uuid::parse_str(id.as_str()).ok()).collect();
@@ -455,6 +555,7 @@ enum Wake {
     Check,
 }
 
+/// Live updates, over GraphQL over WebSocket (`/graphql/ws`, the graphql-transport-ws protocol).
 #[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Each new or changed case, for moderators and admins. The caller is

@@ -13,31 +13,41 @@ use crate::service::{data_rights, privacy, settings};
 
 pub struct PrivacyPolicy(privacy_policy::Model);
 
+/// A published version of the privacy policy, in English and Vietnamese.
 #[Object]
 impl PrivacyPolicy {
+    /// The version number: 1 for the first, one more for each next.
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// When it was published and came into force.
     async fn published_at(&self) -> DateTime<Utc> {
         self.0.published_at
     }
+    /// A short summary, in English.
     async fn summary(&self) -> &str {
         &self.0.summary
     }
+    /// A short summary, in Vietnamese.
     async fn summary_vi(&self) -> &str {
         &self.0.summary_vi
     }
+    /// The full text, in English.
     async fn body(&self) -> &str {
         &self.0.body
     }
+    /// The full text, in Vietnamese.
     async fn body_vi(&self) -> &str {
         &self.0.body_vi
     }
 }
 
+/// One acceptance of a policy version.
 #[derive(SimpleObject)]
 pub struct Consent {
+    /// The version accepted.
     version: i32,
+    /// When it was accepted.
     accepted_at: DateTime<Utc>,
 }
 
@@ -47,11 +57,14 @@ impl From<consent::Model> for Consent {
     }
 }
 
+/// Where the user stands with the privacy policy.
 #[derive(SimpleObject)]
 pub struct ConsentStatus {
     /// The newest version the user accepted.
     accepted_version: Option<i32>,
+    /// The version in force.
     current_version: i32,
+    /// Whether the user accepted the current version; until they do, most mutations fail with CONSENT_REQUIRED.
     up_to_date: bool,
     /// Every acceptance, oldest first.
     history: Vec<Consent>,
@@ -71,12 +84,16 @@ impl ConsentStatus {
     }
 }
 
+/// The account's privacy settings.
 #[derive(SimpleObject)]
 pub struct PrivacySettings {
+    /// Whether only accepted followers see the account's content; follows of it become requests.
     private_account: bool,
+    /// Whether the feed is ranked by the tastes learned from the user's activity.
     personalized_feed: bool,
+    /// Who may comment on the account's content.
     comment_policy: CommentPolicy,
-    /// Always true for teens.
+    /// Whether MATURE content is hidden from the account; always true for teens.
     restricted_mode: bool,
 }
 
@@ -97,7 +114,11 @@ pub struct PrivacyQuery;
 #[Object]
 impl PrivacyQuery {
     /// The given version, or the current one.
-    async fn privacy_policy(&self, ctx: &Context<'_>, version: Option<i32>) -> AppResult<PrivacyPolicy> {
+    async fn privacy_policy(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A published version; the current one when absent.")] version: Option<i32>,
+    ) -> AppResult<PrivacyPolicy> {
         Ok(PrivacyPolicy(privacy::version(&app(ctx)?.db, version).await?))
     }
 
@@ -107,25 +128,34 @@ impl PrivacyQuery {
     }
 }
 
+/// Changes to the viewer's privacy settings; absent fields stay as they are. Once a guardian has set a
+/// teen's controls, the teen may make the account private and comments stricter, never the reverse.
 #[derive(InputObject)]
 pub struct PrivacySettingsInput {
+    /// Whether only accepted followers see your content; making it public accepts every pending request.
     private_account: Option<bool>,
+    /// Whether the feed is ranked by the tastes learned from your activity.
     personalized_feed: Option<bool>,
+    /// Who may comment on your content.
     comment_policy: Option<CommentPolicy>,
-    /// Cannot be turned off by teens.
+    /// Hides MATURE content. Cannot be turned off by teens.
     restricted_mode: Option<bool>,
 }
 
+/// The next version of the privacy policy.
 #[derive(InputObject)]
 pub struct PublishPolicyInput {
-    /// 1..=2,000 characters.
+    /// The summary in English, 1..=2,000 characters.
     summary: String,
+    /// The summary in Vietnamese, 1..=2,000 characters.
     summary_vi: String,
-    /// 1..=100,000 characters.
+    /// The full text in English, 1..=100,000 characters.
     body: String,
+    /// The full text in Vietnamese, 1..=100,000 characters.
     body_vi: String,
 }
 
+/// An account scheduled for deletion.
 #[derive(SimpleObject)]
 pub struct DeletionStatus {
     /// When the account is purged for good unless you sign in before.
@@ -138,7 +168,11 @@ pub struct PrivacyMutation;
 #[Object]
 impl PrivacyMutation {
     /// Accepts the current version (an older or unknown one is refused).
-    async fn accept_privacy_policy(&self, ctx: &Context<'_>, version: i32) -> AppResult<ConsentStatus> {
+    async fn accept_privacy_policy(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The current version's number.")] version: i32,
+    ) -> AppResult<ConsentStatus> {
         let state = app(ctx)?;
         let me = viewer(ctx)?;
         privacy::accept(&state.db, me.id(), version, state.now()).await?;
@@ -147,7 +181,11 @@ impl PrivacyMutation {
 
     /// Publishes the next version; everyone must accept it again.
     /// Admins only.
-    async fn publish_privacy_policy(&self, ctx: &Context<'_>, input: PublishPolicyInput) -> AppResult<PrivacyPolicy> {
+    async fn publish_privacy_policy(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new version's texts.")] input: PublishPolicyInput,
+    ) -> AppResult<PrivacyPolicy> {
         let state = app(ctx)?;
         let new = privacy::NewPolicy {
             summary: input.summary,
@@ -165,18 +203,22 @@ impl PrivacyMutation {
     }
 
     /// Deactivates the account at once; signing in within 30 days restores it.
-    async fn delete_account(&self, ctx: &Context<'_>, password: String) -> AppResult<DeletionStatus> {
+    async fn delete_account(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Your password; a wrong one is UNAUTHENTICATED.")] password: String,
+    ) -> AppResult<DeletionStatus> {
         let state = app(ctx)?;
         let scheduled_for =
             data_rights::delete_account(&state.db, &state.hasher, viewer(ctx)?, &password, state.now()).await?;
         Ok(DeletionStatus { scheduled_for })
     }
 
-    /// Making an account public accepts every pending follow request.
+    /// Changes your privacy settings. Making an account public accepts every pending follow request.
     async fn update_privacy_settings(
         &self,
         ctx: &Context<'_>,
-        input: PrivacySettingsInput,
+        #[graphql(desc = "The changes.")] input: PrivacySettingsInput,
     ) -> AppResult<PrivacySettings> {
         let state = app(ctx)?;
         let viewer = viewer(ctx)?;

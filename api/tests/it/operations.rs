@@ -105,3 +105,324 @@ async fn three_instances_started_together_on_an_empty_database_all_come_up() {
     let demo = entity::user::Entity::find().filter(entity::user::Column::Handle.eq("lan.nguyen")).count(db).await;
     assert_eq!(demo.unwrap(), 1);
 }
+
+fn request_id(response: &Response) -> &str {
+    response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default()
+}
+
+async fn post_with_id(app: &TestApp, id: Option<&str>, body: serde_json::Value) -> Response {
+    let mut request =
+        app.client.post(format!("{}/graphql", app.address)).header(CLIENT_ADDRESS_HEADER, "203.0.113.9").json(&body);
+    if let Some(id) = id {
+        request = request.header("x-request-id", id);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_internal_errors_name_it() {
+    for backend in backends() {
+        // With its database pool closed, every operation that reads fails
+        // with an INTERNAL error the client can quote.
+        let app = TestApp::spawn(backend, |_| {}).await;
+        app.state.db.clone().close().await.unwrap();
+        let query = json!({ "query": "{ contents(first: 3) { edges { node { id } } } }" });
+        let given = post_with_id(&app, Some("support-ticket-4711"), query.clone()).await;
+        assert_eq!(request_id(&given), "support-ticket-4711");
+        let body: serde_json::Value = given.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL", "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["requestId"], "support-ticket-4711");
+
+        // Without one, or with one that could forge log lines, a fresh UUID.
+        for bad in [None, Some("two words"), Some("line\"break"), Some(&*"x".repeat(129))] {
+            let answer = post_with_id(&app, bad, query.clone()).await;
+            let id = request_id(&answer).to_owned();
+            assert!(uuid::Uuid::parse_str(&id).is_ok(), "{bad:?} gave {id:?}");
+            let body: serde_json::Value = answer.json().await.unwrap();
+            assert_eq!(body["errors"][0]["extensions"]["requestId"], id.as_str(), "{body}");
+        }
+        // Other errors carry only their code; every response has the header.
+        let refused = post_with_id(&app, None, json!({ "query": "{ nope }" })).await;
+        assert!(!request_id(&refused).is_empty());
+        let body: serde_json::Value = refused.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+        assert!(body["errors"][0]["extensions"]["requestId"].is_null());
+        assert!(!request_id(&app.get("/healthz").await).is_empty());
+        // Browsers on allowed origins may read it.
+        let cross = preflight(&app, "http://localhost:5173").await;
+        let allowed = cross.headers().get("access-control-allow-headers").unwrap().to_str().unwrap().to_lowercase();
+        assert!(allowed.contains("x-request-id"), "{allowed}");
+    }
+}
+
+/// The value of the sample of `name` whose labels include all of `labels`.
+fn sample(page: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    page.lines().filter(|line| !line.starts_with('#')).find_map(|line| {
+        let (series, value) = line.rsplit_once(' ')?;
+        let (metric, rest) = series.split_once('{').unwrap_or((series, ""));
+        (metric == name && labels.iter().all(|label| rest.contains(label))).then(|| value.parse().unwrap())
+    })
+}
+
+async fn scrape(app: &TestApp, token: Option<&str>) -> Response {
+    let mut request = app.client.get(format!("{}/metrics", app.address));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn metrics_count_operations_outcomes_statements_sockets_and_the_backlog() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |_| {}).await;
+        // Operation names unique to this run: the recorder is process-wide.
+        let name = format!("MetricsProbe{}", uuid::Uuid::new_v4().simple());
+        let named = format!("query {name} {{ contents(first: 2) {{ edges {{ node {{ id title }} }} }} }}");
+        let token = app.token_for("moderated").await;
+        app.query_as(&token, &named, json!({})).await;
+        app.query_as(&token, &named, json!({})).await;
+        let refused = app
+            .query_as(
+                &token,
+                &format!("query {name} {{ contents(first: -1) {{ pageInfo {{ hasNextPage }} }} }}"),
+                json!({}),
+            )
+            .await;
+        assert_code(&refused, "BAD_USER_INPUT");
+        let content = app.create_content(&token, json!({})).await;
+        let moderator = app.user_with_role("moderator", entity::Role::Moderator).await;
+        let mut socket = connect(&app, &moderator).await;
+        send(&mut socket, "live", "subscription { moderationQueueChanged { id } }").await;
+        let reporter = app.token_for("reporter").await;
+        app.report(&reporter, "CONTENT", &content, "SPAM", None).await;
+        // Delivered: the subscription is surely running when scraped.
+        assert_eq!(next_json(&mut socket).await["type"], "next");
+        app.clock.advance(chrono::Duration::minutes(90));
+        let before = scrape(&app, None).await.text().await.unwrap();
+        let age_gate_before = sample(&before, "trustfeed_signup_age_gate_refusals_total", &[]).unwrap_or(0.0);
+        let too_young = app
+            .try_sign_up(json!({ "handle": "kid", "email": "kid@example.com", "birthDate": born_years_ago(11) }))
+            .await;
+        assert_code(&too_young, "AGE_RESTRICTED");
+
+        let page = scrape(&app, None).await;
+        assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+        let page = page.text().await.unwrap();
+        let ok = [&*format!("operation=\"{name}\""), "outcome=\"OK\""];
+        assert_eq!(sample(&page, "trustfeed_requests_total", &ok), Some(2.0), "{page}");
+        let bad = [&*format!("operation=\"{name}\""), "outcome=\"BAD_USER_INPUT\""];
+        assert_eq!(sample(&page, "trustfeed_requests_total", &bad), Some(1.0));
+        let latency = [&*format!("operation=\"{name}\"")];
+        assert_eq!(sample(&page, "trustfeed_request_duration_seconds_count", &latency), Some(3.0));
+        assert!(sample(&page, "trustfeed_request_duration_seconds_bucket", &[latency[0], "le=\"+Inf\""]).is_some());
+        assert!(sample(&page, "trustfeed_db_statements_per_request_count", &[]).unwrap() >= 3.0);
+        assert!(sample(&page, "trustfeed_db_statements_per_request_sum", &[]).unwrap() >= 3.0);
+        assert!(sample(&page, "trustfeed_db_pool_max_connections", &[]).unwrap() >= 1.0);
+        assert!(sample(&page, "trustfeed_db_pool_connections", &["state=\"busy\""]).unwrap() >= 0.0);
+        assert!(sample(&page, "trustfeed_websocket_connections", &[]).unwrap() >= 1.0);
+        assert!(sample(&page, "trustfeed_websocket_operations", &[]).unwrap() >= 1.0);
+        assert_eq!(sample(&page, "trustfeed_moderation_open_cases", &[]), Some(1.0));
+        assert_eq!(sample(&page, "trustfeed_moderation_oldest_open_case_age_seconds", &[]), Some(5400.0));
+        assert!(sample(&page, "trustfeed_signup_age_gate_refusals_total", &[]).unwrap() >= age_gate_before + 1.0);
+    }
+}
+
+#[tokio::test]
+async fn rate_limit_refusals_are_counted_by_limit() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| s.anon_rate_limit_per_minute = 1).await;
+        let before = scrape(&app, None).await.text().await.unwrap();
+        let limit = ["limit=\"anonymous_requests\""];
+        let counted = sample(&before, "trustfeed_rate_limit_refusals_total", &limit).unwrap_or(0.0);
+        let query = json!({ "query": "{ privacyPolicy { version } }" });
+        let statuses =
+            [post_with_id(&app, None, query.clone()).await.status(), post_with_id(&app, None, query).await.status()];
+        assert_eq!(statuses.map(|s| s.as_u16()), [200, 429]);
+        let page = scrape(&app, None).await.text().await.unwrap();
+        assert!(sample(&page, "trustfeed_rate_limit_refusals_total", &limit).unwrap() >= counted + 1.0);
+    }
+}
+
+#[tokio::test]
+async fn metrics_are_not_public_in_production() {
+    let secret = String::from_utf8_lossy(JWT_SECRET).into_owned();
+    for backend in backends() {
+        let production = |s: &mut api::config::Settings| {
+            s.app_env = AppEnv::Production;
+            s.jwt_secret = secret.clone().into_bytes();
+            s.metrics.open_in_development = false;
+        };
+        let closed = TestApp::spawn(backend, production).await;
+        assert_eq!(scrape(&closed, None).await.status(), 404);
+
+        let token = "a-long-scrape-token-for-tests";
+        let guarded = TestApp::spawn(backend, |s| {
+            production(s);
+            s.metrics.token = Some(token.into());
+        })
+        .await;
+        assert_eq!(scrape(&guarded, None).await.status(), 401);
+        assert_eq!(scrape(&guarded, Some("a-long-scrape-token-for-test")).await.status(), 401);
+        let page = scrape(&guarded, Some(token)).await;
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("trustfeed_db_pool_max_connections"));
+
+        let separate = TestApp::spawn(backend, |s| {
+            production(s);
+            s.metrics.addr = Some("127.0.0.1:0".into());
+        })
+        .await;
+        assert_eq!(scrape(&separate, None).await.status(), 404);
+        let port = separate.metrics_port.expect("a metrics listener");
+        let page = separate.client.get(format!("http://127.0.0.1:{port}/metrics")).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("trustfeed_moderation_open_cases"));
+        let other = separate.client.get(format!("http://127.0.0.1:{port}/graphql")).send().await.unwrap();
+        assert_eq!(other.status(), 404, "the metrics listener serves nothing else");
+    }
+}
+
+#[tokio::test]
+async fn stopping_turns_readiness_off_closes_sockets_with_1001_and_ends_the_server() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| {
+            s.shutdown.delay = std::time::Duration::from_secs(2);
+            s.shutdown.drain = std::time::Duration::from_secs(5);
+        })
+        .await;
+        let token = app.user_with_role("viewer", entity::Role::Moderator).await;
+        assert_eq!(app.get("/readyz").await.status(), 200);
+        let mut socket = connect(&app, &token).await;
+        send(&mut socket, "live", "subscription { moderationQueueChanged { id } }").await;
+
+        app.state.shutdown.begin();
+        assert_eq!(closed_with(&mut socket, std::time::Duration::from_secs(2)).await, 1001);
+        let ready = app.get("/readyz").await;
+        assert_eq!(ready.status(), 503);
+        assert_eq!(ready.json::<serde_json::Value>().await.unwrap()["status"], "stopping");
+        // Until the delay is over, requests are still served.
+        let answer = app.query_as(&token, "{ me { user { handle } } }", json!({})).await;
+        assert_eq!(answer["data"]["me"]["user"]["handle"], "viewer", "{answer}");
+
+        // Then the server and its maintenance loop end, and nothing listens.
+        app.stopped(std::time::Duration::from_secs(10)).await.unwrap();
+        assert!(app.client.get(format!("{}/healthz", app.address)).send().await.is_err());
+    }
+}
+
+/// Runs the real binary with `env`; its stdout lines arrive on the channel.
+fn run_binary(env: &[(&str, &str)]) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_api"));
+    command.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (child, received)
+}
+
+/// The operator's view: the real binary with `LOG_FORMAT=json` at `debug`.
+/// A failed request is found in the logs by the id its client sent; nothing
+/// secret (passwords, tokens, email addresses) reaches the logs; SIGTERM
+/// ends the process cleanly.
+#[tokio::test]
+async fn the_binary_logs_json_lines_by_request_id_without_secrets_and_stops_on_sigterm() {
+    for backend in backends() {
+        let database = TestDatabase::create(backend).await;
+        let secret = String::from_utf8_lossy(JWT_SECRET).into_owned();
+        let (mut child, lines) = run_binary(&[
+            ("DATABASE_URL", &database.url),
+            ("LISTEN_ADDR", "127.0.0.1:0"),
+            ("LOG_FORMAT", "json"),
+            ("RUST_LOG", "debug"),
+            ("JWT_SECRET", &secret),
+            ("SEED_DEMO", "false"),
+        ]);
+        let mut output = Vec::new();
+        let port = loop {
+            let line = lines.recv_timeout(std::time::Duration::from_secs(120)).expect("the server starts");
+            output.push(line.clone());
+            if let Some(rest) = line.split("listening on http://127.0.0.1:").nth(1) {
+                break rest.split('/').next().unwrap().parse::<u16>().unwrap();
+            }
+        };
+        let url = format!("http://127.0.0.1:{port}/graphql");
+        let client = reqwest::Client::new();
+        let post = |body: serde_json::Value, token: Option<String>, id: Option<&'static str>| {
+            let mut request = client.post(&url).json(&body);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            if let Some(id) = id {
+                request = request.header("x-request-id", id);
+            }
+            async move { request.send().await.unwrap().json::<serde_json::Value>().await.unwrap() }
+        };
+        let (email, password) = ("quiet.person@example.com", "a secret nobody logs 42");
+        let input = json!({ "handle": "quiet.person", "displayName": "Quiet", "email": email, "password": password,
+            "birthDate": born_years_ago(30), "acceptedPolicyVersion": 1 });
+        let signed_up = post(json!({ "query": SIGN_UP, "variables": { "input": input } }), None, None).await;
+        let access = signed_up["data"]["signUp"]["accessToken"].as_str().unwrap().to_owned();
+        let refresh = signed_up["data"]["signUp"]["refreshToken"].as_str().unwrap().to_owned();
+        let me = post(json!({ "query": "{ me { email } }" }), Some(access.clone()), None).await;
+        assert_eq!(me["data"]["me"]["email"], email);
+        let refresh_session = "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }";
+        let refreshed = post(json!({ "query": refresh_session, "variables": { "t": refresh } }), None, None).await;
+        let second_access = refreshed["data"]["refreshSession"]["accessToken"].as_str().unwrap().to_owned();
+        let log_in = "mutation SignIn($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }";
+        let wrong = json!({ "query": log_in, "variables": { "e": email, "p": format!("{password}!") } });
+        let failed = post(wrong, None, Some("trace-me-42")).await;
+        assert_eq!(failed["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+        let bad_token = post(json!({ "query": "{ me { email } }" }), Some(format!("{access}x")), None).await;
+        assert_eq!(bad_token["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+
+        // The container's health check.
+        let healthcheck = || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_api"))
+                .arg("healthcheck")
+                .env("LISTEN_ADDR", format!("0.0.0.0:{port}"))
+                .output()
+                .unwrap()
+        };
+        assert!(healthcheck().status.success());
+
+        let term = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+        assert!(term.success());
+        let exited = tokio::task::spawn_blocking(move || child.wait()).await.unwrap().unwrap();
+        assert!(exited.success(), "{exited:?}");
+        output.extend(lines.try_iter());
+        let unhealthy = healthcheck();
+        assert!(!unhealthy.status.success());
+        assert!(String::from_utf8_lossy(&unhealthy.stderr).starts_with("error: 127.0.0.1:"));
+
+        let records: Vec<serde_json::Value> = output
+            .iter()
+            .filter(|line| line.starts_with('{'))
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert!(records.len() >= 5, "{output:#?}");
+        let traced = records
+            .iter()
+            .find(|r| r["span"]["request_id"] == "trace-me-42" && r["message"] == "request failed")
+            .unwrap_or_else(|| panic!("no line for the request: {output:#?}"));
+        assert_eq!(traced["span"]["operation"], "SignIn");
+        assert_eq!(traced["span"]["outcome"], "UNAUTHENTICATED");
+        assert_eq!(traced["status"], 200);
+        assert!(records.iter().any(|r| r["message"] == "stopped"), "{output:#?}");
+        let everything = output.join("\n");
+        for secret in [email, "quiet.person@", password, &access, &refresh, &second_access, &secret] {
+            assert!(!everything.contains(secret), "the logs contain {secret:?}");
+        }
+    }
+}

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use api::clock::ManualClock;
-use api::config::{AppEnv, QueryLimits, Settings};
+use api::config::Settings;
 use api::startup::Application;
 use api::state::AppState;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -143,26 +143,28 @@ pub struct TestApp {
     pub state: AppState,
     pub client: reqwest::Client,
     pub database: TestDatabase,
+    /// The separate `/metrics` listener's port, when the settings ask for one.
+    pub metrics_port: Option<u16>,
+    /// The running server, until a test waits for it to stop.
+    server: std::sync::Mutex<Option<tokio::task::JoinHandle<std::io::Result<()>>>>,
 }
 
+/// Development settings, read as the server reads its environment.
 pub fn test_settings(database_url: String) -> Settings {
-    Settings {
-        database_url,
-        listen_addr: "127.0.0.1:0".into(),
-        jwt_secret: JWT_SECRET.to_vec(),
-        app_env: AppEnv::Development,
-        seed_demo: false,
-        request_timeout: Duration::from_secs(30),
-        workers: Some(1),
+    let mut settings = Settings::from_lookup(|key| match key {
+        "DATABASE_URL" => Some(database_url.clone()),
+        "LISTEN_ADDR" => Some("127.0.0.1:0".into()),
+        "JWT_SECRET" => Some(String::from_utf8_lossy(JWT_SECRET).into_owned()),
+        "SEED_DEMO" => Some("false".into()),
+        "REQUEST_TIMEOUT_MS" => Some("30000".into()),
         // Requests name their client in this header; without it per-address
         // limits do not apply, so tests that sign many people up stay apart.
-        trusted_proxy_header: Some(CLIENT_ADDRESS_HEADER.into()),
-        anon_rate_limit_per_minute: 600,
-        anon_cache_ttl: Duration::from_secs(2),
-        survey_responses_per_address_per_hour: 200,
-        limits: QueryLimits::default(),
-        cors_origins: api::config::CorsOrigins::Localhost,
-    }
+        "TRUSTED_PROXY_HEADER" => Some(CLIENT_ADDRESS_HEADER.into()),
+        _ => None,
+    })
+    .expect("the test settings are valid");
+    settings.workers = Some(1);
+    settings
 }
 
 impl TestApp {
@@ -186,8 +188,15 @@ impl TestApp {
         let app = Application::build(settings, clock.clone()).await.expect("the app starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state().clone();
-        tokio::spawn(app.run_until_stopped());
-        Self { address, backend, clock, state, client: reqwest::Client::new(), database }
+        let metrics_port = app.metrics_port();
+        let server = std::sync::Mutex::new(Some(tokio::spawn(app.run_until_stopped())));
+        Self { address, backend, clock, state, client: reqwest::Client::new(), database, metrics_port, server }
+    }
+
+    /// Waits for the server (stopped through `state.shutdown`) to finish.
+    pub async fn stopped(&self, within: Duration) -> std::io::Result<()> {
+        let server = self.server.lock().unwrap().take().expect("the server is waited for once");
+        tokio::time::timeout(within, server).await.expect("the server stops in time").unwrap()
     }
 
     pub async fn post_graphql(&self, token: Option<&str>, body: &Value) -> Value {

@@ -173,6 +173,20 @@ fn stale() -> AppError {
     AppError::Conflict("Someone else changed this case first; reload it and try again".into())
 }
 
+/// The size of the moderation backlog, for operators' metrics: cases not
+/// yet resolved, and when the oldest of them was opened.
+pub async fn backlog(db: &impl ConnectionTrait) -> AppResult<(i64, Option<DateTime<Utc>>)> {
+    let row: Option<(i64, Option<DateTime<Utc>>)> = case::Entity::find()
+        .select_only()
+        .column_as(Expr::col(case::Column::Id).count(), "open")
+        .column_as(Expr::col(case::Column::OpenedAt).min(), "oldest")
+        .filter(case::Column::Status.ne(CaseStatus::Resolved))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(row.unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
