@@ -226,7 +226,10 @@ async fn internal_errors_leak_nothing() {
         for leak in ["consents", "SQL", "sql", "INSERT", "table", "/", ".rs"] {
             assert!(!message.contains(leak), "{message:?} leaks {leak:?}");
         }
-        assert_eq!(token_response["errors"][0]["extensions"].as_object().unwrap().len(), 1, "only the code");
+        let extensions = token_response["errors"][0]["extensions"].as_object().unwrap();
+        let keys: Vec<&str> = extensions.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["code", "requestId"], "only the code, and the id to quote");
+        assert!(uuid::Uuid::parse_str(extensions["requestId"].as_str().unwrap()).is_ok());
     })
     .await;
 }
