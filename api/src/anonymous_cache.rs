@@ -34,8 +34,8 @@ struct Entry {
     data_version: u64,
     made_at: DateTime<Utc>,
     response: Bytes,
-    /// The operation's label in the metrics.
-    operation: Arc<str>,
+    /// The operation's name, for the logs and metrics.
+    operation: Option<Arc<str>>,
 }
 
 impl AnonymousCache {
@@ -50,9 +50,9 @@ impl AnonymousCache {
         body.len() <= MAX_KEY_BYTES
     }
 
-    /// The response kept for `body`, and its operation's label, if it is
+    /// The response kept for `body`, and its operation's name, if it is
     /// still current.
-    pub fn get(&self, body: &[u8], data_version: u64, now: DateTime<Utc>) -> Option<(Bytes, Arc<str>)> {
+    pub fn get(&self, body: &[u8], data_version: u64, now: DateTime<Utc>) -> Option<(Bytes, Option<Arc<str>>)> {
         let entries = self.entries.lock().ok()?;
         let entry = entries.get(body)?;
         self.is_current(entry, data_version, now).then(|| (entry.response.clone(), entry.operation.clone()))
@@ -60,7 +60,14 @@ impl AnonymousCache {
 
     /// Keeps `response`, made from data at `data_version` (read before the
     /// query ran, so a change during it makes the entry stale at once).
-    pub fn put(&self, body: Bytes, data_version: u64, now: DateTime<Utc>, response: Bytes, operation: Arc<str>) {
+    pub fn put(
+        &self,
+        body: Bytes,
+        data_version: u64,
+        now: DateTime<Utc>,
+        response: Bytes,
+        operation: Option<Arc<str>>,
+    ) {
         if body.len() > MAX_KEY_BYTES || response.len() > MAX_RESPONSE_BYTES {
             return;
         }
@@ -93,9 +100,9 @@ mod tests {
         let cache = cache();
         let now = Utc::now();
         let body = Bytes::from_static(b"{\"query\":\"{ tags { slug } }\"}");
-        cache.put(body.clone(), 7, now, Bytes::from_static(b"{\"data\":{}}"), "Tags".into());
+        cache.put(body.clone(), 7, now, Bytes::from_static(b"{\"data\":{}}"), Some("Tags".into()));
         let (response, operation) = cache.get(&body, 7, now + Duration::seconds(1)).unwrap();
-        assert_eq!((&response[..], &*operation), (&b"{\"data\":{}}"[..], "Tags"));
+        assert_eq!((&response[..], operation.as_deref()), (&b"{\"data\":{}}"[..], Some("Tags")));
         assert!(cache.get(&body, 8, now).is_none(), "data changed since");
         assert!(cache.get(&body, 7, now + Duration::seconds(2)).is_none(), "too old");
         assert!(cache.get(&body, 7, now - Duration::seconds(1)).is_none(), "the clock went back");
@@ -107,10 +114,10 @@ mod tests {
         let cache = cache();
         let now = Utc::now();
         for i in 0..MAX_ENTRIES * 3 {
-            cache.put(Bytes::from(format!("{i}")), 1, now, Bytes::from_static(b"x"), "anonymous".into());
+            cache.put(Bytes::from(format!("{i}")), 1, now, Bytes::from_static(b"x"), None);
         }
         assert!(cache.entries.lock().unwrap().len() <= MAX_ENTRIES);
-        cache.put(Bytes::from("big"), 1, now, Bytes::from(vec![b'x'; MAX_RESPONSE_BYTES + 1]), "anonymous".into());
+        cache.put(Bytes::from("big"), 1, now, Bytes::from(vec![b'x'; MAX_RESPONSE_BYTES + 1]), None);
         assert!(cache.get(b"big", 1, now).is_none());
         assert!(!cache.accepts(&vec![b' '; MAX_KEY_BYTES + 1]));
         assert!(AnonymousCache::new(std::time::Duration::ZERO).is_none());

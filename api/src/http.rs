@@ -97,16 +97,33 @@ pub async fn graphql_post(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let (response, operation, code) = answer(&state, &schema, &req, payload).await;
-    req.extensions_mut().insert(Outcome { operation, code });
+    let (response, outcome) = answer(&state, &schema, &req, payload).await;
+    req.extensions_mut().insert(outcome);
     response
 }
 
-/// A response, with the operation's label and outcome code.
-type Answer = (HttpResponse, Arc<str>, String);
+/// `RATE_LIMITED` when a caller who is not signed in (no token, or a bad
+/// one: a bad token is no way around the limit) has used up their
+/// address's share of anonymous traffic, over HTTP and WebSocket alike.
+pub(crate) fn anonymous_refusal(state: &AppState, caller: &Caller, address: Option<&str>) -> Option<AppError> {
+    if !matches!(caller, Caller::Anonymous | Caller::Rejected(_)) {
+        return None;
+    }
+    let (limiter, address) = (state.anonymous.as_ref()?, address?);
+    let not_until = limiter.check_key(&address.to_owned()).err()?;
+    let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+    metrics::rate_limited("anonymous_requests");
+    Some(AppError::RateLimited {
+        message: "Too many requests from this address; slow down".into(),
+        retry_after_seconds: i64::try_from(wait.as_secs()).unwrap_or(60).max(1),
+    })
+}
+
+/// A response, with what became of the operation.
+type Answer = (HttpResponse, Outcome);
 
 fn unparsed((response, code): (HttpResponse, &'static str)) -> Answer {
-    (response, metrics::operation_label(None), code.to_owned())
+    (response, Outcome { operation: None, code: code.to_owned() })
 }
 
 async fn answer(state: &AppState, schema: &AppSchema, req: &HttpRequest, payload: web::Payload) -> Answer {
@@ -119,17 +136,7 @@ async fn answer(state: &AppState, schema: &AppSchema, req: &HttpRequest, payload
     let credential = Credential(req.headers().get(AUTHORIZATION).map(|v| v.to_str().unwrap_or_default().to_owned()));
     let address = client_address(req, state);
     let caller = resolve_caller(&state.db, &state.tokens, state.now(), credential.0.as_deref()).await;
-    // A bad token is no way around the limit on anonymous traffic.
-    if matches!(caller, Caller::Anonymous | Caller::Rejected(_))
-        && let (Some(limiter), Some(address)) = (&state.anonymous, &address)
-        && let Err(not_until) = limiter.check_key(address)
-    {
-        let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
-        let refusal = AppError::RateLimited {
-            message: "Too many requests from this address; slow down".into(),
-            retry_after_seconds: i64::try_from(wait.as_secs()).unwrap_or(60).max(1),
-        };
-        metrics::rate_limited("anonymous_requests".into());
+    if let Some(refusal) = anonymous_refusal(state, &caller, address.as_deref()) {
         return unparsed((HttpResponse::TooManyRequests().json(refused(&refusal)), refusal.code()));
     }
     // Anonymous callers all see the same: their queries may be answered from
@@ -141,13 +148,13 @@ async fn answer(state: &AppState, schema: &AppSchema, req: &HttpRequest, payload
         .filter(|_| state.db.get_database_backend() != DatabaseBackend::Postgres || state.changes.is_listening());
     let data_version = state.changes.data_version();
     if let Some((response, operation)) = cache.and_then(|cache| cache.get(&body, data_version, state.now())) {
-        return (json_response(response), operation, OK.to_owned());
+        return (json_response(response), Outcome { operation, code: OK.to_owned() });
     }
     let mut request = match parse_request(&body) {
         Ok(request) => request,
         Err(refusal) => return unparsed(refusal.into_response(request_id.as_ref())),
     };
-    let operation = metrics::operation_label(operation_name(&mut request).as_deref());
+    let operation = operation_name(&mut request);
     let only_queries = cache.is_some() && is_query(&mut request);
     request.data = graphql::operation_data(state, caller, address);
     request.data.insert(credential);
@@ -155,13 +162,13 @@ async fn answer(state: &AppState, schema: &AppSchema, req: &HttpRequest, payload
     let code = outcome_code(&response);
     let Ok(json) = serde_json::to_vec(&response) else {
         let (response, code) = Refusal::internal().into_response(request_id.as_ref());
-        return (response, operation, code.to_owned());
+        return (response, Outcome { operation, code: code.to_owned() });
     };
     let json = web::Bytes::from(json);
     if let Some(cache) = cache.filter(|_| only_queries && response.is_ok() && response.http_headers.is_empty()) {
         cache.put(body, data_version, state.now(), json.clone(), operation.clone());
     }
-    (json_response(json), operation, code)
+    (json_response(json), Outcome { operation, code })
 }
 
 /// The outcome of an operation that ran to the end.
@@ -178,19 +185,19 @@ fn outcome_code(response: &async_graphql::Response) -> String {
 }
 
 /// The name of the operation to run: the one asked for, or that of the
-/// document's only operation.
-fn operation_name(request: &mut async_graphql::Request) -> Option<String> {
+/// document's only operation; only a well-formed name, fit for logs.
+fn operation_name(request: &mut async_graphql::Request) -> Option<Arc<str>> {
     use async_graphql::parser::types::DocumentOperations;
-    if let Some(name) = &request.operation_name {
-        return Some(name.clone());
-    }
-    let document = request.parsed_query().ok()?;
-    match &document.operations {
-        DocumentOperations::Multiple(operations) if operations.len() == 1 => {
-            operations.keys().next().map(ToString::to_string)
-        }
-        _ => None,
-    }
+    let name = match &request.operation_name {
+        Some(name) => Some(name.clone()),
+        None => match &request.parsed_query().ok()?.operations {
+            DocumentOperations::Multiple(operations) if operations.len() == 1 => {
+                operations.keys().next().map(ToString::to_string)
+            }
+            _ => None,
+        },
+    };
+    name.filter(|name| metrics::is_operation_name(name)).map(Arc::from)
 }
 
 fn json_response(body: web::Bytes) -> HttpResponse {
@@ -234,27 +241,17 @@ pub(crate) async fn execute(
     for error in &mut response.errors {
         classify(error);
         let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
-        match extensions.get("code") {
-            Some(async_graphql::Value::String(code)) if code == "INTERNAL" => {
-                if let Some(id) = request_id {
-                    extensions.set("requestId", id.as_str());
-                }
-            }
-            Some(async_graphql::Value::String(code)) if code == "RATE_LIMITED" => {
-                let field = match error.path.first() {
-                    Some(async_graphql::PathSegment::Field(field)) => field.clone(),
-                    _ => "operation".to_owned(),
-                };
-                metrics::rate_limited(field);
-            }
-            _ => {}
+        if let (Some(async_graphql::Value::String(code)), Some(id)) = (extensions.get("code"), request_id)
+            && code == "INTERNAL"
+        {
+            extensions.set("requestId", id.as_str());
         }
     }
     response
 }
 
 /// An `AppError` as a whole GraphQL response, extensions included.
-fn refused(err: &AppError) -> async_graphql::Response {
+pub(crate) fn refused(err: &AppError) -> async_graphql::Response {
     use async_graphql::ErrorExtensions as _;
     async_graphql::Response::from_errors(vec![
         crate::error::ApiError(err.clone()).extend().into_server_error(async_graphql::Pos::default()),
@@ -332,15 +329,55 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// ready, over plain HTTP/1.0 so that no client library is needed.
 pub fn probe_ready(listen_addr: &str) -> Result<(), String> {
     use std::io::{Read, Write};
-    let port = listen_addr.rsplit_once(':').map_or(listen_addr, |(_, port)| port);
-    let address = format!("127.0.0.1:{port}");
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
+    let mut target = listen_addr
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut addresses| addresses.next())
+        .ok_or_else(|| format!("LISTEN_ADDR {listen_addr:?} is not host:port"))?;
+    // Listening on every address: ask through the loopback of its family.
+    if target.ip().is_unspecified() {
+        target.set_ip(match target.ip() {
+            IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        });
+    }
     let timeout = Duration::from_secs(3);
-    let target = address.parse().map_err(|_| format!("LISTEN_ADDR {listen_addr:?} has no port"))?;
-    let mut stream = std::net::TcpStream::connect_timeout(&target, timeout).map_err(|e| format!("{address}: {e}"))?;
+    let mut stream = std::net::TcpStream::connect_timeout(&target, timeout).map_err(|e| format!("{target}: {e}"))?;
     stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
     stream.write_all(b"GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n").map_err(|e| e.to_string())?;
     let mut answer = String::new();
     stream.read_to_string(&mut answer).map_err(|e| e.to_string())?;
     let status = answer.lines().next().unwrap_or_default();
     if status.split_whitespace().nth(1) == Some("200") { Ok(()) } else { Err(format!("not ready: {status}")) }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+
+    use super::probe_ready;
+
+    /// A one-request server on `ip` answering with `status`.
+    fn answer_once(ip: &str, status: &'static str) -> String {
+        let listener = std::net::TcpListener::bind((ip, 0)).unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0u8; 256];
+            let _ = stream.read(&mut request).unwrap();
+            stream.write_all(format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\n\r\n").as_bytes()).unwrap();
+        });
+        address
+    }
+
+    #[test]
+    fn the_health_check_asks_the_address_the_server_listens_on() {
+        assert!(probe_ready(&answer_once("127.0.0.2", "200 OK")).is_ok());
+        let unspecified = answer_once("127.0.0.1", "200 OK").replace("127.0.0.1", "0.0.0.0");
+        assert!(probe_ready(&unspecified).is_ok());
+        let stopping = probe_ready(&answer_once("127.0.0.1", "503 Service Unavailable")).unwrap_err();
+        assert!(stopping.contains("503"), "{stopping}");
+        assert!(probe_ready("no port").is_err());
+    }
 }

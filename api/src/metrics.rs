@@ -75,26 +75,32 @@ fn describe() {
 /// kept as labels, later ones count as `other`, so memory stays bounded.
 const MAX_OPERATION_LABELS: usize = 200;
 
-/// The label for a client-given operation name.
-pub fn operation_label(name: Option<&str>) -> Arc<str> {
+/// The label for a client-given operation name. Only an operation that ran
+/// without errors may take one of the free labels, so a stream of junk
+/// names that fail cannot use them up.
+pub fn operation_label(name: Option<&str>, succeeded: bool) -> Arc<str> {
     static SEEN: OnceLock<Mutex<HashSet<Arc<str>>>> = OnceLock::new();
     let Some(name) = name else { return "anonymous".into() };
-    let is_graphql_name = name.len() <= 64
-        && name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    if !is_graphql_name {
+    if !is_operation_name(name) {
         return "other".into();
     }
     let Ok(mut seen) = SEEN.get_or_init(Mutex::default).lock() else { return "other".into() };
     if let Some(label) = seen.get(name) {
         return label.clone();
     }
-    if seen.len() >= MAX_OPERATION_LABELS {
+    if seen.len() >= MAX_OPERATION_LABELS || !succeeded {
         return "other".into();
     }
     let label: Arc<str> = name.into();
     seen.insert(label.clone());
     label
+}
+
+/// A GraphQL name of at most 64 characters.
+pub fn is_operation_name(name: &str) -> bool {
+    name.len() <= 64
+        && name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 pub fn request_finished(operation: &Arc<str>, outcome: &str, elapsed: Duration, statements: u64) {
@@ -103,9 +109,9 @@ pub fn request_finished(operation: &Arc<str>, outcome: &str, elapsed: Duration, 
     histogram!(STATEMENTS_PER_REQUEST).record(statements as f64);
 }
 
-/// A request refused by a rate limit: `limit` names it (the anonymous
-/// per-address limit, a socket's operations, or the mutation refused).
-pub fn rate_limited(limit: String) {
+/// A request refused by a limit of the API's own (the services count theirs,
+/// by bucket, under the same name).
+pub fn rate_limited(limit: &'static str) {
     counter!(RATE_LIMITED, "limit" => limit).increment(1);
 }
 
@@ -229,7 +235,9 @@ pub async fn guarded(state: web::Data<AppState>, req: HttpRequest) -> HttpRespon
             .headers()
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, given)| given)
             .is_some_and(|given| constant_time_eq(given.as_bytes(), token.as_bytes())),
         None => *open_in_development && addr.is_none(),
     };
@@ -249,4 +257,20 @@ pub async fn open(state: web::Data<AppState>) -> HttpResponse {
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_operations_that_succeed_take_a_label_and_junk_names_never_do() {
+        assert_eq!(&*operation_label(None, true), "anonymous");
+        assert_eq!(&*operation_label(Some("FailingFirst"), false), "other");
+        assert_eq!(&*operation_label(Some("FailingFirst"), true), "FailingFirst");
+        assert_eq!(&*operation_label(Some("FailingFirst"), false), "FailingFirst", "kept once taken");
+        for junk in ["has space", "9starts_with_digit", "ünïcode", &"x".repeat(65)] {
+            assert_eq!(&*operation_label(Some(junk), true), "other", "{junk}");
+        }
+    }
 }

@@ -63,29 +63,41 @@ fn is_subscription(request: &Request) -> bool {
 }
 
 impl SocketExecutor {
-    async fn prepare(&self, mut request: Request) -> Request {
+    /// The request with its operation's data, or the refusal of a caller
+    /// who is not signed in and has used up their address's anonymous share.
+    async fn prepare(&self, mut request: Request) -> Result<Request, Response> {
         let credential = self.socket.credential.get().cloned().unwrap_or_default();
         let caller =
             resolve_caller(&self.state.db, &self.state.tokens, self.state.now(), credential.0.as_deref()).await;
+        if let Some(refusal) = crate::http::anonymous_refusal(&self.state, &caller, self.address.as_deref()) {
+            return Err(crate::http::refused(&refusal));
+        }
         let mut data = graphql::operation_data(&self.state, caller, self.address.clone());
         data.insert(credential);
         request.data = data;
-        request
+        Ok(request)
     }
 }
 
 impl Executor for SocketExecutor {
     async fn execute(&self, request: Request) -> Response {
-        let request = self.prepare(request).await;
-        crate::http::execute(&self.schema, request, self.state.settings.request_timeout, self.request_id.as_ref()).await
+        match self.prepare(request).await {
+            Ok(request) => {
+                let limit = self.state.settings.request_timeout;
+                crate::http::execute(&self.schema, request, limit, self.request_id.as_ref()).await
+            }
+            Err(refusal) => refusal,
+        }
     }
 
     fn execute_stream(&self, request: Request, _session: Option<Arc<Data>>) -> BoxStream<'static, Response> {
         let this = self.clone();
         async move {
             if is_subscription(&request) {
-                let request = this.prepare(request).await;
-                this.schema.execute_stream(request).boxed()
+                match this.prepare(request).await {
+                    Ok(request) => this.schema.execute_stream(request).boxed(),
+                    Err(refusal) => stream::once(async move { refusal }).boxed(),
+                }
             } else {
                 let response = this.execute(request).await;
                 stream::once(async move { response }).boxed()
@@ -233,6 +245,7 @@ impl Operations {
                     return Admission::Close(4409, "Subscriber for this id already exists");
                 }
                 if self.0.len() >= MAX_OPERATIONS {
+                    crate::metrics::rate_limited("socket_operations");
                     let refusal = AppError::RateLimited {
                         message: format!("A socket may run at most {MAX_OPERATIONS} operations at once"),
                         retry_after_seconds: 1,

@@ -29,10 +29,27 @@ pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id"
 /// Longer client ids are replaced: they would only bloat every log line.
 const MAX_REQUEST_ID_LEN: usize = 128;
 
+/// Paths longer than this are cut in the logs: anyone can send one.
+const MAX_LOGGED_PATH: usize = 200;
+
+fn truncated(path: &str) -> &str {
+    let mut end = path.len().min(MAX_LOGGED_PATH);
+    while !path.is_char_boundary(end) {
+        end -= 1;
+    }
+    &path[..end]
+}
+
 /// Installs the global subscriber; `log` records (actix, sqlx, rustls) are
 /// forwarded to it.
 pub fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    // SeaORM's connect spans record the database URL, password included;
+    // no log level may show them.
+    let filter = match "sea_orm::driver=debug".parse() {
+        Ok(directive) => filter.add_directive(directive),
+        Err(_) => filter,
+    };
     let registry = tracing_subscriber::registry().with(filter);
     match format {
         LogFormat::Text => registry.with(fmt::layer().with_ansi(std::io::stdout().is_terminal())).init(),
@@ -55,7 +72,7 @@ impl RequestId {
             .get(REQUEST_ID_HEADER)
             .and_then(|value| value.to_str().ok())
             .filter(|id| (1..=MAX_REQUEST_ID_LEN).contains(&id.len()))
-            .filter(|id| id.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\'));
+            .filter(|id| id.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\')));
         Self(given.map_or_else(generated, str::to_owned).into())
     }
 
@@ -73,7 +90,8 @@ impl RequestId {
 /// metrics: left in the request's extensions.
 #[derive(Debug, Clone)]
 pub struct Outcome {
-    pub operation: Arc<str>,
+    /// The operation's name, when it has a well-formed one.
+    pub operation: Option<Arc<str>>,
     /// `OK`, or the first error's `extensions.code`.
     pub code: String,
 }
@@ -90,7 +108,7 @@ impl RootSpanBuilder for RequestSpan {
             "request",
             request_id = %id.as_str(),
             method = %request.method(),
-            path = %request.path(),
+            path = %truncated(request.path()),
             operation = Empty,
             outcome = Empty,
             http.status_code = Empty,
@@ -122,9 +140,12 @@ pub async fn track(
     let outcome = response.request().extensions().get::<Outcome>().cloned();
     if let Some(Outcome { operation, code }) = &outcome {
         let span = Span::current();
-        span.record("operation", &**operation);
+        if let Some(name) = operation {
+            span.record("operation", &**name);
+        }
         span.record("outcome", code.as_str());
-        metrics::request_finished(operation, code, elapsed, statements.total());
+        let label = metrics::operation_label(operation.as_deref(), code == "OK");
+        metrics::request_finished(&label, code, elapsed, statements.total());
     }
     let status = response.status().as_u16();
     let elapsed_ms = elapsed.as_secs_f64() * 1000.0;

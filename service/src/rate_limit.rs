@@ -10,43 +10,41 @@ use uuid::Uuid;
 use crate::error::{AppError, AppResult};
 
 /// Refuses with `RATE_LIMITED` when the caller's rows (`mine`) created in the
-/// last `window` already number `max`; they may retry once the oldest of
-/// them is `window` old.
+/// last `limit.window` already number `limit.max`; they may retry once the
+/// oldest of them is `window` old. (`limit.bucket` only names the limit.)
 pub async fn enforce<E: EntityTrait>(
     db: &impl ConnectionTrait,
+    limit: &Limit,
     mine: Select<E>,
     created_at: impl ColumnTrait,
-    max: u64,
-    window: Duration,
     now: DateTime<Utc>,
-    message: &str,
 ) -> AppResult<()>
 where
     E::Model: Sync,
 {
-    let recent = mine.filter(created_at.gt(now - window));
-    if recent.clone().count(db).await? < max {
+    let recent = mine.filter(created_at.gt(now - limit.window));
+    if recent.clone().count(db).await? < limit.max {
         return Ok(());
     }
-    Err(refusal(db, recent, created_at, window, now, message).await)
+    Err(refusal(db, limit, recent, created_at, now).await)
 }
 
 /// `RATE_LIMITED`, with a retry once the oldest of the `recent` rows is
-/// `window` old.
+/// `window` old; counted by limit for operators (`/metrics`).
 async fn refusal<E: EntityTrait>(
     db: &impl ConnectionTrait,
+    limit: &Limit,
     recent: Select<E>,
     created_at: impl ColumnTrait,
-    window: Duration,
     now: DateTime<Utc>,
-    message: &str,
 ) -> AppError {
+    metrics::counter!("trustfeed_rate_limit_refusals_total", "limit" => limit.bucket).increment(1);
     let oldest: Result<Option<DateTime<Utc>>, _> =
         recent.select_only().column(created_at).order_by_asc(created_at).into_tuple().one(db).await;
     match oldest {
         Ok(oldest) => AppError::RateLimited {
-            message: message.to_owned(),
-            retry_after_seconds: std::cmp::max((oldest.unwrap_or(now) + window - now).num_seconds(), 1),
+            message: limit.message.to_owned(),
+            retry_after_seconds: std::cmp::max((oldest.unwrap_or(now) + limit.window - now).num_seconds(), 1),
         },
         Err(err) => err.into(),
     }
@@ -111,7 +109,7 @@ pub async fn attempt(
         return Ok(Attempt(id));
     }
     forgive(db, Attempt(id)).await?;
-    Err(refusal(db, recent, attempt::Column::CreatedAt, limit.window, now, limit.message).await)
+    Err(refusal(db, limit, recent, attempt::Column::CreatedAt, now).await)
 }
 
 /// Takes back an attempt that succeeded, so that only failures count.

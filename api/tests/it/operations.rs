@@ -1,7 +1,10 @@
 //! What operators and front ends on other origins rely on.
 use api::config::{AppEnv, CorsOrigins};
+use futures_util::SinkExt;
 use reqwest::{Method, Response};
 use serde_json::json;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::support::*;
 
@@ -239,8 +242,33 @@ async fn rate_limit_refusals_are_counted_by_limit() {
         let statuses =
             [post_with_id(&app, None, query.clone()).await.status(), post_with_id(&app, None, query).await.status()];
         assert_eq!(statuses.map(|s| s.as_u16()), [200, 429]);
+        // The same address's share holds over WebSocket too, and for a bad token.
+        let mut request =
+            format!("{}/graphql/ws", app.address.replace("http://", "ws://")).into_client_request().unwrap();
+        request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+        request.headers_mut().insert(CLIENT_ADDRESS_HEADER, "203.0.113.9".parse().unwrap());
+        let mut socket = tokio_tungstenite::connect_async(request).await.unwrap().0;
+        let init = json!({ "type": "connection_init", "payload": { "authorization": "Bearer not-a-token" } });
+        socket.send(Message::Text(init.to_string().into())).await.unwrap();
+        assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+        let answer = run(&mut socket, "{ privacyPolicy { version } }").await;
+        assert_eq!(answer["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{answer}");
         let page = scrape(&app, None).await.text().await.unwrap();
-        assert!(sample(&page, "trustfeed_rate_limit_refusals_total", &limit).unwrap() >= counted + 1.0);
+        assert!(sample(&page, "trustfeed_rate_limit_refusals_total", &limit).unwrap() >= counted + 2.0);
+
+        // The services' limits are counted by name.
+        let sign_in = ["limit=\"sign-in:account\""];
+        let before = sample(&page, "trustfeed_rate_limit_refusals_total", &sign_in).unwrap_or(0.0);
+        app.sign_up("tries", 30).await;
+        let wrong = json!({ "e": "tries@example.com", "p": "not the password" });
+        let log_in = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }";
+        let mut last = json!(null);
+        for _ in 0..11 {
+            last = app.query(log_in, wrong.clone()).await;
+        }
+        assert_code(&last, "RATE_LIMITED");
+        let page = scrape(&app, None).await.text().await.unwrap();
+        assert!(sample(&page, "trustfeed_rate_limit_refusals_total", &sign_in).unwrap() >= before + 1.0);
     }
 }
 
@@ -332,7 +360,7 @@ fn run_binary(env: &[(&str, &str)]) -> (std::process::Child, std::sync::mpsc::Re
     (child, received)
 }
 
-/// The operator's view: the real binary with `LOG_FORMAT=json` at `debug`.
+/// The operator's view: the real binary with `LOG_FORMAT=json` at `trace`.
 /// A failed request is found in the logs by the id its client sent; nothing
 /// secret (passwords, tokens, email addresses) reaches the logs; SIGTERM
 /// ends the process cleanly.
@@ -341,11 +369,16 @@ async fn the_binary_logs_json_lines_by_request_id_without_secrets_and_stops_on_s
     for backend in backends() {
         let database = TestDatabase::create(backend).await;
         let secret = String::from_utf8_lossy(JWT_SECRET).into_owned();
+        // The local PostgreSQL trusts its users, so any password is accepted:
+        // one in the URL must not reach the logs either.
+        let database_password = "db-password-never-logged";
+        let url =
+            database.url.replacen("postgres://postgres@", &format!("postgres://postgres:{database_password}@"), 1);
         let (mut child, lines) = run_binary(&[
-            ("DATABASE_URL", &database.url),
+            ("DATABASE_URL", &url),
             ("LISTEN_ADDR", "127.0.0.1:0"),
             ("LOG_FORMAT", "json"),
-            ("RUST_LOG", "debug"),
+            ("RUST_LOG", "trace"),
             ("JWT_SECRET", &secret),
             ("SEED_DEMO", "false"),
         ]);
@@ -421,7 +454,8 @@ async fn the_binary_logs_json_lines_by_request_id_without_secrets_and_stops_on_s
         assert_eq!(traced["status"], 200);
         assert!(records.iter().any(|r| r["message"] == "stopped"), "{output:#?}");
         let everything = output.join("\n");
-        for secret in [email, "quiet.person@", password, &access, &refresh, &second_access, &secret] {
+        for secret in [email, "quiet.person@", password, &access, &refresh, &second_access, &secret, database_password]
+        {
             assert!(!everything.contains(secret), "the logs contain {secret:?}");
         }
     }

@@ -35,6 +35,12 @@ pub const MAX_GUARDIANS: u64 = 2;
 /// Failed code entries allowed per user in `PAIRING_WINDOW`.
 pub const MAX_FAILED_PAIRINGS: u64 = 5;
 pub const PAIRING_WINDOW: Duration = Duration::minutes(15);
+const PAIRING_CODES: rate_limit::Limit = rate_limit::Limit {
+    bucket: "pairing:teen",
+    max: MAX_FAILED_PAIRINGS,
+    window: PAIRING_WINDOW,
+    message: "Too many wrong codes; wait a little before trying again",
+};
 pub const MAX_PENDING_REQUESTS: u64 = 3;
 
 fn new_code() -> String {
@@ -84,12 +90,10 @@ pub async fn accept_code(
     }
     rate_limit::enforce(
         db,
+        &PAIRING_CODES,
         pairing_attempt::Entity::find().filter(pairing_attempt::Column::UserId.eq(teen.user.id)),
         pairing_attempt::Column::CreatedAt,
-        MAX_FAILED_PAIRINGS,
-        PAIRING_WINDOW,
         now,
-        "Too many wrong codes; wait a little before trying again",
     )
     .await?;
     let normalised: String =

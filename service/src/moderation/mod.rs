@@ -36,6 +36,12 @@ pub use reports::*;
 pub const MODERATORS: &[Role] = &[Role::Moderator, Role::Admin];
 pub const CLAIM_TTL: Duration = Duration::minutes(10);
 pub const REPORTS_PER_HOUR: u64 = 20;
+const REPORTS: rate_limit::Limit = rate_limit::Limit {
+    bucket: "reports:reporter",
+    max: REPORTS_PER_HOUR,
+    window: Duration::hours(1),
+    message: "You can file at most 20 reports an hour",
+};
 pub const APPEAL_WINDOW: Duration = Duration::days(30);
 /// Distinct reporters that hide content at once.
 pub const AUTO_HIDE_REPORTERS: i32 = 5;
@@ -190,6 +196,11 @@ pub async fn backlog(db: &impl ConnectionTrait) -> AppResult<(i64, Option<DateTi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_report_limit_says_its_number() {
+        assert!(REPORTS.message.contains(&REPORTS_PER_HOUR.to_string()));
+    }
 
     #[test]
     fn priority_grows_with_severity_reporters_and_age() {

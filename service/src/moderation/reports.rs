@@ -150,12 +150,10 @@ pub(super) async fn file_in_transaction(
     }
     rate_limit::enforce(
         &txn,
+        &REPORTS,
         report::Entity::find().filter(report::Column::ReporterId.eq(reporter)),
         report::Column::CreatedAt,
-        REPORTS_PER_HOUR,
-        Duration::hours(1),
         now,
-        &format!("You can file at most {REPORTS_PER_HOUR} reports an hour"),
     )
     .await?;
 
