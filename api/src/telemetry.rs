@@ -15,9 +15,11 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpRequest};
-use tracing::Span;
 use tracing::field::Empty;
+use tracing::{Level, Span};
 use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
+use tracing_subscriber::Layer as _;
+use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, fmt};
@@ -40,22 +42,25 @@ fn truncated(path: &str) -> &str {
     &path[..end]
 }
 
-/// Installs the global subscriber; `log` records (actix, sqlx, rustls) are
-/// forwarded to it.
+/// Installs the global subscriber, writing to standard error (standard
+/// output is the operator commands' answer); `log` records (actix, sqlx,
+/// rustls) are forwarded to it.
 pub fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
-    // SeaORM's connect spans record the database URL, password included;
-    // no log level may show them.
-    let filter = match "sea_orm::driver=debug".parse() {
-        Ok(directive) => filter.add_directive(directive),
-        Err(_) => filter,
-    };
+    // SeaORM's trace spans of connecting record the database URL, password
+    // included: no log level may show them.
+    let no_secrets = filter_fn(|meta| !(meta.target().starts_with("sea_orm::driver") && *meta.level() == Level::TRACE));
     let registry = tracing_subscriber::registry().with(filter);
+    let text = || fmt::layer().with_writer(std::io::stderr);
     match format {
-        LogFormat::Text => registry.with(fmt::layer().with_ansi(std::io::stdout().is_terminal())).init(),
-        LogFormat::Json => {
-            registry.with(fmt::layer().json().flatten_event(true).with_current_span(true).with_span_list(false)).init();
+        LogFormat::Text => {
+            registry.with(text().with_ansi(std::io::stderr().is_terminal()).with_filter(no_secrets)).init()
         }
+        LogFormat::Json => registry
+            .with(
+                text().json().flatten_event(true).with_current_span(true).with_span_list(false).with_filter(no_secrets),
+            )
+            .init(),
     }
 }
 

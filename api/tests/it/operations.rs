@@ -339,7 +339,8 @@ async fn stopping_turns_readiness_off_closes_sockets_with_1001_and_ends_the_serv
     }
 }
 
-/// Runs the real binary with `env`; its stdout lines arrive on the channel.
+/// Runs the real binary with `env`; its log lines (standard error) arrive on
+/// the channel.
 fn run_binary(env: &[(&str, &str)]) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
     use std::io::BufRead;
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_api"));
@@ -347,11 +348,11 @@ fn run_binary(env: &[(&str, &str)]) -> (std::process::Child, std::sync::mpsc::Re
     for (key, value) in env {
         command.env(key, value);
     }
-    let mut child = command.stdout(std::process::Stdio::piped()).spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
+    let mut child = command.stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
     let (lines, received) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
             if lines.send(line).is_err() {
                 break;
             }

@@ -217,10 +217,11 @@ async fn deleted_accounts_vanish_at_once_return_on_sign_in_and_are_purged_after_
 async fn purge_command_runs_for_operators() {
     for backend in backends() {
         let app = TestApp::spawn(backend, |_| {}).await;
-        // One account past its 30 days, one still inside them.
+        // One account past its 30 days, one still inside them. The command
+        // runs on the system clock, not the test's.
         app.token_for("long.gone").await;
         app.token_for("just.left").await;
-        let now = app.clock_now();
+        let now = chrono::Utc::now();
         app.update_user("long.gone", |u| u.deleted_at = sea_orm::Set(Some(now - chrono::Duration::days(31)))).await;
         app.update_user("just.left", |u| u.deleted_at = sea_orm::Set(Some(now - chrono::Duration::days(29)))).await;
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_api"))

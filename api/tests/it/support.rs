@@ -190,6 +190,15 @@ impl TestApp {
         let state = app.state().clone();
         let metrics_port = app.metrics_port();
         let server = std::sync::Mutex::new(Some(tokio::spawn(app.run_until_stopped())));
+        // The maintenance loop's first pass runs at start-up: let it end, so
+        // that the statements a test counts are its own.
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while state.maintenance_passes.load(std::sync::atomic::Ordering::Acquire) == 0 {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("the first maintenance pass ends");
         Self { address, backend, clock, state, client: reqwest::Client::new(), database, metrics_port, server }
     }
 
