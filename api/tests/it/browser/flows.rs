@@ -219,8 +219,10 @@ async fn a_guardian_sets_time_away_and_a_limit_and_answers_a_request_for_more_ti
         guardian.goto("#/family").await;
         guardian.click(".windows div.window:last-of-type .remove-window").await;
         guardian.fill(".guardian-panel input[name=dailyLimit]", "15").await;
+        // The first save's notice shows for 6 seconds: once it is gone, the
+        // next one can only be this save's.
+        guardian.until(&format!("!({SAVED})")).await;
         guardian.click(".save-controls").await;
-        // The saved notice itself (an earlier notice may still be showing).
         guardian.until(SAVED).await;
         teen.click(".gate button.secondary").await;
         teen.until("!document.querySelector('.gate') && document.querySelector('.card')").await;
