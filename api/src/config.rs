@@ -50,10 +50,9 @@ pub struct MetricsAccess {
     pub addr: Option<String>,
     /// `METRICS_TOKEN`: `/metrics` on the main listener for
     /// `Authorization: Bearer <token>`.
+    /// With neither, development serves `/metrics` on the main listener to
+    /// anyone, and production serves it nowhere.
     pub token: Option<String>,
-    /// Development serves `/metrics` on the main listener to anyone when
-    /// neither is set; production then serves it nowhere.
-    pub open_in_development: bool,
 }
 
 /// The phases of a graceful stop.
@@ -245,7 +244,6 @@ impl Settings {
             metrics: MetricsAccess {
                 addr: lookup("METRICS_ADDR").filter(|a| !a.trim().is_empty()),
                 token: metrics_token,
-                open_in_development: !production,
             },
             shutdown: ShutdownTiming {
                 // Ctrl-C in development should stop at once.
@@ -352,7 +350,7 @@ mod tests {
     #[test]
     fn metrics_are_guarded_in_production_and_shutdown_can_be_tuned() {
         let s = settings(&[]).unwrap();
-        assert_eq!(s.metrics, MetricsAccess { addr: None, token: None, open_in_development: true });
+        assert_eq!(s.metrics, MetricsAccess { addr: None, token: None });
         assert_eq!(s.shutdown, ShutdownTiming { delay: Duration::ZERO, drain: Duration::from_secs(30) });
         let secret = "x".repeat(32);
         let token = "t".repeat(16);
@@ -365,10 +363,7 @@ mod tests {
             ("SHUTDOWN_DRAIN_SECONDS", "20"),
         ])
         .unwrap();
-        assert_eq!(
-            prod.metrics,
-            MetricsAccess { addr: Some("0.0.0.0:9090".into()), token: Some(token), open_in_development: false }
-        );
+        assert_eq!(prod.metrics, MetricsAccess { addr: Some("0.0.0.0:9090".into()), token: Some(token) });
         assert_eq!(prod.shutdown, ShutdownTiming { delay: Duration::from_secs(5), drain: Duration::from_secs(20) });
         assert!(matches!(settings(&[("METRICS_TOKEN", "short")]), Err(ConfigError::ShortMetricsToken)));
         let prod_defaults = settings(&[("APP_ENV", "production"), ("JWT_SECRET", &secret)]).unwrap();

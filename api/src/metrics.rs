@@ -229,7 +229,7 @@ async fn render(state: &AppState) -> HttpResponse {
 /// `/metrics` on the main listener: for the bearer of `METRICS_TOKEN`, or
 /// anyone in development when no token is set; otherwise not found.
 pub async fn guarded(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let MetricsAccess { token, open_in_development, addr } = &state.settings.metrics;
+    let MetricsAccess { token, addr } = &state.settings.metrics;
     let allowed = match token {
         Some(token) => req
             .headers()
@@ -239,7 +239,7 @@ pub async fn guarded(state: web::Data<AppState>, req: HttpRequest) -> HttpRespon
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, given)| given)
             .is_some_and(|given| constant_time_eq(given.as_bytes(), token.as_bytes())),
-        None => *open_in_development && addr.is_none(),
+        None => !state.settings.is_production() && addr.is_none(),
     };
     if !allowed {
         return match token {

@@ -220,25 +220,27 @@ pub struct Listed {
     pub tags: Option<Vec<tag::Model>>,
 }
 
-/// Browsing and search, newest first, one page at a time. A signed-in
-/// viewer's first page of a search is a signal for their feed.
+/// Browsing and search, newest first, one page at a time, with each item's
+/// tags when `with_tags`. A signed-in viewer's first page of a search is a
+/// signal for their feed.
 pub async fn browse(
     db: &impl ConnectionTrait,
     policy: &Policy,
     filter: &BrowseFilter,
     page: &PageRequest,
-    with_tags: Option<&Taxonomy>,
+    taxonomy: &Taxonomy,
+    with_tags: bool,
 ) -> AppResult<Page<Listed>> {
     let reads = policy.content_reads(db).await?;
     if let Some(search) = filter.search.as_deref() {
         policy.search()?;
         let terms = search_terms(search);
         if let (Some(viewer), false, None) = (policy.viewer()?, terms.is_empty(), &page.after) {
-            interactions::record_search(db, viewer.id(), &terms, policy.now()).await?;
+            interactions::record_search(db, viewer.id(), &terms, taxonomy.all(), policy.now()).await?;
         }
     }
     let select = keyset_select(filtered(reads.scope(), filter), Direction::NewestFirst, page)?;
-    let rows = listed(db, select, page.first + 1, with_tags).await?;
+    let rows = listed(db, select, page.first + 1, with_tags.then_some(taxonomy)).await?;
     Ok(keyset_rows(rows, page, |row| content::Entity::position(&row.content)))
 }
 

@@ -124,11 +124,12 @@ pub async fn record_search(
     db: &impl ConnectionTrait,
     viewer_id: Uuid,
     terms: &[String],
+    tags: &[tag::Model],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let query: String = terms.join(" ").chars().take(400).collect();
     // Searches run on a read path, without a transaction: the history row
     // comes second, so a failure never leaves history the weights missed.
-    tastes::learn_search(db, viewer_id, terms, &tag::Entity::find().all(db).await?, now).await?;
+    tastes::learn_search(db, viewer_id, terms, tags, now).await?;
     insert(db, viewer_id, None, InteractionKind::Search, None, Some(query), now).await
 }

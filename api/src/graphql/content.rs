@@ -20,7 +20,6 @@ use crate::error::{AppError, AppResult};
 use crate::service::content::{self as contents, BrowseFilter, NewContent};
 use crate::service::feed::{self, FeedRequest};
 use crate::service::pagination::PageRequest;
-use crate::service::taxonomy::Taxonomy;
 use crate::service::{comments, interactions, screen_time};
 
 /// Loads, one batch each, the relations the client selected on a list of
@@ -58,11 +57,10 @@ async fn prime_loaders(ctx: &Context<'_>, node: Lookahead<'_>, items: &[content:
     Ok(())
 }
 
-/// The taxonomy, when the client selected the items' tags: the listing
-/// then reads them in its own statement.
-fn with_tags<'a>(ctx: &Context<'a>) -> AppResult<Option<&'a Taxonomy>> {
-    let wanted = ctx.look_ahead().field("edges").field("node").field("tags").exists();
-    Ok(wanted.then_some(app(ctx)?.taxonomy.as_ref()))
+/// Whether the client selected the items' tags: the listing then reads them
+/// in its own statement.
+fn with_tags(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead().field("edges").field("node").field("tags").exists()
 }
 
 /// A browsed page as a connection: the tags read with it go to the
@@ -149,7 +147,8 @@ impl Campaign {
     ) -> AppResult<Connection<Edge<Content>>> {
         let filter = BrowseFilter { campaign_id: Some(self.0.id), ..BrowseFilter::default() };
         let page = PageRequest::new(first, after)?;
-        let page = contents::browse(&app(ctx)?.db, policy(ctx)?, &filter, &page, with_tags(ctx)?).await?;
+        let state = app(ctx)?;
+        let page = contents::browse(&state.db, policy(ctx)?, &filter, &page, &state.taxonomy, with_tags(ctx)).await?;
         content_connection(ctx, page).await
     }
 }
@@ -488,7 +487,7 @@ impl ContentQuery {
             campaign_slug: filter.campaign,
             author_handle: filter.author_handle,
         };
-        let page = contents::browse(&state.db, policy(ctx)?, &filter, &page, with_tags(ctx)?).await?;
+        let page = contents::browse(&state.db, policy(ctx)?, &filter, &page, &state.taxonomy, with_tags(ctx)).await?;
         content_connection(ctx, page).await
     }
 

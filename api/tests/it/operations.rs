@@ -279,7 +279,6 @@ async fn metrics_are_not_public_in_production() {
         let production = |s: &mut api::config::Settings| {
             s.app_env = AppEnv::Production;
             s.jwt_secret = secret.clone().into_bytes();
-            s.metrics.open_in_development = false;
         };
         let closed = TestApp::spawn(backend, production).await;
         assert_eq!(scrape(&closed, None).await.status(), 404);
