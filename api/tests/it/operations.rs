@@ -310,6 +310,51 @@ async fn metrics_are_not_public_in_production() {
     }
 }
 
+/// A request still arriving when the stop begins is answered within the
+/// drain time, while new connections are refused.
+#[tokio::test]
+async fn a_request_in_flight_when_the_stop_begins_is_answered() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| {
+            s.shutdown.delay = std::time::Duration::ZERO;
+            s.shutdown.drain = std::time::Duration::from_secs(10);
+        })
+        .await;
+        let body = json!({ "query": "{ privacyPolicy { version } }" }).to_string();
+        let (head, tail) = body.split_at(10);
+        let mut stream = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://")).await.unwrap();
+        let request = format!(
+            "POST /graphql HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n\
+             content-length: {}\r\nexpect: 100-continue\r\nconnection: close\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        // "100 Continue": the server has taken the request up.
+        let mut interim = [0u8; 25];
+        stream.read_exact(&mut interim).await.unwrap();
+        assert!(interim.starts_with(b"HTTP/1.1 100 Continue"), "{}", String::from_utf8_lossy(&interim));
+        stream.write_all(head.as_bytes()).await.unwrap();
+
+        app.state.shutdown.begin();
+        // Once the listener is closed, new connections are refused…
+        tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            while tokio::net::TcpStream::connect(app.address.trim_start_matches("http://")).await.is_ok() {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("the listener closes");
+        // …and the request already under way still gets its answer.
+        stream.write_all(tail.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.contains("\"privacyPolicy\":{\"version\":1}"), "{answer}");
+        app.stopped(std::time::Duration::from_secs(15)).await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn stopping_turns_readiness_off_closes_sockets_with_1001_and_ends_the_server() {
     for backend in backends() {
@@ -453,6 +498,8 @@ async fn the_binary_logs_json_lines_by_request_id_without_secrets_and_stops_on_s
         assert_eq!(traced["span"]["outcome"], "UNAUTHENTICATED");
         assert_eq!(traced["status"], 200);
         assert!(records.iter().any(|r| r["message"] == "stopped"), "{output:#?}");
+        // `log` records of the libraries reach the log too (tracing-log).
+        assert!(records.iter().any(|r| r["target"].as_str().is_some_and(|t| t.starts_with("actix_server"))));
         let everything = output.join("\n");
         for secret in [email, "quiet.person@", password, &access, &refresh, &second_access, &secret, database_password]
         {
