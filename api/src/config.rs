@@ -148,11 +148,13 @@ pub struct QueryLimits {
     pub max_depth: usize,
     pub max_complexity: usize,
     pub max_root_fields: usize,
+    /// Aggregate fields (`graphql::cost::AGGREGATE_FIELDS`) per operation.
+    pub max_aggregates: usize,
 }
 
 impl Default for QueryLimits {
     fn default() -> Self {
-        Self { max_depth: 12, max_complexity: 2_000, max_root_fields: 100 }
+        Self { max_depth: 12, max_complexity: 2_000, max_root_fields: 100, max_aggregates: 4 }
     }
 }
 
@@ -216,6 +218,7 @@ impl Settings {
             max_depth: number("MAX_QUERY_DEPTH", defaults.max_depth as u64)? as usize,
             max_complexity: number("MAX_QUERY_COMPLEXITY", defaults.max_complexity as u64)? as usize,
             max_root_fields: number("MAX_ROOT_FIELDS", defaults.max_root_fields as u64)? as usize,
+            max_aggregates: number("MAX_AGGREGATE_FIELDS", defaults.max_aggregates as u64)? as usize,
         };
         let production = app_env == AppEnv::Production;
         let metrics_token = match lookup("METRICS_TOKEN").filter(|t| !t.is_empty()) {

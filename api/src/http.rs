@@ -287,7 +287,7 @@ fn classify(error: &mut ServerError) {
         return;
     }
     let message = error.message.as_str();
-    if message.contains("nested too deep") || message.contains("too complex") {
+    if message.contains("nested too deep") || message.contains("too complex") || message.contains("recursion depth") {
         extensions.set("code", "QUERY_TOO_COMPLEX");
         return;
     }

@@ -203,15 +203,35 @@ fn filtered(scope: &Scope, filter: &BrowseFilter) -> Select<content::Entity> {
                 .to_owned(),
         ));
     }
-    for term in filter.search.as_deref().map(search_terms).unwrap_or_default() {
-        select = select.filter(content::Column::SearchText.like(format!("%{term}%")));
+    if let Some(search) = &filter.search {
+        // One flat condition, however many words: nested conditions cost
+        // stack at every level when the statement is built.
+        let every_word = search_terms(search).into_iter().fold(sea_orm::Condition::all(), |all, term| {
+            all.add(content::Column::SearchText.like(format!("%{term}%")))
+        });
+        select = select.filter(every_word);
     }
     select
 }
 
+/// The longest search, in characters and in words.
+pub const SEARCH_MAX_CHARS: usize = 100;
+pub const SEARCH_MAX_WORDS: usize = 8;
+
 /// The words of a search, folded; every one must match.
 pub fn search_terms(search: &str) -> Vec<String> {
     fold(search).split(' ').map(like_safe).filter(|t| !t.is_empty()).collect()
+}
+
+/// `BAD_USER_INPUT` for a search longer than its bounds.
+fn check_search(search: &str) -> AppResult<()> {
+    if search.chars().count() > SEARCH_MAX_CHARS || search.split_whitespace().nth(SEARCH_MAX_WORDS).is_some() {
+        return Err(AppError::field(
+            "filter.search",
+            format!("may be at most {SEARCH_MAX_CHARS} characters and {SEARCH_MAX_WORDS} words"),
+        ));
+    }
+    Ok(())
 }
 
 /// An item of a listing, with its tags when they were asked for.
@@ -231,6 +251,9 @@ pub async fn browse(
     taxonomy: &Taxonomy,
     with_tags: bool,
 ) -> AppResult<Page<Listed>> {
+    if let Some(search) = filter.search.as_deref() {
+        check_search(search)?;
+    }
     let reads = policy.content_reads(db).await?;
     if let Some(search) = filter.search.as_deref() {
         policy.search()?;

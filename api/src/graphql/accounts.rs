@@ -183,13 +183,13 @@ impl AuthPayload {
 /// A new account.
 #[derive(InputObject, Validate)]
 pub struct SignUpInput {
-    /// 3..=24 of a-z 0-9 . _ ; unique, case-insensitive.
+    /// 3..=24 of a-z 0-9 . _ ; unique, case-insensitive. At most 24 characters.
     #[validate(custom(function = "checks::handle"))]
     handle: String,
     /// 1..=50 characters, any script.
     #[validate(custom(function = "checks::display_name"))]
     display_name: String,
-    /// Unique, case-insensitive.
+    /// Unique, case-insensitive. At most 254 characters.
     #[validate(custom(function = "checks::email"))]
     email: String,
     /// 10..=128 characters.
@@ -199,10 +199,10 @@ pub struct SignUpInput {
     birth_date: Date,
     /// Must equal the current privacy policy version.
     accepted_policy_version: i32,
-    /// IANA name; default Asia/Ho_Chi_Minh.
+    /// IANA name; default Asia/Ho_Chi_Minh. At most 64 characters.
     #[validate(custom(function = "checks::timezone"))]
     timezone: Option<String>,
-    /// "vi" (default) or "en".
+    /// "vi" (default) or "en". At most 8 characters.
     #[validate(custom(function = "checks::locale"))]
     locale: Option<String>,
 }
@@ -245,7 +245,7 @@ impl AccountsQuery {
     async fn user(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The handle, case-insensitive.")] handle: String,
+        #[graphql(desc = "The handle, case-insensitive. At most 24 characters.")] handle: String,
     ) -> AppResult<Option<User>> {
         Ok(accounts::find_visible_by_handle(&app(ctx)?.db, policy(ctx)?, &handle).await?.map(User))
     }
@@ -255,7 +255,10 @@ impl AccountsQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
+        #[graphql(
+            desc = "The previous page's `pageInfo.endCursor`; absent for the first page. At most 200 characters."
+        )]
+        after: Option<String>,
     ) -> AppResult<Connection<Edge<User>>> {
         let me = viewer(ctx)?;
         let state = app(ctx)?;
@@ -299,8 +302,8 @@ impl AccountsMutation {
     async fn log_in(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The account's email, case-insensitive.")] email: String,
-        #[graphql(desc = "The account's password.")] password: String,
+        #[graphql(desc = "The account's email, case-insensitive. At most 254 characters.")] email: String,
+        #[graphql(desc = "The account's password. At most 128 characters.")] password: String,
     ) -> AppResult<AuthPayload> {
         let state = app(ctx)?;
         let address = policy(ctx)?.address();
@@ -314,7 +317,7 @@ impl AccountsMutation {
     async fn refresh_session(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The session's latest refresh token.")] refresh_token: String,
+        #[graphql(desc = "The session's latest refresh token. At most 128 characters.")] refresh_token: String,
     ) -> AppResult<AuthPayload> {
         let state = app(ctx)?;
         let (user, tokens) = sessions::rotate(&state.db, &state.tokens, &refresh_token, state.now()).await?;
@@ -325,7 +328,7 @@ impl AccountsMutation {
     async fn log_out(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "A refresh token of the session to end.")] refresh_token: String,
+        #[graphql(desc = "A refresh token of the session to end. At most 128 characters.")] refresh_token: String,
     ) -> AppResult<bool> {
         let state = app(ctx)?;
         sessions::end(&state.db, &refresh_token, state.now()).await?;

@@ -276,7 +276,7 @@ impl CampaignQuery {
     async fn campaign_surveys(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The campaign's slug.")] campaign_slug: String,
+        #[graphql(desc = "The campaign's slug. At most 40 characters.")] campaign_slug: String,
     ) -> AppResult<Vec<Survey>> {
         let found = surveys::open_surveys(&app(ctx)?.db, policy(ctx)?, &campaign_slug).await?;
         Ok(found.into_iter().map(Survey).collect())
@@ -286,7 +286,7 @@ impl CampaignQuery {
     async fn campaign_kpis(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The campaign's slug.")] campaign_slug: String,
+        #[graphql(desc = "The campaign's slug. At most 40 characters.")] campaign_slug: String,
     ) -> AppResult<CampaignKpis> {
         Ok(CampaignKpis(kpis::campaign_kpis(&app(ctx)?.db, policy(ctx)?, &campaign_slug).await?))
     }
@@ -318,7 +318,7 @@ impl CampaignQuery {
 /// The answer to one question.
 #[derive(InputObject)]
 pub struct SurveyAnswerInput {
-    /// The question's key.
+    /// The question's key. At most 40 characters.
     key: String,
     /// TRUST_9: 1..=9; AGREE_5: 1..=5; YES_NO: 0 (no) or 1 (yes).
     value: i32,
@@ -334,14 +334,14 @@ pub struct SurveyResponseInput {
     /// Whether the respondent uses the app; it decides the group unless they are signed in with an account at
     /// least 7 days old (then USER).
     uses_app: Option<bool>,
-    /// One answer to every question of the survey, and nothing else.
+    /// One answer to every question of the survey, and nothing else: at most 30 items.
     answers: Vec<SurveyAnswerInput>,
 }
 
 /// A question of a new survey.
 #[derive(InputObject)]
 pub struct SurveyQuestionInput {
-    /// 1..=40 of a-z, 0-9 and `_`; unique within the survey.
+    /// 1..=40 of a-z, 0-9 and `_`; unique within the survey. At most 40 characters.
     key: String,
     /// Must fit `measures`: TRUST takes TRUST_9, RELEVANCE and USEFULNESS AGREE_5, the awareness keys YES_NO.
     kind: QuestionKind,
@@ -356,7 +356,7 @@ pub struct SurveyQuestionInput {
 /// A new survey for one wave of a campaign.
 #[derive(InputObject)]
 pub struct CreateSurveyInput {
-    /// The campaign's slug.
+    /// The campaign's slug. At most 40 characters.
     campaign_slug: String,
     /// The wave it belongs to; a wave may have several surveys, and its KPIs pool them.
     wave: SurveyWave,
@@ -364,18 +364,18 @@ pub struct CreateSurveyInput {
     opens_at: DateTime<Utc>,
     /// The first instant it takes no more; after `opensAt`.
     closes_at: DateTime<Utc>,
-    /// Absent: the standard questionnaire. Otherwise 1..=30 questions.
+    /// Absent: the standard questionnaire. Otherwise 1..=30 questions: at most 30 items.
     questions: Option<Vec<SurveyQuestionInput>>,
 }
 
 /// A new campaign.
 #[derive(InputObject)]
 pub struct CreateCampaignInput {
-    /// 3..=40 of a-z, 0-9 and inner hyphens; unique.
+    /// 3..=40 of a-z, 0-9 and inner hyphens; unique. At most 40 characters.
     slug: String,
     /// 1..=100 characters.
     name: String,
-    /// `#` and 1..=49 letters, digits or underscores.
+    /// `#` and 1..=49 letters, digits or underscores: at most 50 characters.
     hashtag: String,
     /// A slogan, at most 200 characters; empty when absent.
     tagline: Option<String>,

@@ -143,7 +143,10 @@ impl Campaign {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
+        #[graphql(
+            desc = "The previous page's `pageInfo.endCursor`; absent for the first page. At most 200 characters."
+        )]
+        after: Option<String>,
     ) -> AppResult<Connection<Edge<Content>>> {
         let filter = BrowseFilter { campaign_id: Some(self.0.id), ..BrowseFilter::default() };
         let page = PageRequest::new(first, after)?;
@@ -230,7 +233,10 @@ impl Content {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
+        #[graphql(
+            desc = "The previous page's `pageInfo.endCursor`; absent for the first page. At most 200 characters."
+        )]
+        after: Option<String>,
     ) -> AppResult<Connection<Edge<Comment>>> {
         let page = comments::list(&app(ctx)?.db, policy(ctx)?, &self.0, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, Comment))
@@ -362,15 +368,16 @@ pub struct InteractionResult {
 #[derive(InputObject, Default)]
 pub struct ContentFilter {
     /// Title, caption, tags and author handle; case and Vietnamese diacritics are ignored.
-    /// Every word must match. FORBIDDEN for a teen whose guardian turned search off.
+    /// Every word must match. At most 100 characters and 8 words. FORBIDDEN for a teen whose guardian turned
+    /// search off.
     search: Option<String>,
-    /// A tag slug.
+    /// A tag slug. At most 40 characters.
     tag: Option<String>,
     /// Items with a tag of this pillar.
     pillar: Option<Pillar>,
-    /// A campaign slug.
+    /// A campaign slug. At most 40 characters.
     campaign: Option<String>,
-    /// Items by the account with this handle.
+    /// Items by the account with this handle. At most 24 characters.
     author_handle: Option<String>,
 }
 
@@ -409,10 +416,10 @@ pub struct CreateContentInput {
     /// At most 2,200 characters.
     #[validate(length(max = 2200))]
     caption: Option<String>,
-    /// "vi" or "en".
+    /// "vi" or "en". At most 8 characters.
     #[validate(custom(function = "language"))]
     language: String,
-    /// An http(s) URL.
+    /// An http(s) URL. At most 2,048 characters.
     #[validate(custom(function = "http_url"))]
     media_url: String,
     /// 1..=600.
@@ -420,10 +427,10 @@ pub struct CreateContentInput {
     duration_seconds: i32,
     /// GENERAL unless given.
     audience: Option<Audience>,
-    /// 1..=5 known tags.
+    /// 1..=5 known tags: at most 5 items, each at most 40 characters.
     #[validate(length(min = 1, max = 5))]
     tag_slugs: Vec<String>,
-    /// Enters it in this campaign, which must be running.
+    /// Enters it in this campaign, which must be running. At most 40 characters.
     campaign_slug: Option<String>,
 }
 
@@ -452,7 +459,7 @@ impl ContentQuery {
     async fn campaign(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The campaign's slug, case-insensitive.")] slug: String,
+        #[graphql(desc = "The campaign's slug, case-insensitive. At most 40 characters.")] slug: String,
     ) -> AppResult<Option<Campaign>> {
         Ok(crate::service::campaign::surveys::find_campaign(&app(ctx)?.db, &slug).await?.map(Campaign))
     }
@@ -474,7 +481,10 @@ impl ContentQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "What to look for; everything the viewer may see when absent.")] filter: Option<ContentFilter>,
         #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
+        #[graphql(
+            desc = "The previous page's `pageInfo.endCursor`; absent for the first page. At most 200 characters."
+        )]
+        after: Option<String>,
     ) -> AppResult<Connection<Edge<Content>>> {
         let state = app(ctx)?;
         let page = PageRequest::new(first, after)?;
@@ -496,7 +506,8 @@ impl ContentQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "The previous page's `endCursor`; absent to start anew.")] after: Option<String>,
+        #[graphql(desc = "The previous page's `endCursor`; absent to start anew. At most 2,200 characters.")]
+        after: Option<String>,
         #[graphql(desc = "Only items with a tag of this pillar.")] pillar: Option<Pillar>,
     ) -> AppResult<FeedConnection> {
         let state = app(ctx)?;

@@ -1,82 +1,72 @@
 //! What an operation may cost, decided before anything runs: every field
 //! (`__typename` included) counts 1, a connection multiplies what is selected
-//! inside it by its `first` (20 when absent), an operation selects at most a
-//! set number of root fields, and its data fields nest at most so deep.
+//! inside it by its `first` (20 when absent, a variable's default counting as
+//! its value), an operation selects at most a set number of root fields, its
+//! data fields nest at most so deep, and it asks for at most a few aggregate
+//! fields (figures computed over many rows).
 //! async-graphql's own complexity counts neither page sizes nor
 //! `__typename`, so a hundred aliased pages of pages would pass it; its depth
 //! limit counts introspection too, whose standard query (GraphiQL's, codegen's)
 //! nests `ofType` deeper than any data. Introspection is bounded by the
 //! schema's size, and off in production.
-use std::sync::Arc;
+//!
+//! Each fragment is measured once and its figures reused at every spread, so
+//! a document whose fragments each spread the next twice costs linear time
+//! to check, not exponential.
+use std::collections::HashMap;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
-use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
+use async_graphql::parser::types::{ExecutableDocument, Field, OperationType, Selection, SelectionSet};
 use async_graphql::registry::{MetaTypeName, Registry};
-use async_graphql::{ErrorExtensions, Name, ServerResult, Value, Variables};
+use async_graphql::{Name, Value};
 
+use super::input::VariableValues;
 use crate::config::QueryLimits;
 use crate::error::AppError;
 use crate::service::pagination::DEFAULT_PAGE;
 
-pub struct CostLimit(pub QueryLimits);
-
-impl ExtensionFactory for CostLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(CostLimit(self.0))
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for CostLimit {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        check(&ctx.schema_env.registry, &document, variables, self.0).map_err(|err| {
-            let mut error =
-                crate::error::ApiError(err.clone()).extend().into_server_error(async_graphql::Pos::default());
-            error.path = Vec::new();
-            error
-        })?;
-        Ok(document)
-    }
-}
+/// Fields whose answer is computed over many rows, as `Type.field`: each
+/// costs what its work costs, so a request may hold only a few of them.
+pub const AGGREGATE_FIELDS: [&str; 3] = ["Query.safetyTransparency", "Query.campaignKpis", "Query.screenTimeReport"];
 
 /// Refuses a document any of whose operations is too costly.
 pub fn check(
     registry: &Registry,
     document: &ExecutableDocument,
-    variables: &Variables,
+    variables: &VariableValues,
     limits: QueryLimits,
 ) -> Result<(), AppError> {
+    let mut walker = Walker { registry, document, variables, memo: HashMap::new(), visits: 0, cycle: None };
     for (_, operation) in document.operations.iter() {
         let root = match operation.node.ty {
-            async_graphql::parser::types::OperationType::Query => Some(registry.query_type.as_str()),
-            async_graphql::parser::types::OperationType::Mutation => registry.mutation_type.as_deref(),
-            async_graphql::parser::types::OperationType::Subscription => registry.subscription_type.as_deref(),
+            OperationType::Query => Some(registry.query_type.as_str()),
+            OperationType::Mutation => registry.mutation_type.as_deref(),
+            OperationType::Subscription => registry.subscription_type.as_deref(),
         };
-        let walker = Walker { registry, document, variables, limit: limits.max_complexity };
-        let depth = walker.depth(&operation.node.selection_set.node, true, &mut Vec::new());
-        if depth > limits.max_depth {
+        let measure = walker.measure(&operation.node.selection_set.node, root, true);
+        if let Some(name) = walker.cycle {
+            return Err(AppError::field("query", format!("fragment {name} spreads itself")));
+        }
+        if measure.depth > limits.max_depth {
             return Err(AppError::QueryTooComplex(format!(
                 "The query is nested too deep: fields may nest at most {} levels (introspection aside), and this \
-                 one nests {depth}",
-                limits.max_depth
+                 one nests {}",
+                limits.max_depth, measure.depth
             )));
         }
-        let roots = walker.root_fields(&operation.node.selection_set.node, &mut Vec::new());
-        if roots > limits.max_root_fields {
+        if measure.fields > limits.max_root_fields {
             return Err(AppError::QueryTooComplex(format!(
-                "An operation may select at most {} root fields; this one selects {roots}",
-                limits.max_root_fields
+                "An operation may select at most {} root fields; this one selects {}",
+                limits.max_root_fields, measure.fields
             )));
         }
-        let cost = walker.cost(&operation.node.selection_set.node, root, &mut Vec::new());
-        if cost > limits.max_complexity {
+        if measure.aggregates > limits.max_aggregates {
+            return Err(AppError::QueryTooComplex(format!(
+                "An operation may ask for at most {} aggregate figures (safetyTransparency, campaignKpis, \
+                 screenTimeReport); this one asks for {}",
+                limits.max_aggregates, measure.aggregates
+            )));
+        }
+        if measure.cost > limits.max_complexity {
             return Err(AppError::QueryTooComplex(format!(
                 "The query is too complex: it may cost at most {}, and counting every field and page size it \
                  costs more than that",
@@ -87,120 +77,187 @@ pub fn check(
     Ok(())
 }
 
+/// What one selection set asks for. Sums saturate, so no shape overflows.
+#[derive(Debug, Clone, Copy, Default)]
+struct Measure {
+    /// How deep it nests, counting the leaf: `{ me { email } }` is 2.
+    depth: usize,
+    /// The fields it selects directly, fragments expanded.
+    fields: usize,
+    /// Every field counted 1, times the pages it sits in.
+    cost: usize,
+    /// Aggregate fields, times the pages they sit in.
+    aggregates: usize,
+}
+
+impl Measure {
+    fn add(self, other: Measure) -> Measure {
+        Measure {
+            depth: self.depth.max(other.depth),
+            fields: self.fields.saturating_add(other.fields),
+            cost: self.cost.saturating_add(other.cost),
+            aggregates: self.aggregates.saturating_add(other.aggregates),
+        }
+    }
+}
+
+/// A fragment's measure, or the mark that it is being measured (a cycle,
+/// which validation refuses later, measures nothing).
+enum Memo {
+    InProgress,
+    Done(Measure),
+}
+
 struct Walker<'a> {
     registry: &'a Registry,
     document: &'a ExecutableDocument,
-    variables: &'a Variables,
-    limit: usize,
+    variables: &'a VariableValues<'a>,
+    /// By fragment name and whether it is spread at the root (where
+    /// introspection does not count toward depth).
+    memo: HashMap<(&'a Name, bool), Memo>,
+    /// Selections visited so far: at most twice the document's (each
+    /// fragment is walked once at the root and once below it).
+    visits: usize,
+    /// A fragment found spreading itself, directly or not.
+    cycle: Option<&'a Name>,
 }
 
 impl<'a> Walker<'a> {
-    /// The fields one selection set selects, fragments expanded.
-    fn root_fields(&self, set: &'a SelectionSet, fragments: &mut Vec<&'a Name>) -> usize {
-        set.items
-            .iter()
-            .map(|item| match &item.node {
-                Selection::Field(_) => 1,
-                Selection::InlineFragment(inline) => self.root_fields(&inline.node.selection_set.node, fragments),
-                Selection::FragmentSpread(spread) => {
-                    self.fragment(&spread.node.fragment_name.node, fragments, |w, def, f| {
-                        w.root_fields(&def.selection_set.node, f)
-                    })
-                }
-            })
-            .fold(0, usize::saturating_add)
-    }
-
-    /// How deep a selection set nests, counting the leaf: `{ me { email } }`
-    /// is 2. At the root, the introspection fields do not count.
-    fn depth(&self, set: &'a SelectionSet, root: bool, fragments: &mut Vec<&'a Name>) -> usize {
-        set.items
-            .iter()
-            .map(|item| match &item.node {
-                Selection::Field(field) => {
-                    let name = field.node.name.node.as_str();
-                    if root && (name == "__schema" || name == "__type") {
-                        0
-                    } else {
-                        1 + self.depth(&field.node.selection_set.node, false, fragments)
-                    }
-                }
-                Selection::InlineFragment(inline) => self.depth(&inline.node.selection_set.node, root, fragments),
-                Selection::FragmentSpread(spread) => {
-                    self.fragment(&spread.node.fragment_name.node, fragments, |w, def, f| {
-                        w.depth(&def.selection_set.node, root, f)
-                    })
-                }
-            })
-            .max()
-            .unwrap_or(0)
-    }
-
-    /// The cost of a selection set on `parent` (a type name, when known).
-    /// Stops adding once past the limit, so a deep document cannot make it
-    /// work long; a fragment cycle costs nothing here and is refused later by
-    /// validation.
-    fn cost(&self, set: &'a SelectionSet, parent: Option<&str>, fragments: &mut Vec<&'a Name>) -> usize {
-        let mut total: usize = 0;
+    /// The measure of a selection set on `parent` (a type name, when known).
+    fn measure(&mut self, set: &'a SelectionSet, parent: Option<&str>, root: bool) -> Measure {
+        let mut total = Measure::default();
         for item in &set.items {
-            if total > self.limit {
-                break;
-            }
-            let cost = match &item.node {
-                Selection::Field(field) => {
-                    let field = &field.node;
-                    let meta = parent
-                        .and_then(|p| self.registry.types.get(p))
-                        .and_then(|t| t.field_by_name(field.name.node.as_str()));
-                    let child_type = meta.map(|m| MetaTypeName::concrete_typename(&m.ty));
-                    let pages = match meta {
-                        Some(meta) if meta.args.contains_key("first") => self.first(field),
-                        _ => 1,
-                    };
-                    let inner = self.cost(&field.selection_set.node, child_type, fragments);
-                    inner.saturating_mul(pages).saturating_add(1)
-                }
+            self.visits += 1;
+            let measure = match &item.node {
+                Selection::Field(field) => self.field(&field.node, parent, root),
                 Selection::InlineFragment(inline) => {
                     let on = inline.node.type_condition.as_ref().map(|c| c.node.on.node.as_str()).or(parent);
-                    self.cost(&inline.node.selection_set.node, on, fragments)
+                    self.measure(&inline.node.selection_set.node, on, root)
                 }
-                Selection::FragmentSpread(spread) => {
-                    self.fragment(&spread.node.fragment_name.node, fragments, |w, def, f| {
-                        w.cost(&def.selection_set.node, Some(def.type_condition.node.on.node.as_str()), f)
-                    })
-                }
+                Selection::FragmentSpread(spread) => self.fragment(&spread.node.fragment_name.node, root),
             };
-            total = total.saturating_add(cost);
+            total = total.add(measure);
         }
         total
     }
 
-    /// Applies `walk` to a named fragment, unless it is already being walked.
-    fn fragment(
-        &self,
-        name: &'a Name,
-        fragments: &mut Vec<&'a Name>,
-        walk: impl FnOnce(&Self, &'a async_graphql::parser::types::FragmentDefinition, &mut Vec<&'a Name>) -> usize,
-    ) -> usize {
-        let Some(definition) = self.document.fragments.get(name) else { return 0 };
-        if fragments.contains(&name) {
-            return 0;
+    fn field(&mut self, field: &'a Field, parent: Option<&str>, root: bool) -> Measure {
+        let name = field.name.node.as_str();
+        let meta = parent.and_then(|p| self.registry.types.get(p)).and_then(|t| t.field_by_name(name));
+        let child_type = meta.map(|m| MetaTypeName::concrete_typename(&m.ty).to_owned());
+        let pages = match meta {
+            Some(meta) if meta.args.contains_key("first") => self.first(field),
+            _ => 1,
+        };
+        let inner = self.measure(&field.selection_set.node, child_type.as_deref(), false);
+        let aggregate = parent.is_some_and(|p| AGGREGATE_FIELDS.iter().any(|a| *a == format!("{p}.{name}")));
+        let introspection = root && (name == "__schema" || name == "__type");
+        Measure {
+            depth: if introspection { 0 } else { inner.depth.saturating_add(1) },
+            fields: 1,
+            cost: inner.cost.saturating_mul(pages).saturating_add(1),
+            aggregates: inner.aggregates.saturating_mul(pages).saturating_add(usize::from(aggregate)),
         }
-        fragments.push(name);
-        let cost = walk(self, &definition.node, fragments);
-        fragments.pop();
-        cost
+    }
+
+    /// A named fragment's measure, worked out at its first spread only.
+    fn fragment(&mut self, name: &'a Name, root: bool) -> Measure {
+        match self.memo.get(&(name, root)) {
+            Some(Memo::Done(measure)) => return *measure,
+            Some(Memo::InProgress) => {
+                self.cycle.get_or_insert(name);
+                return Measure::default();
+            }
+            None => {}
+        }
+        let Some(definition) = self.document.fragments.get(name) else { return Measure::default() };
+        self.memo.insert((name, root), Memo::InProgress);
+        let on = definition.node.type_condition.node.on.node.as_str();
+        let measure = self.measure(&definition.node.selection_set.node, Some(on), root);
+        self.memo.insert((name, root), Memo::Done(measure));
+        measure
     }
 
     /// The page size a connection field asks for: its `first`, literal or
-    /// from a variable, or the default page.
+    /// from a variable (sent, or its default), or the default page.
     fn first(&self, field: &Field) -> usize {
         let value = field.arguments.iter().find(|(name, _)| name.node.as_str() == "first").and_then(|(_, value)| {
-            value.node.clone().into_const_with(|name| self.variables.get(&name).cloned().ok_or(())).ok()
+            value.node.clone().into_const_with(|name| self.variables.get(name.as_str()).cloned().ok_or(())).ok()
         });
         match value {
             Some(Value::Number(n)) => n.as_u64().map_or(DEFAULT_PAGE as usize, |n| n.max(1) as usize),
             _ => DEFAULT_PAGE as usize,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fragments `F0`..`F{levels}`, each spreading the next twice: 2^levels
+    /// spreads if expanded, a few hundred bytes of text.
+    fn fan_out(levels: usize) -> String {
+        let mut text = String::from("query { ...F0 }\n");
+        for level in 0..levels {
+            text.push_str(&format!("fragment F{level} on Query {{ ...F{next} ...F{next} }}\n", next = level + 1));
+        }
+        text.push_str(&format!("fragment F{levels} on Query {{ __typename }}\n"));
+        text
+    }
+
+    /// How many selections the check visits for `text`.
+    fn visits(text: &str) -> usize {
+        let document = async_graphql::parser::parse_query(text).unwrap();
+        let registry = Registry::default();
+        let sent = async_graphql::Variables::default();
+        let values = VariableValues::new(&document, &sent);
+        let mut walker = Walker {
+            registry: &registry,
+            document: &document,
+            variables: &values,
+            memo: HashMap::new(),
+            visits: 0,
+            cycle: None,
+        };
+        for (_, operation) in document.operations.iter() {
+            walker.measure(&operation.node.selection_set.node, None, true);
+        }
+        walker.visits
+    }
+
+    /// Selections written in the document.
+    fn written(text: &str) -> usize {
+        text.matches("...").count() + text.matches("__typename").count() + text.matches('{').count()
+    }
+
+    #[test]
+    fn each_fragment_is_measured_once() {
+        for levels in [4, 26, 200] {
+            let text = fan_out(levels);
+            assert!(visits(&text) <= 2 * written(&text), "{levels} levels: {} visits", visits(&text));
+        }
+    }
+
+    #[test]
+    fn a_fan_out_counts_every_field_it_expands_to() {
+        let document = async_graphql::parser::parse_query(fan_out(26)).unwrap();
+        let registry = Registry::default();
+        let sent = async_graphql::Variables::default();
+        let values = VariableValues::new(&document, &sent);
+        let refused = check(&registry, &document, &values, QueryLimits::default());
+        assert!(matches!(refused, Err(AppError::QueryTooComplex(_))), "{refused:?}");
+    }
+
+    #[test]
+    fn a_variable_default_counts_as_its_value() {
+        let text = "query($f: Int = 50) { a: contents(first: $f) { x } }";
+        let document = async_graphql::parser::parse_query(text).unwrap();
+        let sent = async_graphql::Variables::default();
+        let values = VariableValues::new(&document, &sent);
+        assert_eq!(values.get("f"), Some(&Value::from(50)));
+        let mut sent_value = async_graphql::Variables::default();
+        sent_value.insert(Name::new("f"), Value::from(3));
+        assert_eq!(VariableValues::new(&document, &sent_value).get("f"), Some(&Value::from(3)));
     }
 }

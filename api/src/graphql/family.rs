@@ -202,7 +202,10 @@ impl FamilyLink {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
+        #[graphql(
+            desc = "The previous page's `pageInfo.endCursor`; absent for the first page. At most 200 characters."
+        )]
+        after: Option<String>,
     ) -> AppResult<Connection<Edge<User>>> {
         self.circle(ctx, family::Circle::Following, first, after).await
     }
@@ -211,7 +214,10 @@ impl FamilyLink {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
+        #[graphql(
+            desc = "The previous page's `pageInfo.endCursor`; absent for the first page. At most 200 characters."
+        )]
+        after: Option<String>,
     ) -> AppResult<Connection<Edge<User>>> {
         self.circle(ctx, family::Circle::Followers, first, after).await
     }
@@ -302,11 +308,11 @@ impl From<screen_time::DailyUsage> for DailyUsage {
 /// A time-away window.
 #[derive(InputObject)]
 pub struct TimeWindowInput {
-    /// The days on which it opens; at least one.
+    /// The days on which it opens; at least one, at most 7 items.
     days: Vec<Weekday>,
-    /// HH:MM
+    /// HH:MM; at most 5 characters.
     start: String,
-    /// HH:MM; earlier than `start` crosses midnight.
+    /// HH:MM; earlier than `start` crosses midnight. At most 5 characters.
     end: String,
 }
 
@@ -328,9 +334,9 @@ pub struct TeenControlsInput {
     comment_policy: Option<CommentPolicy>,
     /// Whether the teen's account is private.
     private_account: Option<bool>,
-    /// Replaces the windows: at most 20, and an empty list removes them all.
+    /// Replaces the windows: at most 20 items, and an empty list removes them all.
     time_away: Option<Vec<TimeWindowInput>>,
-    /// Replaces the list: at most 100, each 1..=50 characters.
+    /// Replaces the list: at most 100 items, each 1..=50 characters.
     blocked_keywords: Option<Vec<String>>,
 }
 
@@ -398,7 +404,8 @@ impl FamilyMutation {
     async fn accept_pairing_code(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The guardian's code; case, spaces and dashes are ignored.")] code: String,
+        #[graphql(desc = "The guardian's code; case, spaces and dashes are ignored. At most 32 characters.")]
+        code: String,
     ) -> AppResult<FamilyLink> {
         let state = app(ctx)?;
         Ok(FamilyLink(family::accept_code(&state.db, viewer(ctx)?, &code, state.now()).await?))

@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 pub mod accounts;
 pub mod campaign;
+pub mod checks;
 pub mod connection;
 pub mod content;
 pub mod cost;
@@ -59,8 +60,7 @@ pub fn build_schema(state: Option<AppState>) -> AppSchema {
     let production = state.as_ref().is_some_and(|s| s.settings.is_production());
     let limits = state.as_ref().map(|s| s.settings.limits).unwrap_or_default();
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), moderation::SubscriptionRoot)
-        .extension(input::NoNulText)
-        .extension(cost::CostLimit(limits))
+        .extension(checks::DocumentChecks::new(limits))
         .extension(gate::OperationGate);
     if production {
         builder = builder.disable_introspection().disable_suggestions();

@@ -212,7 +212,10 @@ impl ModerationCase {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
+        #[graphql(
+            desc = "The previous page's `pageInfo.endCursor`; absent for the first page. At most 200 characters."
+        )]
+        after: Option<String>,
     ) -> AppResult<Connection<Edge<Report>>> {
         let page =
             moderation::case_reports(&app(ctx)?.db, policy(ctx)?, &self.0, &PageRequest::new(first, after)?).await?;
@@ -333,7 +336,7 @@ pub struct FileReportInput {
 /// Narrows the moderation queue; a case must match every field given.
 #[derive(InputObject, Default)]
 pub struct CaseFilter {
-    /// Undecided cases (OPEN, IN_REVIEW, ESCALATED, APPEALED) unless given.
+    /// Undecided cases (OPEN, IN_REVIEW, ESCALATED, APPEALED) unless given. At most 10 items.
     status: Option<Vec<CaseStatus>>,
     /// Cases with this reason among theirs.
     reason: Option<ReportReason>,
@@ -368,7 +371,10 @@ impl ModerationQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
+        #[graphql(
+            desc = "The previous page's `pageInfo.endCursor`; absent for the first page. At most 200 characters."
+        )]
+        after: Option<String>,
     ) -> AppResult<Connection<Edge<Report>>> {
         let me = viewer(ctx)?;
         let page = moderation::my_reports(&app(ctx)?.db, me.id(), &PageRequest::new(first, after)?).await?;
@@ -380,7 +386,10 @@ impl ModerationQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
+        #[graphql(
+            desc = "The previous page's `pageInfo.endCursor`; absent for the first page. At most 200 characters."
+        )]
+        after: Option<String>,
     ) -> AppResult<Connection<Edge<ModerationCase>>> {
         let policy = policy(ctx)?;
         let page = moderation::my_decisions(&app(ctx)?.db, policy, &PageRequest::new(first, after)?).await?;
@@ -393,7 +402,10 @@ impl ModerationQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Which cases; the undecided ones when absent.")] filter: Option<CaseFilter>,
         #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
+        #[graphql(
+            desc = "The previous page's `pageInfo.endCursor`; absent for the first page. At most 200 characters."
+        )]
+        after: Option<String>,
     ) -> AppResult<Connection<Edge<ModerationCase>>> {
         let policy = policy(ctx)?;
         let filter = filter.unwrap_or_default();
@@ -423,7 +435,10 @@ impl ModerationQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
+        #[graphql(
+            desc = "The previous page's `pageInfo.endCursor`; absent for the first page. At most 200 characters."
+        )]
+        after: Option<String>,
     ) -> AppResult<Connection<Edge<ModerationEvent>>> {
         let page = moderation::log(&app(ctx)?.db, policy(ctx)?, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, ModerationEvent))
@@ -435,7 +450,10 @@ impl ModerationQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Only unread ones (default false).")] unread_only: Option<bool>,
         #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "The previous page's `pageInfo.endCursor`; absent for the first page.")] after: Option<String>,
+        #[graphql(
+            desc = "The previous page's `pageInfo.endCursor`; absent for the first page. At most 200 characters."
+        )]
+        after: Option<String>,
     ) -> AppResult<Connection<Edge<Notification>>> {
         let me = viewer(ctx)?;
         let page =
@@ -536,7 +554,7 @@ impl ModerationMutation {
     async fn mark_notifications_read(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Your notifications' ids; others', and malformed ones, are ignored.")] ids: Vec<ID>,
+        #[graphql(desc = "Your notifications' ids; others', and malformed ones, are ignored. At most 100 items.")] ids: Vec<ID>,
     ) -> AppResult<i32> {
         let state = app(ctx)?;
         let me = viewer(ctx)?;

@@ -206,7 +206,7 @@ impl PrivacyMutation {
     async fn delete_account(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Your password; a wrong one is UNAUTHENTICATED.")] password: String,
+        #[graphql(desc = "Your password; a wrong one is UNAUTHENTICATED. At most 128 characters.")] password: String,
     ) -> AppResult<DeletionStatus> {
         let state = app(ctx)?;
         let scheduled_for =

@@ -155,6 +155,71 @@ async fn at_most_100_root_fields_and_typename_counts() {
     .await;
 }
 
+/// Shapes built to make checking expensive are refused at once, and the
+/// server goes on answering: fragments that each spread the next twice,
+/// deep nesting, very wide selections, many fragments, long argument lists.
+/// (That the check is linear is proved by `cost::tests`; this shows the
+/// answers over HTTP.)
+#[tokio::test]
+async fn documents_shaped_to_cost_analysis_are_refused_and_the_server_goes_on() {
+    on_each_database(|app| async move {
+        let fan_out = |levels: usize| {
+            let mut text = String::from("query { ...F0 }");
+            for level in 0..levels {
+                text.push_str(&format!(" fragment F{level} on Query {{ ...F{n} ...F{n} }}", n = level + 1));
+            }
+            text + &format!(" fragment F{levels} on Query {{ __typename }}")
+        };
+        for levels in [22, 26, 64] {
+            assert_code(&app.query(&fan_out(levels), json!({})).await, "QUERY_TOO_COMPLEX");
+        }
+        // The same fan-out inside a field, so depth and cost are checked, not only root fields.
+        let mut nested = String::from("{ me { ...G0 } }");
+        for level in 0..30 {
+            nested.push_str(&format!(" fragment G{level} on Me {{ ...G{n} ...G{n} }}", n = level + 1));
+        }
+        nested.push_str(" fragment G30 on Me { email }");
+        assert_code(&app.query(&nested, json!({})).await, "QUERY_TOO_COMPLEX");
+        // Fragments that spread each other twice: a cycle, refused before anything expands it.
+        let cycle = "{ ...C0 } fragment C0 on Query { ...C1 ...C1 } fragment C1 on Query { ...C0 ...C0 __typename }";
+        assert_code(&app.query(cycle, json!({})).await, "BAD_USER_INPUT");
+        let wide = format!("{{ me {{ {} }} }}", "email ".repeat(40_000));
+        assert_code(&app.query(&wide, json!({})).await, "QUERY_TOO_COMPLEX");
+        let many = (0..3_000).map(|i| format!("fragment M{i} on Query {{ __typename }}")).collect::<Vec<_>>().join(" ");
+        let many_fragments =
+            format!("{{ {} }} {many}", (0..3_000).map(|i| format!("...M{i}")).collect::<Vec<_>>().join(" "));
+        assert_code(&app.query(&many_fragments, json!({})).await, "QUERY_TOO_COMPLEX");
+        let arguments = (0..10_000).map(|i| format!("a{i}: 1")).collect::<Vec<_>>().join(", ");
+        let long_arguments = format!("{{ tags({arguments}) {{ slug }} }}");
+        let refused = app.query(&long_arguments, json!({})).await;
+        assert!(!refused["errors"].is_null() && refused["data"].is_null(), "{refused}");
+        assert_eq!(app.get("/healthz").await.status(), 200);
+        assert!(app.query("{ tags { slug } }", json!({})).await["errors"].is_null());
+    })
+    .await;
+}
+
+/// Aggregate fields cost what they cost: at most four in one operation,
+/// aliases and fragments included.
+#[tokio::test]
+async fn at_most_four_aggregate_fields_per_operation() {
+    on_each_database(|app| async move {
+        let aliases = |n: usize| (0..n).map(|i| format!("t{i}: safetyTransparency(days: 30) {{ days }}")).collect::<Vec<_>>().join(" ");
+        let four = app.query(&format!("{{ {} }}", aliases(4)), json!({})).await;
+        assert!(four["errors"].is_null(), "{four}");
+        let five = app.query(&format!("{{ {} }}", aliases(5)), json!({})).await;
+        assert_code(&five, "QUERY_TOO_COMPLEX");
+        assert!(five["errors"][0]["message"].as_str().unwrap().contains("aggregate"), "{five}");
+        let hundred = app.query(&format!("{{ {} }}", aliases(100)), json!({})).await;
+        assert_code(&hundred, "QUERY_TOO_COMPLEX");
+        let spread = "{ ...A ...B } fragment A on Query { a: safetyTransparency { days } b: safetyTransparency { days } \
+                      c: campaignKpis(campaignSlug: \"tryitwithtiktok\") { csv } } \
+                      fragment B on Query { d: safetyTransparency { days } e: safetyTransparency { days } }";
+        assert_code(&app.query(spread, json!({})).await, "QUERY_TOO_COMPLEX");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn oversized_batched_and_malformed_bodies_are_refused_cleanly() {
     on_each_database(|app| async move {

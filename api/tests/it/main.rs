@@ -11,6 +11,7 @@ mod campaign;
 mod content;
 mod family;
 mod feed;
+mod inputs;
 mod limits;
 mod matrix;
 mod moderation;
