@@ -139,6 +139,10 @@ async fn answer(state: &AppState, schema: &AppSchema, req: &HttpRequest, payload
     if let Some(refusal) = anonymous_refusal(state, &caller, address.as_deref()) {
         return unparsed((HttpResponse::TooManyRequests().json(refused(&refusal)), refusal.code()));
     }
+    let _turn = match client_turn(state, &caller, address.as_deref()).await {
+        Ok(turn) => turn,
+        Err(refusal) => return unparsed((HttpResponse::TooManyRequests().json(refused(&refusal)), refusal.code())),
+    };
     // Anonymous callers all see the same: their queries may be answered from
     // the cache (see `anonymous_cache` for when that is safe).
     let cache = state
@@ -258,19 +262,39 @@ pub(crate) fn refused(err: &AppError) -> async_graphql::Response {
     ])
 }
 
-/// The client's address: the last entry of the trusted proxy's header when
-/// one is configured (the proxy appends what it saw), the peer otherwise.
+/// The client's address, as per-address limits count it (see
+/// `clients::address_key`): the last entry of the trusted proxy's header
+/// when one is configured and the request has it (the proxy appends what it
+/// saw), the peer otherwise, so a request that skips the proxy is still
+/// counted. Only a well-formed address is taken from the header.
 pub fn client_address(req: &HttpRequest, state: &AppState) -> Option<String> {
-    if let Some(header) = &state.settings.trusted_proxy_header {
-        return req
-            .headers()
-            .get(header.as_str())
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty());
+    let from_proxy = state.settings.trusted_proxy_header.as_ref().and_then(|header| {
+        let value = req.headers().get(header.as_str())?.to_str().ok()?;
+        value.rsplit(',').next()?.trim().parse::<std::net::IpAddr>().ok()
+    });
+    from_proxy.or_else(|| req.peer_addr().map(|peer| peer.ip())).map(crate::clients::address_key)
+}
+
+/// Whom a request's turn counts against: a signed-in account, or else its
+/// client address.
+pub(crate) fn client_key(caller: &Caller, address: Option<&str>) -> Option<String> {
+    match caller.viewer().ok().flatten() {
+        Some(viewer) => Some(format!("user:{}", viewer.user.id)),
+        None => address.map(|address| format!("address:{address}")),
     }
-    req.peer_addr().map(|peer| peer.ip().to_string())
+}
+
+/// Waits for the client's turn (see `clients`); `RATE_LIMITED` when too
+/// many of its requests are running and waiting already.
+pub(crate) async fn client_turn(
+    state: &AppState,
+    caller: &Caller,
+    address: Option<&str>,
+) -> Result<Option<crate::clients::Turn>, AppError> {
+    match client_key(caller, address) {
+        Some(key) => state.concurrency.turn(&key, state.settings.request_timeout).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 fn error_response(code: &str, message: &str) -> async_graphql::Response {

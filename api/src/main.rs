@@ -106,13 +106,13 @@ async fn run(cli: Cli) -> Result<(), String> {
     match command {
         Command::Serve => serve(settings).await,
         Command::Migrate => {
-            let db = startup::connect(&settings.database_url).await.map_err(|e| e.to_string())?;
+            let db = startup::connect(&settings.database_url, None).await.map_err(|e| e.to_string())?;
             Migrator::up(&db, None).await.map_err(|e| e.to_string())?;
             println!("migrations applied");
             Ok(())
         }
         Command::Purge => {
-            let db = startup::connect(&settings.database_url).await.map_err(|e| e.to_string())?;
+            let db = startup::connect(&settings.database_url, None).await.map_err(|e| e.to_string())?;
             Migrator::up(&db, None).await.map_err(|e| e.to_string())?;
             let purged = api::service::data_rights::purge(&db, SystemClock.now()).await.map_err(|e| e.detail())?;
             println!("purged {purged} account(s)");
@@ -162,7 +162,7 @@ async fn create_user(
     role: Role,
     password: &str,
 ) -> Result<(), String> {
-    let db = startup::connect(&settings.database_url).await.map_err(|e| e.to_string())?;
+    let db = startup::connect(&settings.database_url, None).await.map_err(|e| e.to_string())?;
     Migrator::up(&db, None).await.map_err(|e| e.to_string())?;
     let now = SystemClock.now();
     api::seed::reference_data(&db, now).await.map_err(|e| e.detail())?;

@@ -63,26 +63,30 @@ fn is_subscription(request: &Request) -> bool {
 }
 
 impl SocketExecutor {
-    /// The request with its operation's data, or the refusal of a caller
-    /// who is not signed in and has used up their address's anonymous share.
-    async fn prepare(&self, mut request: Request) -> Result<Request, Response> {
+    /// The request with its operation's data and the client's turn, or the
+    /// refusal of a caller who is not signed in and has used up their
+    /// address's anonymous share, or whose client has too many running.
+    async fn prepare(&self, mut request: Request) -> Result<(Request, Option<crate::clients::Turn>), Response> {
         let credential = self.socket.credential.get().cloned().unwrap_or_default();
         let caller =
             resolve_caller(&self.state.db, &self.state.tokens, self.state.now(), credential.0.as_deref()).await;
         if let Some(refusal) = crate::http::anonymous_refusal(&self.state, &caller, self.address.as_deref()) {
             return Err(crate::http::refused(&refusal));
         }
+        let turn = crate::http::client_turn(&self.state, &caller, self.address.as_deref())
+            .await
+            .map_err(|refusal| crate::http::refused(&refusal))?;
         let mut data = graphql::operation_data(&self.state, caller, self.address.clone());
         data.insert(credential);
         request.data = data;
-        Ok(request)
+        Ok((request, turn))
     }
 }
 
 impl Executor for SocketExecutor {
     async fn execute(&self, request: Request) -> Response {
         match self.prepare(request).await {
-            Ok(request) => {
+            Ok((request, _turn)) => {
                 let limit = self.state.settings.request_timeout;
                 crate::http::execute(&self.schema, request, limit, self.request_id.as_ref()).await
             }
@@ -94,8 +98,9 @@ impl Executor for SocketExecutor {
         let this = self.clone();
         async move {
             if is_subscription(&request) {
+                // A subscription holds no turn: the socket's operation cap bounds it.
                 match this.prepare(request).await {
-                    Ok(request) => this.schema.execute_stream(request).boxed(),
+                    Ok((request, _)) => this.schema.execute_stream(request).boxed(),
                     Err(refusal) => stream::once(async move { refusal }).boxed(),
                 }
             } else {

@@ -47,8 +47,11 @@ impl From<AppError> for StartupError {
 }
 
 /// Opens the pool. For SQLite the file's folder is created, and WAL plus a
-/// busy timeout let readers and one writer work side by side.
-pub async fn connect(url: &str) -> Result<DatabaseConnection, StartupError> {
+/// busy timeout let readers and one writer work side by side. On PostgreSQL,
+/// `statement_timeout` (the request time limit, for a serving instance)
+/// cancels a statement that runs past it, freeing its connection: a request
+/// stopped by its time limit cannot go on holding the database.
+pub async fn connect(url: &str, statement_timeout: Option<Duration>) -> Result<DatabaseConnection, StartupError> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(10)
@@ -68,6 +71,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, StartupError> {
         options.map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal).busy_timeout(Duration::from_secs(10)).foreign_keys(true)
         });
+    }
+    if let Some(limit) = statement_timeout.filter(|_| url.starts_with("postgres")) {
+        let milliseconds = limit.as_millis().to_string();
+        options.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", milliseconds.as_str())]));
     }
     Ok(Database::connect(options).await?)
 }
@@ -162,7 +169,7 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings, clock: SharedClock) -> Result<Self, StartupError> {
         metrics::install();
-        let mut db = connect(&settings.database_url).await?;
+        let mut db = connect(&settings.database_url, Some(settings.request_timeout)).await?;
         let statements = observe(&mut db);
         let changes = Changes::default();
         if settings.database_url.starts_with("postgres") {
@@ -181,6 +188,7 @@ impl Application {
             settings: Arc::new(settings),
             taxonomy: Arc::default(),
             shutdown: Shutdown::default(),
+            concurrency: Arc::default(),
         };
         prepare_database(&state).await?;
         state.taxonomy = Arc::new(Taxonomy::load(&state.db).await?);
@@ -279,6 +287,12 @@ fn spawn_maintenance(state: AppState) -> tokio::task::JoinHandle<()> {
             if let Err(err) = rate_limit::forget_old_attempts(&state.db, now).await {
                 tracing::warn!("forgetting old attempts failed: {}", err.detail());
             }
+            // The per-client tables keep only the clients of the moment.
+            if let Some(limiter) = &state.anonymous {
+                limiter.retain_recent();
+                limiter.shrink_to_fit();
+            }
+            state.concurrency.prune();
             if changed > 0
                 && let Err(err) = state.changes.publish_data_changed(&state.db).await
             {

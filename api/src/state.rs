@@ -34,6 +34,8 @@ pub struct AppState {
     /// Anonymous requests per client address, in this instance; `None` when
     /// the limit is off.
     pub anonymous: Option<Arc<AnonymousLimiter>>,
+    /// How many requests of each client run at once (see `clients`).
+    pub concurrency: Arc<crate::clients::Concurrency>,
     /// Set when the instance starts to stop (see `shutdown`).
     pub shutdown: Shutdown,
 }

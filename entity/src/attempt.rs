@@ -1,4 +1,4 @@
-//! Attempts at a rate-limited action (a failed sign-in, a sign-up, a password
+//! Attempts at a rate-limited action (a sign-in, a sign-up, a password
 //! check), by bucket and a hash of who made them (an account or an address).
 use sea_orm::entity::prelude::*;
 
@@ -10,6 +10,9 @@ pub struct Model {
     pub bucket: String,
     pub subject: String,
     pub created_at: DateTimeUtc,
+    /// Being checked now: it waits its turn, and is settled as a failure or
+    /// taken back as a success.
+    pub pending: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -148,35 +148,52 @@ async fn lock_out(db: &impl ConnectionTrait, email_hash: String, until: DateTime
 }
 
 /// Checks the password and opens a session. An unknown email and a wrong
-/// password fail alike, and take as long.
+/// password fail alike, and take as long. With a valid device token of the
+/// account, the guess counts against that device's own budget, so failures
+/// from elsewhere never refuse the owner's device; without one, against the
+/// account's and the address's.
 pub async fn log_in(
     db: &impl ConnectionTrait,
     hasher: &PasswordHasher,
     keys: &TokenKeys,
-    email: &str,
-    password: &str,
+    credentials: &Credentials<'_>,
     address: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<(user::Model, IssuedTokens)> {
-    // Keyed by the email tried, known or not, so the limit reveals nothing.
-    let account_key = auth::hash_email("login", &email.trim().to_lowercase());
-    let by_account = rate_limit::attempt(db, &rate_limit::SIGN_IN_PER_ACCOUNT, &account_key, now).await?;
-    let by_address = match address {
-        Some(address) => Some(rate_limit::attempt(db, &rate_limit::SIGN_IN_PER_ADDRESS, address, now).await?),
-        None => None,
-    };
-    let user = match Email::parse(email) {
+    let user = match Email::parse(credentials.email) {
         Ok(email) => user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?,
         Err(_) => None,
     };
+    let device = credentials
+        .device_token
+        .and_then(|token| keys.device(token, now))
+        .filter(|(account, _)| user.as_ref().is_some_and(|u| u.id == *account));
+    let mut guesses = Vec::with_capacity(2);
+    match device {
+        Some((_, device_id)) => {
+            guesses.push(rate_limit::guess(db, &rate_limit::SIGN_IN_PER_DEVICE, &device_id.to_string(), now).await?);
+        }
+        None => {
+            // Keyed by the email tried, known or not, so the limit reveals nothing.
+            let account_key = auth::hash_email("login", &credentials.email.trim().to_lowercase());
+            guesses.push(rate_limit::guess(db, &rate_limit::SIGN_IN_PER_ACCOUNT, &account_key, now).await?);
+            if let Some(address) = address {
+                match rate_limit::guess(db, &rate_limit::SIGN_IN_PER_ADDRESS, address, now).await {
+                    Ok(guess) => guesses.push(guess),
+                    Err(refused) => {
+                        rate_limit::settle(db, guesses, rate_limit::Outcome::Succeeded).await?;
+                        return Err(refused);
+                    }
+                }
+            }
+        }
+    }
     let stored = user.as_ref().map(|u| u.password_hash.as_str());
-    if !hasher.verify(password, stored).await? {
+    if !hasher.verify(credentials.password, stored).await? {
+        rate_limit::settle(db, guesses, rate_limit::Outcome::Failed).await?;
         return Err(login_failed());
     }
-    rate_limit::forgive(db, by_account).await?;
-    if let Some(by_address) = by_address {
-        rate_limit::forgive(db, by_address).await?;
-    }
+    rate_limit::settle(db, guesses, rate_limit::Outcome::Succeeded).await?;
     let mut user = user.ok_or_else(login_failed)?;
     if let Err(AppError::AccountSuspended { until, .. }) = auth::ensure_active(&user, now) {
         // The right password earns the way to read and appeal the decision.
@@ -194,6 +211,13 @@ pub async fn log_in(
     }
     let tokens = sessions::start(db, keys, user.id, now).await?;
     Ok((user, tokens))
+}
+
+/// What a person types to sign in, and the device token their device kept.
+pub struct Credentials<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub device_token: Option<&'a str>,
 }
 
 /// A public profile: `None` for unknown, suspended, banned and deleted

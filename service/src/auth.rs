@@ -25,11 +25,16 @@ pub const ACCESS_TOKEN_TTL: Duration = Duration::minutes(15);
 pub const REFRESH_TOKEN_TTL: Duration = Duration::days(30);
 /// How long a suspended user's appeal token lasts.
 pub const APPEAL_TOKEN_TTL: Duration = Duration::hours(1);
+/// How long a device token opens its own sign-in budget.
+pub const DEVICE_TOKEN_TTL: Duration = Duration::days(365);
 const ISSUER: &str = "trustfeed";
 const AUDIENCE: &str = "trustfeed-api";
 const ACCESS_TOKEN_TYPE: &str = "access";
 /// Reads and appeals a suspended user's decisions, and nothing else.
 const APPEAL_TOKEN_TYPE: &str = "appeal";
+/// Names a device that once signed in to an account (OWASP's "device
+/// cookie"); it opens nothing but that device's own sign-in budget.
+const DEVICE_TOKEN_TYPE: &str = "device";
 
 /// Argon2id with the contract's parameters (m = 19 MiB, t = 2, p = 1).
 fn argon2() -> AppResult<Argon2<'static>> {
@@ -164,6 +169,18 @@ impl TokenKeys {
     /// their decisions; it belongs to no session.
     pub fn issue_appeal(&self, user_id: Uuid, now: DateTime<Utc>) -> AppResult<AccessToken> {
         self.sign(user_id, Uuid::nil(), APPEAL_TOKEN_TYPE, now + APPEAL_TOKEN_TTL, now)
+    }
+
+    /// A token for the device that just signed in to `user_id`.
+    pub fn issue_device(&self, user_id: Uuid, now: DateTime<Utc>) -> AppResult<AccessToken> {
+        self.sign(user_id, Uuid::nil(), DEVICE_TOKEN_TYPE, now + DEVICE_TOKEN_TTL, now)
+    }
+
+    /// The account a valid, unexpired device token was issued for, and the
+    /// token's own id (its budget's key).
+    pub fn device(&self, token: &str, now: DateTime<Utc>) -> Option<(Uuid, Uuid)> {
+        let claims = decode::<AccessClaims>(token, &self.decoding, &self.validation).ok()?.claims;
+        (claims.typ == DEVICE_TOKEN_TYPE && claims.exp > now.timestamp()).then_some((claims.sub, claims.jti))
     }
 
     fn sign(

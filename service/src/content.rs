@@ -227,7 +227,7 @@ pub fn search_terms(search: &str) -> Vec<String> {
 fn check_search(search: &str) -> AppResult<()> {
     if search.chars().count() > SEARCH_MAX_CHARS || search.split_whitespace().nth(SEARCH_MAX_WORDS).is_some() {
         return Err(AppError::field(
-            "filter.search",
+            "search",
             format!("may be at most {SEARCH_MAX_CHARS} characters and {SEARCH_MAX_WORDS} words"),
         ));
     }

@@ -152,8 +152,9 @@ pub async fn delete_account(
     password: &str,
     now: DateTime<Utc>,
 ) -> AppResult<DateTime<Utc>> {
-    let check = rate_limit::attempt(db, &rate_limit::PASSWORD_CHECK, &viewer.id().to_string(), now).await?;
+    let check = rate_limit::guess(db, &rate_limit::PASSWORD_CHECK, &viewer.id().to_string(), now).await?;
     if !hasher.verify(password, Some(&viewer.user.password_hash)).await? {
+        rate_limit::fail(db, check).await?;
         return Err(AppError::Unauthenticated("The password is incorrect".into()));
     }
     rate_limit::forgive(db, check).await?;

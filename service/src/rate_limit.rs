@@ -65,9 +65,14 @@ impl Limit {
     }
 }
 
-/// Failed sign-ins per account (keyed by the email tried).
+/// Failed sign-ins per account (keyed by the email tried), for sign-ins
+/// without a device token of the account.
 pub const SIGN_IN_PER_ACCOUNT: Limit =
     Limit::per_quarter_hour("sign-in:account", 10, "Too many failed sign-ins for this email; try again later");
+/// Failed sign-ins per device token: a device that signed in before has a
+/// budget of its own, which failures from elsewhere cannot use up.
+pub const SIGN_IN_PER_DEVICE: Limit =
+    Limit::per_quarter_hour("sign-in:device", 10, "Too many failed sign-ins from this device; try again later");
 /// Failed sign-ins per client address.
 pub const SIGN_IN_PER_ADDRESS: Limit =
     Limit::per_quarter_hour("sign-in:address", 30, "Too many failed sign-ins from this address; try again later");
@@ -78,38 +83,122 @@ pub const SIGN_UP_PER_ADDRESS: Limit =
 pub const PASSWORD_CHECK: Limit =
     Limit::per_quarter_hour("password:account", 10, "Too many wrong passwords; try again later");
 
-/// An attempt written down before it is made; `forgive` takes it back.
+/// An attempt written down before it is made; `forgive` takes it back,
+/// `fail` counts it.
 #[must_use]
 pub struct Attempt(Uuid);
+
+/// How long a password attempt waits for its turn before it is refused.
+const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// How often a waiting attempt looks again.
+const TURN_POLL: std::time::Duration = std::time::Duration::from_millis(20);
+
+fn window_rows(limit: &Limit, subject: &str, now: DateTime<Utc>) -> Select<attempt::Entity> {
+    attempt::Entity::find()
+        .filter(attempt::Column::Bucket.eq(limit.bucket))
+        .filter(attempt::Column::Subject.eq(subject))
+        .filter(attempt::Column::CreatedAt.gt(now - limit.window))
+}
+
+async fn write_down(
+    db: &impl ConnectionTrait,
+    limit: &Limit,
+    subject: &str,
+    now: DateTime<Utc>,
+    pending: bool,
+) -> AppResult<Uuid> {
+    // Time-ordered ids: a password attempt's turn is its place among them.
+    let id = Uuid::now_v7();
+    attempt::ActiveModel {
+        id: Set(id),
+        bucket: Set(limit.bucket.to_owned()),
+        subject: Set(subject.to_owned()),
+        created_at: Set(now),
+        pending: Set(pending),
+    }
+    .insert(db)
+    .await?;
+    Ok(id)
+}
 
 /// Writes the attempt first and counts after, so that of any number of
 /// parallel attempts at most `max` are let through: each one counts itself
 /// and every attempt committed before it. A refused attempt is removed, so
-/// refusals do not fill the table.
+/// refusals do not fill the table. For actions that count whether or not
+/// they succeed (a sign-up).
 pub async fn attempt(
     db: &impl ConnectionTrait,
     limit: &Limit,
     subject: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Attempt> {
-    let id = Uuid::new_v4();
-    attempt::ActiveModel {
-        id: Set(id),
-        bucket: Set(limit.bucket.to_owned()),
-        subject: Set(subject.to_owned()),
-        created_at: Set(now),
-    }
-    .insert(db)
-    .await?;
-    let recent = attempt::Entity::find()
-        .filter(attempt::Column::Bucket.eq(limit.bucket))
-        .filter(attempt::Column::Subject.eq(subject))
-        .filter(attempt::Column::CreatedAt.gt(now - limit.window));
+    let id = write_down(db, limit, subject, now, false).await?;
+    let recent = window_rows(limit, subject, now);
     if recent.clone().count(db).await? <= limit.max {
         return Ok(Attempt(id));
     }
     forgive(db, Attempt(id)).await?;
     Err(refusal(db, limit, recent, attempt::Column::CreatedAt, now).await)
+}
+
+/// A password guess: only failures use up the budget, and guesses take
+/// turns. A guess goes ahead while the failures and the guesses ahead of it
+/// still being checked number fewer than `max`; otherwise it waits for them
+/// to settle (a right password is taken back, a wrong one counts). So of 30
+/// parallel wrong guesses at most `max` are checked, and 50 parallel right
+/// passwords are all checked, `max` at a time. Settle it with `fail` or
+/// `forgive`; one never settled (its request was stopped) counts as a failure.
+pub async fn guess(db: &impl ConnectionTrait, limit: &Limit, subject: &str, now: DateTime<Utc>) -> AppResult<Attempt> {
+    let id = write_down(db, limit, subject, now, true).await?;
+    let recent = window_rows(limit, subject, now);
+    let waited = tokio::time::Instant::now();
+    loop {
+        let failed = recent.clone().filter(attempt::Column::Pending.eq(false)).count(db).await?;
+        let ahead = recent.clone().filter(attempt::Column::Id.lt(id)).count(db).await?;
+        if failed < limit.max && ahead < limit.max {
+            return Ok(Attempt(id));
+        }
+        if failed >= limit.max || waited.elapsed() >= TURN_WAIT {
+            forgive(db, Attempt(id)).await?;
+            return Err(refusal(
+                db,
+                limit,
+                recent.filter(attempt::Column::Pending.eq(false)),
+                attempt::Column::CreatedAt,
+                now,
+            )
+            .await);
+        }
+        tokio::time::sleep(TURN_POLL).await;
+    }
+}
+
+/// Counts a guess that failed against its budget.
+pub async fn fail(db: &impl ConnectionTrait, attempt: Attempt) -> AppResult<()> {
+    attempt::Entity::update_many()
+        .col_expr(attempt::Column::Pending, sea_orm::sea_query::Expr::value(false))
+        .filter(attempt::Column::Id.eq(attempt.0))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// How a guess ended.
+#[derive(Clone, Copy)]
+pub enum Outcome {
+    Succeeded,
+    Failed,
+}
+
+/// Settles the guesses of one attempt (say, its account's and its address's) alike.
+pub async fn settle(db: &impl ConnectionTrait, guesses: Vec<Attempt>, outcome: Outcome) -> AppResult<()> {
+    for guess in guesses {
+        match outcome {
+            Outcome::Succeeded => forgive(db, guess).await?,
+            Outcome::Failed => fail(db, guess).await?,
+        }
+    }
+    Ok(())
 }
 
 /// Takes back an attempt that succeeded, so that only failures count.

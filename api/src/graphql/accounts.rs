@@ -167,6 +167,12 @@ impl AuthPayload {
     async fn me(&self) -> Me {
         Me(self.user.clone())
     }
+
+    /// Keep it on this device and send it with `logIn`: the device then has a sign-in budget of its
+    /// own, which wrong passwords tried elsewhere cannot use up. Valid 365 days; it opens nothing else.
+    async fn device_token(&self, ctx: &Context<'_>) -> AppResult<String> {
+        Ok(app(ctx)?.tokens.issue_device(self.user.id, policy(ctx)?.now())?.token)
+    }
 }
 
 impl AuthPayload {
@@ -304,11 +310,17 @@ impl AccountsMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The account's email, case-insensitive. At most 254 characters.")] email: String,
         #[graphql(desc = "The account's password. At most 128 characters.")] password: String,
+        #[graphql(desc = "The `deviceToken` this device was given when it last signed in to this account; \
+                          a wrong or expired one is ignored. At most 512 characters.")]
+        device_token: Option<String>,
     ) -> AppResult<AuthPayload> {
         let state = app(ctx)?;
-        let address = policy(ctx)?.address();
+        let policy = policy(ctx)?;
+        let credentials =
+            accounts::Credentials { email: &email, password: &password, device_token: device_token.as_deref() };
         let (user, tokens) =
-            accounts::log_in(&state.db, &state.hasher, &state.tokens, &email, &password, address, state.now()).await?;
+            accounts::log_in(&state.db, &state.hasher, &state.tokens, &credentials, policy.address(), policy.now())
+                .await?;
         Ok(AuthPayload::new(user, tokens))
     }
 

@@ -212,7 +212,7 @@ impl Walk<'_> {
                             let arg = arg.node.as_str();
                             let Some(input) = meta.args.get(arg) else { continue };
                             let maximum = declared.and_then(|d| d.get(arg)).copied().unwrap_or_default();
-                            self.value(&value.node, &input.ty, maximum, arg)?;
+                            self.value(&value.node, &input.ty, maximum, Place::Argument(arg))?;
                         }
                     }
                     let child = meta.map(|m| MetaTypeName::concrete_typename(&m.ty));
@@ -230,10 +230,11 @@ impl Walk<'_> {
     }
 
     /// Checks a literal (which may hold variables) against its type.
-    fn value(&self, value: &Value, ty: &str, maximum: Declared, path: &str) -> Result<(), AppError> {
+    fn value(&self, value: &Value, ty: &str, maximum: Declared, place: Place) -> Result<(), AppError> {
+        let path = place.name();
         match value {
             Value::Variable(name) => match self.values.get(name.as_str()) {
-                Some(sent) => self.constant(sent, ty, maximum, path),
+                Some(sent) => self.constant(sent, ty, maximum, place),
                 None => Ok(()),
             },
             Value::List(items) => {
@@ -241,9 +242,9 @@ impl Walk<'_> {
                 if lists == 0 {
                     return Ok(());
                 }
-                check_count(items.len(), maximum, path)?;
+                check_count(items.len(), maximum, &path)?;
                 let inner = list_item_type(ty);
-                items.iter().try_for_each(|item| self.value(item, inner, Declared { items: None, ..maximum }, path))
+                items.iter().try_for_each(|item| self.value(item, inner, Declared { items: None, ..maximum }, place))
             }
             Value::Object(fields) => {
                 let (name, _) = unwrap_type(ty);
@@ -253,26 +254,27 @@ impl Walk<'_> {
                 for (field, value) in fields {
                     let Some(input) = input_fields.get(field.as_str()) else { continue };
                     let maximum = self.input_field_maximum(name, field.as_str());
-                    self.value(value, &input.ty, maximum, &format!("{path}.{field}"))?;
+                    self.value(value, &input.ty, maximum, place.field(field.as_str()))?;
                 }
                 Ok(())
             }
-            Value::String(text) => check_string(text, ty, maximum, path),
+            Value::String(text) => check_string(text, ty, maximum, &path),
             _ => Ok(()),
         }
     }
 
     /// Checks a variable's value against the type it is used as.
-    fn constant(&self, value: &ConstValue, ty: &str, maximum: Declared, path: &str) -> Result<(), AppError> {
+    fn constant(&self, value: &ConstValue, ty: &str, maximum: Declared, place: Place) -> Result<(), AppError> {
+        let path = place.name();
         match value {
             ConstValue::List(items) => {
                 let (_, lists) = unwrap_type(ty);
                 if lists == 0 {
                     return Ok(());
                 }
-                check_count(items.len(), maximum, path)?;
+                check_count(items.len(), maximum, &path)?;
                 let inner = list_item_type(ty);
-                items.iter().try_for_each(|item| self.constant(item, inner, Declared { items: None, ..maximum }, path))
+                items.iter().try_for_each(|item| self.constant(item, inner, Declared { items: None, ..maximum }, place))
             }
             ConstValue::Object(fields) => {
                 let (name, _) = unwrap_type(ty);
@@ -282,17 +284,43 @@ impl Walk<'_> {
                 for (field, value) in fields {
                     let Some(input) = input_fields.get(field.as_str()) else { continue };
                     let maximum = self.input_field_maximum(name, field.as_str());
-                    self.constant(value, &input.ty, maximum, &format!("{path}.{field}"))?;
+                    self.constant(value, &input.ty, maximum, place.field(field.as_str()))?;
                 }
                 Ok(())
             }
-            ConstValue::String(text) => check_string(text, ty, maximum, path),
+            ConstValue::String(text) => check_string(text, ty, maximum, &path),
             _ => Ok(()),
         }
     }
 
     fn input_field_maximum(&self, input: &str, field: &str) -> Declared {
         self.bounds.declared.get(input).and_then(|fields| fields.get(field)).copied().unwrap_or_default()
+    }
+}
+
+/// Where a value sits, named as `extensions.fields` names it: an argument
+/// by its name, a field of an input object by its path inside the argument
+/// (`handle`, `timeAway.start`), as the services name them.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    Argument(&'a str),
+    /// A field of the argument's input object, and the field it sits in.
+    Field(Option<&'a Place<'a>>, &'a str),
+}
+
+impl<'a> Place<'a> {
+    fn field(&'a self, name: &'a str) -> Place<'a> {
+        match self {
+            Place::Argument(_) => Place::Field(None, name),
+            Place::Field(..) => Place::Field(Some(self), name),
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Place::Argument(name) | Place::Field(None, name) => (*name).to_owned(),
+            Place::Field(Some(outer), name) => format!("{}.{name}", outer.name()),
+        }
     }
 }
 

@@ -271,9 +271,8 @@ async fn parallel_password_guesses_are_evaluated_at_most_ten_times() {
         let answers = futures_util::future::join_all(guesses).await;
         let evaluated = answers.iter().filter(|a| error_code(a) == "UNAUTHENTICATED").count();
         let limited = answers.iter().filter(|a| error_code(a) == "RATE_LIMITED").count();
-        // At most ten; possibly none, when every guess is written down
-        // before any is counted.
-        assert!(evaluated <= 10, "{evaluated} guesses were evaluated");
+        // Guesses take turns: exactly ten are checked, the rest refused.
+        assert_eq!(evaluated, 10, "{evaluated} guesses were evaluated");
         assert_eq!(evaluated + limited, 30);
         // Refused guesses do not count; evaluated ones do, up to ten.
         for _ in evaluated..10 {
@@ -286,6 +285,64 @@ async fn parallel_password_guesses_are_evaluated_at_most_ten_times() {
         assert_code(&app.query(LOG_IN, json!({ "e": "target@example.com", "p": PASSWORD })).await, "RATE_LIMITED");
         app.clock.advance(Duration::minutes(16));
         field(&app.query(LOG_IN, json!({ "e": "target@example.com", "p": PASSWORD })).await, "logIn");
+    })
+    .await;
+}
+
+/// Fifty simultaneous sign-ins with the right password all succeed: only
+/// failures use up the budget, and guesses take turns.
+#[tokio::test]
+async fn fifty_simultaneous_right_sign_ins_all_succeed() {
+    on_each_database(|app| async move {
+        app.sign_up("crowd", 30).await;
+        let sign_ins = (0..50).map(|_| app.query(LOG_IN, json!({ "e": "crowd@example.com", "p": PASSWORD })));
+        let answers = futures_util::future::join_all(sign_ins).await;
+        let refused: Vec<_> = answers.iter().filter(|a| !a["errors"].is_null()).collect();
+        assert!(refused.is_empty(), "{} of 50 refused: {:?}", refused.len(), refused.first());
+    })
+    .await;
+}
+
+const LOG_IN_WITH_DEVICE: &str = "mutation($e: String!, $p: String!, $d: String) {
+    logIn(email: $e, password: $p, deviceToken: $d) { accessToken deviceToken } }";
+
+/// Wrong passwords from elsewhere cannot lock the owner out: their device
+/// token gives their device a budget of its own. Without it, the account's
+/// budget applies; a device token of another account, or a forged one,
+/// counts for nothing.
+#[tokio::test]
+async fn failures_from_elsewhere_never_refuse_the_owners_device() {
+    on_each_database(|app| async move {
+        let owner = app.sign_up("owner", 30).await;
+        let device = owner["deviceToken"].as_str().unwrap().to_owned();
+        let other_device = app.sign_up("other", 30).await["deviceToken"].as_str().unwrap().to_owned();
+        // Ten wrong passwords from ten addresses.
+        for i in 0..10 {
+            let request = app
+                .client
+                .post(format!("{}/graphql", app.address))
+                .header(CLIENT_ADDRESS_HEADER, format!("198.51.100.{i}"))
+                .json(&json!({ "query": LOG_IN_WITH_DEVICE, "variables": { "e": "owner@example.com", "p": format!("wrong {i}") } }));
+            let answer: Value = request.send().await.unwrap().json().await.unwrap();
+            assert_code(&answer, "UNAUTHENTICATED");
+        }
+        let with = |d: &str| json!({ "e": "owner@example.com", "p": PASSWORD, "d": d });
+        assert_code(&app.query(LOG_IN_WITH_DEVICE, json!({ "e": "owner@example.com", "p": PASSWORD })).await, "RATE_LIMITED");
+        assert_code(&app.query(LOG_IN_WITH_DEVICE, with(&other_device)).await, "RATE_LIMITED");
+        assert_code(&app.query(LOG_IN_WITH_DEVICE, with("forged.device.token")).await, "RATE_LIMITED");
+        let signed_in = app.query(LOG_IN_WITH_DEVICE, with(&device)).await;
+        assert!(signed_in["errors"].is_null(), "{signed_in}");
+        // The device's own budget: ten failures of its own, then it waits too.
+        for i in 0..10 {
+            let wrong = json!({ "e": "owner@example.com", "p": format!("mine {i}"), "d": device });
+            assert_code(&app.query(LOG_IN_WITH_DEVICE, wrong).await, "UNAUTHENTICATED");
+        }
+        assert_code(&app.query(LOG_IN_WITH_DEVICE, with(&device)).await, "RATE_LIMITED");
+        // A new device token from the successful sign-in has its own budget.
+        let fresh = signed_in["data"]["logIn"]["deviceToken"].as_str().unwrap();
+        assert!(app.query(LOG_IN_WITH_DEVICE, with(fresh)).await["errors"].is_null());
+        // A device token opens nothing else.
+        assert_code(&app.query_as(&device, "{ me { email } }", json!({})).await, "UNAUTHENTICATED");
     })
     .await;
 }
