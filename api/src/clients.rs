@@ -95,6 +95,53 @@ impl Concurrency {
     }
 }
 
+/// Open sockets per client: at most `MAX_ANONYMOUS_SOCKETS` per address
+/// while anonymous, `MAX_ACCOUNT_SOCKETS` per signed-in account.
+#[derive(Default)]
+pub struct SocketCounts {
+    open: Mutex<HashMap<String, usize>>,
+}
+
+pub const MAX_ANONYMOUS_SOCKETS: usize = 20;
+pub const MAX_ACCOUNT_SOCKETS: usize = 10;
+
+/// One open socket's place in its client's count; freed when dropped.
+pub struct SocketSlot {
+    counts: Arc<SocketCounts>,
+    client: String,
+}
+
+impl SocketCounts {
+    /// A place for one more socket of `client`, unless it has `max` open.
+    pub fn take(self: &Arc<Self>, client: String, max: usize) -> Option<SocketSlot> {
+        let mut open = self.open.lock().ok()?;
+        let count = open.entry(client.clone()).or_insert(0);
+        if *count >= max {
+            return None;
+        }
+        *count += 1;
+        Some(SocketSlot { counts: self.clone(), client })
+    }
+
+    /// Clients with a socket open now.
+    pub fn tracked(&self) -> usize {
+        self.open.lock().map_or(0, |open| open.len())
+    }
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        if let Ok(mut open) = self.counts.open.lock()
+            && let Some(count) = open.get_mut(&self.client)
+        {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&self.client);
+            }
+        }
+    }
+}
+
 fn too_many() -> AppError {
     crate::metrics::rate_limited("concurrent_requests");
     AppError::RateLimited {

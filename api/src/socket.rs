@@ -28,6 +28,12 @@ use crate::metrics::SocketGauge;
 use crate::state::AppState;
 use crate::telemetry::RequestId;
 
+/// The one subprotocol spoken: the legacy `graphql-ws` has other message
+/// types, which the operation cap would not see.
+pub const PROTOCOL: &str = "graphql-transport-ws";
+/// How long an anonymous socket may stay open without an operation, on the
+/// app's clock.
+pub const ANONYMOUS_IDLE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 /// Operations one socket may run at once.
 pub const MAX_OPERATIONS: usize = 20;
 /// How long a socket may stay open without `connection_init`.
@@ -124,7 +130,8 @@ pub async fn graphql_ws(
         .headers()
         .get(SEC_WEBSOCKET_PROTOCOL)
         .and_then(|v| v.to_str().ok())
-        .and_then(|list| list.split(',').find_map(|p| WebSocketProtocols::from_str(p.trim()).ok()))
+        .and_then(|list| list.split(',').map(str::trim).find(|p| *p == PROTOCOL))
+        .and_then(|p| WebSocketProtocols::from_str(p).ok())
         .ok_or_else(|| actix_web::error::ErrorBadRequest("Use the graphql-transport-ws protocol"))?;
     let (mut response, session, messages) = actix_ws::handle(&req, body)?;
     response.headers_mut().insert(SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_static(protocol.sec_websocket_protocol()));
@@ -153,6 +160,7 @@ async fn serve(
 ) {
     let (to_graphql, from_client) = mpsc::channel::<Vec<u8>>(16);
     let socket = executor.socket.clone();
+    let address_key = format!("address:{}", executor.address.as_deref().unwrap_or("unknown"));
     let state = executor.state.clone();
     let init_socket = socket.clone();
     let incoming = stream::unfold(from_client, |mut rx| async move { rx.recv().await.map(|bytes| (bytes, rx)) });
@@ -166,6 +174,14 @@ async fn serve(
         })
         .boxed();
     let opened = tokio::time::Instant::now();
+    // Counted under its address until it signs in, then under its account.
+    let Some(mut slot) = state.sockets.take(address_key, crate::clients::MAX_ANONYMOUS_SOCKETS) else {
+        crate::metrics::rate_limited("sockets");
+        let _ = session.close(close(4429, "Too many sockets from this address")).await;
+        return;
+    };
+    let mut signed_in = false;
+    let mut last_operation = state.now();
     // The first check comes one period in: an operation sent right after
     // `connection_init` is answered (and refused) on its own terms.
     let mut checks = tokio::time::interval_at(opened + SESSION_CHECK, SESSION_CHECK);
@@ -192,6 +208,7 @@ async fn serve(
                 };
                 match running.admit(&bytes) {
                     Admission::Forward => {
+                        if !running.0.is_empty() { last_operation = state.now(); }
                         if to_graphql.send(bytes).await.is_err() { break None; }
                     }
                     Admission::Refuse(answer) => {
@@ -204,12 +221,29 @@ async fn serve(
                 Some(WsMessage::Text(text)) => {
                     running.observe(&text);
                     if session.text(text).await.is_err() { return; }
+                    if !signed_in && let Some(Credential(Some(credential))) = socket.credential.get() {
+                        let caller = resolve_caller(&state.db, &state.tokens, state.now(), Some(credential)).await;
+                        if let Some(viewer) = caller.viewer().ok().flatten() {
+                            let account = format!("user:{}", viewer.user.id);
+                            match state.sockets.take(account, crate::clients::MAX_ACCOUNT_SOCKETS) {
+                                Some(account_slot) => slot = account_slot,
+                                None => {
+                                    crate::metrics::rate_limited("sockets");
+                                    break close(4429, "Too many sockets for this account");
+                                }
+                            }
+                            signed_in = true;
+                        }
+                    }
                 }
                 Some(WsMessage::Close(code, description)) => break close(code, &description),
                 None => break None,
             },
             _ = checks.tick() => match socket.credential.get() {
                 None if opened.elapsed() >= INIT_TIMEOUT => break close(4408, "Connection initialisation timeout"),
+                _ if !signed_in && running.0.is_empty() && state.now() - last_operation >= ANONYMOUS_IDLE => {
+                    break Some(CloseReason { code: CloseCode::Normal, description: Some("Idle".into()) });
+                }
                 Some(Credential(Some(credential))) => {
                     let caller = resolve_caller(&state.db, &state.tokens, state.now(), Some(credential)).await;
                     if matches!(caller, Caller::Rejected(_)) {
@@ -221,6 +255,7 @@ async fn serve(
         }
     };
     let _ = session.close(reason).await;
+    drop(slot);
 }
 
 /// The ids of a socket's running operations: at most `MAX_OPERATIONS`, and

@@ -189,6 +189,7 @@ impl Application {
             taxonomy: Arc::default(),
             shutdown: Shutdown::default(),
             concurrency: Arc::default(),
+            sockets: Arc::default(),
         };
         prepare_database(&state).await?;
         state.taxonomy = Arc::new(Taxonomy::load(&state.db).await?);

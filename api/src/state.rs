@@ -36,6 +36,8 @@ pub struct AppState {
     pub anonymous: Option<Arc<AnonymousLimiter>>,
     /// How many requests of each client run at once (see `clients`).
     pub concurrency: Arc<crate::clients::Concurrency>,
+    /// Open sockets per client (see `clients::SocketCounts`).
+    pub sockets: Arc<crate::clients::SocketCounts>,
     /// Set when the instance starts to stop (see `shutdown`).
     pub shutdown: Shutdown,
 }

@@ -29,7 +29,7 @@ use crate::metrics;
 
 pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 /// Longer client ids are replaced: they would only bloat every log line.
-const MAX_REQUEST_ID_LEN: usize = 128;
+const MAX_REQUEST_ID_LEN: usize = 64;
 
 /// Paths longer than this are cut in the logs: anyone can send one.
 const MAX_LOGGED_PATH: usize = 200;
@@ -69,15 +69,15 @@ pub fn init_logging(format: LogFormat) {
 pub struct RequestId(Arc<str>);
 
 impl RequestId {
-    /// The client's id when it is short printable ASCII (so it cannot forge
-    /// log lines), else `generated`.
+    /// The client's id when it is 1..=64 of `A-Z a-z 0-9 . _ -` (nothing that
+    /// could forge a log line or a field of one), else `generated`.
     fn choose(request: &ServiceRequest, generated: impl FnOnce() -> String) -> Self {
         let given = request
             .headers()
             .get(REQUEST_ID_HEADER)
             .and_then(|value| value.to_str().ok())
             .filter(|id| (1..=MAX_REQUEST_ID_LEN).contains(&id.len()))
-            .filter(|id| id.bytes().all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\')));
+            .filter(|id| id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')));
         Self(given.map_or_else(generated, str::to_owned).into())
     }
 

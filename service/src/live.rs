@@ -98,7 +98,12 @@ impl Changes {
         self.listening.store(true, Ordering::Release);
         tracing::info!("listening for changes from every instance");
         loop {
-            let notification = listener.recv().await?;
+            // `try_recv`, not `recv`: `recv` reconnects silently, and what was
+            // announced meanwhile would be missed while the cache went on.
+            let Some(notification) = listener.try_recv().await? else {
+                self.listening.store(false, Ordering::Release);
+                return Err(sea_orm::sqlx::Error::Protocol("the listening connection was lost".into()));
+            };
             if notification.channel() == DATA_CHANNEL {
                 self.data_version.fetch_add(1, Ordering::AcqRel);
             } else if let Ok(case_id) = Uuid::parse_str(notification.payload()) {

@@ -135,9 +135,11 @@ async fn every_response_carries_a_request_id_and_internal_errors_name_it() {
         let body: serde_json::Value = given.json().await.unwrap();
         assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL", "{body}");
         assert_eq!(body["errors"][0]["extensions"]["requestId"], "support-ticket-4711");
+        let longest = "A-z.0_9".repeat(9) + "x";
+        assert_eq!(request_id(&post_with_id(&app, Some(&longest), query.clone()).await), longest, "64 is the most");
 
         // Without one, or with one that could forge log lines, a fresh UUID.
-        for bad in [None, Some("two words"), Some("line\"break"), Some(&*"x".repeat(129))] {
+        for bad in [None, Some("two words"), Some("line\"break"), Some("a}b"), Some("k=v"), Some(&*"x".repeat(65))] {
             let answer = post_with_id(&app, bad, query.clone()).await;
             let id = request_id(&answer).to_owned();
             assert!(uuid::Uuid::parse_str(&id).is_ok(), "{bad:?} gave {id:?}");

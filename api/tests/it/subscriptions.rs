@@ -215,3 +215,72 @@ async fn operations_on_a_socket_keep_the_request_time_limit() {
     blocker.rollback().await.unwrap();
     other.close().await.unwrap();
 }
+
+/// Only `graphql-transport-ws` is spoken: the legacy `graphql-ws`, whose
+/// messages the operation cap does not read, is refused at the upgrade.
+#[tokio::test]
+async fn the_legacy_subprotocol_is_refused_at_the_upgrade() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let app = TestApp::spawn(Backend::Sqlite, |_| {}).await;
+    for protocol in ["graphql-ws", "graphql-ws, graphql-transport-ws-x", ""] {
+        let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
+        let mut request = url.into_client_request().unwrap();
+        request.headers_mut().insert("Sec-WebSocket-Protocol", protocol.parse().unwrap());
+        assert!(tokio_tungstenite::connect_async(request).await.is_err(), "{protocol:?} is refused");
+    }
+    // Listed with others, the right one is chosen.
+    let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-ws, graphql-transport-ws".parse().unwrap());
+    let (_, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+    assert_eq!(response.headers()["sec-websocket-protocol"], "graphql-transport-ws");
+}
+
+/// At most 20 anonymous sockets per address and 10 per account; the next
+/// closes with 4429, and a closed one frees its place.
+#[tokio::test]
+async fn sockets_are_capped_per_address_and_per_account() {
+    on_each_database(|app| async move {
+        let mut anonymous = Vec::new();
+        for _ in 0..20 {
+            anonymous.push(connect_as(&app, None).await);
+        }
+        let mut one_more = open(&app).await;
+        assert_eq!(closed_with(&mut one_more, Duration::from_secs(5)).await, 4429);
+        // Signed in, a socket counts under its account, not the address.
+        let token = app.token_for("viewer").await;
+        anonymous.pop().unwrap().close(None).await.unwrap();
+        let mut mine = Vec::new();
+        for _ in 0..10 {
+            // Each first takes an address place, then moves to the account.
+            let mut socket = connect_as(&app, Some(&token)).await;
+            assert!(run(&mut socket, "{ me { email } }").await["errors"].is_null());
+            mine.push(socket);
+        }
+        let mut eleventh = connect_as(&app, Some(&token)).await;
+        assert_eq!(closed_with(&mut eleventh, Duration::from_secs(5)).await, 4429);
+        // Another account is not held up.
+        let other = app.token_for("other").await;
+        let mut socket = connect_as(&app, Some(&other)).await;
+        assert!(run(&mut socket, "{ me { email } }").await["errors"].is_null());
+    })
+    .await;
+}
+
+/// An anonymous socket with no operation for 5 minutes (the app's clock)
+/// closes with 1000; a signed-in one stays.
+#[tokio::test]
+async fn idle_anonymous_sockets_close_after_five_minutes() {
+    let app = TestApp::spawn(Backend::Sqlite, |_| {}).await;
+    let mut idle = connect_as(&app, None).await;
+    let token = app.token_for("viewer").await;
+    let mut signed_in = connect_as(&app, Some(&token)).await;
+    assert!(run(&mut signed_in, "{ me { email } }").await["errors"].is_null());
+    assert!(run(&mut idle, "{ tags { slug } }").await["errors"].is_null());
+    app.clock.advance(chrono::Duration::minutes(4));
+    // Still open after four minutes: it answers.
+    assert!(run(&mut idle, "{ tags { slug } }").await["errors"].is_null());
+    app.clock.advance(chrono::Duration::minutes(5));
+    assert_eq!(closed_with(&mut idle, Duration::from_secs(5)).await, 1000);
+    assert!(run(&mut signed_in, "{ me { email } }").await["errors"].is_null());
+}

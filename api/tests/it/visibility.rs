@@ -302,3 +302,50 @@ async fn a_change_through_one_instance_refreshes_the_anonymous_answers_of_anothe
     let fresh = ask(&b, None, PUBLIC_PAGE, json!({})).await;
     assert!(node_ids(&fresh["contents"]).is_empty(), "{fresh}");
 }
+
+/// When the listening connection drops, the instance answers from its
+/// anonymous cache no longer, until it listens again: a video taken down
+/// meanwhile on another instance cannot stay visible from memory.
+#[tokio::test]
+async fn a_dropped_listener_turns_the_anonymous_cache_off_until_it_listens_again() {
+    for backend in backends().into_iter().filter(|b| *b == Backend::Postgres) {
+        let app = TestApp::spawn(backend, |_| {}).await;
+        let author = app.token_for("author").await;
+        let id = app.create_content(&author, json!({ "title": "Cách nấu phở" })).await;
+        until_listening(&app).await;
+        let first = ask(&app, None, PUBLIC_PAGE, json!({})).await;
+        assert_eq!(node_ids(&first["contents"]), vec![id.clone()]);
+        // The listener is the connection whose last statement was LISTEN.
+        let terminate = sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()",
+        );
+        sea_orm::ConnectionTrait::execute_raw(&app.state.db, terminate).await.unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            while app.listening() {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("the instance notices that it no longer listens");
+        // Taken down behind the API's back, as another instance's change
+        // would be while nobody listens: no memory may hide it.
+        {
+            use sea_orm::{ActiveModelTrait, EntityTrait};
+            let row = entity::content::Entity::find_by_id(uuid::Uuid::parse_str(&id).unwrap())
+                .one(&app.state.db)
+                .await
+                .unwrap()
+                .unwrap();
+            let mut active: entity::content::ActiveModel = row.into();
+            active.status = sea_orm::Set(entity::ContentStatus::Removed);
+            active.update(&app.state.db).await.unwrap();
+        }
+        let while_deaf = ask(&app, None, PUBLIC_PAGE, json!({})).await;
+        assert!(node_ids(&while_deaf["contents"]).is_empty(), "{while_deaf}");
+        until_listening(&app).await;
+        let again = ask(&app, None, PUBLIC_PAGE, json!({})).await;
+        assert!(node_ids(&again["contents"]).is_empty(), "{again}");
+    }
+}

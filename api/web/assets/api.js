@@ -54,6 +54,33 @@ export function keepSession(payload) {
   store.set({ signedIn: true });
 }
 
+const DEVICES_KEY = 'trustfeed.devices';
+
+/**
+ * The device token each account last gave this browser, by email: sent with
+ * `logIn`, it gives this device a sign-in budget of its own, so wrong
+ * passwords tried elsewhere cannot lock its owner out. Kept across sign-outs.
+ */
+export function deviceTokenFor(email) {
+  try {
+    return JSON.parse(localStorage.getItem(DEVICES_KEY) ?? '{}')[email.trim().toLowerCase()] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function rememberDevice(email, token) {
+  if (!token) return;
+  let devices = {};
+  try {
+    devices = JSON.parse(localStorage.getItem(DEVICES_KEY) ?? '{}') ?? {};
+  } catch {
+    devices = {};
+  }
+  devices[email.trim().toLowerCase()] = token;
+  localStorage.setItem(DEVICES_KEY, JSON.stringify(devices));
+}
+
 export function forgetSession() {
   session = null;
   clearTimeout(refreshTimer);

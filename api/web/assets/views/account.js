@@ -2,7 +2,7 @@
 // accounts, and public profiles.
 import { html, useState } from '../vendor/preact-htm.js';
 import { Icon } from '../icons.js';
-import { forgetSession, gql, keepSession, refreshToken } from '../api.js';
+import { deviceTokenFor, forgetSession, gql, keepSession, refreshToken, rememberDevice } from '../api.js';
 import { notify, store } from '../store.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { ErrorNote, fieldErrors, Loading, ReportDialog, TagChips, act, useQuery } from '../ui.js';
@@ -52,8 +52,10 @@ export function SignIn() {
     setBusy(true);
     setError(null);
     try {
-      const data = await gql(`mutation LogIn($email: String!, $password: String!) {
-        logIn(email: $email, password: $password) { accessToken refreshToken me { ${ME_FIELDS} } } }`, { email, password }, { anonymous: true });
+      const data = await gql(`mutation LogIn($email: String!, $password: String!, $deviceToken: String) {
+        logIn(email: $email, password: $password, deviceToken: $deviceToken) { accessToken refreshToken deviceToken me { ${ME_FIELDS} } } }`,
+        { email, password, deviceToken: deviceTokenFor(email) }, { anonymous: true });
+      rememberDevice(email, data.logIn.deviceToken);
       signedIn(data.logIn);
     } catch (failure) {
       setError(failure);
@@ -150,7 +152,8 @@ export function SignUp() {
         timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'Asia/Ho_Chi_Minh',
       };
       const data = await gql(`mutation SignUp($input: SignUpInput!) {
-        signUp(input: $input) { accessToken refreshToken me { ${ME_FIELDS} } } }`, { input }, { anonymous: true });
+        signUp(input: $input) { accessToken refreshToken deviceToken me { ${ME_FIELDS} } } }`, { input }, { anonymous: true });
+      rememberDevice(input.email, data.signUp.deviceToken);
       signedIn(data.signUp);
     } catch (failure) {
       setError(failure);
