@@ -267,8 +267,18 @@ async fn rate_limit_refusals_are_counted_by_limit() {
         let mut last = json!(null);
         // From addresses of their own: each has one anonymous request a minute here.
         for i in 0..11 {
-            let request = app.client.post(format!("{}/graphql", app.address)).header(CLIENT_ADDRESS_HEADER, format!("203.0.113.{}", 20 + i));
-            last = request.json(&json!({ "query": log_in, "variables": wrong })).send().await.unwrap().json().await.unwrap();
+            let request = app
+                .client
+                .post(format!("{}/graphql", app.address))
+                .header(CLIENT_ADDRESS_HEADER, format!("203.0.113.{}", 20 + i));
+            last = request
+                .json(&json!({ "query": log_in, "variables": wrong }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
         }
         assert_code(&last, "RATE_LIMITED");
         let page = scrape(&app, None).await.text().await.unwrap();
