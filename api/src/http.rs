@@ -188,20 +188,26 @@ fn outcome_code(response: &async_graphql::Response) -> String {
     }
 }
 
-/// The name of the operation to run: the one asked for, or that of the
-/// document's only operation; only a well-formed name, fit for logs.
+/// What the operation to run asks for first: its first root field, when it
+/// is one the schema has. Logs and metrics name operations by it, so their
+/// labels come from a set the server knows, however clients name things.
 fn operation_name(request: &mut async_graphql::Request) -> Option<Arc<str>> {
-    use async_graphql::parser::types::DocumentOperations;
-    let name = match &request.operation_name {
-        Some(name) => Some(name.clone()),
-        None => match &request.parsed_query().ok()?.operations {
-            DocumentOperations::Multiple(operations) if operations.len() == 1 => {
-                operations.keys().next().map(ToString::to_string)
-            }
-            _ => None,
-        },
+    use async_graphql::parser::types::{DocumentOperations, Selection};
+    let wanted = request.operation_name.clone();
+    let document = request.parsed_query().ok()?;
+    let operation = match (&document.operations, wanted) {
+        (DocumentOperations::Single(operation), _) => operation,
+        (DocumentOperations::Multiple(operations), Some(name)) => {
+            operations.iter().find(|(n, _)| n.as_str() == name).map(|(_, o)| o)?
+        }
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => operations.values().next()?,
+        _ => return None,
     };
-    name.filter(|name| metrics::is_operation_name(name)).map(Arc::from)
+    let first = operation.node.selection_set.node.items.iter().find_map(|item| match &item.node {
+        Selection::Field(field) => Some(field.node.name.node.as_str()),
+        _ => None,
+    })?;
+    graphql::root_fields().get(first).cloned()
 }
 
 fn json_response(body: web::Bytes) -> HttpResponse {

@@ -5,11 +5,10 @@
 //! Counts live in one process-wide recorder (the `metrics` facade); the
 //! state of this instance's pool and of the moderation backlog is read
 //! when Prometheus scrapes.
-use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use actix_web::http::header::AUTHORIZATION;
@@ -71,39 +70,13 @@ fn describe() {
     describe_counter!(AGE_GATE, "Sign-ups refused by the age gate");
 }
 
-/// Operation names come from clients: at most this many distinct ones are
-/// kept as labels, later ones count as `other`, so memory stays bounded.
-const MAX_OPERATION_LABELS: usize = 200;
-
-/// The label for a client-given operation name. Only an operation that ran
-/// without errors may take one of the free labels, so a stream of junk
-/// names that fail cannot use them up.
-pub fn operation_label(name: Option<&str>, succeeded: bool) -> Arc<str> {
-    static SEEN: OnceLock<Mutex<HashSet<Arc<str>>>> = OnceLock::new();
-    let Some(name) = name else { return "anonymous".into() };
-    if !is_operation_name(name) {
-        return "other".into();
-    }
-    let Ok(mut seen) = SEEN.get_or_init(Mutex::default).lock() else { return "other".into() };
-    if let Some(label) = seen.get(name) {
-        return label.clone();
-    }
-    if seen.len() >= MAX_OPERATION_LABELS || !succeeded {
-        return "other".into();
-    }
-    let label: Arc<str> = name.into();
-    seen.insert(label.clone());
-    label
+/// The label for an operation: its first root field, which `http` takes
+/// only from the schema's own (a bounded set the server knows), or `other`.
+pub fn operation_label(root_field: Option<&str>) -> &str {
+    root_field.unwrap_or("other")
 }
 
-/// A GraphQL name of at most 64 characters.
-pub fn is_operation_name(name: &str) -> bool {
-    name.len() <= 64
-        && name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
-pub fn request_finished(operation: &Arc<str>, outcome: &str, elapsed: Duration, statements: u64) {
+pub fn request_finished(operation: &str, outcome: &str, elapsed: Duration, statements: u64) {
     counter!(REQUESTS, "operation" => operation.to_string(), "outcome" => outcome.to_owned()).increment(1);
     histogram!(REQUEST_SECONDS, "operation" => operation.to_string()).record(elapsed.as_secs_f64());
     histogram!(STATEMENTS_PER_REQUEST).record(statements as f64);
@@ -257,20 +230,4 @@ pub async fn open(state: web::Data<AppState>) -> HttpResponse {
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_operations_that_succeed_take_a_label_and_junk_names_never_do() {
-        assert_eq!(&*operation_label(None, true), "anonymous");
-        assert_eq!(&*operation_label(Some("FailingFirst"), false), "other");
-        assert_eq!(&*operation_label(Some("FailingFirst"), true), "FailingFirst");
-        assert_eq!(&*operation_label(Some("FailingFirst"), false), "FailingFirst", "kept once taken");
-        for junk in ["has space", "9starts_with_digit", "ünïcode", &"x".repeat(65)] {
-            assert_eq!(&*operation_label(Some(junk), true), "other", "{junk}");
-        }
-    }
 }

@@ -95,7 +95,7 @@ impl RequestId {
 /// metrics: left in the request's extensions.
 #[derive(Debug, Clone)]
 pub struct Outcome {
-    /// The operation's name, when it has a well-formed one.
+    /// The operation's first root field, when the schema has it.
     pub operation: Option<Arc<str>>,
     /// `OK`, or the first error's `extensions.code`.
     pub code: String,
@@ -149,8 +149,8 @@ pub async fn track(
             span.record("operation", &**name);
         }
         span.record("outcome", code.as_str());
-        let label = metrics::operation_label(operation.as_deref(), code == "OK");
-        metrics::request_finished(&label, code, elapsed, statements.total());
+        let label = metrics::operation_label(operation.as_deref());
+        metrics::request_finished(label, code, elapsed, statements.total());
     }
     let status = response.status().as_u16();
     let elapsed_ms = elapsed.as_secs_f64() * 1000.0;

@@ -71,6 +71,34 @@ pub fn build_schema(state: Option<AppState>) -> AppSchema {
     builder.finish()
 }
 
+/// The names of the schema's root fields (queries, mutations and
+/// subscriptions): the only operation names logs and metrics use.
+pub fn root_fields() -> &'static std::collections::HashSet<Arc<str>> {
+    static FIELDS: std::sync::OnceLock<std::collections::HashSet<Arc<str>>> = std::sync::OnceLock::new();
+    FIELDS.get_or_init(|| {
+        use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+        let Ok(document) = async_graphql::parser::parse_schema(sdl()) else { return Default::default() };
+        document
+            .definitions
+            .iter()
+            .filter_map(|definition| match definition {
+                TypeSystemDefinition::Type(ty)
+                    if ["Query", "Mutation", "Subscription"].contains(&ty.node.name.node.as_str()) =>
+                {
+                    match &ty.node.kind {
+                        TypeKind::Object(object) => {
+                            Some(object.fields.iter().map(|f| Arc::from(f.node.name.node.as_str())))
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    })
+}
+
 /// The schema's SDL, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
     build_schema(None).sdl()

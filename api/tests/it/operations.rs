@@ -181,19 +181,22 @@ async fn scrape(app: &TestApp, token: Option<&str>) -> Response {
 async fn metrics_count_operations_outcomes_statements_sockets_and_the_backlog() {
     for backend in backends() {
         let app = TestApp::spawn(backend, |_| {}).await;
-        // Operation names unique to this run: the recorder is process-wide.
-        let name = format!("MetricsProbe{}", uuid::Uuid::new_v4().simple());
-        let named = format!("query {name} {{ contents(first: 2) {{ edges {{ node {{ id title }} }} }} }}");
+        // Operations are labelled by their first root field, whatever the
+        // client calls them; the recorder is process-wide, so counts are
+        // read before and after.
         let token = app.token_for("moderated").await;
-        app.query_as(&token, &named, json!({})).await;
-        app.query_as(&token, &named, json!({})).await;
-        let refused = app
-            .query_as(
-                &token,
-                &format!("query {name} {{ contents(first: -1) {{ pageInfo {{ hasNextPage }} }} }}"),
-                json!({}),
-            )
-            .await;
+        let labels = |outcome: &'static str| ["operation=\"myReports\"", outcome];
+        let before = scrape(&app, None).await.text().await.unwrap();
+        let counted = |page: &str, outcome| sample(page, "trustfeed_requests_total", &labels(outcome)).unwrap_or(0.0);
+        let (ok_before, bad_before) =
+            (counted(&before, "outcome=\"OK\""), counted(&before, "outcome=\"BAD_USER_INPUT\""));
+        let latency_before =
+            sample(&before, "trustfeed_request_duration_seconds_count", &["operation=\"myReports\""]).unwrap_or(0.0);
+        for junk in ["MetricsProbe", "AnotherName", "x"] {
+            let named = format!("query {junk} {{ myReports(first: 2) {{ edges {{ cursor }} }} }}");
+            app.query_as(&token, &named, json!({})).await;
+        }
+        let refused = app.query_as(&token, "query Junk { myReports(first: -1) { edges { cursor } } }", json!({})).await;
         assert_code(&refused, "BAD_USER_INPUT");
         let content = app.create_content(&token, json!({})).await;
         let moderator = app.user_with_role("moderator", entity::Role::Moderator).await;
@@ -214,13 +217,14 @@ async fn metrics_count_operations_outcomes_statements_sockets_and_the_backlog() 
         let page = scrape(&app, None).await;
         assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
         let page = page.text().await.unwrap();
-        let ok = [&*format!("operation=\"{name}\""), "outcome=\"OK\""];
-        assert_eq!(sample(&page, "trustfeed_requests_total", &ok), Some(2.0), "{page}");
-        let bad = [&*format!("operation=\"{name}\""), "outcome=\"BAD_USER_INPUT\""];
-        assert_eq!(sample(&page, "trustfeed_requests_total", &bad), Some(1.0));
-        let latency = [&*format!("operation=\"{name}\"")];
-        assert_eq!(sample(&page, "trustfeed_request_duration_seconds_count", &latency), Some(3.0));
+        assert!(counted(&page, "outcome=\"OK\"") >= ok_before + 3.0, "{page}");
+        assert!(counted(&page, "outcome=\"BAD_USER_INPUT\"") >= bad_before + 1.0);
+        let latency = ["operation=\"myReports\""];
+        assert!(sample(&page, "trustfeed_request_duration_seconds_count", &latency).unwrap() >= latency_before + 4.0);
         assert!(sample(&page, "trustfeed_request_duration_seconds_bucket", &[latency[0], "le=\"+Inf\""]).is_some());
+        for junk in ["MetricsProbe", "AnotherName", "Junk"] {
+            assert!(!page.contains(&format!("operation=\"{junk}\"")), "client names never become labels");
+        }
         assert!(sample(&page, "trustfeed_db_statements_per_request_count", &[]).unwrap() >= 3.0);
         assert!(sample(&page, "trustfeed_db_statements_per_request_sum", &[]).unwrap() >= 3.0);
         assert!(sample(&page, "trustfeed_db_pool_max_connections", &[]).unwrap() >= 1.0);
@@ -508,7 +512,7 @@ async fn the_binary_logs_json_lines_by_request_id_without_secrets_and_stops_on_s
             .iter()
             .find(|r| r["span"]["request_id"] == "trace-me-42" && r["message"] == "request failed")
             .unwrap_or_else(|| panic!("no line for the request: {output:#?}"));
-        assert_eq!(traced["span"]["operation"], "SignIn");
+        assert_eq!(traced["span"]["operation"], "logIn", "named by its root field, not the client's name");
         assert_eq!(traced["span"]["outcome"], "UNAUTHENTICATED");
         assert_eq!(traced["status"], 200);
         assert!(records.iter().any(|r| r["message"] == "stopped"), "{output:#?}");

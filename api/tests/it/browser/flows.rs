@@ -42,6 +42,8 @@ async fn anonymous_visitors_see_all_five_pillars_with_reasons_in_both_languages(
         page.click("button.lang").await;
         page.until("document.querySelector('.intro').innerText.includes('not signed in')").await;
         assert_eq!(page.eval("document.documentElement.lang").await, "en");
+        // The cards are drawn again in the new language: wait for them.
+        page.until("document.querySelector('.card .reason')").await;
         let reason = page.text(".card .reason").await;
         assert!(reason.is_ascii(), "reasons follow the language switch: {reason}");
         page.resize(DESKTOP).await;
