@@ -18,6 +18,15 @@ DB=${LOADTEST_DATABASE:-trustfeed_loadtest}
 PG_VERSION=$(ls /etc/postgresql | head -n 1)
 OUT=${OUT:-target/loadtest}
 mkdir -p "$OUT"
+# Whatever happens, nothing of this run is left running or mounted.
+MNT="" LOOP="" A="" B="" S=""
+cleanup() {
+  jobs -p | xargs -r kill 2>/dev/null || true
+  for pid in $A $B $S; do kill -9 "$pid" 2>/dev/null || true; done
+  if [ -n "$MNT" ]; then umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true; rmdir "$MNT" 2>/dev/null || true; fi
+  if [ -n "$LOOP" ]; then losetup -d "$LOOP" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
 
 cargo build --release --locked -p api
 (cd loadtest && cargo build --release --locked)
@@ -46,6 +55,11 @@ ready() { # port
   return 1
 }
 rss() { ps -o rss= -p "$1" 2>/dev/null | awk '{printf "%.1f MB", $1/1024}'; }
+stop() { # pid signal: waits until the process is gone (it is not this shell's child)
+  kill "-${2:-TERM}" "$1" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+}
 
 A=$(start 8081 "$OUT/a.log"); ready 8081
 B=$(start 8082 "$OUT/b.log"); ready 8082
@@ -55,8 +69,8 @@ seconds() { case "$1" in *m) echo $((${1%m} * 60)) ;; *s) echo "${1%s}" ;; *) ec
 TOTAL=$(seconds "$RUN_TIME")
 
 TRUSTFEED_HOSTS=http://127.0.0.1:8081,http://127.0.0.1:8082 "$LOAD" \
-  --host http://127.0.0.1:8081 --users "$USERS" --hatch-rate 10 --run-time "$RUN_TIME" \
-  --report-file "$OUT/report.html" --no-reset-metrics >"$OUT/goose.txt" 2>&1 &
+  --host http://127.0.0.1:8081 --users "$USERS" --increase-rate 10 --run-time "$RUN_TIME" \
+  --report-file "$OUT/report.html" --report-file "$OUT/report.md" --no-reset-metrics >"$OUT/goose.txt" 2>&1 &
 LOADER=$!
 
 # The faults, at a third and two thirds of the run.
@@ -70,7 +84,7 @@ for port in 8081 8082; do
 done
 sleep $((TOTAL / 3))
 echo "fault 2 at $(date -u +%T): instance B killed with -9" | tee -a "$OUT/faults.txt"
-kill -9 "$B"
+stop "$B" KILL
 sleep 10
 curl -sf http://127.0.0.1:8081/readyz >/dev/null && echo "  A still ready while B is down" | tee -a "$OUT/faults.txt"
 B=$(start 8082 "$OUT/b2.log"); ready 8082
@@ -78,21 +92,37 @@ echo "  B started again at $(date -u +%T)" | tee -a "$OUT/faults.txt"
 
 wait "$LOADER" || true
 echo "memory at the end: A $(rss "$A"), B (restarted) $(rss "$B")" | tee -a "$OUT/memory.txt"
-kill "$A" "$B" 2>/dev/null || true
-wait 2>/dev/null || true
+stop "$A"; stop "$B"
 
-# The read-only disk, on SQLite: acknowledged writes before, clear errors
-# during, nothing lost after.
+# The read-only disk, on SQLite: the file system under the database turns
+# read-only while it takes writes, as ext4 does on a disk error with
+# errors=remount-ro; clear errors and a live process meanwhile, and after a
+# restart on a writable disk, every acknowledged write is there.
+IMG="$OUT/sqlite-disk.img"
 MNT=$(mktemp -d)
-mount -t tmpfs -o size=256m tmpfs "$MNT"
+: >"$OUT/sqlite.log"
+truncate -s 256M "$IMG" && mkfs.ext4 -q -F "$IMG"
+LOOP=$(losetup -f --show "$IMG")
+# The read-only flag stays on a loop device from one use to the next.
+blockdev --setrw "$LOOP"
+mount -o errors=remount-ro "$LOOP" "$MNT"
 unset ANON_RATE_LIMIT_PER_MINUTE
-DATABASE_URL="sqlite://$MNT/trustfeed.db?mode=rwc" LISTEN_ADDR=127.0.0.1:8083 "$API" serve >"$OUT/sqlite.log" 2>&1 &
-S=$!
-ready 8083
-python3 loadtest/read_only_disk.py http://127.0.0.1:8083 "$MNT" | tee "$OUT/read_only.txt"
-kill "$S" 2>/dev/null || true
-wait "$S" 2>/dev/null || true
-umount "$MNT" && rmdir "$MNT"
+sqlite() { DATABASE_URL="sqlite://$MNT/trustfeed.db?mode=rwc" LISTEN_ADDR=127.0.0.1:8083 "$API" serve >>"$OUT/sqlite.log" 2>&1 & echo $!; }
+S=$(sqlite); ready 8083
+python3 loadtest/read_only_disk.py write http://127.0.0.1:8083 "echo loadtest >/sys/fs/ext4/$(basename "$LOOP")/trigger_fs_error" "$OUT/acknowledged.json" | tee "$OUT/read_only.txt"
+kill -0 "$S" && echo "the server is still running on the read-only disk" | tee -a "$OUT/read_only.txt"
+# The machine goes down with the disk: whatever was acknowledged must be on it.
+stop "$S" KILL
+# Nothing of this mount may survive in memory: a plain unmount, and the caches dropped.
+umount "$MNT" && echo "unmounted; the disk's page cache is dropped" | tee -a "$OUT/read_only.txt"
+sync; echo 3 >/proc/sys/vm/drop_caches
+e2fsck -fy "$LOOP" >/dev/null 2>&1 || true
+mount -o errors=remount-ro "$LOOP" "$MNT"
+S=$(sqlite); ready 8083
+python3 loadtest/read_only_disk.py verify http://127.0.0.1:8083 "$OUT/acknowledged.json" | tee -a "$OUT/read_only.txt" || true
+stop "$S"
+umount "$MNT"; losetup -d "$LOOP"; rmdir "$MNT"; rm -f "$IMG"
+MNT="" LOOP=""
 
 echo
 cat "$OUT/goose.txt"

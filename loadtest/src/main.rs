@@ -127,13 +127,22 @@ async fn graphql_from(
             let status = response.status().as_u16();
             (status, response.json::<Value>().await.unwrap_or(Value::Null))
         }
-        Err(_) => (0, Value::Null),
+        Err(_) => {
+            // As a load balancer would: the next request goes to another instance.
+            let hosts = hosts();
+            if let Some(person) = user.get_session_data_mut::<Person>()
+                && let Some(at) = hosts.iter().position(|h| *h == person.base)
+            {
+                person.base = hosts[(at + 1) % hosts.len()].clone();
+                count(name, "FAILED OVER to another instance");
+            }
+            (0, Value::Null)
+        }
     };
     let codes: Vec<String> = match body["errors"].as_array() {
-        Some(errors) => errors
-            .iter()
-            .map(|e| e["extensions"]["code"].as_str().unwrap_or("NO_CODE").to_owned())
-            .collect(),
+        Some(errors) => {
+            errors.iter().map(|e| e["extensions"]["code"].as_str().unwrap_or("NO_CODE").to_owned()).collect()
+        }
         None if status == 200 => vec!["OK".to_owned()],
         None => vec![format!("HTTP {status}")],
     };
@@ -227,30 +236,34 @@ async fn newcomer_start(user: &mut GooseUser) -> TransactionResult {
 /// A member signs up on arrival: a person trying the app for the first time.
 async fn member_start(user: &mut GooseUser) -> TransactionResult {
     begin(user, None)?;
-    let handle: String = std::iter::once('m')
-        .chain((0..15).map(|_| (b'a' + rand::rng().random_range(0..26)) as char))
-        .collect();
-    let born = format!("{}-03-14", rand::rng().random_range(1970..=2004));
-    let input = json!({ "handle": handle, "displayName": "Người thử", "email": format!("{handle}@loadtest.example"),
-        "password": "mot lan thu cho biet", "birthDate": born, "acceptedPolicyVersion": 1 });
-    let signed = graphql(
-        user,
-        "member: signUp",
-        "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken deviceToken } }",
-        json!({ "i": input }),
-        true,
-    )
-    .await?;
-    if let (Some(token), Some(person)) =
-        (signed["data"]["signUp"]["accessToken"].as_str(), user.get_session_data_mut::<Person>())
-    {
-        person.token = Some(token.to_owned());
+    // A person who meets an error tries again (a restart may be under way).
+    for _ in 0..5 {
+        let handle: String =
+            std::iter::once('m').chain((0..15).map(|_| (b'a' + rand::rng().random_range(0..26)) as char)).collect();
+        let born = format!("{}-03-14", rand::rng().random_range(1970..=2004));
+        let input = json!({ "handle": handle, "displayName": "Người thử", "email": format!("{handle}@loadtest.example"),
+            "password": "mot lan thu cho biet", "birthDate": born, "acceptedPolicyVersion": 1 });
+        let signed = graphql(
+            user,
+            "member: signUp",
+            "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken deviceToken } }",
+            json!({ "i": input }),
+            true,
+        )
+        .await?;
+        if let (Some(token), Some(person)) =
+            (signed["data"]["signUp"]["accessToken"].as_str(), user.get_session_data_mut::<Person>())
+        {
+            person.token = Some(token.to_owned());
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
     Ok(())
 }
 
 const FEED: &str = "query Feed { feed(first: 10) { edges { node { id durationSeconds author { id } }
-    reasons { kind text } } } }";
+    reasons { kind label } } } }";
 
 async fn watch_feed(user: &mut GooseUser) -> TransactionResult {
     let page = graphql(user, "member: feed", FEED, json!({}), true).await?;
@@ -290,7 +303,8 @@ async fn report(user: &mut GooseUser) -> TransactionResult {
     let page = graphql(user, "member: feed", FEED, json!({}), true).await?;
     let Some(id) = page["data"]["feed"]["edges"][0]["node"]["id"].as_str().map(str::to_owned) else { return Ok(()) };
     let file = "mutation($i: FileReportInput!) { fileReport(input: $i) { id } }";
-    let input = json!({ "i": { "targetType": "CONTENT", "targetId": id, "reason": "SPAM", "details": "Quảng cáo lặp lại" } });
+    let input =
+        json!({ "i": { "targetType": "CONTENT", "targetId": id, "reason": "SPAM", "details": "Quảng cáo lặp lại" } });
     graphql(user, "member: fileReport", file, input, true).await?;
     Ok(())
 }
@@ -301,8 +315,15 @@ async fn moderator_start(user: &mut GooseUser) -> TransactionResult {
     let login = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }";
     let credentials = json!({ "e": setting("TRUSTFEED_MODERATOR", "moderator@demo.trustfeed.vn"),
         "p": setting("TRUSTFEED_PASSWORD", "motlanthu2023") });
-    let signed = graphql(user, "moderator: logIn", login, credentials, true).await?;
-    let token = signed["data"]["logIn"]["accessToken"].as_str().map(str::to_owned);
+    let mut token = None;
+    for _ in 0..5 {
+        let signed = graphql(user, "moderator: logIn", login, credentials.clone(), true).await?;
+        token = signed["data"]["logIn"]["accessToken"].as_str().map(str::to_owned);
+        if token.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
     let (base, _, _) = person(user);
     if let (Some(token), Some(person)) = (token.clone(), user.get_session_data_mut::<Person>()) {
         person.token = Some(token);
@@ -324,7 +345,8 @@ async fn live_queue(base: String, token: String) {
             request.headers_mut().insert("Sec-WebSocket-Protocol", value);
             if let Ok((mut socket, _)) = tokio_tungstenite::connect_async(request).await {
                 count("moderator: socket", "CONNECTED");
-                let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
+                let init =
+                    json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
                 let subscribe = json!({ "id": "q", "type": "subscribe",
                     "payload": { "query": "subscription { moderationQueueChanged { id status } }" } });
                 let _ = socket.send(Message::Text(init.to_string().into())).await;
@@ -355,7 +377,7 @@ async fn work_queue(user: &mut GooseUser) -> TransactionResult {
     let open = graphql(user, "moderator: moderationQueue", queue, json!({}), true).await?;
     let cases: Vec<Value> = open["data"]["moderationQueue"]["edges"].as_array().cloned().unwrap_or_default();
     let Some(case) = cases.choose(&mut rand::rng()).map(|e| e["node"].clone()) else { return Ok(()) };
-    let claim = "mutation($c: ID!) { claimCase(caseId: $c) { id version } }";
+    let claim = "mutation($c: ID!) { claimCase(id: $c) { id version } }";
     let claimed = graphql(user, "moderator: claimCase", claim, json!({ "c": case["id"] }), true).await?;
     let Some(version) = claimed["data"]["claimCase"]["version"].as_i64() else { return Ok(()) };
     let resolve = "mutation($i: ResolveCaseInput!) { resolveCase(input: $i) { id status } }";
@@ -414,7 +436,8 @@ async fn socket_flood(user: &mut GooseUser) -> TransactionResult {
         let Ok(mut request) = url.as_str().into_client_request() else { break };
         if let (Ok(protocol), Ok(address)) = ("graphql-transport-ws".parse(), "203.0.113.66".parse()) {
             request.headers_mut().insert("Sec-WebSocket-Protocol", protocol);
-            if let Ok(name) = tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(address_header().as_bytes()) {
+            if let Ok(name) = tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(address_header().as_bytes())
+            {
                 request.headers_mut().insert(name, address);
             }
         }
@@ -442,6 +465,7 @@ async fn main() -> Result<(), GooseError> {
         .register_scenario(
             scenario!("Newcomer")
                 .set_weight(12)?
+                .set_wait_time(Duration::from_secs(2), Duration::from_secs(8))?
                 .register_transaction(transaction!(newcomer_start).set_on_start())
                 .register_transaction(transaction!(browse).set_weight(6)?)
                 .register_transaction(transaction!(search).set_weight(3)?)
@@ -451,6 +475,7 @@ async fn main() -> Result<(), GooseError> {
         .register_scenario(
             scenario!("Member")
                 .set_weight(6)?
+                .set_wait_time(Duration::from_secs(3), Duration::from_secs(10))?
                 .register_transaction(transaction!(member_start).set_on_start())
                 .register_transaction(transaction!(watch_feed).set_weight(8)?)
                 .register_transaction(transaction!(comment).set_weight(2)?)
@@ -459,12 +484,14 @@ async fn main() -> Result<(), GooseError> {
         .register_scenario(
             scenario!("Moderator")
                 .set_weight(1)?
+                .set_wait_time(Duration::from_secs(2), Duration::from_secs(5))?
                 .register_transaction(transaction!(moderator_start).set_on_start())
                 .register_transaction(transaction!(work_queue)),
         )
         .register_scenario(
             scenario!("Hostile")
                 .set_weight(1)?
+                .set_wait_time(Duration::from_millis(200), Duration::from_secs(1))?
                 .register_transaction(transaction!(hostile_start).set_on_start())
                 .register_transaction(transaction!(fan_out))
                 .register_transaction(transaction!(aliased_aggregates))
