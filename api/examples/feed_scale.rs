@@ -20,8 +20,7 @@
 mod common;
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use api::clock::SystemClock;
 use api::startup::Application;
@@ -104,18 +103,18 @@ async fn main() {
     assert!(warm["errors"].is_null(), "{warm}");
 
     // One viewer at a time.
-    let (alone, statements) = timed(&client, &url, &state, &viewers[..1], &feed, RUNS).await;
-    report("feed(first: 10), one viewer at a time", &alone, statements);
+    let (alone, statements) = common::timed(&client, &url, &state, &viewers[..1], &feed, RUNS).await;
+    common::report("feed(first: 10), one viewer at a time", &alone, statements);
     // Eight viewers asking at once, each waiting for its answer before asking again.
-    let (together, statements) = timed(&client, &url, &state, &viewers, &feed, RUNS).await;
-    report(&format!("feed(first: 10), {VIEWERS} viewers at once"), &together, statements);
+    let (together, statements) = common::timed(&client, &url, &state, &viewers, &feed, RUNS).await;
+    common::report(&format!("feed(first: 10), {VIEWERS} viewers at once"), &together, statements);
     // The anonymous browse page of ../shared/bench/throughput.sh.
     let browse =
         json!({ "query": "{ contents(first:20){ edges{ node{ id title author{ handle } tags{ slug } } } } }" });
-    let (pages, statements) = timed(&client, &url, &state, &[String::new()], &browse, RUNS).await;
-    report("contents(first: 20), anonymous, the same body (from memory after the first)", &pages, statements);
-    let (pages, statements) = timed(&client, &url, &state, &["fresh".into()], &browse, RUNS).await;
-    report("contents(first: 20), anonymous, each body new (read from the database)", &pages, statements);
+    let (pages, statements) = common::timed(&client, &url, &state, &[String::new()], &browse, RUNS).await;
+    common::report("contents(first: 20), anonymous, the same body (from memory after the first)", &pages, statements);
+    let (pages, statements) = common::timed(&client, &url, &state, &["fresh".into()], &browse, RUNS).await;
+    common::report("contents(first: 20), anonymous, each body new (read from the database)", &pages, statements);
 
     let reasons: Vec<&str> = warm["data"]["feed"]["edges"]
         .as_array()
@@ -124,7 +123,7 @@ async fn main() {
         .filter_map(|e| e["reasons"][0]["label"].as_str())
         .collect();
     println!("first page reasons: {reasons:?}");
-    println!("process memory: {}", memory());
+    println!("process memory: {}", common::memory());
 }
 
 /// Signs up a viewer and gives them 500 interactions.
@@ -161,57 +160,4 @@ async fn viewer_with_history(
     // Written in bulk, not through recordInteraction: learn from it as if it had been.
     api::service::feed::tastes::relearn(db, &[viewer.parse().unwrap()]).await.unwrap();
     token
-}
-
-/// `runs` requests per token, the tokens' requests running side by side (an
-/// empty token asks anonymously; "fresh" does too, with a comment that makes
-/// every body new, so the anonymous cache cannot answer). Returns each
-/// request's time and the SQL statements the server ran per request.
-async fn timed(
-    client: &reqwest::Client,
-    url: &str,
-    state: &api::state::AppState,
-    tokens: &[String],
-    body: &serde_json::Value,
-    runs: usize,
-) -> (Vec<Duration>, f64) {
-    let before = state.statements.load(Ordering::Relaxed);
-    let askers = tokens.iter().map(|token| async move {
-        let mut timings = Vec::with_capacity(runs);
-        for run in 0..runs {
-            let started = Instant::now();
-            let mut body = body.clone();
-            if token == "fresh" {
-                body["query"] = format!("{} # {run}", body["query"].as_str().unwrap()).into();
-            }
-            let token = (!token.is_empty() && token != "fresh").then_some(token.as_str());
-            let answer = common::post(client, url, token, body).await;
-            timings.push(started.elapsed());
-            assert!(answer["errors"].is_null(), "{answer}");
-        }
-        timings
-    });
-    let mut timings: Vec<Duration> = futures_util::future::join_all(askers).await.into_iter().flatten().collect();
-    let statements = (state.statements.load(Ordering::Relaxed) - before) as f64 / timings.len() as f64;
-    timings.sort();
-    (timings, statements)
-}
-
-fn report(what: &str, timings: &[Duration], statements: f64) {
-    let n = timings.len();
-    println!(
-        "{what}: {n} requests, median {:?}, p95 {:?}, max {:?}, {statements:.1} SQL statements per request",
-        timings[n / 2],
-        timings[n * 95 / 100],
-        timings[n - 1]
-    );
-}
-
-/// Resident memory now and at its peak, from /proc (Linux).
-fn memory() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_owned()).unwrap_or_default()
-    };
-    format!("RSS {}, peak {}", field("VmRSS:"), field("VmHWM:"))
 }

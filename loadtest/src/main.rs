@@ -328,21 +328,32 @@ async fn moderator_start(user: &mut GooseUser) -> TransactionResult {
     if let (Some(token), Some(person)) = (token.clone(), user.get_session_data_mut::<Person>()) {
         person.token = Some(token);
     }
-    if let Some(token) = token {
-        tokio::spawn(live_queue(base, token));
+    // One account may hold 10 sockets: the first few moderators watch live,
+    // the rest work the queue over HTTP only.
+    static WATCHING: AtomicU32 = AtomicU32::new(0);
+    if let Some(token) = token
+        && WATCHING.fetch_add(1, Ordering::Relaxed) < 5
+    {
+        tokio::spawn(live_queue(base, new_address(), token));
     }
     Ok(())
 }
 
 /// Holds a `moderationQueueChanged` subscription, reconnecting when the
 /// socket closes (an instance restarted, say), and counts what arrives.
-async fn live_queue(base: String, token: String) {
+async fn live_queue(base: String, address: String, token: String) {
     let url = format!("{}/graphql/ws", base.replacen("http", "ws", 1));
     loop {
         if let Ok(mut request) = url.as_str().into_client_request()
             && let Ok(value) = "graphql-transport-ws".parse()
         {
             request.headers_mut().insert("Sec-WebSocket-Protocol", value);
+            if let (Ok(name), Ok(address)) = (
+                tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(address_header().as_bytes()),
+                address.parse(),
+            ) {
+                request.headers_mut().insert(name, address);
+            }
             if let Ok((mut socket, _)) = tokio_tungstenite::connect_async(request).await {
                 count("moderator: socket", "CONNECTED");
                 let init =

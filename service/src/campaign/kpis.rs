@@ -1,20 +1,15 @@
 //! The campaign's KPIs from its surveys (the contract's definitions), and
 //! behaviour over its dates from the product's own records.
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use entity::{
-    KpiKey, QuestionKind, RespondentGroup, Role, SurveyWave, campaign, survey, survey_answer, survey_question,
-    survey_response,
-};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect, RelationTrait,
-};
+use entity::{KpiKey, RespondentGroup, Role, SurveyWave, campaign};
+use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult, Statement};
 use uuid::Uuid;
 
 use super::behaviour::{self, Behaviour};
 use super::stats::{self, Interval, Mean};
-use super::surveys::{campaign_by_slug, questions_of};
+use super::surveys::campaign_by_slug;
 use crate::error::AppResult;
 use crate::policy::Policy;
 
@@ -73,118 +68,164 @@ pub struct CampaignKpis {
     pub behaviour: Behaviour,
 }
 
-/// One respondent's scores: the share of trust items trusted, and for each
-/// share measure whether they answered in its top boxes.
-#[derive(Debug, Default, Clone)]
-struct Scores {
-    trust: Option<f64>,
-    shares: HashMap<KpiKey, bool>,
+/// The share measures, in the order `Sums::shares` keeps them.
+const SHARES: [KpiKey; 6] = [
+    KpiKey::Relevance,
+    KpiKey::Usefulness,
+    KpiKey::AwareReporting,
+    KpiKey::AwarePrivacy,
+    KpiKey::AwareGuardian,
+    KpiKey::AwareScreenTime,
+];
+
+/// What the respondents of one wave and group answered, added up in the
+/// database: a mean needs its n, sum and sum of squares, a share its
+/// successes and n. So the figures cost one statement over the answers,
+/// however many there are, and no answer is read into memory.
+#[derive(Debug, Default, Clone, Copy)]
+struct Sums {
+    trust_n: u64,
+    trust_sum: f64,
+    trust_squares: f64,
+    /// (successes, respondents) of each of `SHARES`.
+    shares: [(u64, u64); 6],
 }
 
-struct Respondent {
-    wave: SurveyWave,
-    group: RespondentGroup,
-    scores: Scores,
-}
-
-/// Top boxes: trust 6–9 of 9, agreement 4–5 of 5, awareness "yes".
-fn top_box(kind: QuestionKind, value: i32) -> bool {
-    match kind {
-        QuestionKind::Trust9 => value >= 6,
-        QuestionKind::Agree5 => value >= 4,
-        QuestionKind::YesNo => value == 1,
-    }
-}
-
-/// A respondent's scores from their answers. With several items for one
-/// share measure, they count when every one of them is in the top boxes.
-fn score(questions: &[survey_question::Model], answers: &[(String, i32)]) -> Scores {
-    let mut trusted = (0_u32, 0_u32);
-    let mut shares: HashMap<KpiKey, bool> = HashMap::new();
-    for (key, value) in answers {
-        let Some(q) = questions.iter().find(|q| &q.key == key) else { continue };
-        let top = top_box(q.kind, *value);
-        if q.measures == KpiKey::Trust {
-            trusted = (trusted.0 + u32::from(top), trusted.1 + 1);
-        } else {
-            *shares.entry(q.measures).or_insert(true) &= top;
+impl Sums {
+    fn add(mut self, other: &Sums) -> Sums {
+        self.trust_n += other.trust_n;
+        self.trust_sum += other.trust_sum;
+        self.trust_squares += other.trust_squares;
+        for (mine, theirs) in self.shares.iter_mut().zip(other.shares) {
+            *mine = (mine.0 + theirs.0, mine.1 + theirs.1);
         }
+        self
     }
-    let trust = (trusted.1 > 0).then(|| f64::from(trusted.0) / f64::from(trusted.1));
-    Scores { trust, shares }
+
+    fn counts(&self, key: KpiKey) -> (u64, u64) {
+        SHARES.iter().position(|k| *k == key).map_or((0, 0), |i| self.shares[i])
+    }
 }
+
+/// Per wave and group.
+type Tally = HashMap<(SurveyWave, RespondentGroup), Sums>;
 
 #[derive(Debug, FromQueryResult)]
-struct AnswerRow {
-    response_id: Uuid,
-    survey_id: Uuid,
-    respondent_group: RespondentGroup,
-    question_key: String,
-    value: i32,
+struct SumsRow {
+    wave: SurveyWave,
+    grp: RespondentGroup,
+    trust_n: i64,
+    trust_sum: Option<f64>,
+    trust_squares: Option<f64>,
+    relevance_x: Option<f64>,
+    relevance_n: i64,
+    usefulness_x: Option<f64>,
+    usefulness_n: i64,
+    aware_reporting_x: Option<f64>,
+    aware_reporting_n: i64,
+    aware_privacy_x: Option<f64>,
+    aware_privacy_n: i64,
+    aware_guardian_x: Option<f64>,
+    aware_guardian_n: i64,
+    aware_screen_time_x: Option<f64>,
+    aware_screen_time_n: i64,
 }
 
-/// One response as read back: its survey, its group and its answers.
-type Answered = (Uuid, RespondentGroup, Vec<(String, i32)>);
+/// One statement: each response scored (the share of its trust items in the
+/// top boxes; for each share measure, whether every item of it is), then
+/// the scores added up per wave and group. Top boxes: trust 6–9 of 9,
+/// agreement 4–5 of 5, awareness "yes".
+fn sums_statement(backend: DatabaseBackend, campaign_id: Uuid) -> Statement {
+    let top = "CAST(CASE WHEN (q.kind = 'TRUST_9' AND a.value >= 6) OR (q.kind = 'AGREE_5' AND a.value >= 4) \
+               OR (q.kind = 'YES_NO' AND a.value = 1) THEN 1 ELSE 0 END AS DOUBLE PRECISION)";
+    let scored: String = SHARES
+        .iter()
+        .map(|key| format!(", MIN(CASE WHEN q.measures = '{}' THEN {top} END) AS {}", key_name(*key), column(*key)))
+        .collect();
+    let summed: String = SHARES
+        .iter()
+        .map(|key| format!(", SUM(per.{c}) AS {c}_x, COUNT(per.{c}) AS {c}_n", c = column(*key)))
+        .collect();
+    let placeholder = if backend == DatabaseBackend::Postgres { "$1" } else { "?" };
+    let sql = format!(
+        "SELECT s.wave AS wave, per.grp AS grp, COUNT(per.trust) AS trust_n, SUM(per.trust) AS trust_sum, \
+         SUM(per.trust * per.trust) AS trust_squares{summed} \
+         FROM (SELECT r.survey_id AS survey_id, r.respondent_group AS grp, \
+               AVG(CASE WHEN q.measures = 'TRUST' THEN {top} END) AS trust{scored} \
+               FROM survey_answers a \
+               JOIN survey_responses r ON r.id = a.response_id \
+               JOIN surveys sv ON sv.id = r.survey_id \
+               JOIN survey_questions q ON q.survey_id = r.survey_id AND q.key = a.question_key \
+               WHERE sv.campaign_id = {placeholder} \
+               GROUP BY a.response_id, r.survey_id, r.respondent_group) per \
+         JOIN surveys s ON s.id = per.survey_id \
+         GROUP BY s.wave, per.grp"
+    );
+    Statement::from_sql_and_values(backend, sql, [campaign_id.into()])
+}
 
-async fn respondents(db: &impl ConnectionTrait, campaign: &campaign::Model) -> AppResult<Vec<Respondent>> {
-    let surveys = survey::Entity::find().filter(survey::Column::CampaignId.eq(campaign.id)).all(db).await?;
-    let ids: Vec<Uuid> = surveys.iter().map(|s| s.id).collect();
-    let waves: HashMap<Uuid, SurveyWave> = surveys.iter().map(|s| (s.id, s.wave)).collect();
-    let questions = questions_of(db, &ids).await?;
-    let rows = survey_answer::Entity::find()
-        .select_only()
-        .column(survey_answer::Column::ResponseId)
-        .column(survey_answer::Column::QuestionKey)
-        .column(survey_answer::Column::Value)
-        .column(survey_response::Column::SurveyId)
-        .column(survey_response::Column::RespondentGroup)
-        .join(JoinType::InnerJoin, survey_answer::Relation::Response.def())
-        .filter(survey_response::Column::SurveyId.is_in(ids))
-        .into_model::<AnswerRow>()
-        .all(db)
-        .await?;
-    let mut responses: BTreeMap<Uuid, Answered> = BTreeMap::new();
-    for row in rows {
-        responses
-            .entry(row.response_id)
-            .or_insert_with(|| (row.survey_id, row.respondent_group, Vec::new()))
-            .2
-            .push((row.question_key, row.value));
+/// The column a share measure's score takes in `sums_statement`.
+fn column(key: KpiKey) -> &'static str {
+    match key {
+        KpiKey::Trust => "trust",
+        KpiKey::Relevance => "relevance",
+        KpiKey::Usefulness => "usefulness",
+        KpiKey::AwareReporting => "aware_reporting",
+        KpiKey::AwarePrivacy => "aware_privacy",
+        KpiKey::AwareGuardian => "aware_guardian",
+        KpiKey::AwareScreenTime => "aware_screen_time",
     }
-    Ok(responses
-        .into_values()
-        .filter_map(|(survey_id, group, answers)| {
-            let wave = *waves.get(&survey_id)?;
-            let scores = score(questions.get(&survey_id).map_or(&[][..], Vec::as_slice), &answers);
-            Some(Respondent { wave, group, scores })
+}
+
+async fn tally(db: &impl ConnectionTrait, campaign: &campaign::Model) -> AppResult<Tally> {
+    let rows = SumsRow::find_by_statement(sums_statement(db.get_database_backend(), campaign.id)).all(db).await?;
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    // Successes are sums of 0s and 1s: whole numbers.
+    let successes = |x: Option<f64>| x.unwrap_or(0.0).round() as u64;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let sums = Sums {
+                trust_n: count(row.trust_n),
+                trust_sum: row.trust_sum.unwrap_or(0.0),
+                trust_squares: row.trust_squares.unwrap_or(0.0),
+                shares: [
+                    (successes(row.relevance_x), count(row.relevance_n)),
+                    (successes(row.usefulness_x), count(row.usefulness_n)),
+                    (successes(row.aware_reporting_x), count(row.aware_reporting_n)),
+                    (successes(row.aware_privacy_x), count(row.aware_privacy_n)),
+                    (successes(row.aware_guardian_x), count(row.aware_guardian_n)),
+                    (successes(row.aware_screen_time_x), count(row.aware_screen_time_n)),
+                ],
+            };
+            ((row.wave, row.grp), sums)
         })
         .collect())
 }
 
+/// The sums of one wave, for one group or (None) everyone.
+fn sums(tally: &Tally, wave: SurveyWave, group: Option<RespondentGroup>) -> Sums {
+    tally
+        .iter()
+        .filter(|((w, g), _)| *w == wave && group.is_none_or(|group| *g == group))
+        .fold(Sums::default(), |total, (_, sums)| total.add(sums))
+}
+
 /// The Trust Index of one wave (0–100), or None under the threshold.
-fn trust_mean(respondents: &[&Respondent]) -> (Option<Mean>, usize) {
-    let values: Vec<f64> = respondents.iter().filter_map(|r| r.scores.trust).collect();
-    let n = values.len();
-    (if n >= MIN_RESPONDENTS { Mean::of(&values) } else { None }, n)
+fn trust_mean(sums: &Sums) -> (Option<Mean>, usize) {
+    let n = usize::try_from(sums.trust_n).unwrap_or(usize::MAX);
+    (if n >= MIN_RESPONDENTS { Mean::from_sums(n, sums.trust_sum, sums.trust_squares) } else { None }, n)
 }
 
 fn index_estimate(mean: Option<Mean>, n: usize) -> Estimate {
     mean.map_or(Estimate::suppressed(n), |m| Estimate::shown(m.interval().scaled(100.0), n))
 }
 
-fn trust_change(pre: &[&Respondent], post: &[&Respondent]) -> Change {
+fn trust_change(pre: &Sums, post: &Sums) -> Change {
     let (before, n_before) = trust_mean(pre);
     let (after, n_after) = trust_mean(post);
     let change = before.zip(after).map(|(b, a)| stats::difference(&[(1.0, a), (-1.0, b)]).scaled(100.0));
     Change { key: KpiKey::Trust, pre: index_estimate(before, n_before), post: index_estimate(after, n_after), change }
-}
-
-/// (successes, respondents) for a share measure.
-fn counts(respondents: &[&Respondent], key: KpiKey) -> (u64, u64) {
-    respondents
-        .iter()
-        .filter_map(|r| r.scores.shares.get(&key))
-        .fold((0, 0), |(x, n), top| (x + u64::from(*top), n + 1))
 }
 
 fn share_estimate((x, n): (u64, u64)) -> Estimate {
@@ -195,8 +236,8 @@ fn share_estimate((x, n): (u64, u64)) -> Estimate {
     }
 }
 
-fn share_change(pre: &[&Respondent], post: &[&Respondent], key: KpiKey) -> Change {
-    let (before, after) = (counts(pre, key), counts(post, key));
+fn share_change(pre: &Sums, post: &Sums, key: KpiKey) -> Change {
+    let (before, after) = (pre.counts(key), post.counts(key));
     let pre_estimate = share_estimate(before);
     let post_estimate = share_estimate(after);
     let change = (!pre_estimate.suppressed && !post_estimate.suppressed)
@@ -206,11 +247,8 @@ fn share_change(pre: &[&Respondent], post: &[&Respondent], key: KpiKey) -> Chang
     Change { key, pre: pre_estimate, post: post_estimate, change }
 }
 
-fn group_kpis(all: &[Respondent], group: Option<RespondentGroup>) -> GroupKpis {
-    let wave = |wave: SurveyWave| -> Vec<&Respondent> {
-        all.iter().filter(|r| r.wave == wave && group.is_none_or(|g| r.group == g)).collect()
-    };
-    let (pre, post) = (wave(SurveyWave::Pre), wave(SurveyWave::Post));
+fn group_kpis(tally: &Tally, group: Option<RespondentGroup>) -> GroupKpis {
+    let (pre, post) = (sums(tally, SurveyWave::Pre, group), sums(tally, SurveyWave::Post, group));
     GroupKpis {
         group,
         trust_index: trust_change(&pre, &post),
@@ -222,11 +260,8 @@ fn group_kpis(all: &[Respondent], group: Option<RespondentGroup>) -> GroupKpis {
 
 /// Users − non-users in each wave, and the change of that gap, with the
 /// root of the four squared standard errors.
-fn trust_gap(all: &[Respondent]) -> Change {
-    let mean = |wave: SurveyWave, group: RespondentGroup| {
-        let chosen: Vec<&Respondent> = all.iter().filter(|r| r.wave == wave && r.group == group).collect();
-        trust_mean(&chosen)
-    };
+fn trust_gap(tally: &Tally) -> Change {
+    let mean = |wave: SurveyWave, group: RespondentGroup| trust_mean(&sums(tally, wave, Some(group)));
     let gap = |wave: SurveyWave| {
         let (users, n_users) = mean(wave, RespondentGroup::User);
         let (non_users, n_non_users) = mean(wave, RespondentGroup::NonUser);
@@ -248,13 +283,13 @@ fn trust_gap(all: &[Respondent]) -> Change {
 pub async fn campaign_kpis(db: &impl ConnectionTrait, policy: &Policy, slug: &str) -> AppResult<CampaignKpis> {
     policy.staff(&[Role::Analyst, Role::Admin])?;
     let campaign = campaign_by_slug(db, slug).await?;
-    let all = respondents(db, &campaign).await?;
+    let tally = tally(db, &campaign).await?;
     let behaviour = behaviour::over(db, &campaign).await?;
     Ok(CampaignKpis {
-        all: group_kpis(&all, None),
-        users: group_kpis(&all, Some(RespondentGroup::User)),
-        non_users: group_kpis(&all, Some(RespondentGroup::NonUser)),
-        trust_gap: trust_gap(&all),
+        all: group_kpis(&tally, None),
+        users: group_kpis(&tally, Some(RespondentGroup::User)),
+        non_users: group_kpis(&tally, Some(RespondentGroup::NonUser)),
+        trust_gap: trust_gap(&tally),
         behaviour,
         campaign,
     })

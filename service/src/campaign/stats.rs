@@ -72,13 +72,19 @@ impl Mean {
     /// None for an empty sample; a single value has no spread to measure, so
     /// its standard error is 0.
     pub fn of(values: &[f64]) -> Option<Self> {
-        let n = values.len();
+        let sum = values.iter().sum();
+        let squares = values.iter().map(|v| v * v).sum();
+        Self::from_sums(values.len(), sum, squares)
+    }
+
+    /// The same from a sample's size, sum and sum of squares, which a
+    /// database can add up without sending every value.
+    pub fn from_sums(n: usize, sum: f64, squares: f64) -> Option<Self> {
         if n == 0 {
             return None;
         }
-        let mean = values.iter().sum::<f64>() / n as f64;
-        let variance =
-            if n > 1 { values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64 } else { 0.0 };
+        let mean = sum / n as f64;
+        let variance = if n > 1 { ((squares - n as f64 * mean * mean) / (n - 1) as f64).max(0.0) } else { 0.0 };
         Some(Self { mean, standard_error: (variance / n as f64).sqrt(), n })
     }
 
