@@ -29,6 +29,9 @@ pub struct Settings {
     /// How long a response to an anonymous query may be served again
     /// (`ANON_CACHE_SECONDS`, 0 turns the cache off); see `anonymous_cache`.
     pub anon_cache_ttl: Duration,
+    /// How long an aggregate figure (campaign KPIs, safety transparency) is
+    /// served again once worked out (`AGGREGATE_CACHE_SECONDS`).
+    pub aggregate_ttl: Duration,
     /// Anonymous survey responses per client address per hour.
     pub survey_responses_per_address_per_hour: u64,
     pub limits: QueryLimits,
@@ -241,6 +244,7 @@ impl Settings {
             anon_rate_limit_per_minute: u32::try_from(number("ANON_RATE_LIMIT_PER_MINUTE", 600)?)
                 .map_err(|_| ConfigError::Number("ANON_RATE_LIMIT_PER_MINUTE"))?,
             anon_cache_ttl: Duration::from_secs(number("ANON_CACHE_SECONDS", 2)?),
+            aggregate_ttl: Duration::from_secs(number("AGGREGATE_CACHE_SECONDS", 60)?),
             survey_responses_per_address_per_hour: number("SURVEY_RESPONSES_PER_ADDRESS_PER_HOUR", 200)?,
             limits,
             cors_origins: CorsOrigins::parse(lookup("CORS_ORIGINS"), app_env)?,
@@ -347,6 +351,7 @@ mod tests {
         assert_eq!(s.anon_rate_limit_per_minute, 0);
         assert_eq!(settings(&[("ANON_CACHE_SECONDS", "0")]).unwrap().anon_cache_ttl, Duration::ZERO);
         assert_eq!(settings(&[]).unwrap().anon_cache_ttl, Duration::from_secs(2));
+        assert_eq!(settings(&[]).unwrap().aggregate_ttl, Duration::from_secs(60));
         assert!(matches!(settings(&[("MAX_ROOT_FIELDS", "many")]), Err(ConfigError::Number(_))));
     }
 

@@ -175,6 +175,7 @@ impl Application {
         if settings.database_url.starts_with("postgres") {
             changes.spawn_listener(settings.database_url.clone());
         }
+        let figures = Arc::new(crate::state::Figures::new(settings.aggregate_ttl));
         let mut state = AppState {
             db,
             statements,
@@ -190,6 +191,7 @@ impl Application {
             shutdown: Shutdown::default(),
             concurrency: Arc::default(),
             sockets: Arc::default(),
+            figures,
         };
         prepare_database(&state).await?;
         state.taxonomy = Arc::new(Taxonomy::load(&state.db).await?);

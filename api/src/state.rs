@@ -9,6 +9,8 @@ use crate::anonymous_cache::AnonymousCache;
 use crate::auth::{PasswordHasher, TokenKeys};
 use crate::clock::SharedClock;
 use crate::config::Settings;
+use crate::service::campaign::precomputed::Precomputed;
+use crate::service::campaign::{kpis, transparency};
 use crate::service::live::Changes;
 use crate::service::taxonomy::Taxonomy;
 use crate::shutdown::Shutdown;
@@ -36,10 +38,24 @@ pub struct AppState {
     pub anonymous: Option<Arc<AnonymousLimiter>>,
     /// How many requests of each client run at once (see `clients`).
     pub concurrency: Arc<crate::clients::Concurrency>,
+    /// Aggregate figures worked out once and shared while fresh.
+    pub figures: Arc<Figures>,
     /// Open sockets per client (see `clients::SocketCounts`).
     pub sockets: Arc<crate::clients::SocketCounts>,
     /// Set when the instance starts to stop (see `shutdown`).
     pub shutdown: Shutdown,
+}
+
+/// The aggregate figures (see `service::campaign::precomputed`).
+pub struct Figures {
+    pub kpis: Precomputed<uuid::Uuid, kpis::CampaignKpis>,
+    pub transparency: Precomputed<i32, transparency::Transparency>,
+}
+
+impl Figures {
+    pub fn new(fresh_for: std::time::Duration) -> Self {
+        Self { kpis: Precomputed::new(fresh_for), transparency: Precomputed::new(fresh_for) }
+    }
 }
 
 pub type AnonymousLimiter = governor::DefaultKeyedRateLimiter<String>;

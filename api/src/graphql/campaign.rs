@@ -191,7 +191,7 @@ fn int(n: u64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-pub struct CampaignKpis(kpis::CampaignKpis);
+pub struct CampaignKpis(std::sync::Arc<kpis::CampaignKpis>);
 
 /// How a campaign did: its surveys' KPIs and the product's own records over its dates.
 #[Object]
@@ -288,7 +288,8 @@ impl CampaignQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The campaign's slug. At most 40 characters.")] campaign_slug: String,
     ) -> AppResult<CampaignKpis> {
-        Ok(CampaignKpis(kpis::campaign_kpis(&app(ctx)?.db, policy(ctx)?, &campaign_slug).await?))
+        let state = app(ctx)?;
+        Ok(CampaignKpis(kpis::campaign_kpis(&state.db, policy(ctx)?, &campaign_slug, &state.figures.kpis).await?))
     }
 
     /// What the moderation team did over the last `days` (1..=365, default 30); anyone.
@@ -297,7 +298,8 @@ impl CampaignQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The period in days, 1..=365 (default 30).")] days: Option<i32>,
     ) -> AppResult<SafetyTransparency> {
-        let t = transparency::safety_transparency(&app(ctx)?.db, policy(ctx)?, days).await?;
+        let state = app(ctx)?;
+        let t = transparency::safety_transparency(&state.db, policy(ctx)?, days, &state.figures.transparency).await?;
         Ok(SafetyTransparency {
             days: t.days,
             reports_received: int(t.reports_received),
@@ -308,8 +310,8 @@ impl CampaignQuery {
             overturned_share: t.overturned_share,
             by_reason: t
                 .by_reason
-                .into_iter()
-                .map(|(reason, count)| ReasonCount { reason: reason.into(), count: int(count) })
+                .iter()
+                .map(|(reason, count)| ReasonCount { reason: (*reason).into(), count: int(*count) })
                 .collect(),
         })
     }

@@ -387,3 +387,26 @@ async fn of_simultaneous_responses_with_one_key_exactly_one_is_taken() {
     })
     .await;
 }
+
+/// Aggregate figures are worked out once and served while fresh
+/// (`AGGREGATE_CACHE_SECONDS`, on the app's clock): a report filed since
+/// shows once the figure is worked out again.
+#[tokio::test]
+async fn aggregate_figures_are_shared_while_fresh() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| s.aggregate_ttl = std::time::Duration::from_secs(60)).await;
+        let analyst = app.user_with_role("analyst", entity::Role::Analyst).await;
+        let figure = "{ safetyTransparency(days: 30) { reportsReceived } }";
+        let received = |answer: Value| answer["data"]["safetyTransparency"]["reportsReceived"].as_i64().unwrap();
+        assert_eq!(received(app.query_as(&analyst, figure, json!({})).await), 0);
+        let author = app.token_for("author").await;
+        let reporter = app.token_for("reporter").await;
+        for _ in 0..12 {
+            let content = app.create_content(&author, json!({})).await;
+            field(&app.report(&reporter, "CONTENT", &content, "SPAM", None).await, "fileReport");
+        }
+        assert_eq!(received(app.query_as(&analyst, figure, json!({})).await), 0, "the figure of a minute ago");
+        app.clock.advance(chrono::Duration::seconds(61));
+        assert_eq!(received(app.query_as(&analyst, figure, json!({})).await), 12, "worked out again");
+    }
+}

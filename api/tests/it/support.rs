@@ -162,6 +162,8 @@ pub fn test_settings(database_url: String) -> Settings {
         "TRUSTED_PROXY_HEADER" => Some(CLIENT_ADDRESS_HEADER.into()),
         // Tests of the anonymous limit turn it on; the rest send many requests from one address.
         "ANON_RATE_LIMIT_PER_MINUTE" => Some("0".into()),
+        // Scenarios read a figure right after changing what it counts.
+        "AGGREGATE_CACHE_SECONDS" => Some("0".into()),
         _ => None,
     })
     .expect("the test settings are valid");

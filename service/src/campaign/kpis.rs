@@ -2,12 +2,14 @@
 //! behaviour over its dates from the product's own records.
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use entity::{KpiKey, RespondentGroup, Role, SurveyWave, campaign};
 use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult, Statement};
 use uuid::Uuid;
 
 use super::behaviour::{self, Behaviour};
+use super::precomputed::Precomputed;
 use super::stats::{self, Interval, Mean};
 use super::surveys::campaign_by_slug;
 use crate::error::AppResult;
@@ -279,10 +281,20 @@ fn trust_gap(tally: &Tally) -> Change {
     Change { key: KpiKey::Trust, pre, post, change }
 }
 
-/// For analysts and admins.
-pub async fn campaign_kpis(db: &impl ConnectionTrait, policy: &Policy, slug: &str) -> AppResult<CampaignKpis> {
+/// For analysts and admins, from the figures worked out last when they are
+/// fresh (see `precomputed`).
+pub async fn campaign_kpis(
+    db: &impl ConnectionTrait,
+    policy: &Policy,
+    slug: &str,
+    figures: &Precomputed<Uuid, CampaignKpis>,
+) -> AppResult<Arc<CampaignKpis>> {
     policy.staff(&[Role::Analyst, Role::Admin])?;
     let campaign = campaign_by_slug(db, slug).await?;
+    figures.get(campaign.id, policy.now(), work_out(db, campaign)).await
+}
+
+async fn work_out(db: &impl ConnectionTrait, campaign: campaign::Model) -> AppResult<CampaignKpis> {
     let tally = tally(db, &campaign).await?;
     let behaviour = behaviour::over(db, &campaign).await?;
     Ok(CampaignKpis {

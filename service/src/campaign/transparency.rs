@@ -1,10 +1,13 @@
 //! What the moderation team did, for the public: counts from the
 //! moderation records, small ones hidden so no case can be singled out.
-use chrono::Duration;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
 use entity::{ModerationAction, ReportReason, moderation_event, report};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QuerySelect};
 
 use super::behaviour::decision_hours;
+use super::precomputed::Precomputed;
 use super::stats::median;
 use crate::error::{AppError, AppResult};
 use crate::policy::Policy;
@@ -35,21 +38,26 @@ fn shown_share(part: u64, whole: u64) -> Option<f64> {
     (whole >= SMALLEST_SHOWN).then(|| part as f64 / whole as f64)
 }
 
-/// For anyone: the last `days` (1..=365, default 30).
+/// For anyone: the last `days` (1..=365, default 30), from the figures
+/// worked out last when they are fresh (see `precomputed`).
 pub async fn safety_transparency(
     db: &impl ConnectionTrait,
     policy: &Policy,
     days: Option<i32>,
-) -> AppResult<Transparency> {
+    figures: &Precomputed<i32, Transparency>,
+) -> AppResult<Arc<Transparency>> {
     // Anyone may read it, but a token that was sent must be good.
     policy.viewer()?;
     let days = days.unwrap_or(DEFAULT_DAYS);
     if !(1..=365).contains(&days) {
         return Err(AppError::field("days", "must be 1 to 365"));
     }
+    figures.get(days, policy.now(), work_out(db, days, policy.now())).await
+}
+
+async fn work_out(db: &impl ConnectionTrait, days: i32, now: DateTime<Utc>) -> AppResult<Transparency> {
     // The last `days` up to and including this moment (times are kept to
     // the microsecond).
-    let now = policy.now();
     let (from, to) = (now - Duration::days(i64::from(days)), now + Duration::microseconds(1));
     // Counted in the database: the window may hold a year of records.
     let by_reason: Vec<(ReportReason, i64)> = report::Entity::find()
