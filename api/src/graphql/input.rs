@@ -229,41 +229,17 @@ impl Walk<'_> {
         Ok(())
     }
 
-    /// Checks a literal (which may hold variables) against its type.
+    /// Checks a literal (which may hold variables) against its type, as a
+    /// variable's value is once the variables' values are put in. A
+    /// variable nobody sent is left to validation, which refuses it.
     fn value(&self, value: &Value, ty: &str, maximum: Declared, place: Place) -> Result<(), AppError> {
-        let path = place.name();
-        match value {
-            Value::Variable(name) => match self.values.get(name.as_str()) {
-                Some(sent) => self.constant(sent, ty, maximum, place),
-                None => Ok(()),
-            },
-            Value::List(items) => {
-                let (_, lists) = unwrap_type(ty);
-                if lists == 0 {
-                    return Ok(());
-                }
-                check_count(items.len(), maximum, &path)?;
-                let inner = list_item_type(ty);
-                items.iter().try_for_each(|item| self.value(item, inner, Declared { items: None, ..maximum }, place))
-            }
-            Value::Object(fields) => {
-                let (name, _) = unwrap_type(ty);
-                let Some(MetaType::InputObject { input_fields, .. }) = self.registry.types.get(name) else {
-                    return Ok(());
-                };
-                for (field, value) in fields {
-                    let Some(input) = input_fields.get(field.as_str()) else { continue };
-                    let maximum = self.input_field_maximum(name, field.as_str());
-                    self.value(value, &input.ty, maximum, place.field(field.as_str()))?;
-                }
-                Ok(())
-            }
-            Value::String(text) => check_string(text, ty, maximum, &path),
-            _ => Ok(()),
-        }
+        let Ok(filled) = value.clone().into_const_with(|name| {
+            Ok::<_, std::convert::Infallible>(self.values.get(name.as_str()).cloned().unwrap_or(ConstValue::Null))
+        });
+        self.constant(&filled, ty, maximum, place)
     }
 
-    /// Checks a variable's value against the type it is used as.
+    /// Checks a value against the type it is used as.
     fn constant(&self, value: &ConstValue, ty: &str, maximum: Declared, place: Place) -> Result<(), AppError> {
         let path = place.name();
         match value {
