@@ -89,9 +89,9 @@ pub const PASSWORD_CHECK: Limit =
 pub struct Attempt(Uuid);
 
 /// How long a password attempt waits for its turn before it is refused.
-const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
-/// How often a waiting attempt looks again.
-const TURN_POLL: std::time::Duration = std::time::Duration::from_millis(20);
+const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(8);
+/// How long a waiting attempt waits at least before it tries again.
+const TURN_POLL_MS: u64 = 10;
 
 fn window_rows(limit: &Limit, subject: &str, now: DateTime<Utc>) -> Select<attempt::Entity> {
     attempt::Entity::find()
@@ -107,8 +107,7 @@ async fn write_down(
     now: DateTime<Utc>,
     pending: bool,
 ) -> AppResult<Uuid> {
-    // Time-ordered ids: a password attempt's turn is its place among them.
-    let id = Uuid::now_v7();
+    let id = Uuid::new_v4();
     attempt::ActiveModel {
         id: Set(id),
         bucket: Set(limit.bucket.to_owned()),
@@ -142,35 +141,34 @@ pub async fn attempt(
 }
 
 /// A password guess: only failures use up the budget, and guesses take
-/// turns. A guess goes ahead while the failures and the guesses ahead of it
-/// still being checked number fewer than `max`; otherwise it waits for them
-/// to settle (a right password is taken back, a wrong one counts). So of 30
-/// parallel wrong guesses at most `max` are checked, and 50 parallel right
-/// passwords are all checked, `max` at a time. Settle it with `fail` or
-/// `forgive`; one never settled (its request was stopped) counts as a failure.
+/// turns. A guess is written down, then counts every guess of its subject
+/// in the window, failed or still being checked: at most `max`, and it goes
+/// ahead. Otherwise it steps back (its row removed, so it holds nobody up)
+/// and tries again a moment later, until `max` failures have settled or
+/// its wait is over. Of any number of guesses, the last to count sees every
+/// one let through before it, so at most `max` are ever checked in a
+/// window: 30 parallel wrong guesses check 10, while 50 parallel right
+/// passwords are all checked, `max` at a time. Settle a guess with `fail`
+/// or `forgive`; one never settled (its request was stopped) counts as a
+/// failure.
 pub async fn guess(db: &impl ConnectionTrait, limit: &Limit, subject: &str, now: DateTime<Utc>) -> AppResult<Attempt> {
-    let id = write_down(db, limit, subject, now, true).await?;
     let recent = window_rows(limit, subject, now);
     let waited = tokio::time::Instant::now();
-    loop {
-        let failed = recent.clone().filter(attempt::Column::Pending.eq(false)).count(db).await?;
-        let ahead = recent.clone().filter(attempt::Column::Id.lt(id)).count(db).await?;
-        if failed < limit.max && ahead < limit.max {
+    for round in 0_u64.. {
+        let id = write_down(db, limit, subject, now, true).await?;
+        if recent.clone().count(db).await? <= limit.max {
             return Ok(Attempt(id));
         }
-        if failed >= limit.max || waited.elapsed() >= TURN_WAIT {
-            forgive(db, Attempt(id)).await?;
-            return Err(refusal(
-                db,
-                limit,
-                recent.filter(attempt::Column::Pending.eq(false)),
-                attempt::Column::CreatedAt,
-                now,
-            )
-            .await);
+        forgive(db, Attempt(id)).await?;
+        let failed = recent.clone().filter(attempt::Column::Pending.eq(false));
+        if failed.clone().count(db).await? >= limit.max || waited.elapsed() >= TURN_WAIT {
+            return Err(refusal(db, limit, failed, attempt::Column::CreatedAt, now).await);
         }
-        tokio::time::sleep(TURN_POLL).await;
+        // Spread out, so guesses stepping back together do not meet again.
+        let spread = rand::random_range(0..=TURN_POLL_MS * (1 + round.min(4)));
+        tokio::time::sleep(std::time::Duration::from_millis(TURN_POLL_MS + spread)).await;
     }
+    Err(AppError::internal("a guess never had its turn"))
 }
 
 /// Counts a guess that failed against its budget.
