@@ -89,8 +89,9 @@ impl Concurrency {
         }
     }
 
-    /// Clients in the table now (for tests and metrics).
-    pub fn tracked(&self) -> usize {
+    /// Clients in the table now.
+    #[cfg(test)]
+    fn tracked(&self) -> usize {
         self.clients.lock().map_or(0, |clients| clients.len())
     }
 }
@@ -121,11 +122,6 @@ impl SocketCounts {
         }
         *count += 1;
         Some(SocketSlot { counts: self.clone(), client })
-    }
-
-    /// Clients with a socket open now.
-    pub fn tracked(&self) -> usize {
-        self.open.lock().map_or(0, |open| open.len())
     }
 }
 
