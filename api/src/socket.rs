@@ -158,7 +158,10 @@ async fn serve(
     mut session: actix_ws::Session,
     mut messages: actix_ws::MessageStream,
 ) {
-    let (to_graphql, from_client) = mpsc::channel::<Vec<u8>>(16);
+    // Room for every operation a socket may run and more: the loop below
+    // waits on a full channel, and only the same loop drains it, so a
+    // channel smaller than a burst of admitted messages stalls the socket.
+    let (to_graphql, from_client) = mpsc::channel::<Vec<u8>>(4 * MAX_OPERATIONS);
     let socket = executor.socket.clone();
     let address_key = format!("address:{}", executor.address.as_deref().unwrap_or("unknown"));
     let state = executor.state.clone();
