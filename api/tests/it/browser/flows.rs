@@ -35,6 +35,7 @@ async fn anonymous_visitors_see_all_five_pillars_with_reasons_in_both_languages(
         pillars.dedup();
         assert_eq!(pillars, ["CONNECT", "DISCOVER", "KINDNESS", "LAUGH", "LEARN"], "{cards}");
         assert!(first_screen.iter().all(|c| c["reasons"].as_u64() >= Some(1)), "a card without a reason: {cards}");
+        page.until("document.querySelector('.banner') && document.querySelector('.intro')").await;
         assert!(page.text(".banner").await.contains("#tryitwithtiktok"));
         assert!(page.text(".intro").await.contains("Bạn chưa đăng nhập"), "Vietnamese by default");
         page.screenshot("feed-vi").await;
@@ -52,7 +53,7 @@ async fn anonymous_visitors_see_all_five_pillars_with_reasons_in_both_languages(
         // Search ignores diacritics.
         page.fill("#search-box", "pho bo").await;
         page.click("form.search button").await;
-        page.until("location.hash.startsWith('#/?q=') && document.querySelectorAll('.card').length > 0").await;
+        page.until("location.hash.startsWith('#/?q=') && document.querySelector('.card .card-title')").await;
         assert!(page.text(".card .card-title").await.contains("Phở bò"));
 
         // The banner leads to the entries of the campaign running now.
