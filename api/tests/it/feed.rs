@@ -152,7 +152,7 @@ fn precision(page: &Value, tastes: &[&str]) -> f64 {
 async fn the_feed_converges_on_hidden_tastes_while_still_exploring() {
     for backend in backends() {
         let app = TestApp::spawn(backend, |_| {}).await;
-        catalogue(&app, 12, 12).await;
+        catalogue(&app, 12, 24).await;
         let mut personalised = Vec::new();
         let mut baseline = Vec::new();
         for (name, tastes) in [
@@ -203,8 +203,11 @@ async fn the_feed_converges_on_hidden_tastes_while_still_exploring() {
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
         let (p, b) = (mean(&personalised), mean(&baseline));
         assert!(
-            // Twelve items a tag: supply binds here, unlike in the goal test
-            // below, so the bar is lower.
+            // A newcomer's first page samples ten tags at random, so one of
+            // two tastes may go unmet for all thirty signals: the bar is
+            // lower than in the goal test below. Twenty-four items a tag, so
+            // thirty signals cannot use up a taste that was met (with twelve,
+            // one in eight runs found its only taste used up).
             p >= 0.6 && p >= b + 0.3,
             "personalised precision {p:.2} vs baseline {b:.2} ({personalised:?} / {baseline:?})"
         );
