@@ -44,17 +44,21 @@ async fn anonymous_visitors_see_all_five_pillars_with_reasons_in_both_languages(
         page.until("document.querySelector('.intro').innerText.includes('not signed in')").await;
         assert_eq!(page.eval("document.documentElement.lang").await, "en");
         // The cards are drawn again in the new language: wait for them.
-        page.until("document.querySelector('.card .reason')").await;
-        let reason = page.text(".card .reason").await;
-        assert!(reason.is_ascii(), "reasons follow the language switch: {reason}");
+        // (Times out, naming what the page says, if a reason stays Vietnamese.)
+        page.until(
+            "document.querySelector('.card .reason') && [...document.querySelectorAll('.card .reason')]
+                .every((reason) => /^[\\x00-\\x7F]*$/.test(reason.innerText))",
+        )
+        .await;
         page.resize(DESKTOP).await;
         page.screenshot("feed-en-desktop").await;
 
         // Search ignores diacritics.
         page.fill("#search-box", "pho bo").await;
         page.click("form.search button").await;
-        page.until("location.hash.startsWith('#/?q=') && document.querySelector('.card .card-title')").await;
-        assert!(page.text(".card .card-title").await.contains("Phở bò"));
+        // The feed's cards stay for a moment after the address changes: wait
+        // for the results themselves (or time out, naming what the page says).
+        page.until("location.hash.startsWith('#/?q=') && document.querySelector('.card .card-title')?.innerText.includes('Phở bò')").await;
 
         // The banner leads to the entries of the campaign running now.
         page.click(".banner a").await;

@@ -155,9 +155,22 @@ impl Page {
     }
 
     /// Waits for the first element matching `css` and clicks it as a user would.
+    /// An element drawn again between finding and clicking it is found
+    /// afresh; any other failure, or one that outlasts the patience, fails.
     pub async fn click(&self, css: &str) {
-        self.until(&format!("document.querySelector({css:?})")).await;
-        self.client.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+        let started = Instant::now();
+        loop {
+            self.until(&format!("document.querySelector({css:?})")).await;
+            let clicked = match self.client.find(Locator::Css(css)).await {
+                Ok(element) => element.click().await.map(|_| ()),
+                Err(error) => Err(error),
+            };
+            match clicked {
+                Ok(()) => return,
+                Err(error) if is_stale(&error) && started.elapsed() < PATIENCE => continue,
+                Err(error) => panic!("{} ({:?}): clicking `{css}` failed: {error}", self.name, self.backend),
+            }
+        }
     }
 
     /// Types `text` into the field matching `css`, after clearing it.
@@ -253,4 +266,9 @@ mod tempdir {
             let _ = std::fs::remove_dir_all(&self.0);
         }
     }
+}
+
+/// Whether WebDriver lost the element because the page drew it again.
+fn is_stale(error: &fantoccini::error::CmdError) -> bool {
+    matches!(error, fantoccini::error::CmdError::Standard(e) if e.error == fantoccini::error::ErrorStatus::StaleElementReference)
 }
