@@ -9,6 +9,7 @@
 #
 #   loadtest/run.sh                     # 10 minutes, 60 users
 #   RUN_TIME=2m USERS=30 loadtest/run.sh
+#   ONLY_READ_ONLY_DISK=1 loadtest/run.sh   # the SQLite disk fault alone
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -61,6 +62,7 @@ stop() { # pid signal: waits until the process is gone (it is not this shell's c
   kill -9 "$1" 2>/dev/null || true
 }
 
+if [ -z "${ONLY_READ_ONLY_DISK:-}" ]; then
 A=$(start 8081 "$OUT/a.log"); ready 8081
 B=$(start 8082 "$OUT/b.log"); ready 8082
 echo "memory at the start: A $(rss "$A"), B $(rss "$B")" | tee "$OUT/memory.txt"
@@ -93,6 +95,9 @@ echo "  B started again at $(date -u +%T)" | tee -a "$OUT/faults.txt"
 wait "$LOADER" || true
 echo "memory at the end: A $(rss "$A"), B (restarted) $(rss "$B")" | tee -a "$OUT/memory.txt"
 stop "$A"; stop "$B"
+else
+  : >"$OUT/goose.txt"; : >"$OUT/memory.txt"; : >"$OUT/faults.txt"
+fi
 
 # The read-only disk, on SQLite: the file system under the database turns
 # read-only while it takes writes, as ext4 does on a disk error with

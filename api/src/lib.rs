@@ -3,6 +3,7 @@
 pub mod anonymous_cache;
 pub mod clients;
 pub mod config;
+pub mod durability;
 pub mod error;
 pub mod graphql;
 pub mod http;

@@ -18,8 +18,10 @@ use crate::anonymous_cache::AnonymousCache;
 use crate::auth::{PasswordHasher, TokenKeys};
 use crate::clock::SharedClock;
 use crate::config::{CorsOrigins, Settings};
+use crate::durability::DiskWatch;
 use crate::error::AppError;
 use crate::graphql::{self, AppSchema};
+use crate::service::campaign::figures::Figures;
 use crate::service::live::Changes;
 use crate::service::taxonomy::Taxonomy;
 use crate::service::{data_rights, family, rate_limit};
@@ -80,7 +82,7 @@ pub async fn connect(url: &str, statement_timeout: Option<Duration>) -> Result<D
 }
 
 /// The file path of a `sqlite:` URL, unless it is in memory.
-fn sqlite_path(url: &str) -> Option<&str> {
+pub(crate) fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && !path.contains(":memory:")).then_some(path)
@@ -175,7 +177,8 @@ impl Application {
         if settings.database_url.starts_with("postgres") {
             changes.spawn_listener(settings.database_url.clone());
         }
-        let figures = Arc::new(crate::state::Figures::new(settings.aggregate_ttl));
+        let figures = Arc::new(Figures::new(settings.aggregate_ttl));
+        let settings_url = settings.database_url.clone();
         let mut state = AppState {
             db,
             statements,
@@ -192,6 +195,7 @@ impl Application {
             concurrency: Arc::default(),
             sockets: Arc::default(),
             figures,
+            disk: Arc::new(DiskWatch::for_database(&settings_url)),
         };
         prepare_database(&state).await?;
         state.taxonomy = Arc::new(Taxonomy::load(&state.db).await?);
@@ -271,6 +275,7 @@ impl Application {
 /// accounts announces a change, as a mutation does, for the anonymous cache.
 fn spawn_maintenance(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let keeper = spawn_figure_keeper(state.clone());
         let mut every_minute = tokio::time::interval(Duration::from_secs(60));
         loop {
             tokio::select! {
@@ -303,7 +308,28 @@ fn spawn_maintenance(state: AppState) -> tokio::task::JoinHandle<()> {
             }
             state.maintenance_passes.fetch_add(1, Ordering::Release);
         }
+        // A figure half worked out is of no use to anyone: drop it.
+        if let Some(keeper) = keeper {
+            keeper.abort();
+        }
     })
+}
+
+/// Works the aggregate figures out at start and before they go stale, so
+/// that requests answer from them (see `service::campaign::figures`); off
+/// when `AGGREGATE_CACHE_SECONDS` is 0.
+fn spawn_figure_keeper(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
+    let every = state.figures.keeper_interval()?;
+    Some(tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(err) = state.figures.renew(&state.db, state.now()).await {
+                tracing::warn!("working out the aggregate figures failed: {}", err.detail());
+            }
+        }
+    }))
 }
 
 /// Cross-origin access for the allowed browser origins. Other origins get

@@ -9,8 +9,7 @@ use crate::anonymous_cache::AnonymousCache;
 use crate::auth::{PasswordHasher, TokenKeys};
 use crate::clock::SharedClock;
 use crate::config::Settings;
-use crate::service::campaign::precomputed::Precomputed;
-use crate::service::campaign::{kpis, transparency};
+use crate::service::campaign::figures::Figures;
 use crate::service::live::Changes;
 use crate::service::taxonomy::Taxonomy;
 use crate::shutdown::Shutdown;
@@ -42,20 +41,10 @@ pub struct AppState {
     pub figures: Arc<Figures>,
     /// Open sockets per client (see `clients::SocketCounts`).
     pub sockets: Arc<crate::clients::SocketCounts>,
+    /// Whether SQLite's writes still reach the disk (see `durability`).
+    pub disk: Arc<crate::durability::DiskWatch>,
     /// Set when the instance starts to stop (see `shutdown`).
     pub shutdown: Shutdown,
-}
-
-/// The aggregate figures (see `service::campaign::precomputed`).
-pub struct Figures {
-    pub kpis: Precomputed<uuid::Uuid, kpis::CampaignKpis>,
-    pub transparency: Precomputed<i32, transparency::Transparency>,
-}
-
-impl Figures {
-    pub fn new(fresh_for: std::time::Duration) -> Self {
-        Self { kpis: Precomputed::new(fresh_for), transparency: Precomputed::new(fresh_for) }
-    }
 }
 
 pub type AnonymousLimiter = governor::DefaultKeyedRateLimiter<String>;

@@ -246,10 +246,11 @@ pub struct ReasonCount {
     count: i32,
 }
 
-/// Counts under 10 are shown as 0, and the shares they would divide as null.
+/// Counts under 10 are shown as 0; a share is null unless its numerator, its denominator and their difference
+/// are each 10 or more.
 #[derive(SimpleObject)]
 pub struct SafetyTransparency {
-    /// The period: the last this many days, up to now.
+    /// The window: this many days, ending at the last full UTC day (today's records count from tomorrow).
     days: i32,
     /// Reports filed in the period.
     reports_received: i32,
@@ -292,11 +293,12 @@ impl CampaignQuery {
         Ok(CampaignKpis(kpis::campaign_kpis(&state.db, policy(ctx)?, &campaign_slug, &state.figures.kpis).await?))
     }
 
-    /// What the moderation team did over the last `days` (1..=365, default 30); anyone.
+    /// What the moderation team did over the `days` (7, 30, 90 or 365; default 30) that end at the last full
+    /// UTC day; anyone.
     async fn safety_transparency(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The period in days, 1..=365 (default 30).")] days: Option<i32>,
+        #[graphql(desc = "The window in days: 7, 30, 90 or 365 (default 30).")] days: Option<i32>,
     ) -> AppResult<SafetyTransparency> {
         let state = app(ctx)?;
         let t = transparency::safety_transparency(&state.db, policy(ctx)?, days, &state.figures.transparency).await?;

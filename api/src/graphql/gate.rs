@@ -2,7 +2,8 @@
 //! operation can forget the rules that hold for all of them: an appeal token
 //! opens only the appeal, and mutations need the current privacy policy.
 //! Each mutation, once done, announces that data changed, so no mutation can
-//! leave a stale anonymous response in any instance's cache.
+//! leave a stale anonymous response in any instance's cache; and on SQLite
+//! it succeeds only if its write reached the disk (see `durability`).
 use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
@@ -40,11 +41,22 @@ impl Extension for OperationGate {
             }
         }
         let mutation = info.parent_type == "Mutation";
+        let name = info.name;
         let result = next.run(ctx, info).await;
-        if let (true, Some(state)) = (mutation, ctx.data_opt::<AppState>())
-            && let Err(err) = state.changes.publish_data_changed(&state.db).await
-        {
-            tracing::warn!("announcing a change failed: {}", err.detail());
+        if let (true, Some(state)) = (mutation, ctx.data_opt::<AppState>()) {
+            if let Err(err) = state.changes.publish_data_changed(&state.db).await {
+                tracing::warn!("announcing a change failed: {}", err.detail());
+            }
+            if result.is_ok() && !state.disk.writes_are_kept() {
+                tracing::error!(
+                    operation = name,
+                    "the database's file system is read-only: a write is not acknowledged"
+                );
+                let err = crate::service::error::AppError::internal("the database's file system turned read-only");
+                let mut error = crate::error::ApiError(err).extend().into_server_error(Pos::default());
+                error.path = vec![PathSegment::Field(name.to_owned())];
+                return Err(error);
+            }
         }
         result
     }

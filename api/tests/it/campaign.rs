@@ -308,62 +308,108 @@ const TRANSPARENCY: &str =
     "query($d: Int) { safetyTransparency(days: $d) { days reportsReceived casesDecided actionedShare
     medianHoursToDecision appealsDecided overturnedShare byReason { reason count } } }";
 
+/// `count` reports of `reason`, each on a new video, by reporters who stay
+/// within their hourly budget.
+async fn reports(app: &TestApp, author: &str, prefix: &str, count: usize, reason: &str) {
+    let mut reporters = Vec::new();
+    for r in 0..count.div_ceil(15) {
+        reporters.push(app.token_for(&format!("{prefix}{r}")).await);
+    }
+    for i in 0..count {
+        let video = app.create_content(author, json!({ "title": format!("{prefix} {i}") })).await;
+        ok(&app.report(&reporters[i / 15], "CONTENT", &video, reason, None).await);
+    }
+}
+
+/// Decides every open case as the moderator `kiem.duyet`, the first
+/// `removed` by removing the content, the rest by dismissing them.
+async fn decide_all(app: &TestApp, removed: usize) {
+    let moderator = &app.log_in("kiem.duyet").await;
+    let queue =
+        app.query_as(moderator, "{ moderationQueue(first: 50) { edges { node { id version } } } }", json!({})).await;
+    for (i, case) in field(&queue, "moderationQueue")["edges"].as_array().unwrap().iter().enumerate() {
+        let action = if i < removed { "REMOVE_CONTENT" } else { "DISMISS" };
+        let input = json!({ "caseId": case["node"]["id"], "action": action, "note": "Đã xem xét", "expectedVersion": case["node"]["version"] });
+        ok(&app
+            .query_as(
+                moderator,
+                "mutation($i: ResolveCaseInput!) { resolveCase(input: $i) { id } }",
+                json!({ "i": input }),
+            )
+            .await);
+    }
+}
+
+/// Figures that cannot be differenced: windows of 7, 30, 90 or 365 days
+/// ending at the last full UTC day (a report shows only once its day ends),
+/// counts under 10 shown as 0, and a share only when its numerator, its
+/// denominator and their difference are each 10 or more.
 #[tokio::test]
-async fn transparency_counts_decisions_and_hides_small_numbers() {
+async fn transparency_counts_closed_days_and_hides_what_could_single_out_a_case() {
     on_each_database(|app| async move {
         app.user_with_role("kiem.duyet", Role::Moderator).await;
-        let reporter = app.token_for("nguoi.bao").await;
         let author = app.token_for("tac.gia").await;
-        // Nine reports: everything is too small to show.
-        let mut videos = Vec::new();
-        for i in 0..12 {
-            let video = app.create_content(&author, json!({ "title": format!("Video {i}") })).await;
-            if i < 9 {
-                ok(&app.report(&reporter, "CONTENT", &video, "SPAM", None).await);
-            }
-            videos.push(video);
-        }
-        let small = app.query(TRANSPARENCY, json!({})).await;
-        let small = field(&small, "safetyTransparency");
-        assert_eq!(small["days"], 30);
-        assert_eq!(small["reportsReceived"], 0, "9 reports are shown as 0");
-        assert_eq!(small["actionedShare"], Value::Null);
-        assert_eq!(small["byReason"].as_array().unwrap().len(), 13);
-        assert!(small["byReason"].as_array().unwrap().iter().all(|r| r["count"] == 0));
-
-        // Three more reports and twelve decisions, an hour after opening: 8 removed.
-        for video in &videos[9..] {
-            ok(&app.report(&reporter, "CONTENT", video, "SCAM_FRAUD", None).await);
-        }
+        let next_day = |app: &TestApp| {
+            let now = app.clock_now();
+            (now.date_naive() + chrono::Days::new(1)).and_hms_opt(0, 30, 0).unwrap().and_utc() - now
+        };
+        // Day one: 9 spam reports and 21 scams, decided an hour after they
+        // opened, 25 by removing and 5 by dismissing.
+        reports(&app, &author, "spam", 9, "SPAM").await;
+        reports(&app, &author, "scam", 21, "SCAM_FRAUD").await;
         app.clock.advance(Duration::hours(1));
-        let moderator = app.log_in("kiem.duyet").await;
-        let queue = app.query_as(&moderator, "{ moderationQueue(first: 50) { edges { node { id version } } } }", json!({})).await;
-        let cases = field(&queue, "moderationQueue")["edges"].as_array().unwrap().clone();
-        assert_eq!(cases.len(), 12);
-        for (i, case) in cases.iter().enumerate() {
-            let action = if i < 8 { "REMOVE_CONTENT" } else { "DISMISS" };
-            let input = json!({ "caseId": case["node"]["id"], "action": action, "note": "Đã xem xét", "expectedVersion": case["node"]["version"] });
-            ok(&app.query_as(&moderator, "mutation($i: ResolveCaseInput!) { resolveCase(input: $i) { id } }", json!({ "i": input })).await);
-        }
-        let shown = app.query(TRANSPARENCY, json!({ "d": 7 })).await;
-        let shown = field(&shown, "safetyTransparency");
-        assert_eq!(shown["reportsReceived"], 12);
-        assert_eq!(shown["casesDecided"], 12);
-        assert!((shown["actionedShare"].as_f64().unwrap() - 8.0 / 12.0).abs() < 1e-9, "{shown}");
-        assert!((shown["medianHoursToDecision"].as_f64().unwrap() - 1.0).abs() < 1e-9, "{shown}");
-        assert_eq!(shown["appealsDecided"], 0);
-        assert_eq!(shown["overturnedShare"], Value::Null);
-        let by_reason = shown["byReason"].as_array().unwrap();
-        assert_eq!(by_reason.iter().find(|r| r["reason"] == "SPAM").unwrap()["count"], 0, "9 spam reports hidden");
-        assert_eq!(by_reason.iter().find(|r| r["reason"] == "SCAM_FRAUD").unwrap()["count"], 0, "3 hidden");
+        decide_all(&app, 25).await;
+        let today = field(&app.query(TRANSPARENCY, json!({ "d": 7 })).await, "safetyTransparency").clone();
+        assert_eq!((today["reportsReceived"].clone(), today["casesDecided"].clone()), (json!(0), json!(0)), "{today}");
 
-        for days in [0, 366] {
+        app.clock.advance(next_day(&app));
+        let day_two = field(&app.query(TRANSPARENCY, json!({ "d": 7 })).await, "safetyTransparency").clone();
+        assert_eq!(day_two["days"], 7);
+        assert_eq!(day_two["reportsReceived"], 30);
+        assert_eq!(day_two["casesDecided"], 30);
+        assert_eq!(day_two["actionedShare"], Value::Null, "25 of 30 would reveal 5 dismissed: {day_two}");
+        assert!((day_two["medianHoursToDecision"].as_f64().unwrap() - 1.0).abs() < 1e-9, "{day_two}");
+        assert_eq!(day_two["appealsDecided"], 0);
+        assert_eq!(day_two["overturnedShare"], Value::Null);
+        let by_reason = day_two["byReason"].as_array().unwrap();
+        assert_eq!(by_reason.len(), 13);
+        assert_eq!(by_reason.iter().find(|r| r["reason"] == "SPAM").unwrap()["count"], 0, "9 spam reports hidden");
+        assert_eq!(by_reason.iter().find(|r| r["reason"] == "SCAM_FRAUD").unwrap()["count"], 21);
+
+        // Day two: one more report changes nothing today; five more dismissals
+        // make the share showable once the day ends.
+        let author = app.log_in("tac.gia").await;
+        reports(&app, &author, "late", 5, "SPAM").await;
+        decide_all(&app, 0).await;
+        assert_eq!(field(&app.query(TRANSPARENCY, json!({ "d": 7 })).await, "safetyTransparency"), &day_two);
+        app.clock.advance(next_day(&app));
+        let day_three = field(&app.query(TRANSPARENCY, json!({})).await, "safetyTransparency").clone();
+        assert_eq!(day_three["days"], 30);
+        assert_eq!(day_three["reportsReceived"], 35);
+        assert_eq!(day_three["casesDecided"], 35);
+        assert!((day_three["actionedShare"].as_f64().unwrap() - 25.0 / 35.0).abs() < 1e-9, "{day_three}");
+        assert_eq!(
+            day_three["byReason"].as_array().unwrap().iter().find(|r| r["reason"] == "SPAM").unwrap()["count"],
+            14
+        );
+
+        // Only the four windows: neighbouring lengths would difference a day.
+        for days in [0, 1, 6, 8, 29, 31, 364, 366] {
             assert_code(&app.query(TRANSPARENCY, json!({ "d": days })).await, "BAD_USER_INPUT");
         }
+        for days in [90, 365] {
+            assert_eq!(
+                field(&app.query(TRANSPARENCY, json!({ "d": days })).await, "safetyTransparency")["casesDecided"],
+                35
+            );
+        }
         // Analysts read KPIs but nothing of moderation; users read no KPIs.
-        let reporter = app.log_in("nguoi.bao").await;
+        let reporter = app.log_in("spam0").await;
         let analyst = app.user_with_role("phan.tich", Role::Analyst).await;
-        assert_code(&app.query_as(&analyst, "{ moderationQueue { edges { node { id } } } }", json!({})).await, "FORBIDDEN");
+        assert_code(
+            &app.query_as(&analyst, "{ moderationQueue { edges { node { id } } } }", json!({})).await,
+            "FORBIDDEN",
+        );
         assert_code(&app.query_as(&reporter, KPIS, json!({ "s": "tryitwithtiktok" })).await, "FORBIDDEN");
         ok(&app.query_as(&analyst, KPIS, json!({ "s": "tryitwithtiktok" })).await);
     })
@@ -389,24 +435,47 @@ async fn of_simultaneous_responses_with_one_key_exactly_one_is_taken() {
 }
 
 /// Aggregate figures are worked out once and served while fresh
-/// (`AGGREGATE_CACHE_SECONDS`, on the app's clock): a report filed since
+/// (`AGGREGATE_CACHE_SECONDS`, on the app's clock): a response taken since
 /// shows once the figure is worked out again.
 #[tokio::test]
 async fn aggregate_figures_are_shared_while_fresh() {
     for backend in backends() {
         let app = TestApp::spawn(backend, |s| s.aggregate_ttl = std::time::Duration::from_secs(60)).await;
-        let analyst = app.user_with_role("analyst", entity::Role::Analyst).await;
-        let figure = "{ safetyTransparency(days: 30) { reportsReceived } }";
-        let received = |answer: Value| answer["data"]["safetyTransparency"]["reportsReceived"].as_i64().unwrap();
-        assert_eq!(received(app.query_as(&analyst, figure, json!({})).await), 0);
-        let author = app.token_for("author").await;
-        let reporter = app.token_for("reporter").await;
-        for _ in 0..12 {
-            let content = app.create_content(&author, json!({})).await;
-            field(&app.report(&reporter, "CONTENT", &content, "SPAM", None).await, "fileReport");
-        }
-        assert_eq!(received(app.query_as(&analyst, figure, json!({})).await), 0, "the figure of a minute ago");
+        let (_, pre, _) = campaign_with_waves(&app, "shared").await;
+        let analyst = app.user_with_role("analyst", Role::Analyst).await;
+        let taken = |answer: Value| answer["data"]["campaignKpis"]["all"]["trustIndex"]["pre"]["n"].as_i64().unwrap();
+        assert_eq!(taken(app.query_as(&analyst, KPIS, json!({ "s": "shared" })).await), 0);
+        let input = json!({ "i": { "surveyId": pre, "respondentKey": "shared-figure-01", "answers": full_answers() } });
+        ok(&app.query(SUBMIT, input).await);
+        assert_eq!(
+            taken(app.query_as(&analyst, KPIS, json!({ "s": "shared" })).await),
+            0,
+            "the figure of a minute ago"
+        );
         app.clock.advance(chrono::Duration::seconds(61));
-        assert_eq!(received(app.query_as(&analyst, figure, json!({})).await), 12, "worked out again");
+        assert_eq!(taken(app.query_as(&analyst, KPIS, json!({ "s": "shared" })).await), 1, "worked out again");
+    }
+}
+
+/// With figures kept, the keeper works them out at start: a request for any
+/// transparency window then runs no SQL at all.
+#[tokio::test]
+async fn aggregate_requests_answer_from_figures_worked_out_ahead() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| s.aggregate_ttl = std::time::Duration::from_secs(60)).await;
+        let figures = app.state.figures.clone();
+        tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            while figures.passes() == 0 {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("the keeper's first pass ends");
+        let before = app.statements();
+        for days in [7, 30, 90, 365] {
+            let answer = app.query(TRANSPARENCY, json!({ "d": days })).await;
+            assert_eq!(field(&answer, "safetyTransparency")["days"], days);
+        }
+        assert_eq!(app.statements(), before, "four windows answered from the figures kept");
     }
 }

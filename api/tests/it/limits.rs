@@ -352,3 +352,77 @@ async fn suggestions_help_in_development() {
     })
     .await;
 }
+
+/// A transaction of the test's own that has written every row of
+/// `user_settings`, holding up every other write to them (on SQLite, every
+/// write) until it ends.
+async fn hold_settings_writes(app: &TestApp) -> sea_orm::DatabaseTransaction {
+    use sea_orm::{ConnectionTrait, Database, TransactionTrait};
+    let db = Database::connect(&app.database.url).await.unwrap();
+    let held = db.begin().await.unwrap();
+    held.execute_unprepared("UPDATE user_settings SET personalized_feed = personalized_feed").await.unwrap();
+    held
+}
+
+/// At most 8 requests of one account run at once and 64 wait their turn:
+/// with the account's writes held up, 80 at once give exactly 8
+/// `RATE_LIMITED` answers, another account is answered meanwhile, and the
+/// other 72 all succeed once the writes may go on.
+#[tokio::test]
+async fn one_account_runs_eight_requests_at_once_and_queues_sixty_four() {
+    use futures_util::StreamExt;
+    on_each_database(|app| async move {
+        let busy = app.token_for("busy").await;
+        let other = app.token_for("other").await;
+        let held = hold_settings_writes(&app).await;
+        let write = "mutation { updatePrivacySettings(input: { personalizedFeed: false }) { personalizedFeed } }";
+        let body = json!({ "query": write });
+        let mut pending: futures_util::stream::FuturesUnordered<_> =
+            (0..80).map(|_| app.post_graphql_status(Some(&busy), &body)).collect();
+        // Nothing of this account can finish while its writes are held up,
+        // so the first answers are the refusals.
+        for _ in 0..8 {
+            let (status, refused) = pending.next().await.unwrap();
+            assert_eq!(status, 429, "{refused}");
+            assert_code(&refused, "RATE_LIMITED");
+        }
+        field(&app.query_as(&other, "{ me { email } }", json!({})).await, "me");
+        held.rollback().await.unwrap();
+        let rest: Vec<(u16, Value)> = pending.collect().await;
+        assert_eq!(rest.len(), 72);
+        assert!(rest.iter().all(|(status, answer)| *status == 200 && answer["errors"].is_null()), "{rest:?}");
+    })
+    .await;
+}
+
+/// On PostgreSQL a request's statements end with it: a read stuck behind a
+/// lock past the request time limit is cancelled (`statement_timeout`), so
+/// its connection is free again while the lock is still held. (SQLite's
+/// readers never wait for a writer.)
+#[tokio::test]
+async fn a_statement_past_the_request_time_limit_is_cancelled_on_postgres() {
+    use sea_orm::{ConnectionTrait, Database, Statement, TransactionTrait};
+    for backend in backends().into_iter().filter(|b| *b == Backend::Postgres) {
+        let app = TestApp::spawn(backend, |s| s.request_timeout = Duration::from_secs(1)).await;
+        let db = Database::connect(&app.database.url).await.unwrap();
+        let held = db.begin().await.unwrap();
+        held.execute_unprepared("LOCK TABLE contents IN ACCESS EXCLUSIVE MODE").await.unwrap();
+        let stopped = app.query("{ contents(first: 5) { edges { node { id } } } }", json!({})).await;
+        assert_code(&stopped, "INTERNAL");
+        let waiting = Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        let started = std::time::Instant::now();
+        loop {
+            let row = db.query_one_raw(waiting.clone()).await.unwrap().unwrap();
+            if row.try_get::<i64>("", "n").unwrap() == 0 {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "the stopped request's statement still waits");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        held.rollback().await.unwrap();
+        field(&app.query("{ contents(first: 5) { edges { node { id } } } }", json!({})).await, "contents");
+    }
+}

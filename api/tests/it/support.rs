@@ -213,13 +213,19 @@ impl TestApp {
     }
 
     pub async fn post_graphql(&self, token: Option<&str>, body: &Value) -> Value {
+        let (status, answer) = self.post_graphql_status(token, body).await;
+        assert_eq!(status, 200, "GraphQL answers 200 ({:?}): {answer}", self.backend);
+        answer
+    }
+
+    /// The HTTP status and the JSON answer, whatever the status.
+    pub async fn post_graphql_status(&self, token: Option<&str>, body: &Value) -> (u16, Value) {
         let mut request = self.client.post(format!("{}/graphql", self.address)).json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
         let response = request.send().await.expect("the request is answered");
-        assert_eq!(response.status(), 200, "GraphQL answers 200 ({:?})", self.backend);
-        response.json().await.expect("a JSON answer")
+        (response.status().as_u16(), response.json().await.expect("a JSON answer"))
     }
 
     /// Runs a query anonymously.

@@ -313,7 +313,7 @@ const vi = {
   'privacy.signInFor': 'Đăng nhập để xem cài đặt, lịch sử đồng ý và dữ liệu của bạn.',
 
   'numbers.title': 'An toàn trên TrustFeed qua con số',
-  'numbers.intro': 'Những gì đội kiểm duyệt đã làm trong {d} ngày qua. Con số dưới 10 được hiển thị là 0 để bảo vệ danh tính.',
+  'numbers.intro': 'Những gì đội kiểm duyệt đã làm trong {d} ngày trọn vẹn gần nhất (tính đến hết hôm qua, giờ UTC). Con số dưới 10 được hiển thị là 0 để bảo vệ danh tính.',
   'numbers.reports': 'Báo cáo đã nhận',
   'numbers.decided': 'Vụ việc đã quyết định',
   'numbers.actioned': 'Tỷ lệ có xử lý',
@@ -700,7 +700,7 @@ const en = {
   'privacy.signInFor': 'Sign in to see your settings, consent history and data.',
 
   'numbers.title': 'Trust & Safety in numbers',
-  'numbers.intro': 'What the moderation team did over the last {d} days. Counts under 10 are shown as 0 to protect identities.',
+  'numbers.intro': 'What the moderation team did over the last {d} full days (up to the end of yesterday, UTC). Counts under 10 are shown as 0 to protect identities.',
   'numbers.reports': 'Reports received',
   'numbers.decided': 'Cases decided',
   'numbers.actioned': 'Share actioned',

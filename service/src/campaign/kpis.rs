@@ -294,7 +294,8 @@ pub async fn campaign_kpis(
     figures.get(campaign.id, policy.now(), work_out(db, campaign)).await
 }
 
-async fn work_out(db: &impl ConnectionTrait, campaign: campaign::Model) -> AppResult<CampaignKpis> {
+/// Works out a campaign's KPIs and behaviour figures.
+pub async fn work_out(db: &impl ConnectionTrait, campaign: campaign::Model) -> AppResult<CampaignKpis> {
     let tally = tally(db, &campaign).await?;
     let behaviour = behaviour::over(db, &campaign).await?;
     Ok(CampaignKpis {

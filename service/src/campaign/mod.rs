@@ -1,5 +1,6 @@
 //! Campaigns, their surveys and KPIs, and public safety transparency.
 pub mod behaviour;
+pub mod figures;
 pub mod kpis;
 pub mod precomputed;
 pub mod stats;

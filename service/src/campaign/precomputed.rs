@@ -1,9 +1,10 @@
 //! Aggregate figures computed once and shared: each figure (a campaign's
-//! KPIs, the transparency of a period) is worked out by one request at a
-//! time, and while it is fresh every other request is answered from it. At
-//! a million rows a figure takes the database most of a second; without
-//! this, callers asking at once (four aliases each, from many addresses)
-//! would each take a connection for that long.
+//! KPIs, the transparency of a window) is worked out by one caller at a
+//! time, and while it is fresh every request is answered from it. At a
+//! million rows a figure takes the database most of a second: the API's
+//! figure keeper works every figure out ahead of the requests (at start,
+//! then before it goes stale), so a request waits only for a figure nobody
+//! has worked out yet, such as a new campaign's.
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
@@ -29,9 +30,31 @@ impl<K: Eq + Hash + Clone, V> Precomputed<K, V> {
         Self { fresh_for: Duration::from_std(fresh_for).unwrap_or(Duration::zero()), slots: Mutex::default() }
     }
 
+    /// Whether figures are kept at all (`fresh_for` is not zero).
+    pub fn keeps(&self) -> bool {
+        self.fresh_for > Duration::zero()
+    }
+
     /// The figure for `key`: the fresh one, or one `compute` works out now
     /// (while callers asking for the same key wait for it).
     pub async fn get<F>(&self, key: K, now: DateTime<Utc>, compute: F) -> AppResult<Arc<V>>
+    where
+        F: Future<Output = AppResult<V>>,
+    {
+        self.younger_than(key, now, self.fresh_for, compute).await
+    }
+
+    /// Works `key`'s figure out ahead of the requests, unless the one kept
+    /// is younger than `renew_after` (`None`: any kept figure will do).
+    pub async fn renew<F>(&self, key: K, now: DateTime<Utc>, renew_after: Option<Duration>, compute: F) -> AppResult<()>
+    where
+        F: Future<Output = AppResult<V>>,
+    {
+        self.younger_than(key, now, renew_after.unwrap_or(Duration::MAX), compute).await.map(|_| ())
+    }
+
+    /// The figure kept for `key` if younger than `age`, else one worked out now.
+    async fn younger_than<F>(&self, key: K, now: DateTime<Utc>, age: Duration, compute: F) -> AppResult<Arc<V>>
     where
         F: Future<Output = AppResult<V>>,
     {
@@ -44,7 +67,7 @@ impl<K: Eq + Hash + Clone, V> Precomputed<K, V> {
         };
         let mut held = slot.lock().await;
         if let Some((at, figure)) = held.as_ref()
-            && now - *at < self.fresh_for
+            && now - *at < age
         {
             return Ok(figure.clone());
         }
@@ -77,6 +100,14 @@ mod tests {
         let failing = async { Err::<usize, _>(AppError::NotFound("no such campaign".into())) };
         assert!(figures.get("other", now, failing).await.is_err());
         assert_eq!(*figures.get("other", now, work()).await.unwrap(), 2, "an error is not kept");
+
+        // Renewed ahead of the requests: they then find it fresh.
+        let later = now + Duration::seconds(120);
+        figures.renew("k", later, Some(Duration::seconds(30)), work()).await.unwrap();
+        assert_eq!(*figures.get("k", later + Duration::seconds(59), work()).await.unwrap(), 3);
+        figures.renew("k", later + Duration::seconds(29), Some(Duration::seconds(30)), work()).await.unwrap();
+        figures.renew("k", later + Duration::days(9), None, work()).await.unwrap();
+        assert_eq!(computed.load(Ordering::SeqCst), 4, "a figure younger than asked, or any with None, is kept");
     }
 
     async fn futures_like_join<F, Fut>(figures: &Precomputed<&str, usize>, now: DateTime<Utc>, work: &F) -> Vec<usize>

@@ -1,8 +1,13 @@
 //! What the moderation team did, for the public: counts from the
 //! moderation records, small ones hidden so no case can be singled out.
+//!
+//! Figures that cannot be differenced: the windows are fixed (7, 30, 90 or
+//! 365 days) and end at the last full UTC day, so two answers never differ
+//! by one day or by one new report; a share is shown only when its
+//! numerator, its denominator and their difference are each large enough.
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{ModerationAction, ReportReason, moderation_event, report};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QuerySelect};
 
@@ -15,6 +20,12 @@ use crate::policy::Policy;
 /// Counts below this are shown as 0, and what they would divide as null.
 pub const SMALLEST_SHOWN: u64 = 10;
 pub const DEFAULT_DAYS: i32 = 30;
+/// The windows one may ask for, in days.
+pub const WINDOWS: [i32; 4] = [7, 30, 90, 365];
+
+/// A window's figures are known by its length and the day after its last
+/// (the UTC day it ends at, exclusive).
+pub type WindowKey = (i32, NaiveDate);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transparency {
@@ -33,32 +44,41 @@ fn shown(count: u64) -> u64 {
     if count < SMALLEST_SHOWN { 0 } else { count }
 }
 
-/// `part / whole`, unless `whole` is too small to show.
+/// `part / whole`, unless the part, the whole or what the part leaves out
+/// is too small to show (a share of 7 in 10 would reveal a hidden 3).
 fn shown_share(part: u64, whole: u64) -> Option<f64> {
-    (whole >= SMALLEST_SHOWN).then(|| part as f64 / whole as f64)
+    let large = |count: u64| count >= SMALLEST_SHOWN;
+    (large(part) && large(whole) && large(whole.saturating_sub(part))).then(|| part as f64 / whole as f64)
 }
 
-/// For anyone: the last `days` (1..=365, default 30), from the figures
-/// worked out last when they are fresh (see `precomputed`).
+/// The window of `days` (7, 30, 90 or 365) that ends at the last full UTC
+/// day before `now`.
+pub fn window(days: Option<i32>, now: DateTime<Utc>) -> AppResult<WindowKey> {
+    let days = days.unwrap_or(DEFAULT_DAYS);
+    if !WINDOWS.contains(&days) {
+        return Err(AppError::field("days", "must be 7, 30, 90 or 365"));
+    }
+    Ok((days, now.date_naive()))
+}
+
+/// For anyone: the window of `days` (default 30), from the figures worked
+/// out once for it (see `precomputed`).
 pub async fn safety_transparency(
     db: &impl ConnectionTrait,
     policy: &Policy,
     days: Option<i32>,
-    figures: &Precomputed<i32, Transparency>,
+    figures: &Precomputed<WindowKey, Transparency>,
 ) -> AppResult<Arc<Transparency>> {
     // Anyone may read it, but a token that was sent must be good.
     policy.viewer()?;
-    let days = days.unwrap_or(DEFAULT_DAYS);
-    if !(1..=365).contains(&days) {
-        return Err(AppError::field("days", "must be 1 to 365"));
-    }
-    figures.get(days, policy.now(), work_out(db, days, policy.now())).await
+    let key = window(days, policy.now())?;
+    figures.get(key, policy.now(), work_out(db, key)).await
 }
 
-async fn work_out(db: &impl ConnectionTrait, days: i32, now: DateTime<Utc>) -> AppResult<Transparency> {
-    // The last `days` up to and including this moment (times are kept to
-    // the microsecond).
-    let (from, to) = (now - Duration::days(i64::from(days)), now + Duration::microseconds(1));
+/// Works out the figures of a window (see `window`).
+pub async fn work_out(db: &impl ConnectionTrait, (days, end): WindowKey) -> AppResult<Transparency> {
+    let to = end.and_time(chrono::NaiveTime::MIN).and_utc();
+    let from = to - Duration::days(i64::from(days));
     // Counted in the database: the window may hold a year of records.
     let by_reason: Vec<(ReportReason, i64)> = report::Entity::find()
         .select_only()
