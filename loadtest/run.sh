@@ -30,7 +30,7 @@ cleanup() {
 trap cleanup EXIT
 
 cargo build --release --locked -p api
-(cd loadtest && cargo build --release --locked)
+[ -n "${ONLY_READ_ONLY_DISK:-}" ] || (cd loadtest && cargo build --release --locked)
 API=target/release/api
 LOAD=loadtest/target/release/campaign-day
 

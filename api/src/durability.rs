@@ -1,16 +1,22 @@
 //! A write is acknowledged only once it is on the disk.
 //!
 //! SQLite syncs every commit (`synchronous = FULL`), but a sync is only as
-//! good as the file system's word. ext4 that has turned itself read-only
-//! after a disk error (`errors=remount-ro`) answers every later `fsync` with
-//! success and writes nothing: `loadtest/run.sh` lost two comments that way.
+//! good as the file system's word. ext4 that has stopped writing after a
+//! disk error (`errors=remount-ro`; Linux 6.x marks it `emergency_ro` and
+//! leaves the mount `rw`) answers every later `fsync` with success and
+//! writes nothing: `loadtest/run.sh` lost acknowledged comments that way.
 //! So on SQLite, after a mutation, the database's file system must still be
-//! writable; if it is not, the caller is told the change failed (it may or
-//! may not have been kept), never that it succeeded. A sync that began while
-//! the file system was writable did reach the disk, or failed loudly.
+//! writable, as the mount table says; if it is not, the caller is told the
+//! change failed (it may or may not have been kept), never that it
+//! succeeded. A sync that began while the file system was writable reached
+//! the disk, or failed loudly.
 use std::path::{Path, PathBuf};
 
 use rustix::fs::StatVfsMountFlags;
+
+/// Linux's mount table: one line per mount, its options in fields 6 and,
+/// after the `-` separator, the super block's.
+const MOUNT_TABLE: &str = "/proc/self/mountinfo";
 
 pub struct DiskWatch {
     /// The directory of the SQLite database file; `None` for PostgreSQL and
@@ -20,9 +26,13 @@ pub struct DiskWatch {
 
 impl DiskWatch {
     pub fn for_database(url: &str) -> Self {
-        let directory = crate::startup::sqlite_path(url).map(|file| match Path::new(file).parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
+        let directory = crate::startup::sqlite_path(url).map(|file| {
+            let directory = match Path::new(file).parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            // Mount points are absolute and resolved.
+            std::fs::canonicalize(&directory).unwrap_or(directory)
         });
         Self { directory }
     }
@@ -31,8 +41,36 @@ impl DiskWatch {
     /// system that cannot be asked counts as not writable.
     pub fn writes_are_kept(&self) -> bool {
         let Some(directory) = &self.directory else { return true };
-        rustix::fs::statvfs(directory).is_ok_and(|fs| !fs.f_flag.contains(StatVfsMountFlags::RDONLY))
+        let Ok(fs) = rustix::fs::statvfs(directory) else { return false };
+        if fs.f_flag.contains(StatVfsMountFlags::RDONLY) {
+            return false;
+        }
+        // Elsewhere than Linux, the file system's own flag is all there is.
+        std::fs::read_to_string(MOUNT_TABLE).map_or(true, |table| !read_only_in(&table, directory))
     }
+}
+
+/// Whether the mount holding `directory` (the last of the longest mount
+/// points above it) is read-only, by its options or its super block's.
+fn read_only_in(table: &str, directory: &Path) -> bool {
+    let mut holder: Option<(usize, bool)> = None;
+    for line in table.lines() {
+        let fields: Vec<&str> = line.split(' ').collect();
+        let (Some(point), Some(options)) = (fields.get(4), fields.get(5)) else { continue };
+        if !directory.starts_with(point) {
+            continue;
+        }
+        let super_options = fields.iter().position(|f| *f == "-").and_then(|dash| fields.get(dash + 3));
+        let read_only = [Some(options), super_options]
+            .into_iter()
+            .flatten()
+            .flat_map(|options| options.split(','))
+            .any(|option| option == "ro" || option == "emergency_ro");
+        if holder.is_none_or(|(length, _)| point.len() >= length) {
+            holder = Some((point.len(), read_only));
+        }
+    }
+    holder.is_some_and(|(_, read_only)| read_only)
 }
 
 #[cfg(test)]
@@ -44,10 +82,28 @@ mod tests {
         assert!(DiskWatch::for_database("postgres://u@h/db").directory.is_none());
         assert!(DiskWatch::for_database("sqlite::memory:").directory.is_none());
         let file = DiskWatch::for_database("sqlite:///tmp/trustfeed.db?mode=rwc");
-        assert_eq!(file.directory.as_deref(), Some(Path::new("/tmp")));
+        assert!(file.directory.as_deref().is_some_and(Path::is_absolute));
         assert!(file.writes_are_kept());
-        assert_eq!(DiskWatch::for_database("sqlite:data.db").directory.as_deref(), Some(Path::new(".")));
+        assert!(DiskWatch::for_database("sqlite:data.db").directory.as_deref().is_some_and(Path::is_absolute));
         // A directory that cannot be asked does not keep writes.
         assert!(!DiskWatch::for_database("sqlite:///no/such/dir/x.db").writes_are_kept());
+    }
+
+    /// As Linux 6.18 lists an ext4 file system that a disk error stopped.
+    const TABLE: &str = "\
+22 1 253:0 / / rw,relatime shared:1 - ext4 /dev/vda rw
+97 22 7:0 / /mnt/db rw,relatime shared:50 - ext4 /dev/loop0 rw,errors=remount-ro,emergency_ro
+98 22 7:1 / /mnt/dbx rw,relatime shared:51 - ext4 /dev/loop1 rw
+99 22 7:2 / /srv ro,relatime shared:52 - ext4 /dev/loop2 rw
+100 99 7:3 / /srv/data rw,relatime shared:53 - ext4 /dev/loop3 rw";
+
+    #[test]
+    fn the_mount_holding_the_directory_decides_whether_it_is_read_only() {
+        assert!(read_only_in(TABLE, Path::new("/mnt/db")), "emergency_ro in the super block's options");
+        assert!(read_only_in(TABLE, Path::new("/mnt/db/sub")));
+        assert!(!read_only_in(TABLE, Path::new("/mnt/dbx")), "a neighbour with a longer name is another mount");
+        assert!(read_only_in(TABLE, Path::new("/srv/app")), "ro in the mount's options");
+        assert!(!read_only_in(TABLE, Path::new("/srv/data/trustfeed")), "the longest mount point decides");
+        assert!(!read_only_in(TABLE, Path::new("/home")));
     }
 }

@@ -417,3 +417,41 @@ async fn the_campaign_pages_show_safety_figures_take_a_survey_and_chart_the_kpis
     })
     .await;
 }
+
+/// The web app keeps the device token each sign-in returns, per email, and
+/// presents it at the next sign-in: ten wrong passwords from elsewhere use
+/// up the account's budget, yet the owner's browser still signs in.
+#[tokio::test]
+async fn a_browser_that_signed_in_before_is_not_locked_out_by_guesses_from_elsewhere() {
+    on_each_database_in_browser(|app, mut driver| async move {
+        app.token_for("chu.nha").await;
+        let email = "chu.nha@example.com";
+        let page = driver.open(&app, "device", PHONE).await;
+        page.sign_in(email, PASSWORD).await;
+        let kept = page.eval(&format!("JSON.parse(localStorage.getItem('trustfeed.devices') || '{{}}')['{email}']")).await;
+        assert!(kept.as_str().is_some_and(|token| token.len() > 20), "the device token is kept: {kept}");
+        page.click(".menu-toggle").await;
+        page.click(".sign-out").await;
+        page.until("!document.querySelector('.sign-out') && !localStorage.getItem('trustfeed.session')").await;
+
+        let log_in = |password: &str| {
+            let body = json!({ "query": "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }",
+                               "variables": { "e": email, "p": password } });
+            app.client
+                .post(format!("{}/graphql", app.address))
+                .header(crate::support::CLIENT_ADDRESS_HEADER, "10.66.0.1")
+                .json(&body)
+                .send()
+        };
+        for _ in 0..10 {
+            log_in("a wrong guess, from elsewhere").await.unwrap();
+        }
+        let elsewhere: Value = log_in(PASSWORD).await.unwrap().json().await.unwrap();
+        assert_eq!(crate::support::error_code(&elsewhere), "RATE_LIMITED", "{elsewhere}");
+        assert!(elsewhere["errors"][0]["message"].as_str().unwrap().contains("this email"), "the account's budget: {elsewhere}");
+
+        page.sign_in(email, PASSWORD).await;
+        page.close().await;
+    })
+    .await;
+}
