@@ -50,6 +50,12 @@ impl DiskWatch {
     }
 }
 
+/// A mount point as the table writes it: space, tab, newline and backslash
+/// as octal escapes (`\040`).
+fn unescape(point: &str) -> String {
+    point.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
+}
+
 /// Whether the mount holding `directory` (the last of the longest mount
 /// points above it) is read-only, by its options or its super block's.
 fn read_only_in(table: &str, directory: &Path) -> bool {
@@ -57,7 +63,8 @@ fn read_only_in(table: &str, directory: &Path) -> bool {
     for line in table.lines() {
         let fields: Vec<&str> = line.split(' ').collect();
         let (Some(point), Some(options)) = (fields.get(4), fields.get(5)) else { continue };
-        if !directory.starts_with(point) {
+        let point = unescape(point);
+        if !directory.starts_with(&point) {
             continue;
         }
         let super_options = fields.iter().position(|f| *f == "-").and_then(|dash| fields.get(dash + 3));
@@ -95,7 +102,8 @@ mod tests {
 97 22 7:0 / /mnt/db rw,relatime shared:50 - ext4 /dev/loop0 rw,errors=remount-ro,emergency_ro
 98 22 7:1 / /mnt/dbx rw,relatime shared:51 - ext4 /dev/loop1 rw
 99 22 7:2 / /srv ro,relatime shared:52 - ext4 /dev/loop2 rw
-100 99 7:3 / /srv/data rw,relatime shared:53 - ext4 /dev/loop3 rw";
+100 99 7:3 / /srv/data rw,relatime shared:53 - ext4 /dev/loop3 rw
+101 22 7:4 / /mnt/my\\040disk rw,relatime shared:54 - ext4 /dev/loop4 rw,errors=remount-ro,emergency_ro";
 
     #[test]
     fn the_mount_holding_the_directory_decides_whether_it_is_read_only() {
@@ -105,5 +113,6 @@ mod tests {
         assert!(read_only_in(TABLE, Path::new("/srv/app")), "ro in the mount's options");
         assert!(!read_only_in(TABLE, Path::new("/srv/data/trustfeed")), "the longest mount point decides");
         assert!(!read_only_in(TABLE, Path::new("/home")));
+        assert!(read_only_in(TABLE, Path::new("/mnt/my disk/db")), "an escaped space in the mount point");
     }
 }

@@ -36,12 +36,12 @@ impl Extension for OperationGate {
             }
             if let Err(err) = verdict {
                 let mut error = crate::error::ApiError(err).extend().into_server_error(Pos::default());
-                error.path = vec![PathSegment::Field(info.name.to_owned())];
+                error.path = vec![PathSegment::Field(info.alias.unwrap_or(info.name).to_owned())];
                 return Err(error);
             }
         }
         let mutation = info.parent_type == "Mutation";
-        let name = info.name;
+        let (name, alias) = (info.name, info.alias.unwrap_or(info.name));
         let result = next.run(ctx, info).await;
         if let (true, Some(state)) = (mutation, ctx.data_opt::<AppState>()) {
             if let Err(err) = state.changes.publish_data_changed(&state.db).await {
@@ -54,7 +54,7 @@ impl Extension for OperationGate {
                 );
                 let err = crate::service::error::AppError::internal("the database's file system turned read-only");
                 let mut error = crate::error::ApiError(err).extend().into_server_error(Pos::default());
-                error.path = vec![PathSegment::Field(name.to_owned())];
+                error.path = vec![PathSegment::Field(alias.to_owned())];
                 return Err(error);
             }
         }

@@ -13,13 +13,28 @@ use super::precomputed::Precomputed;
 use super::transparency::{self, Transparency, WindowKey};
 use crate::error::AppResult;
 
+/// A campaign's behaviour figures (reporters told, guardians linked) still
+/// change this long after it ends.
+const CHANGING_AFTER_END_DAYS: i64 = 30;
+
+/// Whether `renewed` failed, logged if so.
+fn logged(renewed: AppResult<()>, what: &str) -> bool {
+    match renewed {
+        Ok(()) => false,
+        Err(err) => {
+            tracing::warn!("working out {what} failed: {}", err.detail());
+            true
+        }
+    }
+}
+
 pub struct Figures {
     pub kpis: Precomputed<Uuid, CampaignKpis>,
     pub transparency: Precomputed<WindowKey, Transparency>,
     /// How often the keeper works the KPIs out again (half their freshness,
     /// so requests never find them stale).
     renew_every: Duration,
-    /// The keeper's passes that ended well.
+    /// The keeper's passes that worked every figure out.
     passes: AtomicU64,
 }
 
@@ -43,19 +58,30 @@ impl Figures {
         self.kpis.keeps().then(|| self.renew_every.to_std().ok()).flatten().filter(|every| !every.is_zero())
     }
 
-    /// One pass of the keeper: every transparency window ending today that
-    /// nobody has worked out yet, and every campaign's KPIs that are not
-    /// younger than `renew_every`. The campaigns table is tiny.
+    /// One pass of the keeper: every transparency window that nobody has
+    /// worked out yet (and forgetting those that ended), and the KPIs of
+    /// every campaign that runs or ended in the last 30 days (older ones
+    /// change no more: a request works them out and they are shared). A
+    /// figure that fails is logged, and the others are still worked out.
     pub async fn renew(&self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<()> {
+        let mut failures = 0;
         for days in transparency::WINDOWS {
             let key = transparency::window(Some(days), now)?;
-            self.transparency.renew(key, now, None, transparency::work_out(db, key)).await?;
+            let renewed = self.transparency.renew(key, now, None, transparency::work_out(db, key)).await;
+            failures += usize::from(logged(renewed, "a transparency window"));
         }
+        let today = transparency::window(None, now)?.1;
+        self.transparency.forget(|(_, end)| *end < today);
         for campaign in campaign::Entity::find().all(db).await? {
-            let id = campaign.id;
-            self.kpis.renew(id, now, Some(self.renew_every), kpis::work_out(db, campaign)).await?;
+            if campaign.ends_at + Duration::days(CHANGING_AFTER_END_DAYS) < now {
+                continue;
+            }
+            let renewed = self.kpis.renew(campaign.id, now, Some(self.renew_every), kpis::work_out(db, campaign)).await;
+            failures += usize::from(logged(renewed, "a campaign's KPIs"));
         }
-        self.passes.fetch_add(1, Ordering::Release);
+        if failures == 0 {
+            self.passes.fetch_add(1, Ordering::Release);
+        }
         Ok(())
     }
 

@@ -16,11 +16,29 @@ use crate::error::{AppError, AppResult};
 /// Figures kept at once; past this the oldest keys are forgotten.
 const MAX_KEYS: usize = 512;
 
-type Slot<V> = Arc<tokio::sync::Mutex<Option<(DateTime<Utc>, Arc<V>)>>>;
+/// One key's figure, readable at once even while a newer one is worked out.
+struct Slot<V> {
+    kept: Mutex<Option<(DateTime<Utc>, Arc<V>)>>,
+    /// Held by whoever works the figure out, so it is worked out once.
+    working: tokio::sync::Mutex<()>,
+}
+
+impl<V> Default for Slot<V> {
+    fn default() -> Self {
+        Self { kept: Mutex::new(None), working: tokio::sync::Mutex::new(()) }
+    }
+}
+
+impl<V> Slot<V> {
+    fn younger_than(&self, now: DateTime<Utc>, age: Duration) -> AppResult<Option<Arc<V>>> {
+        let kept = self.kept.lock().map_err(|_| AppError::internal("a poisoned lock"))?;
+        Ok(kept.as_ref().filter(|(at, _)| now - *at < age).map(|(_, figure)| figure.clone()))
+    }
+}
 
 pub struct Precomputed<K, V> {
     fresh_for: Duration,
-    slots: Mutex<HashMap<K, Slot<V>>>,
+    slots: Mutex<HashMap<K, Arc<Slot<V>>>>,
 }
 
 impl<K: Eq + Hash + Clone, V> Precomputed<K, V> {
@@ -46,11 +64,20 @@ impl<K: Eq + Hash + Clone, V> Precomputed<K, V> {
 
     /// Works `key`'s figure out ahead of the requests, unless the one kept
     /// is younger than `renew_after` (`None`: any kept figure will do).
+    /// Requests meanwhile are answered from the figure kept while it is
+    /// fresh: renewing more often than `fresh_for` means none waits.
     pub async fn renew<F>(&self, key: K, now: DateTime<Utc>, renew_after: Option<Duration>, compute: F) -> AppResult<()>
     where
         F: Future<Output = AppResult<V>>,
     {
         self.younger_than(key, now, renew_after.unwrap_or(Duration::MAX), compute).await.map(|_| ())
+    }
+
+    /// Forgets the figures whose keys `stale` picks (windows that ended).
+    pub fn forget(&self, stale: impl Fn(&K) -> bool) {
+        if let Ok(mut slots) = self.slots.lock() {
+            slots.retain(|key, _| !stale(key));
+        }
     }
 
     /// The figure kept for `key` if younger than `age`, else one worked out now.
@@ -65,14 +92,16 @@ impl<K: Eq + Hash + Clone, V> Precomputed<K, V> {
             }
             slots.entry(key).or_default().clone()
         };
-        let mut held = slot.lock().await;
-        if let Some((at, figure)) = held.as_ref()
-            && now - *at < age
-        {
-            return Ok(figure.clone());
+        if let Some(figure) = slot.younger_than(now, age)? {
+            return Ok(figure);
+        }
+        let _working = slot.working.lock().await;
+        // Worked out by someone else while this caller waited.
+        if let Some(figure) = slot.younger_than(now, age)? {
+            return Ok(figure);
         }
         let figure = Arc::new(compute.await?);
-        *held = Some((now, figure.clone()));
+        *slot.kept.lock().map_err(|_| AppError::internal("a poisoned lock"))? = Some((now, figure.clone()));
         Ok(figure)
     }
 }
@@ -108,6 +137,31 @@ mod tests {
         figures.renew("k", later + Duration::seconds(29), Some(Duration::seconds(30)), work()).await.unwrap();
         figures.renew("k", later + Duration::days(9), None, work()).await.unwrap();
         assert_eq!(computed.load(Ordering::SeqCst), 4, "a figure younger than asked, or any with None, is kept");
+    }
+
+    #[tokio::test]
+    async fn requests_are_answered_from_the_kept_figure_while_a_newer_one_is_worked_out() {
+        let figures: Precomputed<&str, usize> = Precomputed::new(std::time::Duration::from_secs(60));
+        let now = Utc::now();
+        figures.renew("k", now, None, async { Ok(1) }).await.unwrap();
+        let (release, held) = tokio::sync::oneshot::channel::<()>();
+        let later = now + Duration::seconds(40);
+        let renewing = figures.renew("k", later, Some(Duration::seconds(30)), async move {
+            held.await.ok();
+            Ok(2)
+        });
+        let asking = async {
+            // Polled while the renewal waits: answered from the figure kept.
+            let answered = *figures.get("k", later, async { Ok(99) }).await.unwrap();
+            release.send(()).ok();
+            answered
+        };
+        let (renewed, answered) = tokio::join!(renewing, asking);
+        renewed.unwrap();
+        assert_eq!(answered, 1);
+        assert_eq!(*figures.get("k", later, async { Ok(99) }).await.unwrap(), 2);
+        figures.forget(|key| *key == "k");
+        assert_eq!(*figures.get("k", later, async { Ok(3) }).await.unwrap(), 3, "forgotten");
     }
 
     async fn futures_like_join<F, Fut>(figures: &Precomputed<&str, usize>, now: DateTime<Utc>, work: &F) -> Vec<usize>

@@ -1,10 +1,12 @@
 //! What the moderation team did, for the public: counts from the
 //! moderation records, small ones hidden so no case can be singled out.
 //!
-//! Figures that cannot be differenced: the windows are fixed (7, 30, 90 or
-//! 365 days) and end at the last full UTC day, so two answers never differ
-//! by one day or by one new report; a share is shown only when its
-//! numerator, its denominator and their difference are each large enough.
+//! Figures that cannot be differenced (API revision 3): the windows are
+//! fixed (7, 30, 90 or 365 days) and end at the last full UTC day, so no two
+//! lengths are a day apart and a new report changes nothing until its day
+//! ends; a share is shown only when its numerator, its denominator and their
+//! difference are each large enough; and reasons are hidden until the total
+//! minus the shown ones is nothing or large enough too.
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -17,8 +19,12 @@ use super::stats::median;
 use crate::error::{AppError, AppResult};
 use crate::policy::Policy;
 
-/// Counts below this are shown as 0, and what they would divide as null.
+/// Counts below this are shown as 0 (see `shown_share` for shares).
 pub const SMALLEST_SHOWN: u64 = 10;
+/// A day's figures count from this long after it ends: a record stamped
+/// just before midnight may commit just after (requests stop at their time
+/// limit, 10 s by default), and every instance must count it alike.
+const SETTLE: Duration = Duration::minutes(5);
 pub const DEFAULT_DAYS: i32 = 30;
 /// The windows one may ask for, in days.
 pub const WINDOWS: [i32; 4] = [7, 30, 90, 365];
@@ -52,13 +58,13 @@ fn shown_share(part: u64, whole: u64) -> Option<f64> {
 }
 
 /// The window of `days` (7, 30, 90 or 365) that ends at the last full UTC
-/// day before `now`.
+/// day before `now` (from `SETTLE` after midnight).
 pub fn window(days: Option<i32>, now: DateTime<Utc>) -> AppResult<WindowKey> {
     let days = days.unwrap_or(DEFAULT_DAYS);
     if !WINDOWS.contains(&days) {
         return Err(AppError::field("days", "must be 7, 30, 90 or 365"));
     }
-    Ok((days, now.date_naive()))
+    Ok((days, (now - SETTLE).date_naive()))
 }
 
 /// For anyone: the window of `days` (default 30), from the figures worked
@@ -128,6 +134,53 @@ pub async fn work_out(db: &impl ConnectionTrait, (days, end): WindowKey) -> AppR
         median_hours_to_decision: median_hours,
         appeals_decided: shown(appeals),
         overturned_share: shown_share(overturned, appeals),
-        by_reason: ReportReason::iter().map(|reason| (reason, shown(reported(reason)))).collect(),
+        by_reason: shown_by_reason(ReportReason::iter().map(|reason| (reason, reported(reason))).collect()),
     })
+}
+
+/// Each reason's count, those under 10 hidden; then, while the hidden ones
+/// add up to 1–9 (the total minus the shown counts would reveal them), the
+/// smallest shown one is hidden too.
+fn shown_by_reason(counts: Vec<(ReportReason, u64)>) -> Vec<(ReportReason, u64)> {
+    let mut shown: Vec<bool> = counts.iter().map(|(_, n)| *n >= SMALLEST_SHOWN).collect();
+    let mut hidden: u64 = counts.iter().zip(&shown).filter(|(_, s)| !**s).map(|((_, n), _)| *n).sum();
+    while (1..SMALLEST_SHOWN).contains(&hidden) {
+        let Some(smallest) = (0..counts.len()).filter(|i| shown[*i]).min_by_key(|i| counts[*i].1) else { break };
+        shown[smallest] = false;
+        hidden += counts[smallest].1;
+    }
+    counts.into_iter().zip(shown).map(|((reason, n), s)| (reason, if s { n } else { 0 })).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_total_never_reveals_a_hidden_reason() {
+        use ReportReason::*;
+        let shown = |counts: &[(ReportReason, u64)]| shown_by_reason(counts.to_vec());
+        // 9 spam hidden: 30 − 21 would give them back, so 21 goes too.
+        assert_eq!(
+            shown(&[(Spam, 9), (ScamFraud, 21), (HateSpeech, 40)]),
+            [(Spam, 0), (ScamFraud, 0), (HateSpeech, 40)]
+        );
+        // Hidden ones adding up to 10 or more reveal no single reason.
+        assert_eq!(
+            shown(&[(Spam, 6), (ScamFraud, 4), (HateSpeech, 40)]),
+            [(Spam, 0), (ScamFraud, 0), (HateSpeech, 40)]
+        );
+        assert_eq!(shown(&[(Spam, 14), (ScamFraud, 21)]), [(Spam, 14), (ScamFraud, 21)]);
+        assert_eq!(shown(&[(Spam, 3), (ScamFraud, 12)]), [(Spam, 0), (ScamFraud, 0)]);
+        assert_eq!(shown(&[(Spam, 0), (ScamFraud, 12)]), [(Spam, 0), (ScamFraud, 12)]);
+    }
+
+    #[test]
+    fn a_window_ends_at_the_last_full_day_once_it_has_settled() {
+        let at = |hms: &str| format!("2026-12-06T{hms}Z").parse::<DateTime<Utc>>().unwrap_or_default();
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 12, d).unwrap_or_default();
+        assert_eq!(window(None, at("00:04:59")).ok(), Some((30, day(5))));
+        assert_eq!(window(Some(7), at("00:05:00")).ok(), Some((7, day(6))));
+        assert!(window(Some(8), at("12:00:00")).is_err());
+    }
 }
