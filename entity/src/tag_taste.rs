@@ -18,6 +18,9 @@ pub struct Model {
     pub against: f64,
     /// Whether a search named this tag.
     pub searched: bool,
+    /// How many of the viewer's signals were for the tag (a watch past 40%,
+    /// a like, a share, a search): a reason names a taste only from two.
+    pub positive_signals: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,7 @@ mod m20261129_000008_weekends_and_wind_down;
 mod m20261129_000009_campaign_surveys;
 mod m20261130_000010_learned_tastes;
 mod m20261206_000011_attempt_queue;
+mod m20261206_000012_positive_signals;
 
 /// An index over `cols`, unique or not.
 fn index(name: &str, table: impl IntoIden, cols: Vec<DynIden>, unique: bool) -> IndexCreateStatement {
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_campaign_surveys::Migration),
             Box::new(m20261130_000010_learned_tastes::Migration),
             Box::new(m20261206_000011_attempt_queue::Migration),
+            Box::new(m20261206_000012_positive_signals::Migration),
         ]
     }
 }

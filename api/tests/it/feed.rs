@@ -556,3 +556,91 @@ async fn weights_kept_as_signals_arrive_equal_those_relearned_from_history() {
     })
     .await;
 }
+
+/// The newcomer of the finding: searches "pho bo", likes two food videos,
+/// follows a food creator, likes one comedy video and leaves a dance video
+/// after 2 s. A reason names a taste only when the viewer gave it two
+/// signals or more: food, never comedy or dance; and each of the first three
+/// cards is food, from the followed creator, or says it is something new.
+#[tokio::test]
+async fn reasons_name_only_tastes_the_viewers_own_signals_support() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| s.seed_demo = true).await;
+        let token = app.token_for("nguoi.moi").await;
+        let found = |filter: Value| {
+            let app = &app;
+            let token = &token;
+            async move {
+                let page = app
+                    .query_as(
+                        token,
+                        "query($f: ContentFilter) { contents(first: 5, filter: $f) { edges { node { id } } } }",
+                        json!({ "f": filter }),
+                    )
+                    .await;
+                field(&page, "contents")["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert!(!found(json!({ "search": "pho bo" })).await.is_empty());
+        for food in &found(json!({ "tag": "food" })).await[..2] {
+            ok(&app.interact(&token, food, "LIKE", None).await);
+        }
+        ok(&app.interact(&token, &found(json!({ "tag": "comedy" })).await[0], "LIKE", None).await);
+        ok(&app.interact(&token, &found(json!({ "tag": "dance" })).await[0], "VIEW", Some(2_000)).await);
+        let cook =
+            field(&app.query_as(&token, "{ user(handle: \"bep.nha.lan\") { id } }", json!({})).await, "user")["id"]
+                .clone();
+        ok(&app.query_as(&token, "mutation($u: ID!) { follow(userId: $u) { id } }", json!({ "u": cook })).await);
+
+        let page = feed(&app, Some(&token), 10, None).await;
+        for edge in nonempty(&page) {
+            for reason in edge["reasons"].as_array().unwrap() {
+                let label = reason["label"].as_str().unwrap();
+                if reason["kind"] == "TAG_AFFINITY" {
+                    assert_eq!(reason["tag"]["slug"], "food", "{edge}");
+                }
+                if label.contains("bạn hay xem") {
+                    assert!(label.contains("ẩm thực"), "only food was watched or liked twice: {edge}");
+                }
+            }
+        }
+        for edge in &edges(&page)[..3] {
+            let kinds: Vec<&str> =
+                edge["reasons"].as_array().unwrap().iter().map(|r| r["kind"].as_str().unwrap()).collect();
+            let food = tag_slugs(edge).contains(&"food");
+            assert!(
+                food || kinds.contains(&"FOLLOWING_AUTHOR") || kinds.contains(&"EXPLORATION"),
+                "the first cards are food or honest exploration: {edge}"
+            );
+        }
+
+        // One like is a lead the feed follows, not a taste it may claim.
+        let once = app.token_for("mot.lan.thich").await;
+        let comedy = field(
+            &app.query_as(
+                &once,
+                "{ contents(first: 1, filter: { tag: \"comedy\" }) { edges { node { id } } } }",
+                json!({}),
+            )
+            .await,
+            "contents",
+        )["edges"][0]["node"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        ok(&app.interact(&once, &comedy, "LIKE", None).await);
+        let page = feed(&app, Some(&once), 10, None).await;
+        assert!(nonempty(&page).iter().any(|e| tag_slugs(e).contains(&"comedy")), "the lead is followed: {page}");
+        for edge in edges(&page) {
+            for reason in edge["reasons"].as_array().unwrap() {
+                assert_ne!(reason["kind"], "TAG_AFFINITY", "one like names no taste: {edge}");
+                assert!(!reason["label"].as_str().unwrap().contains("bạn hay xem"), "{edge}");
+            }
+        }
+    }
+}

@@ -98,3 +98,37 @@ async fn unchanged_files_are_revalidated_and_nothing_outside_the_app_is_served()
     })
     .await;
 }
+
+/// The app's page and files travel gzip-compressed to a browser that
+/// accepts it, and plain to one that does not; GraphQL answers are left as
+/// they are (their cost is the server's, per request).
+#[tokio::test]
+async fn the_app_travels_compressed_when_the_browser_accepts_it() {
+    on_each_database(|app| async move {
+        // (path, at least this many times smaller): the page is a few lines.
+        for (path, smaller) in
+            [("/", 1.5), ("/assets/app.js", 2.0), ("/assets/styles.css", 2.0), ("/assets/i18n.js", 2.0)]
+        {
+            let fetch = |encoding: &'static str| {
+                app.client.get(format!("{}{path}", app.address)).header("accept-encoding", encoding).send()
+            };
+            let plain = fetch("identity").await.unwrap();
+            assert!(plain.headers().get("content-encoding").is_none(), "{path}");
+            let plain = plain.bytes().await.unwrap().len();
+            let packed = fetch("gzip").await.unwrap();
+            assert_eq!(packed.headers()["content-encoding"], "gzip", "{path}");
+            let packed = packed.bytes().await.unwrap().len();
+            assert!(packed as f64 * smaller < plain as f64, "{path}: {packed} bytes of {plain}");
+        }
+        let answer = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .header("accept-encoding", "gzip")
+            .json(&serde_json::json!({ "query": "{ __typename }" }))
+            .send()
+            .await
+            .unwrap();
+        assert!(answer.headers().get("content-encoding").is_none());
+    })
+    .await;
+}

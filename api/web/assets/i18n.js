@@ -313,7 +313,7 @@ const vi = {
   'privacy.signInFor': 'Đăng nhập để xem cài đặt, lịch sử đồng ý và dữ liệu của bạn.',
 
   'numbers.title': 'An toàn trên TrustFeed qua con số',
-  'numbers.intro': 'Những gì đội kiểm duyệt đã làm trong {d} ngày trọn vẹn gần nhất (tính đến hết hôm qua, giờ UTC). Con số dưới 10 được hiển thị là 0 để bảo vệ danh tính.',
+  'numbers.intro': 'Những gì đội kiểm duyệt đã làm trong {d} ngày trọn vẹn gần nhất (tính đến hết hôm qua, giờ UTC). Con số dưới 10 chỉ ghi là “dưới 10” để bảo vệ danh tính.',
   'numbers.reports': 'Báo cáo đã nhận',
   'numbers.decided': 'Vụ việc đã quyết định',
   'numbers.actioned': 'Tỷ lệ có xử lý',
@@ -323,6 +323,7 @@ const vi = {
   'numbers.overturned': 'Tỷ lệ bị đảo ngược',
   'numbers.byReason': 'Theo lý do',
   'numbers.notYet': 'Số liệu minh bạch chưa có trên máy chủ này.',
+  'numbers.underTen': 'dưới 10',
   'survey.title': 'Khảo sát ẩn danh',
   'survey.intro': 'Vài câu hỏi về mức độ tin cậy và hữu ích. Không cần đăng nhập; câu trả lời không gắn với danh tính của bạn.',
   'survey.usesApp': 'Tôi đang dùng ứng dụng',
@@ -700,7 +701,7 @@ const en = {
   'privacy.signInFor': 'Sign in to see your settings, consent history and data.',
 
   'numbers.title': 'Trust & Safety in numbers',
-  'numbers.intro': 'What the moderation team did over the last {d} full days (up to the end of yesterday, UTC). Counts under 10 are shown as 0 to protect identities.',
+  'numbers.intro': 'What the moderation team did over the last {d} full days (up to the end of yesterday, UTC). Counts under 10 read “under 10”, to protect identities.',
   'numbers.reports': 'Reports received',
   'numbers.decided': 'Cases decided',
   'numbers.actioned': 'Share actioned',
@@ -710,6 +711,7 @@ const en = {
   'numbers.overturned': 'Share overturned',
   'numbers.byReason': 'By reason',
   'numbers.notYet': 'Transparency figures are not available on this server yet.',
+  'numbers.underTen': 'under 10',
   'survey.title': 'Anonymous survey',
   'survey.intro': "A few questions about trust and usefulness. No sign-in needed; answers aren't tied to who you are.",
   'survey.usesApp': 'I use the app',

@@ -63,6 +63,9 @@ const SEEN_WINDOW_DAYS: i64 = 7;
 const MAX_SERVED: usize = 100;
 const PAGE_BLOCK: usize = 10;
 const MAX_PER_AUTHOR: usize = 2;
+/// A reason names a taste only when at least this many of the viewer's
+/// signals were for it: one long look is not "you often watch".
+const SIGNALS_TO_NAME_A_TASTE: i32 = 2;
 /// Learned tastes: at most this many tags, each weighing more than TASTE.
 const STRONGEST_TAGS: usize = 4;
 const TASTE: f64 = 0.5;

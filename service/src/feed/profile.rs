@@ -11,6 +11,8 @@ pub(super) struct Profile {
     pub(super) authors: HashMap<Uuid, f64>,
     /// Tags whose weight came from searches rather than watching.
     pub(super) searched: HashSet<String>,
+    /// How many of the viewer's signals were for each tag.
+    pub(super) positive: HashMap<String, i32>,
     /// The strongest learned taste of each pillar that has one.
     pub(super) taste_by_pillar: HashMap<Pillar, tag::Model>,
 }
@@ -46,6 +48,12 @@ impl Profile {
         let against = self.against.get(slug).copied().unwrap_or(0.0);
         let welcomed = (self.tags.get(slug).copied().unwrap_or(0.0) + against).max(0.0);
         welcomed / (welcomed + against + APPROVAL_PRIOR)
+    }
+
+    /// Whether the viewer's own signals support naming `slug` as a taste of
+    /// theirs: at least two of them were for it.
+    pub(super) fn can_name(&self, slug: &str) -> bool {
+        self.positive.get(slug).copied().unwrap_or(0) >= SIGNALS_TO_NAME_A_TASTE
     }
 
     /// The learned taste an unmet tag sits next to, if any.

@@ -124,10 +124,14 @@ pub(super) fn reasons(
             .tags
             .iter()
             .filter_map(|t| profile.tags.get(&t.slug).map(|w| (t, *w)))
-            .filter(|(_, w)| *w > TASTE)
+            .filter(|(t, w)| *w > TASTE && profile.can_name(&t.slug))
             .map(|(t, w)| (t, profile.approval(&t.slug), w))
             .max_by(|a, b| a.1.total_cmp(&b.1).then(a.2.total_cmp(&b.2)));
-        let near = || c.tags.iter().find_map(|t| profile.near_taste(t).map(|taste| (t, taste)));
+        let near = || {
+            c.tags.iter().find_map(|t| {
+                profile.near_taste(t).filter(|taste| profile.can_name(&taste.slug)).map(|taste| (t, taste))
+            })
+        };
         if let Some((tag, _, _)) = best {
             let label = if profile.searched.contains(&tag.slug) {
                 say(format!("Because you searched for {}", tag.label), format!("Vì bạn đã tìm {}", tag.label_vi))

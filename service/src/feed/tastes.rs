@@ -36,7 +36,12 @@ impl Lesson {
     /// The weight against is kept apart too: it is the evidence behind a
     /// tag's approval, which the net weight hides.
     fn tag_weight(&self, at: DateTime<Utc>) -> TagWeight {
-        TagWeight { net: self.split(self.tag, at), against: (-self.tag).max(0.0) * scale(at), searched: false }
+        TagWeight {
+            net: self.split(self.tag, at),
+            against: (-self.tag).max(0.0) * scale(at),
+            searched: false,
+            positive: i32::from(self.tag > 0.0),
+        }
     }
 
     /// (fading, lasting) parts of `weight` learned at `at`.
@@ -115,12 +120,14 @@ struct TagWeight {
     /// Fading, the signals against alone.
     against: f64,
     searched: bool,
+    /// How many signals were for the tag.
+    positive: i32,
 }
 
 impl TagWeight {
     /// What a search at `at` adds to each tag it names.
     fn searched(at: DateTime<Utc>) -> Self {
-        Self { net: (SEARCH_WEIGHT * scale(at), 0.0), against: 0.0, searched: true }
+        Self { net: (SEARCH_WEIGHT * scale(at), 0.0), against: 0.0, searched: true, positive: 1 }
     }
 }
 
@@ -130,6 +137,7 @@ impl std::ops::AddAssign for TagWeight {
         self.net.1 += other.net.1;
         self.against += other.against;
         self.searched |= other.searched;
+        self.positive += other.positive;
     }
 }
 
@@ -145,11 +153,13 @@ async fn add_tag_weights(db: &impl ConnectionTrait, viewer: Uuid, rows: Vec<(Str
         lasting: Set(weight.net.1),
         against: Set(weight.against),
         searched: Set(weight.searched),
+        positive_signals: Set(weight.positive),
     });
     let upsert = OnConflict::columns([tag_taste::Column::UserId, tag_taste::Column::TagSlug])
         .value(tag_taste::Column::Fading, summed(tag_taste::Entity, "fading"))
         .value(tag_taste::Column::Lasting, summed(tag_taste::Entity, "lasting"))
         .value(tag_taste::Column::Against, summed(tag_taste::Entity, "against"))
+        .value(tag_taste::Column::PositiveSignals, summed(tag_taste::Entity, "positive_signals"))
         .value(
             tag_taste::Column::Searched,
             Expr::col((tag_taste::Entity, tag_taste::Column::Searched)).or(Expr::cust("excluded.searched")),
@@ -197,6 +207,7 @@ pub(super) async fn load(
             profile.searched.insert(row.tag_slug.clone());
         }
         profile.against.insert(row.tag_slug.clone(), row.against * fade);
+        profile.positive.insert(row.tag_slug.clone(), row.positive_signals);
         profile.tags.insert(row.tag_slug, row.fading * fade + row.lasting);
     }
     for row in author_taste::Entity::find().filter(author_taste::Column::UserId.eq(viewer)).all(db).await? {

@@ -391,7 +391,7 @@ async fn the_campaign_pages_show_safety_figures_take_a_survey_and_chart_the_kpis
         visitor.goto("#/numbers").await;
         visitor.until("document.querySelector('.numbers .figures dd')").await;
         let reports = visitor.text(".numbers .figures dd").await;
-        assert_ne!(reports, "0", "the seeded month of moderation shows figures");
+        assert!(reports.starts_with(|c: char| c.is_ascii_digit()), "the seeded month of moderation shows figures: {reports}");
         visitor.screenshot("numbers").await;
 
         // The relaunch's survey, answered anonymously.

@@ -18,6 +18,9 @@ function Unavailable({ error, onRetry, notYet }) {
   return html`<${ErrorNote} error=${error} onRetry=${onRetry} />`;
 }
 
+/** A published count: the server shows counts under 10 as 0, which reads as "none". */
+const count = (n) => (n === 0 ? t('numbers.underTen') : formatNumber(n));
+
 const percent = (share) => (share === null || share === undefined ? '—' : `${formatNumber(share * 100, 0)}%`);
 
 export function Numbers() {
@@ -33,17 +36,17 @@ export function Numbers() {
     <h1 id="numbers-title">${t('numbers.title')}</h1>
     <p class="muted">${t('numbers.intro', { d: s.days })}</p>
     <dl class="figures">
-      <div><dt>${t('numbers.reports')}</dt><dd>${formatNumber(s.reportsReceived)}</dd></div>
-      <div><dt>${t('numbers.decided')}</dt><dd>${formatNumber(s.casesDecided)}</dd></div>
+      <div><dt>${t('numbers.reports')}</dt><dd>${count(s.reportsReceived)}</dd></div>
+      <div><dt>${t('numbers.decided')}</dt><dd>${count(s.casesDecided)}</dd></div>
       <div><dt>${t('numbers.actioned')}</dt><dd>${percent(s.actionedShare)}</dd></div>
       <div><dt>${t('numbers.median')}</dt><dd>${s.medianHoursToDecision === null ? '—' : t('numbers.hours', { n: formatNumber(s.medianHoursToDecision, 1) })}</dd></div>
-      <div><dt>${t('numbers.appeals')}</dt><dd>${formatNumber(s.appealsDecided)}</dd></div>
+      <div><dt>${t('numbers.appeals')}</dt><dd>${count(s.appealsDecided)}</dd></div>
       <div><dt>${t('numbers.overturned')}</dt><dd>${percent(s.overturnedShare)}</dd></div>
     </dl>
     <h2>${t('numbers.byReason')}</h2>
     <ul class="bars plain">
       ${s.byReason.map(
-        (r) => html`<li><span>${t(`reason.${r.reason}`)}</span><span class="bar-track"><span class="bar-fill" style=${{ width: `${(r.count / top) * 100}%` }}></span></span><span>${formatNumber(r.count)}</span></li>`,
+        (r) => html`<li><span>${t(`reason.${r.reason}`)}</span><span class="bar-track"><span class="bar-fill" style=${{ width: `${(r.count / top) * 100}%` }}></span></span><span>${count(r.count)}</span></li>`,
       )}
     </ul>
   </section>`;
