@@ -247,14 +247,27 @@ async fn a_guardian_sets_time_away_and_a_limit_and_answers_a_request_for_more_ti
         teen.click(".ask-time button[type=submit]").await;
         teen.until("document.querySelector('.gate .ok')").await;
         teen.screenshot("limit-reached").await;
+        // Out of time, the teen still reaches the menu: family, inbox, privacy, sign-out.
+        teen.click(".menu-toggle").await;
+        teen.until("document.querySelector('#main-nav.open .sign-out') && document.querySelector('#main-nav a[href=\"#/inbox\"]')").await;
+        teen.click("#main-nav a[href=\"#/family\"]").await;
+        teen.until("location.hash === '#/family' && !document.querySelector('.gate') && document.querySelector('.panel')").await;
+        teen.goto("#/").await;
+        teen.until("document.querySelector('.gate[data-gate=SCREEN_TIME_LIMIT_REACHED]')").await;
 
+        // The guardian grants 45 of the 30 minutes asked for, and is told so.
         guardian.goto("#/").await;
         guardian.goto("#/family").await;
+        guardian.set_value(".time-request select[name=grant]", "45").await;
+        guardian.until("document.querySelector('.time-request button.approve').innerText.includes('45')").await;
         guardian.click(".time-request button.approve").await;
         guardian.until("!document.querySelector('.time-request')").await;
+        guardian.until("[...document.querySelectorAll('.notice')].some((n) => n.textContent.includes('45'))").await;
         guardian.screenshot("panel").await;
         teen.click(".gate button.secondary").await;
         teen.until("!document.querySelector('.gate') && document.querySelector('.card')").await;
+        // The header's minutes left follow the grant, no longer "0 minutes".
+        teen.until("Number(document.querySelector('.minutes-left')?.dataset.remaining) > 0").await;
         teen.close().await;
         guardian.close().await;
     })

@@ -104,11 +104,23 @@ function PendingGuardian({ link, onAnswered }) {
   </div>`;
 }
 
+/** Minutes a guardian may grant, the server's 5..=120. */
+const GRANTS = [5, 10, 15, 30, 45, 60, 90, 120];
+
 function TimeRequests({ requests, mine, onAnswered }) {
   const theirs = requests.filter((r) => r.teen.id !== mine && r.status === 'PENDING');
   const own = requests.filter((r) => r.teen.id === mine);
-  const answer = async (id, approve) => {
-    if (await act(`mutation AnswerTime($id: ID!, $approve: Boolean!) { answerTimeRequest(requestId: $id, approve: $approve) { id status } }`, { id, approve })) onAnswered();
+  const [granted, setGranted] = useState({});
+  const minutesFor = (r) => granted[r.id] ?? r.minutes;
+  const answer = async (r, approve) => {
+    const minutes = approve ? minutesFor(r) : null;
+    const done = await act(
+      `mutation AnswerTime($id: ID!, $approve: Boolean!, $minutes: Int) { answerTimeRequest(requestId: $id, approve: $approve, minutes: $minutes) { id status } }`,
+      { id: r.id, approve, minutes },
+    );
+    if (!done) return;
+    notify(approve ? t('family.granted', { name: r.teen.displayName, n: minutes }) : t('family.denied', { name: r.teen.displayName }));
+    onAnswered();
   };
   if (theirs.length === 0 && own.length === 0) return null;
   return html`<section class="panel time-requests" aria-labelledby="requests-title">
@@ -116,8 +128,12 @@ function TimeRequests({ requests, mine, onAnswered }) {
     <ul class="plain">
       ${theirs.map(
         (r) => html`<li class="time-request" data-id=${r.id}>${t('family.requestLine', { name: r.teen.displayName, n: r.minutes })}${r.reason ? `: “${r.reason}”` : ''}
-          <button type="button" class="approve" onClick=${() => answer(r.id, true)}>${t('family.approveMinutes', { n: r.minutes })}</button>
-          <button type="button" class="secondary" onClick=${() => answer(r.id, false)}>${t('family.deny')}</button></li>`,
+          <label class="grant">${t('family.grantLabel')}
+            <select name="grant" value=${minutesFor(r)} onInput=${(e) => setGranted({ ...granted, [r.id]: Number(e.target.value) })}>
+              ${[...new Set([...GRANTS, r.minutes])].sort((a, b) => a - b).map((n) => html`<option value=${n}>${t('limit.minutes', { n })}</option>`)}
+            </select></label>
+          <button type="button" class="approve" onClick=${() => answer(r, true)}>${t('family.approveMinutes', { n: minutesFor(r) })}</button>
+          <button type="button" class="secondary" onClick=${() => answer(r, false)}>${t('family.deny')}</button></li>`,
       )}
       ${own.map((r) => html`<li>${t('limit.minutes', { n: r.minutes })} · ${t(`requestStatus.${r.status}`)} <small class="muted">${formatDate(r.createdAt)}</small></li>`)}
     </ul>

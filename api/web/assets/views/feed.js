@@ -6,6 +6,7 @@ import { gql } from '../api.js';
 import { notify, store, useStore } from '../store.js';
 import { formatNumber, t, tagLabel } from '../i18n.js';
 import { act, ErrorNote, errorText, Loading, PILLARS, ReportDialog, TagChips, useQuery } from '../ui.js';
+import { reloadMe } from './privacy.js';
 import { ScreenTimeGate, isGate } from './teen.js';
 
 const PAGE = 10;
@@ -200,7 +201,12 @@ export function FeedView({ params }) {
 
   const dropItem = (id) => setPages((p) => ({ ...p, items: p.items.filter((item) => item.node.id !== id) }));
 
-  if (isGate(pages.error)) return html`<${ScreenTimeGate} error=${pages.error} onRetry=${() => loadMore(true)} />`;
+  // Trying again also reloads the header's minutes left (a guardian may have granted more).
+  const retry = () => {
+    reloadMe();
+    loadMore(true);
+  };
+  if (isGate(pages.error)) return html`<${ScreenTimeGate} error=${pages.error} onRetry=${retry} />`;
 
   return html`<section class="feed-screen" aria-labelledby="feed-title">
     <${CampaignBanner} />
