@@ -159,7 +159,7 @@ pub async fn log_in(
     credentials: &Credentials<'_>,
     address: Option<&str>,
     now: DateTime<Utc>,
-) -> AppResult<(user::Model, IssuedTokens)> {
+) -> AppResult<SignedIn> {
     let user = match Email::parse(credentials.email) {
         Ok(email) => user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?,
         Err(_) => None,
@@ -201,7 +201,8 @@ pub async fn log_in(
         let token = keys.issue_appeal(user.id, now)?.token;
         return Err(AppError::AccountSuspended { until, appeal: Some(Box::new(AppealPass { case_id, token })) });
     }
-    if user.deleted_at.is_some() {
+    let deletion_cancelled = user.deleted_at.is_some();
+    if deletion_cancelled {
         // Signing in within the grace period cancels the deletion.
         let mut restored: user::ActiveModel = user.into();
         restored.deleted_at = Set(None);
@@ -210,7 +211,16 @@ pub async fn log_in(
         tracing::info!(user = %user.id, "account deletion cancelled by signing in");
     }
     let tokens = sessions::start(db, keys, user.id, now).await?;
-    Ok((user, tokens))
+    Ok(SignedIn { user, tokens, deletion_cancelled })
+}
+
+/// A session opened by signing in.
+pub struct SignedIn {
+    pub user: user::Model,
+    pub tokens: IssuedTokens,
+    /// Whether this sign-in cancelled the account's pending deletion, which
+    /// the person must be told in so many words.
+    pub deletion_cancelled: bool,
 }
 
 /// What a person types to sign in, and the device token their device kept.

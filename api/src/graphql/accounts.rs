@@ -157,6 +157,8 @@ pub struct AuthPayload {
     refresh_token: String,
     /// When the access token stops working.
     access_token_expires_at: DateTime<Utc>,
+    /// True when this sign-in cancelled the account's deletion, requested within the last 30 days.
+    deletion_cancelled: bool,
     #[graphql(skip)]
     user: user::Model,
 }
@@ -181,6 +183,7 @@ impl AuthPayload {
             access_token: tokens.access.token,
             refresh_token: tokens.refresh_token,
             access_token_expires_at: tokens.access.expires_at,
+            deletion_cancelled: false,
             user,
         }
     }
@@ -318,10 +321,11 @@ impl AccountsMutation {
         let policy = policy(ctx)?;
         let credentials =
             accounts::Credentials { email: &email, password: &password, device_token: device_token.as_deref() };
-        let (user, tokens) =
+        let signed_in =
             accounts::log_in(&state.db, &state.hasher, &state.tokens, &credentials, policy.address(), policy.now())
                 .await?;
-        Ok(AuthPayload::new(user, tokens))
+        let deletion_cancelled = signed_in.deletion_cancelled;
+        Ok(AuthPayload { deletion_cancelled, ..AuthPayload::new(signed_in.user, signed_in.tokens) })
     }
 
     /// Trades a refresh token for a new pair. Each refresh token works once:

@@ -171,6 +171,10 @@ async fn deleted_accounts_vanish_at_once_return_on_sign_in_and_are_purged_after_
 
         // Signing in within 30 days brings everything back.
         app.clock.advance(Duration::days(29));
+        let log_in = "mutation { logIn(email: \"leaving@example.com\", password: \"correct horse battery\") { accessToken deletionCancelled } }";
+        let restored = app.query(log_in, json!({})).await;
+        assert_eq!(ok(&restored)["logIn"]["deletionCancelled"], true, "the person is told the deletion was cancelled");
+        assert_eq!(ok(&app.query(log_in, json!({})).await)["logIn"]["deletionCancelled"], false, "and only once");
         let back = app.log_in("leaving").await;
         ok(&app.query_as(&back, "{ me { email } }", json!({})).await);
         let friend = app.log_in("friend").await;

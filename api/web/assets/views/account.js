@@ -29,7 +29,8 @@ function signedIn(payload) {
   if (previous) gql(`mutation End($token: String!) { logOut(refreshToken: $token) }`, { token: previous }, { anonymous: true }).catch(() => {});
   keepSession(payload);
   store.set({ me: payload.me });
-  notify(t('auth.welcome', { name: payload.me.user.displayName }));
+  const name = payload.me.user.displayName;
+  notify(payload.deletionCancelled ? t('auth.deletionCancelled', { name }) : t('auth.welcome', { name }));
   location.hash = '#/';
 }
 
@@ -53,7 +54,7 @@ export function SignIn() {
     setError(null);
     try {
       const data = await gql(`mutation LogIn($email: String!, $password: String!, $deviceToken: String) {
-        logIn(email: $email, password: $password, deviceToken: $deviceToken) { accessToken refreshToken deviceToken me { ${ME_FIELDS} } } }`,
+        logIn(email: $email, password: $password, deviceToken: $deviceToken) { accessToken refreshToken deviceToken deletionCancelled me { ${ME_FIELDS} } } }`,
         { email, password, deviceToken: deviceTokenFor(email) }, { anonymous: true });
       rememberDevice(email, data.logIn.deviceToken);
       signedIn(data.logIn);
