@@ -416,6 +416,9 @@ async fn the_campaign_pages_show_safety_figures_take_a_survey_and_chart_the_kpis
         visitor.screenshot("survey").await;
         visitor.click(".survey button[type=submit]").await;
         visitor.until("document.querySelector('.survey .ok')").await;
+        // A refresh does not bring the answered form back.
+        visitor.eval("location.reload()").await;
+        visitor.until("document.querySelector('.survey .ok') && !document.querySelector('fieldset.question')").await;
         visitor.close().await;
 
         let analyst = driver.open(&app, "analyst", DESKTOP).await;

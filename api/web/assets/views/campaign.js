@@ -90,11 +90,18 @@ export function Survey() {
 
 const SCALE = { TRUST_9: [1, 2, 3, 4, 5, 6, 7, 8, 9], AGREE_5: [1, 2, 3, 4, 5], YES_NO: [1, 0] };
 
+/** Surveys this browser answered, so the form does not come back on a refresh. */
+const answeredKey = (surveyId) => `trustfeed.answered.${surveyId}`;
+
 function SurveyForm({ survey, lang }) {
   const [answers, setAnswers] = useState({});
   const [usesApp, setUsesApp] = useState(false);
   const [error, setError] = useState(null);
-  const [done, setDone] = useState(false);
+  const [done, setDone] = useState(() => localStorage.getItem(answeredKey(survey.id)) !== null);
+  const answered = () => {
+    localStorage.setItem(answeredKey(survey.id), new Date().toISOString());
+    setDone(true);
+  };
   const submit = async (event) => {
     event.preventDefault();
     setError(null);
@@ -107,9 +114,11 @@ function SurveyForm({ survey, lang }) {
           answers: Object.entries(answers).map(([key, value]) => ({ key, value })),
         },
       });
-      setDone(true);
+      answered();
     } catch (failure) {
-      setError(failure);
+      // CONFLICT: this browser's key has answered already (another tab).
+      if (failure.code === 'CONFLICT') answered();
+      else setError(failure);
     }
   };
   if (done) return html`<p class="ok" role="status">${t('survey.thanks')}</p>`;
