@@ -471,3 +471,47 @@ async fn a_browser_that_signed_in_before_is_not_locked_out_by_guesses_from_elsew
     })
     .await;
 }
+
+/// The queue tells cases apart by type and excerpt, and a moderator opening
+/// the appeal of their own decision is told another moderator decides it,
+/// instead of being offered Claim and Decide and then refused.
+#[tokio::test]
+async fn a_moderator_is_told_before_acting_that_their_own_decisions_appeal_is_not_theirs() {
+    on_each_database_in_browser(|app, mut driver| async move {
+        let author = app.token_for("tac.gia").await;
+        let video = app.create_content(&author, json!({ "title": "Mẹo tiết kiệm điện", "caption": "Tắt thiết bị khi không dùng." })).await;
+        let reporter = app.token_for("nguoi.bao").await;
+        ok(&app.report(&reporter, "CONTENT", &video, "MISINFORMATION", None).await);
+        app.user_with_role("kiem.duyet", entity::Role::Moderator).await;
+        let moderator = app.log_in("kiem.duyet").await;
+        let queue =
+            app.query_as(&moderator, "{ moderationQueue(first: 50) { edges { node { id version snapshot { title } } } } }", json!({})).await;
+        let case = field(&queue, "moderationQueue")["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|edge| edge["node"].clone())
+            .find(|node| node["snapshot"]["title"] == "Mẹo tiết kiệm điện")
+            .expect("the new case is queued");
+        let row = format!(".case-row[data-id=\"{}\"]", case["id"].as_str().unwrap());
+
+        let page = driver.open(&app, "own-appeal", PHONE).await;
+        page.sign_in("kiem.duyet@example.com", PASSWORD).await;
+        page.goto("#/moderation").await;
+        page.until(&format!("document.querySelector('{row} .pill.target') && document.querySelector('{row} .excerpt')")).await;
+        let excerpt = page.text(&format!("{row} .excerpt")).await;
+        assert!(excerpt.contains("Tắt thiết bị"), "the excerpt of what was reported: {excerpt}");
+        page.screenshot("queue").await;
+
+        let input = json!({ "caseId": case["id"], "action": "REMOVE_CONTENT", "note": "Sai sự thật", "expectedVersion": case["version"] });
+        ok(&app.query_as(&moderator, "mutation($i: ResolveCaseInput!) { resolveCase(input: $i) { id } }", json!({ "i": input })).await);
+        let appeal = "mutation($c: ID!) { appealDecision(caseId: $c, message: \"Video của tôi có nguồn rõ ràng\") { id status } }";
+        ok(&app.query_as(&author, appeal, json!({ "c": case["id"] })).await);
+
+        page.goto(&format!("#/moderation/case/{}", case["id"].as_str().unwrap())).await;
+        page.until("document.querySelector('.cannot-decide[data-why=\"mod.ownDecision\"]') && !document.querySelector('form.decide')").await;
+        page.screenshot("own-appeal").await;
+        page.close().await;
+    })
+    .await;
+}

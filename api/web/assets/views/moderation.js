@@ -8,7 +8,13 @@ import { formatDate, t } from '../i18n.js';
 import { act, ErrorNote, Loading, SignInNeeded, useQuery } from '../ui.js';
 
 const CASE_SUMMARY = `id targetType status priority reportCount reasons autoHidden openedAt lastReportedAt version
-  snapshot { title authorHandle } assignee { handle } claimedUntil`;
+  snapshot { title caption body authorHandle } assignee { handle } claimedUntil`;
+
+/** A line of what was reported, so cases about one account can be told apart. */
+function excerpt(snapshot) {
+  const text = snapshot.body ?? snapshot.caption ?? '';
+  return text.length > 90 ? `${text.slice(0, 89)}…` : text;
+}
 const UNDECIDED = ['OPEN', 'IN_REVIEW', 'ESCALATED', 'APPEALED'];
 const APPEALS = ['APPEALED', 'ESCALATED'];
 const ACTIONS = ['DISMISS', 'REMOVE_CONTENT', 'RESTRICT_TO_ADULTS', 'WARN_USER', 'SUSPEND_USER', 'BAN_USER', 'ESCALATE'];
@@ -81,10 +87,12 @@ function Queue({ statuses }) {
       ${cases?.map(
         (c) => html`<li class="case-row" data-id=${c.id} data-status=${c.status}>
           <div>
+            <span class="pill target">${t(`target.${c.targetType}`)}</span>
             <strong>${c.snapshot.title ?? (c.snapshot.authorHandle ? `@${c.snapshot.authorHandle}` : t(`target.${c.targetType}`))}</strong>
             <span class="pill">${t(`caseStatus.${c.status}`)}</span>
             ${c.autoHidden && html`<span class="pill warn">${t('mod.autoHidden')}</span>`}
           </div>
+          ${excerpt(c.snapshot) && html`<p class="excerpt">${c.snapshot.title && c.snapshot.authorHandle ? `@${c.snapshot.authorHandle}: ` : ''}${excerpt(c.snapshot)}</p>`}
           <small>${t('mod.priority', { n: c.priority })} · ${t('mod.reports', { n: c.reportCount })} · ${c.reasons.map((r) => t(`reason.${r}`)).join(', ')}</small>
           ${c.assignee && html`<small class="muted"> · ${t('mod.claimedBy', { h: c.assignee.handle })}</small>`}
           <div class="actions">
@@ -150,7 +158,7 @@ function CaseView({ id }) {
         ${c.snapshot.body && html`<blockquote>${c.snapshot.body}</blockquote>`}
         ${c.snapshot.authorHandle && html`<p class="muted">@${c.snapshot.authorHandle} ${c.snapshot.authorDisplayName ?? ''}</p>`}
         <h3>${t('mod.current')}</h3>
-        <p>${target ? target.title ?? target.body ?? `@${target.handle}` : t('mod.deleted')} ${target?.status ? html`<span class="pill">${target.status}</span>` : ''}</p>
+        <p>${target ? target.title ?? target.body ?? `@${target.handle}` : t('mod.deleted')} ${target?.status ? html`<span class="pill">${t(`contentStatus.${target.status}`)}</span>` : ''}</p>
         ${c.appealMessage && html`<h3>${t('mod.appealMessage')}</h3><blockquote>${c.appealMessage}</blockquote>`}
       </section>
       <section>
@@ -160,7 +168,8 @@ function CaseView({ id }) {
         <ol class="plain">${c.events.map((e) => html`<li>${t(`event.${e.kind}`)}${e.action ? ` · ${t(`action.${e.action}`)}` : ''}${e.actor ? ` · @${e.actor.handle}` : ''} <small class="muted">${formatDate(e.createdAt)}</small>${e.note ? html`<br /><span>${e.note}</span>` : ''}</li>`)}</ol>
       </section>
     </div>
-    ${UNDECIDED.includes(c.status) &&
+    ${UNDECIDED.includes(c.status) && whyNot(c, me) && html`<p class="cannot-decide" role="note" data-why=${whyNot(c, me)}>${t(whyNot(c, me))}</p>`}
+    ${UNDECIDED.includes(c.status) && !whyNot(c, me) &&
     html`<form class="decide" onSubmit=${decide}>
       <div class="actions"><button type="button" class="secondary" onClick=${claim}>${t('mod.claim')}</button>
         <button type="button" class="secondary" onClick=${release}>${t('mod.release')}</button></div>
@@ -177,6 +186,20 @@ function CaseView({ id }) {
       <button type="submit" class="resolve">${t('mod.resolve')}</button>
     </form>`}
   </article>`;
+}
+
+/**
+ * Why this moderator may not decide the case, as the server's rules say,
+ * before they try: a message key, or null.
+ */
+function whyNot(c, me) {
+  if (!me) return null;
+  const mine = me.user.handle;
+  if (c.snapshot.authorHandle === mine || c.target?.handle === mine) return 'mod.ownCase';
+  if (c.status === 'ESCALATED' && me.role !== 'ADMIN') return 'mod.onlyAdmin';
+  const decisions = c.events.filter((e) => e.kind === 'ACTION');
+  if (c.status === 'APPEALED' && decisions.at(-1)?.actor?.handle === mine) return 'mod.ownDecision';
+  return null;
 }
 
 /**
