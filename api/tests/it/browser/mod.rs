@@ -19,6 +19,8 @@ use crate::support::{Backend, TestApp, backends};
 mod flows;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// axe-core, injected into pages to check them (see `vendor/README.md`).
+const AXE: &str = include_str!("vendor/axe.min.js");
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// How long a page may take to show what a step waits for.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -146,7 +148,7 @@ impl Page {
                 return value;
             }
             if started.elapsed() > PATIENCE {
-                self.screenshot("timeout").await;
+                self.save_picture("timeout").await;
                 let body = self.eval("document.body.innerText.slice(0, 1500)").await;
                 panic!("{} ({:?}): waited in vain for `{expression}`; the page says:\n{body}", self.name, self.backend);
             }
@@ -207,7 +209,14 @@ impl Page {
     }
 
     /// Saves a PNG under `target/screenshots/`.
+    /// Saves what the screen shows now, once axe-core finds nothing serious
+    /// on it: every screen a flow pictures is checked.
     pub async fn screenshot(&self, step: &str) {
+        self.assert_accessible(step).await;
+        self.save_picture(step).await;
+    }
+
+    async fn save_picture(&self, step: &str) {
         let png = self.client.screenshot().await.unwrap();
         let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
         std::fs::create_dir_all(&folder).unwrap();
@@ -223,6 +232,22 @@ impl Page {
         self.click("form button[type=submit]").await;
         self.until("location.hash === '#/' && document.querySelector('.sign-out')").await;
         self.until("document.querySelector('.card')").await;
+    }
+
+    /// axe-core finds no serious or critical accessibility violation on the
+    /// screen as it is now; `screen` names it in the failure.
+    pub async fn assert_accessible(&self, screen: &str) {
+        let loaded = self.eval("typeof globalThis.axe === 'object'").await;
+        if loaded != Value::Bool(true) {
+            self.client.execute(AXE, vec![]).await.unwrap();
+        }
+        let script = "const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ['violations'] })
+              .then((r) => done(r.violations.filter((v) => ['serious', 'critical'].includes(v.impact))
+                .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.html) }))))
+              .catch((e) => done([{ id: 'axe failed', help: String(e) }]));";
+        let violations = self.client.execute_async(script, vec![]).await.unwrap();
+        assert_eq!(violations, json!([]), "{} ({:?}), {screen}: accessibility violations", self.name, self.backend);
     }
 
     /// No text was missing in either language on this page's screens.
