@@ -515,3 +515,46 @@ async fn a_moderator_is_told_before_acting_that_their_own_decisions_appeal_is_no
     })
     .await;
 }
+
+/// An anonymous visitor who taps Report is told why an account is needed,
+/// comes back after signing in to the same video's report form, and the
+/// report is filed: one sign-in, not eight steps.
+#[tokio::test]
+async fn an_anonymous_report_survives_signing_in_and_is_filed() {
+    on_each_database_in_browser(|app, mut driver| async move {
+        let reporter = app.token_for("nguoi.xem").await;
+        let page = driver.open(&app, "intent", PHONE).await;
+        page.goto("").await;
+        page.until("document.querySelectorAll('.card').length >= 3").await;
+        let card = ".card[data-index=\"1\"]";
+        let title = page.text(&format!("{card} .card-title")).await;
+        let id = page.eval(&format!("document.querySelector('{card}').dataset.id")).await;
+        page.click(&format!("{card} button.report")).await;
+        page.until("location.hash === '#/signin' && document.querySelector('.intent')").await;
+        let why = page.text(".intent").await;
+        assert!(why.contains(&title) && why.contains("báo cáo"), "the sign-in says why: {why}");
+        page.screenshot("why-sign-in").await;
+
+        page.fill("#field-email", "nguoi.xem@example.com").await;
+        page.fill("#field-password", PASSWORD).await;
+        page.click("form button[type=submit]").await;
+        page.until(&format!(
+            "document.querySelector('.intent-report[data-content=\"{}\"] dialog')",
+            id.as_str().unwrap()
+        ))
+        .await;
+        page.click(".intent-report dialog input[value=SPAM]").await;
+        page.screenshot("report-after-sign-in").await;
+        page.click(".intent-report dialog button[type=submit]").await;
+        page.until("!document.querySelector('.intent-report dialog')").await;
+
+        let mine =
+            app.query_as(&reporter, "{ myReports(first: 5) { edges { node { reason targetId } } } }", json!({})).await;
+        let filed = &field(&mine, "myReports")["edges"];
+        assert_eq!(filed.as_array().unwrap().len(), 1, "{mine}");
+        assert_eq!(filed[0]["node"]["targetId"], id);
+        assert_eq!(filed[0]["node"]["reason"], "SPAM");
+        page.close().await;
+    })
+    .await;
+}

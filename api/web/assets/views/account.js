@@ -6,6 +6,7 @@ import { deviceTokenFor, forgetSession, gql, keepSession, refreshToken, remember
 import { notify, store } from '../store.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { ErrorNote, fieldErrors, Loading, ReportDialog, TagChips, act, useQuery } from '../ui.js';
+import { pendingIntent } from '../intent.js';
 
 export const ME_FIELDS = `user { id handle displayName } email role ageBand birthDate timezone locale
   settings { privateAccount personalizedFeed commentPolicy restrictedMode }
@@ -31,7 +32,8 @@ function signedIn(payload) {
   store.set({ me: payload.me });
   const name = payload.me.user.displayName;
   notify(payload.deletionCancelled ? t('auth.deletionCancelled', { name }) : t('auth.welcome', { name }));
-  location.hash = '#/';
+  // Back to the video whose like, report or "not interested" sent them here.
+  location.hash = pendingIntent()?.back ?? '#/';
 }
 
 function Field({ label, name, hint, errors, ...input }) {
@@ -64,8 +66,10 @@ export function SignIn() {
       setBusy(false);
     }
   };
+  const intent = pendingIntent();
   return html`<section class="panel narrow" aria-labelledby="signin-title">
     <h1 id="signin-title">${t('auth.signIn')}</h1>
+    ${intent && html`<p class="intent" role="note">${t(`intent.why.${intent.action}`, { title: intent.title })}</p>`}
     <form onSubmit=${submit}>
       <${Field} label=${t('auth.email')} name="email" type="email" autocomplete="email" required value=${email} onInput=${(e) => setEmail(e.target.value)} />
       <${Field} label=${t('auth.password')} name="password" type="password" autocomplete="current-password" required value=${password} onInput=${(e) => setPassword(e.target.value)} />

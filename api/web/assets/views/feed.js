@@ -6,6 +6,7 @@ import { gql } from '../api.js';
 import { notify, store, useStore } from '../store.js';
 import { formatNumber, t, tagLabel } from '../i18n.js';
 import { act, ErrorNote, errorText, Loading, PILLARS, ReportDialog, TagChips, useQuery } from '../ui.js';
+import { rememberIntent, takeIntent } from '../intent.js';
 import { reloadMe } from './privacy.js';
 import { ScreenTimeGate, isGate } from './teen.js';
 
@@ -215,6 +216,7 @@ export function FeedView({ params }) {
     <p class="muted intro">
       ${search ? t('feed.searchResults', { q: search }) : campaign ? t('feed.campaignTitle', { tag: '#tryitwithtiktok' }) : signedIn ? t('feed.learning') : t('feed.sampler')}
     </p>
+    ${signedIn && html`<${FinishIntent} onRecord=${record} onDrop=${dropItem} />`}
     ${pages.windDown && html`<${WindDown} prompt=${pages.windDown} onDismiss=${() => setPages((p) => ({ ...p, windDown: null }))} />`}
     <div class="feed" ref=${list} aria-label=${t('nav.feed')} role="feed" aria-busy=${pages.loading}>
       ${pages.items.map(
@@ -228,6 +230,29 @@ export function FeedView({ params }) {
     ${!pages.loading && !pages.error && pages.hasNext && pages.items.length > 0 && html`<button type="button" class="secondary wide" onClick=${() => loadMore()}>${t('feed.more')}</button>`}
     ${!pages.hasNext && pages.items.length > 0 && html`<p class="muted end">${t('feed.end')}</p>`}
   </section>`;
+}
+
+/** Finishes what the visitor asked for before signing in, on that same video. */
+function FinishIntent({ onRecord, onDrop }) {
+  const [reporting, setReporting] = useState(null);
+  useEffect(() => {
+    const intent = takeIntent();
+    if (!intent) return;
+    if (intent.action === 'REPORT') {
+      setReporting(intent);
+      return;
+    }
+    onRecord({ contentId: intent.contentId, kind: intent.action }).then((result) => {
+      if (!result) return;
+      notify(t(`intent.done.${intent.action}`, { title: intent.title }));
+      if (intent.action === 'NOT_INTERESTED') onDrop(intent.contentId);
+    });
+  }, []);
+  if (!reporting) return null;
+  return html`<div class="intent-report" data-content=${reporting.contentId}>
+    <p>${t('intent.reportNow', { title: reporting.title })}</p>
+    <${ReportDialog} targetType="CONTENT" targetId=${reporting.contentId} onClose=${() => setReporting(null)} />
+  </div>`;
 }
 
 /** The campaign running now (the launch campaign when none is), with a link to its entries. */
@@ -291,13 +316,15 @@ function Card({ item, index, active, onRecord, onDrop }) {
   const [showComments, setShowComments] = useState(false);
   const [reporting, setReporting] = useState(false);
   const pillar = node.tags[0]?.pillar?.toLowerCase() ?? 'learn';
-  const needAccount = () => {
+  /** Anonymous: sign in first, and come back to finish `action` on this video. */
+  const needAccount = (action) => {
     if (signedIn) return false;
+    rememberIntent(action, node);
     location.hash = '#/signin';
     return true;
   };
   const like = async () => {
-    if (needAccount()) return;
+    if (needAccount('LIKE')) return;
     const result = await onRecord({ contentId: node.id, kind: liked.on ? 'UNLIKE' : 'LIKE' });
     if (result) setLiked({ on: result.content.viewerHasLiked, count: result.content.likeCount });
   };
@@ -311,7 +338,7 @@ function Card({ item, index, active, onRecord, onDrop }) {
     if (signedIn && (await onRecord({ contentId: node.id, kind: 'SHARE' }))) notify(t('card.shared'));
   };
   const notInterested = async () => {
-    if (needAccount()) return;
+    if (needAccount('NOT_INTERESTED')) return;
     if (await onRecord({ contentId: node.id, kind: 'NOT_INTERESTED' })) {
       notify(t('card.notInterestedDone'));
       onDrop(node.id);
@@ -343,7 +370,7 @@ function Card({ item, index, active, onRecord, onDrop }) {
           <${Icon} name="comment" /> ${t('card.comments', { n: formatNumber(node.commentCount) })}
         </button>
         <button type="button" class="not-interested" onClick=${notInterested}><${Icon} name="hide" /> ${t('card.notInterested')}</button>
-        <button type="button" class="report" onClick=${() => !needAccount() && setReporting(true)}><${Icon} name="flag" /> ${t('card.report')}</button>
+        <button type="button" class="report" onClick=${() => !needAccount('REPORT') && setReporting(true)}><${Icon} name="flag" /> ${t('card.report')}</button>
       </div>
       ${showComments && html`<${Comments} contentId=${node.id} />`}
     </div>
