@@ -223,6 +223,17 @@ pub struct SignedIn {
     pub deletion_cancelled: bool,
 }
 
+/// Changes the language the account reads in: the app's words, the feed's
+/// reasons and notifications, already sent ones included.
+pub async fn set_locale(db: &impl ConnectionTrait, policy: &Policy, locale: &str) -> AppResult<user::Model> {
+    let viewer = policy.member()?;
+    let locale = Locale::parse(locale).map_err(|_| AppError::field("locale", "must be \"vi\" or \"en\""))?;
+    let mut account: user::ActiveModel = viewer.user.clone().into();
+    account.locale = Set(locale.as_str().to_owned());
+    account.updated_at = Set(policy.now());
+    Ok(account.update(db).await?)
+}
+
 /// What a person types to sign in, and the device token their device kept.
 pub struct Credentials<'a> {
     pub email: &'a str,

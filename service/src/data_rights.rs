@@ -254,15 +254,16 @@ async fn purge_one(db: &DatabaseConnection, id: Uuid, cutoff: DateTime<Utc>) -> 
     // Other people's notifications that name the account by handle: only
     // those recorded as naming it, so `@lan` never touches `@lan.nguyen`.
     if let Some(account) = user::Entity::find_by_id(id).one(&txn).await? {
+        let anonymised = |column: notification::Column| -> Expr {
+            Func::cust(Alias::new("REPLACE"))
+                .arg(Expr::col(column))
+                .arg(format!("@{}", account.handle))
+                .arg("@deleted-account")
+                .into()
+        };
         notification::Entity::update_many()
-            .col_expr(
-                notification::Column::Body,
-                Func::cust(Alias::new("REPLACE"))
-                    .arg(Expr::col(notification::Column::Body))
-                    .arg(format!("@{}", account.handle))
-                    .arg("@deleted-account")
-                    .into(),
-            )
+            .col_expr(notification::Column::Body, anonymised(notification::Column::Body))
+            .col_expr(notification::Column::BodyEn, anonymised(notification::Column::BodyEn))
             .col_expr(notification::Column::MentionedUserId, Expr::value(Option::<Uuid>::None))
             .filter(notification::Column::MentionedUserId.eq(id))
             .exec(&txn)

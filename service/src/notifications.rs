@@ -291,7 +291,9 @@ pub fn outcome_text(action: ModerationAction, vietnamese: bool) -> String {
 }
 
 fn row(recipient: &user::Model, notice: &Notice<'_>, now: DateTime<Utc>) -> notification::ActiveModel {
-    let (title, body) = notice.words(recipient.locale != "en");
+    // Both languages: each is read in the language its reader uses then.
+    let (title, body) = notice.words(true);
+    let (title_en, body_en) = notice.words(false);
     let about = notice.about();
     notification::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -299,6 +301,8 @@ fn row(recipient: &user::Model, notice: &Notice<'_>, now: DateTime<Utc>) -> noti
         kind: Set(notice.kind().to_owned()),
         title: Set(title),
         body: Set(body),
+        title_en: Set(Some(title_en)),
+        body_en: Set(Some(body_en)),
         created_at: Set(now),
         read_at: Set(None),
         case_id: Set(about.case),

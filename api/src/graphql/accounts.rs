@@ -328,6 +328,15 @@ impl AccountsMutation {
         Ok(AuthPayload { deletion_cancelled, ..AuthPayload::new(signed_in.user, signed_in.tokens) })
     }
 
+    /// Changes the language you read in: feed reasons and notifications (already sent ones too) follow it.
+    async fn set_locale(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "\"vi\" or \"en\". At most 8 characters.")] locale: String,
+    ) -> AppResult<Me> {
+        Ok(Me(accounts::set_locale(&app(ctx)?.db, policy(ctx)?, &locale).await?))
+    }
+
     /// Trades a refresh token for a new pair. Each refresh token works once:
     /// presenting a used one signs the whole session out.
     async fn refresh_session(

@@ -267,7 +267,7 @@ impl ModerationEvent {
 
 pub struct Notification(pub notification::Model);
 
-/// A message to you, written in your language when it was sent.
+/// A message to you, in your account's language as you read it.
 #[Object]
 impl Notification {
     /// The notification's id.
@@ -281,12 +281,12 @@ impl Notification {
         &self.0.kind
     }
     /// A short title.
-    async fn title(&self) -> &str {
-        &self.0.title
+    async fn title(&self, ctx: &Context<'_>) -> &str {
+        self.0.words(!vietnamese(ctx)).0
     }
     /// The message.
-    async fn body(&self) -> &str {
-        &self.0.body
+    async fn body(&self, ctx: &Context<'_>) -> &str {
+        self.0.words(!vietnamese(ctx)).1
     }
     /// When it was sent.
     async fn created_at(&self) -> DateTime<Utc> {

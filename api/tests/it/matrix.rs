@@ -652,6 +652,11 @@ fn rows() -> Vec<Row> {
         },
         Row { operation: "exportMyData", query: |_, _| "mutation { exportMyData }".into(), expect: |c| member(c, OK) },
         Row {
+            operation: "setLocale",
+            query: |_, _| "mutation { setLocale(locale: \"vi\") { locale } }".into(),
+            expect: |c| member(c, OK),
+        },
+        Row {
             operation: "logOut",
             query: |_, _| "mutation { logOut(refreshToken: \"not-a-refresh-token\") }".into(),
             expect: |_| "UNAUTHENTICATED",

@@ -726,6 +726,36 @@ async fn notifications_say_what_they_are_about() {
     .await;
 }
 
+/// A notification is read in the language its reader uses when reading it:
+/// switching the account to English turns the ones already sent English too.
+#[tokio::test]
+async fn notifications_are_read_in_the_language_the_reader_chose() {
+    on_each_database(|app| async move {
+        let guardian = app.token_for("parent").await;
+        let teen = app.sign_up("teen", 14).await["accessToken"].as_str().unwrap().to_owned();
+        app.pair(&guardian, &teen).await;
+        let notes = "{ notifications { edges { node { kind title body } } } }";
+        let linked = |answer: &Value| {
+            let edges = field(answer, "notifications")["edges"].as_array().unwrap().clone();
+            edges.into_iter().find(|e| e["node"]["kind"] == "FAMILY_LINKED").unwrap()["node"].clone()
+        };
+        let vietnamese = linked(&app.query_as(&guardian, notes, json!({})).await);
+        let set = "mutation($l: String!) { setLocale(locale: $l) { locale } }";
+        assert_eq!(field(&app.query_as(&guardian, set, json!({ "l": "en" })).await, "setLocale")["locale"], "en");
+        let english = linked(&app.query_as(&guardian, notes, json!({})).await);
+        assert_ne!(vietnamese["title"], english["title"], "{vietnamese} / {english}");
+        assert!(
+            english["title"].as_str().unwrap().is_ascii() && english["body"].as_str().unwrap().is_ascii(),
+            "{english}"
+        );
+        assert!(!vietnamese["body"].as_str().unwrap().is_ascii(), "{vietnamese}");
+        let refused = app.query_as(&guardian, set, json!({ "l": "fr" })).await;
+        assert_code(&refused, "BAD_USER_INPUT");
+        assert!(refused["errors"][0]["extensions"]["fields"]["locale"].is_array(), "{refused}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn an_appeal_token_opens_nothing_else_not_even_public_reads() {
     on_each_database(|app| async move {

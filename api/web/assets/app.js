@@ -3,7 +3,7 @@ import { html, render, useEffect, useState } from './vendor/preact-htm.js';
 import { Icon } from './icons.js';
 import { store, useStore } from './store.js';
 import { t } from './i18n.js';
-import { hasRole } from './ui.js';
+import { act, hasRole } from './ui.js';
 import { FeedView } from './views/feed.js';
 import { Profile, SignIn, SignUp, signOut } from './views/account.js';
 import { Bell, Inbox, refreshUnread } from './views/inbox.js';
@@ -68,6 +68,13 @@ function Screen({ route }) {
   }
 }
 
+/** Switches the app's language and, when signed in, the account's: feed reasons and notifications follow. */
+async function switchLanguage(next) {
+  store.set({ lang: next });
+  if (!store.get().signedIn) return;
+  if (await act(`mutation Locale($locale: String!) { setLocale(locale: $locale) { locale } }`, { locale: next })) reloadMe();
+}
+
 function Header({ route }) {
   const { lang, signedIn, me } = useStore();
   const [open, setOpen] = useState(false);
@@ -79,7 +86,7 @@ function Header({ route }) {
     <${MinutesLeft} />
     <div class="top-actions">
       <${Bell} />
-      <button type="button" class="lang" aria-label=${t('nav.languageLabel')} onClick=${() => store.set({ lang: lang === 'vi' ? 'en' : 'vi' })}>${t('nav.language')}</button>
+      <button type="button" class="lang" aria-label=${t('nav.languageLabel')} onClick=${() => switchLanguage(lang === 'vi' ? 'en' : 'vi')}>${t('nav.language')}</button>
       <button type="button" class="menu-toggle" aria-expanded=${open} aria-controls="main-nav" onClick=${() => setOpen(!open)}><${Icon} name="menu" /> <span class="visually-hidden">${t('nav.menu')}</span></button>
     </div>
     <nav id="main-nav" class=${open ? 'main-nav open' : 'main-nav'} aria-label=${t('nav.menu')}>

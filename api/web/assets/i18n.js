@@ -829,11 +829,21 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (params[name] ?? `{${name}}`).toString());
 }
 
-export function formatDate(iso, withTime = true) {
+/** A moment in the reader's own time zone (their account's, else Vietnam's), in local format. */
+function formatMoment(iso, options) {
   if (!iso) return '';
-  const lang = store.get().lang === 'en' ? 'en-GB' : 'vi-VN';
-  const options = withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' };
-  return new Intl.DateTimeFormat(lang, options).format(new Date(iso));
+  const { lang, me } = store.get();
+  const timeZone = me?.timezone ?? 'Asia/Ho_Chi_Minh';
+  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'vi-VN', { ...options, timeZone }).format(new Date(iso));
+}
+
+export function formatDate(iso, withTime = true) {
+  return formatMoment(iso, withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' });
+}
+
+/** The time of day only, as a teen's time-away window ends. */
+export function formatTime(iso) {
+  return formatMoment(iso, { timeStyle: 'short' });
 }
 
 export function formatNumber(n, digits = 0) {

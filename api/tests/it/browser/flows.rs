@@ -511,6 +511,24 @@ async fn a_moderator_is_told_before_acting_that_their_own_decisions_appeal_is_no
         page.goto(&format!("#/moderation/case/{}", case["id"].as_str().unwrap())).await;
         page.until("document.querySelector('.cannot-decide[data-why=\"mod.ownDecision\"]') && !document.querySelector('form.decide')").await;
         page.screenshot("own-appeal").await;
+
+        // The language follows the account: switched to English here, back to
+        // Vietnamese while signed out, and English again on signing in.
+        page.click("button.lang").await;
+        page.until("document.documentElement.lang === 'en'").await;
+        let locale = "{ me { locale } }";
+        let started = std::time::Instant::now();
+        while field(&app.query_as(&moderator, locale, json!({})).await, "me")["locale"] != "en" {
+            assert!(started.elapsed() < Duration::from_secs(10), "the account's locale follows the switch");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        page.click(".menu-toggle").await;
+        page.click(".sign-out").await;
+        page.until("!document.querySelector('.sign-out')").await;
+        page.click("button.lang").await;
+        page.until("document.documentElement.lang === 'vi'").await;
+        page.sign_in("kiem.duyet@example.com", PASSWORD).await;
+        page.until("document.documentElement.lang === 'en'").await;
         page.close().await;
     })
     .await;

@@ -29,7 +29,8 @@ function signedIn(payload) {
   const previous = refreshToken();
   if (previous) gql(`mutation End($token: String!) { logOut(refreshToken: $token) }`, { token: previous }, { anonymous: true }).catch(() => {});
   keepSession(payload);
-  store.set({ me: payload.me });
+  // The account's language wins over this browser's last choice.
+  store.set({ me: payload.me, lang: payload.me.locale === 'en' ? 'en' : 'vi' });
   const name = payload.me.user.displayName;
   notify(payload.deletionCancelled ? t('auth.deletionCancelled', { name }) : t('auth.welcome', { name }));
   // Back to the video whose like, report or "not interested" sent them here.

@@ -2,8 +2,8 @@
 // time away and for a used-up daily limit, with "ask for more time".
 import { html, useState } from '../vendor/preact-htm.js';
 import { Icon } from '../icons.js';
-import { store, useStore } from '../store.js';
-import { t } from '../i18n.js';
+import { useStore } from '../store.js';
+import { formatTime, t } from '../i18n.js';
 import { act } from '../ui.js';
 
 const GATES = ['TIME_AWAY', 'SCREEN_TIME_LIMIT_REACHED'];
@@ -13,21 +13,13 @@ export function isGate(error) {
   return Boolean(error && GATES.includes(error.code));
 }
 
-/** A time of day in the teen's own zone, where their family set the windows. */
-function localTime(iso) {
-  if (!iso) return '';
-  const { lang, me } = store.get();
-  const timeZone = me?.timezone ?? 'Asia/Ho_Chi_Minh';
-  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'vi-VN', { timeStyle: 'short', timeZone }).format(new Date(iso));
-}
-
 export function ScreenTimeGate({ error, onRetry }) {
   const away = error.code === 'TIME_AWAY';
   return html`<section class="gate" role="alertdialog" aria-labelledby="gate-title" data-gate=${error.code}>
     <div class="gate-inner">
       <span class="gate-icon"><${Icon} name=${away ? 'moon' : 'hourglass'} size="64" /></span>
       <h1 id="gate-title">${away ? t('timeAway.title') : t('limit.title', { n: error.extensions.limitMinutes ?? '' })}</h1>
-      <p>${away ? t('timeAway.body', { until: localTime(error.extensions.endsAt) }) : t('limit.body')}</p>
+      <p>${away ? t('timeAway.body', { until: formatTime(error.extensions.endsAt) }) : t('limit.body')}</p>
       ${away ? html`<p class="muted">${t('timeAway.tip')}</p>` : html`<${AskForMoreTime} />`}
       <button type="button" class="secondary" onClick=${onRetry}>${t('limit.retry')}</button>
     </div>
