@@ -135,7 +135,8 @@ function App() {
   return html`<a class="skip" href="#/" onClick=${skip}>${t('nav.skip')}</a>
     <${Header} route=${route} />
     <main id="main" tabindex="-1"><${Screen} route=${route} /></main>
-    <footer class="foot"><p>${t('app.tagline')} · <a href="#/numbers">${t('nav.numbers')}</a> · <a href="#/privacy">${t('nav.privacy')}</a></p></footer>
+    <footer class="foot"><p>${t('app.tagline')} · <a href="#/numbers">${t('nav.numbers')}</a> · <a href="#/privacy">${t('nav.privacy')}</a></p>
+      <p class="credit">${t('app.pictures')} <a href="https://creativecommons.org/licenses/by/4.0/" rel="license noopener">Twemoji, CC-BY 4.0</a></p></footer>
     <${Notice} />`;
 }
 

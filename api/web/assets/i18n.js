@@ -4,6 +4,7 @@ import { store } from './store.js';
 
 const vi = {
   'app.tagline': 'Trăm xem không bằng một thử',
+  'app.pictures': 'Hình minh họa:',
   'nav.feed': 'Dành cho bạn',
   'nav.search': 'Tìm kiếm',
   'nav.inbox': 'Báo cáo & thông báo',
@@ -81,6 +82,7 @@ const vi = {
   'card.unlike': 'Bỏ thích',
   'card.share': 'Chia sẻ',
   'card.shared': 'Đã sao chép liên kết',
+  'card.shareLink': 'Liên kết để chia sẻ: {link}',
   'card.notInterested': 'Không quan tâm',
   'card.notInterestedDone': 'Đã hiểu: bạn sẽ thấy ít video như thế này hơn.',
   'card.comments': 'Bình luận ({n})',
@@ -406,6 +408,7 @@ const vi = {
 
 const en = {
   'app.tagline': 'A hundred views are not worth one try',
+  'app.pictures': 'Pictures:',
   'nav.feed': 'For You',
   'nav.search': 'Search',
   'nav.inbox': 'Reports & notifications',
@@ -485,6 +488,7 @@ const en = {
   'card.unlike': 'Unlike',
   'card.share': 'Share',
   'card.shared': 'Link copied',
+  'card.shareLink': 'Link to share: {link}',
   'card.notInterested': 'Not interested',
   'card.notInterestedDone': "Got it: you'll see fewer videos like this.",
   'card.comments': 'Comments ({n})',

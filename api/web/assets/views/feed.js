@@ -301,7 +301,19 @@ function WindDown({ prompt, onDismiss }) {
   </div>`;
 }
 
-/** A reason in the viewer's language: the server's words when they match it. */
+/** Tags with a pictogram (Twemoji, `vendor/twemoji/`). */
+const PICTOGRAMS = new Set([
+  'study-tips', 'language-learning', 'personal-finance', 'health', 'science', 'food', 'travel', 'news', 'diy',
+  'family-stories', 'community', 'culture', 'comedy', 'dance', 'pets', 'volunteering', 'kind-words', 'helping-hands',
+]);
+
+/** A creator's initial on a colour of their own, so creators are told apart at a glance. */
+function Avatar({ handle }) {
+  const hue = [...handle].reduce((sum, c) => (sum * 31 + c.charCodeAt(0)) % 360, 7);
+  return html`<span class="avatar" aria-hidden="true" style=${{ background: `hsl(${hue} 55% 32%)` }}>${handle[0].toUpperCase()}</span>`;
+}
+
+/** A reason in the viewer's language: the server's words when they match it. *//** A reason in the viewer's language: the server's words when they match it. */
 function reasonText(reason) {
   const { lang, me } = store.get();
   if (lang === (me?.locale ?? 'vi')) return reason.label;
@@ -330,12 +342,16 @@ function Card({ item, index, active, onRecord, onDrop }) {
   };
   const share = async () => {
     const link = `${location.origin}/#/?q=${encodeURIComponent(node.title)}`;
+    let copied = false;
     try {
-      await navigator.clipboard?.writeText(link);
+      await navigator.clipboard.writeText(link);
+      copied = true;
     } catch {
-      // Copying may be refused; the share still counts.
+      // Copying may be refused: the link is shown instead.
     }
-    if (signedIn && (await onRecord({ contentId: node.id, kind: 'SHARE' }))) notify(t('card.shared'));
+    // Anyone is told what happened; a signed-in share also teaches the feed.
+    if (signedIn) await onRecord({ contentId: node.id, kind: 'SHARE' });
+    notify(copied ? t('card.shared') : t('card.shareLink', { link }));
   };
   const notInterested = async () => {
     if (needAccount('NOT_INTERESTED')) return;
@@ -347,14 +363,19 @@ function Card({ item, index, active, onRecord, onDrop }) {
   return html`<article class=${`card${active ? ' active' : ''}`} data-index=${index} data-id=${node.id}
       data-tags=${node.tags.map((tag) => tag.slug).join(' ')} aria-label=${node.title} aria-current=${active ? 'true' : null}>
     <div class=${`poster pillar-bg-${pillar}`} style=${{ '--duration': `${node.durationSeconds}s` }}>
-      <span class="play"><${Icon} name="play" size="56" /></span>
+      <span class="pictograms" aria-hidden="true">
+        ${node.tags.filter((tag) => PICTOGRAMS.has(tag.slug)).slice(0, 2).map(
+          (tag) => html`<img src=${`/assets/vendor/twemoji/${tag.slug}.svg`} alt="" width="88" height="88" />`,
+        )}
+      </span>
+      <span class="play"><${Icon} name="play" size="40" /></span>
       <span class="duration">${t('card.seconds', { n: node.durationSeconds })}</span>
       ${node.audience === 'MATURE' && html`<span class="badge">${t('card.mature')}</span>`}
       <div class="progress" role="progressbar" aria-label=${t('card.watching')}><span></span></div>
     </div>
     <div class="card-body">
       <h2 class="card-title">${node.title}</h2>
-      <p class="creator">${t('card.by')} <a href=${`#/u/${node.author.handle}`}>@${node.author.handle}</a>${node.author.verified ? ' ✔' : ''}</p>
+      <p class="creator"><${Avatar} handle=${node.author.handle} /> ${t('card.by')} <a href=${`#/u/${node.author.handle}`}>@${node.author.handle}</a>${node.author.verified ? ' ✔' : ''}</p>
       ${node.caption && html`<p class="caption">${node.caption}</p>`}
       <${TagChips} tags=${node.tags} />
       ${item.reasons?.length > 0 &&
