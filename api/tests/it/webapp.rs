@@ -4,11 +4,11 @@ use std::collections::BTreeSet;
 
 use crate::support::on_each_database;
 
-/// The relative modules a JavaScript file imports.
+/// The relative modules a JavaScript file imports, at once or when first needed.
 fn imports(source: &str) -> Vec<String> {
-    source
-        .split(" from '")
-        .skip(1)
+    [" from '", "import('"]
+        .iter()
+        .flat_map(|marker| source.split(marker).skip(1))
         .filter_map(|rest| rest.split('\'').next())
         .filter(|path| path.starts_with('.'))
         .map(str::to_owned)

@@ -3,15 +3,42 @@ import { html, render, useEffect, useState } from './vendor/preact-htm.js';
 import { Icon } from './icons.js';
 import { store, useStore } from './store.js';
 import { t } from './i18n.js';
-import { act, hasRole } from './ui.js';
+import { act, ErrorNote, hasRole, Loading } from './ui.js';
 import { FeedView } from './views/feed.js';
 import { Profile, SignIn, SignUp, signOut } from './views/account.js';
 import { Bell, Inbox, refreshUnread } from './views/inbox.js';
-import { Family } from './views/family.js';
-import { Moderation } from './views/moderation.js';
 import { ConsentBanner, Privacy, reloadMe } from './views/privacy.js';
-import { Dashboard, Numbers, Survey } from './views/campaign.js';
 import { MinutesLeft } from './views/teen.js';
+
+/**
+ * A screen whose module loads when it is first opened: a visitor who only
+ * browses never downloads the family panel, the moderation console (and
+ * its socket client) or the campaign pages.
+ */
+function lazy(load, name) {
+  let loaded = null;
+  return function LazyScreen(props) {
+    const [screen, setScreen] = useState(() => (loaded ? { Component: loaded } : null));
+    useEffect(() => {
+      if (loaded) return;
+      load().then(
+        (module) => {
+          loaded = module[name];
+          setScreen({ Component: loaded });
+        },
+        (error) => setScreen({ error: { code: 'UNKNOWN', message: String(error) } }),
+      );
+    }, []);
+    if (screen?.error) return html`<${ErrorNote} error=${screen.error} onRetry=${() => location.reload()} />`;
+    return screen ? html`<${screen.Component} ...${props} />` : html`<${Loading} />`;
+  };
+}
+
+const Family = lazy(() => import('./views/family.js'), 'Family');
+const Moderation = lazy(() => import('./views/moderation.js'), 'Moderation');
+const Numbers = lazy(() => import('./views/campaign.js'), 'Numbers');
+const Survey = lazy(() => import('./views/campaign.js'), 'Survey');
+const Dashboard = lazy(() => import('./views/campaign.js'), 'Dashboard');
 
 /** How often the header's counts and limits are brought up to date. */
 const REFRESH_MS = 15000;

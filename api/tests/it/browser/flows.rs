@@ -36,6 +36,12 @@ async fn anonymous_visitors_see_all_five_pillars_with_reasons_in_both_languages(
         assert_eq!(pillars, ["CONNECT", "DISCOVER", "KINDNESS", "LAUGH", "LEARN"], "{cards}");
         assert!(first_screen.iter().all(|c| c["reasons"].as_u64() >= Some(1)), "a card without a reason: {cards}");
         page.until("document.querySelector('.banner') && document.querySelector('.intro')").await;
+        // Browsing loads no screen the visitor has not opened.
+        let fetched = "performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)";
+        let files = page.eval(fetched).await;
+        for screen in ["/assets/views/family.js", "/assets/views/moderation.js", "/assets/views/campaign.js"] {
+            assert!(!files.as_array().unwrap().contains(&json!(screen)), "{screen} loaded for browsing: {files}");
+        }
         assert!(page.text(".banner").await.contains("#tryitwithtiktok"));
         assert!(page.text(".intro").await.contains("Bạn chưa đăng nhập"), "Vietnamese by default");
         page.screenshot("feed-vi").await;
