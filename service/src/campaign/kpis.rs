@@ -310,8 +310,16 @@ pub async fn work_out(db: &impl ConnectionTrait, campaign: campaign::Model) -> A
 
 const CSV_HEADER: &str = "section,group,key,wave,value,low,high,n,suppressed,significant";
 
+/// A CSV figure: at most four decimals (50.1667, not 50.16666666666666),
+/// no trailing zeros; empty when there is none.
 fn number(value: Option<f64>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
+    value
+        .map(|v| {
+            let fixed = format!("{v:.4}");
+            let trimmed = fixed.trim_end_matches('0').trim_end_matches('.');
+            if trimmed == "-0" { "0".to_owned() } else { trimmed.to_owned() }
+        })
+        .unwrap_or_default()
 }
 
 fn key_name(key: KpiKey) -> &'static str {
@@ -375,5 +383,20 @@ impl CampaignKpis {
             let _ = writeln!(out, "behaviour,,{key},,{},,,,,", number(value));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_figures_have_at_most_four_decimals() {
+        assert_eq!(number(Some(50.166_666_666_666_66)), "50.1667");
+        assert_eq!(number(Some(0.5)), "0.5");
+        assert_eq!(number(Some(600.0)), "600");
+        assert_eq!(number(Some(-0.000_01)), "0");
+        assert_eq!(number(Some(-2.25)), "-2.25");
+        assert_eq!(number(None), "");
     }
 }
