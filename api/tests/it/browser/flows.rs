@@ -215,9 +215,11 @@ async fn a_guardian_sets_time_away_and_a_limit_and_answers_a_request_for_more_ti
         teen.click("form.pairing button[type=submit]").await;
         teen.until("document.querySelector('.link-row[data-status=ACTIVE]')").await;
 
-        // A time-away window around now (10:00 in Vietnam).
+        // A time-away window around now (10:00 in Vietnam). The new teen's
+        // chart says there is nothing yet rather than drawing empty days.
         guardian.goto("#/").await;
         guardian.goto("#/family").await;
+        guardian.until("document.querySelector('.usage .no-usage')").await;
         guardian.click(".guardian-panel .add-window").await;
         guardian.set_value(".windows div.window:last-of-type input[name=start]", "09:00").await;
         guardian.set_value(".windows div.window:last-of-type input[name=end]", "11:00").await;
@@ -269,7 +271,11 @@ async fn a_guardian_sets_time_away_and_a_limit_and_answers_a_request_for_more_ti
         guardian.click(".time-request button.approve").await;
         guardian.until("!document.querySelector('.time-request')").await;
         guardian.until("[...document.querySelectorAll('.notice')].some((n) => n.textContent.includes('45'))").await;
+        // Today's 16 minutes are written on their bar.
+        guardian.until("[...document.querySelectorAll('.usage text.value')].some((v) => Number(v.textContent) >= 16)").await;
         guardian.screenshot("panel").await;
+        guardian.eval("document.querySelector('.usage').scrollIntoView()").await;
+        guardian.screenshot("usage").await;
         teen.click(".gate button.secondary").await;
         teen.until("!document.querySelector('.gate') && document.querySelector('.card')").await;
         // The header's minutes left follow the grant, no longer "0 minutes".

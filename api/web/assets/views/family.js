@@ -237,7 +237,7 @@ function ControlsForm({ teenId }) {
   </form>`;
 }
 
-/** Minutes a day as bars, late-night minutes darker, in an accessible SVG. */
+/** Minutes a day as bars, late-night minutes darker, in an accessible SVG, each day's minutes written on it. */
 function UsageChart({ userId }) {
   const [days, setDays] = useState(7);
   const { data, error } = useQuery(
@@ -250,23 +250,31 @@ function UsageChart({ userId }) {
   const width = 320;
   const height = 120;
   const bar = rows.length ? width / rows.length : width;
+  const dayMonth = (date) => `${date.slice(8)}/${date.slice(5, 7)}`;
+  const nothingYet = data && rows.every((r) => r.minutes === 0);
   return html`<figure class="usage">
     <figcaption>${t('family.usage')}
       <span class="toggle">${[7, 28].map((n) => html`<button type="button" class=${days === n ? 'on' : ''} aria-pressed=${days === n} onClick=${() => setDays(n)}>${t(`family.days${n}`)}</button>`)}</span>
     </figcaption>
     <${ErrorNote} error=${error} />
-    <svg viewBox=${`0 0 ${width} ${height + 16}`} role="img" aria-label=${rows.map((r) => `${r.date}: ${r.minutes} ${t('family.minutes')}`).join('; ')}>
+    ${nothingYet
+      ? html`<p class="muted no-usage">${t('family.noUsage', { n: days })}</p>`
+      : html`<svg viewBox=${`0 0 ${width} ${height + 30}`} role="img" aria-label=${rows.map((r) => `${dayMonth(r.date)}: ${t('limit.minutes', { n: r.minutes })}`).join('; ')}>
+      <text class="axis" x="0" y="10">${t('limit.minutes', { n: top })}</text>
+      <line class="axis" x1="0" x2=${width} y1=${height + 14} y2=${height + 14} />
       ${rows.map((r, i) => {
-        const h = (r.minutes / top) * height;
-        const late = (r.lateNightMinutes / top) * height;
+        const h = (r.minutes / top) * (height - 14);
+        const late = (r.lateNightMinutes / top) * (height - 14);
+        const base = height + 14;
         return html`<g>
-          <rect class="bar" x=${i * bar + 1} y=${height - h} width=${Math.max(bar - 2, 1)} height=${h}><title>${r.date}: ${r.minutes}</title></rect>
-          <rect class="bar late" x=${i * bar + 1} y=${height - late} width=${Math.max(bar - 2, 1)} height=${late} />
-          ${rows.length <= 7 && html`<text x=${i * bar + bar / 2} y=${height + 12} text-anchor="middle">${r.date.slice(5)}</text>`}
+          <rect class="bar" x=${i * bar + 1} y=${base - h} width=${Math.max(bar - 2, 1)} height=${h}><title>${dayMonth(r.date)}: ${r.minutes}</title></rect>
+          <rect class="bar late" x=${i * bar + 1} y=${base - late} width=${Math.max(bar - 2, 1)} height=${late} />
+          ${rows.length <= 7 && r.minutes > 0 && html`<text class="value" x=${i * bar + bar / 2} y=${base - h - 3} text-anchor="middle">${r.minutes}</text>`}
+          ${rows.length <= 7 && html`<text x=${i * bar + bar / 2} y=${base + 13} text-anchor="middle">${dayMonth(r.date)}</text>`}
         </g>`;
       })}
     </svg>
-    <p class="legend"><span class="swatch"></span>${t('family.minutes')} <span class="swatch late"></span>${t('family.lateNight')}</p>
+    <p class="legend"><span class="swatch"></span>${t('family.minutes')} <span class="swatch late"></span>${t('family.lateNight')}</p>`}
   </figure>`;
 }
 
