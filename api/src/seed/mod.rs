@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use entity::user_settings::Keywords;
 use entity::{
-    Audience, LinkStatus, Pillar, Role, TimeRequestStatus, campaign, content, family_link, privacy_policy, tag,
-    time_request, user, user_settings,
+    Audience, FollowState, LinkStatus, Pillar, Role, TimeRequestStatus, campaign, comment, content, family_link,
+    follow, privacy_policy, tag, time_request, user, user_settings,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::OnConflict;
@@ -277,6 +277,7 @@ pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTim
     }
     demo_content(db, &creators, now).await?;
     demo_family(db, now).await?;
+    demo_conversations(db, &creators, now).await?;
     let spammer = accounts::sign_up(
         db,
         hasher,
@@ -291,6 +292,80 @@ pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTim
         contents = catalogue::CONTENT.len(),
         "seeded demo data"
     );
+    Ok(())
+}
+
+/// Kind words people leave under the demo's videos.
+const DEMO_COMMENTS: &[&str] = &[
+    "Cảm ơn bạn, video rất dễ hiểu!",
+    "Mình đã thử làm theo và thành công rồi 😊",
+    "Hữu ích quá, lưu lại để xem tiếp.",
+    "Cả nhà mình cùng xem, ai cũng thích.",
+    "Mong bạn ra thêm video như thế này.",
+    "Giải thích rõ ràng, cảm ơn nhiều!",
+    "Xem xong thấy vui cả ngày.",
+    "Ý tưởng hay, mình sẽ chia sẻ cho bạn bè.",
+];
+
+/// Conversations that make the screens look lived in: two kind comments
+/// on four videos in five (none on mature ones), and a circle for the demo
+/// teen `bao.an` (follows three creators, followed by two of them).
+async fn demo_conversations(db: &DatabaseConnection, creators: &[user::Model], now: DateTime<Utc>) -> AppResult<()> {
+    let mut voices = creators.to_vec();
+    for handle in ["lan.nguyen", "khanh.vy"] {
+        voices.extend(user::Entity::find().filter(user::Column::Handle.eq(handle)).one(db).await?);
+    }
+    let videos = content::Entity::find().filter(content::Column::Audience.eq(Audience::General)).all(db).await?;
+    for (index, video) in videos.iter().enumerate() {
+        if index % 5 == 4 {
+            continue;
+        }
+        let speakers = voices.iter().filter(|v| v.id != video.author_id).cycle().skip(index % voices.len()).take(2);
+        for (n, speaker) in speakers.enumerate() {
+            let body = DEMO_COMMENTS[(index + n * 3) % DEMO_COMMENTS.len()];
+            let said = video.created_at + Duration::minutes(37 + 53 * i64::try_from(n).unwrap_or(0));
+            comment::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                content_id: Set(video.id),
+                author_id: Set(speaker.id),
+                body: Set(body.to_owned()),
+                body_folded: Set(crate::domain::fold(body)),
+                created_at: Set(said.min(now)),
+                removed_at: Set(None),
+            }
+            .insert(db)
+            .await?;
+        }
+        content::Entity::update_many()
+            .col_expr(content::Column::CommentCount, Expr::value(2))
+            .filter(content::Column::Id.eq(video.id))
+            .exec(db)
+            .await?;
+    }
+    let teen = user::Entity::find()
+        .filter(user::Column::Handle.eq("bao.an"))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal("demo account bao.an missing"))?;
+    let circle =
+        creators.iter().filter(|c| ["bep.nha.lan", "hoc.moi.ngay", "tu.te.moi.ngay"].contains(&c.handle.as_str()));
+    for (n, creator) in circle.enumerate() {
+        let mut pairs = vec![(teen.id, creator.id)];
+        if n < 2 {
+            pairs.push((creator.id, teen.id));
+        }
+        for (follower, followee) in pairs {
+            follow::ActiveModel {
+                follower_id: Set(follower),
+                followee_id: Set(followee),
+                status: Set(FollowState::Accepted),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
     Ok(())
 }
 

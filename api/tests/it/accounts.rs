@@ -266,6 +266,18 @@ async fn privacy_policies_are_readable_by_anyone() {
 async fn the_demo_seed_creates_working_accounts_and_reference_data() {
     for backend in backends() {
         let app = TestApp::spawn(backend, |s| s.seed_demo = true).await;
+        // The screens are lived in: kind comments under most videos, and a
+        // circle around the demo teen, as their guardian sees it.
+        let page = app.query("{ contents(first: 50) { edges { node { commentCount comments(first: 5) { edges { node { body } } } } } } }", json!({})).await;
+        let videos = field(&page, "contents")["edges"].as_array().unwrap().clone();
+        let commented = videos.iter().filter(|v| v["node"]["commentCount"] == 2).count();
+        assert!(commented * 10 >= videos.len() * 7, "{commented} of {} videos have comments", videos.len());
+        assert!(videos.iter().any(|v| v["node"]["comments"]["edges"].as_array().is_some_and(|c| c.len() == 2)));
+        let guardian = app.log_in_with("minh@demo.trustfeed.vn", "motlanthu2023").await;
+        let circle = app.query_as(&guardian, "{ familyLinks { teenFollowing(first: 5) { edges { node { handle } } } teenFollowers(first: 5) { edges { node { handle } } } } }", json!({})).await;
+        let link = &field(&circle, "familyLinks")[0];
+        assert_eq!(link["teenFollowing"]["edges"].as_array().unwrap().len(), 3, "{circle}");
+        assert_eq!(link["teenFollowers"]["edges"].as_array().unwrap().len(), 2, "{circle}");
         for (email, band, role) in [
             ("lan@demo.trustfeed.vn", "ADULT", "USER"),
             ("minh@demo.trustfeed.vn", "ADULT", "USER"),

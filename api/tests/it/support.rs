@@ -462,10 +462,15 @@ pub fn node_ids(connection: &Value) -> Vec<String> {
 impl TestApp {
     /// A fresh access token for an existing user `handle` (password `PASSWORD`).
     pub async fn log_in(&self, handle: &str) -> String {
+        self.log_in_with(&format!("{handle}@example.com"), PASSWORD).await
+    }
+
+    /// A fresh access token for the account with this email and password.
+    pub async fn log_in_with(&self, email: &str, password: &str) -> String {
         let response = self
             .query(
                 "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }",
-                json!({ "e": format!("{handle}@example.com"), "p": PASSWORD }),
+                json!({ "e": email, "p": password }),
             )
             .await;
         response["data"]["logIn"]["accessToken"].as_str().unwrap_or_else(|| panic!("{response}")).to_owned()
