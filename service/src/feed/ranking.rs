@@ -180,7 +180,10 @@ pub(super) fn reasons(
         });
     }
     let explained = reasons.iter().any(|r| r.kind == ReasonKind::Exploration);
-    if !explained && (exploration || reasons.is_empty()) {
+    // Picked for a lead the viewer's signals do not yet support naming (one
+    // like): honestly, something new.
+    let unnamed_lead = profile.is_some() && !c.followed && !reasons.iter().any(|r| r.kind == ReasonKind::TagAffinity);
+    if !explained && (exploration || reasons.is_empty() || unnamed_lead) {
         let pillar_tag = c.tags.first().cloned();
         reasons.push(Reason {
             kind: ReasonKind::Exploration,
