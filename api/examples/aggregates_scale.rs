@@ -27,7 +27,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use api::clock::SystemClock;
-use api::startup::Application;
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 use serde_json::json;
 
@@ -81,7 +80,7 @@ async fn main() {
     let database_url = std::env::var("DATABASE_URL").expect("DATABASE_URL must name an empty PostgreSQL database");
     assert!(database_url.starts_with("postgres"), "the scale run is for PostgreSQL");
     let settings = common::settings(database_url);
-    let (state, url) = start(settings.clone()).await;
+    let (state, url) = common::start(settings.clone(), Arc::new(SystemClock)).await;
     let db = state.db.clone();
     let client = reqwest::Client::new();
 
@@ -137,7 +136,7 @@ async fn main() {
     // figure keeper works the figures out before the requests come.
     state.shutdown.begin();
     let started = Instant::now();
-    let (state, url) = start(settings).await;
+    let (state, url) = common::start(settings, Arc::new(SystemClock)).await;
     while state.figures.passes() == 0 {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
@@ -177,13 +176,4 @@ async fn main() {
         common::report(&format!("{name}, four at once"), &together, statements);
     }
     println!("process memory: {}", common::memory());
-}
-
-/// Starts an instance on `settings`; its state and GraphQL address.
-async fn start(settings: api::config::Settings) -> (api::state::AppState, String) {
-    let app = Application::build(settings, Arc::new(SystemClock)).await.unwrap();
-    let url = format!("http://127.0.0.1:{}/graphql", app.port());
-    let state = app.state().clone();
-    tokio::spawn(app.run_until_stopped());
-    (state, url)
 }

@@ -17,7 +17,6 @@ use std::sync::Arc;
 
 use api::clock::ManualClock;
 use api::service::content::{self as contents, NewContent};
-use api::startup::Application;
 use chrono::{Duration, TimeZone, Utc};
 use entity::Audience;
 use rand::rngs::StdRng;
@@ -66,10 +65,7 @@ async fn main() {
     // Everyone here comes from one address: requests name none, so the
     // per-address sign-up limit stays out of the simulation.
     settings.trusted_proxy_header = Some("x-evaluation-client".into());
-    let app = Application::build(settings, clock.clone()).await.unwrap();
-    let state = app.state().clone();
-    let url = format!("http://127.0.0.1:{}/graphql", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let (state, url) = common::start(settings, clock.clone()).await;
     let client = reqwest::Client::new();
     let mut rng = StdRng::seed_from_u64(seed);
 

@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use api::clock::SystemClock;
-use api::startup::Application;
 use serde_json::json;
 
 const SIGN_INS: usize = 50;
@@ -30,9 +29,7 @@ async fn main() {
         format!("sqlite://{}?mode=rwc", path.display())
     });
     let settings = common::settings(database_url.clone());
-    let app = Application::build(settings, Arc::new(SystemClock)).await.unwrap();
-    let url = format!("http://127.0.0.1:{}/graphql", app.port());
-    tokio::spawn(app.run_until_stopped());
+    let (_, url) = common::start(settings, Arc::new(SystemClock)).await;
     let client = reqwest::Client::new();
 
     let handle = format!("load{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);

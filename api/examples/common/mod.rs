@@ -8,6 +8,15 @@ use std::time::{Duration, Instant};
 use api::config::Settings;
 use serde_json::Value;
 
+/// Starts an instance on `settings` with `clock`; its state and GraphQL address.
+pub async fn start(settings: Settings, clock: api::clock::SharedClock) -> (api::state::AppState, String) {
+    let app = api::startup::Application::build(settings, clock).await.expect("the server starts");
+    let url = format!("http://127.0.0.1:{}/graphql", app.port());
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    (state, url)
+}
+
 /// A development server on a free port, without demo data or a limit on
 /// anonymous requests.
 pub fn settings(database_url: String) -> Settings {
