@@ -373,6 +373,9 @@ fn serve(listener: TcpListener, state: AppState, schema: AppSchema) -> std::io::
                     .route(web::head().to(webapp::index)),
             )
             .service(web::resource("/assets/{path:.+}").wrap(Compress::default()).route(web::get().to(webapp::asset)))
+            .service(
+                web::resource("/media/demo/{name}").wrap(Compress::default()).route(web::get().to(webapp::demo_scene)),
+            )
     })
     // An idle connection is closed by the client or its proxy first (they
     // keep them 60-90 s): when the server closed it at 5 s, a request sent

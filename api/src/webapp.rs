@@ -12,7 +12,7 @@ struct WebApp;
 /// Only our own scripts and styles; the app talks to its own origin only
 /// (`'self'` covers its WebSocket) and may not be framed.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-     connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+     media-src 'self' https:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 pub async fn index(req: HttpRequest) -> HttpResponse {
     serve(&req, "index.html")
@@ -20,6 +20,18 @@ pub async fn index(req: HttpRequest) -> HttpResponse {
 
 pub async fn asset(req: HttpRequest, path: web::Path<String>) -> HttpResponse {
     serve(&req, &format!("assets/{}", path.into_inner()))
+}
+
+/// A demo item's scene (`seed::scenes`): public, like the catalogue it is
+/// written from, and the same for every release of the catalogue.
+pub async fn demo_scene(name: web::Path<String>) -> HttpResponse {
+    let Some(scene) = crate::seed::scenes::by_file_name(&name) else {
+        return HttpResponse::NotFound().content_type("text/plain; charset=utf-8").body("Not found");
+    };
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .json(scene)
 }
 
 /// Serves one embedded file, revalidated by its content hash so a new

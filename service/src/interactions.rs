@@ -75,6 +75,14 @@ pub async fn record(
         _ => None,
     };
 
+    // A quick swipe past a video the viewer likes (moving on after liking
+    // it) is no sign against it, and is not kept: it never undoes the like.
+    if kind == InteractionKind::SwipeAway && like::Entity::find_by_id((viewer_id, content_id)).one(db).await?.is_some()
+    {
+        gate?;
+        return Ok(content);
+    }
+
     let txn = crate::begin_write(db).await?;
     match kind {
         InteractionKind::View => bump(&txn, content_id, content::Column::ViewCount, 1).await?,

@@ -21,6 +21,7 @@ use crate::service::privacy;
 
 mod campaigns;
 mod catalogue;
+pub mod scenes;
 
 pub const DEMO_PASSWORD: &str = "motlanthu2023";
 
@@ -389,7 +390,7 @@ async fn demo_content(db: &DatabaseConnection, creators: &[user::Model], now: Da
             title: (*title).into(),
             caption: (*caption).into(),
             language: (*language).into(),
-            media_url: format!("https://media.trustfeed.vn/demo/{index:03}.mp4"),
+            media_url: scenes::media_url(index),
             duration_seconds: *seconds,
             audience: if *mature { Audience::Mature } else { Audience::General },
             tag_slugs: slugs.iter().map(|s| (*s).to_owned()).collect(),

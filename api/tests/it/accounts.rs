@@ -268,8 +268,19 @@ async fn the_demo_seed_creates_working_accounts_and_reference_data() {
         let app = TestApp::spawn(backend, |s| s.seed_demo = true).await;
         // The screens are lived in: kind comments under most videos, and a
         // circle around the demo teen, as their guardian sees it.
-        let page = app.query("{ contents(first: 50) { edges { node { commentCount comments(first: 5) { edges { node { body } } } } } } }", json!({})).await;
+        let page = app.query("{ contents(first: 50) { edges { node { mediaUrl durationSeconds commentCount comments(first: 5) { edges { node { body } } } } } } }", json!({})).await;
         let videos = field(&page, "contents")["edges"].as_array().unwrap().clone();
+        // Every demo video plays: its mediaUrl is a scene as long as the video.
+        for video in &videos {
+            let url = video["node"]["mediaUrl"].as_str().unwrap();
+            let scene = app.get(url).await;
+            assert_eq!(scene.status(), 200, "{url}");
+            assert_eq!(scene.headers()["content-type"], "application/json", "{url}");
+            let scene: serde_json::Value = scene.json().await.unwrap();
+            assert_eq!(scene["durationSeconds"], video["node"]["durationSeconds"], "{url}");
+            assert!(scene["beats"].as_array().is_some_and(|b| b.len() >= 3), "{url}: {scene}");
+        }
+        assert_eq!(app.get("/media/demo/999.json").await.status(), 404);
         let commented = videos.iter().filter(|v| v["node"]["commentCount"] == 2).count();
         assert!(commented * 10 >= videos.len() * 7, "{commented} of {} videos have comments", videos.len());
         assert!(videos.iter().any(|v| v["node"]["comments"]["edges"].as_array().is_some_and(|c| c.len() == 2)));

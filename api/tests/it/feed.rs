@@ -644,3 +644,27 @@ async fn reasons_name_only_tastes_the_viewers_own_signals_support() {
         }
     }
 }
+
+/// Moving on from a liked video within two seconds is a swipe the player
+/// sends like any other; it teaches nothing against the video.
+#[tokio::test]
+async fn a_swipe_away_after_a_like_never_undoes_it() {
+    on_each_database(|app| async move {
+        catalogue(&app, 2, 1).await;
+        let token = app.token_for("liker").await;
+        let viewer = app.find_user("liker").await.id;
+        let ids = node_ids(&feed(&app, Some(&token), 2, None).await);
+        let liked = app.interact(&token, &ids[0], "LIKE", None).await;
+        assert_eq!(liked["data"]["recordInteraction"]["content"]["viewerHasLiked"], true, "{liked}");
+        let after_like = learned(&app, viewer).await;
+        let swiped = app.interact(&token, &ids[0], "SWIPE_AWAY", None).await;
+        assert!(swiped["errors"].is_null(), "{swiped}");
+        assert_eq!(swiped["data"]["recordInteraction"]["content"]["viewerHasLiked"], true, "{swiped}");
+        assert_eq!(learned(&app, viewer).await, after_like, "the like's weights stand");
+        // A video not liked still counts a swipe against it.
+        assert!(app.interact(&token, &ids[1], "SWIPE_AWAY", None).await["errors"].is_null());
+        let after_swipe = learned(&app, viewer).await;
+        assert!(after_swipe.iter().any(|(_, [_, _, against], _)| *against > 0.0), "{after_swipe:?}");
+    })
+    .await;
+}
