@@ -16,6 +16,11 @@ const PATHS = {
   download: 'M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M7 10l5 5 5-5M12 15V3',
   menu: 'M4 6h16M4 12h16M4 18h16',
   play: 'M6 3l14 9-14 9V3z',
+  pause: 'M6 4h4v16H6zM14 4h4v16h-4z',
+  replay: 'M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5',
+  close: 'M18 6 6 18M6 6l12 12',
+  up: 'm18 15-6-6-6 6',
+  down: 'm6 9 6 6 6-6',
 };
 
 /** An icon; decorative unless given a `label`. */

@@ -1,6 +1,7 @@
 //! What a newcomer, a moderator and a family do in the demo app.
 use std::time::Duration;
 
+use entity::InteractionKind;
 use fantoccini::key::Key;
 use serde_json::{Value, json};
 
@@ -95,19 +96,40 @@ async fn a_new_adult_who_watches_two_kinds_of_video_gets_mostly_those_by_the_thi
         page.until("location.hash === '#/' && document.querySelector('.sign-out')").await;
         page.until("document.querySelectorAll('.card').length >= 10").await;
 
+        // Watched in the player: food and money played to the end and
+        // liked, anything else skipped as soon as it plays.
         let tastes = ["food", "personal-finance"];
+        page.click(".card[data-index=\"0\"] button.poster").await;
+        let mut played_through = 0;
         for index in 0..20 {
-            let card = format!(".card[data-index=\"{index}\"]");
-            page.until(&format!("document.querySelector('{card}.active')")).await;
-            let tags = page.eval(&format!("document.querySelector('{card}').dataset.tags")).await;
+            let playing = format!("dialog.player[data-index=\"{index}\"] .playing[data-state=playing]");
+            page.until(&format!("document.querySelector('{playing}')")).await;
+            let tags = page.eval("document.querySelector('dialog.player').dataset.tags").await;
             if tastes.iter().any(|taste| tags.as_str().unwrap().split(' ').any(|tag| tag == *taste)) {
-                // Watched for a while, then liked.
-                tokio::time::sleep(Duration::from_millis(2300)).await;
-                page.click(&format!("{card} button.like")).await;
-                page.until(&format!("document.querySelector('{card} button.like.on')")).await;
+                page.advance_clock(600_000).await;
+                page.until("document.querySelector('dialog.player .playing[data-state=ended]')").await;
+                if played_through == 0 {
+                    page.screenshot("player-ended").await;
+                }
+                played_through += 1;
+                page.click("dialog.player button.like").await;
+                page.until("document.querySelector('dialog.player button.like.on')").await;
             }
             page.press(Key::Down).await;
         }
+        page.until("document.querySelector('dialog.player[data-index=\"20\"] .playing[data-state=playing]')").await;
+        page.press(Key::Escape).await;
+        page.until("!document.querySelector('dialog.player')").await;
+        // What the server heard is what was played: a whole VIEW for each
+        // video played to the end, a SWIPE_AWAY for each one skipped (the
+        // 21st too, closed as soon as it played).
+        let viewer = app.find_user("hoa.learner").await.id;
+        let heard = played(&app, viewer).await;
+        let views: Vec<_> = heard.iter().filter(|(kind, _, _)| *kind == InteractionKind::View).collect();
+        assert_eq!(views.len(), played_through, "{heard:?}");
+        assert!(views.iter().all(|(_, watched, duration)| *watched == Some(duration * 1000)), "{heard:?}");
+        let swipes = heard.iter().filter(|(kind, _, _)| *kind == InteractionKind::SwipeAway).count();
+        assert_eq!(swipes, 21 - played_through, "{heard:?}");
         page.until("document.querySelectorAll('.card').length >= 30").await;
         let cards = page.eval(CARDS).await;
         let third_screen = &cards.as_array().unwrap()[20..30];
@@ -122,6 +144,25 @@ async fn a_new_adult_who_watches_two_kinds_of_video_gets_mostly_those_by_the_thi
         page.close().await;
     })
     .await;
+}
+
+/// (kind, watched ms, video's seconds) of each signal `viewer` gave about a video.
+async fn played(app: &TestApp, viewer: uuid::Uuid) -> Vec<(InteractionKind, Option<i32>, i32)> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let db = &app.state.db;
+    let signals = entity::interaction::Entity::find()
+        .filter(entity::interaction::Column::UserId.eq(viewer))
+        .all(db)
+        .await
+        .unwrap();
+    let videos = entity::content::Entity::find().all(db).await.unwrap();
+    signals
+        .into_iter()
+        .filter_map(|signal| {
+            let video = videos.iter().find(|video| Some(video.id) == signal.content_id)?;
+            Some((signal.kind, signal.watched_ms, video.duration_seconds))
+        })
+        .collect()
 }
 
 #[tokio::test]

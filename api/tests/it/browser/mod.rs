@@ -204,6 +204,15 @@ impl Page {
         self.client.perform_actions(keys).await.unwrap();
     }
 
+    /// Moves the page's clock (`performance.now`, which the player counts
+    /// time played by) `ms` ahead, as if that long had passed.
+    pub async fn advance_clock(&self, ms: u64) {
+        let script = "if (!window.clockShift) { const real = performance.now.bind(performance); \
+                      window.clockShift = { ms: 0 }; performance.now = () => real() + window.clockShift.ms; } \
+                      window.clockShift.ms += arguments[0];";
+        self.client.execute(script, vec![json!(ms)]).await.unwrap();
+    }
+
     pub async fn resize(&self, (width, height): (u32, u32)) {
         self.client.set_window_size(width, height).await.unwrap();
     }

@@ -1,5 +1,5 @@
-// "For You": a vertical feed of poster cards that says why each item is there,
-// measures how long each one was watched, and learns from it.
+// "For You": a vertical feed of poster cards that says why each item is there
+// and opens each in the player, which tells the feed what was watched.
 import { html, useEffect, useRef, useState } from '../vendor/preact-htm.js';
 import { Icon } from '../icons.js';
 import { gql } from '../api.js';
@@ -11,10 +11,12 @@ import { reloadMe } from './privacy.js';
 import { ScreenTimeGate, isGate } from './teen.js';
 
 const PAGE = 10;
-/** Leaving a video sooner than this is a swipe away, not a view. */
-const SWIPE_AWAY_MS = 2000;
 
-const CONTENT_FIELDS = `id title caption durationSeconds audience viewCount likeCount commentCount viewerHasLiked
+/** The player's module, loaded when a first video is opened. */
+let playerModule = null;
+const loadPlayer = () => (playerModule ??= import('./player.js'));
+
+const CONTENT_FIELDS = `id title caption mediaUrl durationSeconds audience viewCount likeCount commentCount viewerHasLiked
   author { id handle displayName verified } tags { slug label labelVi pillar } campaign { hashtag }`;
 
 const FEED = `query Feed($first: Int, $after: String, $pillar: Pillar) {
@@ -76,7 +78,7 @@ function usePages(source) {
 }
 
 export function FeedView({ params }) {
-  const { signedIn, me } = useStore();
+  const { signedIn } = useStore();
   const pillar = PILLARS.includes(params.pillar) ? params.pillar : null;
   const search = params.q?.trim() || '';
   const campaign = params.campaign || '';
@@ -87,24 +89,26 @@ export function FeedView({ params }) {
       : { feed: true, pillar };
   const [pages, loadMore, setPages] = usePages({ ...source, signedIn });
   const [active, setActive] = useState(0);
-  const watch = useRef(null);
+  /** The index the player shows, null when it is closed; and its component once loaded. */
+  const [playing, setPlaying] = useState(null);
+  const [player, setPlayer] = useState(null);
   const list = useRef(null);
 
-  // Moving on from a video tells the feed how long it was watched.
-  const finishWatching = () => {
-    const current = watch.current;
-    watch.current = null;
-    if (!current || !store.get().signedIn) return;
-    const elapsed = performance.now() - current.since;
-    const input =
-      elapsed < SWIPE_AWAY_MS
-        ? { contentId: current.id, kind: 'SWIPE_AWAY' }
-        : { contentId: current.id, kind: 'VIEW', watchedMs: Math.round(Math.min(elapsed, current.durationMs)) };
-    // A passive signal: a video removed meanwhile is no reason to show an error.
-    record(input, { quiet: true });
+  const open = async (index) => {
+    try {
+      const { Player } = await loadPlayer();
+      setPlayer(() => Player);
+      setActive(index);
+      setPlaying(index);
+    } catch (error) {
+      playerModule = null;
+      notify(errorText(error), 'error');
+    }
   };
 
+  // What anonymous visitors watch is theirs alone: only accounts teach a feed.
   const record = async (input, { quiet = false } = {}) => {
+    if (!store.get().signedIn) return null;
     try {
       const result = (await gql(INTERACT, { input })).recordInteraction;
       applyScreenTime(result.screenTime);
@@ -139,25 +143,8 @@ export function FeedView({ params }) {
   }, [pages.items.length]);
 
   useEffect(() => {
-    const item = pages.items[active];
-    if (!item) return undefined;
-    if (watch.current?.id !== item.node.id) {
-      finishWatching();
-      watch.current = { id: item.node.id, since: performance.now(), durationMs: item.node.durationSeconds * 1000 };
-    }
     if (pages.hasNext && !pages.loading && !pages.error && active >= pages.items.length - 3) loadMore();
-    return undefined;
   }, [active, pages.items.length]);
-
-  // Leaving the screen (or the page) ends the current view.
-  useEffect(() => {
-    const hidden = () => document.visibilityState === 'hidden' && finishWatching();
-    document.addEventListener('visibilitychange', hidden);
-    return () => {
-      document.removeEventListener('visibilitychange', hidden);
-      finishWatching();
-    };
-  }, []);
 
   // Moving past the loaded cards waits for the next page rather than
   // dropping the key press.
@@ -165,9 +152,10 @@ export function FeedView({ params }) {
   const show = (index) => {
     list.current?.querySelector(`[data-index="${index}"]`)?.scrollIntoView({ block: 'start', behavior: 'instant' });
     setActive(index);
+    setPlaying((shown) => (shown === null ? null : index));
   };
-  const move = (by) => {
-    const next = Math.max(0, active + by);
+  const move = (by, from = active) => {
+    const next = Math.max(0, from + by);
     if (next < pages.items.length) show(next);
     else if (pages.hasNext) {
       setWanted(next);
@@ -180,9 +168,11 @@ export function FeedView({ params }) {
       show(wanted);
     }
   }, [wanted, pages.items.length]);
-  // Arrow keys move through the feed from anywhere but a form field.
+  // Arrow keys move through the feed from anywhere but a form field or a
+  // dialog (the player handles its own, and may have redrawn the target).
   const onKey = (event) => {
-    if (event.target.closest?.('input, textarea, select, dialog') || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.defaultPrevented || event.target.closest?.('input, textarea, select, dialog')) return;
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key === 'ArrowDown' || event.key === 'j') {
       event.preventDefault();
       move(1);
@@ -201,6 +191,18 @@ export function FeedView({ params }) {
   }, []);
 
   const dropItem = (id) => setPages((p) => ({ ...p, items: p.items.filter((item) => item.node.id !== id) }));
+  const updateNode = (id, fields) =>
+    setPages((p) => ({ ...p, items: p.items.map((item) => (item.node.id === id ? { ...item, node: { ...item.node, ...fields } } : item)) }));
+  // The card and the player show the same like.
+  const like = async (node) => {
+    if (!signedIn) {
+      rememberIntent('LIKE', node);
+      location.hash = '#/signin';
+      return;
+    }
+    const result = await record({ contentId: node.id, kind: node.viewerHasLiked ? 'UNLIKE' : 'LIKE' });
+    if (result) updateNode(node.id, { viewerHasLiked: result.content.viewerHasLiked, likeCount: result.content.likeCount });
+  };
 
   // Trying again also reloads the header's minutes left (a guardian may have granted more).
   const retry = () => {
@@ -221,9 +223,12 @@ export function FeedView({ params }) {
     <div class="feed" ref=${list} aria-label=${t('nav.feed')} role="feed" aria-busy=${pages.loading}>
       ${pages.items.map(
         (item, index) => html`<${Card} key=${item.node.id} index=${index} item=${item} active=${index === active}
-          viewerIsTeen=${me && me.ageBand !== 'ADULT'} onRecord=${record} onDrop=${dropItem} />`,
+          onOpen=${open} onLike=${like} onRecord=${record} onDrop=${dropItem} />`,
       )}
     </div>
+    ${playing !== null && player &&
+    html`<${player} items=${pages.items} index=${playing} onMove=${(by) => move(by, playing)} onClose=${() => setPlaying(null)}
+      onRecord=${record} onLike=${like} reasonText=${reasonText} />`}
     ${pages.loading && html`<${Loading} />`}
     <${ErrorNote} error=${pages.error} onRetry=${() => loadMore(pages.items.length === 0)} />
     ${!pages.loading && !pages.error && pages.items.length === 0 && html`<p class="muted">${search ? t('feed.searchNone', { q: search }) : t('feed.empty')}</p>`}
@@ -313,7 +318,7 @@ function Avatar({ handle }) {
   return html`<span class="avatar" aria-hidden="true" style=${{ background: `hsl(${hue} 55% 32%)` }}>${handle[0].toUpperCase()}</span>`;
 }
 
-/** A reason in the viewer's language: the server's words when they match it. *//** A reason in the viewer's language: the server's words when they match it. */
+/** A reason in the viewer's language: the server's words when they match it. */
 function reasonText(reason) {
   const { lang, me } = store.get();
   if (lang === (me?.locale ?? 'vi')) return reason.label;
@@ -321,10 +326,9 @@ function reasonText(reason) {
   return t(`reason.${reason.kind}`, { tag });
 }
 
-function Card({ item, index, active, onRecord, onDrop }) {
+function Card({ item, index, active, onOpen, onLike, onRecord, onDrop }) {
   const { signedIn } = useStore();
   const node = item.node;
-  const [liked, setLiked] = useState({ on: node.viewerHasLiked, count: node.likeCount });
   const [showComments, setShowComments] = useState(false);
   const [reporting, setReporting] = useState(false);
   const pillar = node.tags[0]?.pillar?.toLowerCase() ?? 'learn';
@@ -334,11 +338,6 @@ function Card({ item, index, active, onRecord, onDrop }) {
     rememberIntent(action, node);
     location.hash = '#/signin';
     return true;
-  };
-  const like = async () => {
-    if (needAccount('LIKE')) return;
-    const result = await onRecord({ contentId: node.id, kind: liked.on ? 'UNLIKE' : 'LIKE' });
-    if (result) setLiked({ on: result.content.viewerHasLiked, count: result.content.likeCount });
   };
   const share = async () => {
     const link = `${location.origin}/#/?q=${encodeURIComponent(node.title)}`;
@@ -362,7 +361,8 @@ function Card({ item, index, active, onRecord, onDrop }) {
   };
   return html`<article class=${`card${active ? ' active' : ''}`} data-index=${index} data-id=${node.id}
       data-tags=${node.tags.map((tag) => tag.slug).join(' ')} aria-label=${node.title} aria-current=${active ? 'true' : null}>
-    <div class=${`poster pillar-bg-${pillar}`} style=${{ '--duration': `${node.durationSeconds}s` }}>
+    <button type="button" class=${`poster pillar-bg-${pillar}`} onClick=${() => onOpen(index)}>
+      <span class="visually-hidden">${t('card.play', { title: node.title })}</span>
       <span class="pictograms" aria-hidden="true">
         ${node.tags.filter((tag) => PICTOGRAMS.has(tag.slug)).slice(0, 2).map(
           (tag) => html`<img src=${`/assets/vendor/twemoji/${tag.slug}.svg`} alt="" width="88" height="88" />`,
@@ -371,8 +371,7 @@ function Card({ item, index, active, onRecord, onDrop }) {
       <span class="play"><${Icon} name="play" size="40" /></span>
       <span class="duration">${t('card.seconds', { n: node.durationSeconds })}</span>
       ${node.audience === 'MATURE' && html`<span class="badge">${t('card.mature')}</span>`}
-      <div class="progress" role="progressbar" aria-label=${t('card.watching')}><span></span></div>
-    </div>
+    </button>
     <div class="card-body">
       <h2 class="card-title">${node.title}</h2>
       <p class="creator"><${Avatar} handle=${node.author.handle} /> ${t('card.by')} <a href=${`#/u/${node.author.handle}`}>@${node.author.handle}</a>${node.author.verified ? ' ✔' : ''}</p>
@@ -383,8 +382,8 @@ function Card({ item, index, active, onRecord, onDrop }) {
         ${item.reasons.map((reason) => html`<li class="reason" data-kind=${reason.kind}>${reasonText(reason)}</li>`)}
       </ul>`}
       <div class="card-actions">
-        <button type="button" class=${liked.on ? 'like on' : 'like'} aria-pressed=${liked.on} onClick=${like}>
-          <${Icon} name="heart" /> ${liked.on ? t('card.unlike') : t('card.like')} <span class="count">${formatNumber(liked.count)}</span>
+        <button type="button" class=${node.viewerHasLiked ? 'like on' : 'like'} aria-pressed=${node.viewerHasLiked} onClick=${() => onLike(node)}>
+          <${Icon} name="heart" /> ${node.viewerHasLiked ? t('card.unlike') : t('card.like')} <span class="count">${formatNumber(node.likeCount)}</span>
         </button>
         <button type="button" class="share" onClick=${share}><${Icon} name="share" /> ${t('card.share')}</button>
         <button type="button" class="comments-toggle" aria-expanded=${showComments} onClick=${() => setShowComments(!showComments)}>
