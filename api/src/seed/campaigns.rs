@@ -17,11 +17,13 @@ use uuid::Uuid;
 use super::{CAMPAIGN_SLUG, vietnam_midnight};
 use crate::domain::fold;
 use crate::error::{AppError, ServiceResult as AppResult};
-use crate::service::campaign::surveys::{find_campaign, insert_survey, standard_questionnaire};
+use crate::service::campaign::surveys::{Question, find_campaign, insert_survey, standard_questionnaire};
 
 pub const RELAUNCH_SLUG: &str = "tryitwithtiktok-2026";
 /// Responses per wave of the 2023 campaign.
 const WAVE_SIZE: usize = 600;
+/// Responses to the 2026 relaunch's PRE survey so far.
+const RELAUNCH_RESPONSES: usize = 240;
 
 pub(super) async fn seed(
     db: &DatabaseConnection,
@@ -60,16 +62,13 @@ async fn relaunch(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<()> 
         .filter(content::Column::Id.is_in(entries))
         .exec(db)
         .await?;
-    insert_survey(
-        db,
-        relaunch.id,
-        SurveyWave::Pre,
-        (starts_at - Duration::days(7), now + Duration::days(14)),
-        &standard_questionnaire(),
-        now,
-    )
-    .await?;
-    Ok(())
+    let questions = standard_questionnaire();
+    let opens_at = starts_at - Duration::days(7);
+    let survey =
+        insert_survey(db, relaunch.id, SurveyWave::Pre, (opens_at, now + Duration::days(14)), &questions, now).await?;
+    // Answers so far, enough for every figure of the PRE wave to show.
+    let mut rng = StdRng::seed_from_u64(2026);
+    respond(db, &mut rng, survey.id, SurveyWave::Pre, &questions, (opens_at, now), RELAUNCH_RESPONSES).await
 }
 
 /// Chances that drive one synthetic respondent's answers.
@@ -115,40 +114,54 @@ async fn survey_waves(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<
     ];
     for (wave, opens_at, closes_at) in waves {
         let survey = insert_survey(db, launch.id, wave, (opens_at, closes_at), &questions, now).await?;
-        let window = (closes_at - opens_at).num_seconds();
-        let mut responses = Vec::with_capacity(WAVE_SIZE);
-        let mut answers = Vec::with_capacity(WAVE_SIZE * questions.len());
-        for _ in 0..WAVE_SIZE {
-            let group = if rng.random_bool(0.5) { RespondentGroup::User } else { RespondentGroup::NonUser };
-            let lean = leaning(group, wave);
-            let id = Uuid::new_v4();
-            responses.push(survey_response::ActiveModel {
-                id: Set(id),
-                survey_id: Set(survey.id),
-                respondent_group: Set(group),
-                submitted_at: Set(opens_at + Duration::seconds(rng.random_range(0..window))),
+        respond(db, &mut rng, survey.id, wave, &questions, (opens_at, closes_at), WAVE_SIZE).await?;
+    }
+    Ok(())
+}
+
+/// `count` synthetic responses to a survey, submitted within `window`.
+async fn respond(
+    db: &DatabaseConnection,
+    rng: &mut StdRng,
+    survey_id: Uuid,
+    wave: SurveyWave,
+    questions: &[Question],
+    (opens_at, closes_at): (DateTime<Utc>, DateTime<Utc>),
+    count: usize,
+) -> AppResult<()> {
+    let window = (closes_at - opens_at).num_seconds().max(1);
+    let mut responses = Vec::with_capacity(count);
+    let mut answers = Vec::with_capacity(count * questions.len());
+    for _ in 0..count {
+        let group = if rng.random_bool(0.5) { RespondentGroup::User } else { RespondentGroup::NonUser };
+        let lean = leaning(group, wave);
+        let id = Uuid::new_v4();
+        responses.push(survey_response::ActiveModel {
+            id: Set(id),
+            survey_id: Set(survey_id),
+            respondent_group: Set(group),
+            submitted_at: Set(opens_at + Duration::seconds(rng.random_range(0..window))),
+        });
+        for q in questions {
+            let value = match q.measures {
+                KpiKey::Trust => answer(rng, lean.trust, 6..=9, 1..=5),
+                KpiKey::Relevance => answer(rng, lean.relevance, 4..=5, 1..=3),
+                KpiKey::Usefulness => answer(rng, lean.usefulness, 4..=5, 1..=3),
+                _ => i32::from(rng.random_bool(lean.awareness)),
+            };
+            answers.push(survey_answer::ActiveModel {
+                response_id: Set(id),
+                question_key: Set(q.key.clone()),
+                value: Set(value),
             });
-            for q in &questions {
-                let value = match q.measures {
-                    KpiKey::Trust => answer(&mut rng, lean.trust, 6..=9, 1..=5),
-                    KpiKey::Relevance => answer(&mut rng, lean.relevance, 4..=5, 1..=3),
-                    KpiKey::Usefulness => answer(&mut rng, lean.usefulness, 4..=5, 1..=3),
-                    _ => i32::from(rng.random_bool(lean.awareness)),
-                };
-                answers.push(survey_answer::ActiveModel {
-                    response_id: Set(id),
-                    question_key: Set(q.key.clone()),
-                    value: Set(value),
-                });
-            }
         }
-        // Synthetic respondents have no keys or accounts: nothing to dedupe.
-        for chunk in responses.chunks(500) {
-            survey_response::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
-        }
-        for chunk in answers.chunks(2000) {
-            survey_answer::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
-        }
+    }
+    // Synthetic respondents have no keys or accounts: nothing to dedupe.
+    for chunk in responses.chunks(500) {
+        survey_response::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
+    }
+    for chunk in answers.chunks(2000) {
+        survey_answer::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
     }
     Ok(())
 }
@@ -160,6 +173,9 @@ const OUTCOMES: [ModerationAction; 5] = [
     ModerationAction::WarnUser,
     ModerationAction::RemoveContent,
 ];
+/// The appealed decision whose appeal still waits for a moderator: a
+/// removal, not one of those overturned.
+const WAITING_APPEAL: usize = 12;
 const SPAM: [(ReportReason, &str); 4] = [
     (ReportReason::Spam, "Săn sale giá sốc, inbox ngay!!!"),
     (ReportReason::ScamFraud, "Đầu tư 1 triệu lãi 30%/tháng, bảo đảm không lỗ"),
@@ -169,8 +185,9 @@ const SPAM: [(ReportReason, &str); 4] = [
 
 /// A month of moderation: 44 comments by a spammer on the catalogue are
 /// reported; 36 cases were decided a few hours after opening (removed
-/// comments really are removed), 12 decisions were appealed and decided
-/// again (4 overturned), and 8 cases still wait in the queue.
+/// comments really are removed), 12 decisions were appealed, 11 of them
+/// decided again (4 overturned) and one appeal waits, and 8 cases still
+/// wait in the queue.
 async fn moderation_history(
     db: &DatabaseConnection,
     spammer: &user::Model,
@@ -188,6 +205,7 @@ async fn moderation_history(
         // Every third decision is appealed; a third of those overturned.
         let appealed = decided && index % 3 == 0;
         let overturned = appealed && index % 9 == 0;
+        let appeal_waits = index == WAITING_APPEAL;
         let removed = decided && action == ModerationAction::RemoveContent && !overturned;
         let comment_id = Uuid::new_v4();
         comment::Entity::insert(comment::ActiveModel {
@@ -216,7 +234,11 @@ async fn moderation_history(
                 author_display_name: Some(spammer.display_name.clone()),
                 ..Default::default()
             }),
-            status: Set(if decided { CaseStatus::Resolved } else { CaseStatus::Open }),
+            status: Set(match (decided, appeal_waits) {
+                (false, _) => CaseStatus::Open,
+                (true, false) => CaseStatus::Resolved,
+                (true, true) => CaseStatus::Appealed,
+            }),
             priority_base: Set(priority),
             queue_rank: Set(i64::from(priority) * 3600 - opened_at.timestamp()),
             report_count: Set(i32::try_from(reporter_count).unwrap_or(1)),
@@ -265,6 +287,8 @@ async fn moderation_history(
         }
         if appealed {
             events.push(event(case_id, Some(spammer.id), "APPEAL", None, decided_at + Duration::hours(6)));
+        }
+        if appealed && !appeal_waits {
             let second = if overturned { ModerationAction::Dismiss } else { action };
             events.push(event(case_id, None, "APPEAL_DECISION", Some(second), decided_at + Duration::hours(20)));
         }

@@ -1,15 +1,18 @@
 //! Seed data. Reference data (the first privacy policy, the tags, the launch
 //! campaign) is needed in every environment and is inserted when missing;
 //! demo accounts are for development only and go into an empty database.
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use entity::user_settings::Keywords;
 use entity::{
-    Audience, FollowState, LinkStatus, Pillar, Role, TimeRequestStatus, campaign, comment, content, family_link,
-    follow, privacy_policy, tag, time_request, user, user_settings,
+    Audience, FollowState, InteractionKind, LinkStatus, Pillar, Role, TimeRequestStatus, campaign, comment, content,
+    family_link, follow, interaction, privacy_policy, tag, time_request, user, user_settings,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use crate::auth::PasswordHasher;
@@ -76,8 +79,13 @@ pub const CAMPAIGN_SLUG: &str = "tryitwithtiktok";
 
 /// Midnight at the start of a day in Vietnam, as UTC.
 fn vietnam_midnight(year: i32, month: u32, day: u32) -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(year, month, day).map_or(DateTime::UNIX_EPOCH, |date| in_vietnam(date.into()))
+}
+
+/// A wall-clock time in Vietnam (UTC+7 all year), as UTC.
+fn in_vietnam(local: chrono::NaiveDateTime) -> DateTime<Utc> {
     chrono_tz::Asia::Ho_Chi_Minh
-        .with_ymd_and_hms(year, month, day, 0, 0, 0)
+        .from_local_datetime(&local)
         .single()
         .map_or(DateTime::UNIX_EPOCH, |t| t.with_timezone(&Utc))
 }
@@ -239,6 +247,61 @@ async fn demo_family(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<(
     Ok(())
 }
 
+/// Two weeks of the demo teen's watching before today, so the guardian's
+/// chart has something to show: about half an hour after school, more at
+/// weekends, and late nights in the first week (before time away). The
+/// teen rewatches a few favourites, so their feed still has news for them;
+/// their tastes are learned from it as if they had been there.
+async fn demo_usage(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<()> {
+    let teen = user::Entity::find()
+        .filter(user::Column::Handle.eq("bao.an"))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal("demo account bao.an missing"))?;
+    let favourites = content::Entity::find()
+        .filter(content::Column::Audience.eq(Audience::General))
+        .order_by_desc(content::Column::DurationSeconds)
+        .limit(6)
+        .all(db)
+        .await?;
+    let today = now.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive();
+    let mut views = Vec::new();
+    for days_ago in 1..=14_i64 {
+        let day = today - Duration::days(days_ago);
+        let weekend = matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun);
+        let (afternoon, late) = match (weekend, days_ago >= 8 && days_ago % 2 == 0) {
+            (true, late) => (40 + days_ago % 4 * 5, late.then_some(25)),
+            (false, late) => (20 + days_ago % 5 * 4, late.then_some(15 + days_ago % 3 * 5)),
+        };
+        for (starts_at, minutes) in [(16 * 60 + 30, Some(afternoon)), (22 * 60 + 40, late)] {
+            let Some(minutes) = minutes else { continue };
+            let mut watched_ms = 0;
+            for (n, video) in favourites.iter().cycle().enumerate() {
+                if i64::from(watched_ms) >= minutes * 60_000 {
+                    break;
+                }
+                // One video in four is left halfway.
+                let this_ms = video.duration_seconds * 1000 / if n % 4 == 3 { 2 } else { 1 };
+                let local = day.and_time(chrono::NaiveTime::MIN)
+                    + Duration::minutes(starts_at)
+                    + Duration::milliseconds(i64::from(watched_ms));
+                views.push(interaction::ActiveModel {
+                    id: Set(Uuid::new_v4()),
+                    user_id: Set(teen.id),
+                    content_id: Set(Some(video.id)),
+                    kind: Set(InteractionKind::View),
+                    watched_ms: Set(Some(this_ms)),
+                    query: Set(None),
+                    created_at: Set(in_vietnam(local)),
+                });
+                watched_ms += this_ms;
+            }
+        }
+    }
+    interaction::Entity::insert_many(views).exec_without_returning(db).await?;
+    crate::service::feed::tastes::relearn(db, &[teen.id]).await
+}
+
 pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTime<Utc>) -> AppResult<()> {
     if user::Entity::find().count(db).await? > 0 {
         return Ok(());
@@ -278,6 +341,7 @@ pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTim
     }
     demo_content(db, &creators, now).await?;
     demo_family(db, now).await?;
+    demo_usage(db, now).await?;
     demo_conversations(db, &creators, now).await?;
     let spammer = accounts::sign_up(
         db,

@@ -289,6 +289,43 @@ async fn the_demo_seed_creates_working_accounts_and_reference_data() {
         let link = &field(&circle, "familyLinks")[0];
         assert_eq!(link["teenFollowing"]["edges"].as_array().unwrap().len(), 3, "{circle}");
         assert_eq!(link["teenFollowers"]["edges"].as_array().unwrap().len(), 2, "{circle}");
+        // Two weeks of the teen's watching, late nights included, none today.
+        let teen = app.find_user("bao.an").await.id;
+        let usage = app
+            .query_as(
+                &guardian,
+                "query($id: ID!) { screenTimeReport(userId: $id, days: 15) { date minutes lateNightMinutes } }",
+                json!({ "id": teen }),
+            )
+            .await;
+        let days = field(&usage, "screenTimeReport").as_array().unwrap().clone();
+        let today = days.iter().max_by_key(|d| d["date"].as_str().unwrap().to_owned()).unwrap();
+        assert_eq!(today["minutes"], 0, "the teen starts today with all their time: {usage}");
+        assert_eq!(days.iter().filter(|d| d["minutes"].as_i64().unwrap() >= 20).count(), 14, "{usage}");
+        assert!(days.iter().filter(|d| d["lateNightMinutes"].as_i64().unwrap() > 0).count() >= 3, "{usage}");
+        // An appeal waits for a moderator, and the 2026 relaunch has figures.
+        let moderator = app.log_in_with("moderator@demo.trustfeed.vn", "motlanthu2023").await;
+        let queue = app
+            .query_as(
+                &moderator,
+                "{ moderationQueue(first: 50) { edges { node { status appealMessage } } } }",
+                json!({}),
+            )
+            .await;
+        let appeals = field(&queue, "moderationQueue")["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["node"]["status"] == "APPEALED")
+            .count();
+        assert_eq!(appeals, 1, "{queue}");
+        let admin = app.log_in_with("admin@demo.trustfeed.vn", "motlanthu2023").await;
+        let kpis = app.query_as(&admin, "{ campaignKpis(campaignSlug: \"tryitwithtiktok-2026\") { users { trustIndex { pre { n suppressed } } } nonUsers { trustIndex { pre { n suppressed } } } } }", json!({})).await;
+        for group in ["users", "nonUsers"] {
+            let pre = &field(&kpis, "campaignKpis")[group]["trustIndex"]["pre"];
+            assert_eq!(pre["suppressed"], false, "{group}: {kpis}");
+            assert!(pre["n"].as_i64().unwrap() >= 100, "{group}: {kpis}");
+        }
         for (email, band, role) in [
             ("lan@demo.trustfeed.vn", "ADULT", "USER"),
             ("minh@demo.trustfeed.vn", "ADULT", "USER"),
