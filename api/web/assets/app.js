@@ -39,6 +39,7 @@ const Moderation = lazy(() => import('./views/moderation.js'), 'Moderation');
 const Numbers = lazy(() => import('./views/campaign.js'), 'Numbers');
 const Survey = lazy(() => import('./views/campaign.js'), 'Survey');
 const Dashboard = lazy(() => import('./views/campaign.js'), 'Dashboard');
+const PolicyPublisher = lazy(() => import('./views/admin.js'), 'PolicyPublisher');
 
 /** How often the header's counts and limits are brought up to date. */
 const REFRESH_MS = 15000;
@@ -90,6 +91,8 @@ function Screen({ route }) {
       return html`<${Survey} />`;
     case 'dashboard':
       return html`<${Dashboard} />`;
+    case 'admin':
+      return html`<${PolicyPublisher} />`;
     default:
       return html`<section class="panel"><h1>${t('app.notFound')}</h1><p><a href="#/">${t('app.home')}</a></p></section>`;
   }
@@ -126,6 +129,7 @@ function Header({ route }) {
         ${link('#/numbers', 'nav.numbers', 'numbers')}
         ${link('#/survey', 'nav.survey', 'survey')}
         ${signedIn && hasRole('ANALYST', 'ADMIN') && link('#/dashboard', 'nav.dashboard', 'dashboard')}
+        ${signedIn && hasRole('ADMIN') && link('#/admin/policy', 'nav.policyAdmin', 'admin')}
         ${!signedIn && link('#/signin', 'nav.signIn', 'signin')}
         ${!signedIn && link('#/signup', 'nav.signUp', 'signup')}
         ${signedIn && html`<li><button type="button" class="link sign-out" onClick=${signOut}>${t('nav.signOut')}</button></li>`}

@@ -335,12 +335,24 @@ async fn after_a_new_policy_a_user_must_accept_it_before_liking_again() {
         page.sign_in("thao.reader@example.com", PASSWORD).await;
         assert_eq!(page.eval("document.querySelector('.consent-banner')").await, Value::Null);
 
-        let admin = app.user_with_role("quan.tri", entity::Role::Admin).await;
-        let publish = "mutation($i: PublishPolicyInput!) { publishPrivacyPolicy(input: $i) { version } }";
-        let input = json!({ "summary": "We now keep watch history for 60 days.", "summaryVi": "Lịch sử xem nay được giữ 60 ngày.",
-            "body": "Watch history is kept for 60 days.", "bodyVi": "Lịch sử xem được giữ trong 60 ngày." });
-        let published = app.query_as(&admin, publish, json!({ "i": input })).await;
-        assert_eq!(field(&published, "publishPrivacyPolicy")["version"], 2);
+        // The admin publishes the demo's prepared version 2 from their screen.
+        app.user_with_role("quan.tri", entity::Role::Admin).await;
+        let admin = driver.open(&app, "policy-admin", DESKTOP).await;
+        admin.sign_in("quan.tri@example.com", PASSWORD).await;
+        admin.click("a[href='#/admin/policy']").await;
+        admin.click("button.demo-draft").await;
+        admin.until("document.querySelector('#policy-bodyVi').value.includes('Lời tử tế')").await;
+        let publish = "document.querySelector('.admin-policy button[type=submit]')";
+        assert_eq!(admin.eval(&format!("{publish}.disabled")).await, true, "not before the admin says they understand");
+        admin.click("input[name=understood]").await;
+        admin.screenshot("ready").await;
+        admin.click(".admin-policy button[type=submit]").await;
+        admin.until("document.querySelector('.admin-policy .ok')").await;
+        let current = app.query("{ privacyPolicy { version bodyVi } }", json!({})).await;
+        assert_eq!(field(&current, "privacyPolicy")["version"], 2, "{current}");
+        assert!(field(&current, "privacyPolicy")["bodyVi"].as_str().unwrap().contains("Lời tử tế"), "{current}");
+        admin.until("document.querySelector('.consent-banner')").await;
+        admin.close().await;
 
         page.goto("#/privacy").await;
         page.goto("#/").await;

@@ -23,6 +23,8 @@ const DEMO = [
 ];
 const DEMO_PASSWORD = 'motlanthu2023';
 const DEMO_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+/** A development instance, with the demo data: the app offers its shortcuts. */
+export const onDemoHost = () => DEMO_HOSTS.includes(location.hostname);
 
 function signedIn(payload) {
   // Signing in as someone else ends the session this browser held.
@@ -82,7 +84,7 @@ export function SignIn() {
       <button type="submit" disabled=${busy}>${t('auth.signIn')}</button>
     </form>
     <p>${t('auth.noAccount')} <a href="#/signup">${t('nav.signUp')}</a></p>
-    ${DEMO_HOSTS.includes(location.hostname) &&
+    ${onDemoHost() &&
     html`<details class="demo">
       <summary>${t('auth.demoAccounts', { p: DEMO_PASSWORD })}</summary>
       <ul>${DEMO.map(([address, role]) => html`<li><button type="button" class="link" onClick=${() => { setEmail(address); setPassword(DEMO_PASSWORD); }}>${address}</button> <span class="muted">${role}</span></li>`)}</ul>

@@ -179,8 +179,16 @@ function KpiReport({ kpis, slug }) {
     ['dash.nonUsers', kpis.nonUsers],
   ];
   const b = kpis.behaviour;
+  // A wave hidden anywhere is said once here; its figures read "—" below.
+  const changes = [kpis.trustGap, ...groups.flatMap(([, g]) => [g.trustIndex, g.relevance, g.usefulness, ...g.awareness])];
+  const hidden = ['pre', 'post'].filter((wave) => changes.some((change) => change[wave].suppressed));
   return html`<div>
     <button type="button" class="secondary" onClick=${() => download(`kpis-${slug}.csv`, kpis.csv, 'text/csv')}><${Icon} name="download" /> ${t('dash.csv')}</button>
+    <p class="legend">
+      <span class="key pre">● ${t('dash.pre')}</span> <span class="key post">● ${t('dash.post')}</span>
+      <span class="muted">${t('dash.legend')}</span>
+    </p>
+    ${hidden.map((wave) => html`<p class="notice-line muted">${t('dash.hiddenWave', { wave: t(`dash.${wave}`) })}</p>`)}
     ${['trustIndex', 'relevance', 'usefulness'].map(
       (measure) => html`<section class="panel kpi">
         <h2>${t(measure === 'trustIndex' ? 'dash.trust' : `dash.${measure}`)}</h2>
@@ -218,16 +226,18 @@ function ChangeRow({ label, change }) {
     e.suppressed || e.value === null
       ? null
       : html`<g class=${cls}><line x1=${scale(e.low)} x2=${scale(e.high)} y1=${y} y2=${y} /><circle cx=${scale(e.value)} cy=${y} r="4" /></g>`;
-  const describe = (e) => (e.suppressed ? t('dash.suppressed') : `${formatNumber(e.value, 1)} [${formatNumber(e.low, 1)}–${formatNumber(e.high, 1)}], n=${e.n}`);
+  // No axis is drawn with nothing on it.
+  const shown = [change.pre, change.post].some((e) => !e.suppressed && e.value !== null);
+  const describe = (e) => (e.suppressed || e.value === null ? '—' : `${formatNumber(e.value, 1)} [${formatNumber(e.low, 1)}–${formatNumber(e.high, 1)}], n=${e.n}`);
   return html`<div class="change-row">
     <p><strong>${label}</strong>: ${t('dash.pre')} ${describe(change.pre)} → ${t('dash.post')} ${describe(change.post)}</p>
-    <svg viewBox="0 0 320 46" role="img" aria-label=${`${label}: ${describe(change.pre)} → ${describe(change.post)}`}>
+    ${shown && html`<svg viewBox="0 0 320 46" role="img" aria-label=${`${label}: ${describe(change.pre)} → ${describe(change.post)}`}>
       <line class="axis" x1=${scale(lowest)} x2=${scale(100)} y1="34" y2="34" />
       ${[lowest, 0, 50, 100].filter((v, i, all) => all.indexOf(v) === i).map(
         (v) => html`<text x=${scale(v)} y="44" text-anchor="middle">${formatNumber(v)}</text>`,
       )}
       ${estimate(change.pre, 10, 'pre')}${estimate(change.post, 24, 'post')}
-    </svg>
-    <p class=${change.significant ? 'ok' : 'muted'}>${t('dash.change')}: ${change.change === null ? t('dash.suppressed') : `${change.change > 0 ? '+' : ''}${formatNumber(change.change, 1)} [${formatNumber(change.low, 1)}–${formatNumber(change.high, 1)}], ${change.significant ? t('dash.significant') : t('dash.notSignificant')}`}</p>
+    </svg>`}
+    <p class=${change.significant ? 'ok' : 'muted'}>${t('dash.change')}: ${change.change === null ? '—' : `${change.change > 0 ? '+' : ''}${formatNumber(change.change, 1)} [${formatNumber(change.low, 1)}–${formatNumber(change.high, 1)}], ${change.significant ? t('dash.significant') : t('dash.notSignificant')}`}</p>
   </div>`;
 }

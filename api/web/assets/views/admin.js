@@ -1,0 +1,82 @@
+// The admin's screen for the privacy policy: a new version in both
+// languages, published only once the admin has said they know what it does
+// (everyone must accept it again before doing anything but read).
+import { html, useEffect, useState } from '../vendor/preact-htm.js';
+import { notify, useStore } from '../store.js';
+import { t } from '../i18n.js';
+import { act, ErrorNote, hasRole, Loading, SignInNeeded, useQuery } from '../ui.js';
+import { onDemoHost } from './account.js';
+import { reloadMe } from './privacy.js';
+
+const CURRENT = `query Current { privacyPolicy { version summary summaryVi body bodyVi } }`;
+const PUBLISH = `mutation Publish($input: PublishPolicyInput!) { publishPrivacyPolicy(input: $input) { version } }`;
+
+/** The demo's prepared second version, so re-consent can be shown on a fresh demo. */
+const DEMO_DRAFT = {
+  summary: 'New: we may suggest kinder words before a comment is posted, and your watch history is kept for 90 days.',
+  summaryVi: 'Mới: chúng tôi có thể gợi ý lời lẽ tử tế hơn trước khi bình luận được đăng, và lịch sử xem được giữ 90 ngày.',
+  bodyAdded:
+    '6. Kind words: before a comment that may hurt someone is posted, we show you the words and suggest another way to say it. You decide; we keep only whether you changed it.\n7. Watch history is kept for 90 days, then only the tastes learned from it remain.',
+  bodyAddedVi:
+    '6. Lời tử tế: trước khi đăng một bình luận có thể làm tổn thương người khác, chúng tôi cho bạn thấy những từ đó và gợi ý cách nói khác. Bạn quyết định; chúng tôi chỉ lưu việc bạn có sửa hay không.\n7. Lịch sử xem được giữ 90 ngày; sau đó chỉ còn những sở thích đã học được từ nó.',
+};
+
+const FIELDS = [
+  ['summary', 2000, 3],
+  ['summaryVi', 2000, 3],
+  ['body', 100000, 12],
+  ['bodyVi', 100000, 12],
+];
+
+export function PolicyPublisher() {
+  const { signedIn, me } = useStore();
+  const current = useQuery(CURRENT, {}, [signedIn]);
+  const [draft, setDraft] = useState(null);
+  const [understood, setUnderstood] = useState(false);
+  const [published, setPublished] = useState(null);
+  const policy = current.data?.privacyPolicy;
+  // The form starts from the version in force: admins edit, rarely rewrite.
+  useEffect(() => {
+    if (policy && !draft) setDraft({ summary: policy.summary, summaryVi: policy.summaryVi, body: policy.body, bodyVi: policy.bodyVi });
+  }, [policy]);
+  if (!signedIn) return html`<${SignInNeeded} />`;
+  if (!me || (current.loading && !policy)) return html`<${Loading} />`;
+  if (!hasRole('ADMIN')) return html`<${ErrorNote} error=${{ code: 'FORBIDDEN' }} />`;
+  if (current.error) return html`<${ErrorNote} error=${current.error} onRetry=${current.reload} />`;
+  if (!draft) return html`<${Loading} />`;
+  const useDemoDraft = () =>
+    setDraft({
+      summary: DEMO_DRAFT.summary,
+      summaryVi: DEMO_DRAFT.summaryVi,
+      body: `${policy.body}\n${DEMO_DRAFT.bodyAdded}`,
+      bodyVi: `${policy.bodyVi}\n${DEMO_DRAFT.bodyAddedVi}`,
+    });
+  const publish = async (event) => {
+    event.preventDefault();
+    const result = await act(PUBLISH, { input: draft });
+    if (!result) return;
+    const version = result.publishPrivacyPolicy.version;
+    setPublished(version);
+    setUnderstood(false);
+    notify(t('admin.published', { v: version }));
+    current.reload();
+    reloadMe();
+  };
+  const unchanged = ['summary', 'summaryVi', 'body', 'bodyVi'].every((key) => draft[key] === policy[key]);
+  return html`<section class="panel admin-policy" aria-labelledby="admin-policy-title">
+    <h1 id="admin-policy-title">${t('admin.policyTitle', { v: policy.version + 1 })}</h1>
+    <p class="muted">${t('admin.policyHint', { v: policy.version })}</p>
+    ${published && html`<p class="ok" role="status">${t('admin.published', { v: published })} <a href="#/privacy">${t('admin.readIt')}</a></p>`}
+    ${onDemoHost() && html`<p><button type="button" class="secondary demo-draft" onClick=${useDemoDraft}>${t('admin.demoDraft')}</button></p>`}
+    <form onSubmit=${publish}>
+      ${FIELDS.map(
+        ([key, max, rows]) => html`<label>${t(`admin.${key}`)}
+          <textarea id=${`policy-${key}`} rows=${rows} maxlength=${max} required value=${draft[key]}
+            onInput=${(e) => setDraft((d) => ({ ...d, [key]: e.target.value }))}></textarea></label>`,
+      )}
+      <label class="check"><input type="checkbox" name="understood" checked=${understood} onChange=${(e) => setUnderstood(e.target.checked)} />
+        ${t('admin.understood')}</label>
+      <button type="submit" disabled=${!understood || unchanged}>${t('admin.publish', { v: policy.version + 1 })}</button>
+    </form>
+  </section>`;
+}
