@@ -6,7 +6,16 @@ use crate::support::on_each_database;
 
 /// The relative modules a JavaScript file imports, at once or when first needed.
 fn imports(source: &str) -> Vec<String> {
-    [" from '", "import('"]
+    imported_with(source, &[" from '", "import('"])
+}
+
+/// The relative modules a JavaScript file needs before it runs.
+fn static_imports(source: &str) -> Vec<String> {
+    imported_with(source, &[" from '"])
+}
+
+fn imported_with(source: &str, markers: &[&str]) -> Vec<String> {
+    markers
         .iter()
         .flat_map(|marker| source.split(marker).skip(1))
         .filter_map(|rest| rest.split('\'').next())
@@ -60,6 +69,26 @@ async fn the_app_page_and_every_module_it_imports_are_served() {
         }
         assert!(seen.len() >= 10, "the app is made of its modules: {seen:?}");
         assert!(seen.contains("/assets/vendor/graphql-ws/client.js"), "{seen:?}");
+
+        // The modules needed before the first card are preloaded together,
+        // and nothing else is: the live socket's client waits for its screen.
+        let mut pending = vec!["/assets/app.js".to_owned()];
+        let mut eager = BTreeSet::new();
+        while let Some(path) = pending.pop() {
+            if eager.insert(path.clone()) {
+                let source = app.get(&path).await.text().await.unwrap();
+                pending.extend(static_imports(&source).iter().map(|relative| resolve(&path, relative)));
+            }
+        }
+        eager.remove("/assets/app.js");
+        let preloaded: BTreeSet<String> = html
+            .split(r#"<link rel="modulepreload" href=""#)
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(preloaded, eager, "index.html preloads exactly what app.js imports before it runs");
+        assert!(!eager.contains("/assets/vendor/graphql-ws/client.js"), "{eager:?}");
     })
     .await;
 }

@@ -1,8 +1,7 @@
-// The app's only way to the server: the public GraphQL API over HTTP, and
-// graphql-transport-ws for live updates. It keeps the session, refreshes the
-// access token quietly before it expires, and turns errors into `ApiError`s
-// that carry the API's `extensions.code`.
-import { createClient } from './vendor/graphql-ws/client.js';
+// The app's way to the server: the public GraphQL API over HTTP (live
+// updates are in `live.js`). It keeps the session, refreshes the access
+// token quietly before it expires, and turns errors into `ApiError`s that
+// carry the API's `extensions.code`.
 import { store } from './store.js';
 
 const SESSION_KEY = 'trustfeed.session';
@@ -50,7 +49,7 @@ export function keepSession(payload) {
   };
   localStorage.setItem(SESSION_KEY, JSON.stringify(session));
   scheduleRefresh();
-  restartSocket();
+  sessionChanged();
   store.set({ signedIn: true });
 }
 
@@ -85,7 +84,7 @@ export function forgetSession() {
   session = null;
   clearTimeout(refreshTimer);
   localStorage.removeItem(SESSION_KEY);
-  restartSocket();
+  sessionChanged();
   store.set({ signedIn: false, me: null, unread: 0 });
 }
 
@@ -112,7 +111,7 @@ let refreshing = null;
  * take turns under a Web Lock and a tab that finds a newer session saved by
  * another tab uses that one instead of refreshing again.
  */
-function refresh() {
+export function refresh() {
   if (!refreshing) {
     const used = session?.refreshToken;
     const run = async () => {
@@ -180,85 +179,23 @@ export async function gql(query, variables = {}, { token, anonymous = false, che
   return response.data;
 }
 
-// Live updates share one socket, opened lazily and reopened with the new
-// token whenever the session changes.
-let socket = null;
-const live = new Set();
+// Whoever holds a connection opened with the session's token (the live
+// socket) hears when the session changes.
+const sessionListeners = new Set();
 
-function openSocket() {
-  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  // Events of a client already replaced must not speak for the new one.
-  const current = () => socket === client;
-  const client = createClient({
-    url: `${scheme}://${location.host}/graphql/ws`,
-    lazy: true,
-    retryAttempts: Infinity,
-    shouldRetry: () => true,
-    connectionParams: () => (session ? { authorization: `Bearer ${session.accessToken}` } : {}),
-    on: {
-      connected: () => current() && setSocketConnected(true),
-      closed: (event) => {
-        if (!current()) return;
-        setSocketConnected(false);
-        // 4401: the token the socket opened with has expired (or the session
-        // ended). The client gives up on it, so refresh and open a new one.
-        if (event?.code === 4401 && session) refresh().catch(() => {}).finally(restartSocket);
-      },
-    },
-  });
-  return client;
+/** Calls `listener` whenever the session changes (signed in, refreshed, ended); returns the unsubscribe. */
+export function onSessionChange(listener) {
+  sessionListeners.add(listener);
+  return () => sessionListeners.delete(listener);
 }
 
-// Whether the live socket is connected, for screens that say "live".
-const socketListeners = new Set();
-let socketConnected = false;
-
-function setSocketConnected(connected) {
-  socketConnected = connected;
-  socketListeners.forEach((listener) => listener(connected));
+function sessionChanged() {
+  sessionListeners.forEach((listener) => listener());
 }
 
-/** Calls `listener` with the socket's state now and on every change; returns the unsubscribe. */
-export function watchSocket(listener) {
-  socketListeners.add(listener);
-  listener(socketConnected);
-  return () => socketListeners.delete(listener);
-}
-
-function restartSocket() {
-  if (socket) socket.dispose();
-  socket = null;
-  for (const subscription of live) subscription.start();
-}
-
-/**
- * Subscribes to an operation; `onData` gets each payload's data, `onError`
- * each failure (as an `ApiError`). Returns a function that unsubscribes.
- */
-export function subscribe(query, onData, onError) {
-  const subscription = {
-    stop: () => {},
-    start() {
-      socket ??= openSocket();
-      this.stop = socket.subscribe(
-        { query },
-        {
-          next: (message) => {
-            if (message.errors?.length) onError(new ApiError(message.errors[0]));
-            else onData(message.data);
-          },
-          error: (error) => onError(Array.isArray(error) ? new ApiError(error[0]) : new ApiError({ extensions: { code: 'NETWORK' } })),
-          complete: () => {},
-        },
-      );
-    },
-  };
-  live.add(subscription);
-  subscription.start();
-  return () => {
-    live.delete(subscription);
-    subscription.stop();
-  };
+/** The access token to open a connection with, if signed in. */
+export function accessToken() {
+  return session?.accessToken ?? null;
 }
 
 // Another tab signed in, refreshed or signed out: follow it, socket included.
@@ -267,7 +204,7 @@ window.addEventListener('storage', (event) => {
   const before = session?.accessToken;
   session = readSession();
   scheduleRefresh();
-  if (session?.accessToken !== before) restartSocket();
+  if (session?.accessToken !== before) sessionChanged();
   store.set({ signedIn: Boolean(session) });
   if (!session) store.set({ me: null });
 });

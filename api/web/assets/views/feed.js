@@ -11,6 +11,7 @@ import { reloadMe } from './privacy.js';
 import { ScreenTimeGate, isGate } from './teen.js';
 
 const PAGE = 10;
+const FIRST_CARD = 'trustfeed:first-card';
 
 /** The player's module, loaded when a first video is opened. */
 let playerModule = null;
@@ -145,6 +146,12 @@ export function FeedView({ params }) {
   useEffect(() => {
     if (pages.hasNext && !pages.loading && !pages.error && active >= pages.items.length - 3) loadMore();
   }, [active, pages.items.length]);
+
+  // When the first card is on screen: what a visitor waits for, and what
+  // `examples/first_card.rs` times (or any real-user monitoring).
+  useEffect(() => {
+    if (pages.items.length > 0 && performance.getEntriesByName(FIRST_CARD).length === 0) performance.mark(FIRST_CARD);
+  }, [pages.items.length > 0]);
 
   // Moving past the loaded cards waits for the next page rather than
   // dropping the key press.
@@ -285,13 +292,13 @@ function FeedFilters({ pillar, search }) {
         aria-label=${t('feed.searchLabel')} onInput=${(e) => setQuery(e.target.value)} />
       <button type="submit">${t('nav.search')}</button>
     </form>
-    <nav class="pillars" aria-label=${t('nav.feed')}>
+    <div class="pillars-wrap"><nav class="pillars" aria-label=${t('nav.feed')}>
       <a href="#/" class=${!pillar && !search ? 'pillar-tab current' : 'pillar-tab'} aria-current=${!pillar && !search ? 'page' : null}>${t('pillar.ALL')}</a>
       ${PILLARS.map(
         (p) => html`<a href=${`#/?pillar=${p}`} class=${`pillar-tab pillar-${p.toLowerCase()}${pillar === p ? ' current' : ''}`}
           aria-current=${pillar === p ? 'page' : null}>${t(`pillar.${p}`)}</a>`,
       )}
-    </nav>
+    </nav></div>
   </div>`;
 }
 

@@ -2,7 +2,8 @@
 // a case view with evidence and reports, decisions with version checks,
 // appeals and the audit log.
 import { html, useEffect, useState } from '../vendor/preact-htm.js';
-import { gql, subscribe, watchSocket } from '../api.js';
+import { gql } from '../api.js';
+import { subscribe, watchSocket } from '../live.js';
 import { notify, useStore } from '../store.js';
 import { formatDate, t } from '../i18n.js';
 import { act, ErrorNote, Loading, SignInNeeded, useQuery } from '../ui.js';
