@@ -62,7 +62,7 @@ const vi = {
   'nav.language': 'English',
   'nav.languageLabel': 'Switch to English',
   'bell.label': 'Thông báo, {n} chưa đọc',
-  'teen.minutesLeft': 'Còn {n} phút hôm nay',
+  'teen.minutesLeft': 'Còn {n} phút',
   'teen.noLimit': 'Không giới hạn hôm nay',
 
   'pillar.ALL': 'Tất cả',
@@ -491,7 +491,7 @@ const en = {
   'nav.language': 'Tiếng Việt',
   'nav.languageLabel': 'Chuyển sang tiếng Việt',
   'bell.label': 'Notifications, {n} unread',
-  'teen.minutesLeft': '{n} minutes left today',
+  'teen.minutesLeft': '{n} min left',
   'teen.noLimit': 'No limit today',
 
   'pillar.ALL': 'All',
