@@ -90,7 +90,9 @@ async fn browser(driver: &str, profile: &std::path::Path) -> Client {
     loop {
         match ClientBuilder::new(HttpConnector::new()).capabilities(capabilities.clone()).connect(driver).await {
             Ok(client) => return client,
-            Err(_) if started.elapsed() < Duration::from_secs(10) => tokio::time::sleep(Duration::from_millis(100)).await,
+            Err(_) if started.elapsed() < Duration::from_secs(10) => {
+                tokio::time::sleep(Duration::from_millis(100)).await
+            }
             Err(error) => panic!("no browser session: {error}"),
         }
     }
@@ -98,7 +100,12 @@ async fn browser(driver: &str, profile: &std::path::Path) -> Client {
 
 fn summary(label: &str, mut times: Vec<f64>) {
     times.sort_by(f64::total_cmp);
-    println!("{label:<44} median {:>6.0} ms   slowest {:>6.0} ms   ({} runs)", times[times.len() / 2], times[times.len() - 1], times.len());
+    println!(
+        "{label:<44} median {:>6.0} ms   slowest {:>6.0} ms   ({} runs)",
+        times[times.len() / 2],
+        times[times.len() - 1],
+        times.len()
+    );
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

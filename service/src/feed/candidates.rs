@@ -41,7 +41,7 @@ pub(super) struct CandidateQuery<'a> {
 
 impl CandidateQuery<'_> {
     /// Published, not deleted, not the viewer's own, and (when `unseen`) not
-    /// viewed or swiped lately. Cheap index scans; the visibility rules are
+    /// viewed, swiped or liked lately. Cheap index scans; the visibility rules are
     /// applied once, to the union of all sources.
     pub(super) fn base(&self, unseen: bool) -> sea_orm::Select<content::Entity> {
         let mut select = content::Entity::find()
@@ -58,7 +58,12 @@ impl CandidateQuery<'_> {
                     .from(interaction::Entity)
                     .and_where(Expr::col(interaction::Column::UserId).eq(viewer))
                     .and_where(
-                        Expr::col(interaction::Column::Kind).is_in([InteractionKind::View, InteractionKind::SwipeAway]),
+                        // A like from a search or a profile is a video seen too.
+                        Expr::col(interaction::Column::Kind).is_in([
+                            InteractionKind::View,
+                            InteractionKind::SwipeAway,
+                            InteractionKind::Like,
+                        ]),
                     )
                     .and_where(
                         Expr::col(interaction::Column::CreatedAt)

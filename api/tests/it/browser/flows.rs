@@ -665,11 +665,17 @@ async fn every_persona_main_screen_reads_well_in_both_languages_on_a_phone_and_a
                 }
                 page.goto(route).await;
                 for lang in ["vi", "en"] {
-                    page.until(&format!("document.documentElement.lang === '{lang}' && document.querySelector('{ready}')")).await;
+                    page.until(&format!(
+                        "document.documentElement.lang === '{lang}' && document.querySelector('{ready}')"
+                    ))
+                    .await;
                     page.screenshot(lang).await;
                     if persona == "newcomer" {
                         page.click(".card[data-index=\"0\"] button.poster").await;
-                        page.until("document.querySelector('dialog.player .playing[data-state=playing] .scene-caption')").await;
+                        page.until(
+                            "document.querySelector('dialog.player .playing[data-state=playing] .scene-caption')",
+                        )
+                        .await;
                         page.screenshot(&format!("player-{lang}")).await;
                         page.press(Key::Escape).await;
                         page.until("!document.querySelector('dialog.player')").await;
@@ -680,6 +686,61 @@ async fn every_persona_main_screen_reads_well_in_both_languages_on_a_phone_and_a
                 page.close().await;
             }
         }
+    })
+    .await;
+}
+
+/// The newcomer of the finding, in the app: searches "pho bo", likes two
+/// food videos, follows the food creator and plays a dance video for two
+/// seconds. The first three cards are food, from the followed creator, or
+/// say they are something new; no reason names a taste other than food.
+#[tokio::test]
+async fn a_newcomers_first_reasons_name_only_what_they_showed_they_like() {
+    on_each_database_in_browser(|app, mut driver| async move {
+        app.sign_up("nguoi.moi", 30).await;
+        let page = driver.open(&app, "honest", PHONE).await;
+        page.sign_in("nguoi.moi@example.com", PASSWORD).await;
+        for search in ["pho bo", "banh mi"] {
+            page.fill("#search-box", search).await;
+            page.click("form.search button[type=submit]").await;
+            let food = ".card[data-tags~=food]";
+            page.until(&format!("location.hash.includes('q=') && document.querySelector('{food}')")).await;
+            page.click(&format!("{food} button.like")).await;
+            page.until(&format!("document.querySelector('{food} button.like.on')")).await;
+        }
+        page.goto("#/u/bep.nha.lan").await;
+        page.click(".panel .actions button:not(.report)").await;
+        page.until("document.querySelector('.panel .actions button:not(.report)').innerText.includes('Bỏ theo dõi')")
+            .await;
+        page.goto("#/?q=nhay").await;
+        page.click(".card[data-tags~=dance] button.poster").await;
+        page.until("document.querySelector('dialog.player .playing[data-state=playing]')").await;
+        page.advance_clock(2_100).await;
+        page.press(Key::Escape).await;
+        page.until("!document.querySelector('dialog.player')").await;
+
+        page.goto("#/").await;
+        page.until("document.querySelectorAll('.card').length >= 3").await;
+        let named = page
+            .eval("[...document.querySelectorAll('.card .reason[data-kind=TAG_AFFINITY]')].map((r) => r.dataset.tag)")
+            .await;
+        assert!(named.as_array().unwrap().iter().all(|tag| tag == "food"), "only food is named: {named}");
+        let first = page
+            .eval(
+                "[...document.querySelectorAll('.card')].slice(0, 3).map((c) => ({ tags: c.dataset.tags,
+                   kinds: [...c.querySelectorAll('.reason')].map((r) => r.dataset.kind) }))",
+            )
+            .await;
+        for card in first.as_array().unwrap() {
+            let food = card["tags"].as_str().unwrap().split(' ').any(|tag| tag == "food");
+            let kinds = card["kinds"].as_array().unwrap();
+            let honest = kinds.iter().any(|k| k == "FOLLOWING_AUTHOR" || k == "EXPLORATION");
+            assert!(food || honest, "the first cards are food or honest exploration: {first}");
+        }
+        assert_eq!(page.eval("document.querySelector('#search-box').value").await, "", "the search is over");
+        page.eval("document.querySelector('.card .reasons').scrollIntoView({ block: 'center' })").await;
+        page.screenshot("first-cards").await;
+        page.close().await;
     })
     .await;
 }

@@ -281,6 +281,8 @@ function CampaignBanner() {
 
 function FeedFilters({ pillar, search }) {
   const [query, setQuery] = useState(search);
+  // Leaving a search (the pillar tabs, "For You") empties the box.
+  useEffect(() => setQuery(search), [search]);
   const submit = (event) => {
     event.preventDefault();
     location.hash = query.trim() ? `#/?q=${encodeURIComponent(query.trim())}` : '#/';
@@ -386,7 +388,7 @@ function Card({ item, index, active, onOpen, onLike, onRecord, onDrop }) {
       <${TagChips} tags=${node.tags} />
       ${item.reasons?.length > 0 &&
       html`<ul class="reasons" aria-label=${t('feed.why')}>
-        ${item.reasons.map((reason) => html`<li class="reason" data-kind=${reason.kind}>${reasonText(reason)}</li>`)}
+        ${item.reasons.map((reason) => html`<li class="reason" data-kind=${reason.kind} data-tag=${reason.tag?.slug}>${reasonText(reason)}</li>`)}
       </ul>`}
       <div class="card-actions">
         <button type="button" class=${node.viewerHasLiked ? 'like on' : 'like'} aria-pressed=${node.viewerHasLiked} onClick=${() => onLike(node)}>
