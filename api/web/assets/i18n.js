@@ -425,6 +425,7 @@ const vi = {
   'error.QUERY_TOO_COMPLEX': 'Yêu cầu quá lớn.',
   'error.INTERNAL': 'Có lỗi phía máy chủ. Hãy thử lại.',
   'error.NETWORK': 'Không kết nối được máy chủ. Kiểm tra mạng và thử lại.',
+  'error.MEDIA': 'Không phát được video này. Thử lại, hoặc xem video tiếp theo.',
   'error.UNKNOWN': 'Đã có lỗi xảy ra.',
   'error.field': '{field}: {message}',
 };
@@ -854,6 +855,7 @@ const en = {
   'error.QUERY_TOO_COMPLEX': 'That request is too large.',
   'error.INTERNAL': 'Something went wrong on our side. Please try again.',
   'error.NETWORK': "Can't reach the server. Check your connection and try again.",
+  'error.MEDIA': "This video won't play. Try again, or go on to the next one.",
   'error.UNKNOWN': 'Something went wrong.',
   'error.field': '{field}: {message}',
 };

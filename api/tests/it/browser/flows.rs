@@ -73,6 +73,18 @@ async fn anonymous_visitors_see_all_five_pillars_with_reasons_in_both_languages(
             "location.hash === '#/?campaign=tryitwithtiktok-2026' && document.querySelectorAll('.card').length > 0",
         )
         .await;
+
+        // A video with a real mediaUrl plays in a <video> element; one that
+        // cannot be fetched says so, and the player goes on.
+        let creator = app.token_for("nguoi.dang").await;
+        let clip = "https://media.example.invalid/clip.mp4";
+        app.create_content(&creator, json!({ "title": "Clip that lives elsewhere", "mediaUrl": clip })).await;
+        page.goto("#/?q=lives%20elsewhere").await;
+        page.click(".card button.poster").await;
+        page.until(&format!("document.querySelector('dialog.player video[src=\"{clip}\"]')")).await;
+        page.until("document.querySelector('dialog.player .error[data-code=MEDIA]')").await;
+        page.screenshot("player-media-error").await;
+        page.press(Key::Escape).await;
         page.close().await;
     })
     .await;

@@ -106,14 +106,17 @@ function Playing({ item, onMove, onRecord, onLike, reasonText }) {
 
   const load = () => {
     setError(null);
-    if (!scenic) return setState('paused');
+    if (!scenic) {
+      video.current?.load();
+      return setState('paused');
+    }
     fetch(node.mediaUrl, { headers: { Accept: 'application/json' } })
       .then((response) => (response.ok ? response.json() : Promise.reject(new Error(response.statusText))))
       .then((script) => {
         setScene(script);
         play();
       })
-      .catch((failure) => setError(failure));
+      .catch(() => setError({ code: 'MEDIA' }));
   };
   useEffect(load, []);
 
@@ -173,6 +176,7 @@ function Playing({ item, onMove, onRecord, onLike, reasonText }) {
       setState('ended');
     },
     onTimeUpdate: (event) => setPosition(event.target.currentTime * 1000),
+    onError: () => setError({ code: 'MEDIA' }),
   };
 
   // A tap plays or pauses; a swipe up or down moves on. (Keyboards have
