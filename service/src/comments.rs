@@ -4,10 +4,10 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use crate::domain::fold;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Direction, Page, PageRequest, keyset_page};
 use crate::policy::Policy;
+use crate::text::fold;
 use crate::visibility::{Scope, visible_comments};
 use crate::{content as contents, settings, social};
 
@@ -30,6 +30,7 @@ pub async fn add(db: &DatabaseConnection, policy: &Policy, content_id: Uuid, bod
     if !(1..=500).contains(&body.chars().count()) {
         return Err(AppError::field("body", "must be 1 to 500 characters long"));
     }
+    crate::text::refuse_hidden(body).map_err(|e| AppError::field("body", crate::error::describe(&e)))?;
     let content = contents::get_visible(db, scope, content_id).await?;
     let author_settings = settings::get(db, content.author_id).await?;
     let allowed = viewer == content.author_id

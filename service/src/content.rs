@@ -9,11 +9,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::auth::Viewer;
-use crate::domain::fold;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Direction, Keyed, Page, PageRequest, keyset_rows, keyset_select, limited};
 use crate::policy::Policy;
 use crate::taxonomy::Taxonomy;
+use crate::text::fold;
 use crate::visibility::{Scope, like_safe, visible_contents};
 use crate::{interactions, settings};
 

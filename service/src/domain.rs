@@ -48,7 +48,7 @@ impl Email {
     }
 }
 
-/// 1..=50 characters of any script, trimmed.
+/// 1..=50 characters of any script, trimmed; nothing hidden, no badge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayName(String);
 
@@ -59,8 +59,12 @@ impl DisplayName {
         if !(1..=50).contains(&len) {
             return Err(invalid("length", "must be 1 to 50 characters long"));
         }
-        if name.chars().any(char::is_control) {
-            return Err(invalid("characters", "may not contain control characters"));
+        crate::text::refuse_hidden(name)?;
+        if crate::text::has_badge_look_alike(name) {
+            return Err(invalid(
+                "characters",
+                "may not contain check marks or badges: only verified accounts wear one",
+            ));
         }
         Ok(Self(name.to_owned()))
     }
@@ -121,23 +125,6 @@ impl Locale {
             Locale::En => "en",
         }
     }
-}
-
-/// Text folded for search: lower-case, Vietnamese diacritics removed (`đ`
-/// becomes `d`), runs of white space collapsed. "Trăm XEM" and "tram xem"
-/// fold alike, so a plain `LIKE` on folded columns works on both databases.
-pub fn fold(text: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let stripped: String = text
-        .nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .map(|c| match c {
-            'đ' | 'Đ' => 'd',
-            other => other,
-        })
-        .collect::<String>()
-        .to_lowercase();
-    stripped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Whether the local time `at` falls in a daily window that opens on `days`
@@ -242,14 +229,6 @@ mod tests {
     }
 
     #[test]
-    fn folding_ignores_case_and_vietnamese_diacritics() {
-        assert_eq!(fold("Trăm xem không bằng một THỬ"), "tram xem khong bang mot thu");
-        assert_eq!(fold("Phở  Hà Nội"), "pho ha noi");
-        assert_eq!(fold("Đường đi"), "duong di");
-        assert_eq!(fold("tiếng Việt"), "tieng viet");
-    }
-
-    #[test]
     fn handles_are_normalised_and_checked() {
         assert_eq!(Handle::parse("Lan.Anh_99").unwrap().as_str(), "lan.anh_99");
         assert!(Handle::parse("ab").is_err());
@@ -269,6 +248,9 @@ mod tests {
         assert!(DisplayName::parse(&"ấ".repeat(50)).is_ok());
         assert!(DisplayName::parse(&"ấ".repeat(51)).is_err());
         assert!(DisplayName::parse("   ").is_err());
+        assert!(DisplayName::parse("Minh Trần ✔").is_err(), "a badge look-alike");
+        assert!(DisplayName::parse("Minh Trần\u{200B}").is_err(), "a zero-width space");
+        assert!(DisplayName::parse("Bếp nhà Lan 🍜").is_ok());
     }
 
     #[test]

@@ -190,7 +190,7 @@ fn collect_field_errors(prefix: &str, errors: &ValidationErrors, out: &mut Field
 }
 
 /// A person-readable message for one validator error.
-fn describe(error: &validator::ValidationError) -> String {
+pub fn describe(error: &validator::ValidationError) -> String {
     if let Some(message) = &error.message {
         return message.to_string();
     }

@@ -11,9 +11,9 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, Que
 use uuid::Uuid;
 
 use crate::auth::{Caller, Viewer};
-use crate::domain::fold;
 use crate::error::AppResult;
 use crate::settings;
+use crate::text::fold;
 
 /// What the rules need to know about the viewer.
 #[derive(Debug, Clone)]

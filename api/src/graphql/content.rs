@@ -400,11 +400,10 @@ fn language(code: &str) -> Result<(), ValidationError> {
 }
 
 fn title(text: &str) -> Result<(), ValidationError> {
-    if (1..=120).contains(&text.trim().chars().count()) {
-        Ok(())
-    } else {
-        Err(ValidationError::new("length").with_message("must be 1 to 120 characters long".into()))
+    if !(1..=120).contains(&text.trim().chars().count()) {
+        return Err(ValidationError::new("length").with_message("must be 1 to 120 characters long".into()));
     }
+    service::text::refuse_hidden(text)
 }
 
 /// A new video. Accounts under 18 cannot publish MATURE content.
@@ -414,7 +413,7 @@ pub struct CreateContentInput {
     #[validate(custom(function = "title"))]
     title: String,
     /// At most 2,200 characters.
-    #[validate(length(max = 2200))]
+    #[validate(length(max = 2200), custom(function = "service::text::refuse_hidden"))]
     caption: Option<String>,
     /// "vi" or "en". At most 8 characters.
     #[validate(custom(function = "language"))]

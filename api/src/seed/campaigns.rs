@@ -15,9 +15,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use uuid::Uuid;
 
 use super::{CAMPAIGN_SLUG, vietnam_midnight};
-use crate::domain::fold;
 use crate::error::{AppError, ServiceResult as AppResult};
 use crate::service::campaign::surveys::{Question, find_campaign, insert_survey, standard_questionnaire};
+use crate::service::text::fold;
 
 pub const RELAUNCH_SLUG: &str = "tryitwithtiktok-2026";
 /// Responses per wave of the 2023 campaign.

@@ -394,7 +394,7 @@ async fn demo_conversations(db: &DatabaseConnection, creators: &[user::Model], n
                 content_id: Set(video.id),
                 author_id: Set(speaker.id),
                 body: Set(body.to_owned()),
-                body_folded: Set(crate::domain::fold(body)),
+                body_folded: Set(crate::service::text::fold(body)),
                 created_at: Set(said.min(now)),
                 removed_at: Set(None),
             }

@@ -342,6 +342,36 @@ async fn blocked_keywords_and_search_off_are_enforced_on_the_server() {
     .await;
 }
 
+/// The tricks of the finding: a Cyrillic "у" inside the blocked keyword
+/// is seen through; a zero-width space or a soft hyphen is refused at the
+/// door, so it cannot hide a word from the keyword either.
+#[tokio::test]
+async fn look_alike_letters_and_hidden_characters_do_not_get_past_a_blocked_keyword() {
+    on_each_database(|app| async move {
+        let f = family(&app, 14).await;
+        let author = app.token_for("author").await;
+        let cyrillic = app.create_content(&author, json!({ "title": "Thử thách ngu\u{0443} hiểm trên cầu" })).await;
+        for hidden in ["Thử thách nguy\u{200B} hiểm", "Thử thách ngu\u{00AD}y hiểm", "\u{202E}mêih yugn hcáht ửhT"]
+        {
+            let refused = app.try_create_content(&author, json!({ "title": hidden })).await;
+            assert_code(&refused, "BAD_USER_INPUT");
+            assert!(refused.to_string().contains("invisible"), "{refused}");
+        }
+        let input = json!({ "blockedKeywords": ["thử thách nguy hiểm"], "timeAway": [] });
+        ok(&app.query_as(&f.guardian, SET, json!({ "t": f.teen_id, "i": input })).await);
+        let one = "query($id: ID!) { content(id: $id) { id } }";
+        assert!(ok(&app.query_as(&f.teen, one, json!({ "id": cyrillic })).await)["content"].is_null());
+        let adult = app.token_for("adult").await;
+        assert!(!ok(&app.query_as(&adult, one, json!({ "id": cyrillic })).await)["content"].is_null());
+        // Comments hide nothing either, not even a right-to-left override.
+        let add = "mutation($c: ID!, $b: String!) { addComment(contentId: $c, body: $b) { id } }";
+        let overridden = app.query_as(&adult, add, json!({ "c": cyrillic, "b": "hay quá \u{202E}ihc" })).await;
+        assert_code(&overridden, "BAD_USER_INPUT");
+        ok(&app.query_as(&adult, add, json!({ "c": cyrillic, "b": "Cả nhà cùng xem 👨‍👩‍👧 ❤️" })).await);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn guardians_read_daily_reports_with_late_nights() {
     on_each_database(|app| async move {

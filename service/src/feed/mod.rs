@@ -38,11 +38,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::content::{named_tags, search_terms, tag_slugs};
-use crate::domain::fold;
 use crate::error::{AppError, AppResult};
 use crate::policy::Policy;
 use crate::screen_time;
 use crate::taxonomy::Taxonomy;
+use crate::text::fold;
 use crate::visibility::{Scope, content_condition};
 
 mod candidates;
