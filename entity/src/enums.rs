@@ -158,6 +158,8 @@ pub enum ReportReason {
     IntellectualProperty,
     #[sea_orm(string_value = "OTHER")]
     Other,
+    #[sea_orm(string_value = "UNDERAGE_USER")]
+    UnderageUser,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]

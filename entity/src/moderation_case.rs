@@ -31,8 +31,11 @@ pub struct Model {
     pub status: CaseStatus,
     /// Severity plus distinct reporters; age is added when read.
     pub priority_base: i32,
-    /// `priority_base × 3600 − opened_at` in seconds: ordering by it is
-    /// ordering by priority at any moment, since every case ages alike.
+    /// 1 (a child's safety, self-harm) to 3: the queue's first key.
+    pub tier: i32,
+    /// `(3 − tier) × 10¹¹ + priority_base × 3600 − opened_at` in seconds:
+    /// ordering by it puts every higher tier first, then higher priority,
+    /// then older cases, without recomputing as cases age.
     pub queue_rank: i64,
     pub report_count: i32,
     /// `|REASON|REASON|`, so a reason filter is a portable LIKE.

@@ -16,6 +16,7 @@ mod m20261130_000010_learned_tastes;
 mod m20261206_000011_attempt_queue;
 mod m20261206_000012_positive_signals;
 mod m20261206_000013_notifications_in_both_languages;
+mod m20261206_000014_moderation_tiers;
 
 /// An index over `cols`, unique or not.
 fn index(name: &str, table: impl IntoIden, cols: Vec<DynIden>, unique: bool) -> IndexCreateStatement {
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_attempt_queue::Migration),
             Box::new(m20261206_000012_positive_signals::Migration),
             Box::new(m20261206_000013_notifications_in_both_languages::Migration),
+            Box::new(m20261206_000014_moderation_tiers::Migration),
         ]
     }
 }

@@ -255,6 +255,7 @@ pub fn reason_words(reason: ReportReason, vietnamese: bool) -> &'static str {
         ReportReason::PrivacyViolation => ("xâm phạm quyền riêng tư", "a privacy violation"),
         ReportReason::IntellectualProperty => ("vi phạm sở hữu trí tuệ", "intellectual property"),
         ReportReason::Other => ("lý do khác", "another reason"),
+        ReportReason::UnderageUser => ("người dùng có thể dưới 13 tuổi", "a user who may be under 13"),
     };
     if vietnamese { vi } else { en }
 }

@@ -16,7 +16,7 @@ use tokio::sync::OnceCell;
 use crate::auth::{Caller, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::visibility::Scope;
-use crate::{privacy, screen_time, settings};
+use crate::{moderation, privacy, screen_time, settings};
 
 /// What an appeal token may do.
 pub const APPEAL_OPERATIONS: &[&str] = &["myDecisions", "appealDecision"];
@@ -191,6 +191,7 @@ impl Policy {
         case::Model {
             snapshot: case::Snapshot::default(),
             priority_base: 0,
+            tier: moderation::LOWEST_TIER,
             queue_rank: 0,
             report_count: 0,
             assignee_id: None,

@@ -110,6 +110,8 @@ pub enum ReportReason {
     IntellectualProperty,
     /// Another reason; the report's `details` are then required.
     Other,
+    /// A user who may be under 13 (USER targets only).
+    UnderageUser,
 }
 
 /// What became of a report.

@@ -147,8 +147,14 @@ impl ModerationCase {
     async fn status(&self, ctx: &Context<'_>) -> AppResult<CaseStatus> {
         Ok(moderation::status(&self.0, app(ctx)?.now()).into())
     }
-    /// Severity of the reasons, distinct reporters and hours open; see the README.
-    /// 0 in the affected user's view.
+    /// The queue's first key: 1 (a child's safety, self-harm), 2 (violence,
+    /// nudity, hate, bullying, a user who may be under 13) or 3 (the rest);
+    /// the most severe reason decides. 3 in the affected user's view.
+    async fn tier(&self) -> i32 {
+        self.0.tier
+    }
+    /// Severity of the reasons, distinct reporters and hours open, within
+    /// the tier; see the README. 0 in the affected user's view.
     async fn priority(&self, ctx: &Context<'_>) -> AppResult<i32> {
         Ok(moderation::priority(&self.0, policy(ctx)?))
     }

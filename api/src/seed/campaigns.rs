@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::{CAMPAIGN_SLUG, vietnam_midnight};
 use crate::error::{AppError, ServiceResult as AppResult};
 use crate::service::campaign::surveys::{Question, find_campaign, insert_survey, standard_questionnaire};
+use crate::service::moderation;
 use crate::service::text::fold;
 
 pub const RELAUNCH_SLUG: &str = "tryitwithtiktok-2026";
@@ -240,7 +241,8 @@ async fn moderation_history(
                 (true, true) => CaseStatus::Appealed,
             }),
             priority_base: Set(priority),
-            queue_rank: Set(i64::from(priority) * 3600 - opened_at.timestamp()),
+            tier: Set(moderation::tier(&[reason])),
+            queue_rank: Set(moderation::queue_rank(moderation::tier(&[reason]), priority, opened_at)),
             report_count: Set(i32::try_from(reporter_count).unwrap_or(1)),
             reasons: Set(format!("|{}|", reason.to_value())),
             assignee_id: Set(None),

@@ -236,6 +236,49 @@ async fn a_reporter_files_at_most_twenty_reports_an_hour() {
     .await;
 }
 
+/// The finding: a fresh MINOR_SAFETY case sat below a month-old bullying
+/// case with two reporters (129) and a misinformation case (113). Tiers
+/// come first; priority orders a tier.
+#[tokio::test]
+async fn a_childs_safety_comes_first_however_old_and_reported_the_rest_is() {
+    on_each_database(|app| async move {
+        let w = world(&app).await;
+        let mean = app.create_content(&w.author, json!({ "title": "mean" })).await;
+        let rumour = app.create_content(&w.author, json!({ "title": "rumour" })).await;
+        let worrying = app.create_content(&w.author, json!({ "title": "worrying" })).await;
+        for i in 0..2 {
+            let token = app.token_for(&format!("tier.rep{i}")).await;
+            ok(&app.report(&token, "CONTENT", &mean, "BULLYING_HARASSMENT", None).await);
+        }
+        let token = app.log_in("tier.rep0").await;
+        ok(&app.report(&token, "CONTENT", &rumour, "MISINFORMATION", None).await);
+        app.clock.advance(Duration::days(30));
+        let token = app.log_in("tier.rep0").await;
+        ok(&app.report(&token, "CONTENT", &worrying, "MINOR_SAFETY", None).await);
+        // A child under 13 on the app is reported on their account only.
+        let refused = app.report(&token, "CONTENT", &rumour, "UNDERAGE_USER", None).await;
+        assert_eq!(refused["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
+        let young = app.token_for("tier.young").await;
+        let young_id = app.my_id(&young).await;
+        ok(&app.report(&token, "USER", &young_id, "UNDERAGE_USER", None).await);
+
+        let moderator = app.log_in("mod.one").await;
+        let queue = "{ moderationQueue { edges { node { tier priority reasons } } } }";
+        let edges = data(&app.query_as(&moderator, queue, json!({})).await, "moderationQueue")["edges"].clone();
+        let order: Vec<(i64, String)> = edges
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["node"]["tier"].as_i64().unwrap(), e["node"]["reasons"][0].as_str().unwrap().to_owned()))
+            .collect();
+        let expected = [(1, "MINOR_SAFETY"), (2, "BULLYING_HARASSMENT"), (2, "UNDERAGE_USER"), (3, "MISINFORMATION")];
+        let expected: Vec<(i64, String)> = expected.iter().map(|(t, r)| (*t, (*r).to_owned())).collect();
+        assert_eq!(order, expected, "{edges}");
+        assert!(edges[1]["node"]["priority"].as_i64() > edges[0]["node"]["priority"].as_i64(), "older, yet second");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn the_queue_orders_by_priority_then_age_and_filters() {
     on_each_database(|app| async move {

@@ -189,6 +189,7 @@ const vi = {
   'reason.PRIVACY_VIOLATION': 'Xâm phạm quyền riêng tư',
   'reason.INTELLECTUAL_PROPERTY': 'Vi phạm bản quyền',
   'reason.OTHER': 'Lý do khác',
+  'reason.UNDERAGE_USER': 'Có thể dưới 13 tuổi',
 
   'inbox.reports': 'Báo cáo của tôi',
   'inbox.notifications': 'Thông báo',
@@ -619,6 +620,7 @@ const en = {
   'reason.PRIVACY_VIOLATION': 'Privacy violation',
   'reason.INTELLECTUAL_PROPERTY': 'Copyright infringement',
   'reason.OTHER': 'Something else',
+  'reason.UNDERAGE_USER': 'May be under 13',
 
   'inbox.reports': 'My reports',
   'inbox.notifications': 'Notifications',

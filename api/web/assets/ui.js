@@ -102,7 +102,10 @@ export function TagChips({ tags }) {
 export const REPORT_REASONS = [
   'SPAM', 'SCAM_FRAUD', 'IMPERSONATION', 'BULLYING_HARASSMENT', 'HATE_SPEECH', 'VIOLENCE_DANGEROUS_ACTS',
   'SELF_HARM', 'MINOR_SAFETY', 'NUDITY_SEXUAL', 'MISINFORMATION', 'PRIVACY_VIOLATION', 'INTELLECTUAL_PROPERTY', 'OTHER',
+  'UNDERAGE_USER',
 ];
+/** Reasons that only an account can be reported for. */
+const ACCOUNT_ONLY = ['UNDERAGE_USER'];
 
 const FILE_REPORT = `mutation FileReport($input: FileReportInput!) { fileReport(input: $input) { id status } }`;
 
@@ -135,7 +138,7 @@ export function ReportDialog({ targetType, targetId, onClose }) {
       <p class="muted">${t('report.intro')}</p>
       <fieldset>
         <legend>${t('report.reason')}</legend>
-        ${REPORT_REASONS.map(
+        ${REPORT_REASONS.filter((value) => targetType === 'USER' || !ACCOUNT_ONLY.includes(value)).map(
           (value) => html`<label class="radio">
             <input type="radio" name="reason" value=${value} checked=${reason === value} required onChange=${() => setReason(value)} />
             ${t(`reason.${value}`)}

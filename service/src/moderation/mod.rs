@@ -59,7 +59,31 @@ pub fn severity(reason: ReportReason) -> i32 {
         ReportReason::Misinformation => 20,
         ReportReason::IntellectualProperty => 10,
         ReportReason::Spam | ReportReason::Other => 5,
+        ReportReason::UnderageUser => 60,
     }
+}
+
+/// The queue's tiers: every case of tier 1 comes before any of tier 2, and
+/// so on; age and reporters order a tier, never lift a case out of it.
+pub const LOWEST_TIER: i32 = 3;
+
+/// A case's tier: that of its most severe reason. Tier 1: a child's safety
+/// and self-harm; tier 2: violence, nudity, hate, bullying, a child under
+/// 13 on the app; tier 3: the rest.
+pub fn tier(reasons: &[ReportReason]) -> i32 {
+    reasons
+        .iter()
+        .map(|reason| match reason {
+            ReportReason::MinorSafety | ReportReason::SelfHarm => 1,
+            ReportReason::ViolenceDangerousActs
+            | ReportReason::NuditySexual
+            | ReportReason::HateSpeech
+            | ReportReason::BullyingHarassment
+            | ReportReason::UnderageUser => 2,
+            _ => LOWEST_TIER,
+        })
+        .min()
+        .unwrap_or(LOWEST_TIER)
 }
 
 /// Priority without age: the worst reason, 5 per further reason, 10 per reporter.
@@ -79,8 +103,14 @@ pub fn priority(case: &case::Model, policy: &Policy) -> i32 {
     case.priority_base + i32::try_from(hours).unwrap_or(i32::MAX - case.priority_base)
 }
 
-fn queue_rank(base: i32, opened_at: DateTime<Utc>) -> i64 {
-    i64::from(base) * SECONDS_PER_PRIORITY_POINT - opened_at.timestamp()
+/// More than any priority within a tier can add up to (a priority point is
+/// an hour, about 4e5 points would take 45 years).
+const TIER_SPAN: i64 = 100_000_000_000;
+
+/// The queue's order, highest first: the tier, then priority, the older
+/// first among equals.
+pub fn queue_rank(tier: i32, base: i32, opened_at: DateTime<Utc>) -> i64 {
+    i64::from(LOWEST_TIER - tier) * TIER_SPAN + i64::from(base) * SECONDS_PER_PRIORITY_POINT - opened_at.timestamp()
 }
 
 pub fn reasons(case: &case::Model) -> Vec<ReportReason> {
@@ -195,6 +225,8 @@ pub async fn backlog(db: &impl ConnectionTrait) -> AppResult<(i64, Option<DateTi
 
 #[cfg(test)]
 mod tests {
+    use chrono::TimeZone;
+
     use super::*;
 
     #[test]
@@ -207,8 +239,30 @@ mod tests {
         assert!(priority_base(&[ReportReason::MinorSafety], 1) > priority_base(&[ReportReason::HateSpeech], 1));
         assert!(priority_base(&[ReportReason::Spam], 3) > priority_base(&[ReportReason::Spam], 1));
         let opened = Utc::now();
-        let older = queue_rank(50, opened - Duration::hours(5));
-        assert!(older > queue_rank(50, opened), "older cases of equal weight rank higher");
-        assert!(queue_rank(54, opened) > queue_rank(50, opened - Duration::hours(3)));
+        let older = queue_rank(3, 50, opened - Duration::hours(5));
+        assert!(older > queue_rank(3, 50, opened), "older cases of equal weight rank higher");
+        assert!(queue_rank(3, 54, opened) > queue_rank(3, 50, opened - Duration::hours(3)));
+    }
+
+    /// The finding: a fresh MINOR_SAFETY case sat below a month-old
+    /// bullying case with two reporters and a misinformation case.
+    #[test]
+    fn a_higher_tier_comes_first_whatever_the_age_and_reporters() {
+        use ReportReason::*;
+        let now = Utc.with_ymd_and_hms(2026, 12, 6, 12, 0, 0).unwrap();
+        let month_ago = now - Duration::days(30);
+        let rank = |reasons: &[ReportReason], reporters, opened| {
+            queue_rank(tier(reasons), priority_base(reasons, reporters), opened)
+        };
+        let child = rank(&[MinorSafety], 1, now);
+        let bullying = rank(&[BullyingHarassment], 2, month_ago);
+        let rumour = rank(&[Misinformation], 1, month_ago);
+        let spam = rank(&[Spam], 40, month_ago - Duration::days(300));
+        assert!(child > bullying && bullying > rumour, "tiers first");
+        assert!(bullying > spam, "forty reporters and a year do not lift spam out of its tier");
+        assert_eq!(tier(&[Spam, SelfHarm]), 1, "the most severe reason decides");
+        assert_eq!(tier(&[UnderageUser]), 2);
+        assert_eq!(tier(&[Impersonation]), 3);
+        assert_eq!(tier(&[]), LOWEST_TIER);
     }
 }

@@ -76,6 +76,9 @@ pub async fn file_report(db: &DatabaseConnection, policy: &Policy, new: NewRepor
     if new.reason == ReportReason::Other && details.is_none() {
         return Err(AppError::field("details", "are required when the reason is OTHER"));
     }
+    if new.reason == ReportReason::UnderageUser && new.target_type != ReportTargetType::User {
+        return Err(AppError::field("reason", "UNDERAGE_USER is for reporting a user"));
+    }
     // The same report again, even once its content is hidden by the reports
     // (and so no longer visible to the reporter), gives the first one back.
     if let Some(mine) = open_report(db, reporter.user.id, &new).await? {
@@ -169,7 +172,8 @@ pub(super) async fn file_in_transaction(
                 snapshot: Set(target.snapshot.clone()),
                 status: Set(CaseStatus::Open),
                 priority_base: Set(0),
-                queue_rank: Set(queue_rank(0, now)),
+                tier: Set(LOWEST_TIER),
+                queue_rank: Set(queue_rank(LOWEST_TIER, 0, now)),
                 report_count: Set(0),
                 reasons: Set("|".into()),
                 assignee_id: Set(None),
@@ -211,6 +215,7 @@ pub(super) async fn file_in_transaction(
     }
     let reporters = case.report_count + 1;
     let base = priority_base(&all_reasons, reporters);
+    let tier = tier(&all_reasons);
     let serious = matches!(new.reason, ReportReason::MinorSafety | ReportReason::SelfHarm);
     // Hidden by whichever report gets there first: the update only changes
     // published content, so racing reports record one AUTO_HIDE.
@@ -221,7 +226,8 @@ pub(super) async fn file_in_transaction(
     active.report_count = Set(reporters);
     active.reasons = Set(reasons_text(&all_reasons));
     active.priority_base = Set(base);
-    active.queue_rank = Set(queue_rank(base, case.opened_at));
+    active.tier = Set(tier);
+    active.queue_rank = Set(queue_rank(tier, base, case.opened_at));
     active.last_reported_at = Set(now);
     active.version = Set(case.version + 1);
     if hide {
