@@ -133,6 +133,12 @@ impl StartupLock {
 
 async fn migrate_and_seed(state: &AppState) -> Result<(), StartupError> {
     Migrator::up(&state.db, None).await?;
+    // Accounts made before names had skeletons get theirs (a start-up job,
+    // not a migration: skeletons come from the service's text rules).
+    let filled = crate::service::identity::fill_skeletons(&state.db).await?;
+    if filled > 0 {
+        tracing::info!(accounts = filled, "filled in the skeletons of names");
+    }
     let now = state.now();
     seed::reference_data(&state.db, now).await?;
     if state.settings.seed_demo {

@@ -290,3 +290,27 @@ pub enum KpiKey {
     #[sea_orm(string_value = "AWARE_SCREEN_TIME")]
     AwareScreenTime,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum VerificationKind {
+    #[sea_orm(string_value = "CREATOR")]
+    Creator,
+    #[sea_orm(string_value = "ORGANISATION")]
+    Organisation,
+    #[sea_orm(string_value = "PUBLIC_FIGURE")]
+    PublicFigure,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum VerificationStatus {
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    #[sea_orm(string_value = "APPROVED")]
+    Approved,
+    #[sea_orm(string_value = "DENIED")]
+    Denied,
+}

@@ -33,9 +33,11 @@ pub mod tag_taste;
 pub mod time_request;
 pub mod user;
 pub mod user_settings;
+pub mod verification_request;
+pub mod verified_name;
 
 pub use enums::{
     Audience, CaseStatus, CommentPolicy, ContentStatus, FollowState, InteractionKind, KpiKey, LinkStatus,
     ModerationAction, Pillar, QuestionKind, ReportReason, ReportStatus, ReportTargetType, RespondentGroup, Role,
-    SurveyWave, TimeRequestStatus,
+    SurveyWave, TimeRequestStatus, VerificationKind, VerificationStatus,
 };

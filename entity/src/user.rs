@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::Role;
+use crate::{Role, VerificationKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
@@ -20,6 +20,17 @@ pub struct Model {
     pub timezone: String,
     pub locale: String,
     pub verified: bool,
+    /// What the badge says the account is; None unless `verified`.
+    pub verified_kind: Option<VerificationKind>,
+    /// 0..=160 characters.
+    pub bio: Option<String>,
+    /// The last handle change (at most one per 30 days).
+    pub handle_changed_at: Option<DateTimeUtc>,
+    /// `text::skeleton` of the handle and of the display name: look-alikes
+    /// share them. None until the server fills them in at start (accounts
+    /// made before they were kept).
+    pub handle_skeleton: Option<String>,
+    pub name_skeleton: Option<String>,
     pub suspended_until: Option<DateTimeUtc>,
     pub banned_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

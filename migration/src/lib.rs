@@ -17,6 +17,7 @@ mod m20261206_000011_attempt_queue;
 mod m20261206_000012_positive_signals;
 mod m20261206_000013_notifications_in_both_languages;
 mod m20261206_000014_moderation_tiers;
+mod m20261206_000015_identity;
 
 /// An index over `cols`, unique or not.
 fn index(name: &str, table: impl IntoIden, cols: Vec<DynIden>, unique: bool) -> IndexCreateStatement {
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_positive_signals::Migration),
             Box::new(m20261206_000013_notifications_in_both_languages::Migration),
             Box::new(m20261206_000014_moderation_tiers::Migration),
+            Box::new(m20261206_000015_identity::Migration),
         ]
     }
 }

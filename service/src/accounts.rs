@@ -13,7 +13,7 @@ use crate::domain::{self, AgeBand, DisplayName, Email, Handle, Locale, Password}
 use crate::error::{AppError, AppResult, AppealPass};
 use crate::policy::Policy;
 use crate::sessions::{self, IssuedTokens};
-use crate::{moderation, privacy, rate_limit, settings};
+use crate::{identity, moderation, privacy, rate_limit, settings};
 
 /// How long an email refused by the age gate stays refused.
 pub const SIGNUP_LOCKOUT: Duration = Duration::hours(24);
@@ -78,13 +78,17 @@ pub async fn sign_up(
         ));
     }
     ensure_unique(db, &account.handle, &account.email).await?;
+    let display_name = account.display_name.into_inner();
+    let (handle_skeleton, name_skeleton) = identity::skeletons(account.handle.as_str(), &display_name);
+    identity::refuse_look_alike(db, "handle", &handle_skeleton, None).await?;
+    identity::refuse_look_alike(db, "displayName", &name_skeleton, None).await?;
 
     let password_hash = hasher.hash(&account.password).await?;
     let txn = crate::begin_write(db).await?;
     let user = user::ActiveModel {
         id: Set(Uuid::new_v4()),
         handle: Set(account.handle.as_str().to_owned()),
-        display_name: Set(account.display_name.into_inner()),
+        display_name: Set(display_name),
         email: Set(account.email.as_str().to_owned()),
         password_hash: Set(password_hash),
         birth_date: Set(account.birth_date),
@@ -92,6 +96,11 @@ pub async fn sign_up(
         timezone: Set(account.timezone.name().to_owned()),
         locale: Set(account.locale.as_str().to_owned()),
         verified: Set(false),
+        verified_kind: Set(None),
+        bio: Set(None),
+        handle_changed_at: Set(None),
+        handle_skeleton: Set(Some(handle_skeleton)),
+        name_skeleton: Set(Some(name_skeleton)),
         suspended_until: Set(None),
         banned_at: Set(None),
         created_at: Set(now),

@@ -16,6 +16,7 @@ pub mod domain;
 pub mod error;
 pub mod family;
 pub mod feed;
+pub mod identity;
 pub mod interactions;
 pub mod live;
 pub mod moderation;

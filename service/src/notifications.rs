@@ -70,6 +70,10 @@ pub enum Notice<'a> {
     PolicyUpdated {
         version: i32,
     },
+    /// To the account that asked for the badge.
+    VerificationDecided {
+        approved: bool,
+    },
 }
 
 /// What a notification is about, so a client can open it.
@@ -108,7 +112,7 @@ impl Notice<'_> {
             Notice::ControlsChanged { teen } | Notice::TeenReported { teen, .. } => {
                 About { mentions: Some(teen.id), ..About::default() }
             }
-            Notice::PolicyUpdated { .. } => About::default(),
+            Notice::PolicyUpdated { .. } | Notice::VerificationDecided { .. } => About::default(),
         }
     }
 
@@ -128,6 +132,7 @@ impl Notice<'_> {
             Notice::FamilyLinkRefused { .. } => "FAMILY_LINK_REFUSED",
             Notice::TimeRequestAnswered { .. } => "TIME_REQUEST_ANSWERED",
             Notice::PolicyUpdated { .. } => "POLICY_UPDATED",
+            Notice::VerificationDecided { .. } => "VERIFICATION_DECIDED",
         }
     }
 
@@ -229,6 +234,20 @@ impl Notice<'_> {
                 pick(
                     format!("Phiên bản {version} đã có hiệu lực. Hãy đọc và chấp nhận để tiếp tục đăng, thích và bình luận."),
                     format!("Version {version} is now in force. Please read and accept it to keep posting, liking and commenting."),
+                ),
+            ),
+            Notice::VerificationDecided { approved: true } => (
+                pick("Tài khoản của bạn đã được xác minh".into(), "Your account is verified".into()),
+                pick(
+                    "Dấu xác minh hiện bên tên bạn. Nếu bạn đổi tên người dùng hoặc tên hiển thị, dấu sẽ mất cho đến khi được xác minh lại.".into(),
+                    "The badge now shows by your name. Changing your handle or display name removes it until you are verified again.".into(),
+                ),
+            ),
+            Notice::VerificationDecided { approved: false } => (
+                pick("Yêu cầu xác minh chưa được chấp nhận".into(), "Verification not granted".into()),
+                pick(
+                    "Xem ghi chú của quản trị viên trong hồ sơ của bạn; bạn có thể gửi yêu cầu mới với bằng chứng khác.".into(),
+                    "See the admin's note on your profile; you can send a new request with other evidence.".into(),
                 ),
             ),
             Notice::TimeRequestAnswered { granted: None, .. } => (

@@ -103,6 +103,7 @@ keyed! {
     report => Id, id;
     moderation_event => Id, id;
     user => Id, id;
+    verification_request => Id, id;
 }
 
 /// Cases are listed by when they were opened.

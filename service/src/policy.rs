@@ -14,6 +14,7 @@ use sea_orm::ConnectionTrait;
 use tokio::sync::OnceCell;
 
 use crate::auth::{Caller, Viewer};
+use crate::domain::AgeBand;
 use crate::error::{AppError, AppResult};
 use crate::visibility::Scope;
 use crate::{moderation, privacy, screen_time, settings};
@@ -73,6 +74,15 @@ impl Policy {
     /// The signed-in member; `UNAUTHENTICATED` for anonymous callers.
     pub fn member(&self) -> AppResult<&Viewer> {
         self.viewer()?.ok_or_else(AppError::unauthenticated)
+    }
+
+    /// A member who is 18 or over.
+    pub fn adult(&self) -> AppResult<&user::Model> {
+        let viewer = self.member()?;
+        if settings::age_band(&viewer.user, self.now) != AgeBand::Adult {
+            return Err(AppError::Forbidden("Only adults can do this".into()));
+        }
+        Ok(&viewer.user)
     }
 
     /// A member holding one of `roles`.

@@ -1,19 +1,20 @@
 //! The demo catalogue: creators and the videos they post, in the spirit of
 //! the campaign — useful, kind and funny content for everyone, not only
 //! "song and dance for kids".
+use entity::VerificationKind;
 
-/// (handle, display name, verified)
-pub const CREATORS: &[(&str, &str, bool)] = &[
-    ("bep.nha.lan", "Bếp nhà Lan", true),
-    ("hoc.moi.ngay", "Học mỗi ngày", true),
-    ("tien.thong.minh", "Tiền thông minh", false),
-    ("bac.si.gia.dinh", "Bác sĩ gia đình", true),
-    ("tin.nhanh.vn", "Tin nhanh VN", true),
-    ("di.dau.cung.duoc", "Đi đâu cũng được", false),
-    ("cuoi.xiu", "Cười xỉu", false),
-    ("nhay.cung.mai", "Nhảy cùng Mai", false),
-    ("tu.te.moi.ngay", "Tử tế mỗi ngày", true),
-    ("saigon.maker", "Saigon Maker", false),
+/// (handle, display name, the verified badge they wear)
+pub const CREATORS: &[(&str, &str, Option<VerificationKind>)] = &[
+    ("bep.nha.lan", "Bếp nhà Lan", Some(VerificationKind::Creator)),
+    ("hoc.moi.ngay", "Học mỗi ngày", Some(VerificationKind::Creator)),
+    ("tien.thong.minh", "Tiền thông minh", None),
+    ("bac.si.gia.dinh", "Bác sĩ gia đình", Some(VerificationKind::Creator)),
+    ("tin.nhanh.vn", "Tin nhanh VN", Some(VerificationKind::Organisation)),
+    ("di.dau.cung.duoc", "Đi đâu cũng được", None),
+    ("cuoi.xiu", "Cười xỉu", None),
+    ("nhay.cung.mai", "Nhảy cùng Mai", None),
+    ("tu.te.moi.ngay", "Tử tế mỗi ngày", Some(VerificationKind::Creator)),
+    ("saigon.maker", "Saigon Maker", None),
 ];
 
 /// One video: (creator index, language, title, caption, seconds, tags, mature, campaign entry)

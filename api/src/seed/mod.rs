@@ -332,12 +332,13 @@ pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTim
         .await?;
     }
     let mut creators = Vec::new();
-    for (handle, name, verified) in catalogue::CREATORS {
+    for (handle, name, badge) in catalogue::CREATORS {
         let email = format!("{handle}@creators.demo.trustfeed.vn");
         let creator = accounts::sign_up(db, hasher, account(handle, name, &email, 31, Role::User)?, None, now).await?;
-        let mut active: user::ActiveModel = creator.into();
-        active.verified = Set(*verified);
-        creators.push(active.update(db).await?);
+        creators.push(match badge {
+            Some(kind) => crate::service::identity::verify(db, creator, *kind, now).await?,
+            None => creator,
+        });
     }
     demo_content(db, &creators, now).await?;
     demo_family(db, now).await?;

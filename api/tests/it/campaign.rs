@@ -372,7 +372,7 @@ async fn transparency_counts_closed_days_and_hides_what_could_single_out_a_case(
         assert_eq!(day_two["appealsDecided"], 0);
         assert_eq!(day_two["overturnedShare"], Value::Null);
         let by_reason = day_two["byReason"].as_array().unwrap();
-        assert_eq!(by_reason.len(), 13);
+        assert_eq!(by_reason.len(), 14, "every reason, UNDERAGE_USER included");
         assert_eq!(by_reason.iter().find(|r| r["reason"] == "SPAM").unwrap()["count"], 0, "9 spam reports hidden");
         assert_eq!(
             by_reason.iter().find(|r| r["reason"] == "SCAM_FRAUD").unwrap()["count"],

@@ -66,6 +66,8 @@ pub fn severity(reason: ReportReason) -> i32 {
 /// The queue's tiers: every case of tier 1 comes before any of tier 2, and
 /// so on; age and reporters order a tier, never lift a case out of it.
 pub const LOWEST_TIER: i32 = 3;
+/// Impersonation of a verified account (see `identity::resembles`).
+pub const VERIFIED_LOOK_ALIKE_TIER: i32 = 2;
 
 /// A case's tier: that of its most severe reason. Tier 1: a child's safety
 /// and self-harm; tier 2: violence, nudity, hate, bullying, a child under

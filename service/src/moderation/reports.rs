@@ -276,3 +276,68 @@ pub(super) async fn hide_if_published(db: &impl ConnectionTrait, content_id: Uui
         .await?;
     Ok(hidden.rows_affected == 1)
 }
+
+/// A case the system opens with no reporter: an account that wears the
+/// name of a verified one. It sits in tier 2 (impersonation of a verified
+/// account); an undecided case on the account gains the reason instead.
+pub async fn open_system_case(
+    db: &impl ConnectionTrait,
+    account: &user::Model,
+    reason: ReportReason,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let existing = case::Entity::find()
+        .filter(case::Column::TargetType.eq(ReportTargetType::User))
+        .filter(case::Column::ActiveTargetId.eq(account.id))
+        .one(db)
+        .await?;
+    let case = match existing {
+        Some(case) => case,
+        None => {
+            case::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                target_type: Set(ReportTargetType::User),
+                target_id: Set(account.id),
+                active_target_id: Set(Some(account.id)),
+                target_user_id: Set(Some(account.id)),
+                snapshot: Set(snapshot_of(account)),
+                status: Set(CaseStatus::Open),
+                priority_base: Set(0),
+                tier: Set(LOWEST_TIER),
+                queue_rank: Set(queue_rank(LOWEST_TIER, 0, now)),
+                report_count: Set(0),
+                reasons: Set("|".into()),
+                assignee_id: Set(None),
+                claimed_until: Set(None),
+                version: Set(0),
+                resolution: Set(None),
+                resolved_by: Set(None),
+                auto_hidden: Set(false),
+                appealed_at: Set(None),
+                suspended_until: Set(None),
+                appeal_message: Set(None),
+                opened_at: Set(now),
+                last_reported_at: Set(now),
+                resolved_at: Set(None),
+            }
+            .insert(db)
+            .await?
+        }
+    };
+    let mut all_reasons = reasons(&case);
+    if !all_reasons.contains(&reason) {
+        all_reasons.push(reason);
+    }
+    let tier = std::cmp::min(tier(&all_reasons), VERIFIED_LOOK_ALIKE_TIER);
+    let base = priority_base(&all_reasons, case.report_count);
+    let mut active: case::ActiveModel = case.clone().into();
+    active.reasons = Set(reasons_text(&all_reasons));
+    active.priority_base = Set(base);
+    active.tier = Set(tier);
+    active.queue_rank = Set(queue_rank(tier, base, case.opened_at));
+    active.last_reported_at = Set(now);
+    active.version = Set(case.version + 1);
+    active.update(db).await?;
+    let note = "Opened by the system: this account wears the name of a verified account";
+    record(db, case.id, None, "REPORT", None, Some(note.into()), now).await
+}
