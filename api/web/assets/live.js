@@ -14,6 +14,9 @@ function openSocket() {
   const client = createClient({
     url: `${scheme}://${location.host}/graphql/ws`,
     lazy: true,
+    // Moving between the console's tabs ends one subscription and starts
+    // the next: keep the socket a moment rather than reconnect.
+    lazyCloseTimeout: 5000,
     retryAttempts: Infinity,
     shouldRetry: () => true,
     connectionParams: () => (accessToken() ? { authorization: `Bearer ${accessToken()}` } : {}),

@@ -501,7 +501,16 @@ async fn the_campaign_pages_show_safety_figures_take_a_survey_and_chart_the_kpis
         let analyst = driver.open(&app, "analyst", DESKTOP).await;
         analyst.sign_in("analyst@demo.trustfeed.vn", DEMO_PASSWORD).await;
         analyst.goto("#/dashboard").await;
+        // The latest campaign first: the 2026 relaunch, whose POST wave has
+        // not started, said once rather than under every figure.
         analyst.until("document.querySelectorAll('.change-row').length >= 10").await;
+        let relaunch = analyst.text(".dashboard").await;
+        assert!(relaunch.contains("n=241"), "240 seeded answers and the visitor's above: {relaunch}");
+        assert_eq!(analyst.eval("document.querySelectorAll('.dashboard .notice-line').length").await, 1, "{relaunch}");
+        analyst
+            .eval("(() => { const s = document.querySelector('.dashboard select'); s.value = 'tryitwithtiktok'; s.dispatchEvent(new Event('change', { bubbles: true })); return 1; })()")
+            .await;
+        analyst.until("document.querySelector('.dashboard').innerText.includes('n=600')").await;
         let report = analyst.text(".dashboard").await;
         assert!(report.contains("n=600"), "the 2023 waves: {report}");
         assert!(report.contains("có ý nghĩa thống kê"), "a significant change is marked: {report}");

@@ -58,6 +58,8 @@ export function PolicyPublisher() {
     const version = result.publishPrivacyPolicy.version;
     setPublished(version);
     setUnderstood(false);
+    // The next version starts from the one just published.
+    setDraft(null);
     notify(t('admin.published', { v: version }));
     current.reload();
     reloadMe();
@@ -67,7 +69,7 @@ export function PolicyPublisher() {
     <h1 id="admin-policy-title">${t('admin.policyTitle', { v: policy.version + 1 })}</h1>
     <p class="muted">${t('admin.policyHint', { v: policy.version })}</p>
     ${published && html`<p class="ok" role="status">${t('admin.published', { v: published })} <a href="#/privacy">${t('admin.readIt')}</a></p>`}
-    ${onDemoHost() && html`<p><button type="button" class="secondary demo-draft" onClick=${useDemoDraft}>${t('admin.demoDraft')}</button></p>`}
+    ${onDemoHost() && policy.version === 1 && html`<p><button type="button" class="secondary demo-draft" onClick=${useDemoDraft}>${t('admin.demoDraft')}</button></p>`}
     <form onSubmit=${publish}>
       ${FIELDS.map(
         ([key, max, rows]) => html`<label>${t(`admin.${key}`)}

@@ -154,7 +154,9 @@ const KPIS = `query Kpis($slug: String!) {
 export function Dashboard() {
   const { signedIn, me } = useStore();
   const campaigns = useQuery(`query { campaigns { slug name hashtag startsAt } }`, {});
-  const [slug, setSlug] = useState('tryitwithtiktok');
+  // The latest campaign first (the list comes newest first), until one is chosen.
+  const [chosen, setSlug] = useState(null);
+  const slug = chosen ?? campaigns.data?.campaigns[0]?.slug ?? 'tryitwithtiktok';
   const kpis = useQuery(KPIS, { slug }, [slug, signedIn]);
   if (!signedIn) return html`<${SignInNeeded} />`;
   if (!me) return html`<${Loading} />`;
@@ -163,7 +165,9 @@ export function Dashboard() {
     <h1 id="dash-title">${t('dash.title')}</h1>
     <label>${t('dash.campaign')}
       <select value=${slug} onChange=${(e) => setSlug(e.target.value)}>
-        ${(campaigns.data?.campaigns ?? []).map((c) => html`<option value=${c.slug}>${c.name} (${c.startsAt.slice(0, 4)})</option>`)}
+        ${(campaigns.data?.campaigns ?? []).map(
+          (c) => html`<option value=${c.slug}>${c.name.includes(c.startsAt.slice(0, 4)) ? c.name : `${c.name} (${c.startsAt.slice(0, 4)})`}</option>`,
+        )}
       </select>
     </label>
     ${kpis.loading && !kpis.data && html`<${Loading} />`}

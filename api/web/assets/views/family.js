@@ -299,7 +299,7 @@ function TeenView({ teenId }) {
   const c = data?.teenControls;
   if (!c) return null;
   return html`<section class="panel teen-controls">
-    <h2>${t('family.controls', { name: '' }).trim()}</h2>
+    <h2>${t('family.myLimits')}</h2>
     ${c.lockedByGuardian && html`<p class="muted">${t('family.teenLocked')}</p>`}
     <ul class="plain">
       <li>${t('family.dailyLimit')}: ${c.dailyLimitMinutes ?? t('family.noLimit')}</li>

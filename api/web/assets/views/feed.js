@@ -223,9 +223,17 @@ export function FeedView({ params }) {
     <${FeedFilters} pillar=${pillar} search=${search} />
     <h1 id="feed-title" class="visually-hidden">${t('nav.feed')}</h1>
     <p class="muted intro">
-      ${search ? t('feed.searchResults', { q: search }) : campaign ? t('feed.campaignTitle', { tag: '#tryitwithtiktok' }) : signedIn ? t('feed.learning') : t('feed.sampler')}
+      ${search
+        ? t('feed.searchResults', { q: search })
+        : campaign
+          ? t('feed.campaignTitle', { tag: '#tryitwithtiktok' })
+          : pillar
+            ? t('feed.onePillar', { pillar: t(`pillar.${pillar}`) })
+            : signedIn
+              ? t('feed.learning')
+              : t('feed.sampler')}
     </p>
-    ${signedIn && html`<${FinishIntent} onRecord=${record} onDrop=${dropItem} />`}
+    ${signedIn && html`<${FinishIntent} onRecord=${record} onDrop=${dropItem} onUpdate=${updateNode} />`}
     ${pages.windDown && html`<${WindDown} prompt=${pages.windDown} onDismiss=${() => setPages((p) => ({ ...p, windDown: null }))} />`}
     <div class="feed" ref=${list} aria-label=${t('nav.feed')} role="feed" aria-busy=${pages.loading}>
       ${pages.items.map(
@@ -245,7 +253,7 @@ export function FeedView({ params }) {
 }
 
 /** Finishes what the visitor asked for before signing in, on that same video. */
-function FinishIntent({ onRecord, onDrop }) {
+function FinishIntent({ onRecord, onDrop, onUpdate }) {
   const [reporting, setReporting] = useState(null);
   useEffect(() => {
     const intent = takeIntent();
@@ -257,6 +265,9 @@ function FinishIntent({ onRecord, onDrop }) {
     onRecord({ contentId: intent.contentId, kind: intent.action }).then((result) => {
       if (!result) return;
       notify(t(`intent.done.${intent.action}`, { title: intent.title }));
+      const { viewerHasLiked, likeCount } = result.content;
+      onUpdate(intent.contentId, { viewerHasLiked, likeCount });
+      document.querySelector(`.card[data-id="${intent.contentId}"]`)?.scrollIntoView({ block: 'start' });
       if (intent.action === 'NOT_INTERESTED') onDrop(intent.contentId);
     });
   }, []);
@@ -283,6 +294,10 @@ function FeedFilters({ pillar, search }) {
   const [query, setQuery] = useState(search);
   // Leaving a search (the pillar tabs, "For You") empties the box.
   useEffect(() => setQuery(search), [search]);
+  // The chosen tab is in view, even when opened from a link.
+  useEffect(() => {
+    document.querySelector('.pillar-tab.current')?.scrollIntoView({ inline: 'center', block: 'nearest' });
+  }, [pillar]);
   const submit = (event) => {
     event.preventDefault();
     location.hash = query.trim() ? `#/?q=${encodeURIComponent(query.trim())}` : '#/';
@@ -331,7 +346,9 @@ function Avatar({ handle }) {
 function reasonText(reason) {
   const { lang, me } = store.get();
   if (lang === (me?.locale ?? 'vi')) return reason.label;
-  const tag = reason.tag ? tagLabel(reason.tag).toLowerCase() : '';
+  // Only the first letter is lowered: "văn hóa Việt" keeps its capital.
+  const label = reason.tag ? tagLabel(reason.tag) : '';
+  const tag = label.charAt(0).toLowerCase() + label.slice(1);
   return t(`reason.${reason.kind}`, { tag });
 }
 

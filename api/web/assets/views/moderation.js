@@ -8,7 +8,7 @@ import { notify, useStore } from '../store.js';
 import { formatDate, t } from '../i18n.js';
 import { act, ErrorNote, Loading, SignInNeeded, useQuery } from '../ui.js';
 
-const CASE_SUMMARY = `id targetType status priority reportCount reasons autoHidden openedAt lastReportedAt version
+const CASE_SUMMARY = `id targetType status tier priority reportCount reasons autoHidden openedAt lastReportedAt version
   snapshot { title caption body authorHandle } assignee { handle } claimedUntil`;
 
 /** A line of what was reported, so cases about one account can be told apart. */
@@ -20,8 +20,9 @@ const UNDECIDED = ['OPEN', 'IN_REVIEW', 'ESCALATED', 'APPEALED'];
 const APPEALS = ['APPEALED', 'ESCALATED'];
 const ACTIONS = ['DISMISS', 'REMOVE_CONTENT', 'RESTRICT_TO_ADULTS', 'WARN_USER', 'SUSPEND_USER', 'BAN_USER', 'ESCALATE'];
 
-function byPriority(a, b) {
-  return b.priority - a.priority || a.openedAt.localeCompare(b.openedAt);
+/** The server's order: tier first, then priority, then the older first. */
+function byRank(a, b) {
+  return a.tier - b.tier || b.priority - a.priority || a.openedAt.localeCompare(b.openedAt);
 }
 
 export function Moderation({ view, id }) {
@@ -64,7 +65,7 @@ function Queue({ statuses }) {
         const changed = data.moderationQueueChanged;
         setCases((current) => {
           const others = (current ?? []).filter((c) => c.id !== changed.id);
-          return statuses.includes(changed.status) ? [...others, changed].sort(byPriority) : others;
+          return statuses.includes(changed.status) ? [...others, changed].sort(byRank) : others;
         });
       },
       (failure) => failure.code !== 'NETWORK' && setError(failure),
@@ -94,7 +95,7 @@ function Queue({ statuses }) {
             ${c.autoHidden && html`<span class="pill warn">${t('mod.autoHidden')}</span>`}
           </div>
           ${excerpt(c.snapshot) && html`<p class="excerpt">${c.snapshot.title && c.snapshot.authorHandle ? `@${c.snapshot.authorHandle}: ` : ''}${excerpt(c.snapshot)}</p>`}
-          <small>${t('mod.priority', { n: c.priority })} · ${t('mod.reports', { n: c.reportCount })} · ${c.reasons.map((r) => t(`reason.${r}`)).join(', ')}</small>
+          <small>${t('mod.tier', { n: c.tier })} · ${t('mod.priority', { n: c.priority })} · ${t('mod.reports', { n: c.reportCount })} · ${c.reasons.map((r) => t(`reason.${r}`)).join(', ')}</small>
           ${c.assignee && html`<small class="muted"> · ${t('mod.claimedBy', { h: c.assignee.handle })}</small>`}
           <div class="actions">
             <a class="button secondary" href=${`#/moderation/case/${c.id}`}>${t('mod.open')}</a>

@@ -63,7 +63,9 @@ export function Privacy() {
 }
 
 function Consents() {
-  const { data } = useQuery(`query Consents { me { consent { history { version acceptedAt } } } }`, {});
+  const { me } = useStore();
+  // Read again when the accepted version changes (accepting above).
+  const { data } = useQuery(`query Consents { me { consent { history { version acceptedAt } } } }`, {}, [me?.consent.acceptedVersion]);
   const history = data?.me?.consent.history ?? [];
   return html`<section class="panel" aria-labelledby="history-title">
     <h2 id="history-title">${t('privacy.history')}</h2>
