@@ -8,6 +8,7 @@ use validator::{Validate, ValidationError};
 
 use super::connection::{Connection, Edge};
 use super::family::{ScreenTimeStatus, TeenControls};
+use super::identity::VerificationKind;
 use super::privacy::{ConsentStatus, PrivacySettings};
 use super::scalars::Date;
 use super::{app, loader, parse_id, policy, viewer};
@@ -17,7 +18,7 @@ use crate::graphql::loaders::{FollowCountsLoader, FollowStatusLoader, SettingsLo
 use crate::service::accounts::{self, NewAccount};
 use crate::service::pagination::PageRequest;
 use crate::service::sessions::{self, IssuedTokens};
-use crate::service::{screen_time, settings, social};
+use crate::service::{identity, screen_time, settings, social};
 
 /// A public profile.
 pub struct User(pub user::Model);
@@ -40,6 +41,21 @@ impl User {
     /// Whether the account carries the verified badge.
     async fn verified(&self) -> bool {
         self.0.verified
+    }
+    /// What the badge says the account is; null unless verified.
+    async fn verified_kind(&self) -> Option<VerificationKind> {
+        self.0.verified_kind.map(Into::into)
+    }
+    /// A few words about the account, 0..=160 characters.
+    async fn bio(&self) -> Option<&str> {
+        self.0.bio.as_deref()
+    }
+    /// The verified account this one's handle or display name is within one
+    /// edit of, so clients can warn ("this is not @minh.tran"); null when none.
+    async fn resembles(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
+        let db = &app(ctx)?.db;
+        let Some(id) = identity::resembles(db, &self.0).await? else { return Ok(None) };
+        Ok(loader::<UserLoader>(ctx)?.load_one(id).await?.map(User))
     }
     /// Whether the account is private: only accepted followers see its content, and follows become requests.
     async fn is_private(&self, ctx: &Context<'_>) -> AppResult<bool> {

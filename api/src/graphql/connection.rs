@@ -3,6 +3,7 @@ use async_graphql::{OutputType, SimpleObject};
 
 use super::accounts::User;
 use super::content::{Comment, Content};
+use super::identity::VerificationRequest;
 use super::moderation::{ModerationCase, ModerationEvent, Notification, Report};
 use crate::service::pagination::Page;
 
@@ -24,6 +25,7 @@ pub struct PageInfo {
 #[graphql(concrete(name = "ModerationCaseEdge", params(ModerationCase)))]
 #[graphql(concrete(name = "ModerationEventEdge", params(ModerationEvent)))]
 #[graphql(concrete(name = "NotificationEdge", params(Notification)))]
+#[graphql(concrete(name = "VerificationRequestEdge", params(VerificationRequest)))]
 pub struct Edge<N: OutputType> {
     /// This item's position: pass it as `after` to get the items that follow it.
     pub cursor: String,
@@ -38,6 +40,7 @@ pub type ReportEdge = Edge<Report>;
 pub type ModerationCaseEdge = Edge<ModerationCase>;
 pub type ModerationEventEdge = Edge<ModerationEvent>;
 pub type NotificationEdge = Edge<Notification>;
+pub type VerificationRequestEdge = Edge<VerificationRequest>;
 
 /// One page of a list; ask for the next one with `after` set to `pageInfo.endCursor`.
 #[derive(SimpleObject)]
@@ -48,6 +51,7 @@ pub type NotificationEdge = Edge<Notification>;
 #[graphql(concrete(name = "ModerationCaseConnection", params(ModerationCaseEdge)))]
 #[graphql(concrete(name = "ModerationEventConnection", params(ModerationEventEdge)))]
 #[graphql(concrete(name = "NotificationConnection", params(NotificationEdge)))]
+#[graphql(concrete(name = "VerificationRequestConnection", params(VerificationRequestEdge)))]
 pub struct Connection<E: OutputType> {
     /// The items of this page, in the list's order.
     pub edges: Vec<E>,

@@ -20,6 +20,7 @@ pub mod cost;
 pub mod enums;
 pub mod family;
 pub mod gate;
+pub mod identity;
 pub mod input;
 pub mod loaders;
 pub mod moderation;
@@ -38,6 +39,7 @@ pub struct QueryRoot(
     family::FamilyQuery,
     privacy::PrivacyQuery,
     campaign::CampaignQuery,
+    identity::IdentityQuery,
 );
 
 /// Everything that changes data. Each mutation checks its caller (account
@@ -51,6 +53,7 @@ pub struct MutationRoot(
     family::FamilyMutation,
     privacy::PrivacyMutation,
     campaign::CampaignMutation,
+    identity::IdentityMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, moderation::SubscriptionRoot>;

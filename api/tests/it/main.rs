@@ -11,6 +11,7 @@ mod campaign;
 mod content;
 mod family;
 mod feed;
+mod identity;
 mod inputs;
 mod limits;
 mod matrix;

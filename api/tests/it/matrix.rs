@@ -661,6 +661,44 @@ fn rows() -> Vec<Row> {
             query: |_, _| "mutation { logOut(refreshToken: \"not-a-refresh-token\") }".into(),
             expect: |_| "UNAUTHENTICATED",
         },
+        // Profiles and verification.
+        Row {
+            operation: "updateProfile",
+            query: |_, _| "mutation { updateProfile(input: { bio: \"Xin chào\" }) { user { bio } } }".into(),
+            expect: |c| member(c, OK),
+        },
+        Row {
+            operation: "requestVerification",
+            // Evidence too short: refused after the caller is let through.
+            query: |_, _| "mutation { requestVerification(kind: CREATOR, evidence: \"me\") { id } }".into(),
+            expect: |c| adults(c, "BAD_USER_INPUT", "FORBIDDEN"),
+        },
+        Row {
+            operation: "myVerificationRequests",
+            query: |_, _| "{ myVerificationRequests { id } }".into(),
+            expect: |c| member(c, OK),
+        },
+        Row {
+            operation: "verificationQueue",
+            query: |_, _| "{ verificationQueue { edges { cursor } } }".into(),
+            expect: |c| match c {
+                Admin => OK,
+                other => member(other, "FORBIDDEN"),
+            },
+        },
+        Row {
+            operation: "decideVerification",
+            query: |_, _| {
+                format!(
+                    "mutation {{ decideVerification(id: \"{}\", approve: true, note: \"ok\") {{ id }} }}",
+                    uuid::Uuid::nil()
+                )
+            },
+            expect: |c| match c {
+                Admin => "NOT_FOUND",
+                other => member(other, "FORBIDDEN"),
+            },
+        },
         Row {
             operation: "publishPrivacyPolicy",
             query: |_, _| {
