@@ -332,14 +332,20 @@ pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTim
         .await?;
     }
     let mut creators = Vec::new();
-    for (handle, name, badge) in catalogue::CREATORS {
+    for (handle, name, _) in catalogue::CREATORS {
         let email = format!("{handle}@creators.demo.trustfeed.vn");
-        let creator = accounts::sign_up(db, hasher, account(handle, name, &email, 31, Role::User)?, None, now).await?;
-        creators.push(match badge {
-            Some(kind) => crate::service::identity::verify(db, creator, *kind, now).await?,
-            None => creator,
-        });
+        creators.push(accounts::sign_up(db, hasher, account(handle, name, &email, 31, Role::User)?, None, now).await?);
     }
+    // An impersonator who signed up before the real cook was verified: her
+    // verification sends it to the moderators.
+    let (handle, name, email) = DEMO_LOOK_ALIKE;
+    accounts::sign_up(db, hasher, account(handle, name, email, 24, Role::User)?, None, now).await?;
+    for (creator, (_, _, badge)) in creators.iter_mut().zip(catalogue::CREATORS) {
+        if let Some(kind) = badge {
+            *creator = crate::service::identity::verify(db, creator.clone(), *kind, now).await?;
+        }
+    }
+    demo_verification_request(db, now).await?;
     demo_content(db, &creators, now).await?;
     demo_family(db, now).await?;
     demo_usage(db, now).await?;
@@ -358,6 +364,34 @@ pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTim
         contents = catalogue::CONTENT.len(),
         "seeded demo data"
     );
+    Ok(())
+}
+
+/// (handle, display name, email) of the demo's impersonator of `bep.nha.lan`.
+const DEMO_LOOK_ALIKE: (&str, &str, &str) = ("bep_nha_lan", "Bếp Nhà Lan", "bep.gia@demo.trustfeed.vn");
+
+/// `lan.nguyen` asks for the badge as a creator: the admin's queue has one.
+async fn demo_verification_request(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<()> {
+    let lan = user::Entity::find()
+        .filter(user::Column::Handle.eq("lan.nguyen"))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal("demo account lan.nguyen missing"))?;
+    entity::verification_request::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        user_id: Set(lan.id),
+        kind: Set(entity::VerificationKind::Creator),
+        evidence: Set("Kênh nấu ăn gia đình trên YouTube (youtube.com/@lannauan), 48.000 người theo dõi; \
+                       báo Tuổi Trẻ đã giới thiệu ngày 12/3."
+            .into()),
+        status: Set(entity::VerificationStatus::Pending),
+        note: Set(None),
+        decided_by: Set(None),
+        created_at: Set(now - Duration::hours(5)),
+        decided_at: Set(None),
+    }
+    .insert(db)
+    .await?;
     Ok(())
 }
 

@@ -319,7 +319,27 @@ async fn the_demo_seed_creates_working_accounts_and_reference_data() {
             .filter(|c| c["node"]["status"] == "APPEALED")
             .count();
         assert_eq!(appeals, 1, "{queue}");
+        // Who is who: a verified creator and organisation, the impersonator
+        // of the cook waiting for a moderator, and a request for the badge.
+        let badges = app.query("{ a: user(handle: \"bep.nha.lan\") { verifiedKind } b: user(handle: \"tin.nhanh.vn\") { verifiedKind } c: user(handle: \"bep_nha_lan\") { verified resembles { handle } } }", json!({})).await;
+        assert_eq!(
+            badges["data"],
+            json!({ "a": { "verifiedKind": "CREATOR" }, "b": { "verifiedKind": "ORGANISATION" },
+            "c": { "verified": false, "resembles": { "handle": "bep.nha.lan" } } }),
+            "{badges}"
+        );
+        let impersonation = app.query_as(&moderator, "{ moderationQueue(first: 50, filter: { reason: IMPERSONATION }) { edges { node { tier target { ... on User { handle } } } } } }", json!({})).await;
+        assert_eq!(
+            field(&impersonation, "moderationQueue")["edges"],
+            json!([{ "node": { "tier": 2, "target": { "handle": "bep_nha_lan" } } }])
+        );
         let admin = app.log_in_with("admin@demo.trustfeed.vn", "motlanthu2023").await;
+        let requests =
+            app.query_as(&admin, "{ verificationQueue { edges { node { kind user { handle } } } } }", json!({})).await;
+        assert_eq!(
+            field(&requests, "verificationQueue")["edges"],
+            json!([{ "node": { "kind": "CREATOR", "user": { "handle": "lan.nguyen" } } }])
+        );
         let kpis = app.query_as(&admin, "{ campaignKpis(campaignSlug: \"tryitwithtiktok-2026\") { users { trustIndex { pre { n suppressed } } } nonUsers { trustIndex { pre { n suppressed } } } } }", json!({})).await;
         for group in ["users", "nonUsers"] {
             let pre = &field(&kpis, "campaignKpis")[group]["trustIndex"]["pre"];

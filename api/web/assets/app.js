@@ -40,6 +40,7 @@ const Numbers = lazy(() => import('./views/campaign.js'), 'Numbers');
 const Survey = lazy(() => import('./views/campaign.js'), 'Survey');
 const Dashboard = lazy(() => import('./views/campaign.js'), 'Dashboard');
 const PolicyPublisher = lazy(() => import('./views/admin.js'), 'PolicyPublisher');
+const VerificationQueue = lazy(() => import('./views/admin.js'), 'VerificationQueue');
 
 /** How often the header's counts and limits are brought up to date. */
 const REFRESH_MS = 15000;
@@ -92,7 +93,7 @@ function Screen({ route }) {
     case 'dashboard':
       return html`<${Dashboard} />`;
     case 'admin':
-      return html`<${PolicyPublisher} />`;
+      return second === 'verification' ? html`<${VerificationQueue} />` : html`<${PolicyPublisher} />`;
     default:
       return html`<section class="panel"><h1>${t('app.notFound')}</h1><p><a href="#/">${t('app.home')}</a></p></section>`;
   }
@@ -129,6 +130,7 @@ function Header({ route }) {
         ${link('#/numbers', 'nav.numbers', 'numbers')}
         ${link('#/survey', 'nav.survey', 'survey')}
         ${signedIn && hasRole('ANALYST', 'ADMIN') && link('#/dashboard', 'nav.dashboard', 'dashboard')}
+        ${signedIn && hasRole('ADMIN') && link('#/admin/verification', 'nav.verification', 'admin')}
         ${signedIn && hasRole('ADMIN') && link('#/admin/policy', 'nav.policyAdmin', 'admin')}
         ${!signedIn && link('#/signin', 'nav.signIn', 'signin')}
         ${!signedIn && link('#/signup', 'nav.signUp', 'signup')}

@@ -765,3 +765,43 @@ async fn a_newcomers_first_reasons_name_only_what_they_showed_they_like() {
     })
     .await;
 }
+
+/// Who is who in the app: a look-alike's profile warns and links to the
+/// real account; the admin verifies a waiting request; the person then edits
+/// their own profile.
+#[tokio::test]
+async fn a_look_alike_is_named_as_such_and_an_admin_verifies_a_creator() {
+    on_each_database_in_browser(|app, mut driver| async move {
+        let visitor = driver.open(&app, "look-alike", PHONE).await;
+        visitor.goto("#/u/bep_nha_lan").await;
+        visitor.until("document.querySelector('.look-alike a[href=\"#/u/bep.nha.lan\"]')").await;
+        visitor.screenshot("warning").await;
+        visitor.click(".look-alike a").await;
+        visitor.until("document.querySelector('.verified-badge')?.innerText.includes('Nhà sáng tạo')").await;
+        visitor.close().await;
+
+        let admin = driver.open(&app, "verifier", DESKTOP).await;
+        admin.sign_in("admin@demo.trustfeed.vn", DEMO_PASSWORD).await;
+        admin.click("a[href='#/admin/verification']").await;
+        admin.until("document.querySelector('.verification-request .evidence')").await;
+        assert_eq!(admin.eval("document.querySelector('.verification-request button.approve').disabled").await, true);
+        admin.fill(".verification-request input.note", "Kênh đã được kiểm tra").await;
+        admin.screenshot("queue").await;
+        admin.click(".verification-request button.approve").await;
+        admin
+            .until("document.querySelector('.verification-queue') && !document.querySelector('.verification-request')")
+            .await;
+        admin.close().await;
+
+        let lan = driver.open(&app, "verified", PHONE).await;
+        lan.sign_in("lan@demo.trustfeed.vn", DEMO_PASSWORD).await;
+        lan.goto("#/u/lan.nguyen").await;
+        lan.until("document.querySelector('.verified-badge') && document.querySelector('.edit-profile')").await;
+        lan.fill("#profile-bio", "Nấu ăn cho cả nhà mỗi ngày").await;
+        lan.click(".edit-profile button[type=submit]").await;
+        lan.until("document.querySelector('.bio')?.innerText.includes('cả nhà')").await;
+        lan.screenshot("own-profile").await;
+        lan.close().await;
+    })
+    .await;
+}

@@ -1,9 +1,9 @@
 // Signing up (with the age gate), signing in and out, appeals for suspended
 // accounts, and public profiles.
-import { html, useState } from '../vendor/preact-htm.js';
+import { html, useEffect, useState } from '../vendor/preact-htm.js';
 import { Icon } from '../icons.js';
 import { deviceTokenFor, forgetSession, gql, keepSession, refreshToken, rememberDevice } from '../api.js';
-import { notify, store } from '../store.js';
+import { notify, store, useStore } from '../store.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { ErrorNote, fieldErrors, Loading, ReportDialog, TagChips, act, useQuery } from '../ui.js';
 import { pendingIntent } from '../intent.js';
@@ -207,13 +207,27 @@ export async function signOut() {
 }
 
 const PROFILE = `query Profile($handle: String!) {
-  user(handle: $handle) { id handle displayName verified isPrivate followerCount followingCount viewerFollowStatus }
+  user(handle: $handle) { id handle displayName verified verifiedKind bio isPrivate followerCount followingCount viewerFollowStatus
+    resembles { handle displayName } }
   contents(filter: { authorHandle: $handle }, first: 12) { edges { node { id title tags { slug label labelVi pillar } } } }
 }`;
 
+/** The verified badge, with what the account is. */
+export function Badge({ kind }) {
+  if (!kind) return null;
+  return html`<span class="verified-badge">✔ ${t(`verified.${kind}`)}</span>`;
+}
+
 export function Profile({ handle }) {
+  const { me } = useStore();
   const { data, error, loading, reload } = useQuery(PROFILE, { handle }, [handle]);
   const [reporting, setReporting] = useState(false);
+  // Your own profile's tools (editing it, asking for the badge) load when first needed.
+  const mine = Boolean(me && data?.user && me.user.id === data.user.id);
+  const [Tools, setTools] = useState(null);
+  useEffect(() => {
+    if (mine && !Tools) import('./identity.js').then((module) => setTools(() => module.OwnProfileTools));
+  }, [mine]);
   if (loading && !data) return html`<${Loading} />`;
   if (error) return html`<${ErrorNote} error=${error} onRetry=${reload} />`;
   const user = data.user;
@@ -228,8 +242,13 @@ export function Profile({ handle }) {
     if (await act(`mutation Follow($id: ID!) { ${op}(userId: $id) { id } }`, { id: user.id })) reload();
   };
   return html`<section class="panel" aria-labelledby="profile-title">
-    <h1 id="profile-title">${user.displayName} ${user.verified ? '✔' : ''}</h1>
+    ${user.resembles &&
+    html`<p class="look-alike" role="note">
+      ${t('profile.notThem', { name: user.resembles.displayName })}${' '}<a href=${`#/u/${user.resembles.handle}`}>@${user.resembles.handle}</a>
+    </p>`}
+    <h1 id="profile-title">${user.displayName} <${Badge} kind=${user.verifiedKind} /></h1>
     <p class="muted">@${user.handle} ${user.isPrivate ? html`· <${Icon} name="lock" size="14" /> ${t('profile.private')}` : ''}</p>
+    ${user.bio && html`<p class="bio">${user.bio}</p>`}
     <p>${t('profile.followers', { n: user.followerCount })} · ${t('profile.following', { n: formatNumber(user.followingCount) })}</p>
     <div class="actions">
       <button type="button" onClick=${toggleFollow}>
@@ -242,5 +261,6 @@ export function Profile({ handle }) {
       ${data.contents.edges.map(({ node }) => html`<li><a href=${`#/?q=${encodeURIComponent(node.title)}`}>${node.title}</a> <${TagChips} tags=${node.tags} /></li>`)}
     </ul>
     ${reporting && html`<${ReportDialog} targetType="USER" targetId=${user.id} onClose=${() => setReporting(false)} />`}
+    ${mine && Tools && html`<${Tools} user=${user} onSaved=${(next) => (next === user.handle ? reload() : (location.hash = `#/u/${next}`))} />`}
   </section>`;
 }

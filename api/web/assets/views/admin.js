@@ -1,6 +1,7 @@
-// The admin's screen for the privacy policy: a new version in both
-// languages, published only once the admin has said they know what it does
-// (everyone must accept it again before doing anything but read).
+// The admin's screens: the privacy policy (a new version in both
+// languages, published only once the admin has said they know what it does:
+// everyone must accept it again before doing anything but read), and the
+// requests for the verified badge.
 import { html, useEffect, useState } from '../vendor/preact-htm.js';
 import { notify, useStore } from '../store.js';
 import { t } from '../i18n.js';
@@ -80,5 +81,46 @@ export function PolicyPublisher() {
         ${t('admin.understood')}</label>
       <button type="submit" disabled=${!understood || unchanged}>${t('admin.publish', { v: policy.version + 1 })}</button>
     </form>
+  </section>`;
+}
+
+const QUEUE = `query Queue { verificationQueue(first: 50) { edges { node { id kind evidence createdAt user { handle displayName resembles { handle } } } } } }`;
+const DECIDE = `mutation Decide($id: ID!, $approve: Boolean!, $note: String!) { decideVerification(id: $id, approve: $approve, note: $note) { status } }`;
+
+/** Requests for the verified badge, oldest first, each approved or denied with a note. */
+export function VerificationQueue() {
+  const { signedIn, me } = useStore();
+  const queue = useQuery(QUEUE, {}, [signedIn]);
+  const [notes, setNotes] = useState({});
+  if (!signedIn) return html`<${SignInNeeded} />`;
+  if (!me || (queue.loading && !queue.data)) return html`<${Loading} />`;
+  if (!hasRole('ADMIN')) return html`<${ErrorNote} error=${{ code: 'FORBIDDEN' }} />`;
+  if (queue.error) return html`<${ErrorNote} error=${queue.error} onRetry=${queue.reload} />`;
+  const requests = queue.data.verificationQueue.edges.map((edge) => edge.node);
+  const decide = async (request, approve) => {
+    const note = (notes[request.id] ?? '').trim();
+    if (await act(DECIDE, { id: request.id, approve, note })) {
+      notify(t(approve ? 'verify.approved' : 'verify.denied', { h: request.user.handle }));
+      queue.reload();
+    }
+  };
+  return html`<section class="panel verification-queue" aria-labelledby="verification-title">
+    <h1 id="verification-title">${t('verify.queueTitle')}</h1>
+    ${requests.length === 0 && html`<p class="muted">${t('verify.queueEmpty')}</p>`}
+    <ul class="plain">
+      ${requests.map(
+        (r) => html`<li class="verification-request" data-id=${r.id}>
+          <h2><a href=${`#/u/${r.user.handle}`}>@${r.user.handle}</a> · ${r.user.displayName} · ${t(`verified.${r.kind}`)}</h2>
+          ${r.user.resembles && html`<p class="look-alike">${t('verify.resembles', { h: r.user.resembles.handle })}</p>`}
+          <p class="evidence">${r.evidence}</p>
+          <label>${t('verify.note')}<input class="note" maxlength="500" required value=${notes[r.id] ?? ''}
+            onInput=${(e) => setNotes((n) => ({ ...n, [r.id]: e.target.value }))} /></label>
+          <div class="actions">
+            <button type="button" class="approve" disabled=${!(notes[r.id] ?? '').trim()} onClick=${() => decide(r, true)}>${t('verify.approve')}</button>
+            <button type="button" class="secondary deny" disabled=${!(notes[r.id] ?? '').trim()} onClick=${() => decide(r, false)}>${t('verify.deny')}</button>
+          </div>
+        </li>`,
+      )}
+    </ul>
   </section>`;
 }
