@@ -5,6 +5,8 @@
 //! account within one edit of one `resembles` it. Verified accounts'
 //! skeletons and their one-edit variants live in `verified_names`, so both
 //! questions are index lookups, however many accounts there are.
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     ReportReason, VerificationKind, VerificationStatus, user, verification_request as request, verified_name,
@@ -61,25 +63,42 @@ pub async fn refuse_look_alike(
 /// The verified account whose handle or display name is within one edit
 /// of this account's, if any: clients warn "this is not @…".
 pub async fn resembles(db: &impl ConnectionTrait, account: &user::Model) -> AppResult<Option<Uuid>> {
-    if account.verified {
-        return Ok(None);
+    Ok(resembling(db, std::slice::from_ref(account)).await?.remove(&account.id))
+}
+
+/// [`resembles`] for many accounts in one statement: each unverified
+/// account to the verified one it resembles.
+pub async fn resembling(db: &impl ConnectionTrait, accounts: &[user::Model]) -> AppResult<HashMap<Uuid, Uuid>> {
+    // Variants of fewer than three letters would match too much to mean anything.
+    let variants: Vec<(Uuid, Vec<String>)> = accounts
+        .iter()
+        .filter(|account| !account.verified)
+        .map(|account| {
+            let (handle, name) = skeletons(&account.handle, &account.display_name);
+            let mut all = one_edit_variants(&handle);
+            all.extend(one_edit_variants(&name));
+            all.retain(|v| v.chars().count() >= 3);
+            (account.id, all)
+        })
+        .collect();
+    let wanted: Vec<String> = variants.iter().flat_map(|(_, all)| all.iter().cloned()).collect();
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
     }
-    let (handle, name) = skeletons(&account.handle, &account.display_name);
-    let mut variants = one_edit_variants(&handle);
-    variants.extend(one_edit_variants(&name));
-    variants.retain(|v| v.chars().count() >= 3);
-    if variants.is_empty() {
-        return Ok(None);
-    }
-    let found: Option<Uuid> = verified_name::Entity::find()
+    let found: Vec<(String, Uuid)> = verified_name::Entity::find()
         .select_only()
-        .column(verified_name::Column::UserId)
-        .filter(verified_name::Column::Variant.is_in(variants))
-        .filter(verified_name::Column::UserId.ne(account.id))
+        .columns([verified_name::Column::Variant, verified_name::Column::UserId])
+        .filter(verified_name::Column::Variant.is_in(wanted))
         .into_tuple()
-        .one(db)
+        .all(db)
         .await?;
-    Ok(found)
+    Ok(variants
+        .into_iter()
+        .filter_map(|(id, all)| {
+            let verified = found.iter().find(|(variant, owner)| *owner != id && all.contains(variant))?.1;
+            Some((id, verified))
+        })
+        .collect())
 }
 
 /// Keeps a verified account's names findable (or forgets them, once it is

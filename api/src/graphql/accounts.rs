@@ -14,11 +14,11 @@ use super::scalars::Date;
 use super::{app, loader, parse_id, policy, viewer};
 use crate::domain::{self, DisplayName, Email, Handle, Locale, Password, checks};
 use crate::error::{AppError, AppResult};
-use crate::graphql::loaders::{FollowCountsLoader, FollowStatusLoader, SettingsLoader, UserLoader};
+use crate::graphql::loaders::{FollowCountsLoader, FollowStatusLoader, ResemblesLoader, SettingsLoader, UserLoader};
 use crate::service::accounts::{self, NewAccount};
 use crate::service::pagination::PageRequest;
 use crate::service::sessions::{self, IssuedTokens};
-use crate::service::{identity, screen_time, settings, social};
+use crate::service::{screen_time, settings, social};
 
 /// A public profile.
 pub struct User(pub user::Model);
@@ -53,8 +53,7 @@ impl User {
     /// The verified account this one's handle or display name is within one
     /// edit of, so clients can warn ("this is not @minh.tran"); null when none.
     async fn resembles(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
-        let db = &app(ctx)?.db;
-        let Some(id) = identity::resembles(db, &self.0).await? else { return Ok(None) };
+        let Some(id) = loader::<ResemblesLoader>(ctx)?.load_one(self.0.id).await? else { return Ok(None) };
         Ok(loader::<UserLoader>(ctx)?.load_one(id).await?.map(User))
     }
     /// Whether the account is private: only accepted followers see its content, and follows become requests.

@@ -171,3 +171,17 @@ impl async_graphql::dataloader::Loader<Uuid> for FollowStatusLoader {
         Ok(status)
     }
 }
+
+/// The verified account each account resembles (`identity::resembling`):
+/// two statements per batch, however many users a page shows.
+pub struct ResemblesLoader(pub DatabaseConnection);
+
+impl async_graphql::dataloader::Loader<Uuid> for ResemblesLoader {
+    type Value = Uuid;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Uuid>, Self::Error> {
+        let accounts = user::Entity::find().filter(user::Column::Id.is_in(keys.iter().copied())).all(&self.0).await?;
+        Ok(crate::service::identity::resembling(&self.0, &accounts).await?)
+    }
+}

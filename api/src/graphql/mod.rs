@@ -132,6 +132,7 @@ pub fn operation_data(state: &AppState, caller: Caller, address: Option<String>)
     data.insert(cached(loaders::CommentLoader::new(db.clone())));
     data.insert(cached(loaders::ContentTagsLoader(db.clone())));
     data.insert(cached(loaders::FollowCountsLoader(db.clone())));
+    data.insert(cached(loaders::ResemblesLoader(db.clone())));
     data.insert(cached(loaders::LikedLoader { db: db.clone(), viewer }));
     data.insert(cached(loaders::FollowStatusLoader { db: db.clone(), viewer }));
     data.insert(Policy::new(caller, state.now(), address));

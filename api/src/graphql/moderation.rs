@@ -148,7 +148,8 @@ impl ModerationCase {
         Ok(moderation::status(&self.0, app(ctx)?.now()).into())
     }
     /// The queue's first key: 1 (a child's safety, self-harm), 2 (violence,
-    /// nudity, hate, bullying, a user who may be under 13) or 3 (the rest);
+    /// nudity, hate, bullying, a user who may be under 13, impersonation by
+    /// an account that resembles a verified one) or 3 (the rest);
     /// the most severe reason decides. 3 in the affected user's view.
     async fn tier(&self) -> i32 {
         self.0.tier

@@ -94,6 +94,23 @@ async fn becoming_verified_sends_existing_look_alikes_to_moderators_first() {
         assert_eq!(first["target"]["handle"], "minh_tran");
         assert_eq!(first["target"]["resembles"]["handle"], "minh.tran");
         assert_eq!(edges[1]["node"]["reasons"], json!(["SPAM"]));
+
+        // A person's IMPERSONATION report on a look-alike is tier 2 too; on
+        // an account that resembles nobody verified, tier 3.
+        ok(&app.try_sign_up(sign_up_as("minh.tram", "Minh Trâm")).await);
+        ok(&app.try_sign_up(sign_up_as("an.khac", "An Khác")).await);
+        for handle in ["minh.tram", "an.khac"] {
+            let id = ok(&app.query(&format!("{{ user(handle: \"{handle}\") {{ id }} }}"), json!({})).await)["user"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            ok(&app.report(&someone, "USER", &id, "IMPERSONATION", None).await);
+        }
+        let tiers = "{ moderationQueue(filter: { reason: IMPERSONATION }) { edges { node { tier target { ... on User { handle } } } } } }";
+        let edges = ok(&app.query_as(&moderator, tiers, json!({})).await)["moderationQueue"]["edges"].clone();
+        let by_handle = |h: &str| edges.as_array().unwrap().iter().find(|e| e["node"]["target"]["handle"] == h).unwrap()["node"]["tier"].clone();
+        assert_eq!(by_handle("minh.tram"), 2, "{edges}");
+        assert_eq!(by_handle("an.khac"), 3, "{edges}");
     })
     .await;
 }

@@ -71,7 +71,9 @@ pub const VERIFIED_LOOK_ALIKE_TIER: i32 = 2;
 
 /// A case's tier: that of its most severe reason. Tier 1: a child's safety
 /// and self-harm; tier 2: violence, nudity, hate, bullying, a child under
-/// 13 on the app; tier 3: the rest.
+/// 13 on the app; tier 3: the rest. Impersonation by an account that
+/// resembles a verified one is raised to `VERIFIED_LOOK_ALIKE_TIER` where
+/// the account is known (`reports`).
 pub fn tier(reasons: &[ReportReason]) -> i32 {
     reasons
         .iter()

@@ -215,7 +215,11 @@ pub(super) async fn file_in_transaction(
     }
     let reporters = case.report_count + 1;
     let base = priority_base(&all_reasons, reporters);
-    let tier = tier(&all_reasons);
+    let tier = if impersonates_verified(&txn, &new, &all_reasons, target.user_id).await? {
+        std::cmp::min(tier(&all_reasons), VERIFIED_LOOK_ALIKE_TIER)
+    } else {
+        tier(&all_reasons)
+    };
     let serious = matches!(new.reason, ReportReason::MinorSafety | ReportReason::SelfHarm);
     // Hidden by whichever report gets there first: the update only changes
     // published content, so racing reports record one AUTO_HIDE.
@@ -249,6 +253,20 @@ pub(super) async fn file_in_transaction(
     }
     txn.commit().await?;
     Ok((filed, case.id))
+}
+
+/// An `IMPERSONATION` report on an account that resembles a verified one.
+async fn impersonates_verified(
+    db: &impl ConnectionTrait,
+    new: &NewReport,
+    reasons: &[ReportReason],
+    target_user: Uuid,
+) -> AppResult<bool> {
+    if new.target_type != ReportTargetType::User || !reasons.contains(&ReportReason::Impersonation) {
+        return Ok(false);
+    }
+    let Some(account) = user::Entity::find_by_id(target_user).one(db).await? else { return Ok(false) };
+    Ok(crate::identity::resembles(db, &account).await?.is_some())
 }
 
 /// The reporter's report on the target's undecided case, if any.
