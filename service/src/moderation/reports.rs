@@ -215,7 +215,7 @@ pub(super) async fn file_in_transaction(
     }
     let reporters = case.report_count + 1;
     let base = priority_base(&all_reasons, reporters);
-    let tier = if impersonates_verified(&txn, &new, &all_reasons, target.user_id).await? {
+    let tier = if impersonates_verified(&txn, new, &all_reasons, target.user_id).await? {
         std::cmp::min(tier(&all_reasons), VERIFIED_LOOK_ALIKE_TIER)
     } else {
         tier(&all_reasons)
