@@ -182,6 +182,6 @@ impl async_graphql::dataloader::Loader<Uuid> for ResemblesLoader {
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Uuid>, Self::Error> {
         let accounts = user::Entity::find().filter(user::Column::Id.is_in(keys.iter().copied())).all(&self.0).await?;
-        Ok(crate::service::identity::resembling(&self.0, &accounts).await?)
+        crate::service::identity::resembling(&self.0, &accounts).await
     }
 }
