@@ -163,34 +163,7 @@ pub(super) async fn file_in_transaction(
     let case = match existing_case {
         Some(case) => case,
         None => {
-            case::ActiveModel {
-                id: Set(Uuid::new_v4()),
-                target_type: Set(new.target_type),
-                target_id: Set(new.target_id),
-                active_target_id: Set(Some(new.target_id)),
-                target_user_id: Set(Some(target.user_id)),
-                snapshot: Set(target.snapshot.clone()),
-                status: Set(CaseStatus::Open),
-                priority_base: Set(0),
-                tier: Set(LOWEST_TIER),
-                queue_rank: Set(queue_rank(LOWEST_TIER, 0, now)),
-                report_count: Set(0),
-                reasons: Set("|".into()),
-                assignee_id: Set(None),
-                claimed_until: Set(None),
-                version: Set(0),
-                resolution: Set(None),
-                resolved_by: Set(None),
-                auto_hidden: Set(false),
-                appealed_at: Set(None),
-                suspended_until: Set(None),
-                appeal_message: Set(None),
-                opened_at: Set(now),
-                last_reported_at: Set(now),
-                resolved_at: Set(None),
-            }
-            .insert(&txn)
-            .await?
+            new_case(new.target_type, new.target_id, target.user_id, target.snapshot.clone(), now).insert(&txn).await?
         }
     };
     let filed = report::ActiveModel {
@@ -255,6 +228,43 @@ pub(super) async fn file_in_transaction(
     Ok((filed, case.id))
 }
 
+/// A case with no report yet on a target of `target_user`'s: open, at the
+/// bottom of the lowest tier until its reasons are counted.
+fn new_case(
+    target_type: ReportTargetType,
+    target_id: Uuid,
+    target_user: Uuid,
+    snapshot: Snapshot,
+    now: DateTime<Utc>,
+) -> case::ActiveModel {
+    case::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        target_type: Set(target_type),
+        target_id: Set(target_id),
+        active_target_id: Set(Some(target_id)),
+        target_user_id: Set(Some(target_user)),
+        snapshot: Set(snapshot),
+        status: Set(CaseStatus::Open),
+        priority_base: Set(0),
+        tier: Set(LOWEST_TIER),
+        queue_rank: Set(queue_rank(LOWEST_TIER, 0, now)),
+        report_count: Set(0),
+        reasons: Set("|".into()),
+        assignee_id: Set(None),
+        claimed_until: Set(None),
+        version: Set(0),
+        resolution: Set(None),
+        resolved_by: Set(None),
+        auto_hidden: Set(false),
+        appealed_at: Set(None),
+        suspended_until: Set(None),
+        appeal_message: Set(None),
+        opened_at: Set(now),
+        last_reported_at: Set(now),
+        resolved_at: Set(None),
+    }
+}
+
 /// An `IMPERSONATION` report on an account that resembles a verified one.
 async fn impersonates_verified(
     db: &impl ConnectionTrait,
@@ -311,36 +321,7 @@ pub async fn open_system_case(
         .await?;
     let case = match existing {
         Some(case) => case,
-        None => {
-            case::ActiveModel {
-                id: Set(Uuid::new_v4()),
-                target_type: Set(ReportTargetType::User),
-                target_id: Set(account.id),
-                active_target_id: Set(Some(account.id)),
-                target_user_id: Set(Some(account.id)),
-                snapshot: Set(snapshot_of(account)),
-                status: Set(CaseStatus::Open),
-                priority_base: Set(0),
-                tier: Set(LOWEST_TIER),
-                queue_rank: Set(queue_rank(LOWEST_TIER, 0, now)),
-                report_count: Set(0),
-                reasons: Set("|".into()),
-                assignee_id: Set(None),
-                claimed_until: Set(None),
-                version: Set(0),
-                resolution: Set(None),
-                resolved_by: Set(None),
-                auto_hidden: Set(false),
-                appealed_at: Set(None),
-                suspended_until: Set(None),
-                appeal_message: Set(None),
-                opened_at: Set(now),
-                last_reported_at: Set(now),
-                resolved_at: Set(None),
-            }
-            .insert(db)
-            .await?
-        }
+        None => new_case(ReportTargetType::User, account.id, account.id, snapshot_of(account), now).insert(db).await?,
     };
     let mut all_reasons = reasons(&case);
     if !all_reasons.contains(&reason) {
