@@ -780,6 +780,18 @@ async fn a_look_alike_is_named_as_such_and_an_admin_verifies_a_creator() {
         visitor.until("document.querySelector('.verified-badge')?.innerText.includes('Nhà sáng tạo')").await;
         visitor.close().await;
 
+        // The moderator's case on the impersonator says whom it resembles.
+        let token = app.log_in_with("moderator@demo.trustfeed.vn", DEMO_PASSWORD).await;
+        let cases = "{ moderationQueue(filter: { reason: IMPERSONATION }) { edges { node { id } } } }";
+        let case =
+            field(&app.query_as(&token, cases, json!({})).await, "moderationQueue")["edges"][0]["node"]["id"].clone();
+        let moderator = driver.open(&app, "impersonation", DESKTOP).await;
+        moderator.sign_in("moderator@demo.trustfeed.vn", DEMO_PASSWORD).await;
+        moderator.goto(&format!("#/moderation/case/{}", case.as_str().unwrap())).await;
+        moderator.until("document.querySelector('.case .look-alike')?.innerText.includes('@bep.nha.lan')").await;
+        moderator.screenshot("case").await;
+        moderator.close().await;
+
         let admin = driver.open(&app, "verifier", DESKTOP).await;
         admin.sign_in("admin@demo.trustfeed.vn", DEMO_PASSWORD).await;
         admin.click("a[href='#/admin/verification']").await;

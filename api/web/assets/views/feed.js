@@ -425,7 +425,7 @@ function Card({ item, index, active, onOpen, onLike, onRecord, onDrop }) {
 }
 
 const COMMENTS = `query Comments($id: ID!) {
-  content(id: $id) { id comments(first: 20) { edges { node { id body createdAt author { handle displayName } } } } }
+  content(id: $id) { id comments(first: 20) { edges { node { id body createdAt author { handle displayName verified } } } } }
 }`;
 
 function Comments({ contentId }) {
@@ -456,7 +456,7 @@ function Comments({ contentId }) {
     <ul>
       ${state.items?.map(
         (comment) => html`<li class="comment" data-id=${comment.id}>
-          <a href=${`#/u/${comment.author.handle}`}>@${comment.author.handle}</a> ${comment.body}
+          <a href=${`#/u/${comment.author.handle}`}>@${comment.author.handle}</a>${comment.author.verified ? html`<span class="verified-mark" title=${t('verified.mark')}> ✔</span>` : ''} ${comment.body}
           ${signedIn && html`<button type="button" class="link report-comment" onClick=${() => setReporting(comment.id)}>${t('comments.report')}</button>`}
         </li>`,
       )}

@@ -111,7 +111,7 @@ const CASE = `query Case($id: ID!) {
   moderationCase(id: $id) {
     ${CASE_SUMMARY} resolution resolvedAt suspendedUntil appealMessage
     snapshot { title caption body authorHandle authorDisplayName }
-    target { __typename ... on Content { id title status } ... on User { id handle displayName } ... on Comment { id body } }
+    target { __typename ... on Content { id title status } ... on User { id handle displayName verifiedKind resembles { handle } } ... on Comment { id body } }
     reports(first: 50) { edges { node { id reason details createdAt } } }
     events { id kind action note createdAt actor { handle } }
   }
@@ -161,6 +161,8 @@ function CaseView({ id }) {
         ${c.snapshot.authorHandle && html`<p class="muted">@${c.snapshot.authorHandle} ${c.snapshot.authorDisplayName ?? ''}</p>`}
         <h3>${t('mod.current')}</h3>
         <p>${target ? target.title ?? target.body ?? `@${target.handle}` : t('mod.deleted')} ${target?.status ? html`<span class="pill">${t(`contentStatus.${target.status}`)}</span>` : ''}</p>
+        ${target?.verifiedKind && html`<p><span class="verified-badge">✔ ${t(`verified.${target.verifiedKind}`)}</span></p>`}
+        ${target?.resembles && html`<p class="look-alike">${t('verify.resembles', { h: target.resembles.handle })}</p>`}
         ${c.appealMessage && html`<h3>${t('mod.appealMessage')}</h3><blockquote>${c.appealMessage}</blockquote>`}
       </section>
       <section>
