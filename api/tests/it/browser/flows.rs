@@ -725,7 +725,12 @@ async fn a_newcomers_first_reasons_name_only_what_they_showed_they_like() {
             page.fill("#search-box", search).await;
             page.click("form.search button[type=submit]").await;
             let food = ".card[data-tags~=food]";
-            page.until(&format!("location.hash.includes('q=') && document.querySelector('{food}')")).await;
+            // This search's results, not the last one's still on screen.
+            let hash = format!("#/?q={}", search.replace(' ', "%20"));
+            page.until(&format!(
+                "location.hash === '{hash}' && document.querySelector('.feed[aria-busy=false]') && document.querySelector('{food}')"
+            ))
+            .await;
             page.click(&format!("{food} button.like")).await;
             page.until(&format!("document.querySelector('{food} button.like.on')")).await;
         }

@@ -302,7 +302,9 @@ mod tempdir {
     }
 }
 
-/// Whether WebDriver lost the element because the page drew it again.
+/// Whether WebDriver lost the element because the page drew it again
+/// (between finding and clicking it, or between waiting for it and finding it).
 fn is_stale(error: &fantoccini::error::CmdError) -> bool {
-    matches!(error, fantoccini::error::CmdError::Standard(e) if e.error == fantoccini::error::ErrorStatus::StaleElementReference)
+    use fantoccini::error::{CmdError, ErrorStatus};
+    matches!(error, CmdError::Standard(e) if matches!(e.error, ErrorStatus::StaleElementReference | ErrorStatus::NoSuchElement))
 }
