@@ -30,7 +30,7 @@ pub async fn add(db: &DatabaseConnection, policy: &Policy, content_id: Uuid, bod
     if !(1..=500).contains(&body.chars().count()) {
         return Err(AppError::field("body", "must be 1 to 500 characters long"));
     }
-    crate::text::refuse_hidden(body).map_err(|e| AppError::field("body", crate::error::describe(&e)))?;
+    crate::text::refuse_hidden(body).map_err(|e| AppError::invalid("body", &e))?;
     let content = contents::get_visible(db, scope, content_id).await?;
     let author_settings = settings::get(db, content.author_id).await?;
     let allowed = viewer == content.author_id

@@ -125,6 +125,11 @@ impl AppError {
         }
     }
 
+    /// `field` refused by a validator's check, with its message.
+    pub fn invalid(field: &str, error: &validator::ValidationError) -> Self {
+        Self::field(field, describe(error))
+    }
+
     pub fn unauthenticated() -> Self {
         AppError::Unauthenticated("Please sign in to do this".into())
     }

@@ -141,8 +141,13 @@ pub struct ProfileChange {
 /// a verified account that changes its handle or display name loses the
 /// badge until a new request is approved.
 pub async fn update_profile(db: &DatabaseConnection, policy: &Policy, change: ProfileChange) -> AppResult<user::Model> {
-    let me = policy.member()?.user.clone();
     let now = policy.now();
+    // The account's row is locked and read afresh, so two renames at once
+    // cannot both pass the 30-day rule.
+    let txn = crate::begin_write(db).await?;
+    let me_id = policy.member()?.id();
+    crate::accounts::lock_user(&txn, me_id).await?;
+    let me = user::Entity::find_by_id(me_id).one(&txn).await?.ok_or_else(AppError::unauthenticated)?;
     let bio = match change.bio.as_deref().map(str::trim) {
         None => me.bio.clone(),
         Some("") => None,
@@ -150,7 +155,7 @@ pub async fn update_profile(db: &DatabaseConnection, policy: &Policy, change: Pr
             if bio.chars().count() > BIO_MAX {
                 return Err(AppError::field("bio", format!("must be at most {BIO_MAX} characters long")));
             }
-            refuse_hidden(bio).map_err(|e| AppError::field("bio", crate::error::describe(&e)))?;
+            refuse_hidden(bio).map_err(|e| AppError::invalid("bio", &e))?;
             Some(bio.to_owned())
         }
     };
@@ -166,19 +171,12 @@ pub async fn update_profile(db: &DatabaseConnection, policy: &Policy, change: Pr
     let new_name = display_name.clone().unwrap_or_else(|| me.display_name.clone());
     let (handle_skeleton, name_skeleton) = skeletons(&new_handle, &new_name);
     if handle.is_some() {
-        refuse_look_alike(db, "handle", &handle_skeleton, Some(me.id)).await?;
+        refuse_look_alike(&txn, "handle", &handle_skeleton, Some(me.id)).await?;
     }
     if display_name.is_some() {
-        refuse_look_alike(db, "displayName", &name_skeleton, Some(me.id)).await?;
+        refuse_look_alike(&txn, "displayName", &name_skeleton, Some(me.id)).await?;
     }
     let renamed = handle.is_some() || display_name.is_some();
-    let txn = crate::begin_write(db).await?;
-    if let Some(handle) = &handle {
-        let taken = user::Entity::find().filter(user::Column::Handle.eq(handle.as_str())).one(&txn).await?;
-        if taken.is_some() {
-            return Err(AppError::Conflict("That handle is already taken".into()));
-        }
-    }
     let mut active: user::ActiveModel = me.clone().into();
     active.handle = Set(new_handle);
     active.display_name = Set(new_name);
@@ -216,16 +214,19 @@ pub async fn request_verification(
     if !EVIDENCE.contains(&evidence.chars().count()) {
         return Err(AppError::field("evidence", "must be 20 to 1000 characters long"));
     }
-    refuse_hidden(evidence).map_err(|e| AppError::field("evidence", crate::error::describe(&e)))?;
+    refuse_hidden(evidence).map_err(|e| AppError::invalid("evidence", &e))?;
+    // Requests by one account take turns, so two at once leave one waiting.
+    let txn = crate::begin_write(db).await?;
+    crate::accounts::lock_user(&txn, me.id).await?;
     let waiting = request::Entity::find()
         .filter(request::Column::UserId.eq(me.id))
         .filter(request::Column::Status.eq(VerificationStatus::Pending))
-        .one(db)
+        .one(&txn)
         .await?;
     if waiting.is_some() {
         return Err(AppError::Conflict("A request for verification is already waiting".into()));
     }
-    Ok(request::ActiveModel {
+    let made = request::ActiveModel {
         id: Set(Uuid::new_v4()),
         user_id: Set(me.id),
         kind: Set(kind),
@@ -236,8 +237,10 @@ pub async fn request_verification(
         created_at: Set(policy.now()),
         decided_at: Set(None),
     }
-    .insert(db)
-    .await?)
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(made)
 }
 
 /// The caller's own requests, newest first.

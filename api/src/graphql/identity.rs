@@ -131,13 +131,18 @@ impl IdentityMutation {
     async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> AppResult<Me> {
         input.validate()?;
         let change = ProfileChange {
-            handle: input.handle.as_deref().map(Handle::parse).transpose().map_err(|e| invalid("handle", &e))?,
+            handle: input
+                .handle
+                .as_deref()
+                .map(Handle::parse)
+                .transpose()
+                .map_err(|e| AppError::invalid("handle", &e))?,
             display_name: input
                 .display_name
                 .as_deref()
                 .map(DisplayName::parse)
                 .transpose()
-                .map_err(|e| invalid("displayName", &e))?,
+                .map_err(|e| AppError::invalid("displayName", &e))?,
             bio: input.bio,
         };
         Ok(Me(identity::update_profile(&app(ctx)?.db, policy(ctx)?, change).await?))
@@ -166,8 +171,4 @@ impl IdentityMutation {
         let decided = identity::decide(&app(ctx)?.db, policy(ctx)?, id, approve, &note).await?;
         Ok(VerificationRequest(decided))
     }
-}
-
-fn invalid(field: &str, error: &validator::ValidationError) -> AppError {
-    AppError::field(field, crate::service::error::describe(error))
 }

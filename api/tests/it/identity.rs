@@ -183,3 +183,26 @@ async fn verification_is_for_adults_one_request_at_a_time_decided_once_and_told(
     })
     .await;
 }
+
+/// Twice at once: one request for the badge waits, the other is a
+/// CONFLICT; one handle change goes through, the other meets the 30-day rule.
+#[tokio::test]
+async fn two_requests_or_renames_at_once_leave_one() {
+    on_each_database(|app| async move {
+        let shop = app.token_for("cua.hang").await;
+        let ask = json!({ "k": "ORGANISATION", "e": EVIDENCE });
+        let (a, b) = tokio::join!(app.query_as(&shop, REQUEST, ask.clone()), app.query_as(&shop, REQUEST, ask.clone()));
+        let codes: Vec<Value> = [&a, &b].iter().map(|r| r["errors"][0]["extensions"]["code"].clone()).collect();
+        assert!(codes.contains(&Value::Null) && codes.contains(&json!("CONFLICT")), "{a} {b}");
+        let mine = ok(&app.query_as(&shop, "{ myVerificationRequests { id } }", json!({})).await).clone();
+        assert_eq!(mine["myVerificationRequests"].as_array().unwrap().len(), 1);
+
+        let (a, b) = tokio::join!(
+            app.query_as(&shop, PROFILE, json!({ "i": { "handle": "cua.hang.mot" } })),
+            app.query_as(&shop, PROFILE, json!({ "i": { "handle": "cua.hang.hai" } })),
+        );
+        let passed = [&a, &b].iter().filter(|r| r["errors"].is_null()).count();
+        assert_eq!(passed, 1, "{a} {b}");
+    })
+    .await;
+}
