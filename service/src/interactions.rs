@@ -127,6 +127,9 @@ pub async fn record(
     content::Entity::find_by_id(content_id).one(db).await?.ok_or_else(|| AppError::NotFound("No such content".into()))
 }
 
+/// A search repeated within this time counts once.
+const SEARCH_REPEAT_WINDOW: chrono::Duration = chrono::Duration::minutes(30);
+
 /// Remembers a search, so the feed can learn from it.
 pub async fn record_search(
     db: &impl ConnectionTrait,
@@ -136,6 +139,18 @@ pub async fn record_search(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let query: String = terms.join(" ").chars().take(400).collect();
+    // The same search again soon after (a page drawn twice, a refresh) is
+    // not a second sign of a taste.
+    let repeated = interaction::Entity::find()
+        .filter(interaction::Column::UserId.eq(viewer_id))
+        .filter(interaction::Column::Kind.eq(InteractionKind::Search))
+        .filter(interaction::Column::Query.eq(query.as_str()))
+        .filter(interaction::Column::CreatedAt.gte(now - SEARCH_REPEAT_WINDOW))
+        .one(db)
+        .await?;
+    if repeated.is_some() {
+        return Ok(());
+    }
     // Searches run on a read path, without a transaction: the history row
     // comes second, so a failure never leaves history the weights missed.
     tastes::learn_search(db, viewer_id, terms, tags, now).await?;

@@ -670,3 +670,24 @@ async fn a_swipe_away_after_a_like_never_undoes_it() {
     })
     .await;
 }
+
+/// The same search again within half an hour (a page drawn twice, a
+/// refresh) is one sign of a taste, not two: two would let a reason name it.
+#[tokio::test]
+async fn a_search_repeated_at_once_counts_once() {
+    on_each_database(|app| async move {
+        catalogue(&app, 2, 1).await;
+        let token = app.token_for("tim.kiem").await;
+        let viewer = app.find_user("tim.kiem").await.id;
+        let search = "{ contents(first: 5, filter: { search: \"ẩm thực\" }) { edges { node { id } } } }";
+        ok(&app.query_as(&token, search, json!({})).await);
+        let once = learned(&app, viewer).await;
+        ok(&app.query_as(&token, search, json!({})).await);
+        assert_eq!(learned(&app, viewer).await, once, "the repeat teaches nothing");
+        app.clock.advance(Duration::minutes(31));
+        let token = app.log_in("tim.kiem").await;
+        ok(&app.query_as(&token, search, json!({})).await);
+        assert_ne!(learned(&app, viewer).await, once, "a search later is a new sign");
+    })
+    .await;
+}
