@@ -57,6 +57,11 @@ impl ErrorExtensions for ApiError {
                         ext.set("appealToken", appeal.token.as_str());
                     }
                 }
+                AppError::AgeCheckRequired { pass: Some(pass) } => {
+                    ext.set("ageCheckToken", pass.token.as_str());
+                    ext.set("caseId", pass.case_id.map(|id| id.to_string()));
+                    ext.set("submittedAt", pass.submitted_at.map(|t| t.to_rfc3339()));
+                }
                 AppError::ScreenTimeLimitReached { used_minutes, limit_minutes, resets_at } => {
                     ext.set("usedMinutes", *used_minutes);
                     ext.set("limitMinutes", *limit_minutes);

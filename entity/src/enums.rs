@@ -176,7 +176,7 @@ pub enum ReportStatus {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
 pub enum CaseStatus {
     #[sea_orm(string_value = "OPEN")]
     Open,
@@ -208,6 +208,9 @@ pub enum ModerationAction {
     BanUser,
     #[sea_orm(string_value = "ESCALATE")]
     Escalate,
+    /// USER cases only: the account is locked until an admin confirms its age.
+    #[sea_orm(string_value = "REQUIRE_AGE_CHECK")]
+    RequireAgeCheck,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
@@ -313,4 +316,19 @@ pub enum VerificationStatus {
     Approved,
     #[sea_orm(string_value = "DENIED")]
     Denied,
+}
+
+/// Where an age check stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum AgeCheckStatus {
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    #[sea_orm(string_value = "CONFIRMED_ADULT")]
+    ConfirmedAdult,
+    #[sea_orm(string_value = "CONFIRMED_TEEN")]
+    ConfirmedTeen,
+    #[sea_orm(string_value = "UNDER_13")]
+    Under13,
 }

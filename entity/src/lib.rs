@@ -1,6 +1,7 @@
 //! SeaORM entities: one module per table. Enums are stored as strings so the
 //! same schema works on SQLite and PostgreSQL.
 
+pub mod age_check;
 pub mod attempt;
 pub mod author_taste;
 pub mod campaign;
@@ -37,7 +38,7 @@ pub mod verification_request;
 pub mod verified_name;
 
 pub use enums::{
-    Audience, CaseStatus, CommentPolicy, ContentStatus, FollowState, InteractionKind, KpiKey, LinkStatus,
+    AgeCheckStatus, Audience, CaseStatus, CommentPolicy, ContentStatus, FollowState, InteractionKind, KpiKey, LinkStatus,
     ModerationAction, Pillar, QuestionKind, ReportReason, ReportStatus, ReportTargetType, RespondentGroup, Role,
     SurveyWave, TimeRequestStatus, VerificationKind, VerificationStatus,
 };

@@ -33,6 +33,9 @@ pub struct Model {
     pub name_skeleton: Option<String>,
     pub suspended_until: Option<DateTimeUtc>,
     pub banned_at: Option<DateTimeUtc>,
+    /// Set by a `REQUIRE_AGE_CHECK` decision: the account is locked, and its
+    /// content hidden, until an admin decides its age check.
+    pub age_check_required_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// Set by `deleteAccount`; the account is purged 30 days later unless

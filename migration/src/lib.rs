@@ -18,6 +18,7 @@ mod m20261206_000012_positive_signals;
 mod m20261206_000013_notifications_in_both_languages;
 mod m20261206_000014_moderation_tiers;
 mod m20261206_000015_identity;
+mod m20261206_000016_age_checks;
 
 /// An index over `cols`, unique or not.
 fn index(name: &str, table: impl IntoIden, cols: Vec<DynIden>, unique: bool) -> IndexCreateStatement {
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_notifications_in_both_languages::Migration),
             Box::new(m20261206_000014_moderation_tiers::Migration),
             Box::new(m20261206_000015_identity::Migration),
+            Box::new(m20261206_000016_age_checks::Migration),
         ]
     }
 }

@@ -10,13 +10,15 @@ use uuid::Uuid;
 
 use crate::auth::{self, PasswordHasher, TokenKeys};
 use crate::domain::{self, AgeBand, DisplayName, Email, Handle, Locale, Password};
-use crate::error::{AppError, AppResult, AppealPass};
+use crate::error::{AgeCheckPass, AppError, AppResult, AppealPass};
 use crate::policy::Policy;
 use crate::sessions::{self, IssuedTokens};
-use crate::{identity, moderation, privacy, rate_limit, settings};
+use crate::{age_checks, identity, moderation, privacy, rate_limit, settings};
 
 /// How long an email refused by the age gate stays refused.
 pub const SIGNUP_LOCKOUT: Duration = Duration::hours(24);
+/// How long the email of an account an age check found under 13 stays refused.
+pub const UNDER_13_LOCKOUT: Duration = Duration::days(365);
 
 pub struct NewAccount {
     pub handle: Handle,
@@ -55,7 +57,7 @@ pub async fn sign_up(
         let _counted = rate_limit::attempt(db, &rate_limit::SIGN_UP_PER_ADDRESS, address, now).await?;
     }
     let today = now.with_timezone(&account.timezone).date_naive();
-    let email_hash = auth::hash_email("signup-lockout", account.email.as_str());
+    let email_hash = lockout_key(account.email.as_str());
     let locked = signup_lockout::Entity::find_by_id(email_hash.clone())
         .filter(signup_lockout::Column::LockedUntil.gt(now))
         .one(db)
@@ -103,6 +105,7 @@ pub async fn sign_up(
         name_skeleton: Set(Some(name_skeleton)),
         suspended_until: Set(None),
         banned_at: Set(None),
+        age_check_required_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         deleted_at: Set(None),
@@ -141,7 +144,13 @@ async fn ensure_unique(db: &impl ConnectionTrait, handle: &Handle, email: &Email
     Ok(())
 }
 
-async fn lock_out(db: &impl ConnectionTrait, email_hash: String, until: DateTime<Utc>) -> AppResult<()> {
+/// The key under which a refused email is kept: a hash, never the address.
+pub(crate) fn lockout_key(email: &str) -> String {
+    auth::hash_email("signup-lockout", email)
+}
+
+/// Refuses sign-ups with this email (hashed with `lockout_key`) until `until`.
+pub(crate) async fn lock_out(db: &impl ConnectionTrait, email_hash: String, until: DateTime<Utc>) -> AppResult<()> {
     signup_lockout::Entity::insert(signup_lockout::ActiveModel {
         email_hash: Set(email_hash),
         locked_until: Set(until),
@@ -204,11 +213,25 @@ pub async fn log_in(
     }
     rate_limit::settle(db, guesses, rate_limit::Outcome::Succeeded).await?;
     let mut user = user.ok_or_else(login_failed)?;
-    if let Err(AppError::AccountSuspended { until, .. }) = auth::ensure_active(&user, now) {
+    match auth::ensure_active(&user, now) {
         // The right password earns the way to read and appeal the decision.
-        let case_id = moderation::latest_decision_against(db, user.id).await?;
-        let token = keys.issue_appeal(user.id, now)?.token;
-        return Err(AppError::AccountSuspended { until, appeal: Some(Box::new(AppealPass { case_id, token })) });
+        Err(AppError::AccountSuspended { until, .. }) => {
+            let case_id = moderation::latest_decision_against(db, user.id).await?;
+            let token = keys.issue_appeal(user.id, now)?.token;
+            return Err(AppError::AccountSuspended { until, appeal: Some(Box::new(AppealPass { case_id, token })) });
+        }
+        // And, for an age check, the way to answer it.
+        Err(AppError::AgeCheckRequired { .. }) => {
+            let waiting = age_checks::waiting_for(db, user.id).await?;
+            let token = keys.issue_appeal(user.id, now)?.token;
+            let pass = AgeCheckPass {
+                token,
+                case_id: waiting.as_ref().and_then(|check| check.case_id),
+                submitted_at: waiting.and_then(|check| check.submitted_at),
+            };
+            return Err(AppError::AgeCheckRequired { pass: Some(Box::new(pass)) });
+        }
+        _ => {}
     }
     let deletion_cancelled = user.deleted_at.is_some();
     if deletion_cancelled {

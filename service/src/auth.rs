@@ -22,7 +22,7 @@ use crate::error::{AppError, AppResult};
 
 pub const ACCESS_TOKEN_TTL: Duration = Duration::minutes(15);
 pub const REFRESH_TOKEN_TTL: Duration = Duration::days(30);
-/// How long a suspended user's appeal token lasts.
+/// How long a locked account's token (to appeal, or to answer an age check) lasts.
 pub const APPEAL_TOKEN_TTL: Duration = Duration::hours(1);
 /// How long a device token opens its own sign-in budget.
 pub const DEVICE_TOKEN_TTL: Duration = Duration::days(365);
@@ -282,7 +282,8 @@ impl Viewer {
 pub enum Caller {
     Anonymous,
     Signed(Box<Viewer>),
-    /// A suspended or banned user holding an appeal token.
+    /// A suspended, banned or age-check-locked user holding the token that
+    /// signing in gave them.
     Appealing(Box<user::Model>),
     Rejected(AppError),
 }
@@ -300,7 +301,8 @@ impl Caller {
     }
 }
 
-/// Refuses suspended and banned accounts; every sign-in path calls this.
+/// Refuses suspended, banned and age-check-locked accounts; every sign-in
+/// path calls this.
 pub fn ensure_active(user: &user::Model, now: DateTime<Utc>) -> AppResult<()> {
     match suspension(user) {
         Some(AppError::AccountSuspended { until: Some(until), .. }) if until <= now => Ok(()),
@@ -309,10 +311,15 @@ pub fn ensure_active(user: &user::Model, now: DateTime<Utc>) -> AppResult<()> {
     }
 }
 
-/// The account's ban or (possibly lapsed) suspension.
+/// What locks the account: a ban, then an age check, then a (possibly
+/// lapsed) suspension. The age check comes before a suspension because it
+/// must be answered either way, and its token opens the appeal too.
 fn suspension(user: &user::Model) -> Option<AppError> {
     if user.banned_at.is_some() {
         return Some(AppError::suspended(None));
+    }
+    if user.age_check_required_at.is_some() {
+        return Some(AppError::AgeCheckRequired { pass: None });
     }
     user.suspended_until.map(|until| AppError::suspended(Some(until)))
 }

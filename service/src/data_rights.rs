@@ -196,18 +196,32 @@ pub async fn purge(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<usi
 
 async fn purge_one(db: &DatabaseConnection, id: Uuid, cutoff: DateTime<Utc>) -> AppResult<bool> {
     let txn = crate::begin_write(db).await?;
+    let purged = erase(&txn, id, cutoff).await?;
+    // Not purged: dropping the transaction undoes its anonymising too.
+    if purged {
+        txn.commit().await?;
+    }
+    Ok(purged)
+}
+
+/// Removes the account for good if it was deleted at or before `cutoff`,
+/// inside the caller's transaction; false if it was not (restored
+/// meanwhile, or purged by another instance), and then the caller must
+/// roll back the anonymising done on the way. Age checks call it with the
+/// moment of deletion: a child's account keeps no grace period.
+pub(crate) async fn erase(txn: &impl ConnectionTrait, id: Uuid, cutoff: DateTime<Utc>) -> AppResult<bool> {
     // Counters of other people's content that this account liked or
     // commented on, recounted after its rows go.
     let liked: Vec<Uuid> = like::Entity::find()
         .filter(like::Column::UserId.eq(id))
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|l| l.content_id)
         .collect();
     let commented: Vec<Uuid> = comment::Entity::find()
         .filter(comment::Column::AuthorId.eq(id))
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|c| c.content_id)
@@ -232,28 +246,28 @@ async fn purge_one(db: &DatabaseConnection, id: Uuid, cutoff: DateTime<Utc>) -> 
                 .add(case::Column::TargetId.in_subquery(own_content))
                 .add(case::Column::TargetId.in_subquery(own_comments)),
         )
-        .exec(&txn)
+        .exec(txn)
         .await?;
     report::Entity::update_many()
         .col_expr(report::Column::Details, Expr::value(Option::<String>::None))
         .filter(report::Column::ReporterId.eq(id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     // Appeals are the appellant's own words.
     case::Entity::update_many()
         .col_expr(case::Column::AppealMessage, Expr::value(Option::<String>::None))
         .filter(case::Column::TargetUserId.eq(id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     event::Entity::update_many()
         .col_expr(event::Column::Note, Expr::value(Option::<String>::None))
         .filter(event::Column::ActorId.eq(id))
         .filter(event::Column::Kind.eq("APPEAL"))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     // Other people's notifications that name the account by handle: only
     // those recorded as naming it, so `@lan` never touches `@lan.nguyen`.
-    if let Some(account) = user::Entity::find_by_id(id).one(&txn).await? {
+    if let Some(account) = user::Entity::find_by_id(id).one(txn).await? {
         let anonymised = |column: notification::Column| -> Expr {
             Func::cust(Alias::new("REPLACE"))
                 .arg(Expr::col(column))
@@ -266,7 +280,7 @@ async fn purge_one(db: &DatabaseConnection, id: Uuid, cutoff: DateTime<Utc>) -> 
             .col_expr(notification::Column::BodyEn, anonymised(notification::Column::BodyEn))
             .col_expr(notification::Column::MentionedUserId, Expr::value(Option::<Uuid>::None))
             .filter(notification::Column::MentionedUserId.eq(id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
     // The cascade removes profile, settings, credentials, sessions, consents,
@@ -275,13 +289,12 @@ async fn purge_one(db: &DatabaseConnection, id: Uuid, cutoff: DateTime<Utc>) -> 
     let deleted = user::Entity::delete_many()
         .filter(user::Column::Id.eq(id))
         .filter(user::Column::DeletedAt.lte(cutoff))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if deleted.rows_affected == 0 {
-        return Ok(false); // Restored meanwhile, or purged by another instance.
+        return Ok(false);
     }
-    recount(&txn, &liked, &commented).await?;
-    txn.commit().await?;
+    recount(txn, &liked, &commented).await?;
     Ok(true)
 }
 

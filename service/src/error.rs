@@ -34,6 +34,12 @@ pub enum AppError {
         /// decision to appeal, and a token that can read and appeal it.
         appeal: Option<Box<AppealPass>>,
     },
+    /// A moderator asked this account to confirm its age; it stays locked
+    /// until an admin decides.
+    AgeCheckRequired {
+        /// Given only to the account's owner, after the right password.
+        pass: Option<Box<AgeCheckPass>>,
+    },
     /// The current policy version the user has yet to accept.
     ConsentRequired(i32),
     ScreenTimeLimitReached {
@@ -57,6 +63,17 @@ pub struct AppealPass {
     pub token: String,
 }
 
+/// What the owner of an account locked for an age check gets for the right
+/// password: a token that opens the check, their decisions and the appeal.
+#[derive(Debug, Clone)]
+pub struct AgeCheckPass {
+    pub token: String,
+    /// The decision that asked for the check.
+    pub case_id: Option<uuid::Uuid>,
+    /// When they answered it, if they have: then it waits for an admin.
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
 impl AppError {
     pub fn suspended(until: Option<DateTime<Utc>>) -> Self {
         AppError::AccountSuspended { until, appeal: None }
@@ -74,6 +91,7 @@ impl AppError {
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::AgeRestricted(_) => "AGE_RESTRICTED",
             AppError::AccountSuspended { .. } => "ACCOUNT_SUSPENDED",
+            AppError::AgeCheckRequired { .. } => "AGE_CHECK_REQUIRED",
             AppError::ConsentRequired(_) => "CONSENT_REQUIRED",
             AppError::ScreenTimeLimitReached { .. } => "SCREEN_TIME_LIMIT_REACHED",
             AppError::TimeAway { .. } => "TIME_AWAY",
@@ -96,6 +114,9 @@ impl AppError {
                 format!("This account is suspended until {}", until.to_rfc3339())
             }
             AppError::AccountSuspended { until: None, .. } => "This account has been banned".into(),
+            AppError::AgeCheckRequired { .. } => {
+                "This account is paused until we can confirm its owner's age".into()
+            }
             AppError::Duplicate => "That already exists".into(),
             AppError::ScreenTimeLimitReached { limit_minutes, .. } => {
                 format!("Today's screen time of {limit_minutes} minutes is used up; it resets at midnight")

@@ -6,6 +6,7 @@
 //! decision goes through `policy`, built once per operation by the caller
 //! (the GraphQL layer) from the credential and the clock.
 pub mod accounts;
+pub mod age_checks;
 pub mod auth;
 pub mod campaign;
 pub mod clock;

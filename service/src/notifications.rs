@@ -1,7 +1,7 @@
 //! Notifications, written in the recipient's language. Every kind goes
 //! through `notify`, so later features add a variant and its words here.
 use chrono::{DateTime, Utc};
-use entity::{ModerationAction, ReportReason, notification, user};
+use entity::{AgeCheckStatus, ModerationAction, ReportReason, notification, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
@@ -74,6 +74,11 @@ pub enum Notice<'a> {
     VerificationDecided {
         approved: bool,
     },
+    /// To an account an admin found 13 or over (under 13 leaves no one to tell).
+    AgeCheckDecided {
+        status: AgeCheckStatus,
+        case_id: Option<Uuid>,
+    },
 }
 
 /// What a notification is about, so a client can open it.
@@ -112,6 +117,7 @@ impl Notice<'_> {
             Notice::ControlsChanged { teen } | Notice::TeenReported { teen, .. } => {
                 About { mentions: Some(teen.id), ..About::default() }
             }
+            Notice::AgeCheckDecided { case_id, .. } => About { case: case_id, ..About::default() },
             Notice::PolicyUpdated { .. } | Notice::VerificationDecided { .. } => About::default(),
         }
     }
@@ -133,6 +139,7 @@ impl Notice<'_> {
             Notice::TimeRequestAnswered { .. } => "TIME_REQUEST_ANSWERED",
             Notice::PolicyUpdated { .. } => "POLICY_UPDATED",
             Notice::VerificationDecided { .. } => "VERIFICATION_DECIDED",
+            Notice::AgeCheckDecided { .. } => "AGE_CHECK_DECIDED",
         }
     }
 
@@ -250,6 +257,20 @@ impl Notice<'_> {
                     "See the admin's note on your profile; you can send a new request with other evidence.".into(),
                 ),
             ),
+            Notice::AgeCheckDecided { status: AgeCheckStatus::ConfirmedTeen, .. } => (
+                pick("Đã xác nhận tuổi: tài khoản thiếu niên".into(), "Age confirmed: a teen account".into()),
+                pick(
+                    "Tài khoản đã mở lại với các cài đặt an toàn dành cho tuổi của bạn: tài khoản riêng tư, giới hạn thời gian mỗi ngày và giờ nghỉ buổi tối.".into(),
+                    "Your account is open again with the safety settings for your age: a private account, a daily time limit and evening time away.".into(),
+                ),
+            ),
+            Notice::AgeCheckDecided { .. } => (
+                pick("Đã xác nhận tuổi".into(), "Age confirmed".into()),
+                pick(
+                    "Cảm ơn bạn. Tài khoản đã mở lại và nội dung của bạn hiển thị trở lại.".into(),
+                    "Thank you. Your account is open again and your content shows again.".into(),
+                ),
+            ),
             Notice::TimeRequestAnswered { granted: None, .. } => (
                 pick("Yêu cầu thêm thời gian bị từ chối".into(), "Request for more time declined".into()),
                 pick("Hôm nay chưa thể thêm thời gian. Hẹn bạn ngày mai!".into(), "No more time today. See you tomorrow!".into()),
@@ -306,6 +327,10 @@ pub fn outcome_text(action: ModerationAction, vietnamese: bool) -> String {
             "The account was banned. Thank you for reporting.",
         ),
         ModerationAction::Escalate => ("Báo cáo đang được xem xét thêm.", "Your report is being reviewed further."),
+        ModerationAction::RequireAgeCheck => (
+            "Tài khoản liên quan tạm dừng cho đến khi xác nhận được tuổi. Cảm ơn bạn đã báo cáo.",
+            "The account is paused until its owner's age is confirmed. Thank you for reporting.",
+        ),
     };
     if vietnamese { vi.to_owned() } else { en.to_owned() }
 }

@@ -96,6 +96,7 @@ macro_rules! keyed {
 }
 
 keyed! {
+    age_check => Id, id;
     content => Id, id;
     comment => Id, id;
     follow => FollowerId, follower_id;

@@ -19,8 +19,9 @@ use crate::error::{AppError, AppResult};
 use crate::visibility::Scope;
 use crate::{moderation, privacy, screen_time, settings};
 
-/// What an appeal token may do.
-pub const APPEAL_OPERATIONS: &[&str] = &["myDecisions", "appealDecision"];
+/// What the token of a locked account may do: read and appeal its
+/// decisions, and answer an age check.
+pub const LOCKED_ACCOUNT_OPERATIONS: &[&str] = &["myDecisions", "appealDecision", "submitAgeCheck"];
 
 pub struct Policy {
     caller: Caller,
@@ -103,6 +104,19 @@ impl Policy {
         }
     }
 
+    /// The account answering its age check: only with the token that
+    /// signing in gave it while locked for one.
+    pub fn age_check_subject(&self) -> AppResult<&user::Model> {
+        match &self.caller {
+            Caller::Appealing(user) if user.age_check_required_at.is_some() => Ok(user),
+            Caller::Appealing(_) => Err(AppError::Forbidden("No age check is asked of this account".into())),
+            _ => {
+                self.member()?;
+                Err(AppError::Forbidden("No age check is asked of this account".into()))
+            }
+        }
+    }
+
     /// Whether the caller reads Vietnamese (the default) or English.
     pub fn vietnamese(&self) -> bool {
         match &self.caller {
@@ -142,12 +156,12 @@ impl Policy {
         }
     }
 
-    /// Whether the caller may run this root operation at all: an appeal
-    /// token opens `myDecisions` and `appealDecision` and nothing else, not
-    /// even what anonymous callers may read.
+    /// Whether the caller may run this root operation at all: a locked
+    /// account's token opens `LOCKED_ACCOUNT_OPERATIONS` and nothing else,
+    /// not even what anonymous callers may read.
     pub fn admits(&self, operation: &str) -> AppResult<()> {
         match &self.caller {
-            Caller::Appealing(_) if !APPEAL_OPERATIONS.contains(&operation) => self.caller.viewer().map(drop),
+            Caller::Appealing(_) if !LOCKED_ACCOUNT_OPERATIONS.contains(&operation) => self.caller.viewer().map(drop),
             _ => Ok(()),
         }
     }

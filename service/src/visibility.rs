@@ -66,7 +66,8 @@ fn exists_in(table: impl sea_orm::sea_query::IntoTableRef) -> SelectStatement {
     Query::select().expr(fixed(1)).from(table).to_owned()
 }
 
-/// Users neither banned, nor suspended right now, nor deleted. Said
+/// Users neither banned, nor suspended right now, nor locked for an age
+/// check, nor deleted. Said
 /// positively, so the database probes the users' primary key once per row
 /// (a negated form over the same columns made PostgreSQL scan every user).
 pub fn active_user(user_id: impl Into<Expr>, now: DateTime<Utc>) -> Expr {
@@ -76,6 +77,7 @@ pub fn active_user(user_id: impl Into<Expr>, now: DateTime<Utc>) -> Expr {
             .and_where(Expr::col((user::Entity, user::Column::Id)).eq(user_id))
             .and_where(Expr::col((user::Entity, user::Column::BannedAt)).is_null())
             .and_where(Expr::col((user::Entity, user::Column::DeletedAt)).is_null())
+            .and_where(Expr::col((user::Entity, user::Column::AgeCheckRequiredAt)).is_null())
             .cond_where(
                 Condition::any()
                     .add(Expr::col((user::Entity, user::Column::SuspendedUntil)).is_null())

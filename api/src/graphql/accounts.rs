@@ -322,7 +322,10 @@ impl AccountsMutation {
     }
 
     /// Signs in and opens a session. A wrong email or password is UNAUTHENTICATED; a suspended or banned
-    /// account gets ACCOUNT_SUSPENDED with an appeal token. Signing in cancels a pending account deletion.
+    /// account gets ACCOUNT_SUSPENDED with an `appealToken`, and an account locked for an age check gets
+    /// AGE_CHECK_REQUIRED with an `ageCheckToken` (one hour; it opens `submitAgeCheck`, `myDecisions` and
+    /// `appealDecision`), the `caseId` that asked for it and `submittedAt` once answered. Signing in
+    /// cancels a pending account deletion.
     async fn log_in(
         &self,
         ctx: &Context<'_>,

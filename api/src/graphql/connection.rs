@@ -3,6 +3,7 @@ use async_graphql::{OutputType, SimpleObject};
 
 use super::accounts::User;
 use super::content::{Comment, Content};
+use super::age_checks::AgeCheck;
 use super::identity::VerificationRequest;
 use super::moderation::{ModerationCase, ModerationEvent, Notification, Report};
 use crate::service::pagination::Page;
@@ -26,6 +27,7 @@ pub struct PageInfo {
 #[graphql(concrete(name = "ModerationEventEdge", params(ModerationEvent)))]
 #[graphql(concrete(name = "NotificationEdge", params(Notification)))]
 #[graphql(concrete(name = "VerificationRequestEdge", params(VerificationRequest)))]
+#[graphql(concrete(name = "AgeCheckEdge", params(AgeCheck)))]
 pub struct Edge<N: OutputType> {
     /// This item's position: pass it as `after` to get the items that follow it.
     pub cursor: String,
@@ -41,6 +43,7 @@ pub type ModerationCaseEdge = Edge<ModerationCase>;
 pub type ModerationEventEdge = Edge<ModerationEvent>;
 pub type NotificationEdge = Edge<Notification>;
 pub type VerificationRequestEdge = Edge<VerificationRequest>;
+pub type AgeCheckEdge = Edge<AgeCheck>;
 
 /// One page of a list; ask for the next one with `after` set to `pageInfo.endCursor`.
 #[derive(SimpleObject)]
@@ -52,6 +55,7 @@ pub type VerificationRequestEdge = Edge<VerificationRequest>;
 #[graphql(concrete(name = "ModerationEventConnection", params(ModerationEventEdge)))]
 #[graphql(concrete(name = "NotificationConnection", params(NotificationEdge)))]
 #[graphql(concrete(name = "VerificationRequestConnection", params(VerificationRequestEdge)))]
+#[graphql(concrete(name = "AgeCheckConnection", params(AgeCheckEdge)))]
 pub struct Connection<E: OutputType> {
     /// The items of this page, in the list's order.
     pub edges: Vec<E>,

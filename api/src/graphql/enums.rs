@@ -161,6 +161,9 @@ pub enum ModerationAction {
     BanUser,
     /// Leaves the case undecided, ESCALATED, for an admin.
     Escalate,
+    /// For accounts only: locks the account and hides its content until an admin decides its age check
+    /// (`decideAgeCheck`). Its owner answers with the token that signing in gives.
+    RequireAgeCheck,
 }
 
 /// The state of a guardian–teen link.

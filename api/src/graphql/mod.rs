@@ -12,6 +12,7 @@ use crate::service::policy::Policy;
 use crate::state::AppState;
 
 pub mod accounts;
+pub mod age_checks;
 pub mod campaign;
 pub mod checks;
 pub mod connection;
@@ -40,6 +41,7 @@ pub struct QueryRoot(
     privacy::PrivacyQuery,
     campaign::CampaignQuery,
     identity::IdentityQuery,
+    age_checks::AgeCheckQuery,
 );
 
 /// Everything that changes data. Each mutation checks its caller (account
@@ -54,6 +56,7 @@ pub struct MutationRoot(
     privacy::PrivacyMutation,
     campaign::CampaignMutation,
     identity::IdentityMutation,
+    age_checks::AgeCheckMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, moderation::SubscriptionRoot>;

@@ -253,7 +253,8 @@ impl ModerationEvent {
         let Some(id) = self.0.actor_id else { return Ok(None) };
         Ok(loader::<UserLoader>(ctx)?.load_one(id).await?.map(User))
     }
-    /// REPORT, AUTO_HIDE, CLAIM, RELEASE, ACTION, ESCALATION, APPEAL or APPEAL_DECISION.
+    /// REPORT, AUTO_HIDE, CLAIM, RELEASE, ACTION, ESCALATION, APPEAL, APPEAL_DECISION or AGE_CHECK (an
+    /// admin decided the age check the case asked for; the note is theirs).
     async fn kind(&self) -> &str {
         &self.0.kind
     }
@@ -283,7 +284,8 @@ impl Notification {
     }
     /// REPORT_RESOLVED, CONTENT_REMOVED, ACCOUNT_WARNED, ACCOUNT_SUSPENDED (bans too), APPEAL_DECIDED,
     /// FAMILY_LINKED, FAMILY_UNLINKED, FAMILY_LINK_PENDING, FAMILY_LINK_REFUSED, CONTROLS_CHANGED,
-    /// TIME_REQUESTED, TIME_REQUEST_ANSWERED, TEEN_REPORTED or POLICY_UPDATED.
+    /// TIME_REQUESTED, TIME_REQUEST_ANSWERED, TEEN_REPORTED, POLICY_UPDATED, VERIFICATION_DECIDED or
+    /// AGE_CHECK_DECIDED.
     async fn kind(&self) -> &str {
         &self.0.kind
     }

@@ -6,6 +6,7 @@
 mod support;
 
 mod accounts;
+mod age_checks;
 mod browser;
 mod campaign;
 mod content;

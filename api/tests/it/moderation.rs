@@ -9,7 +9,7 @@ use crate::support::*;
 
 const REPORT: &str =
     "mutation($i: FileReportInput!) { fileReport(input: $i) { id status reason details outcome targetType } }";
-const CASE: &str =
+pub(crate) const CASE: &str =
     "query($id: ID!) { moderationCase(id: $id) { id status priority reportCount reasons autoHidden version
     resolution assignee { handle } claimedUntil snapshot { title authorHandle }
     target { __typename ... on Content { id status audience } ... on User { handle } ... on Comment { body } }
@@ -18,16 +18,16 @@ const QUEUE: &str = "query($f: CaseFilter) { moderationQueue(filter: $f) { edges
 const CLAIM: &str = "mutation($id: ID!) { claimCase(id: $id) { id status version assignee { handle } } }";
 const RELEASE: &str = "mutation($id: ID!) { releaseCase(id: $id) { id status version } }";
 const RESOLVE: &str = "mutation($i: ResolveCaseInput!) { resolveCase(input: $i) { id status version resolution } }";
-const APPEAL: &str = "mutation($id: ID!, $m: String!) { appealDecision(caseId: $id, message: $m) { id status } }";
+pub(crate) const APPEAL: &str = "mutation($id: ID!, $m: String!) { appealDecision(caseId: $id, message: $m) { id status } }";
 const NOTES: &str =
     "query($u: Boolean) { notifications(unreadOnly: $u) { edges { node { id kind title body readAt } } } }";
 
-fn data(response: &Value, name: &str) -> Value {
+pub(crate) fn data(response: &Value, name: &str) -> Value {
     field(response, name).clone()
 }
 
 /// The id of the case for the only case in the queue that names `target`.
-async fn case_for(app: &TestApp, moderator: &str, target: &str) -> Value {
+pub(crate) async fn case_for(app: &TestApp, moderator: &str, target: &str) -> Value {
     let queue = app
         .query_as(
             moderator,
@@ -45,7 +45,7 @@ async fn case_for(app: &TestApp, moderator: &str, target: &str) -> Value {
     data(&app.query_as(moderator, CASE, json!({ "id": id })).await, "moderationCase")
 }
 
-async fn resolve(app: &TestApp, token: &str, case: &Value, action: &str, extra: Value) -> Value {
+pub(crate) async fn resolve(app: &TestApp, token: &str, case: &Value, action: &str, extra: Value) -> Value {
     let mut input = json!({ "caseId": case["id"], "action": action, "note": "Checked against the guidelines", "expectedVersion": case["version"] });
     for (k, v) in extra.as_object().unwrap() {
         input[k] = v.clone();
@@ -53,7 +53,7 @@ async fn resolve(app: &TestApp, token: &str, case: &Value, action: &str, extra: 
     app.query_as(token, RESOLVE, json!({ "i": input })).await
 }
 
-async fn notification_kinds(app: &TestApp, token: &str) -> Vec<String> {
+pub(crate) async fn notification_kinds(app: &TestApp, token: &str) -> Vec<String> {
     let notes = data(&app.query_as(token, NOTES, json!({})).await, "notifications");
     notes["edges"].as_array().unwrap().iter().map(|e| e["node"]["kind"].as_str().unwrap().to_owned()).collect()
 }

@@ -41,6 +41,7 @@ const Survey = lazy(() => import('./views/campaign.js'), 'Survey');
 const Dashboard = lazy(() => import('./views/campaign.js'), 'Dashboard');
 const PolicyPublisher = lazy(() => import('./views/admin.js'), 'PolicyPublisher');
 const VerificationQueue = lazy(() => import('./views/admin.js'), 'VerificationQueue');
+const AgeCheckQueue = lazy(() => import('./views/admin.js'), 'AgeCheckQueue');
 
 /** How often the header's counts and limits are brought up to date. */
 const REFRESH_MS = 15000;
@@ -93,7 +94,9 @@ function Screen({ route }) {
     case 'dashboard':
       return html`<${Dashboard} />`;
     case 'admin':
-      return second === 'verification' ? html`<${VerificationQueue} />` : html`<${PolicyPublisher} />`;
+      if (second === 'verification') return html`<${VerificationQueue} />`;
+      if (second === 'age-checks') return html`<${AgeCheckQueue} />`;
+      return html`<${PolicyPublisher} />`;
     default:
       return html`<section class="panel"><h1>${t('app.notFound')}</h1><p><a href="#/">${t('app.home')}</a></p></section>`;
   }
@@ -131,6 +134,7 @@ function Header({ route }) {
         ${link('#/survey', 'nav.survey', 'survey')}
         ${signedIn && hasRole('ANALYST', 'ADMIN') && link('#/dashboard', 'nav.dashboard', 'dashboard')}
         ${signedIn && hasRole('ADMIN') && link('#/admin/verification', 'nav.verification', 'admin')}
+        ${signedIn && hasRole('ADMIN') && link('#/admin/age-checks', 'nav.ageChecks', 'admin')}
         ${signedIn && hasRole('ADMIN') && link('#/admin/policy', 'nav.policyAdmin', 'admin')}
         ${!signedIn && link('#/signin', 'nav.signIn', 'signin')}
         ${!signedIn && link('#/signup', 'nav.signUp', 'signup')}

@@ -1,5 +1,6 @@
 //! Working a case: claims, decisions and their effects, appeals.
 use super::*;
+use crate::age_checks;
 
 /// The moderator who may act on the case now, before anything is written:
 /// the policy's conflict-of-interest rules, then the workflow's.
@@ -108,7 +109,8 @@ pub async fn resolve(db: &DatabaseConnection, policy: &Policy, decision: Decisio
     };
     match (action, case.target_type) {
         (ModerationAction::RemoveContent, ReportTargetType::User)
-        | (ModerationAction::RestrictToAdults, ReportTargetType::User | ReportTargetType::Comment) => {
+        | (ModerationAction::RestrictToAdults, ReportTargetType::User | ReportTargetType::Comment)
+        | (ModerationAction::RequireAgeCheck, ReportTargetType::Content | ReportTargetType::Comment) => {
             return Err(AppError::field("action", "does not apply to this kind of target"));
         }
         _ => {}
@@ -221,6 +223,8 @@ pub(super) async fn apply(
             )
             .await?;
         }
+        // No notice: the account is locked, and signing in says why.
+        ModerationAction::RequireAgeCheck => age_checks::require(db, case, responsible, now).await?,
         _ => {}
     }
     Ok(())
@@ -307,6 +311,11 @@ pub(super) async fn decide_appeal(
                 .filter(user::Column::Id.eq(responsible))
                 .exec(db)
                 .await?;
+        }
+        if case.resolution == Some(ModerationAction::RequireAgeCheck)
+            && let Some(responsible) = case.target_user_id
+        {
+            age_checks::withdraw(db, responsible).await?;
         }
     }
     if let Some(appellant) = case.target_user_id {

@@ -162,6 +162,17 @@ async fn record(
     Ok(())
 }
 
+/// An admin's age-check decision, in the audit log of the case that asked for it.
+pub(crate) async fn record_age_check(
+    db: &impl ConnectionTrait,
+    case_id: Uuid,
+    admin: Uuid,
+    note: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    record(db, case_id, Some(admin), "AGE_CHECK", None, Some(note.to_owned()), now).await
+}
+
 async fn set_content_status(db: &impl ConnectionTrait, id: Uuid, status: ContentStatus) -> AppResult<()> {
     content::Entity::update_many()
         .col_expr(content::Column::Status, Expr::value(status))

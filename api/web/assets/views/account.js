@@ -1,5 +1,5 @@
 // Signing up (with the age gate), signing in and out, appeals for suspended
-// accounts, and public profiles.
+// accounts, the age check of a locked one, and public profiles.
 import { html, useEffect, useState } from '../vendor/preact-htm.js';
 import { Icon } from '../icons.js';
 import { deviceTokenFor, forgetSession, gql, keepSession, refreshToken, rememberDevice } from '../api.js';
@@ -78,6 +78,8 @@ export function SignIn() {
       <${Field} label=${t('auth.password')} name="password" type="password" autocomplete="current-password" required value=${password} onInput=${(e) => setPassword(e.target.value)} />
       ${error?.code === 'ACCOUNT_SUSPENDED'
         ? html`<${Suspended} error=${error} />`
+        : error?.code === 'AGE_CHECK_REQUIRED'
+          ? html`<${AgeCheck} error=${error} />`
         : error?.code === 'UNAUTHENTICATED'
           ? html`<p class="error" role="alert" data-code="UNAUTHENTICATED">${t('auth.wrongCredentials')}</p>`
           : html`<${ErrorNote} error=${error} />`}
@@ -95,11 +97,18 @@ export function SignIn() {
 /** A suspended or banned account: the reason, and the way to appeal. */
 function Suspended({ error }) {
   const until = error.extensions.until;
-  const token = error.extensions.appealToken;
-  const caseId = error.extensions.caseId;
+  return html`<div class="error" role="alert" data-code="ACCOUNT_SUSPENDED">
+    <p>${until ? t('auth.suspended', { until: formatDate(until) }) : t('auth.banned')}</p>
+    <${Appeal} token=${error.extensions.appealToken} caseId=${error.extensions.caseId} />
+  </div>`;
+}
+
+/** The one appeal a locked account may make of the decision, with the token signing in gave. */
+function Appeal({ token, caseId, open = true }) {
   const [message, setMessage] = useState('');
   const [sent, setSent] = useState(false);
   const [failure, setFailure] = useState(null);
+  if (!token || !caseId) return null;
   const appeal = async () => {
     try {
       await gql(`mutation Appeal($caseId: ID!, $message: String!) { appealDecision(caseId: $caseId, message: $message) { id status } }`, { caseId, message }, { token });
@@ -110,18 +119,47 @@ function Suspended({ error }) {
       else setFailure(problem);
     }
   };
-  return html`<div class="error" role="alert" data-code="ACCOUNT_SUSPENDED">
-    <p>${until ? t('auth.suspended', { until: formatDate(until) }) : t('auth.banned')}</p>
-    ${token && caseId && !sent &&
-    html`<div class="appeal">
-      <h2>${t('auth.appealTitle')}</h2>
-      <p class="muted">${t('auth.appealHint')}</p>
-      <label>${t('auth.appealTitle')}<textarea maxlength="2000" value=${message} onInput=${(e) => setMessage(e.target.value)}></textarea></label>
-      <${ErrorNote} error=${failure} />
-      <button type="button" disabled=${!message.trim()} onClick=${appeal}>${t('auth.appealSend')}</button>
-    </div>`}
-    ${sent && html`<p class="ok">${t('auth.appealSent')}</p>`}
-  </div>`;
+  if (sent) return html`<p class="ok">${t('auth.appealSent')}</p>`;
+  return html`<details class="appeal" open=${open}>
+    <summary><h2>${t('auth.appealTitle')}</h2></summary>
+    <p class="muted">${t('auth.appealHint')}</p>
+    <label>${t('auth.appealTitle')}<textarea maxlength="2000" value=${message} onInput=${(e) => setMessage(e.target.value)}></textarea></label>
+    <${ErrorNote} error=${failure} />
+    <button type="button" disabled=${!message.trim()} onClick=${appeal}>${t('auth.appealSend')}</button>
+  </details>`;
+}
+
+/** An account locked until its owner's age is confirmed: why, the answer (once), and the appeal. */
+function AgeCheck({ error }) {
+  const token = error.extensions.ageCheckToken;
+  const [birthDate, setBirthDate] = useState('');
+  const [evidence, setEvidence] = useState('');
+  const [submittedAt, setSubmittedAt] = useState(error.extensions.submittedAt);
+  const [failure, setFailure] = useState(null);
+  const submit = async () => {
+    setFailure(null);
+    try {
+      const data = await gql(`mutation Answer($birthDate: Date!, $evidence: String!) { submitAgeCheck(birthDate: $birthDate, evidence: $evidence) { submittedAt } }`,
+        { birthDate, evidence }, { token });
+      setSubmittedAt(data.submitAgeCheck.submittedAt);
+    } catch (problem) {
+      setFailure(problem);
+    }
+  };
+  return html`<section class="age-check" data-code="AGE_CHECK_REQUIRED" aria-labelledby="age-check-title">
+    <h2 id="age-check-title">${t('ageCheck.title')}</h2>
+    <p>${t('ageCheck.why')}</p>
+    ${submittedAt
+      ? html`<p class="ok submitted">${t('ageCheck.submitted', { at: formatDate(submittedAt) })}</p>`
+      : token && html`<div class="age-check-form">
+          <${Field} label=${t('auth.birthDate')} name="birthDate" type="date" value=${birthDate} onInput=${(e) => setBirthDate(e.target.value)} />
+          <label for="age-evidence">${t('ageCheck.evidence')}
+            <textarea id="age-evidence" name="evidence" maxlength="2000" value=${evidence} onInput=${(e) => setEvidence(e.target.value)}></textarea></label>
+          <${ErrorNote} error=${failure} />
+          <button type="button" class="send-age-check" disabled=${!birthDate || !evidence.trim()} onClick=${submit}>${t('ageCheck.send')}</button>
+        </div>`}
+    <${Appeal} token=${token} caseId=${error.extensions.caseId} open=${false} />
+  </section>`;
 }
 
 /** Age in whole years at today's date, or null for an unreadable date. */

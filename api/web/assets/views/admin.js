@@ -1,10 +1,10 @@
 // The admin's screens: the privacy policy (a new version in both
 // languages, published only once the admin has said they know what it does:
-// everyone must accept it again before doing anything but read), and the
-// requests for the verified badge.
+// everyone must accept it again before doing anything but read), the
+// requests for the verified badge, and the age checks moderators asked for.
 import { html, useEffect, useState } from '../vendor/preact-htm.js';
 import { notify, useStore } from '../store.js';
-import { t } from '../i18n.js';
+import { formatDate, t } from '../i18n.js';
 import { act, ErrorNote, hasRole, Loading, SignInNeeded, useQuery } from '../ui.js';
 import { onDemoHost } from './account.js';
 import { reloadMe } from './privacy.js';
@@ -121,6 +121,73 @@ export function VerificationQueue() {
           </div>
         </li>`,
       )}
+    </ul>
+  </section>`;
+}
+
+const AGE_CHECKS = `query AgeChecks { ageCheckQueue(first: 50) { edges { node { id claimedBirthDate evidence submittedAt createdAt
+  user { handle displayName } } } } }`;
+const DECIDE_AGE = `mutation DecideAge($id: ID!, $birthDate: Date!, $note: String!) { decideAgeCheck(id: $id, birthDate: $birthDate, note: $note) { status } }`;
+
+/** Whole years from `birthDate` to today, or null for an unreadable date. */
+function yearsSince(birthDate) {
+  const [year, month, day] = (birthDate ?? '').split('-').map(Number);
+  if (!year || !month || !day) return null;
+  const today = new Date();
+  const birthdayPassed = today.getMonth() + 1 > month || (today.getMonth() + 1 === month && today.getDate() >= day);
+  return today.getFullYear() - year - (birthdayPassed ? 0 : 1);
+}
+
+/** What a decision with this birth date will do, said before the admin makes it. */
+function outcomeOf(birthDate) {
+  const age = yearsSince(birthDate);
+  if (age === null) return null;
+  return age < 13 ? 'UNDER_13' : age < 18 ? 'CONFIRMED_TEEN' : 'CONFIRMED_ADULT';
+}
+
+/** Accounts locked for an age check, oldest first: each decided with the birth date the admin confirmed. */
+export function AgeCheckQueue() {
+  const { signedIn, me } = useStore();
+  const queue = useQuery(AGE_CHECKS, {}, [signedIn]);
+  const [drafts, setDrafts] = useState({});
+  if (!signedIn) return html`<${SignInNeeded} />`;
+  if (!me || (queue.loading && !queue.data)) return html`<${Loading} />`;
+  if (!hasRole('ADMIN')) return html`<${ErrorNote} error=${{ code: 'FORBIDDEN' }} />`;
+  if (queue.error) return html`<${ErrorNote} error=${queue.error} onRetry=${queue.reload} />`;
+  const checks = queue.data.ageCheckQueue.edges.map((edge) => edge.node);
+  const draft = (check) => ({ birthDate: check.claimedBirthDate ?? '', note: '', ...drafts[check.id] });
+  const edit = (check, change) => setDrafts((all) => ({ ...all, [check.id]: { ...draft(check), ...change } }));
+  const decide = async (check) => {
+    const { birthDate, note } = draft(check);
+    const result = await act(DECIDE_AGE, { id: check.id, birthDate, note: note.trim() });
+    if (result) {
+      notify(t(`ageCheck.decided.${result.decideAgeCheck.status}`, { h: check.user.handle }));
+      queue.reload();
+    }
+  };
+  return html`<section class="panel age-check-queue" aria-labelledby="age-queue-title">
+    <h1 id="age-queue-title">${t('ageCheck.queueTitle')}</h1>
+    <p class="muted">${t('ageCheck.queueHint')}</p>
+    ${checks.length === 0 && html`<p class="muted">${t('ageCheck.queueEmpty')}</p>`}
+    <ul class="plain">
+      ${checks.map((check) => {
+        const { birthDate, note } = draft(check);
+        const outcome = outcomeOf(birthDate);
+        return html`<li class="age-check-item" data-id=${check.id}>
+          <h2>@${check.user.handle} · ${check.user.displayName}</h2>
+          ${check.submittedAt
+            ? html`<p>${t('ageCheck.claimed', { d: check.claimedBirthDate, at: formatDate(check.submittedAt) })}</p>
+                <p class="evidence">${check.evidence}</p>`
+            : html`<p class="muted">${t('ageCheck.notAnswered', { at: formatDate(check.createdAt) })}</p>`}
+          <label>${t('ageCheck.confirmedDate')}<input type="date" class="birth-date" value=${birthDate}
+            onInput=${(e) => edit(check, { birthDate: e.target.value })} /></label>
+          ${outcome && html`<p class=${`outcome ${outcome === 'UNDER_13' ? 'error' : 'muted'}`} role="note">${t(`ageCheck.outcome.${outcome}`)}</p>`}
+          <label>${t('ageCheck.note')}<input class="note" maxlength="2000" value=${note}
+            onInput=${(e) => edit(check, { note: e.target.value })} /></label>
+          <button type="button" class=${outcome === 'UNDER_13' ? 'danger decide' : 'decide'} disabled=${!outcome || !note.trim()}
+            onClick=${() => decide(check)}>${t(outcome === 'UNDER_13' ? 'ageCheck.decideDelete' : 'ageCheck.decide')}</button>
+        </li>`;
+      })}
     </ul>
   </section>`;
 }

@@ -18,7 +18,18 @@ function excerpt(snapshot) {
 }
 const UNDECIDED = ['OPEN', 'IN_REVIEW', 'ESCALATED', 'APPEALED'];
 const APPEALS = ['APPEALED', 'ESCALATED'];
-const ACTIONS = ['DISMISS', 'REMOVE_CONTENT', 'RESTRICT_TO_ADULTS', 'WARN_USER', 'SUSPEND_USER', 'BAN_USER', 'ESCALATE'];
+/** The decisions that apply to each kind of target, as the server allows them. */
+const ACTIONS = {
+  CONTENT: ['DISMISS', 'REMOVE_CONTENT', 'RESTRICT_TO_ADULTS', 'WARN_USER', 'SUSPEND_USER', 'BAN_USER', 'ESCALATE'],
+  COMMENT: ['DISMISS', 'REMOVE_CONTENT', 'WARN_USER', 'SUSPEND_USER', 'BAN_USER', 'ESCALATE'],
+  USER: ['DISMISS', 'WARN_USER', 'SUSPEND_USER', 'BAN_USER', 'REQUIRE_AGE_CHECK', 'ESCALATE'],
+};
+
+/** What the form starts on: an age check for an account reported as under 13, else the usual first step. */
+function firstAction(c) {
+  if (c.targetType !== 'USER') return 'REMOVE_CONTENT';
+  return c.reports.edges.some(({ node }) => node.reason === 'UNDERAGE_USER') ? 'REQUIRE_AGE_CHECK' : 'WARN_USER';
+}
 
 /** The server's order: tier first, then priority, then the older first. */
 function byRank(a, b) {
@@ -120,7 +131,7 @@ const CASE = `query Case($id: ID!) {
 function CaseView({ id }) {
   const { me } = useStore();
   const { data, error, loading, reload } = useQuery(CASE, { id }, [id]);
-  const [action, setAction] = useState('REMOVE_CONTENT');
+  const [chosen, setAction] = useState(null);
   const [note, setNote] = useState('');
   const [days, setDays] = useState(7);
   const [failure, setFailure] = useState(null);
@@ -128,6 +139,7 @@ function CaseView({ id }) {
   if (error) return html`<${ErrorNote} error=${error} onRetry=${reload} />`;
   const c = data.moderationCase;
   if (!c) return html`<${ErrorNote} error=${{ code: 'NOT_FOUND' }} />`;
+  const action = chosen ?? firstAction(c);
   const decide = async (event) => {
     event.preventDefault();
     setFailure(null);
@@ -179,9 +191,10 @@ function CaseView({ id }) {
         <button type="button" class="secondary" onClick=${release}>${t('mod.release')}</button></div>
       <label>${t('mod.action')}
         <select name="action" value=${action} onChange=${(e) => setAction(e.target.value)}>
-          ${ACTIONS.map((a) => html`<option value=${a}>${t(`action.${a}`)}</option>`)}
+          ${ACTIONS[c.targetType].map((a) => html`<option value=${a}>${t(`action.${a}`)}</option>`)}
         </select>
       </label>
+      ${action === 'REQUIRE_AGE_CHECK' && html`<p class="muted age-check-hint" role="note">${t('mod.ageCheckHint')}</p>`}
       ${action === 'SUSPEND_USER' && html`<label>${t('mod.suspendDays')}<input type="number" name="suspendDays" min="1" max="365" value=${days} onInput=${(e) => setDays(e.target.value)} /></label>`}
       <label>${t('mod.note')}<textarea name="note" required maxlength="2000" value=${note} onInput=${(e) => setNote(e.target.value)}></textarea></label>
       ${failure?.conflict
