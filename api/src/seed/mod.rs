@@ -359,6 +359,9 @@ pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTim
     )
     .await?;
     campaigns::seed(db, &spammer, &creators, now).await?;
+    let (handle, name, email) = DEMO_AGE_CHECK;
+    let child = accounts::sign_up(db, hasher, account(handle, name, email, 18, Role::User)?, None, now).await?;
+    demo_age_check(db, &child, now).await?;
     tracing::info!(
         accounts = DEMO_ACCOUNTS.len() + creators.len(),
         contents = catalogue::CONTENT.len(),
@@ -369,6 +372,45 @@ pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTim
 
 /// (handle, display name, email) of the demo's impersonator of `bep.nha.lan`.
 const DEMO_LOOK_ALIKE: (&str, &str, &str) = ("bep_nha_lan", "Bếp Nhà Lan", "bep.gia@demo.trustfeed.vn");
+
+/// (handle, display name, email) of a child who said she was 18 at sign-up.
+const DEMO_AGE_CHECK: (&str, &str, &str) = ("bong.be.xiu", "Bông Bé Xíu", "bong@demo.trustfeed.vn");
+
+/// `minh.tran` reports the child's account as under 13 and the moderator
+/// asks for an age check, through the same services the API uses: the
+/// account is locked and waits for her answer, and then the admin's decision.
+async fn demo_age_check(db: &DatabaseConnection, child: &user::Model, now: DateTime<Utc>) -> AppResult<()> {
+    use crate::service::moderation::{self, Decision, NewReport};
+    let acting_as = |handle: &'static str| async move {
+        let user = user::Entity::find()
+            .filter(user::Column::Handle.eq(handle))
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::internal(format!("demo account {handle} missing")))?;
+        let settings = crate::service::settings::get(db, user.id).await?;
+        let caller = crate::auth::Caller::Signed(Box::new(crate::auth::Viewer { user, settings }));
+        AppResult::Ok(crate::service::policy::Policy::new(caller, now - Duration::hours(3), None))
+    };
+    let report = NewReport {
+        target_type: entity::ReportTargetType::User,
+        target_id: child.id,
+        reason: entity::ReportReason::UnderageUser,
+        details: Some("Bé là bạn cùng lớp 5 của con tôi, mới 10 tuổi.".into()),
+        notify_guardian: false,
+    };
+    let (_, case_id) = moderation::file_report(db, &acting_as("minh.tran").await?, report).await?;
+    let moderator = acting_as("thu.ha.mod").await?;
+    let case = moderation::get_case(db, &moderator, case_id).await?;
+    let decision = Decision {
+        case_id,
+        action: entity::ModerationAction::RequireAgeCheck,
+        note: "Phụ huynh cùng lớp cho biết bé 10 tuổi; cần xác nhận tuổi.".into(),
+        expected_version: case.version,
+        suspend_days: None,
+    };
+    moderation::resolve(db, &moderator, decision).await?;
+    Ok(())
+}
 
 /// `lan.nguyen` asks for the badge as a creator: the admin's queue has one.
 async fn demo_verification_request(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<()> {

@@ -340,6 +340,23 @@ async fn the_demo_seed_creates_working_accounts_and_reference_data() {
             field(&requests, "verificationQueue")["edges"],
             json!([{ "node": { "kind": "CREATOR", "user": { "handle": "lan.nguyen" } } }])
         );
+        // A child who said she was 18, locked for an age check that waits
+        // for her answer; the admin's queue has it.
+        let locked = app
+            .query(
+                "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }",
+                json!({ "e": "bong@demo.trustfeed.vn", "p": api::seed::DEMO_PASSWORD }),
+            )
+            .await;
+        assert_code(&locked, "AGE_CHECK_REQUIRED");
+        assert!(locked["errors"][0]["extensions"]["submittedAt"].is_null(), "{locked}");
+        let checks = app
+            .query_as(&admin, "{ ageCheckQueue { edges { node { status submittedAt user { handle } } } } }", json!({}))
+            .await;
+        assert_eq!(
+            field(&checks, "ageCheckQueue")["edges"],
+            json!([{ "node": { "status": "PENDING", "submittedAt": null, "user": { "handle": "bong.be.xiu" } } }])
+        );
         let kpis = app.query_as(&admin, "{ campaignKpis(campaignSlug: \"tryitwithtiktok-2026\") { users { trustIndex { pre { n suppressed } } } nonUsers { trustIndex { pre { n suppressed } } } } }", json!({})).await;
         for group in ["users", "nonUsers"] {
             let pre = &field(&kpis, "campaignKpis")[group]["trustIndex"]["pre"];

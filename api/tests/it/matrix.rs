@@ -35,11 +35,15 @@ enum Caller {
     DeletedInGrace,
     /// Suspended, holding the appeal token that signing in gave them.
     AppealToken,
+    /// Holding a token issued before a moderator asked for an age check.
+    AgeCheckLocked,
+    /// Locked for an age check, holding the token that signing in gave them.
+    AgeCheckToken,
 }
 
 use Caller::*;
 
-const CALLERS: [Caller; 13] = [
+const CALLERS: [Caller; 15] = [
     Anonymous,
     Adult,
     Teen,
@@ -53,6 +57,8 @@ const CALLERS: [Caller; 13] = [
     Suspended,
     DeletedInGrace,
     AppealToken,
+    AgeCheckLocked,
+    AgeCheckToken,
 ];
 
 const OK: &str = "OK";
@@ -164,6 +170,7 @@ async fn world(app: &TestApp) -> World {
     let sign_in = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }";
     let refused = app.query(sign_in, json!({ "e": "suspended@example.com", "p": PASSWORD })).await;
     let appeal_token = refused["errors"][0]["extensions"]["appealToken"].as_str().unwrap().to_owned();
+    let (age_check_locked, age_check_token) = locked_for_an_age_check(app, &adult, &moderator).await;
     let deleted = app.token_for("deleted").await;
     ok(&app
         .query_as(
@@ -203,6 +210,8 @@ async fn world(app: &TestApp) -> World {
             (Suspended, suspended),
             (DeletedInGrace, deleted),
             (AppealToken, appeal_token),
+            (AgeCheckLocked, age_check_locked),
+            (AgeCheckToken, age_check_token),
         ],
         target: target_id,
         decided_case,
@@ -213,11 +222,33 @@ async fn world(app: &TestApp) -> World {
     }
 }
 
+/// An account a moderator asked for an age check: its session from before,
+/// and the token signing in gives it.
+async fn locked_for_an_age_check(app: &TestApp, reporter: &str, moderator: &str) -> (String, String) {
+    let session = app.token_for("age.check").await;
+    let id = app.my_id(&session).await;
+    field(&app.report(reporter, "USER", &id, "UNDERAGE_USER", None).await, "fileReport");
+    let case = case_of(app, moderator, &id).await;
+    let decided = app
+        .query_as(
+            moderator,
+            "mutation($i: ResolveCaseInput!) { resolveCase(input: $i) { id } }",
+            json!({ "i": { "caseId": case, "action": "REQUIRE_AGE_CHECK", "note": "May be 11", "expectedVersion": 1 } }),
+        )
+        .await;
+    ok(&decided);
+    let sign_in = "mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }";
+    let refused = app.query(sign_in, json!({ "e": "age.check@example.com", "p": PASSWORD })).await;
+    let token = refused["errors"][0]["extensions"]["ageCheckToken"].as_str().unwrap().to_owned();
+    (session, token)
+}
+
 /// A signed-in member: refused to anonymous callers and ended sessions.
 fn member(caller: Caller, allowed: &'static str) -> &'static str {
     match caller {
         Anonymous | DeletedInGrace => "UNAUTHENTICATED",
         Suspended => "ACCOUNT_SUSPENDED",
+        AgeCheckLocked => "AGE_CHECK_REQUIRED",
         _ => allowed,
     }
 }
@@ -238,13 +269,18 @@ fn reads(caller: Caller) -> &'static str {
     }
 }
 
-/// What an appeal token gets: its own decisions (the world's decided case
-/// is someone else's), and `ACCOUNT_SUSPENDED` everywhere else.
-fn appeal_only(operation: &str) -> &'static str {
-    match operation {
-        "myDecisions" => OK,
-        "appealDecision" => "NOT_FOUND",
-        _ => "ACCOUNT_SUSPENDED",
+/// What a locked account's token gets: its own decisions (the world's
+/// decided case is someone else's), the age check when one is asked of it
+/// (the row's input is refused once let through), and the lock's own code
+/// everywhere else.
+fn locked_only(operation: &str, age_check: bool) -> &'static str {
+    match (operation, age_check) {
+        ("myDecisions", _) => OK,
+        ("appealDecision", _) => "NOT_FOUND",
+        ("submitAgeCheck", true) => "BAD_USER_INPUT",
+        ("submitAgeCheck", false) => "FORBIDDEN",
+        (_, true) => "AGE_CHECK_REQUIRED",
+        (_, false) => "ACCOUNT_SUSPENDED",
     }
 }
 
@@ -699,6 +735,34 @@ fn rows() -> Vec<Row> {
                 other => member(other, "FORBIDDEN"),
             },
         },
+        // Age checks.
+        Row {
+            operation: "submitAgeCheck",
+            // Only the locked account's token opens it (see `locked_only`).
+            query: |_, _| "mutation { submitAgeCheck(birthDate: \"2010-01-01\", evidence: \" \") { id } }".into(),
+            expect: |c| member(c, "FORBIDDEN"),
+        },
+        Row {
+            operation: "ageCheckQueue",
+            query: |_, _| "{ ageCheckQueue { edges { cursor } } }".into(),
+            expect: |c| match c {
+                Admin => OK,
+                other => member(other, "FORBIDDEN"),
+            },
+        },
+        Row {
+            operation: "decideAgeCheck",
+            query: |_, _| {
+                format!(
+                    "mutation {{ decideAgeCheck(id: \"{}\", birthDate: \"2000-01-01\", note: \"ok\") {{ id }} }}",
+                    uuid::Uuid::nil()
+                )
+            },
+            expect: |c| match c {
+                Admin => "NOT_FOUND",
+                other => member(other, "FORBIDDEN"),
+            },
+        },
         Row {
             operation: "publishPrivacyPolicy",
             query: |_, _| {
@@ -769,8 +833,9 @@ async fn run_matrix(app: &TestApp, transport: Transport) {
                 code(&run(&mut socket, &query).await)
             };
             let expected = match caller {
-                // One rule for every row: the token opens the appeal only.
-                AppealToken => appeal_only(row.operation),
+                // One rule for every row: the token opens the appeal (and the age check) only.
+                AppealToken => locked_only(row.operation, false),
+                AgeCheckToken => locked_only(row.operation, true),
                 other => (row.expect)(other),
             };
             if got != expected {

@@ -42,6 +42,7 @@ const Dashboard = lazy(() => import('./views/campaign.js'), 'Dashboard');
 const PolicyPublisher = lazy(() => import('./views/admin.js'), 'PolicyPublisher');
 const VerificationQueue = lazy(() => import('./views/admin.js'), 'VerificationQueue');
 const AgeCheckQueue = lazy(() => import('./views/admin.js'), 'AgeCheckQueue');
+const AdminHome = lazy(() => import('./views/admin.js'), 'AdminHome');
 
 /** How often the header's counts and limits are brought up to date. */
 const REFRESH_MS = 15000;
@@ -96,7 +97,8 @@ function Screen({ route }) {
     case 'admin':
       if (second === 'verification') return html`<${VerificationQueue} />`;
       if (second === 'age-checks') return html`<${AgeCheckQueue} />`;
-      return html`<${PolicyPublisher} />`;
+      if (second === 'policy') return html`<${PolicyPublisher} />`;
+      return html`<${AdminHome} />`;
     default:
       return html`<section class="panel"><h1>${t('app.notFound')}</h1><p><a href="#/">${t('app.home')}</a></p></section>`;
   }
@@ -133,9 +135,7 @@ function Header({ route }) {
         ${link('#/numbers', 'nav.numbers', 'numbers')}
         ${link('#/survey', 'nav.survey', 'survey')}
         ${signedIn && hasRole('ANALYST', 'ADMIN') && link('#/dashboard', 'nav.dashboard', 'dashboard')}
-        ${signedIn && hasRole('ADMIN') && link('#/admin/verification', 'nav.verification', 'admin')}
-        ${signedIn && hasRole('ADMIN') && link('#/admin/age-checks', 'nav.ageChecks', 'admin')}
-        ${signedIn && hasRole('ADMIN') && link('#/admin/policy', 'nav.policyAdmin', 'admin')}
+        ${signedIn && hasRole('ADMIN') && link('#/admin', 'nav.admin', 'admin')}
         ${!signedIn && link('#/signin', 'nav.signIn', 'signin')}
         ${!signedIn && link('#/signup', 'nav.signUp', 'signup')}
         ${signedIn && html`<li><button type="button" class="link sign-out" onClick=${signOut}>${t('nav.signOut')}</button></li>`}

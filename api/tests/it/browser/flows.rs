@@ -359,6 +359,7 @@ async fn after_a_new_policy_a_user_must_accept_it_before_liking_again() {
         app.user_with_role("quan.tri", entity::Role::Admin).await;
         let admin = driver.open(&app, "policy-admin", DESKTOP).await;
         admin.sign_in("quan.tri@example.com", PASSWORD).await;
+        admin.click("a[href='#/admin']").await;
         admin.click("a[href='#/admin/policy']").await;
         admin.click("button.demo-draft").await;
         admin.until("document.querySelector('#policy-bodyVi').value.includes('Lời tử tế')").await;
@@ -807,6 +808,7 @@ async fn a_look_alike_is_named_as_such_and_an_admin_verifies_a_creator() {
 
         let admin = driver.open(&app, "verifier", DESKTOP).await;
         admin.sign_in("admin@demo.trustfeed.vn", DEMO_PASSWORD).await;
+        admin.click("a[href='#/admin']").await;
         admin.click("a[href='#/admin/verification']").await;
         admin.until("document.querySelector('.verification-request .evidence')").await;
         assert_eq!(admin.eval("document.querySelector('.verification-request button.approve').disabled").await, true);
@@ -827,6 +829,54 @@ async fn a_look_alike_is_named_as_such_and_an_admin_verifies_a_creator() {
         lan.until("document.querySelector('.bio')?.innerText.includes('cả nhà')").await;
         lan.screenshot("own-profile").await;
         lan.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_child_locked_for_an_age_check_answers_and_an_admin_confirms_her_age() {
+    on_each_database_in_browser(|app, mut driver| async move {
+        // The demo's child, who said she was 18, signs in and learns why
+        // her account waits, in both languages, and answers.
+        let child = driver.open(&app, "age-check", PHONE).await;
+        child.goto("#/signin").await;
+        child.fill("#field-email", "bong@demo.trustfeed.vn").await;
+        child.fill("#field-password", DEMO_PASSWORD).await;
+        child.click("form button[type=submit]").await;
+        child.until("document.querySelector('.age-check .send-age-check')?.disabled === true").await;
+        child.screenshot("locked-vi").await;
+        child.click("button.lang").await;
+        child.until("document.querySelector('.age-check h2')?.innerText.includes('confirm your age')").await;
+        child.screenshot("locked-en").await;
+        child.set_value("#field-birthDate", &born_years_ago(13)).await;
+        child.fill("#age-evidence", "My mum can vouch; I have my school card.").await;
+        child.click(".send-age-check").await;
+        child.until("document.querySelector('.age-check .submitted')").await;
+        child.screenshot("answered").await;
+        child.close().await;
+
+        // The admin sees her answer, is told what a date will do before
+        // deciding, and confirms her a teen.
+        let admin = driver.open(&app, "age-checks", DESKTOP).await;
+        admin.sign_in("admin@demo.trustfeed.vn", DEMO_PASSWORD).await;
+        admin.click("a[href='#/admin']").await;
+        admin.click("a[href='#/admin/age-checks']").await;
+        admin.until("document.querySelector('.age-check-item .evidence')?.innerText.includes('school card')").await;
+        admin.set_value(".age-check-item .birth-date", &born_years_ago(11)).await;
+        admin.until("document.querySelector('.age-check-item button.danger.decide')").await;
+        admin.set_value(".age-check-item .birth-date", &born_years_ago(13)).await;
+        admin.until("document.querySelector('.age-check-item .outcome')?.innerText.includes('Thiếu niên')").await;
+        admin.fill(".age-check-item input.note", "Thẻ học sinh lớp 8, mẹ xác nhận qua điện thoại").await;
+        admin.screenshot("queue").await;
+        admin.click(".age-check-item button.decide").await;
+        admin.until("document.querySelector('.age-check-queue') && !document.querySelector('.age-check-item')").await;
+        admin.close().await;
+
+        // Open again, as a teen: her day's minutes show in the header.
+        let teen = driver.open(&app, "age-checked", PHONE).await;
+        teen.sign_in("bong@demo.trustfeed.vn", DEMO_PASSWORD).await;
+        teen.until("document.querySelector('.minutes-left')").await;
+        teen.close().await;
     })
     .await;
 }

@@ -17,6 +17,7 @@ const DEMO = [
   ['lan@demo.trustfeed.vn', 'USER'],
   ['minh@demo.trustfeed.vn', 'USER · guardian'],
   ['an@demo.trustfeed.vn', 'USER · 14'],
+  ['bong@demo.trustfeed.vn', 'USER · age check'],
   ['moderator@demo.trustfeed.vn', 'MODERATOR'],
   ['analyst@demo.trustfeed.vn', 'ANALYST'],
   ['admin@demo.trustfeed.vn', 'ADMIN'],

@@ -176,7 +176,7 @@ export function AgeCheckQueue() {
         return html`<li class="age-check-item" data-id=${check.id}>
           <h2>@${check.user.handle} · ${check.user.displayName}</h2>
           ${check.submittedAt
-            ? html`<p>${t('ageCheck.claimed', { d: check.claimedBirthDate, at: formatDate(check.submittedAt) })}</p>
+            ? html`<p>${t('ageCheck.claimed', { d: formatDate(check.claimedBirthDate, false), at: formatDate(check.submittedAt) })}</p>
                 <p class="evidence">${check.evidence}</p>`
             : html`<p class="muted">${t('ageCheck.notAnswered', { at: formatDate(check.createdAt) })}</p>`}
           <label>${t('ageCheck.confirmedDate')}<input type="date" class="birth-date" value=${birthDate}
@@ -188,6 +188,36 @@ export function AgeCheckQueue() {
             onClick=${() => decide(check)}>${t(outcome === 'UNDER_13' ? 'ageCheck.decideDelete' : 'ageCheck.decide')}</button>
         </li>`;
       })}
+    </ul>
+  </section>`;
+}
+
+const WAITING = `query Waiting { verificationQueue(first: 50) { edges { cursor } pageInfo { hasNextPage } }
+  ageCheckQueue(first: 50) { edges { cursor } pageInfo { hasNextPage } } }`;
+
+/** How many wait in a queue's first page: "50+" when more follow. */
+function waiting(connection) {
+  return `${connection.edges.length}${connection.pageInfo.hasNextPage ? '+' : ''}`;
+}
+
+/** The admin's screens in one place, each with what waits in it: one link in the header instead of three. */
+export function AdminHome() {
+  const { signedIn, me } = useStore();
+  const queues = useQuery(WAITING, {}, [signedIn]);
+  if (!signedIn) return html`<${SignInNeeded} />`;
+  if (!me || (queues.loading && !queues.data)) return html`<${Loading} />`;
+  if (!hasRole('ADMIN')) return html`<${ErrorNote} error=${{ code: 'FORBIDDEN' }} />`;
+  if (queues.error) return html`<${ErrorNote} error=${queues.error} onRetry=${queues.reload} />`;
+  const screens = [
+    ['#/admin/verification', 'nav.verification', waiting(queues.data.verificationQueue)],
+    ['#/admin/age-checks', 'nav.ageChecks', waiting(queues.data.ageCheckQueue)],
+    ['#/admin/policy', 'nav.policyAdmin', null],
+  ];
+  return html`<section class="panel admin-home" aria-labelledby="admin-home-title">
+    <h1 id="admin-home-title">${t('nav.admin')}</h1>
+    <ul class="plain">
+      ${screens.map(([href, label, count]) => html`<li><a href=${href}>${t(label)}</a>
+        ${count !== null && html` <span class="pill">${t('admin.waiting', { n: count })}</span>`}</li>`)}
     </ul>
   </section>`;
 }
