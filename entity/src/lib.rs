@@ -38,7 +38,7 @@ pub mod verification_request;
 pub mod verified_name;
 
 pub use enums::{
-    AgeCheckStatus, Audience, CaseStatus, CommentPolicy, ContentStatus, FollowState, InteractionKind, KpiKey, LinkStatus,
-    ModerationAction, Pillar, QuestionKind, ReportReason, ReportStatus, ReportTargetType, RespondentGroup, Role,
-    SurveyWave, TimeRequestStatus, VerificationKind, VerificationStatus,
+    AgeCheckStatus, Audience, CaseStatus, CommentPolicy, ContentStatus, FollowState, InteractionKind, KpiKey,
+    LinkStatus, ModerationAction, Pillar, QuestionKind, ReportReason, ReportStatus, ReportTargetType, RespondentGroup,
+    Role, SurveyWave, TimeRequestStatus, VerificationKind, VerificationStatus,
 };

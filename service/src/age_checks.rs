@@ -32,7 +32,12 @@ fn not_found() -> AppError {
 
 /// Locks the account for an age check, inside the decision's transaction.
 /// A second decision while one waits keeps the first check.
-pub(crate) async fn require(db: &impl ConnectionTrait, case: &case::Model, account: Uuid, now: DateTime<Utc>) -> AppResult<()> {
+pub(crate) async fn require(
+    db: &impl ConnectionTrait,
+    case: &case::Model,
+    account: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     user::Entity::update_many()
         .col_expr(user::Column::AgeCheckRequiredAt, Expr::value(now))
         .filter(user::Column::Id.eq(account))
@@ -90,7 +95,8 @@ pub async fn submit(
         return Err(AppError::field("evidence", "must be 1 to 2000 characters long"));
     }
     refuse_hidden(evidence).map_err(|e| AppError::invalid("evidence", &e))?;
-    domain::check_birth_date(birth_date, settings::local_today(account, now)).map_err(|e| AppError::invalid("birthDate", &e))?;
+    domain::check_birth_date(birth_date, settings::local_today(account, now))
+        .map_err(|e| AppError::invalid("birthDate", &e))?;
     let answered = age_check::Entity::update_many()
         .col_expr(age_check::Column::ClaimedBirthDate, Expr::value(birth_date))
         .col_expr(age_check::Column::Evidence, Expr::value(evidence))
@@ -106,7 +112,11 @@ pub async fn submit(
 }
 
 /// Checks that wait, oldest first: admins only.
-pub async fn queue(db: &impl ConnectionTrait, policy: &Policy, page: &PageRequest) -> AppResult<Page<age_check::Model>> {
+pub async fn queue(
+    db: &impl ConnectionTrait,
+    policy: &Policy,
+    page: &PageRequest,
+) -> AppResult<Page<age_check::Model>> {
     policy.staff(&[Role::Admin])?;
     let select = age_check::Entity::find().filter(age_check::Column::Status.eq(AgeCheckStatus::Pending));
     keyset_page(db, select, Direction::OldestFirst, page).await
@@ -141,7 +151,8 @@ pub async fn decide(
         return Err(already_decided());
     }
     let account = user::Entity::find_by_id(waiting.user_id).one(&txn).await?.ok_or_else(not_found)?;
-    domain::check_birth_date(birth_date, settings::local_today(&account, now)).map_err(|e| AppError::invalid("birthDate", &e))?;
+    domain::check_birth_date(birth_date, settings::local_today(&account, now))
+        .map_err(|e| AppError::invalid("birthDate", &e))?;
     let band = AgeBand::for_age(domain::age_on(birth_date, settings::local_today(&account, now)));
     let status = match band {
         None => AgeCheckStatus::Under13,
@@ -202,7 +213,12 @@ pub async fn decide(
 
 /// The confirmed teen's settings become the band's defaults, as if they had
 /// signed up with the right birth date.
-async fn start_teen_defaults(db: &impl ConnectionTrait, band: AgeBand, account: Uuid, now: DateTime<Utc>) -> AppResult<()> {
+async fn start_teen_defaults(
+    db: &impl ConnectionTrait,
+    band: AgeBand,
+    account: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     user_settings::Entity::delete_by_id(account).exec(db).await?;
     settings::defaults_for(band, account, now).insert(db).await?;
     Ok(())

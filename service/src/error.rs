@@ -114,9 +114,7 @@ impl AppError {
                 format!("This account is suspended until {}", until.to_rfc3339())
             }
             AppError::AccountSuspended { until: None, .. } => "This account has been banned".into(),
-            AppError::AgeCheckRequired { .. } => {
-                "This account is paused until we can confirm its owner's age".into()
-            }
+            AppError::AgeCheckRequired { .. } => "This account is paused until we can confirm its owner's age".into(),
             AppError::Duplicate => "That already exists".into(),
             AppError::ScreenTimeLimitReached { limit_minutes, .. } => {
                 format!("Today's screen time of {limit_minutes} minutes is used up; it resets at midnight")

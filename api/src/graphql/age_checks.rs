@@ -112,9 +112,7 @@ impl AgeCheckMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Your birth date.")] birth_date: Date,
-        #[graphql(
-            desc = "What shows it: a document described, a guardian who can vouch. 1..=2000 characters."
-        )]
+        #[graphql(desc = "What shows it: a document described, a guardian who can vouch. 1..=2000 characters.")]
         evidence: String,
     ) -> AppResult<AgeCheck> {
         let check = age_checks::submit(&app(ctx)?.db, policy(ctx)?, birth_date.0, &evidence).await?;

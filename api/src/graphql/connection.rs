@@ -2,8 +2,8 @@
 use async_graphql::{OutputType, SimpleObject};
 
 use super::accounts::User;
-use super::content::{Comment, Content};
 use super::age_checks::AgeCheck;
+use super::content::{Comment, Content};
 use super::identity::VerificationRequest;
 use super::moderation::{ModerationCase, ModerationEvent, Notification, Report};
 use crate::service::pagination::Page;

@@ -42,7 +42,10 @@ async fn family(app: &TestApp) -> Family {
 
 /// The parent reports the account as under 13 and the moderator asks for an age check.
 async fn require_age_check(app: &TestApp, f: &Family) -> Value {
-    field(&app.report(&f.parent, "USER", &f.child_id, "UNDERAGE_USER", Some("Con tôi mới 11 tuổi")).await, "fileReport");
+    field(
+        &app.report(&f.parent, "USER", &f.child_id, "UNDERAGE_USER", Some("Con tôi mới 11 tuổi")).await,
+        "fileReport",
+    );
     let case = case_for(app, &f.moderator, &f.child_id).await;
     let decided = resolve(app, &f.moderator, &case, "REQUIRE_AGE_CHECK", json!({})).await;
     assert_eq!(data(&decided, "resolveCase")["resolution"], "REQUIRE_AGE_CHECK");
@@ -92,7 +95,10 @@ async fn an_account_asked_for_an_age_check_is_locked_hidden_and_answers_with_its
         let token = pass["ageCheckToken"].as_str().unwrap().to_owned();
 
         // The token opens the answer and the decisions, nothing else.
-        assert_code(&app.query_as(&token, "{ feed(first: 5) { edges { cursor } } }", json!({})).await, "AGE_CHECK_REQUIRED");
+        assert_code(
+            &app.query_as(&token, "{ feed(first: 5) { edges { cursor } } }", json!({})).await,
+            "AGE_CHECK_REQUIRED",
+        );
         let decisions = app.query_as(&token, "{ myDecisions { edges { node { id resolution } } } }", json!({})).await;
         assert_eq!(ok(&decisions)["myDecisions"]["edges"][0]["node"]["resolution"], "REQUIRE_AGE_CHECK");
         let tomorrow = (app.clock_now() + Duration::days(1)).date_naive().to_string();
@@ -107,7 +113,10 @@ async fn an_account_asked_for_an_age_check_is_locked_hidden_and_answers_with_its
             assert_code(&bad, "BAD_USER_INPUT");
             assert!(bad["errors"][0]["extensions"]["fields"][field_name].is_array(), "{field_name}: {bad}");
         }
-        let answered = data(&app.query_as(&token, SUBMIT, json!({ "d": born_years_ago(20), "e": EVIDENCE })).await, "submitAgeCheck");
+        let answered = data(
+            &app.query_as(&token, SUBMIT, json!({ "d": born_years_ago(20), "e": EVIDENCE })).await,
+            "submitAgeCheck",
+        );
         assert_eq!(answered["status"], "PENDING");
         assert_eq!(answered["evidence"], EVIDENCE);
         assert!(answered["submittedAt"].is_string());
@@ -115,21 +124,35 @@ async fn an_account_asked_for_an_age_check_is_locked_hidden_and_answers_with_its
         assert_code(&app.query_as(&token, SUBMIT, json!({ "d": born_years_ago(30), "e": EVIDENCE })).await, "CONFLICT");
         assert_eq!(locked_sign_in(&app, "be.na").await["submittedAt"], answered["submittedAt"]);
         // Nobody else may answer it, the account's old session included.
-        assert_code(&app.query_as(&f.parent, SUBMIT, json!({ "d": born_years_ago(20), "e": EVIDENCE })).await, "FORBIDDEN");
-        assert_code(&app.query_as(&f.child, SUBMIT, json!({ "d": born_years_ago(20), "e": EVIDENCE })).await, "AGE_CHECK_REQUIRED");
+        assert_code(
+            &app.query_as(&f.parent, SUBMIT, json!({ "d": born_years_ago(20), "e": EVIDENCE })).await,
+            "FORBIDDEN",
+        );
+        assert_code(
+            &app.query_as(&f.child, SUBMIT, json!({ "d": born_years_ago(20), "e": EVIDENCE })).await,
+            "AGE_CHECK_REQUIRED",
+        );
 
         let check = waiting_check(&app, &f.admin).await;
         assert_eq!(check["user"]["handle"], "be.na");
         assert_eq!(check["evidence"], EVIDENCE);
         assert_eq!(check["claimedBirthDate"], born_years_ago(20));
-        let decided = app.query_as(&f.admin, DECIDE, json!({ "id": check["id"], "d": born_years_ago(19), "n": "Căn cước hợp lệ" })).await;
+        let decided = app
+            .query_as(&f.admin, DECIDE, json!({ "id": check["id"], "d": born_years_ago(19), "n": "Căn cước hợp lệ" }))
+            .await;
         let decided = data(&decided, "decideAgeCheck");
         assert_eq!(decided["status"], "CONFIRMED_ADULT");
         assert!(decided["evidence"].is_null(), "the evidence is erased once decided");
         assert_eq!(decided["user"]["handle"], "be.na");
-        let again = app.query_as(&f.admin, DECIDE, json!({ "id": check["id"], "d": born_years_ago(19), "n": "Lần nữa" })).await;
+        let again =
+            app.query_as(&f.admin, DECIDE, json!({ "id": check["id"], "d": born_years_ago(19), "n": "Lần nữa" })).await;
         assert_code(&again, "CONFLICT");
-        assert!(data(&app.query_as(&f.admin, QUEUE, json!({})).await, "ageCheckQueue")["edges"].as_array().unwrap().is_empty());
+        assert!(
+            data(&app.query_as(&f.admin, QUEUE, json!({})).await, "ageCheckQueue")["edges"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
 
         // Open again: signing in works, the video shows, the owner is told,
         // and the case's audit log has the admin's decision.
@@ -142,7 +165,10 @@ async fn an_account_asked_for_an_age_check_is_locked_hidden_and_answers_with_its
         let events = audit["events"].as_array().unwrap();
         assert!(events.iter().any(|e| e["kind"] == "AGE_CHECK" && e["note"] == "Căn cước hợp lệ"), "{audit}");
         // The token of a decided check opens the answer no more.
-        assert_code(&app.query_as(&token, SUBMIT, json!({ "d": born_years_ago(20), "e": EVIDENCE })).await, "FORBIDDEN");
+        assert_code(
+            &app.query_as(&token, SUBMIT, json!({ "d": born_years_ago(20), "e": EVIDENCE })).await,
+            "FORBIDDEN",
+        );
     })
     .await;
 }
@@ -155,12 +181,22 @@ async fn a_teen_found_by_an_age_check_gets_the_teen_defaults_of_their_band() {
         require_age_check(&app, &f).await;
         let check = waiting_check(&app, &f.admin).await;
         assert!(check["submittedAt"].is_null(), "an admin may decide before the owner answers: {check}");
-        let decided = app.query_as(&f.admin, DECIDE, json!({ "id": check["id"], "d": born_years_ago(14), "n": "Phụ huynh xác nhận" })).await;
+        let decided = app
+            .query_as(
+                &f.admin,
+                DECIDE,
+                json!({ "id": check["id"], "d": born_years_ago(14), "n": "Phụ huynh xác nhận" }),
+            )
+            .await;
         assert_eq!(data(&decided, "decideAgeCheck")["status"], "CONFIRMED_TEEN");
 
         let child = app.log_in("be.na").await;
         let me = app
-            .query_as(&child, "{ me { ageBand settings { privateAccount commentPolicy } screenTime { limitMinutes } } }", json!({}))
+            .query_as(
+                &child,
+                "{ me { ageBand settings { privateAccount commentPolicy } screenTime { limitMinutes } } }",
+                json!({}),
+            )
             .await;
         let me = &ok(&me)["me"];
         assert_eq!(me["ageBand"], "TEEN_13_15");
@@ -176,7 +212,8 @@ async fn a_child_found_under_13_is_purged_at_once_and_their_email_waits_a_year()
     on_each_database(|app| async move {
         let f = family(&app).await;
         let parents_video = app.create_content(&f.parent, json!({ "title": "Bữa cơm gia đình" })).await;
-        let like = "mutation($id: ID!) { recordInteraction(input: { contentId: $id, kind: LIKE }) { content { likeCount } } }";
+        let like =
+            "mutation($id: ID!) { recordInteraction(input: { contentId: $id, kind: LIKE }) { content { likeCount } } }";
         ok(&app.query_as(&f.child, like, json!({ "id": parents_video })).await);
         let comment = "mutation($c: ID!) { addComment(contentId: $c, body: \"Ngon quá mẹ ơi\") { id } }";
         ok(&app.query_as(&f.child, comment, json!({ "c": parents_video })).await);
@@ -186,7 +223,13 @@ async fn a_child_found_under_13_is_purged_at_once_and_their_email_waits_a_year()
         ok(&app.query_as(&token, SUBMIT, json!({ "d": born_years_ago(20), "e": EVIDENCE })).await);
 
         let check = waiting_check(&app, &f.admin).await;
-        let decided = app.query_as(&f.admin, DECIDE, json!({ "id": check["id"], "d": born_years_ago(11), "n": "Giấy khai sinh: 11 tuổi" })).await;
+        let decided = app
+            .query_as(
+                &f.admin,
+                DECIDE,
+                json!({ "id": check["id"], "d": born_years_ago(11), "n": "Giấy khai sinh: 11 tuổi" }),
+            )
+            .await;
         let decided = data(&decided, "decideAgeCheck");
         assert_eq!(decided["status"], "UNDER_13");
         assert_eq!(decided["user"]["handle"], "be.na", "the answer names the account it purged");
@@ -195,10 +238,13 @@ async fn a_child_found_under_13_is_purged_at_once_and_their_email_waits_a_year()
         // Gone at once: no grace period, nothing of theirs left.
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
         let db = &app.state.db;
-        let left = entity::user::Entity::find().filter(entity::user::Column::Handle.eq("be.na")).count(db).await.unwrap();
+        let left =
+            entity::user::Entity::find().filter(entity::user::Column::Handle.eq("be.na")).count(db).await.unwrap();
         assert_eq!(left, 0);
         assert_eq!(entity::age_check::Entity::find().count(db).await.unwrap(), 0);
-        let counts = app.query("query($id: ID!) { content(id: $id) { likeCount commentCount } }", json!({ "id": parents_video })).await;
+        let counts = app
+            .query("query($id: ID!) { content(id: $id) { likeCount commentCount } }", json!({ "id": parents_video }))
+            .await;
         assert_eq!(ok(&counts)["content"], json!({ "likeCount": 0, "commentCount": 0 }));
         assert_code(&app.query(LOG_IN, json!({ "e": "be.na@example.com", "p": PASSWORD })).await, "UNAUTHENTICATED");
         // The case stays for the record, with nobody in it.
@@ -235,7 +281,11 @@ async fn two_admins_deciding_one_age_check_at_once_leave_one_decision() {
         let purged = child["errors"].is_null();
         let users = {
             use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-            entity::user::Entity::find().filter(entity::user::Column::Handle.eq("be.na")).count(&app.state.db).await.unwrap()
+            entity::user::Entity::find()
+                .filter(entity::user::Column::Handle.eq("be.na"))
+                .count(&app.state.db)
+                .await
+                .unwrap()
         };
         assert_eq!(users, if purged { 0 } else { 1 });
     })
@@ -248,14 +298,20 @@ async fn an_appeal_upheld_against_an_age_check_unlocks_the_account() {
         let f = family(&app).await;
         let case = require_age_check(&app, &f).await;
         let token = locked_sign_in(&app, "be.na").await["ageCheckToken"].as_str().unwrap().to_owned();
-        let appealed = app.query_as(&token, APPEAL, json!({ "id": case["id"], "m": "Em đã 20 tuổi, đây là nhầm lẫn." })).await;
+        let appealed =
+            app.query_as(&token, APPEAL, json!({ "id": case["id"], "m": "Em đã 20 tuổi, đây là nhầm lẫn." })).await;
         assert_eq!(data(&appealed, "appealDecision")["status"], "APPEALED");
         // A different moderator reverses it: the lock and the check go.
         let other = app.user_with_role("kiem.duyet.hai", Role::Moderator).await;
         let appeal = data(&app.query_as(&other, CASE, json!({ "id": case["id"] })).await, "moderationCase");
         ok(&resolve(&app, &other, &appeal, "DISMISS", json!({})).await);
         app.log_in("be.na").await;
-        assert!(data(&app.query_as(&f.admin, QUEUE, json!({})).await, "ageCheckQueue")["edges"].as_array().unwrap().is_empty());
+        assert!(
+            data(&app.query_as(&f.admin, QUEUE, json!({})).await, "ageCheckQueue")["edges"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
     })
     .await;
 }

@@ -18,7 +18,8 @@ const QUEUE: &str = "query($f: CaseFilter) { moderationQueue(filter: $f) { edges
 const CLAIM: &str = "mutation($id: ID!) { claimCase(id: $id) { id status version assignee { handle } } }";
 const RELEASE: &str = "mutation($id: ID!) { releaseCase(id: $id) { id status version } }";
 const RESOLVE: &str = "mutation($i: ResolveCaseInput!) { resolveCase(input: $i) { id status version resolution } }";
-pub(crate) const APPEAL: &str = "mutation($id: ID!, $m: String!) { appealDecision(caseId: $id, message: $m) { id status } }";
+pub(crate) const APPEAL: &str =
+    "mutation($id: ID!, $m: String!) { appealDecision(caseId: $id, message: $m) { id status } }";
 const NOTES: &str =
     "query($u: Boolean) { notifications(unreadOnly: $u) { edges { node { id kind title body readAt } } } }";
 

@@ -67,6 +67,12 @@ export async function act(query, variables) {
   }
 }
 
+/** The verified mark after a name: a check that says what it means to screen readers and on hover. */
+export function VerifiedMark({ user }) {
+  if (!user?.verified) return null;
+  return html`<span class="verified-mark" title=${t('verified.mark')}><span aria-hidden="true"> ✔</span><span class="visually-hidden">${t('verified.mark')}</span></span>`;
+}
+
 export function Loading() {
   return html`<p class="muted" role="status">${t('common.loading')}</p>`;
 }

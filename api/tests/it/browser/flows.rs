@@ -787,6 +787,9 @@ async fn a_newcomers_first_reasons_name_only_what_they_showed_they_like() {
 async fn a_look_alike_is_named_as_such_and_an_admin_verifies_a_creator() {
     on_each_database_in_browser(|app, mut driver| async move {
         let visitor = driver.open(&app, "look-alike", PHONE).await;
+        // Cards of verified creators carry the mark, named for screen readers.
+        visitor.goto("#/").await;
+        visitor.until("document.querySelector('.card .creator .verified-mark .visually-hidden')?.textContent === 'Tài khoản đã xác minh'").await;
         visitor.goto("#/u/bep_nha_lan").await;
         visitor.until("document.querySelector('.look-alike a[href=\"#/u/bep.nha.lan\"]')").await;
         visitor.screenshot("warning").await;

@@ -4,10 +4,10 @@ import { html, useEffect, useState } from '../vendor/preact-htm.js';
 import { gql, serverNow } from '../api.js';
 import { notify, useStore } from '../store.js';
 import { formatDate, t } from '../i18n.js';
-import { act, ErrorNote, Loading, SignInNeeded, useQuery } from '../ui.js';
+import { act, ErrorNote, Loading, SignInNeeded, useQuery, VerifiedMark } from '../ui.js';
 
 const WEEKDAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
-const PERSON = 'id handle displayName';
+const PERSON = 'id handle displayName verified';
 
 const FAMILY = `query Family {
   familyLinks { id status createdAt guardian { ${PERSON} } teen { ${PERSON} } }
@@ -34,7 +34,7 @@ export function Family() {
     <ul class="links plain">
       ${links.map(
         (link) => html`<li class="link-row" data-status=${link.status}>
-          ${link.guardian.id === mine ? t('family.guardianOf', { name: link.teen.displayName }) : t('family.teenOf', { name: link.guardian.displayName })}
+          ${link.guardian.id === mine ? t('family.guardianOf', { name: link.teen.displayName }) : t('family.teenOf', { name: link.guardian.displayName })}<${VerifiedMark} user=${link.guardian.id === mine ? link.teen : link.guardian} />
           ${link.status === 'PENDING' && html` <span class="pill">${t('family.pending')}</span>`}
           <button type="button" class="link unlink" onClick=${async () => confirm(t('family.unlinkConfirm')) && (await act(`mutation Unlink($id: ID!) { unlinkFamily(linkId: $id) { id } }`, { id: link.id })) && reload()}>${t('family.unlink')}</button>
         </li>`,
@@ -280,13 +280,15 @@ function UsageChart({ userId }) {
 
 function Circle({ link }) {
   const { data } = useQuery(
-    `query Circle { familyLinks { id teenFollowing(first: 20) { edges { node { handle displayName } } } teenFollowers(first: 20) { edges { node { handle displayName } } } } }`,
+    `query Circle { familyLinks { id teenFollowing(first: 20) { edges { node { handle displayName verified } } } teenFollowers(first: 20) { edges { node { handle displayName verified } } } } }`,
     {},
     [link.id],
   );
   const mine = data?.familyLinks.find((l) => l.id === link.id);
   if (!mine) return null;
-  const names = (connection) => connection.edges.map((e) => `@${e.node.handle}`).join(', ') || t('common.none');
+  // The guardian sees at a glance which of them are the verified accounts they seem.
+  const names = (connection) =>
+    connection.edges.length === 0 ? t('common.none') : connection.edges.map((e, i) => html`${i ? ', ' : ''}@${e.node.handle}<${VerifiedMark} user=${e.node} />`);
   return html`<details class="circle">
     <summary>${t('family.circle', { name: link.teen.displayName })}</summary>
     <p><strong>${t('family.circleFollowing')}:</strong> ${names(mine.teenFollowing)}</p>

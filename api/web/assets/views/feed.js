@@ -5,7 +5,7 @@ import { Icon } from '../icons.js';
 import { gql } from '../api.js';
 import { notify, store, useStore } from '../store.js';
 import { formatNumber, t, tagLabel } from '../i18n.js';
-import { act, ErrorNote, errorText, Loading, PILLARS, ReportDialog, TagChips, useQuery } from '../ui.js';
+import { act, ErrorNote, errorText, Loading, PILLARS, ReportDialog, TagChips, useQuery, VerifiedMark } from '../ui.js';
 import { rememberIntent, takeIntent } from '../intent.js';
 import { reloadMe } from './privacy.js';
 import { ScreenTimeGate, isGate } from './teen.js';
@@ -400,7 +400,7 @@ function Card({ item, index, active, onOpen, onLike, onRecord, onDrop }) {
     </button>
     <div class="card-body">
       <h2 class="card-title">${node.title}</h2>
-      <p class="creator"><${Avatar} handle=${node.author.handle} /> ${t('card.by')} <a href=${`#/u/${node.author.handle}`}>@${node.author.handle}</a>${node.author.verified ? ' ✔' : ''}</p>
+      <p class="creator"><${Avatar} handle=${node.author.handle} /> ${t('card.by')} <a href=${`#/u/${node.author.handle}`}>@${node.author.handle}</a><${VerifiedMark} user=${node.author} /></p>
       ${node.caption && html`<p class="caption">${node.caption}</p>`}
       <${TagChips} tags=${node.tags} />
       ${item.reasons?.length > 0 &&
@@ -456,7 +456,7 @@ function Comments({ contentId }) {
     <ul>
       ${state.items?.map(
         (comment) => html`<li class="comment" data-id=${comment.id}>
-          <a href=${`#/u/${comment.author.handle}`}>@${comment.author.handle}</a>${comment.author.verified ? html`<span class="verified-mark" title=${t('verified.mark')}> ✔</span>` : ''} ${comment.body}
+          <a href=${`#/u/${comment.author.handle}`}>@${comment.author.handle}</a><${VerifiedMark} user=${comment.author} /> ${comment.body}
           ${signedIn && html`<button type="button" class="link report-comment" onClick=${() => setReporting(comment.id)}>${t('comments.report')}</button>`}
         </li>`,
       )}

@@ -7,7 +7,7 @@ import { html, useEffect, useRef, useState } from '../vendor/preact-htm.js';
 import { Icon } from '../icons.js';
 import { useStore } from '../store.js';
 import { formatNumber, t } from '../i18n.js';
-import { ErrorNote, Loading } from '../ui.js';
+import { ErrorNote, Loading, VerifiedMark } from '../ui.js';
 
 /** Leaving a playing video sooner than this is a swipe away, not a view. */
 const SWIPE_AWAY_MS = 2000;
@@ -225,7 +225,7 @@ function Playing({ item, onMove, onRecord, onLike, reasonText }) {
       <button type="button" class="secondary" onClick=${() => onMove(1)}>${t('player.next')}</button></p>`}
     <div class="player-info">
       <h2>${node.title}</h2>
-      <p class="creator">${t('card.by')} <a href=${`#/u/${node.author.handle}`}>@${node.author.handle}</a>${node.author.verified ? ' ✔' : ''}</p>
+      <p class="creator">${t('card.by')} <a href=${`#/u/${node.author.handle}`}>@${node.author.handle}</a><${VerifiedMark} user=${node.author} /></p>
       ${item.reasons?.length > 0 &&
       html`<ul class="reasons" aria-label=${t('feed.why')}>
         ${item.reasons.map((reason) => html`<li class="reason" data-kind=${reason.kind}>${reasonText(reason)}</li>`)}
