@@ -145,8 +145,15 @@ async fn ensure_unique(db: &impl ConnectionTrait, handle: &Handle, email: &Email
 }
 
 /// The key under which a refused email is kept: a hash, never the address.
+/// A `+tag` is dropped from the address first, so `bong+2@…` is `bong@…`
+/// (most providers deliver both to one mailbox).
 pub(crate) fn lockout_key(email: &str) -> String {
-    auth::hash_email("signup-lockout", email)
+    let email = email.trim().to_lowercase();
+    let mailbox = match email.split_once('@') {
+        Some((local, domain)) => format!("{}@{domain}", local.split_once('+').map_or(local, |(base, _)| base)),
+        None => email,
+    };
+    auth::hash_email("signup-lockout", &mailbox)
 }
 
 /// Refuses sign-ups with this email (hashed with `lockout_key`) until `until`.

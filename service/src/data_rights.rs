@@ -4,8 +4,8 @@ use chrono::{DateTime, Duration, Utc};
 use entity::moderation_case::{self as case, Snapshot};
 use entity::moderation_event as event;
 use entity::{
-    FollowState, comment, content, content_tag, family_link, follow, interaction, like, notification, report, session,
-    time_request, user,
+    FollowState, age_check, comment, content, content_tag, family_link, follow, interaction, like, notification,
+    report, session, time_request, user, verification_request,
 };
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
@@ -67,6 +67,16 @@ pub async fn export(db: &impl ConnectionTrait, viewer: &Viewer, now: DateTime<Ut
         .all(db)
         .await?;
     let requests = time_request::Entity::find().filter(time_request::Column::TeenId.eq(me.id)).all(db).await?;
+    let badge_requests = verification_request::Entity::find()
+        .filter(verification_request::Column::UserId.eq(me.id))
+        .order_by_asc(verification_request::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let age_checks = age_check::Entity::find()
+        .filter(age_check::Column::UserId.eq(me.id))
+        .order_by_asc(age_check::Column::CreatedAt)
+        .all(db)
+        .await?;
     let notes = notification::Entity::find()
         .filter(notification::Column::UserId.eq(me.id))
         .order_by_asc(notification::Column::CreatedAt)
@@ -137,6 +147,13 @@ pub async fn export(db: &impl ConnectionTrait, viewer: &Viewer, now: DateTime<Ut
         "timeRequests": requests.iter().map(|r| json!({
             "minutes": r.minutes, "reason": r.reason, "status": r.status, "grantedMinutes": r.granted_minutes,
             "createdAt": r.created_at.to_rfc3339(), "answeredAt": r.answered_at.map(|t| t.to_rfc3339()) })).collect::<Vec<_>>(),
+        "verificationRequests": badge_requests.iter().map(|r| json!({
+            "kind": r.kind, "evidence": r.evidence, "status": r.status, "note": r.note,
+            "createdAt": r.created_at.to_rfc3339(), "decidedAt": r.decided_at.map(|t| t.to_rfc3339()) })).collect::<Vec<_>>(),
+        "ageChecks": age_checks.iter().map(|c| json!({
+            "status": c.status, "claimedBirthDate": c.claimed_birth_date.map(|d| d.to_string()),
+            "createdAt": c.created_at.to_rfc3339(), "submittedAt": c.submitted_at.map(|t| t.to_rfc3339()),
+            "decidedAt": c.decided_at.map(|t| t.to_rfc3339()) })).collect::<Vec<_>>(),
         "notifications": notes.iter().map(|n| json!({
             "kind": n.kind, "title": n.title, "body": n.body, "createdAt": n.created_at.to_rfc3339(),
             "readAt": n.read_at.map(|t| t.to_rfc3339()) })).collect::<Vec<_>>(),

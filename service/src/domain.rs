@@ -214,7 +214,8 @@ pub fn check_birth_date(birth: NaiveDate, today: NaiveDate) -> Result<(), Valida
     if birth > today {
         return Err(invalid("range", "may not be in the future"));
     }
-    if age_on(birth, today) > 120 {
+    let earliest = today.checked_sub_months(chrono::Months::new(120 * 12)).unwrap_or(NaiveDate::MIN);
+    if birth < earliest {
         return Err(invalid("range", "may not be more than 120 years ago"));
     }
     Ok(())
@@ -226,6 +227,15 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_birth_date_is_at_most_120_years_ago_to_the_day() {
+        let today = date(2026, 12, 6);
+        assert!(check_birth_date(date(1906, 12, 6), today).is_ok());
+        assert!(check_birth_date(date(1906, 12, 5), today).is_err());
+        assert!(check_birth_date(today, today).is_ok());
+        assert!(check_birth_date(date(2026, 12, 7), today).is_err());
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::graphql::loaders::{FollowCountsLoader, FollowStatusLoader, ResemblesL
 use crate::service::accounts::{self, NewAccount};
 use crate::service::pagination::PageRequest;
 use crate::service::sessions::{self, IssuedTokens};
-use crate::service::{screen_time, settings, social};
+use crate::service::{auth, screen_time, settings, social};
 
 /// A public profile.
 pub struct User(pub user::Model);
@@ -54,7 +54,10 @@ impl User {
     /// edit of, so clients can warn ("this is not @minh.tran"); null when none.
     async fn resembles(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         let Some(id) = loader::<ResemblesLoader>(ctx)?.load_one(self.0.id).await? else { return Ok(None) };
-        Ok(loader::<UserLoader>(ctx)?.load_one(id).await?.map(User))
+        let now = policy(ctx)?.now();
+        // A locked, suspended or deleted account is hidden here as on its own profile.
+        let resembled = loader::<UserLoader>(ctx)?.load_one(id).await?;
+        Ok(resembled.filter(|account| auth::is_visible_account(account, now)).map(User))
     }
     /// Whether the account is private: only accepted followers see its content, and follows become requests.
     async fn is_private(&self, ctx: &Context<'_>) -> AppResult<bool> {

@@ -164,6 +164,11 @@ async fn an_account_asked_for_an_age_check_is_locked_hidden_and_answers_with_its
         let audit = data(&app.query_as(&f.moderator, CASE, json!({ "id": case["id"] })).await, "moderationCase");
         let events = audit["events"].as_array().unwrap();
         assert!(events.iter().any(|e| e["kind"] == "AGE_CHECK" && e["note"] == "Căn cước hợp lệ"), "{audit}");
+        // What is kept of the check is in the owner's export, the evidence gone.
+        let export = field(&app.query_as(&child, "mutation { exportMyData }", json!({})).await, "exportMyData").clone();
+        let export: Value = serde_json::from_str(export.as_str().unwrap_or_default()).unwrap_or(export);
+        assert_eq!(export["ageChecks"][0]["status"], "CONFIRMED_ADULT", "{export}");
+        assert!(!export.to_string().contains(EVIDENCE));
         // The token of a decided check opens the answer no more.
         assert_code(
             &app.query_as(&token, SUBMIT, json!({ "d": born_years_ago(20), "e": EVIDENCE })).await,
@@ -255,6 +260,9 @@ async fn a_child_found_under_13_is_purged_at_once_and_their_email_waits_a_year()
         // The email may not sign up again for a year; the handle is free.
         let again = json!({ "handle": "be.na.moi", "email": "be.na@example.com", "birthDate": born_years_ago(20) });
         assert_code(&app.try_sign_up(again.clone()).await, "AGE_RESTRICTED");
+        let tagged =
+            json!({ "handle": "be.na.hai", "email": "Be.Na+hai@example.com", "birthDate": born_years_ago(20) });
+        assert_code(&app.try_sign_up(tagged).await, "AGE_RESTRICTED");
         app.clock.advance(Duration::days(364));
         assert_code(&app.try_sign_up(again.clone()).await, "AGE_RESTRICTED");
         app.clock.advance(Duration::days(2));
@@ -293,7 +301,7 @@ async fn two_admins_deciding_one_age_check_at_once_leave_one_decision() {
 }
 
 #[tokio::test]
-async fn an_appeal_upheld_against_an_age_check_unlocks_the_account() {
+async fn an_appeal_that_reverses_an_age_check_unlocks_the_account_and_no_other_decision_replaces_it() {
     on_each_database(|app| async move {
         let f = family(&app).await;
         let case = require_age_check(&app, &f).await;
@@ -301,9 +309,14 @@ async fn an_appeal_upheld_against_an_age_check_unlocks_the_account() {
         let appealed =
             app.query_as(&token, APPEAL, json!({ "id": case["id"], "m": "Em đã 20 tuổi, đây là nhầm lẫn." })).await;
         assert_eq!(data(&appealed, "appealDecision")["status"], "APPEALED");
-        // A different moderator reverses it: the lock and the check go.
+        // A different moderator may reverse it, escalate it or uphold it as
+        // it was, never swap it for a decision nobody carries out.
         let other = app.user_with_role("kiem.duyet.hai", Role::Moderator).await;
         let appeal = data(&app.query_as(&other, CASE, json!({ "id": case["id"] })).await, "moderationCase");
+        let swapped = resolve(&app, &other, &appeal, "SUSPEND_USER", json!({ "suspendDays": 30 })).await;
+        assert_code(&swapped, "BAD_USER_INPUT");
+        assert!(swapped["errors"][0]["extensions"]["fields"]["action"].is_array(), "{swapped}");
+        // The reversal: the lock and the check go.
         ok(&resolve(&app, &other, &appeal, "DISMISS", json!({})).await);
         app.log_in("be.na").await;
         assert!(

@@ -70,6 +70,10 @@ async fn look_alikes_of_a_verified_account_are_refused_and_real_names_are_not() 
         // (Minh Tuấn is one letter from Minh Trần: flagged too, as the rule says.)
         let real = "{ user(handle: \"nguyen.van.an\") { resembles { handle } } }";
         assert_eq!(ok(&app.query(real, json!({})).await)["user"]["resembles"], Value::Null);
+        // A hidden account is not shown through its look-alike's profile.
+        app.update_user("minh.tran", |u| u.suspended_until = sea_orm::Set(Some(app.clock_now() + Duration::days(3))))
+            .await;
+        assert_eq!(ok(&app.query(look, json!({})).await)["user"]["resembles"], Value::Null);
     })
     .await;
 }

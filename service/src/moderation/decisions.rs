@@ -117,6 +117,14 @@ pub async fn resolve(db: &DatabaseConnection, policy: &Policy, decision: Decisio
     }
     // An appeal stays an appeal when it was escalated to an admin.
     let appeal = case.appealed_at.is_some();
+    // An appeal reverses the decision (DISMISS), escalates, or upholds the
+    // decision as it was: another action would be recorded but never done.
+    if appeal
+        && !matches!(action, ModerationAction::Dismiss | ModerationAction::Escalate)
+        && case.resolution != Some(action)
+    {
+        return Err(AppError::field("action", "on an appeal must be DISMISS, ESCALATE or the decision appealed"));
+    }
 
     let txn = crate::begin_write(db).await?;
     let won = update_if_version(&txn, case.id, decision.expected_version, |u| {

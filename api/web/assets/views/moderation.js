@@ -25,8 +25,15 @@ const ACTIONS = {
   USER: ['DISMISS', 'WARN_USER', 'SUSPEND_USER', 'BAN_USER', 'REQUIRE_AGE_CHECK', 'ESCALATE'],
 };
 
+/** An appeal is reversed (DISMISS), escalated, or upheld as decided; a first decision may be anything that applies. */
+function actionsFor(c) {
+  if (c.appealMessage && c.resolution) return ['DISMISS', c.resolution, 'ESCALATE'];
+  return ACTIONS[c.targetType];
+}
+
 /** What the form starts on: an age check for an account reported as under 13, else the usual first step. */
 function firstAction(c) {
+  if (c.appealMessage && c.resolution) return 'DISMISS';
   if (c.targetType !== 'USER') return 'REMOVE_CONTENT';
   return c.reports.edges.some(({ node }) => node.reason === 'UNDERAGE_USER') ? 'REQUIRE_AGE_CHECK' : 'WARN_USER';
 }
@@ -191,7 +198,7 @@ function CaseView({ id }) {
         <button type="button" class="secondary" onClick=${release}>${t('mod.release')}</button></div>
       <label>${t('mod.action')}
         <select name="action" value=${action} onChange=${(e) => setAction(e.target.value)}>
-          ${ACTIONS[c.targetType].map((a) => html`<option value=${a}>${t(`action.${a}`)}</option>`)}
+          ${actionsFor(c).map((a) => html`<option value=${a}>${t(`action.${a}`)}</option>`)}
         </select>
       </label>
       ${action === 'REQUIRE_AGE_CHECK' && html`<p class="muted age-check-hint" role="note">${t('mod.ageCheckHint')}</p>`}
