@@ -8,7 +8,7 @@ use std::ops::RangeInclusive;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::moderation_case as case;
-use entity::{AgeCheckStatus, Role, age_check, session, user, user_settings};
+use entity::{AgeCheckStatus, Role, age_check, user, user_settings};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
@@ -224,17 +224,12 @@ async fn start_teen_defaults(
     Ok(())
 }
 
-/// Deleted and purged at once: no grace period for a child's account.
+/// Deleted and purged at once: no grace period for a child's account (its
+/// sessions go with it).
 async fn remove_child(db: &impl ConnectionTrait, account: Uuid, now: DateTime<Utc>) -> AppResult<()> {
     user::Entity::update_many()
         .col_expr(user::Column::DeletedAt, Expr::value(now))
         .filter(user::Column::Id.eq(account))
-        .exec(db)
-        .await?;
-    session::Entity::update_many()
-        .col_expr(session::Column::RevokedAt, Expr::value(now))
-        .filter(session::Column::UserId.eq(account))
-        .filter(session::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
     if !data_rights::erase(db, account, now).await? {
