@@ -19,6 +19,7 @@ pub mod family;
 pub mod feed;
 pub mod identity;
 pub mod interactions;
+pub mod kindness;
 pub mod live;
 pub mod moderation;
 pub mod notifications;

@@ -58,6 +58,11 @@ pub fn refuse_hidden(text: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// `text` with its hidden characters dropped, so `n\u{200B}gu` reads `ngu`.
+pub(crate) fn without_hidden(text: &str) -> String {
+    text.chars().filter(|c| !is_hidden(*c)).collect()
+}
+
 /// Text as search, blocked keywords and the kindness check compare it.
 pub fn fold(text: &str) -> String {
     let folded: String = text

@@ -1,0 +1,216 @@
+//! The unkind-wording check: insults, slurs, threats, body-shaming and
+//! "go die" phrases, in Vietnamese (with or without diacritics, and the
+//! teencode people type) and English. One function, [`check`], serves the
+//! nudge, the comment filters and the figures.
+//!
+//! Text is cut into words after `text::fold` (look-alike letters and
+//! invisible characters do not slip past), keeping whether each word was
+//! written with Vietnamese marks: without marks, `ngu` may be "stupid" or
+//! `ngủ` (sleep), so the lexicon matches phrases with context rather than
+//! single syllables, and a word written with other marks (`ngủ ngon`) never
+//! matches. Letters spelled out (`n.g.u`, `k y s`), digits for letters
+//! (`0c ch0`) and stretched letters (`nguuuu`) are read as the word.
+//! English also goes through `rustrict` (its mean and offensive types).
+use rustrict::{Censor, Type};
+use unicode_normalization::UnicodeNormalization;
+
+use super::lexicon::{self, Harm};
+use crate::text::{fold, without_hidden};
+
+/// What the check found: the words as written, and the worst harm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unkind {
+    pub words: Vec<String>,
+    pub harm: Harm,
+}
+
+/// One word of the text, as the lexicon compares it.
+#[derive(Debug, Clone)]
+pub(super) struct Word {
+    /// Folded, letters and digits only, digits read as letters, runs of one
+    /// letter made one (`nguuu` → `ngu`).
+    pub bare: String,
+    /// Lower-case as written, for words written with marks.
+    pub spelled: String,
+    /// Written with Vietnamese marks (`ủ`, `đ`): then it matches only the
+    /// same spelling.
+    pub marked: bool,
+    /// As the person wrote it, for telling them.
+    pub original: String,
+}
+
+/// The unkind words of `text`, if any.
+pub fn check(text: &str) -> Option<Unkind> {
+    let words = words(text);
+    let mut found: Vec<(usize, usize, Harm)> = lexicon::matches(&words);
+    found.sort_by_key(|(start, _, _)| *start);
+    // Overlapping matches are one phrase: `thằng này ngu` and `ngu như bò`.
+    let mut spans: Vec<(usize, usize, Harm)> = Vec::new();
+    for (start, end, harm) in found {
+        match spans.last_mut() {
+            Some(last) if start < last.1 => *last = (last.0, last.1.max(end), last.2.max(harm)),
+            _ => spans.push((start, end, harm)),
+        }
+    }
+    let mut shown: Vec<String> = Vec::new();
+    let mut worst: Option<Harm> = None;
+    for (start, end, harm) in &spans {
+        let phrase = words[*start..*end].iter().map(|w| w.original.as_str()).collect::<Vec<_>>().join(" ");
+        if !shown.contains(&phrase) {
+            shown.push(phrase);
+        }
+        worst = Some(worst.map_or(*harm, |w| w.max(*harm)));
+    }
+    let english = if looks_vietnamese(&words) { Vec::new() } else { english_mean_words(text) };
+    for word in english {
+        if !shown.iter().any(|s| s.to_lowercase().contains(&word.to_lowercase())) {
+            shown.push(word);
+        }
+        worst = Some(worst.map_or(Harm::Insult, |w| w.max(Harm::Insult)));
+    }
+    worst.map(|harm| Unkind { words: shown, harm })
+}
+
+/// Syllables that show a comment written without marks is Vietnamese.
+const VIETNAMESE_WITHOUT_MARKS: &[&str] = &[
+    "la", "cua", "va", "khong", "ko", "nay", "minh", "ban", "qua", "thi", "nha", "oi", "roi", "duoc", "cho", "voi",
+    "dep", "ngay", "nhu", "cung", "lam", "xem", "hay", "toi", "em", "anh", "chi", "may", "tao", "di", "vay", "gi",
+];
+
+/// `rustrict` reads English: Vietnamese syllables (`ngày`, `tập`) look to
+/// it like English slurs. A comment is Vietnamese when a word carries marks
+/// or two are common Vietnamese syllables.
+fn looks_vietnamese(words: &[Word]) -> bool {
+    words.iter().any(|w| w.marked)
+        || words.iter().filter(|w| VIETNAMESE_WITHOUT_MARKS.contains(&w.bare.as_str())).count() >= 2
+}
+
+/// The words `rustrict` censors as severely mean or offensive.
+fn english_mean_words(text: &str) -> Vec<String> {
+    let threshold = (Type::MEAN | Type::OFFENSIVE) & Type::SEVERE;
+    let (censored, kind) = Censor::from_str(text).with_censor_threshold(threshold).censor_and_analyze();
+    if !kind.is(threshold) {
+        return Vec::new();
+    }
+    let written: Vec<&str> = text.split_whitespace().collect();
+    let hidden: Vec<&str> = censored.split_whitespace().collect();
+    if written.len() != hidden.len() {
+        return vec![text.trim().to_owned()];
+    }
+    written.iter().zip(&hidden).filter(|(_, h)| h.contains('*')).map(|(w, _)| trim_punctuation(w)).collect()
+}
+
+fn trim_punctuation(word: &str) -> String {
+    word.trim_matches(|c: char| !c.is_alphanumeric()).to_owned()
+}
+
+/// Whether a word carries Vietnamese marks: a combining mark once
+/// decomposed, or `đ`.
+fn has_marks(word: &str) -> bool {
+    word.nfd().any(|c| ('\u{0300}'..='\u{036F}').contains(&c)) || word.contains(['đ', 'Đ'])
+}
+
+/// A word as the lexicon compares it: folded, digits read as letters when
+/// it also has letters, and stretched letters made one.
+pub(super) fn bare(word: &str) -> String {
+    let folded: String = fold(word).chars().filter(|c| c.is_alphanumeric()).collect();
+    let has_letters = folded.chars().any(|c| c.is_alphabetic());
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        let c = match c {
+            '0' if has_letters => 'o',
+            '1' if has_letters => 'i',
+            '3' if has_letters => 'e',
+            '4' if has_letters => 'a',
+            '5' if has_letters => 's',
+            '7' if has_letters => 't',
+            other => other,
+        };
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The words of `text`. Runs of single letters (`n.g.u`, `k y s`) become one word.
+pub(super) fn words(text: &str) -> Vec<Word> {
+    let lower: String = without_hidden(text).nfc().flat_map(char::to_lowercase).collect();
+    let mut pieces: Vec<Word> = lower
+        .split(|c: char| !(c.is_alphanumeric() || is_mark(c)))
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| Word {
+            bare: bare(piece),
+            spelled: piece.nfc().collect(),
+            marked: has_marks(piece),
+            original: piece.to_owned(),
+        })
+        .filter(|w| !w.bare.is_empty())
+        .collect();
+    let mut merged: Vec<Word> = Vec::with_capacity(pieces.len());
+    let mut i = 0;
+    while i < pieces.len() {
+        let run = pieces[i..].iter().take_while(|w| w.bare.chars().count() == 1 && !w.marked).count();
+        if run >= 2 {
+            let letters: Vec<Word> = pieces.drain(i..i + run).collect();
+            let original = letters.iter().map(|w| w.original.as_str()).collect::<Vec<_>>().join(".");
+            let joined: String = letters.iter().map(|w| w.bare.as_str()).collect();
+            merged.push(Word { bare: bare(&joined), spelled: joined, marked: false, original });
+        } else {
+            merged.push(pieces[i].clone());
+            i += 1;
+        }
+    }
+    merged
+}
+
+/// Combining marks stay inside a word (text written decomposed).
+fn is_mark(c: char) -> bool {
+    ('\u{0300}'..='\u{036F}').contains(&c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flagged(text: &str) -> bool {
+        check(text).is_some()
+    }
+
+    #[test]
+    fn vietnamese_insults_are_found_with_or_without_marks_and_in_teencode() {
+        for text in ["Mày ngu thế", "may ngu the", "m ngu vcl", "n.g.u vãi", "đồ 0c ch0", "nguuuu thế", "Đồ óc chó"]
+        {
+            assert!(flagged(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn harmless_words_that_look_alike_are_not_flagged() {
+        for text in [
+            "Chúc bạn ngủ ngon",
+            "ngủ ngon nha ad",
+            "Ngũ cốc này mua ở đâu",
+            "Con chó nhà bạn dễ thương quá",
+            "Ngon chết đi được",
+            "Trứng cút luộc bao lâu",
+            "Thằng em mình cũng thích",
+            "Anh Nguyễn dạy hay",
+            "Hay vl, share liền",
+        ] {
+            assert!(!flagged(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn look_alike_letters_and_hidden_characters_do_not_slip_past() {
+        assert!(flagged("mày ngυ thế"), "Greek υ");
+        assert!(flagged("mày n\u{200B}gu thế"), "zero-width space");
+    }
+
+    #[test]
+    fn the_words_are_told_as_written() {
+        let found = check("Thằng này ngu như bò").unwrap();
+        assert_eq!(found.words, vec!["thằng này ngu như bò".to_owned()]);
+    }
+}

@@ -1,0 +1,8 @@
+//! Kind words: the check for unkind wording, the nudge before an unkind
+//! comment is posted, and what becomes of each nudge.
+mod check;
+pub mod evaluation;
+mod lexicon;
+
+pub use check::{Unkind, check};
+pub use lexicon::Harm;
