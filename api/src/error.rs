@@ -62,6 +62,10 @@ impl ErrorExtensions for ApiError {
                     ext.set("caseId", pass.case_id.map(|id| id.to_string()));
                     ext.set("submittedAt", pass.submitted_at.map(|t| t.to_rfc3339()));
                 }
+                AppError::KindnessNudge { words, suggestion } => {
+                    ext.set("words", async_graphql::to_value(words).unwrap_or_default());
+                    ext.set("suggestion", suggestion.as_str());
+                }
                 AppError::ScreenTimeLimitReached { used_minutes, limit_minutes, resets_at } => {
                     ext.set("usedMinutes", *used_minutes);
                     ext.set("limitMinutes", *limit_minutes);

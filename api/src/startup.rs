@@ -24,7 +24,7 @@ use crate::graphql::{self, AppSchema};
 use crate::service::campaign::figures::Figures;
 use crate::service::live::Changes;
 use crate::service::taxonomy::Taxonomy;
-use crate::service::{data_rights, family, rate_limit};
+use crate::service::{data_rights, family, kindness, rate_limit};
 use crate::shutdown::Shutdown;
 use crate::state::AppState;
 use crate::telemetry::{self, REQUEST_ID_HEADER, RequestSpan};
@@ -275,8 +275,9 @@ impl Application {
 }
 
 /// Work that follows the clock rather than a request: ending the family
-/// links of teens who turned 18, purging accounts deleted 30 days ago and
-/// forgetting old failed sign-ins.
+/// links of teens who turned 18, purging accounts deleted 30 days ago,
+/// settling the nudges nothing followed as withdrawn and forgetting old
+/// failed sign-ins.
 /// All are safe on every instance at once. A pass that ended links or purged
 /// accounts announces a change, as a mutation does, for the anonymous cache.
 fn spawn_maintenance(state: AppState) -> tokio::task::JoinHandle<()> {
@@ -297,6 +298,9 @@ fn spawn_maintenance(state: AppState) -> tokio::task::JoinHandle<()> {
             match data_rights::purge(&state.db, now).await {
                 Ok(purged) => changed += purged,
                 Err(err) => tracing::warn!("purge failed: {}", err.detail()),
+            }
+            if let Err(err) = kindness::nudges::settle_withdrawn(&state.db, now).await {
+                tracing::warn!("settling withdrawn nudges failed: {}", err.detail());
             }
             if let Err(err) = rate_limit::forget_old_attempts(&state.db, now).await {
                 tracing::warn!("forgetting old attempts failed: {}", err.detail());

@@ -13,6 +13,14 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Set when moderation removes it.
     pub removed_at: Option<DateTimeUtc>,
+    /// Set when the content author's comment controls held it: until
+    /// `approved_at`, only its writer and the content's author see it.
+    pub held_at: Option<DateTimeUtc>,
+    pub approved_at: Option<DateTimeUtc>,
+    /// Set when the content's author hides it; then only its writer sees it.
+    pub hidden_at: Option<DateTimeUtc>,
+    /// The kindness check flagged it (posted anyway, or held).
+    pub flagged: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,6 +24,8 @@ pub struct Model {
     pub view_count: i32,
     pub like_count: i32,
     pub comment_count: i32,
+    /// When its author was last told of a comment storm on it (once a day at most).
+    pub storm_told_at: Option<DateTimeUtc>,
     pub share_count: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

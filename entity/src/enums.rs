@@ -332,3 +332,19 @@ pub enum AgeCheckStatus {
     #[sea_orm(string_value = "UNDER_13")]
     Under13,
 }
+
+/// What someone did after a kindness nudge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum NudgeOutcome {
+    /// Posted, within 10 minutes, a comment on the item that passes the check.
+    #[sea_orm(string_value = "REWRITTEN")]
+    Rewritten,
+    /// Posted it as it was.
+    #[sea_orm(string_value = "POSTED_ANYWAY")]
+    PostedAnyway,
+    /// Posted nothing on the item within 10 minutes.
+    #[sea_orm(string_value = "WITHDRAWN")]
+    Withdrawn,
+}

@@ -6,6 +6,7 @@ pub mod attempt;
 pub mod author_taste;
 pub mod campaign;
 pub mod comment;
+pub mod comment_block;
 pub mod consent;
 pub mod content;
 pub mod content_tag;
@@ -17,6 +18,7 @@ pub mod like;
 pub mod moderation_case;
 pub mod moderation_event;
 pub mod notification;
+pub mod nudge;
 pub mod pairing_attempt;
 pub mod pairing_code;
 pub mod privacy_policy;
@@ -39,6 +41,6 @@ pub mod verified_name;
 
 pub use enums::{
     AgeCheckStatus, Audience, CaseStatus, CommentPolicy, ContentStatus, FollowState, InteractionKind, KpiKey,
-    LinkStatus, ModerationAction, Pillar, QuestionKind, ReportReason, ReportStatus, ReportTargetType, RespondentGroup,
-    Role, SurveyWave, TimeRequestStatus, VerificationKind, VerificationStatus,
+    LinkStatus, ModerationAction, NudgeOutcome, Pillar, QuestionKind, ReportReason, ReportStatus, ReportTargetType,
+    RespondentGroup, Role, SurveyWave, TimeRequestStatus, VerificationKind, VerificationStatus,
 };

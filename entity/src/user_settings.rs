@@ -45,6 +45,15 @@ pub struct Model {
     #[sea_orm(column_type = "Json")]
     pub blocked_keywords: Keywords,
     pub locked_by_guardian: bool,
+    /// Comments on this account's content that the kindness check flags are held.
+    pub filter_unkind: bool,
+    /// Comments on this account's content containing one of these (compared
+    /// by skeleton) are held.
+    #[sea_orm(column_type = "Json")]
+    pub filter_keywords: Keywords,
+    /// Until then, comments from accounts that do not follow this one, or
+    /// are younger than 7 days, are held.
+    pub comments_limited_until: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
     /// When the teen last dismissed the wind-down prompt.
     pub wind_down_dismissed_at: Option<DateTimeUtc>,

@@ -19,6 +19,7 @@ mod m20261206_000013_notifications_in_both_languages;
 mod m20261206_000014_moderation_tiers;
 mod m20261206_000015_identity;
 mod m20261206_000016_age_checks;
+mod m20261206_000017_kind_words;
 
 /// An index over `cols`, unique or not.
 fn index(name: &str, table: impl IntoIden, cols: Vec<DynIden>, unique: bool) -> IndexCreateStatement {
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_moderation_tiers::Migration),
             Box::new(m20261206_000015_identity::Migration),
             Box::new(m20261206_000016_age_checks::Migration),
+            Box::new(m20261206_000017_kind_words::Migration),
         ]
     }
 }

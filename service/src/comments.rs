@@ -1,15 +1,29 @@
-//! Comments, under the content author's comment policy.
-use entity::{CommentPolicy, comment, content};
+//! Comments, under the content author's comment policy and comment
+//! controls, with a nudge before an unkind one is posted.
+use chrono::{DateTime, Duration, Utc};
+use entity::{CommentPolicy, comment, content, user};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
+use crate::kindness::{self, controls, nudges};
+use crate::notifications::{self, Notice};
 use crate::pagination::{Direction, Page, PageRequest, keyset_page};
 use crate::policy::Policy;
 use crate::text::fold;
 use crate::visibility::{Scope, visible_comments};
 use crate::{content as contents, settings, social};
+
+/// At most this many ids per `hideComments`.
+pub const HIDE_AT_ONCE: usize = 100;
+/// Flagged comments on one item within the hour that make a storm.
+const STORM: u64 = 10;
+const STORM_WINDOW: Duration = Duration::hours(1);
+/// A creator hears of a storm on an item at most this often.
+const STORM_TOLD_EVERY: Duration = Duration::days(1);
 
 async fn bump_count(db: &impl ConnectionTrait, content_id: Uuid, by: i32) -> AppResult<()> {
     content::Entity::update_many()
@@ -20,12 +34,42 @@ async fn bump_count(db: &impl ConnectionTrait, content_id: Uuid, by: i32) -> App
     Ok(())
 }
 
+/// A new comment's row: shown, not held or flagged.
+pub fn row(content_id: Uuid, author_id: Uuid, body: &str, at: DateTime<Utc>) -> comment::ActiveModel {
+    comment::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        content_id: Set(content_id),
+        author_id: Set(author_id),
+        body: Set(body.to_owned()),
+        body_folded: Set(fold(body)),
+        created_at: Set(at),
+        removed_at: Set(None),
+        held_at: Set(None),
+        approved_at: Set(None),
+        hidden_at: Set(None),
+        flagged: Set(false),
+    }
+}
+
+/// Whether everyone who may see the item sees the comment (and it counts).
+fn shown(comment: &comment::Model) -> bool {
+    (comment.held_at.is_none() || comment.approved_at.is_some()) && comment.hidden_at.is_none()
+}
+
 /// Comments on content the viewer may read now: a teen in time away or
-/// past today's limit cannot.
-pub async fn add(db: &DatabaseConnection, policy: &Policy, content_id: Uuid, body: &str) -> AppResult<comment::Model> {
-    let viewer = policy.member()?.id();
+/// past today's limit cannot. An unkind comment is answered with a nudge
+/// and not posted, unless `post_anyway`.
+pub async fn add(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    content_id: Uuid,
+    body: &str,
+    post_anyway: bool,
+) -> AppResult<comment::Model> {
+    let writer = &policy.member()?.user;
     let reads = policy.content_reads(db).await?;
     let scope = reads.scope();
+    let now = scope.now;
     let body = body.trim();
     if !(1..=500).contains(&body.chars().count()) {
         return Err(AppError::field("body", "must be 1 to 500 characters long"));
@@ -33,30 +77,71 @@ pub async fn add(db: &DatabaseConnection, policy: &Policy, content_id: Uuid, bod
     crate::text::refuse_hidden(body).map_err(|e| AppError::invalid("body", &e))?;
     let content = contents::get_visible(db, scope, content_id).await?;
     let author_settings = settings::get(db, content.author_id).await?;
-    let allowed = viewer == content.author_id
-        || match author_settings.comment_policy {
+    let allowed = writer.id == content.author_id
+        || (match author_settings.comment_policy {
             CommentPolicy::Everyone => true,
-            CommentPolicy::Followers => social::is_following(db, viewer, content.author_id).await?,
+            CommentPolicy::Followers => social::is_following(db, writer.id, content.author_id).await?,
             CommentPolicy::Nobody => false,
-        };
+        } && !controls::blocked(db, content.author_id, writer.id).await?);
     if !allowed {
         return Err(AppError::Forbidden("The author does not accept comments from you on this content".into()));
     }
+    let unkind = kindness::check(body);
+    if let (Some(found), false) = (&unkind, post_anyway) {
+        nudges::record(db, writer.id, content_id, &found.words, now).await?;
+        return Err(AppError::KindnessNudge {
+            words: found.words.clone(),
+            suggestion: nudges::suggestion(found.harm, policy.vietnamese()),
+        });
+    }
+    let flagged = unkind.is_some();
+    let held = controls::holds(db, &author_settings, writer, body, flagged, now).await?;
     let txn = crate::begin_write(db).await?;
     let row = comment::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        content_id: Set(content_id),
-        author_id: Set(viewer),
-        body: Set(body.to_owned()),
-        body_folded: Set(fold(body)),
-        created_at: Set(scope.now),
-        removed_at: Set(None),
+        held_at: Set(held.then_some(now)),
+        flagged: Set(flagged),
+        ..row(content_id, writer.id, body, now)
     }
     .insert(&txn)
     .await?;
-    bump_count(&txn, content_id, 1).await?;
+    if !held {
+        bump_count(&txn, content_id, 1).await?;
+    }
+    nudges::settle_by_comment(&txn, writer.id, content_id, flagged, now).await?;
+    if flagged {
+        tell_of_storm(&txn, &content, now).await?;
+    }
     txn.commit().await?;
     Ok(row)
+}
+
+/// Ten flagged comments on the item within the hour: its author hears of
+/// it, once a day at most (the conditional update decides who tells).
+async fn tell_of_storm(db: &impl ConnectionTrait, content: &content::Model, now: DateTime<Utc>) -> AppResult<()> {
+    let flagged = comment::Entity::find()
+        .filter(comment::Column::ContentId.eq(content.id))
+        .filter(comment::Column::Flagged.eq(true))
+        .filter(comment::Column::CreatedAt.gt(now - STORM_WINDOW))
+        .count(db)
+        .await?;
+    if flagged < STORM {
+        return Ok(());
+    }
+    let told = content::Entity::update_many()
+        .col_expr(content::Column::StormToldAt, Expr::value(now))
+        .filter(content::Column::Id.eq(content.id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(content::Column::StormToldAt.is_null())
+                .add(content::Column::StormToldAt.lte(now - STORM_TOLD_EVERY)),
+        )
+        .exec(db)
+        .await?;
+    if told.rows_affected > 0 {
+        let notice = Notice::CommentStorm { title: &content.title, content_id: content.id };
+        notifications::notify_id(db, content.author_id, notice, now).await?;
+    }
+    Ok(())
 }
 
 /// Its writer or the content's author may delete a comment.
@@ -69,7 +154,7 @@ pub async fn delete(db: &DatabaseConnection, scope: &Scope, viewer: Uuid, commen
     }
     let txn = crate::begin_write(db).await?;
     let deleted = comment::Entity::delete_by_id(comment_id).exec(&txn).await?;
-    if deleted.rows_affected > 0 {
+    if deleted.rows_affected > 0 && shown(&comment) {
         bump_count(&txn, comment.content_id, -1).await?;
     }
     txn.commit().await?;
@@ -87,4 +172,107 @@ pub async fn list(
     let author_keywords = settings::get(db, content.author_id).await?.blocked_keywords.0;
     let select = visible_comments(reads.scope(), content.id, &author_keywords);
     keyset_page(db, select, Direction::NewestFirst, page).await
+}
+
+/// The content's author, and the content, or why not.
+async fn own_content(db: &impl ConnectionTrait, policy: &Policy, content_id: Uuid) -> AppResult<content::Model> {
+    let viewer = policy.member()?.id();
+    let reads = policy.content_reads(db).await?;
+    let content = contents::get_visible(db, reads.scope(), content_id).await?;
+    if content.author_id != viewer {
+        return Err(AppError::Forbidden("Only the content's author can do this".into()));
+    }
+    Ok(content)
+}
+
+/// Comments held on the caller's content, oldest first.
+pub async fn held(
+    db: &impl ConnectionTrait,
+    policy: &Policy,
+    content_id: Uuid,
+    page: &PageRequest,
+) -> AppResult<Page<comment::Model>> {
+    own_content(db, policy, content_id).await?;
+    let select = comment::Entity::find()
+        .filter(comment::Column::ContentId.eq(content_id))
+        .filter(comment::Column::HeldAt.is_not_null())
+        .filter(comment::Column::ApprovedAt.is_null())
+        .filter(comment::Column::HiddenAt.is_null())
+        .filter(comment::Column::RemovedAt.is_null());
+    keyset_page(db, select, Direction::OldestFirst, page).await
+}
+
+/// The content's author shows a held comment to everyone.
+pub async fn approve(db: &DatabaseConnection, policy: &Policy, comment_id: Uuid) -> AppResult<comment::Model> {
+    let not_found = || AppError::NotFound("No such comment".into());
+    let waiting = comment::Entity::find_by_id(comment_id).one(db).await?.ok_or_else(not_found)?;
+    own_content(db, policy, waiting.content_id).await?;
+    let txn = crate::begin_write(db).await?;
+    let approved = comment::Entity::update_many()
+        .col_expr(comment::Column::ApprovedAt, Expr::value(policy.now()))
+        .filter(comment::Column::Id.eq(comment_id))
+        .filter(comment::Column::HeldAt.is_not_null())
+        .filter(comment::Column::ApprovedAt.is_null())
+        .filter(comment::Column::HiddenAt.is_null())
+        .exec(&txn)
+        .await?;
+    if approved.rows_affected == 0 {
+        return Err(AppError::Conflict("This comment is not waiting for approval".into()));
+    }
+    bump_count(&txn, waiting.content_id, 1).await?;
+    txn.commit().await?;
+    comment::Entity::find_by_id(comment_id).one(db).await?.ok_or_else(not_found)
+}
+
+/// The caller hides up to 100 comments on their own content (others' ids
+/// are passed over) and may stop their writers commenting on their content.
+/// Returns how many it hid.
+pub async fn hide(db: &DatabaseConnection, policy: &Policy, ids: &[Uuid], block_writers: bool) -> AppResult<u64> {
+    let owner = policy.member()?.id();
+    let now = policy.now();
+    if !(1..=HIDE_AT_ONCE).contains(&ids.len()) {
+        return Err(AppError::field("ids", "must hold 1 to 100 comment ids"));
+    }
+    let own = sea_orm::sea_query::Query::select()
+        .column(content::Column::Id)
+        .from(content::Entity)
+        .and_where(Expr::col(content::Column::AuthorId).eq(owner))
+        .to_owned();
+    let txn = crate::begin_write(db).await?;
+    let found = comment::Entity::find()
+        .filter(comment::Column::Id.is_in(ids.iter().copied()))
+        .filter(comment::Column::ContentId.in_subquery(own))
+        .filter(comment::Column::HiddenAt.is_null())
+        .all(&txn)
+        .await?;
+    // One by one, so that of two hides at once each comment is counted out once.
+    let mut hidden = 0;
+    for comment in &found {
+        let done = comment::Entity::update_many()
+            .col_expr(comment::Column::HiddenAt, Expr::value(now))
+            .filter(comment::Column::Id.eq(comment.id))
+            .filter(comment::Column::HiddenAt.is_null())
+            .exec(&txn)
+            .await?;
+        if done.rows_affected > 0 {
+            hidden += 1;
+            if shown(comment) {
+                bump_count(&txn, comment.content_id, -1).await?;
+            }
+        }
+    }
+    if block_writers {
+        let writers: Vec<Uuid> = found.iter().map(|c| c.author_id).collect();
+        controls::block(&txn, owner, &writers, now).await?;
+    }
+    txn.commit().await?;
+    Ok(hidden)
+}
+
+/// Whether the viewer is told a comment is held: only the content's author
+/// (its writer is not told).
+pub fn held_for(comment: &comment::Model, viewer: Option<&user::Model>) -> bool {
+    comment.held_at.is_some()
+        && comment.approved_at.is_none()
+        && viewer.is_some_and(|viewer| viewer.id != comment.author_id)
 }

@@ -94,6 +94,7 @@ pub async fn publish(
         view_count: Set(0),
         like_count: Set(0),
         comment_count: Set(0),
+        storm_told_at: Set(None),
         share_count: Set(0),
         created_at: Set(created_at),
         updated_at: Set(created_at),

@@ -40,6 +40,12 @@ pub enum AppError {
         /// Given only to the account's owner, after the right password.
         pass: Option<Box<AgeCheckPass>>,
     },
+    /// The comment reads as unkind: nothing was posted; the same call with
+    /// `postAnyway` posts it.
+    KindnessNudge {
+        words: Vec<String>,
+        suggestion: String,
+    },
     /// The current policy version the user has yet to accept.
     ConsentRequired(i32),
     ScreenTimeLimitReached {
@@ -92,6 +98,7 @@ impl AppError {
             AppError::AgeRestricted(_) => "AGE_RESTRICTED",
             AppError::AccountSuspended { .. } => "ACCOUNT_SUSPENDED",
             AppError::AgeCheckRequired { .. } => "AGE_CHECK_REQUIRED",
+            AppError::KindnessNudge { .. } => "KINDNESS_NUDGE",
             AppError::ConsentRequired(_) => "CONSENT_REQUIRED",
             AppError::ScreenTimeLimitReached { .. } => "SCREEN_TIME_LIMIT_REACHED",
             AppError::TimeAway { .. } => "TIME_AWAY",
@@ -115,6 +122,7 @@ impl AppError {
             }
             AppError::AccountSuspended { until: None, .. } => "This account has been banned".into(),
             AppError::AgeCheckRequired { .. } => "This account is paused until we can confirm its owner's age".into(),
+            AppError::KindnessNudge { suggestion, .. } => suggestion.clone(),
             AppError::Duplicate => "That already exists".into(),
             AppError::ScreenTimeLimitReached { limit_minutes, .. } => {
                 format!("Today's screen time of {limit_minutes} minutes is used up; it resets at midnight")

@@ -74,6 +74,12 @@ pub enum Notice<'a> {
     VerificationDecided {
         approved: bool,
     },
+    /// To a creator: many comments on one item read as unkind within the
+    /// hour; at most once a day per item.
+    CommentStorm {
+        title: &'a str,
+        content_id: Uuid,
+    },
     /// To an account an admin found 13 or over (under 13 leaves no one to tell).
     AgeCheckDecided {
         status: AgeCheckStatus,
@@ -118,6 +124,7 @@ impl Notice<'_> {
                 About { mentions: Some(teen.id), ..About::default() }
             }
             Notice::AgeCheckDecided { case_id, .. } => About { case: case_id, ..About::default() },
+            Notice::CommentStorm { content_id, .. } => About { content: Some(content_id), ..About::default() },
             Notice::PolicyUpdated { .. } | Notice::VerificationDecided { .. } => About::default(),
         }
     }
@@ -140,6 +147,7 @@ impl Notice<'_> {
             Notice::PolicyUpdated { .. } => "POLICY_UPDATED",
             Notice::VerificationDecided { .. } => "VERIFICATION_DECIDED",
             Notice::AgeCheckDecided { .. } => "AGE_CHECK_DECIDED",
+            Notice::CommentStorm { .. } => "COMMENT_STORM",
         }
     }
 
@@ -255,6 +263,13 @@ impl Notice<'_> {
                 pick(
                     "Xem ghi chú của quản trị viên trong hồ sơ của bạn; bạn có thể gửi yêu cầu mới với bằng chứng khác.".into(),
                     "See the admin's note on your profile; you can send a new request with other evidence.".into(),
+                ),
+            ),
+            Notice::CommentStorm { title, .. } => (
+                pick("Nhiều bình luận khó nghe".into(), "A storm of unkind comments".into()),
+                pick(
+                    format!("Video “{title}” đang nhận nhiều bình luận khó nghe. Bạn có thể bật giới hạn bình luận vài ngày: bình luận của người lạ và tài khoản mới sẽ chờ bạn duyệt."),
+                    format!("“{title}” is getting many unkind comments. You can turn on a limit for a few days: comments from strangers and new accounts will wait for your approval."),
                 ),
             ),
             Notice::AgeCheckDecided { status: AgeCheckStatus::ConfirmedTeen, .. } => (

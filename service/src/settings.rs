@@ -81,6 +81,9 @@ pub fn defaults_for(band: AgeBand, user_id: Uuid, now: DateTime<Utc>) -> user_se
         time_away: Set(TimeWindows(time_away)),
         blocked_keywords: Set(Keywords::default()),
         locked_by_guardian: Set(false),
+        filter_unkind: Set(false),
+        filter_keywords: Set(Keywords::default()),
+        comments_limited_until: Set(None),
         updated_at: Set(now),
     }
 }

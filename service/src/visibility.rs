@@ -185,9 +185,18 @@ pub fn visible_comments(
     if let Some(viewer) = scope.viewer {
         author_rule = author_rule.add(comment::Column::AuthorId.eq(viewer));
     }
+    // Held (until approved) and hidden comments: only their writer sees them
+    // here; the content's author finds the held ones in `heldComments`.
+    let mut shown = Condition::all()
+        .add(Condition::any().add(comment::Column::HeldAt.is_null()).add(comment::Column::ApprovedAt.is_not_null()))
+        .add(comment::Column::HiddenAt.is_null());
+    if let Some(viewer) = scope.viewer {
+        shown = Condition::any().add(shown).add(comment::Column::AuthorId.eq(viewer));
+    }
     let mut select = comment::Entity::find()
         .filter(comment::Column::ContentId.eq(content_id))
         .filter(Expr::exists(visible_content))
+        .filter(shown)
         .filter(author_rule)
         .filter(without_keywords(comment::Column::BodyFolded, &scope.blocked_keywords));
     if !scope.moderator {

@@ -9,6 +9,7 @@ use validator::{Validate, ValidationError};
 use super::connection::{Connection, Edge};
 use super::family::{ScreenTimeStatus, TeenControls};
 use super::identity::VerificationKind;
+use super::kindness::CommentControls;
 use super::privacy::{ConsentStatus, PrivacySettings};
 use super::scalars::Date;
 use super::{app, loader, parse_id, policy, viewer};
@@ -142,6 +143,10 @@ impl Me {
     /// "vi" or "en": the language of notifications and feed reasons.
     async fn locale(&self) -> &str {
         &self.0.locale
+    }
+    /// What holds comments on your content for your approval.
+    async fn comment_controls(&self, ctx: &Context<'_>) -> AppResult<CommentControls> {
+        Ok(CommentControls::new(&self.settings_row(ctx).await?, policy(ctx)?.now()))
     }
     /// The privacy settings.
     async fn settings(&self, ctx: &Context<'_>) -> AppResult<PrivacySettings> {

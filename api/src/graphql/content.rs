@@ -241,6 +241,20 @@ impl Content {
         let page = comments::list(&app(ctx)?.db, policy(ctx)?, &self.0, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, Comment))
     }
+    /// Comments the author's comment controls hold, oldest first: for the content's author only (FORBIDDEN
+    /// otherwise). Each waits for `approveComment` or `hideComments`.
+    async fn held_comments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1..=50 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "The previous page's `pageInfo.endCursor`; absent for the first page. At most 200 characters."
+        )]
+        after: Option<String>,
+    ) -> AppResult<Connection<Edge<Comment>>> {
+        let page = comments::held(&app(ctx)?.db, policy(ctx)?, self.0.id, &PageRequest::new(first, after)?).await?;
+        Ok(Connection::from_page(page, Comment))
+    }
     /// When it was published.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -268,6 +282,11 @@ impl Comment {
     /// When it was written.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// True while it waits for the content author's approval, and only for them: its writer is not told.
+    async fn held(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        let viewer = policy(ctx)?.viewer()?.map(|v| &v.user);
+        Ok(comments::held_for(&self.0, viewer))
     }
 }
 
@@ -592,15 +611,19 @@ impl ContentMutation {
         Ok(InteractionResult { content: Content(content), screen_time: Some(ScreenTimeStatus::from(status)) })
     }
 
-    /// Comments on a content item you can see, as its author's comment policy allows.
+    /// Comments on a content item you can see, as its author's comment policy allows. Unkind wording is
+    /// answered with KINDNESS_NUDGE (`words` matched, a `suggestion` in your language) and nothing is
+    /// posted; the same call with `postAnyway: true` posts it. The author's comment controls may hold it.
     async fn add_comment(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The content to comment on.")] content_id: ID,
         #[graphql(desc = "The text, 1..=500 characters once trimmed.")] body: String,
+        #[graphql(desc = "Post it even though it was nudged.", default_with = "Some(false)")] post_anyway: Option<bool>,
     ) -> AppResult<Comment> {
         let content_id = parse_id(&content_id, "content")?;
-        Ok(Comment(comments::add(&app(ctx)?.db, policy(ctx)?, content_id, &body).await?))
+        let post_anyway = post_anyway.unwrap_or(false);
+        Ok(Comment(comments::add(&app(ctx)?.db, policy(ctx)?, content_id, &body, post_anyway).await?))
     }
 
     /// Hides tonight's wind-down prompt for 30 minutes; false when none was showing.

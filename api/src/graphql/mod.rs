@@ -23,6 +23,7 @@ pub mod family;
 pub mod gate;
 pub mod identity;
 pub mod input;
+pub mod kindness;
 pub mod loaders;
 pub mod moderation;
 pub mod privacy;
@@ -57,6 +58,7 @@ pub struct MutationRoot(
     campaign::CampaignMutation,
     identity::IdentityMutation,
     age_checks::AgeCheckMutation,
+    kindness::KindnessMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, moderation::SubscriptionRoot>;

@@ -17,8 +17,8 @@ use uuid::Uuid;
 use super::{CAMPAIGN_SLUG, vietnam_midnight};
 use crate::error::{AppError, ServiceResult as AppResult};
 use crate::service::campaign::surveys::{Question, find_campaign, insert_survey, standard_questionnaire};
+use crate::service::comments;
 use crate::service::moderation;
-use crate::service::text::fold;
 
 pub const RELAUNCH_SLUG: &str = "tryitwithtiktok-2026";
 /// Responses per wave of the 2023 campaign.
@@ -211,12 +211,8 @@ async fn moderation_history(
         let comment_id = Uuid::new_v4();
         comment::Entity::insert(comment::ActiveModel {
             id: Set(comment_id),
-            content_id: Set(video.id),
-            author_id: Set(spammer.id),
-            body: Set(body.into()),
-            body_folded: Set(fold(body)),
-            created_at: Set(opened_at - Duration::minutes(30)),
             removed_at: Set(removed.then_some(decided_at)),
+            ..comments::row(video.id, spammer.id, body, opened_at - Duration::minutes(30))
         })
         .exec_without_returning(db)
         .await?;

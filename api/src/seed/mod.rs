@@ -4,7 +4,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use entity::user_settings::Keywords;
 use entity::{
-    Audience, FollowState, InteractionKind, LinkStatus, Pillar, Role, TimeRequestStatus, campaign, comment, content,
+    Audience, FollowState, InteractionKind, LinkStatus, Pillar, Role, TimeRequestStatus, campaign, content,
     family_link, follow, interaction, privacy_policy, tag, time_request, user, user_settings,
 };
 use sea_orm::sea_query::Expr;
@@ -466,17 +466,7 @@ async fn demo_conversations(db: &DatabaseConnection, creators: &[user::Model], n
         for (n, speaker) in speakers.enumerate() {
             let body = DEMO_COMMENTS[(index + n * 3) % DEMO_COMMENTS.len()];
             let said = video.created_at + Duration::minutes(37 + 53 * i64::try_from(n).unwrap_or(0));
-            comment::ActiveModel {
-                id: Set(Uuid::new_v4()),
-                content_id: Set(video.id),
-                author_id: Set(speaker.id),
-                body: Set(body.to_owned()),
-                body_folded: Set(crate::service::text::fold(body)),
-                created_at: Set(said.min(now)),
-                removed_at: Set(None),
-            }
-            .insert(db)
-            .await?;
+            crate::service::comments::row(video.id, speaker.id, body, said.min(now)).insert(db).await?;
         }
         content::Entity::update_many()
             .col_expr(content::Column::CommentCount, Expr::value(2))

@@ -14,6 +14,7 @@ mod family;
 mod feed;
 mod identity;
 mod inputs;
+mod kindness;
 mod limits;
 mod matrix;
 mod moderation;

@@ -436,6 +436,27 @@ fn rows() -> Vec<Row> {
             query: |w, _| format!("mutation {{ deleteComment(id: \"{}\") }}", w.target_comment),
             expect: |c| member(c, "FORBIDDEN"),
         },
+        // Comment controls: everyone's own; the world's comment is nobody's
+        // here to approve (it is the target's, on their own video), and hiding
+        // it passes it over.
+        Row {
+            operation: "setCommentControls",
+            query: |_, _| "mutation { setCommentControls(input: { filterUnkind: true }) { filterUnkind } }".into(),
+            expect: |c| member(c, OK),
+        },
+        Row {
+            operation: "approveComment",
+            query: |w, _| format!("mutation {{ approveComment(id: \"{}\") {{ id }} }}", w.target_comment),
+            expect: |c| match c {
+                TeenAway => "TIME_AWAY",
+                other => member(other, "FORBIDDEN"),
+            },
+        },
+        Row {
+            operation: "hideComments",
+            query: |w, _| format!("mutation {{ hideComments(ids: [\"{}\"]) }}", w.target_comment),
+            expect: |c| member(c, OK),
+        },
         // Follows.
         Row {
             operation: "follow",

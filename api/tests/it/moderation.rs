@@ -174,7 +174,7 @@ async fn reports_check_their_input_and_target() {
         let comment = app
             .query_as(
                 &w.author,
-                "mutation($c: ID!) { addComment(contentId: $c, body: \"Đồ ngốc\") { id } }",
+                "mutation($c: ID!) { addComment(contentId: $c, body: \"Đồ ngốc\", postAnyway: true) { id } }",
                 json!({ "c": w.content }),
             )
             .await["data"]["addComment"]["id"]
@@ -640,7 +640,7 @@ async fn removed_comments_disappear() {
         let comment = app
             .query_as(
                 &troll,
-                "mutation($c: ID!) { addComment(contentId: $c, body: \"Mày xấu lắm\") { id } }",
+                "mutation($c: ID!) { addComment(contentId: $c, body: \"Mày xấu lắm\", postAnyway: true) { id } }",
                 json!({ "c": w.content }),
             )
             .await["data"]["addComment"]["id"]

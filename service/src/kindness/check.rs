@@ -135,13 +135,13 @@ pub(super) fn bare(word: &str) -> String {
 
 /// The words of `text`. Runs of single letters (`n.g.u`, `k y s`) become one word.
 pub(super) fn words(text: &str) -> Vec<Word> {
-    let lower: String = without_hidden(text).nfc().flat_map(char::to_lowercase).collect();
-    let mut pieces: Vec<Word> = lower
+    let written: String = without_hidden(text).nfc().collect();
+    let mut pieces: Vec<Word> = written
         .split(|c: char| !(c.is_alphanumeric() || is_mark(c)))
         .filter(|piece| !piece.is_empty())
         .map(|piece| Word {
             bare: bare(piece),
-            spelled: piece.nfc().collect(),
+            spelled: piece.chars().flat_map(char::to_lowercase).collect(),
             marked: has_marks(piece),
             original: piece.to_owned(),
         })
@@ -155,7 +155,7 @@ pub(super) fn words(text: &str) -> Vec<Word> {
             let letters: Vec<Word> = pieces.drain(i..i + run).collect();
             let original = letters.iter().map(|w| w.original.as_str()).collect::<Vec<_>>().join(".");
             let joined: String = letters.iter().map(|w| w.bare.as_str()).collect();
-            merged.push(Word { bare: bare(&joined), spelled: joined, marked: false, original });
+            merged.push(Word { bare: bare(&joined), spelled: joined.to_lowercase(), marked: false, original });
         } else {
             merged.push(pieces[i].clone());
             i += 1;
@@ -211,6 +211,6 @@ mod tests {
     #[test]
     fn the_words_are_told_as_written() {
         let found = check("Thằng này ngu như bò").unwrap();
-        assert_eq!(found.words, vec!["thằng này ngu như bò".to_owned()]);
+        assert_eq!(found.words, vec!["Thằng này ngu như bò".to_owned()]);
     }
 }

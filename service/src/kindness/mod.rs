@@ -1,8 +1,10 @@
 //! Kind words: the check for unkind wording, the nudge before an unkind
 //! comment is posted, and what becomes of each nudge.
 mod check;
+pub mod controls;
 pub mod evaluation;
 mod lexicon;
+pub mod nudges;
 
 pub use check::{Unkind, check};
 pub use lexicon::Harm;

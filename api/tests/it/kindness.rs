@@ -1,0 +1,222 @@
+//! Kind words: the nudge before an unkind comment and what becomes of it,
+//! comment controls for everyone, held and hidden comments, and storms.
+use chrono::Duration;
+use entity::NudgeOutcome;
+use sea_orm::{EntityTrait, QueryOrder};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const ADD: &str =
+    "mutation($c: ID!, $b: String!, $p: Boolean) { addComment(contentId: $c, body: $b, postAnyway: $p) { id held } }";
+const COMMENTS: &str =
+    "query($id: ID!) { content(id: $id) { commentCount comments { edges { node { id body held } } } } }";
+const HELD: &str = "query($id: ID!) { content(id: $id) { heldComments { edges { node { id body held } } } } }";
+const CONTROLS: &str = "mutation($i: CommentControlsInput!) { setCommentControls(input: $i) { filterUnkind filterKeywords limitedUntil } }";
+const APPROVE: &str = "mutation($id: ID!) { approveComment(id: $id) { id held } }";
+const HIDE: &str = "mutation($ids: [ID!]!, $b: Boolean) { hideComments(ids: $ids, blockAuthors: $b) }";
+
+async fn outcomes(app: &TestApp) -> Vec<Option<NudgeOutcome>> {
+    let nudges = entity::nudge::Entity::find().order_by_asc(entity::nudge::Column::CreatedAt).all(&app.state.db).await;
+    nudges.unwrap().into_iter().map(|n| n.outcome).collect()
+}
+
+fn bodies(response: &Value) -> Vec<String> {
+    ok(response)["content"]["comments"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["body"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_unkind_comment_is_nudged_and_each_nudge_settles_once() {
+    on_each_database(|app| async move {
+        let creator = app.token_for("nha.sang.tao").await;
+        let video = app.create_content(&creator, json!({ "title": "Nhảy cùng Mai" })).await;
+        let writer = app.token_for("nguoi.xem").await;
+
+        // Nudged: the words and a suggestion in the writer's language; nothing posted.
+        let nudged = app.query_as(&writer, ADD, json!({ "c": video, "b": "Mày ngu thế, nhảy như khỉ" })).await;
+        assert_code(&nudged, "KINDNESS_NUDGE");
+        let extensions = &nudged["errors"][0]["extensions"];
+        assert_eq!(extensions["words"], json!(["Mày ngu thế"]));
+        assert!(extensions["suggestion"].as_str().unwrap().contains("nhẹ nhàng"), "{nudged}");
+        assert!(bodies(&app.query(COMMENTS, json!({ "id": video })).await).is_empty());
+        // Rewritten kindly within ten minutes.
+        app.clock.advance(Duration::minutes(3));
+        ok(&app.query_as(&writer, ADD, json!({ "c": video, "b": "Mình nghĩ đoạn cuối nhảy chưa khớp nhạc" })).await);
+        assert_eq!(outcomes(&app).await, [Some(NudgeOutcome::Rewritten)]);
+
+        // Posted anyway.
+        assert_code(&app.query_as(&writer, ADD, json!({ "c": video, "b": "xấu vãi" })).await, "KINDNESS_NUDGE");
+        ok(&app.query_as(&writer, ADD, json!({ "c": video, "b": "xấu vãi", "p": true })).await);
+        // Withdrawn: nothing on the item within ten minutes.
+        assert_code(&app.query_as(&writer, ADD, json!({ "c": video, "b": "Đi chết đi" })).await, "KINDNESS_NUDGE");
+        app.clock.advance(Duration::minutes(9));
+        api::service::kindness::nudges::settle_withdrawn(&app.state.db, app.clock_now()).await.unwrap();
+        assert_eq!(outcomes(&app).await[2], None, "still within ten minutes");
+        app.clock.advance(Duration::minutes(2));
+        api::service::kindness::nudges::settle_withdrawn(&app.state.db, app.clock_now()).await.unwrap();
+        assert_eq!(
+            outcomes(&app).await,
+            [Some(NudgeOutcome::Rewritten), Some(NudgeOutcome::PostedAnyway), Some(NudgeOutcome::Withdrawn)]
+        );
+
+        // In English for an English reader; kind words are never nudged.
+        app.query_as(&writer, "mutation { setLocale(locale: \"en\") { locale } }", json!({})).await;
+        let english = app.query_as(&writer, ADD, json!({ "c": video, "b": "You're so ugly" })).await;
+        assert!(english["errors"][0]["extensions"]["suggestion"].as_str().unwrap().contains("looks"), "{english}");
+        for kind in ["Chúc bạn ngủ ngon", "chuc ban ngu ngon", "Ngon chết đi được", "You killed it!"] {
+            ok(&app.query_as(&writer, ADD, json!({ "c": video, "b": kind })).await);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn held_comments_wait_for_the_creator_and_only_they_are_told() {
+    on_each_database(|app| async move {
+        let creator = app.token_for("nha.sang.tao").await;
+        let video = app.create_content(&creator, json!({ "title": "Phở bò" })).await;
+        let writer = app.token_for("nguoi.xem").await;
+        let controls = app
+            .query_as(
+                &creator,
+                CONTROLS,
+                json!({ "i": { "filterUnkind": true, "filterKeywords": ["spoiler", " Spoiler "] } }),
+            )
+            .await;
+        assert_eq!(
+            ok(&controls)["setCommentControls"],
+            json!({ "filterUnkind": true, "filterKeywords": ["spoiler"], "limitedUntil": null })
+        );
+
+        let unkind = app.query_as(&writer, ADD, json!({ "c": video, "b": "Nấu dở ẹc, đồ ngu", "p": true })).await;
+        let unkind_id = ok(&unkind)["addComment"]["id"].clone();
+        assert_eq!(ok(&unkind)["addComment"]["held"], false, "its writer is not told");
+        let keyword =
+            app.query_as(&writer, ADD, json!({ "c": video, "b": "S.P.O.I.L.E.R: cuối video có bất ngờ" })).await;
+        let keyword_id = ok(&keyword)["addComment"]["id"].clone();
+        ok(&app.query_as(&writer, ADD, json!({ "c": video, "b": "Ngon quá" })).await);
+
+        // Everyone else sees only the kind one; the writer sees all three.
+        let seen = app.query(COMMENTS, json!({ "id": video })).await;
+        assert_eq!(bodies(&seen), ["Ngon quá"]);
+        assert_eq!(ok(&seen)["content"]["commentCount"], 1);
+        assert_eq!(bodies(&app.query_as(&writer, COMMENTS, json!({ "id": video })).await).len(), 3);
+        // The creator finds them held, and nobody else may look.
+        let held = app.query_as(&creator, HELD, json!({ "id": video })).await;
+        let held = ok(&held)["content"]["heldComments"]["edges"].as_array().unwrap().clone();
+        assert_eq!(held.len(), 2);
+        assert!(held.iter().all(|e| e["node"]["held"] == true));
+        assert_code(&app.query_as(&writer, HELD, json!({ "id": video })).await, "FORBIDDEN");
+
+        let approved = app.query_as(&creator, APPROVE, json!({ "id": keyword_id })).await;
+        assert_eq!(ok(&approved)["approveComment"]["held"], false);
+        assert_code(&app.query_as(&creator, APPROVE, json!({ "id": keyword_id })).await, "CONFLICT");
+        assert_code(&app.query_as(&writer, APPROVE, json!({ "id": unkind_id })).await, "FORBIDDEN");
+        assert_eq!(ok(&app.query(COMMENTS, json!({ "id": video })).await)["content"]["commentCount"], 2);
+
+        // Hidden, and its writer stopped from commenting here again.
+        let hidden = app.query_as(&creator, HIDE, json!({ "ids": [unkind_id, keyword_id], "b": true })).await;
+        assert_eq!(ok(&hidden)["hideComments"], 2);
+        let after = app.query(COMMENTS, json!({ "id": video })).await;
+        assert_eq!(bodies(&after), ["Ngon quá"]);
+        assert_eq!(ok(&after)["content"]["commentCount"], 1);
+        assert_code(&app.query_as(&writer, ADD, json!({ "c": video, "b": "Xin lỗi" })).await, "FORBIDDEN");
+        // Someone else's comments are passed over.
+        let other = app.create_content(&writer, json!({ "title": "Của tôi" })).await;
+        let mine = app.query_as(&writer, ADD, json!({ "c": other, "b": "Video của mình" })).await;
+        let mine = ok(&mine)["addComment"]["id"].clone();
+        assert_eq!(ok(&app.query_as(&creator, HIDE, json!({ "ids": [mine] })).await)["hideComments"], 0);
+        assert_code(&app.query_as(&creator, HIDE, json!({ "ids": [] })).await, "BAD_USER_INPUT");
+        let many: Vec<String> = (0..101).map(|n| format!("not-a-comment-{n}")).collect();
+        assert_code(
+            &app.query_as(&creator, CONTROLS, json!({ "i": { "filterKeywords": many } })).await,
+            "BAD_USER_INPUT",
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_limit_holds_strangers_and_newcomers_until_it_ends() {
+    on_each_database(|app| async move {
+        let creator = app.token_for("nha.sang.tao").await;
+        let creator_id = app.my_id(&creator).await;
+        let follow = "mutation($u: ID!) { follow(userId: $u) { handle } }";
+        let follower = app.token_for("ban.cu").await;
+        ok(&app.query_as(&follower, follow, json!({ "u": creator_id })).await);
+        app.token_for("nguoi.la").await;
+        // Eight days on, the two are old accounts; the newcomer, who follows, is not.
+        app.clock.advance(Duration::days(8));
+        let newcomer = app.token_for("moi.vao").await;
+        ok(&app.query_as(&newcomer, follow, json!({ "u": creator_id })).await);
+        let (creator, follower, stranger) =
+            (app.log_in("nha.sang.tao").await, app.log_in("ban.cu").await, app.log_in("nguoi.la").await);
+        let video = app.create_content(&creator, json!({ "title": "Học tiếng Anh" })).await;
+        let set = app.query_as(&creator, CONTROLS, json!({ "i": { "limitDays": 3 } })).await;
+        assert!(ok(&set)["setCommentControls"]["limitedUntil"].is_string());
+        assert_code(&app.query_as(&creator, CONTROLS, json!({ "i": { "limitDays": 31 } })).await, "BAD_USER_INPUT");
+
+        for (token, body) in [(&follower, "Bạn cũ đây"), (&stranger, "Người lạ đây"), (&newcomer, "Người mới đây")]
+        {
+            ok(&app.query_as(token, ADD, json!({ "c": video, "b": body })).await);
+        }
+        assert_eq!(bodies(&app.query(COMMENTS, json!({ "id": video })).await), ["Bạn cũ đây"]);
+        // The limit ends by itself, or when the creator ends it.
+        app.clock.advance(Duration::days(3) + Duration::minutes(1));
+        let (creator, stranger, newcomer) =
+            (app.log_in("nha.sang.tao").await, app.log_in("nguoi.la").await, app.log_in("moi.vao").await);
+        ok(&app.query_as(&stranger, ADD, json!({ "c": video, "b": "Lại là người lạ" })).await);
+        assert_eq!(bodies(&app.query(COMMENTS, json!({ "id": video })).await).len(), 2);
+        ok(&app.query_as(&creator, CONTROLS, json!({ "i": { "limitDays": 5 } })).await);
+        ok(&app.query_as(&creator, CONTROLS, json!({ "i": { "endLimit": true } })).await);
+        ok(&app.query_as(&newcomer, ADD, json!({ "c": video, "b": "Người mới lần hai" })).await);
+        assert_eq!(bodies(&app.query(COMMENTS, json!({ "id": video })).await).len(), 3);
+    })
+    .await;
+}
+
+async fn storms(app: &TestApp, creator: &str) -> usize {
+    let notes = app.query_as(creator, "{ notifications { edges { node { kind } } } }", json!({})).await;
+    ok(&notes)["notifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["node"]["kind"] == "COMMENT_STORM")
+        .count()
+}
+
+#[tokio::test]
+async fn a_storm_of_unkind_comments_is_told_to_the_creator_once_a_day() {
+    on_each_database(|app| async move {
+        let creator = app.token_for("nha.sang.tao").await;
+        let video = app.create_content(&creator, json!({ "title": "Bữa tối" })).await;
+        let mut writers = Vec::new();
+        for n in 0..12 {
+            writers.push(app.token_for(&format!("anh.hung.phim{n:02}")).await);
+        }
+        for writer in &writers[..9] {
+            ok(&app.query_as(writer, ADD, json!({ "c": video, "b": "Đồ ngu", "p": true })).await);
+        }
+        assert_eq!(storms(&app, &creator).await, 0, "nine is not a storm");
+        for writer in &writers[9..] {
+            ok(&app.query_as(writer, ADD, json!({ "c": video, "b": "Đồ ngu", "p": true })).await);
+        }
+        assert_eq!(storms(&app, &creator).await, 1, "told once");
+        app.clock.advance(Duration::days(1));
+        let creator = app.log_in("nha.sang.tao").await;
+        let mut writers = Vec::new();
+        for n in 0..10 {
+            writers.push(app.log_in(&format!("anh.hung.phim{n:02}")).await);
+        }
+        for writer in &writers {
+            ok(&app.query_as(writer, ADD, json!({ "c": video, "b": "Óc chó", "p": true })).await);
+        }
+        assert_eq!(storms(&app, &creator).await, 2, "and again the next day");
+    })
+    .await;
+}
