@@ -11,6 +11,7 @@ use super::{app, loader, policy};
 use crate::error::{AppError, AppResult};
 use crate::service::campaign::kpis::{self, Estimate};
 use crate::service::campaign::{surveys, transparency};
+use crate::service::kindness::figures;
 
 /// A question of a survey.
 #[derive(SimpleObject)]
@@ -185,6 +186,37 @@ pub struct CampaignBehaviour {
     teens_with_guardian: Option<f64>,
     /// Content items entered in the campaign.
     entries: i32,
+    /// Kindness nudges and held comments over the campaign's dates.
+    kindness: KindnessFigures,
+}
+
+/// What the kind-words features did. Counts under 10 are shown as 0; the three shares are of the nudges
+/// settled, each null unless its numerator, its denominator and their difference are 10 or more, and all
+/// three null if any one is (they add up to one).
+#[derive(SimpleObject)]
+pub struct KindnessFigures {
+    /// Nudges shown before an unkind comment was posted.
+    nudges_shown: i32,
+    /// The share of settled nudges after which the writer posted a kinder comment within 10 minutes.
+    rewritten_share: Option<f64>,
+    /// The share after which the writer posted nothing on the item within 10 minutes.
+    withdrawn_share: Option<f64>,
+    /// The share posted anyway.
+    posted_anyway_share: Option<f64>,
+    /// Comments held by their creators' comment controls.
+    comments_held: i32,
+}
+
+impl From<&figures::KindnessFigures> for KindnessFigures {
+    fn from(k: &figures::KindnessFigures) -> Self {
+        Self {
+            nudges_shown: int(k.nudges_shown),
+            rewritten_share: k.rewritten_share,
+            withdrawn_share: k.withdrawn_share,
+            posted_anyway_share: k.posted_anyway_share,
+            comments_held: int(k.comments_held),
+        }
+    }
 }
 
 fn int(n: u64) -> i32 {
@@ -229,6 +261,7 @@ impl CampaignKpis {
             reporters_told_outcome: b.reporters_told_outcome,
             teens_with_guardian: b.teens_with_guardian,
             entries: int(b.entries),
+            kindness: (&b.kindness).into(),
         }
     }
     /// Every figure of the report in one table (no respondent is in it).
@@ -266,6 +299,8 @@ pub struct SafetyTransparency {
     overturned_share: Option<f64>,
     /// Reports per reason, for every reason.
     by_reason: Vec<ReasonCount>,
+    /// Kindness nudges and held comments in the period.
+    kindness: KindnessFigures,
 }
 
 #[derive(Default)]
@@ -315,6 +350,7 @@ impl CampaignQuery {
                 .iter()
                 .map(|(reason, count)| ReasonCount { reason: (*reason).into(), count: int(*count) })
                 .collect(),
+            kindness: (&t.kindness).into(),
         })
     }
 }

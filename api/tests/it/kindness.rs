@@ -220,3 +220,72 @@ async fn a_storm_of_unkind_comments_is_told_to_the_creator_once_a_day() {
     })
     .await;
 }
+
+const KINDNESS: &str = "{ safetyTransparency(days: 7) { kindness { nudgesShown rewrittenShare withdrawnShare postedAnywayShare commentsHeld } } }";
+
+#[tokio::test]
+async fn the_kindness_figures_count_what_happened_and_hide_what_could_single_someone_out() {
+    on_each_database(|app| async move {
+        let creator = app.token_for("nha.sang.tao").await;
+        let writer = app.token_for("nguoi.xem").await;
+        ok(&app.query_as(&creator, CONTROLS, json!({ "i": { "filterKeywords": ["quảng cáo"] } })).await);
+        let [rewritten, anyway, withdrawn] = [
+            app.create_content(&creator, json!({ "title": "Một" })).await,
+            app.create_content(&creator, json!({ "title": "Hai" })).await,
+            app.create_content(&creator, json!({ "title": "Ba" })).await,
+        ];
+        // Ten nudges on each video, then a kind comment, the same posted anyway, or nothing.
+        for video in [&rewritten, &anyway, &withdrawn] {
+            for _ in 0..10 {
+                assert_code(&app.query_as(&writer, ADD, json!({ "c": video, "b": "Đồ ngu" })).await, "KINDNESS_NUDGE");
+            }
+        }
+        ok(&app.query_as(&writer, ADD, json!({ "c": rewritten, "b": "Mình chưa thích đoạn này lắm" })).await);
+        ok(&app.query_as(&writer, ADD, json!({ "c": anyway, "b": "Đồ ngu", "p": true })).await);
+        for n in 0..10 {
+            ok(&app.query_as(&writer, ADD, json!({ "c": rewritten, "b": format!("Quảng cáo số {n}") })).await);
+        }
+        app.clock.advance(Duration::minutes(11));
+        api::service::kindness::nudges::settle_withdrawn(&app.state.db, app.clock_now()).await.unwrap();
+        // Today counts from tomorrow: the window ends at the last full day.
+        assert_eq!(ok(&app.query(KINDNESS, json!({})).await)["safetyTransparency"]["kindness"]["nudgesShown"], 0);
+        app.clock.advance(Duration::days(1));
+        let figures = ok(&app.query(KINDNESS, json!({})).await)["safetyTransparency"]["kindness"].clone();
+        let third = 10.0 / 30.0;
+        assert_eq!(figures["nudgesShown"], 30);
+        assert_eq!(figures["commentsHeld"], 10);
+        for share in ["rewrittenShare", "withdrawnShare", "postedAnywayShare"] {
+            assert!((figures[share].as_f64().unwrap() - third).abs() < 1e-9, "{share}: {figures}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn one_small_outcome_hides_all_three_shares() {
+    on_each_database(|app| async move {
+        let creator = app.token_for("nha.sang.tao").await;
+        let writer = app.token_for("nguoi.xem").await;
+        let [rewritten, anyway] = [
+            app.create_content(&creator, json!({ "title": "Một" })).await,
+            app.create_content(&creator, json!({ "title": "Hai" })).await,
+        ];
+        for _ in 0..20 {
+            app.query_as(&writer, ADD, json!({ "c": rewritten, "b": "Đồ ngu" })).await;
+        }
+        ok(&app.query_as(&writer, ADD, json!({ "c": rewritten, "b": "Mình chưa thích đoạn này" })).await);
+        for _ in 0..9 {
+            app.query_as(&writer, ADD, json!({ "c": anyway, "b": "Đồ ngu" })).await;
+        }
+        ok(&app.query_as(&writer, ADD, json!({ "c": anyway, "b": "Đồ ngu", "p": true })).await);
+        app.clock.advance(Duration::days(1));
+        let figures = ok(&app.query(KINDNESS, json!({})).await)["safetyTransparency"]["kindness"].clone();
+        // 20 rewritten and 9 posted anyway: showing the first two would reveal the 9.
+        assert_eq!(figures["nudgesShown"], 29);
+        assert_eq!(figures["rewrittenShare"], Value::Null);
+        assert_eq!(figures["postedAnywayShare"], Value::Null);
+        assert_eq!(figures["withdrawnShare"], Value::Null);
+        assert_eq!(figures["commentsHeld"], 0);
+    })
+    .await;
+}

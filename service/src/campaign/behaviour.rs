@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::stats::median;
 use crate::domain::age_on;
 use crate::error::AppResult;
+use crate::kindness::figures::{self, KindnessFigures};
 
 /// How many of a newcomer's first videos are looked at.
 const FIRST_ITEMS: usize = 10;
@@ -38,6 +39,8 @@ pub struct Behaviour {
     pub teens_with_guardian: Option<f64>,
     /// Content entered in the campaign.
     pub entries: u64,
+    /// Nudges and held comments over the campaign's dates.
+    pub kindness: KindnessFigures,
 }
 
 fn share(part: usize, whole: usize) -> Option<f64> {
@@ -84,6 +87,7 @@ pub(super) async fn over(db: &impl ConnectionTrait, campaign: &campaign::Model) 
         reporters_told_outcome: share(told, reports.len()),
         teens_with_guardian: share(guarded.len(), teens.len()),
         entries,
+        kindness: figures::over(db, starts, ends).await?,
     })
 }
 

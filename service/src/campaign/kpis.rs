@@ -370,7 +370,8 @@ impl CampaignKpis {
         }
         change_rows(&mut out, "trust_gap", "USER-NON_USER", &self.trust_gap);
         let b = &self.behaviour;
-        let figures: [(&str, Option<f64>); 7] = [
+        let kind = &b.kindness;
+        let figures: [(&str, Option<f64>); 12] = [
             ("newcomers", Some(b.newcomers as f64)),
             ("newcomersFindingUseful", b.newcomers_finding_useful),
             ("reportsFiled", Some(b.reports_filed as f64)),
@@ -378,6 +379,11 @@ impl CampaignKpis {
             ("reportersToldOutcome", b.reporters_told_outcome),
             ("teensWithGuardian", b.teens_with_guardian),
             ("entries", Some(b.entries as f64)),
+            ("kindness.nudgesShown", Some(kind.nudges_shown as f64)),
+            ("kindness.rewrittenShare", kind.rewritten_share),
+            ("kindness.withdrawnShare", kind.withdrawn_share),
+            ("kindness.postedAnywayShare", kind.posted_anyway_share),
+            ("kindness.commentsHeld", Some(kind.comments_held as f64)),
         ];
         for (key, value) in figures {
             let _ = writeln!(out, "behaviour,,{key},,{},,,,,", number(value));

@@ -17,6 +17,7 @@ use super::behaviour::decision_hours;
 use super::precomputed::Precomputed;
 use super::stats::median;
 use crate::error::{AppError, AppResult};
+use crate::kindness::{self, figures::KindnessFigures};
 use crate::policy::Policy;
 
 /// Counts below this are shown as 0 (see `shown_share` for shares).
@@ -44,15 +45,16 @@ pub struct Transparency {
     pub overturned_share: Option<f64>,
     /// Every reason, in the contract's order.
     pub by_reason: Vec<(ReportReason, u64)>,
+    pub kindness: KindnessFigures,
 }
 
-fn shown(count: u64) -> u64 {
+pub(crate) fn shown(count: u64) -> u64 {
     if count < SMALLEST_SHOWN { 0 } else { count }
 }
 
 /// `part / whole`, unless the part, the whole or what the part leaves out
 /// is too small to show (a share of 7 in 10 would reveal a hidden 3).
-fn shown_share(part: u64, whole: u64) -> Option<f64> {
+pub(crate) fn shown_share(part: u64, whole: u64) -> Option<f64> {
     let large = |count: u64| count >= SMALLEST_SHOWN;
     (large(part) && large(whole) && large(whole.saturating_sub(part))).then(|| part as f64 / whole as f64)
 }
@@ -135,6 +137,7 @@ pub async fn work_out(db: &impl ConnectionTrait, (days, end): WindowKey) -> AppR
         appeals_decided: shown(appeals),
         overturned_share: shown_share(overturned, appeals),
         by_reason: shown_by_reason(ReportReason::iter().map(|reason| (reason, reported(reason))).collect()),
+        kindness: kindness::figures::over(db, from, to).await?,
     })
 }
 

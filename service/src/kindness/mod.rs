@@ -3,6 +3,7 @@
 mod check;
 pub mod controls;
 pub mod evaluation;
+pub mod figures;
 mod lexicon;
 pub mod nudges;
 
