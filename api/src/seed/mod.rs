@@ -350,6 +350,7 @@ pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTim
     demo_family(db, now).await?;
     demo_usage(db, now).await?;
     demo_conversations(db, &creators, now).await?;
+    demo_kindness(db, &creators, now).await?;
     let spammer = accounts::sign_up(
         db,
         hasher,
@@ -434,6 +435,78 @@ async fn demo_verification_request(db: &DatabaseConnection, now: DateTime<Utc>) 
     }
     .insert(db)
     .await?;
+    Ok(())
+}
+
+/// Unkind comments a storm is made of: each would be nudged, and was posted anyway.
+const STORM_COMMENTS: &[&str] = &[
+    "Béo như lợn còn bày đặt nhảy",
+    "Xấu vãi, đừng đăng nữa",
+    "Đồ ngu, nhảy như khỉ",
+    "Mày nên biến khỏi mạng đi",
+    "nhảy xấu vl",
+    "Óc chó mới xem cái này",
+];
+
+/// Kind words, measured: the dance creator `nhay.cung.mai` holds unkind
+/// comments and those with "béo", and her latest video had a storm of them
+/// yesterday (held for her, and told); a month of nudges behind them, each
+/// settled, so the figures are not empty on first run.
+async fn demo_kindness(db: &DatabaseConnection, creators: &[user::Model], now: DateTime<Utc>) -> AppResult<()> {
+    let Some(mai) = creators.iter().find(|c| c.handle == "nhay.cung.mai") else {
+        return Err(AppError::internal("demo creator nhay.cung.mai missing"));
+    };
+    let mut controls: user_settings::ActiveModel = crate::service::settings::get(db, mai.id).await?.into();
+    controls.filter_unkind = Set(true);
+    controls.filter_keywords = Set(Keywords(vec!["béo".into()]));
+    controls.update(db).await?;
+    let video = content::Entity::find()
+        .filter(content::Column::AuthorId.eq(mai.id))
+        .order_by_desc(content::Column::CreatedAt)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal("nhay.cung.mai has no video"))?;
+    let writers: Vec<&user::Model> = creators.iter().filter(|c| c.id != mai.id).collect();
+    for (n, writer) in writers.iter().enumerate().chain(writers.iter().enumerate().take(3)) {
+        let at = now - Duration::hours(26) + Duration::minutes(i64::try_from(n).unwrap_or(0) * 4);
+        let body = STORM_COMMENTS[n % STORM_COMMENTS.len()];
+        entity::comment::ActiveModel {
+            held_at: Set(Some(at)),
+            flagged: Set(true),
+            ..crate::service::comments::row(video.id, writer.id, body, at)
+        }
+        .insert(db)
+        .await?;
+    }
+    content::Entity::update_many()
+        .col_expr(content::Column::StormToldAt, Expr::value(now - Duration::hours(25)))
+        .filter(content::Column::Id.eq(video.id))
+        .exec(db)
+        .await?;
+    let notice = crate::service::notifications::Notice::CommentStorm { title: &video.title, content_id: video.id };
+    crate::service::notifications::notify(db, mai, notice, now - Duration::hours(25)).await?;
+
+    // A month of nudges: about five in nine rewritten, a quarter withdrawn, the rest posted anyway.
+    let videos: Vec<Uuid> = content::Entity::find().all(db).await?.into_iter().map(|c| c.id).collect();
+    let mut nudges = Vec::new();
+    for n in 0..120_usize {
+        let outcome = match n % 9 {
+            0..=4 => entity::NudgeOutcome::Rewritten,
+            5 | 6 => entity::NudgeOutcome::Withdrawn,
+            _ => entity::NudgeOutcome::PostedAnyway,
+        };
+        let at = now - Duration::hours(6 + i64::try_from(n * 6).unwrap_or(0));
+        nudges.push(entity::nudge::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            user_id: Set(writers[n % writers.len()].id),
+            content_id: Set(videos[n % videos.len().max(1)]),
+            words: Set(STORM_COMMENTS[n % STORM_COMMENTS.len()].into()),
+            outcome: Set(Some(outcome)),
+            created_at: Set(at),
+            settled_at: Set(Some(at + Duration::minutes(4))),
+        });
+    }
+    entity::nudge::Entity::insert_many(nudges).exec_without_returning(db).await?;
     Ok(())
 }
 

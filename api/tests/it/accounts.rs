@@ -357,6 +357,33 @@ async fn the_demo_seed_creates_working_accounts_and_reference_data() {
             field(&checks, "ageCheckQueue")["edges"],
             json!([{ "node": { "status": "PENDING", "submittedAt": null, "user": { "handle": "bong.be.xiu" } } }])
         );
+        // Kind words: a month of nudges in the public figures, and the dance
+        // creator's storm held for her.
+        let kindness = app
+            .query(
+                "{ safetyTransparency { kindness { nudgesShown rewrittenShare postedAnywayShare commentsHeld } } }",
+                json!({}),
+            )
+            .await;
+        let kindness = &field(&kindness, "safetyTransparency")["kindness"];
+        assert!(kindness["nudgesShown"].as_i64().unwrap() >= 100 && kindness["rewrittenShare"].is_f64(), "{kindness}");
+        assert_eq!(kindness["commentsHeld"], 12, "{kindness}");
+        let mai = app.log_in_with("nhay.cung.mai@creators.demo.trustfeed.vn", api::seed::DEMO_PASSWORD).await;
+        let held = app
+            .query_as(
+                &mai,
+                "{ me { commentControls { filterUnkind filterKeywords } } notifications { edges { node { kind } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(field(&held, "me")["commentControls"], json!({ "filterUnkind": true, "filterKeywords": ["béo"] }));
+        assert!(
+            field(&held, "notifications")["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["node"]["kind"] == "COMMENT_STORM")
+        );
         let kpis = app.query_as(&admin, "{ campaignKpis(campaignSlug: \"tryitwithtiktok-2026\") { users { trustIndex { pre { n suppressed } } } nonUsers { trustIndex { pre { n suppressed } } } } }", json!({})).await;
         for group in ["users", "nonUsers"] {
             let pre = &field(&kpis, "campaignKpis")[group]["trustIndex"]["pre"];

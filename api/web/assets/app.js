@@ -43,6 +43,7 @@ const PolicyPublisher = lazy(() => import('./views/admin.js'), 'PolicyPublisher'
 const VerificationQueue = lazy(() => import('./views/admin.js'), 'VerificationQueue');
 const AgeCheckQueue = lazy(() => import('./views/admin.js'), 'AgeCheckQueue');
 const AdminHome = lazy(() => import('./views/admin.js'), 'AdminHome');
+const CommentsScreen = lazy(() => import('./views/kindness.js'), 'CommentsScreen');
 
 /** How often the header's counts and limits are brought up to date. */
 const REFRESH_MS = 15000;
@@ -82,6 +83,8 @@ function Screen({ route }) {
       return html`<${Profile} handle=${second} />`;
     case 'inbox':
       return html`<${Inbox} />`;
+    case 'comments':
+      return html`<${CommentsScreen} />`;
     case 'family':
       return html`<${Family} />`;
     case 'moderation':

@@ -883,3 +883,54 @@ async fn a_child_locked_for_an_age_check_answers_and_an_admin_confirms_her_age()
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_unkind_comment_is_nudged_rewritten_and_a_creator_reviews_what_was_held() {
+    on_each_database_in_browser(|app, mut driver| async move {
+        // A viewer writes an unkind comment, is shown the words and a kinder
+        // way, and rewrites it.
+        let viewer = driver.open(&app, "nudge", PHONE).await;
+        viewer.sign_in("minh@demo.trustfeed.vn", DEMO_PASSWORD).await;
+        viewer.click(".card .comments-toggle").await;
+        viewer.fill(".card .comments input", "Béo như lợn còn bày đặt").await;
+        viewer.click(".card .comments button[type=submit]").await;
+        viewer.until("document.querySelector('.kind-nudge mark')?.innerText === 'Béo như lợn'").await;
+        viewer.screenshot("dialog").await;
+        viewer.click(".kind-nudge .rethink").await;
+        viewer
+            .until(
+                "!document.querySelector('.kind-nudge') && document.activeElement?.value === 'Béo như lợn còn bày đặt'",
+            )
+            .await;
+        viewer.fill(".card .comments input", "Mình thấy đoạn cuối nhảy chưa khớp nhạc lắm").await;
+        viewer.click(".card .comments button[type=submit]").await;
+        viewer
+            .until(
+                "[...document.querySelectorAll('.card .comment')].some((c) => c.innerText.includes('chưa khớp nhạc'))",
+            )
+            .await;
+        viewer.close().await;
+
+        // The dance creator finds the storm held for her, shows one and hides
+        // two at once, stopping their writers.
+        let creator = driver.open(&app, "held-comments", PHONE).await;
+        creator.sign_in("nhay.cung.mai@creators.demo.trustfeed.vn", DEMO_PASSWORD).await;
+        creator.goto("#/comments").await;
+        creator.until("document.querySelectorAll('.held-comment').length === 12").await;
+        creator.screenshot("review").await;
+        creator.click(".held-comment:nth-child(1) .approve").await;
+        creator.until("document.querySelectorAll('.held-comment').length === 11").await;
+        creator.click(".held-comment:nth-child(1) input[type=checkbox]").await;
+        creator.click(".held-comment:nth-child(2) input[type=checkbox]").await;
+        creator.click(".bulk input[name=blockAuthors]").await;
+        creator.click(".bulk .hide-chosen").await;
+        creator.until("document.querySelectorAll('.held-comment').length === 9").await;
+        // Back up the page, past the sticky header, to the limit switch.
+        creator.eval("document.querySelector('.controls .start-limit').scrollIntoView({ block: 'center' })").await;
+        creator.click(".controls .start-limit").await;
+        creator.until("document.querySelector('.controls .end-limit')").await;
+        creator.screenshot("limited").await;
+        creator.close().await;
+    })
+    .await;
+}

@@ -25,7 +25,7 @@ const percent = (share) => (share === null || share === undefined ? '—' : `${f
 
 export function Numbers() {
   const { data, error, loading, reload } = useQuery(
-    `query Transparency { safetyTransparency(days: 30) { days reportsReceived casesDecided actionedShare medianHoursToDecision appealsDecided overturnedShare byReason { reason count } } }`,
+    `query Transparency { safetyTransparency(days: 30) { days reportsReceived casesDecided actionedShare medianHoursToDecision appealsDecided overturnedShare byReason { reason count } kindness { nudgesShown rewrittenShare withdrawnShare postedAnywayShare commentsHeld } } }`,
     {},
   );
   if (loading && !data) return html`<${Loading} />`;
@@ -49,7 +49,20 @@ export function Numbers() {
         (r) => html`<li><span>${t(`reason.${r.reason}`)}</span><span class="bar-track"><span class="bar-fill" style=${{ width: `${(r.count / top) * 100}%` }}></span></span><span>${count(r.count)}</span></li>`,
       )}
     </ul>
+    <h2>${t('numbers.kindness')}</h2>
+    <${KindnessFigures} k=${s.kindness} />
   </section>`;
+}
+
+/** The kind-words figures, for the public page and the analyst's dashboard alike. */
+function KindnessFigures({ k }) {
+  return html`<dl class="figures kindness-figures">
+    <div><dt>${t('numbers.nudges')}</dt><dd>${count(k.nudgesShown)}</dd></div>
+    <div><dt>${t('numbers.rewritten')}</dt><dd>${percent(k.rewrittenShare)}</dd></div>
+    <div><dt>${t('numbers.withdrawn')}</dt><dd>${percent(k.withdrawnShare)}</dd></div>
+    <div><dt>${t('numbers.postedAnyway')}</dt><dd>${percent(k.postedAnywayShare)}</dd></div>
+    <div><dt>${t('numbers.held')}</dt><dd>${count(k.commentsHeld)}</dd></div>
+  </dl>`;
 }
 
 function respondentKey(surveyId) {
@@ -146,7 +159,7 @@ const GROUP = `group trustIndex { ${CHANGE} } relevance { ${CHANGE} } usefulness
 const KPIS = `query Kpis($slug: String!) {
   campaignKpis(campaignSlug: $slug) {
     all { ${GROUP} } users { ${GROUP} } nonUsers { ${GROUP} } trustGap { ${CHANGE} }
-    behaviour { newcomers newcomersFindingUseful reportsFiled medianHoursToDecision reportersToldOutcome teensWithGuardian entries }
+    behaviour { newcomers newcomersFindingUseful reportsFiled medianHoursToDecision reportersToldOutcome teensWithGuardian entries kindness { nudgesShown rewrittenShare withdrawnShare postedAnywayShare commentsHeld } }
     csv
   }
 }`;
@@ -218,6 +231,8 @@ function KpiReport({ kpis, slug }) {
         <div><dt>${t('dash.teensWithGuardian')}</dt><dd>${percent(b.teensWithGuardian)}</dd></div>
         <div><dt>${t('dash.entries')}</dt><dd>${formatNumber(b.entries)}</dd></div>
       </dl>
+      <h3>${t('numbers.kindness')}</h3>
+      <${KindnessFigures} k=${b.kindness} />
     </section>
   </div>`;
 }

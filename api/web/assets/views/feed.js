@@ -5,7 +5,7 @@ import { Icon } from '../icons.js';
 import { gql } from '../api.js';
 import { notify, store, useStore } from '../store.js';
 import { formatNumber, t, tagLabel } from '../i18n.js';
-import { act, ErrorNote, errorText, Loading, PILLARS, ReportDialog, TagChips, useQuery, VerifiedMark } from '../ui.js';
+import { act, Dialog, ErrorNote, errorText, Loading, PILLARS, ReportDialog, TagChips, useQuery, VerifiedMark } from '../ui.js';
 import { rememberIntent, takeIntent } from '../intent.js';
 import { reloadMe } from './privacy.js';
 import { ScreenTimeGate, isGate } from './teen.js';
@@ -441,13 +441,31 @@ function Comments({ contentId }) {
   useEffect(() => {
     load();
   }, [contentId]);
-  const send = async (event) => {
-    event.preventDefault();
-    const added = await act(`mutation Add($id: ID!, $body: String!) { addComment(contentId: $id, body: $body) { id } }`, { id: contentId, body });
-    if (added) {
+  const [nudge, setNudge] = useState(null);
+  const post = async (postAnyway) => {
+    try {
+      await gql(`mutation Add($id: ID!, $body: String!, $postAnyway: Boolean) { addComment(contentId: $id, body: $body, postAnyway: $postAnyway) { id } }`,
+        { id: contentId, body, postAnyway });
+      setNudge(null);
       setBody('');
       load();
+    } catch (error) {
+      if (error.code === 'KINDNESS_NUDGE') setNudge(error.extensions);
+      else notify(errorText(error), 'error');
     }
+  };
+  const send = (event) => {
+    event.preventDefault();
+    post(false);
+  };
+  // Back to the words, with the comment kept to edit.
+  const rethink = () => {
+    setNudge(null);
+    document.getElementById(`comment-${contentId}`)?.focus();
+  };
+  const withdraw = () => {
+    setNudge(null);
+    setBody('');
   };
   return html`<div class="comments">
     ${state.items === null && html`<${Loading} />`}
@@ -468,5 +486,22 @@ function Comments({ contentId }) {
       <button type="submit">${t('comments.send')}</button>
     </form>`}
     ${reporting && html`<${ReportDialog} targetType="COMMENT" targetId=${reporting} onClose=${() => setReporting(null)} />`}
+    ${nudge && html`<${KindNudge} nudge=${nudge} onRethink=${rethink} onPostAnyway=${() => post(true)} onWithdraw=${withdraw} />`}
   </div>`;
+}
+
+/** Before an unkind comment is posted: the words, a kinder way, and the writer's choice. */
+function KindNudge({ nudge, onRethink, onPostAnyway, onWithdraw }) {
+  return html`<${Dialog} title=${t('nudge.title')} onClose=${onRethink}>
+    <div class="kind-nudge">
+      <p>${t('nudge.words')} ${nudge.words.map((word, i) => html`${i ? ', ' : ''}<mark>${word}</mark>`)}</p>
+      <p class="suggestion">${nudge.suggestion}</p>
+      <div class="actions">
+        <button type="button" class="rethink" onClick=${onRethink}>${t('nudge.rethink')}</button>
+        <button type="button" class="secondary withdraw" onClick=${onWithdraw}>${t('nudge.withdraw')}</button>
+      </div>
+      <p class="muted">${t('nudge.anywayMeans')}</p>
+      <button type="button" class="link post-anyway" onClick=${onPostAnyway}>${t('nudge.postAnyway')}</button>
+    </div>
+  <//>`;
 }

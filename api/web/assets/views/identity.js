@@ -13,6 +13,7 @@ const KINDS = ['CREATOR', 'ORGANISATION', 'PUBLIC_FIGURE'];
 
 export function OwnProfileTools({ user, onSaved }) {
   return html`<div class="own-profile">
+    <p><a class="button secondary" href="#/comments">${t('kind.title')}</a></p>
     <${EditProfile} user=${user} onSaved=${onSaved} />
     <${AskForBadge} user=${user} />
   </div>`;
