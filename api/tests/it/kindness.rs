@@ -289,3 +289,21 @@ async fn one_small_outcome_hides_all_three_shares() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_guardians_comment_policy_still_wins_over_a_teens_controls() {
+    on_each_database(|app| async move {
+        let teen = app.sign_up("be.an", 14).await["accessToken"].as_str().unwrap().to_owned();
+        let guardian = app.token_for("bo.cua.an").await;
+        app.pair(&guardian, &teen).await;
+        let teen_id = app.my_id(&teen).await;
+        let locked = "mutation($t: ID!) { setTeenControls(teenId: $t, input: { commentPolicy: NOBODY, privateAccount: false }) { lockedByGuardian } }";
+        ok(&app.query_as(&guardian, locked, json!({ "t": teen_id })).await);
+        // The teen's own controls only ever hold more; nobody may comment still.
+        ok(&app.query_as(&teen, CONTROLS, json!({ "i": { "filterUnkind": false, "endLimit": true } })).await);
+        let video = app.create_content(&teen, json!({ "title": "Bài tập vẽ" })).await;
+        let stranger = app.token_for("nguoi.la").await;
+        assert_code(&app.query_as(&stranger, ADD, json!({ "c": video, "b": "Vẽ đẹp quá" })).await, "FORBIDDEN");
+    })
+    .await;
+}
