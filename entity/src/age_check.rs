@@ -9,7 +9,8 @@ use crate::AgeCheckStatus;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub user_id: Uuid,
+    /// None once the account is purged (a child's, at once): the decision stays.
+    pub user_id: Option<Uuid>,
     /// The account while the check waits, None once decided: unique, so an
     /// account has at most one check waiting.
     #[sea_orm(unique)]

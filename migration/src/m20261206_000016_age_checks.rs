@@ -2,10 +2,11 @@
 //! (`users.age_check_required_at`) and opens its check, which its owner
 //! answers and an admin decides. `pending_user_id` is the account while the
 //! check waits and null after: unique, so one check waits per account
-//! however many moderators decide at once.
+//! however many moderators decide at once. A decided check outlives its
+//! account (a child's, purged), with nobody and no birth date in it.
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::{cascade, index};
+use crate::index;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -55,7 +56,7 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(AgeChecks::Table)
                     .col(uuid(AgeChecks::Id).primary_key())
-                    .col(uuid(AgeChecks::UserId))
+                    .col(ColumnDef::new(AgeChecks::UserId).uuid().null())
                     .col(ColumnDef::new(AgeChecks::PendingUserId).uuid().null().unique_key())
                     .col(ColumnDef::new(AgeChecks::CaseId).uuid().null())
                     .col(string_len(AgeChecks::Status, 16))
@@ -65,7 +66,13 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(AgeChecks::DecidedBy).uuid().null())
                     .col(timestamp_with_time_zone(AgeChecks::CreatedAt))
                     .col(ColumnDef::new(AgeChecks::DecidedAt).timestamp_with_time_zone().null())
-                    .foreign_key(&mut cascade(AgeChecks::UserId, Users::Table, Users::Id))
+                    // The decision outlives the account it purged (under 13), with nobody in it.
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from_col(AgeChecks::UserId)
+                            .to(Users::Table, Users::Id)
+                            .on_delete(ForeignKeyAction::SetNull),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from_col(AgeChecks::CaseId)

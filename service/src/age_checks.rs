@@ -46,7 +46,7 @@ pub(crate) async fn require(
         .await?;
     age_check::Entity::insert(age_check::ActiveModel {
         id: Set(Uuid::now_v7()),
-        user_id: Set(account),
+        user_id: Set(Some(account)),
         pending_user_id: Set(Some(account)),
         case_id: Set(Some(case.id)),
         status: Set(AgeCheckStatus::Pending),
@@ -150,7 +150,8 @@ pub async fn decide(
     if waiting.status != AgeCheckStatus::Pending {
         return Err(already_decided());
     }
-    let account = user::Entity::find_by_id(waiting.user_id).one(&txn).await?.ok_or_else(not_found)?;
+    let account_id = waiting.user_id.ok_or_else(already_decided)?;
+    let account = user::Entity::find_by_id(account_id).one(&txn).await?.ok_or_else(not_found)?;
     domain::check_birth_date(birth_date, settings::local_today(&account, now))
         .map_err(|e| AppError::invalid("birthDate", &e))?;
     let band = AgeBand::for_age(domain::age_on(birth_date, settings::local_today(&account, now)));
@@ -202,6 +203,11 @@ pub async fn decide(
             remove_child(&txn, account.id, now).await?;
         }
     }
+    let check = age_check::Model {
+        user_id: band.map(|_| account.id),
+        claimed_birth_date: band.and(check.claimed_birth_date),
+        ..check
+    };
     txn.commit().await?;
     let account = match band {
         Some(_) => user::Entity::find_by_id(account.id).one(db).await?.unwrap_or(account),

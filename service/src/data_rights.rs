@@ -270,6 +270,13 @@ pub(crate) async fn erase(txn: &impl ConnectionTrait, id: Uuid, cutoff: DateTime
         .filter(report::Column::ReporterId.eq(id))
         .exec(txn)
         .await?;
+    // Age checks stay as decisions, without the birth date or evidence given.
+    age_check::Entity::update_many()
+        .col_expr(age_check::Column::ClaimedBirthDate, Expr::value(Option::<chrono::NaiveDate>::None))
+        .col_expr(age_check::Column::Evidence, Expr::value(Option::<String>::None))
+        .filter(age_check::Column::UserId.eq(id))
+        .exec(txn)
+        .await?;
     // Appeals are the appellant's own words.
     case::Entity::update_many()
         .col_expr(case::Column::AppealMessage, Expr::value(Option::<String>::None))

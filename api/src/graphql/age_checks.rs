@@ -52,8 +52,9 @@ impl AgeCheck {
         if let Some(account) = &self.decided_account {
             return Ok(User(account.clone()));
         }
-        let account = loader::<UserLoader>(ctx)?.load_one(self.check.user_id).await?;
-        Ok(account.map(User).ok_or_else(|| AppError::NotFound("No such user".into()))?)
+        let gone = || AppError::NotFound("The account was deleted".into());
+        let account = loader::<UserLoader>(ctx)?.load_one(self.check.user_id.ok_or_else(gone)?).await?;
+        Ok(account.map(User).ok_or_else(gone)?)
     }
     /// Where it stands.
     async fn status(&self) -> AgeCheckStatus {

@@ -132,7 +132,8 @@ async fn kpis_match_an_independent_computation_with_small_groups_suppressed() {
         // Every figure is in the CSV, and no respondent is.
         let csv = kpis["csv"].as_str().unwrap();
         assert!(csv.starts_with("section,group,key,wave,value,low,high,n,suppressed,significant\n"), "{csv}");
-        assert_eq!(csv.lines().count(), 1 + 3 * 7 * 3 + 3 + 7, "{csv}");
+        // A header, 3 groups × 7 KPIs × 3 rows, the trust gap, and 12 behaviour figures (5 of kindness).
+        assert_eq!(csv.lines().count(), 1 + 3 * 7 * 3 + 3 + 12, "{csv}");
         assert!(
             csv.contains("survey,ALL,TRUST,PRE,") && csv.contains("survey,NON_USER,RELEVANCE,POST,,,,20,true,"),
             "{csv}"
