@@ -4,7 +4,8 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{CommentPolicy, comment, content, user};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -25,9 +26,27 @@ const STORM_WINDOW: Duration = Duration::hours(1);
 /// A creator hears of a storm on an item at most this often.
 const STORM_TOLD_EVERY: Duration = Duration::days(1);
 
-async fn bump_count(db: &impl ConnectionTrait, content_id: Uuid, by: i32) -> AppResult<()> {
+/// Locks the item's row for this transaction (`FOR UPDATE` on PostgreSQL;
+/// SQLite's write lock is already held), so changes to its comments and
+/// their count happen one after another.
+async fn lock_item(db: &impl ConnectionTrait, content_id: Uuid) -> AppResult<()> {
+    content::Entity::find_by_id(content_id).lock_exclusive().one(db).await?;
+    Ok(())
+}
+
+/// Sets the item's `commentCount` from its comments: every one not removed
+/// by moderation nor hidden by the creator, held ones included, so a hold
+/// changes no count its writer could watch. Called under `lock_item`.
+pub async fn recount(db: &impl ConnectionTrait, content_id: Uuid) -> AppResult<()> {
+    let counted = sea_orm::sea_query::Query::select()
+        .expr(Expr::col((comment::Entity, comment::Column::Id)).count())
+        .from(comment::Entity)
+        .and_where(Expr::col((comment::Entity, comment::Column::ContentId)).eq(content_id))
+        .and_where(Expr::col((comment::Entity, comment::Column::RemovedAt)).is_null())
+        .and_where(Expr::col((comment::Entity, comment::Column::HiddenAt)).is_null())
+        .to_owned();
     content::Entity::update_many()
-        .col_expr(content::Column::CommentCount, Expr::col(content::Column::CommentCount).add(by))
+        .col_expr(content::Column::CommentCount, Expr::SubQuery(None, Box::new(counted.into())))
         .filter(content::Column::Id.eq(content_id))
         .exec(db)
         .await?;
@@ -51,8 +70,8 @@ pub fn row(content_id: Uuid, author_id: Uuid, body: &str, at: DateTime<Utc>) -> 
     }
 }
 
-/// Whether everyone who may see the item sees the comment (and it counts).
-fn shown(comment: &comment::Model) -> bool {
+/// Whether everyone who may see the item sees the comment.
+pub(crate) fn seen_by_all(comment: &comment::Model) -> bool {
     (comment.held_at.is_none() || comment.approved_at.is_some()) && comment.hidden_at.is_none()
 }
 
@@ -97,6 +116,7 @@ pub async fn add(
     let flagged = unkind.is_some();
     let held = controls::holds(db, &author_settings, writer, body, flagged, now).await?;
     let txn = crate::begin_write(db).await?;
+    lock_item(&txn, content_id).await?;
     let row = comment::ActiveModel {
         held_at: Set(held.then_some(now)),
         flagged: Set(flagged),
@@ -104,9 +124,7 @@ pub async fn add(
     }
     .insert(&txn)
     .await?;
-    if !held {
-        bump_count(&txn, content_id, 1).await?;
-    }
+    recount(&txn, content_id).await?;
     nudges::settle_by_comment(&txn, writer.id, content_id, flagged, now).await?;
     if flagged {
         tell_of_storm(&txn, &content, now).await?;
@@ -153,10 +171,9 @@ pub async fn delete(db: &DatabaseConnection, scope: &Scope, viewer: Uuid, commen
         return Err(AppError::Forbidden("Only its writer or the content's author can delete this comment".into()));
     }
     let txn = crate::begin_write(db).await?;
-    let deleted = comment::Entity::delete_by_id(comment_id).exec(&txn).await?;
-    if deleted.rows_affected > 0 && shown(&comment) {
-        bump_count(&txn, comment.content_id, -1).await?;
-    }
+    lock_item(&txn, comment.content_id).await?;
+    comment::Entity::delete_by_id(comment_id).exec(&txn).await?;
+    recount(&txn, comment.content_id).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -207,20 +224,19 @@ pub async fn approve(db: &DatabaseConnection, policy: &Policy, comment_id: Uuid)
     let not_found = || AppError::NotFound("No such comment".into());
     let waiting = comment::Entity::find_by_id(comment_id).one(db).await?.ok_or_else(not_found)?;
     own_content(db, policy, waiting.content_id).await?;
-    let txn = crate::begin_write(db).await?;
+    // Held comments are counted already: approving changes no count.
     let approved = comment::Entity::update_many()
         .col_expr(comment::Column::ApprovedAt, Expr::value(policy.now()))
         .filter(comment::Column::Id.eq(comment_id))
         .filter(comment::Column::HeldAt.is_not_null())
         .filter(comment::Column::ApprovedAt.is_null())
         .filter(comment::Column::HiddenAt.is_null())
-        .exec(&txn)
+        .filter(comment::Column::RemovedAt.is_null())
+        .exec(db)
         .await?;
     if approved.rows_affected == 0 {
         return Err(AppError::Conflict("This comment is not waiting for approval".into()));
     }
-    bump_count(&txn, waiting.content_id, 1).await?;
-    txn.commit().await?;
     comment::Entity::find_by_id(comment_id).one(db).await?.ok_or_else(not_found)
 }
 
@@ -245,21 +261,22 @@ pub async fn hide(db: &DatabaseConnection, policy: &Policy, ids: &[Uuid], block_
         .filter(comment::Column::HiddenAt.is_null())
         .all(&txn)
         .await?;
-    // One by one, so that of two hides at once each comment is counted out once.
-    let mut hidden = 0;
-    for comment in &found {
-        let done = comment::Entity::update_many()
-            .col_expr(comment::Column::HiddenAt, Expr::value(now))
-            .filter(comment::Column::Id.eq(comment.id))
-            .filter(comment::Column::HiddenAt.is_null())
-            .exec(&txn)
-            .await?;
-        if done.rows_affected > 0 {
-            hidden += 1;
-            if shown(comment) {
-                bump_count(&txn, comment.content_id, -1).await?;
-            }
-        }
+    let mut items: Vec<Uuid> = found.iter().map(|c| c.content_id).collect();
+    items.sort();
+    items.dedup();
+    // In one order, so two hides at once never wait on each other.
+    for item in &items {
+        lock_item(&txn, *item).await?;
+    }
+    let hidden = comment::Entity::update_many()
+        .col_expr(comment::Column::HiddenAt, Expr::value(now))
+        .filter(comment::Column::Id.is_in(found.iter().map(|c| c.id)))
+        .filter(comment::Column::HiddenAt.is_null())
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    for item in &items {
+        recount(&txn, *item).await?;
     }
     if block_writers {
         let writers: Vec<Uuid> = found.iter().map(|c| c.author_id).collect();

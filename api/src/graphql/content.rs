@@ -216,7 +216,8 @@ impl Content {
     async fn like_count(&self) -> i32 {
         self.0.like_count
     }
-    /// Comments written on it and not deleted, including any the viewer cannot see.
+    /// Comments written on it and not deleted, removed by moderators or hidden by its author, including any the
+    /// viewer cannot see (held ones count from the start).
     async fn comment_count(&self) -> i32 {
         self.0.comment_count
     }

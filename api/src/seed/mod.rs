@@ -478,6 +478,7 @@ async fn demo_kindness(db: &DatabaseConnection, creators: &[user::Model], now: D
         .insert(db)
         .await?;
     }
+    crate::service::comments::recount(db, video.id).await?;
     content::Entity::update_many()
         .col_expr(content::Column::StormToldAt, Expr::value(now - Duration::hours(25)))
         .filter(content::Column::Id.eq(video.id))

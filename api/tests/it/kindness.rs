@@ -49,7 +49,8 @@ async fn an_unkind_comment_is_nudged_and_each_nudge_settles_once() {
         ok(&app.query_as(&writer, ADD, json!({ "c": video, "b": "Mình nghĩ đoạn cuối nhảy chưa khớp nhạc" })).await);
         assert_eq!(outcomes(&app).await, [Some(NudgeOutcome::Rewritten)]);
 
-        // Posted anyway.
+        // Posted anyway; trying again while nudged counts one nudge.
+        assert_code(&app.query_as(&writer, ADD, json!({ "c": video, "b": "xấu vãi" })).await, "KINDNESS_NUDGE");
         assert_code(&app.query_as(&writer, ADD, json!({ "c": video, "b": "xấu vãi" })).await, "KINDNESS_NUDGE");
         ok(&app.query_as(&writer, ADD, json!({ "c": video, "b": "xấu vãi", "p": true })).await);
         // Withdrawn: nothing on the item within ten minutes.
@@ -101,10 +102,17 @@ async fn held_comments_wait_for_the_creator_and_only_they_are_told() {
         let keyword_id = ok(&keyword)["addComment"]["id"].clone();
         ok(&app.query_as(&writer, ADD, json!({ "c": video, "b": "Ngon quá" })).await);
 
-        // Everyone else sees only the kind one; the writer sees all three.
+        // Everyone else sees only the kind one; the writer sees all three,
+        // and the count, held ones in it, does not give the hold away.
         let seen = app.query(COMMENTS, json!({ "id": video })).await;
         assert_eq!(bodies(&seen), ["Ngon quá"]);
-        assert_eq!(ok(&seen)["content"]["commentCount"], 1);
+        assert_eq!(ok(&seen)["content"]["commentCount"], 3);
+        // Nobody else may report what they cannot see.
+        let reporter = app.token_for("nguoi.bao.cao").await;
+        assert_code(
+            &app.report(&reporter, "COMMENT", unkind_id.as_str().unwrap(), "BULLYING_HARASSMENT", None).await,
+            "NOT_FOUND",
+        );
         assert_eq!(bodies(&app.query_as(&writer, COMMENTS, json!({ "id": video })).await).len(), 3);
         // The creator finds them held, and nobody else may look.
         let held = app.query_as(&creator, HELD, json!({ "id": video })).await;
@@ -117,7 +125,7 @@ async fn held_comments_wait_for_the_creator_and_only_they_are_told() {
         assert_eq!(ok(&approved)["approveComment"]["held"], false);
         assert_code(&app.query_as(&creator, APPROVE, json!({ "id": keyword_id })).await, "CONFLICT");
         assert_code(&app.query_as(&writer, APPROVE, json!({ "id": unkind_id })).await, "FORBIDDEN");
-        assert_eq!(ok(&app.query(COMMENTS, json!({ "id": video })).await)["content"]["commentCount"], 2);
+        assert_eq!(ok(&app.query(COMMENTS, json!({ "id": video })).await)["content"]["commentCount"], 3);
 
         // Hidden, and its writer stopped from commenting here again.
         let hidden = app.query_as(&creator, HIDE, json!({ "ids": [unkind_id, keyword_id], "b": true })).await;
@@ -223,27 +231,35 @@ async fn a_storm_of_unkind_comments_is_told_to_the_creator_once_a_day() {
 
 const KINDNESS: &str = "{ safetyTransparency(days: 7) { kindness { nudgesShown rewrittenShare withdrawnShare postedAnywayShare commentsHeld } } }";
 
+/// `count` videos of `creator`'s, each with one nudge of `writer`'s, then a
+/// kind comment (`Some(false)`), the unkind one posted anyway (`Some(true)`),
+/// or nothing (`None`).
+async fn nudges(app: &TestApp, creator: &str, writer: &str, count: usize, then: Option<bool>) {
+    for n in 0..count {
+        let video = app.create_content(creator, json!({ "title": format!("Video {n}") })).await;
+        assert_code(&app.query_as(writer, ADD, json!({ "c": video, "b": "Đồ ngu" })).await, "KINDNESS_NUDGE");
+        // Tried again while it waits: still one nudge.
+        assert_code(&app.query_as(writer, ADD, json!({ "c": video, "b": "Đồ ngu" })).await, "KINDNESS_NUDGE");
+        match then {
+            Some(false) => ok(&app.query_as(writer, ADD, json!({ "c": video, "b": "Mình chưa thích đoạn này" })).await),
+            Some(true) => ok(&app.query_as(writer, ADD, json!({ "c": video, "b": "Đồ ngu", "p": true })).await),
+            None => &Value::Null,
+        };
+    }
+}
+
 #[tokio::test]
 async fn the_kindness_figures_count_what_happened_and_hide_what_could_single_someone_out() {
     on_each_database(|app| async move {
         let creator = app.token_for("nha.sang.tao").await;
         let writer = app.token_for("nguoi.xem").await;
         ok(&app.query_as(&creator, CONTROLS, json!({ "i": { "filterKeywords": ["quảng cáo"] } })).await);
-        let [rewritten, anyway, withdrawn] = [
-            app.create_content(&creator, json!({ "title": "Một" })).await,
-            app.create_content(&creator, json!({ "title": "Hai" })).await,
-            app.create_content(&creator, json!({ "title": "Ba" })).await,
-        ];
-        // Ten nudges on each video, then a kind comment, the same posted anyway, or nothing.
-        for video in [&rewritten, &anyway, &withdrawn] {
-            for _ in 0..10 {
-                assert_code(&app.query_as(&writer, ADD, json!({ "c": video, "b": "Đồ ngu" })).await, "KINDNESS_NUDGE");
-            }
-        }
-        ok(&app.query_as(&writer, ADD, json!({ "c": rewritten, "b": "Mình chưa thích đoạn này lắm" })).await);
-        ok(&app.query_as(&writer, ADD, json!({ "c": anyway, "b": "Đồ ngu", "p": true })).await);
+        nudges(&app, &creator, &writer, 10, Some(false)).await;
+        nudges(&app, &creator, &writer, 10, Some(true)).await;
+        nudges(&app, &creator, &writer, 10, None).await;
+        let video = app.create_content(&creator, json!({ "title": "Quảng cáo" })).await;
         for n in 0..10 {
-            ok(&app.query_as(&writer, ADD, json!({ "c": rewritten, "b": format!("Quảng cáo số {n}") })).await);
+            ok(&app.query_as(&writer, ADD, json!({ "c": video, "b": format!("Quảng cáo số {n}") })).await);
         }
         app.clock.advance(Duration::minutes(11));
         api::service::kindness::nudges::settle_withdrawn(&app.state.db, app.clock_now()).await.unwrap();
@@ -266,18 +282,8 @@ async fn one_small_outcome_hides_all_three_shares() {
     on_each_database(|app| async move {
         let creator = app.token_for("nha.sang.tao").await;
         let writer = app.token_for("nguoi.xem").await;
-        let [rewritten, anyway] = [
-            app.create_content(&creator, json!({ "title": "Một" })).await,
-            app.create_content(&creator, json!({ "title": "Hai" })).await,
-        ];
-        for _ in 0..20 {
-            app.query_as(&writer, ADD, json!({ "c": rewritten, "b": "Đồ ngu" })).await;
-        }
-        ok(&app.query_as(&writer, ADD, json!({ "c": rewritten, "b": "Mình chưa thích đoạn này" })).await);
-        for _ in 0..9 {
-            app.query_as(&writer, ADD, json!({ "c": anyway, "b": "Đồ ngu" })).await;
-        }
-        ok(&app.query_as(&writer, ADD, json!({ "c": anyway, "b": "Đồ ngu", "p": true })).await);
+        nudges(&app, &creator, &writer, 20, Some(false)).await;
+        nudges(&app, &creator, &writer, 9, Some(true)).await;
         app.clock.advance(Duration::days(1));
         let figures = ok(&app.query(KINDNESS, json!({})).await)["safetyTransparency"]["kindness"].clone();
         // 20 rewritten and 9 posted anyway: showing the first two would reveal the 9.

@@ -35,6 +35,10 @@ pub(super) struct Word {
     /// Written with Vietnamese marks (`ủ`, `đ`): then it matches only the
     /// same spelling.
     pub marked: bool,
+    /// Written without marks in a text that has them elsewhere: the writer
+    /// uses marks, so `cho` means `cho`, not `chó` (digits for letters
+    /// excepted: `đồ 0c ch0` is teencode).
+    pub strict: bool,
     /// As the person wrote it, for telling them.
     pub original: String,
 }
@@ -85,6 +89,15 @@ fn looks_vietnamese(words: &[Word]) -> bool {
         || words.iter().filter(|w| VIETNAMESE_WITHOUT_MARKS.contains(&w.bare.as_str())).count() >= 2
 }
 
+/// Whether `text` contains `keyword` word for word, compared as the check
+/// compares words: folded (look-alike letters, separators between spelled
+/// letters), and a word written with marks only as spelled, so the keyword
+/// `béo` holds `beo` and `béo` but not `Bèo`, and `ngu` never holds `Nguyễn`
+/// or `ngủ`.
+pub fn contains_words(text: &str, keyword: &str) -> bool {
+    lexicon::holds_phrase(&words(text), &words(keyword))
+}
+
 /// The words `rustrict` censors as severely mean or offensive.
 fn english_mean_words(text: &str) -> Vec<String> {
     let threshold = (Type::MEAN | Type::OFFENSIVE) & Type::SEVERE;
@@ -106,8 +119,10 @@ fn trim_punctuation(word: &str) -> String {
 
 /// Whether a word carries Vietnamese marks: a combining mark once
 /// decomposed, or `đ`.
-fn has_marks(word: &str) -> bool {
-    word.nfd().any(|c| ('\u{0300}'..='\u{036F}').contains(&c)) || word.contains(['đ', 'Đ'])
+pub(super) fn has_marks(word: &str) -> bool {
+    const VIETNAMESE_MARKS: [char; 8] =
+        ['\u{0300}', '\u{0301}', '\u{0302}', '\u{0303}', '\u{0306}', '\u{0309}', '\u{031B}', '\u{0323}'];
+    word.nfd().any(|c| VIETNAMESE_MARKS.contains(&c)) || word.contains(['đ', 'Đ'])
 }
 
 /// A word as the lexicon compares it: folded, digits read as letters when
@@ -135,14 +150,16 @@ pub(super) fn bare(word: &str) -> String {
 
 /// The words of `text`. Runs of single letters (`n.g.u`, `k y s`) become one word.
 pub(super) fn words(text: &str) -> Vec<Word> {
-    let written: String = without_hidden(text).nfc().collect();
+    // Variation selectors style emoji; inside a word they only hide it.
+    let written: String = without_hidden(text).nfc().filter(|c| !('\u{FE00}'..='\u{FE0F}').contains(c)).collect();
     let mut pieces: Vec<Word> = written
         .split(|c: char| !(c.is_alphanumeric() || is_mark(c)))
         .filter(|piece| !piece.is_empty())
         .map(|piece| Word {
             bare: bare(piece),
-            spelled: piece.chars().flat_map(char::to_lowercase).collect(),
+            spelled: collapse(&piece.chars().flat_map(char::to_lowercase).collect::<String>()),
             marked: has_marks(piece),
+            strict: !piece.chars().any(|c| c.is_ascii_digit()),
             original: piece.to_owned(),
         })
         .filter(|w| !w.bare.is_empty())
@@ -155,13 +172,34 @@ pub(super) fn words(text: &str) -> Vec<Word> {
             let letters: Vec<Word> = pieces.drain(i..i + run).collect();
             let original = letters.iter().map(|w| w.original.as_str()).collect::<Vec<_>>().join(".");
             let joined: String = letters.iter().map(|w| w.bare.as_str()).collect();
-            merged.push(Word { bare: bare(&joined), spelled: joined.to_lowercase(), marked: false, original });
+            merged.push(Word {
+                bare: bare(&joined),
+                spelled: collapse(&joined.to_lowercase()),
+                marked: false,
+                strict: true,
+                original,
+            });
         } else {
             merged.push(pieces[i].clone());
             i += 1;
         }
     }
+    let uses_marks = merged.iter().any(|w| w.marked);
+    for word in &mut merged {
+        word.strict &= uses_marks && !word.marked;
+    }
     merged
+}
+
+/// Runs of one letter made one, marks kept (`nguuu` → `ngu`).
+pub(super) fn collapse(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Combining marks stay inside a word (text written decomposed).
@@ -206,6 +244,17 @@ mod tests {
     fn look_alike_letters_and_hidden_characters_do_not_slip_past() {
         assert!(flagged("mày ngυ thế"), "Greek υ");
         assert!(flagged("mày n\u{200B}gu thế"), "zero-width space");
+    }
+
+    #[test]
+    fn keywords_match_whole_words_as_written() {
+        assert!(contains_words("S.P.O.I.L.E.R: cuối video", "spoiler"));
+        assert!(contains_words("beo qua", "béo"));
+        assert!(!contains_words("Bèo dạt mây trôi", "béo"));
+        assert!(!contains_words("Nguyễn Văn A nhảy đẹp", "ngu"));
+        assert!(!contains_words("Chúc cả nhà ngủ ngon", "ngu"));
+        assert!(!contains_words("Cho mình hỏi", "chó"));
+        assert!(contains_words("Xem phim kinh dị", "phim kinh"));
     }
 
     #[test]

@@ -89,8 +89,7 @@ pub(crate) async fn holds(
     if flagged && author.filter_unkind {
         return Ok(true);
     }
-    let body = skeleton(body);
-    if author.filter_keywords.0.iter().any(|k| body.contains(&skeleton(k))) {
+    if author.filter_keywords.0.iter().any(|keyword| super::contains_words(body, keyword)) {
         return Ok(true);
     }
     let limited = author.comments_limited_until.is_some_and(|until| until > now);

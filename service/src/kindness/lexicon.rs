@@ -9,7 +9,7 @@
 //! is `mày ngu`; with marks only its own (`ngủ` is never `ngu`).
 use std::sync::OnceLock;
 
-use super::check::{Word, bare};
+use super::check::{Word, bare, collapse, has_marks};
 
 /// How a comment hurts, from the least to the most severe; the nudge's
 /// suggestion follows it.
@@ -36,10 +36,17 @@ const PATTERNS: &[(&str, Harm)] = &[
     // Vietnamese insults.
     ("{you} ngu ~{sleep}", Harm::Insult),
     ("{you} này|kia|ấy|đó|bị ngu|đần|khùng|điên|hâm|thần_kinh", Harm::Insult),
-    ("ngu {so}", Harm::Insult),
+    ("~buồn|giấc|đi ngu {so}", Harm::Insult),
+    ("^ngu$", Harm::Insult),
+    ("vl|vcl|vãi ngu", Harm::Insult),
     ("ngu như {animal}", Harm::Insult),
-    ("ngu si|dốt|học|lâu|ngốc", Harm::Insult),
-    ("óc chó|lợn|heo|bò|trâu|tôm", Harm::Insult),
+    ("ngu si|dốt|học|lâu|ngốc ~hưởng", Harm::Insult),
+    ("~hạt|sữa|dầu|bánh|quả|trái|nhân|bột óc chó|lợn|heo|bò|trâu|tôm ~rang|sấy|tách|mỹ|nướng", Harm::Insult),
+    ("đầu đất", Harm::Insult),
+    ("không có não|óc", Harm::Insult),
+    ("đồ|thứ bỏ đi", Harm::Insult),
+    ("đéo|đếch ai xem|thèm", Harm::Insult),
+    ("dcm|đcm", Harm::Insult),
     ("não tôm|lợn|chó", Harm::Insult),
     ("!đần", Harm::Insult),
     ("đần độn", Harm::Insult),
@@ -82,11 +89,16 @@ const PATTERNS: &[(&str, Harm)] = &[
     ("mặt như cái", Harm::BodyShaming),
     ("lợn|heo béo|nái", Harm::BodyShaming),
     ("béo ú", Harm::BodyShaming),
+    ("đồ|thằng|thg què|lùn|hói", Harm::BodyShaming),
+    ("lùn như", Harm::BodyShaming),
+    ("ugly af|asf", Harm::BodyShaming),
     // Slurs.
     ("bê|pê đê ~thương|chịu|dàng|ngủ|ăn|hiểu|thấy|làm|nhìn|học|xem", Harm::Slur),
     ("mọi rợ", Harm::Slur),
     ("thằng|thg|đồ|bọn|lũ|tụi mọi", Harm::Slur),
     ("tàu khựa", Harm::Slur),
+    ("bọn|lũ|thằng|con|đồ|tụi !bắc !kỳ", Harm::Slur),
+    ("parky", Harm::Slur),
     ("!khựa", Harm::Slur),
     ("con !đĩ|!điếm", Harm::Slur),
     ("!đĩ !điếm", Harm::Slur),
@@ -95,7 +107,11 @@ const PATTERNS: &[(&str, Harm)] = &[
     ("~ngon|đẹp|cười|vui|sướng|yêu|thương|mệt|buồn|xinh|hay|thích|mê|no chết đi ~được|mất", Harm::Threat),
     ("đi chết", Harm::Threat),
     ("chết mẹ {you}", Harm::Threat),
-    ("tự !tử|!vẫn đi", Harm::Threat),
+    ("tự !tử|!vẫn đi|luôn|mẹ|cho", Harm::Threat),
+    ("xe tông|cán chết", Harm::Threat),
+    ("tạt axit|acid", Harm::Threat),
+    ("die in a fire", Harm::Threat),
+    ("neck|unalive yourself|urself", Harm::Threat),
     ("nhảy lầu|cầu đi", Harm::Threat),
     ("biến đi|khỏi|ngay ~đâu|mất", Harm::Threat),
     ("~trứng|chim|xe|thịt !cút ~kít", Harm::Threat),
@@ -148,12 +164,16 @@ enum Step {
 struct Alternative {
     bare: String,
     spelled: String,
+    /// Written with Vietnamese marks.
+    marked: bool,
     /// Matches only a word written with these marks.
     needs_marks: bool,
 }
 
 #[derive(Debug)]
 struct Pattern {
+    /// `^…$`: the whole comment, and nothing else (`ngu` alone is an insult).
+    whole: bool,
     steps: Vec<Step>,
     not_before: Vec<Alternative>,
     not_after: Vec<Alternative>,
@@ -168,7 +188,12 @@ fn alternatives(text: &str) -> Vec<Alternative> {
                 Some(word) => (true, word),
                 None => (false, a),
             };
-            Alternative { bare: bare(word), spelled: word.to_lowercase(), needs_marks }
+            Alternative {
+                bare: bare(word),
+                spelled: collapse(&word.to_lowercase()),
+                marked: has_marks(word),
+                needs_marks,
+            }
         })
         .collect()
 }
@@ -209,6 +234,8 @@ fn expand(pattern: &str) -> Vec<String> {
 }
 
 fn parse(pattern: &str, harm: Harm) -> Pattern {
+    let whole = pattern.starts_with('^') && pattern.ends_with('$');
+    let pattern = if whole { &pattern[1..pattern.len() - 1] } else { pattern };
     let mut words: Vec<&str> = pattern.split(' ').collect();
     let not_before = match words.first() {
         Some(first) if first.starts_with('~') => alternatives(&words.remove(0)[1..]),
@@ -219,7 +246,7 @@ fn parse(pattern: &str, harm: Harm) -> Pattern {
         _ => Vec::new(),
     };
     let steps = words.iter().map(|w| if *w == ".." { Step::Gap(2) } else { Step::Word(alternatives(w)) }).collect();
-    Pattern { steps, not_before, not_after, harm }
+    Pattern { whole, steps, not_before, not_after, harm }
 }
 
 fn patterns() -> &'static [Pattern] {
@@ -237,6 +264,9 @@ impl Alternative {
         if word.marked {
             // Written with marks: only the same spelling (`ngủ` is not `ngu`).
             word.spelled == self.spelled
+        } else if word.strict {
+            // Without marks among marked words: meant so (`cho` is not `chó`).
+            !self.marked
         } else {
             !self.needs_marks
         }
@@ -264,6 +294,9 @@ pub(super) fn matches(words: &[Word]) -> Vec<(usize, usize, Harm)> {
     for pattern in patterns() {
         for start in 0..words.len() {
             let Some(end) = match_from(&pattern.steps, words, start) else { continue };
+            if pattern.whole && (start > 0 || end < words.len()) {
+                continue;
+            }
             let before = start.checked_sub(1).and_then(|i| words.get(i));
             if any(&pattern.not_before, before) || any(&pattern.not_after, words.get(end)) {
                 continue;
@@ -272,4 +305,18 @@ pub(super) fn matches(words: &[Word]) -> Vec<(usize, usize, Harm)> {
         }
     }
     found
+}
+
+/// Whether `text` holds the words of `phrase` in a row, each compared as the
+/// lexicon compares its words (a word written with marks only as spelled).
+pub(super) fn holds_phrase(text: &[Word], phrase: &[Word]) -> bool {
+    let steps: Vec<Step> = phrase
+        .iter()
+        .map(|w| {
+            let alternative =
+                Alternative { bare: w.bare.clone(), spelled: w.spelled.clone(), marked: w.marked, needs_marks: false };
+            Step::Word(vec![alternative])
+        })
+        .collect();
+    !steps.is_empty() && (0..text.len()).any(|start| match_from(&steps, text, start).is_some())
 }

@@ -7,5 +7,5 @@ pub mod figures;
 mod lexicon;
 pub mod nudges;
 
-pub use check::{Unkind, check};
+pub use check::{Unkind, check, contains_words};
 pub use lexicon::Harm;

@@ -14,7 +14,8 @@ use crate::error::AppResult;
 /// How long a nudge waits for its writer's next comment on the item.
 pub const REWRITE_WINDOW: Duration = Duration::minutes(10);
 
-/// Remembers a nudge shown.
+/// Remembers a nudge shown: one per writer and item while it waits, so
+/// the same comment tried again and again counts once in the figures.
 pub(crate) async fn record(
     db: &impl ConnectionTrait,
     user: Uuid,
@@ -22,6 +23,16 @@ pub(crate) async fn record(
     words: &[String],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    let waiting = nudge::Entity::find()
+        .filter(nudge::Column::UserId.eq(user))
+        .filter(nudge::Column::ContentId.eq(content))
+        .filter(nudge::Column::Outcome.is_null())
+        .filter(nudge::Column::CreatedAt.gt(now - REWRITE_WINDOW))
+        .one(db)
+        .await?;
+    if waiting.is_some() {
+        return Ok(());
+    }
     let words: String = words.join(", ").chars().take(500).collect();
     nudge::Entity::insert(nudge::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -186,6 +186,7 @@ pub(super) async fn apply(
                         .filter(comment::Column::Id.eq(case.target_id))
                         .exec(db)
                         .await?;
+                    recount_item_of(db, case.target_id).await?;
                 }
                 ReportTargetType::User => {}
             }
@@ -300,6 +301,7 @@ pub(super) async fn decide_appeal(
                     .filter(comment::Column::Id.eq(case.target_id))
                     .exec(db)
                     .await?;
+                recount_item_of(db, case.target_id).await?;
             }
             (Some(ModerationAction::RestrictToAdults), _) => {
                 content::Entity::update_many()
@@ -375,4 +377,12 @@ pub async fn appeal(db: &DatabaseConnection, policy: &Policy, case_id: Uuid, mes
     record(&txn, case.id, Some(appellant), "APPEAL", None, Some(message.to_owned()), now).await?;
     txn.commit().await?;
     find_case(db, case.id).await
+}
+
+/// A comment removed or restored changes its item's count.
+async fn recount_item_of(db: &impl ConnectionTrait, comment_id: Uuid) -> AppResult<()> {
+    if let Some(removed) = comment::Entity::find_by_id(comment_id).one(db).await? {
+        crate::comments::recount(db, removed.content_id).await?;
+    }
+    Ok(())
 }

@@ -53,7 +53,13 @@ pub(super) async fn resolve_target(db: &impl ConnectionTrait, scope: &Scope, rep
                 .one(db)
                 .await?
                 .ok_or_else(not_found)?;
-            contents::find_visible(db, scope, comment.content_id).await?.ok_or_else(not_found)?;
+            let item = contents::find_visible(db, scope, comment.content_id).await?.ok_or_else(not_found)?;
+            // A held or hidden comment is there only for its writer and the item's author.
+            let sees_it = crate::comments::seen_by_all(&comment)
+                || scope.viewer.is_some_and(|viewer| viewer == comment.author_id || viewer == item.author_id);
+            if !sees_it {
+                return Err(not_found());
+            }
             let author = social::find_active_user(db, comment.author_id, now).await.map_err(|_| not_found())?;
             (author.id, Snapshot { body: Some(comment.body.clone()), ..snapshot_of(&author) }, None)
         }
