@@ -39,6 +39,11 @@ fn cascade(from: impl IntoIden, table: impl IntoIden, to: impl IntoIden) -> Fore
     ForeignKey::create().from_col(from).to(table, to).on_delete(ForeignKeyAction::Cascade).to_owned()
 }
 
+/// A foreign key that keeps the row, nulled, when its parent goes.
+fn set_null(from: impl IntoIden, table: impl IntoIden, to: impl IntoIden) -> ForeignKeyCreateStatement {
+    ForeignKey::create().from_col(from).to(table, to).on_delete(ForeignKeyAction::SetNull).to_owned()
+}
+
 /// Drops `tables` in the given order (children before parents).
 async fn drop_tables(manager: &SchemaManager<'_>, tables: Vec<DynIden>) -> Result<(), DbErr> {
     for table in tables {

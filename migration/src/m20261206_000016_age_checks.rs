@@ -6,7 +6,7 @@
 //! account (a child's, purged), with nobody and no birth date in it.
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::index;
+use crate::{index, set_null};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -67,18 +67,8 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(AgeChecks::CreatedAt))
                     .col(ColumnDef::new(AgeChecks::DecidedAt).timestamp_with_time_zone().null())
                     // The decision outlives the account it purged (under 13), with nobody in it.
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from_col(AgeChecks::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from_col(AgeChecks::CaseId)
-                            .to(ModerationCases::Table, ModerationCases::Id)
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
+                    .foreign_key(&mut set_null(AgeChecks::UserId, Users::Table, Users::Id))
+                    .foreign_key(&mut set_null(AgeChecks::CaseId, ModerationCases::Table, ModerationCases::Id))
                     .to_owned(),
             )
             .await?;

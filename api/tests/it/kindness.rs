@@ -22,12 +22,7 @@ async fn outcomes(app: &TestApp) -> Vec<Option<NudgeOutcome>> {
 }
 
 fn bodies(response: &Value) -> Vec<String> {
-    ok(response)["content"]["comments"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["body"].as_str().unwrap().to_owned())
-        .collect()
+    node_texts(&ok(response)["content"]["comments"], "body")
 }
 
 #[tokio::test]

@@ -476,12 +476,7 @@ const DELETE: &str = "mutation($p: String!) { deleteAccount(password: $p) { sche
 
 async fn notification_bodies(app: &TestApp, token: &str) -> Vec<String> {
     let notes = app.query_as(token, "{ notifications(first: 50) { edges { node { body } } } }", json!({})).await;
-    field(&notes, "notifications")["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["body"].as_str().unwrap().to_owned())
-        .collect()
+    node_texts(field(&notes, "notifications"), "body")
 }
 
 #[tokio::test]

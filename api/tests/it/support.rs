@@ -451,11 +451,16 @@ impl TestApp {
 
 /// The ids of a connection's nodes.
 pub fn node_ids(connection: &Value) -> Vec<String> {
+    node_texts(connection, "id")
+}
+
+/// One text field of every node of a connection, in order.
+pub fn node_texts(connection: &Value, name: &str) -> Vec<String> {
     connection["edges"]
         .as_array()
         .unwrap_or_else(|| panic!("not a connection: {connection}"))
         .iter()
-        .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+        .map(|e| e["node"][name].as_str().unwrap_or_else(|| panic!("no {name} in {e}")).to_owned())
         .collect()
 }
 
