@@ -39,13 +39,14 @@ pub(super) struct Word {
     /// uses marks, so `cho` means `cho`, not `chó` (digits for letters
     /// excepted: `đồ 0c ch0` is teencode).
     pub strict: bool,
-    /// As the person wrote it, for telling them.
-    pub original: String,
+    /// Where it stands in the text as read, so a phrase is told with its
+    /// apostrophes and punctuation (`You're so ugly`).
+    pub span: std::ops::Range<usize>,
 }
 
 /// The unkind words of `text`, if any.
 pub fn check(text: &str) -> Option<Unkind> {
-    let words = words(text);
+    let (written, words) = words_of(text);
     let mut found: Vec<(usize, usize, Harm)> = lexicon::matches(&words);
     found.sort_by_key(|(start, _, _)| *start);
     // Overlapping matches are one phrase: `thằng này ngu` and `ngu như bò`.
@@ -59,7 +60,7 @@ pub fn check(text: &str) -> Option<Unkind> {
     let mut shown: Vec<String> = Vec::new();
     let mut worst: Option<Harm> = None;
     for (start, end, harm) in &spans {
-        let phrase = words[*start..*end].iter().map(|w| w.original.as_str()).collect::<Vec<_>>().join(" ");
+        let phrase = written[words[*start].span.start..words[*end - 1].span.end].to_owned();
         if !shown.contains(&phrase) {
             shown.push(phrase);
         }
@@ -150,17 +151,37 @@ pub(super) fn bare(word: &str) -> String {
 
 /// The words of `text`. Runs of single letters (`n.g.u`, `k y s`) become one word.
 pub(super) fn words(text: &str) -> Vec<Word> {
+    words_of(text).1
+}
+
+/// The text as read (hidden characters and variation selectors dropped),
+/// and its words, each with where it stands in it.
+pub(super) fn words_of(text: &str) -> (String, Vec<Word>) {
     // Variation selectors style emoji; inside a word they only hide it.
     let written: String = without_hidden(text).nfc().filter(|c| !('\u{FE00}'..='\u{FE0F}').contains(c)).collect();
-    let mut pieces: Vec<Word> = written
-        .split(|c: char| !(c.is_alphanumeric() || is_mark(c)))
-        .filter(|piece| !piece.is_empty())
-        .map(|piece| Word {
-            bare: bare(piece),
-            spelled: collapse(&piece.chars().flat_map(char::to_lowercase).collect::<String>()),
-            marked: has_marks(piece),
-            strict: !piece.chars().any(|c| c.is_ascii_digit()),
-            original: piece.to_owned(),
+    let mut spans: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start: Option<usize> = None;
+    for (at, c) in written.char_indices().chain(std::iter::once((written.len(), ' '))) {
+        match (c.is_alphanumeric() || is_mark(c), start) {
+            (true, None) => start = Some(at),
+            (false, Some(from)) => {
+                spans.push(from..at);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let mut pieces: Vec<Word> = spans
+        .into_iter()
+        .map(|span| {
+            let piece = &written[span.clone()];
+            Word {
+                bare: bare(piece),
+                spelled: collapse(&piece.chars().flat_map(char::to_lowercase).collect::<String>()),
+                marked: has_marks(piece),
+                strict: !piece.chars().any(|c| c.is_ascii_digit()),
+                span,
+            }
         })
         .filter(|w| !w.bare.is_empty())
         .collect();
@@ -170,14 +191,14 @@ pub(super) fn words(text: &str) -> Vec<Word> {
         let run = pieces[i..].iter().take_while(|w| w.bare.chars().count() == 1 && !w.marked).count();
         if run >= 2 {
             let letters: Vec<Word> = pieces.drain(i..i + run).collect();
-            let original = letters.iter().map(|w| w.original.as_str()).collect::<Vec<_>>().join(".");
             let joined: String = letters.iter().map(|w| w.bare.as_str()).collect();
+            let span = letters.first().map_or(0, |w| w.span.start)..letters.last().map_or(0, |w| w.span.end);
             merged.push(Word {
                 bare: bare(&joined),
                 spelled: collapse(&joined.to_lowercase()),
                 marked: false,
                 strict: true,
-                original,
+                span,
             });
         } else {
             merged.push(pieces[i].clone());
@@ -188,7 +209,7 @@ pub(super) fn words(text: &str) -> Vec<Word> {
     for word in &mut merged {
         word.strict &= uses_marks && !word.marked;
     }
-    merged
+    (written, merged)
 }
 
 /// Runs of one letter made one, marks kept (`nguuu` → `ngu`).
@@ -259,6 +280,7 @@ mod tests {
 
     #[test]
     fn the_words_are_told_as_written() {
+        assert_eq!(check("You're so ugly!").unwrap().words, vec!["You're so ugly".to_owned()]);
         let found = check("Thằng này ngu như bò").unwrap();
         assert_eq!(found.words, vec!["Thằng này ngu như bò".to_owned()]);
     }

@@ -909,6 +909,15 @@ async fn an_unkind_comment_is_nudged_rewritten_and_a_creator_reviews_what_was_he
                 "[...document.querySelectorAll('.card .comment')].some((c) => c.innerText.includes('chưa khớp nhạc'))",
             )
             .await;
+        // In English, the dialog speaks English, the suggestion included.
+        viewer.click("button.lang").await;
+        viewer.until("document.querySelector('.card .comments button[type=submit]')?.innerText === 'Send'").await;
+        viewer.fill(".card .comments input", "You're so ugly").await;
+        viewer.click(".card .comments button[type=submit]").await;
+        viewer.until("document.querySelector('.kind-nudge .suggestion')?.innerText.includes('looks')").await;
+        viewer.screenshot("dialog-en").await;
+        viewer.click(".kind-nudge .withdraw").await;
+        viewer.until("!document.querySelector('.kind-nudge') && document.querySelector('.card .comments input').value === ''").await;
         viewer.close().await;
 
         // The dance creator finds the storm held for her, shows one and hides
@@ -930,6 +939,9 @@ async fn an_unkind_comment_is_nudged_rewritten_and_a_creator_reviews_what_was_he
         creator.click(".controls .start-limit").await;
         creator.until("document.querySelector('.controls .end-limit')").await;
         creator.screenshot("limited").await;
+        creator.click("button.lang").await;
+        creator.until("document.querySelector('#comments-title')?.innerText === 'Comments on your videos'").await;
+        creator.screenshot("review-en").await;
         creator.close().await;
     })
     .await;
