@@ -151,7 +151,8 @@ pub async fn decide(
         return Err(already_decided());
     }
     let account_id = waiting.user_id.ok_or_else(already_decided)?;
-    let account = user::Entity::find_by_id(account_id).one(&txn).await?.ok_or_else(not_found)?;
+    // A waiting check's account goes only with a decision that purged it.
+    let account = user::Entity::find_by_id(account_id).one(&txn).await?.ok_or_else(already_decided)?;
     domain::check_birth_date(birth_date, settings::local_today(&account, now))
         .map_err(|e| AppError::invalid("birthDate", &e))?;
     let band = AgeBand::for_age(domain::age_on(birth_date, settings::local_today(&account, now)));
