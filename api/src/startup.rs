@@ -295,6 +295,10 @@ fn spawn_maintenance(state: AppState) -> tokio::task::JoinHandle<()> {
                 Ok(ended) => changed += ended,
                 Err(err) => tracing::warn!("ending links of adults failed: {}", err.detail()),
             }
+            match family::settle_links(&state.db, now).await {
+                Ok(settled) => changed += settled,
+                Err(err) => tracing::warn!("settling family links failed: {}", err.detail()),
+            }
             match data_rights::purge(&state.db, now).await {
                 Ok(purged) => changed += purged,
                 Err(err) => tracing::warn!("purge failed: {}", err.detail()),

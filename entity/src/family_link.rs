@@ -12,6 +12,13 @@ pub struct Model {
     pub status: LinkStatus,
     pub created_at: DateTimeUtc,
     pub ended_at: Option<DateTimeUtc>,
+    /// A teen of 13 to 15 asked to end this link: it ends when the guardian
+    /// agrees, or 7 days after this.
+    pub unlink_requested_at: Option<DateTimeUtc>,
+    /// The former guardian a new pairing waits for, when it came within 30
+    /// days of the teen's last link ending; it becomes active after 7 days
+    /// without an answer.
+    pub approver_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -59,6 +59,10 @@ pub struct Model {
     pub wind_down_dismissed_at: Option<DateTimeUtc>,
     #[sea_orm(column_type = "Json", nullable)]
     pub controls_set_by: Option<Setters>,
+    /// The guardian of the teen's last link to end, and when it ended: for
+    /// 30 days a new pairing waits for them, and the controls stay locked.
+    pub former_guardian_id: Option<Uuid>,
+    pub guardian_left_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

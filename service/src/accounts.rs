@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::auth::{self, PasswordHasher, TokenKeys};
 use crate::domain::{self, AgeBand, DisplayName, Email, Handle, Locale, Password};
 use crate::error::{AgeCheckPass, AppError, AppResult, AppealPass};
-use crate::policy::Policy;
+use crate::policy::Access;
 use crate::sessions::{self, IssuedTokens};
 use crate::{age_checks, identity, moderation, privacy, rate_limit, settings};
 
@@ -264,12 +264,12 @@ pub struct SignedIn {
 
 /// Changes the language the account reads in: the app's words, the feed's
 /// reasons and notifications, already sent ones included.
-pub async fn set_locale(db: &impl ConnectionTrait, policy: &Policy, locale: &str) -> AppResult<user::Model> {
-    let viewer = policy.member()?;
+pub async fn set_locale(db: &impl ConnectionTrait, access: &Access, locale: &str) -> AppResult<user::Model> {
+    let viewer = access.member()?;
     let locale = Locale::parse(locale).map_err(|_| AppError::field("locale", "must be \"vi\" or \"en\""))?;
     let mut account: user::ActiveModel = viewer.user.clone().into();
     account.locale = Set(locale.as_str().to_owned());
-    account.updated_at = Set(policy.now());
+    account.updated_at = Set(access.now());
     Ok(account.update(db).await?)
 }
 
@@ -284,11 +284,11 @@ pub struct Credentials<'a> {
 /// accounts (a bad token is still an error).
 pub async fn find_visible_by_handle(
     db: &impl ConnectionTrait,
-    policy: &Policy,
+    access: &Access,
     handle: &str,
 ) -> AppResult<Option<user::Model>> {
-    policy.viewer()?;
-    Ok(find_by_handle(db, handle).await?.filter(|u| auth::is_visible_account(u, policy.now())))
+    access.viewer()?;
+    Ok(find_by_handle(db, handle).await?.filter(|u| auth::is_visible_account(u, access.now())))
 }
 
 pub async fn find_by_handle(db: &impl ConnectionTrait, handle: &str) -> AppResult<Option<user::Model>> {
@@ -300,9 +300,9 @@ pub async fn find_by_handle(db: &impl ConnectionTrait, handle: &str) -> AppResul
 
 /// Changes a user's role. Admins cannot change their own, so the last admin
 /// cannot lock everyone out by accident.
-pub async fn set_role(db: &impl ConnectionTrait, policy: &Policy, user_id: Uuid, role: Role) -> AppResult<user::Model> {
-    let actor_id = policy.staff(&[Role::Admin])?.id();
-    let now = policy.now();
+pub async fn set_role(db: &impl ConnectionTrait, access: &Access, user_id: Uuid, role: Role) -> AppResult<user::Model> {
+    let actor_id = access.staff(&[Role::Admin])?.id();
+    let now = access.now();
     if actor_id == user_id {
         return Err(AppError::Forbidden("You cannot change your own role".into()));
     }

@@ -18,7 +18,7 @@ use crate::domain::{self, AgeBand};
 use crate::error::{AppError, AppResult};
 use crate::notifications::{self, Notice};
 use crate::pagination::{Direction, Page, PageRequest, keyset_page};
-use crate::policy::Policy;
+use crate::policy::Access;
 use crate::text::refuse_hidden;
 use crate::{data_rights, moderation, settings};
 
@@ -84,12 +84,12 @@ pub async fn waiting_for(db: &impl ConnectionTrait, account: Uuid) -> AppResult<
 /// admin then decides.
 pub async fn submit(
     db: &impl ConnectionTrait,
-    policy: &Policy,
+    access: &Access,
     birth_date: NaiveDate,
     evidence: &str,
 ) -> AppResult<age_check::Model> {
-    let account = policy.age_check_subject()?;
-    let now = policy.now();
+    let account = access.age_check_subject()?;
+    let now = access.now();
     let evidence = evidence.trim();
     if !EVIDENCE.contains(&evidence.chars().count()) {
         return Err(AppError::field("evidence", "must be 1 to 2000 characters long"));
@@ -114,10 +114,10 @@ pub async fn submit(
 /// Checks that wait, oldest first: admins only.
 pub async fn queue(
     db: &impl ConnectionTrait,
-    policy: &Policy,
+    access: &Access,
     page: &PageRequest,
 ) -> AppResult<Page<age_check::Model>> {
-    policy.staff(&[Role::Admin])?;
+    access.staff(&[Role::Admin])?;
     let select = age_check::Entity::find().filter(age_check::Column::Status.eq(AgeCheckStatus::Pending));
     keyset_page(db, select, Direction::OldestFirst, page).await
 }
@@ -133,13 +133,13 @@ pub struct Decided {
 /// means; see the module's comment.
 pub async fn decide(
     db: &DatabaseConnection,
-    policy: &Policy,
+    access: &Access,
     id: Uuid,
     birth_date: NaiveDate,
     note: &str,
 ) -> AppResult<Decided> {
-    let admin = policy.staff(&[Role::Admin])?.id();
-    let now = policy.now();
+    let admin = access.staff(&[Role::Admin])?.id();
+    let now = access.now();
     let note = note.trim();
     if !NOTE.contains(&note.chars().count()) {
         return Err(AppError::field("note", "must be 1 to 2000 characters long"));

@@ -13,9 +13,9 @@ use crate::error::{AppError, AppResult};
 use crate::kindness::{self, controls, nudges};
 use crate::notifications::{self, Notice};
 use crate::pagination::{Direction, Page, PageRequest, keyset_page};
-use crate::policy::Policy;
+use crate::policy::Access;
+use crate::policy::content::visible_comments;
 use crate::text::fold;
-use crate::visibility::{Scope, visible_comments};
 use crate::{content as contents, settings, social};
 
 /// At most this many ids per `hideComments`.
@@ -80,21 +80,20 @@ pub(crate) fn seen_by_all(comment: &comment::Model) -> bool {
 /// and not posted, unless `post_anyway`.
 pub async fn add(
     db: &DatabaseConnection,
-    policy: &Policy,
+    access: &Access,
     content_id: Uuid,
     body: &str,
     post_anyway: bool,
 ) -> AppResult<comment::Model> {
-    let writer = &policy.member()?.user;
-    let reads = policy.content_reads(db).await?;
-    let scope = reads.scope();
-    let now = scope.now;
+    let writer = &access.member()?.user;
+    let reads = access.content_reads(db).await?;
+    let now = access.now();
     let body = body.trim();
     if !(1..=500).contains(&body.chars().count()) {
         return Err(AppError::field("body", "must be 1 to 500 characters long"));
     }
     crate::text::refuse_hidden(body).map_err(|e| AppError::invalid("body", &e))?;
-    let content = contents::get_visible(db, scope, content_id).await?;
+    let content = contents::get_visible(db, &reads, content_id).await?;
     let author_settings = settings::get(db, content.author_id).await?;
     let allowed = writer.id == content.author_id
         || (match author_settings.comment_policy {
@@ -110,7 +109,7 @@ pub async fn add(
         nudges::record(db, writer.id, content_id, &found.words, now).await?;
         return Err(AppError::KindnessNudge {
             words: found.words.clone(),
-            suggestion: nudges::suggestion(found.harm, policy.vietnamese()),
+            suggestion: nudges::suggestion(found.harm, access.vietnamese()),
         });
     }
     let flagged = unkind.is_some();
@@ -163,10 +162,12 @@ async fn tell_of_storm(db: &impl ConnectionTrait, content: &content::Model, now:
 }
 
 /// Its writer or the content's author may delete a comment.
-pub async fn delete(db: &DatabaseConnection, scope: &Scope, viewer: Uuid, comment_id: Uuid) -> AppResult<()> {
+pub async fn delete(db: &DatabaseConnection, access: &Access, comment_id: Uuid) -> AppResult<()> {
+    let viewer = access.member()?.id();
     let not_found = || AppError::NotFound("No such comment".into());
     let comment = comment::Entity::find_by_id(comment_id).one(db).await?.ok_or_else(not_found)?;
-    let content = contents::find_visible(db, scope, comment.content_id).await?.ok_or_else(not_found)?;
+    let content =
+        contents::get_target(db, &access.target_checks()?, comment.content_id).await.map_err(|_| not_found())?;
     if viewer != comment.author_id && viewer != content.author_id {
         return Err(AppError::Forbidden("Only its writer or the content's author can delete this comment".into()));
     }
@@ -181,21 +182,21 @@ pub async fn delete(db: &DatabaseConnection, scope: &Scope, viewer: Uuid, commen
 /// Visible comments on one content, newest first.
 pub async fn list(
     db: &impl ConnectionTrait,
-    policy: &Policy,
+    access: &Access,
     content: &content::Model,
     page: &PageRequest,
 ) -> AppResult<Page<comment::Model>> {
-    let reads = policy.content_reads(db).await?;
+    let reads = access.content_reads(db).await?;
     let author_keywords = settings::get(db, content.author_id).await?.blocked_keywords.0;
-    let select = visible_comments(reads.scope(), content.id, &author_keywords);
+    let select = visible_comments(&reads, content.id, &author_keywords);
     keyset_page(db, select, Direction::NewestFirst, page).await
 }
 
 /// The content's author, and the content, or why not.
-async fn own_content(db: &impl ConnectionTrait, policy: &Policy, content_id: Uuid) -> AppResult<content::Model> {
-    let viewer = policy.member()?.id();
-    let reads = policy.content_reads(db).await?;
-    let content = contents::get_visible(db, reads.scope(), content_id).await?;
+async fn own_content(db: &impl ConnectionTrait, access: &Access, content_id: Uuid) -> AppResult<content::Model> {
+    let viewer = access.member()?.id();
+    let reads = access.content_reads(db).await?;
+    let content = contents::get_visible(db, &reads, content_id).await?;
     if content.author_id != viewer {
         return Err(AppError::Forbidden("Only the content's author can do this".into()));
     }
@@ -205,11 +206,11 @@ async fn own_content(db: &impl ConnectionTrait, policy: &Policy, content_id: Uui
 /// Comments held on the caller's content, oldest first.
 pub async fn held(
     db: &impl ConnectionTrait,
-    policy: &Policy,
+    access: &Access,
     content_id: Uuid,
     page: &PageRequest,
 ) -> AppResult<Page<comment::Model>> {
-    own_content(db, policy, content_id).await?;
+    own_content(db, access, content_id).await?;
     let select = comment::Entity::find()
         .filter(comment::Column::ContentId.eq(content_id))
         .filter(comment::Column::HeldAt.is_not_null())
@@ -220,13 +221,13 @@ pub async fn held(
 }
 
 /// The content's author shows a held comment to everyone.
-pub async fn approve(db: &DatabaseConnection, policy: &Policy, comment_id: Uuid) -> AppResult<comment::Model> {
+pub async fn approve(db: &DatabaseConnection, access: &Access, comment_id: Uuid) -> AppResult<comment::Model> {
     let not_found = || AppError::NotFound("No such comment".into());
     let waiting = comment::Entity::find_by_id(comment_id).one(db).await?.ok_or_else(not_found)?;
-    own_content(db, policy, waiting.content_id).await?;
+    own_content(db, access, waiting.content_id).await?;
     // Held comments are counted already: approving changes no count.
     let approved = comment::Entity::update_many()
-        .col_expr(comment::Column::ApprovedAt, Expr::value(policy.now()))
+        .col_expr(comment::Column::ApprovedAt, Expr::value(access.now()))
         .filter(comment::Column::Id.eq(comment_id))
         .filter(comment::Column::HeldAt.is_not_null())
         .filter(comment::Column::ApprovedAt.is_null())
@@ -243,9 +244,9 @@ pub async fn approve(db: &DatabaseConnection, policy: &Policy, comment_id: Uuid)
 /// The caller hides up to 100 comments on their own content (others' ids
 /// are passed over) and may stop their writers commenting on their content.
 /// Returns how many it hid.
-pub async fn hide(db: &DatabaseConnection, policy: &Policy, ids: &[Uuid], block_writers: bool) -> AppResult<u64> {
-    let owner = policy.member()?.id();
-    let now = policy.now();
+pub async fn hide(db: &DatabaseConnection, access: &Access, ids: &[Uuid], block_writers: bool) -> AppResult<u64> {
+    let owner = access.member()?.id();
+    let now = access.now();
     if !(1..=HIDE_AT_ONCE).contains(&ids.len()) {
         return Err(AppError::field("ids", "must hold 1 to 100 comment ids"));
     }

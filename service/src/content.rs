@@ -11,10 +11,10 @@ use uuid::Uuid;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Direction, Keyed, Page, PageRequest, keyset_rows, keyset_select, limited};
-use crate::policy::Policy;
+use crate::policy::Access;
+use crate::policy::content::{ContentReads, TargetChecks, like_safe, target_contents, visible_contents};
 use crate::taxonomy::Taxonomy;
 use crate::text::fold;
-use crate::visibility::{Scope, like_safe, visible_contents};
 use crate::{interactions, settings};
 
 pub struct NewContent {
@@ -111,31 +111,44 @@ pub async fn publish(
     Ok(row)
 }
 
-/// The content, if the scope's viewer may see it.
-pub async fn find_visible(db: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> AppResult<Option<content::Model>> {
-    Ok(visible_contents(scope).filter(content::Column::Id.eq(id)).one(db).await?)
+fn no_such_content() -> AppError {
+    AppError::NotFound("No such content".into())
+}
+
+/// The content, if the reader may see it.
+pub async fn find_visible(
+    db: &impl ConnectionTrait,
+    reads: &ContentReads,
+    id: Uuid,
+) -> AppResult<Option<content::Model>> {
+    Ok(visible_contents(reads).filter(content::Column::Id.eq(id)).one(db).await?)
 }
 
 /// The content, for showing it: the teen gate applies.
-pub async fn read(db: &impl ConnectionTrait, policy: &Policy, id: Uuid) -> AppResult<Option<content::Model>> {
-    let reads = policy.content_reads(db).await?;
-    find_visible(db, reads.scope(), id).await
+pub async fn read(db: &impl ConnectionTrait, access: &Access, id: Uuid) -> AppResult<Option<content::Model>> {
+    find_visible(db, &access.content_reads(db).await?, id).await
 }
 
 /// Like `find_visible`, but a missing item is `NOT_FOUND`.
-pub async fn get_visible(db: &impl ConnectionTrait, scope: &Scope, id: Uuid) -> AppResult<content::Model> {
-    find_visible(db, scope, id).await?.ok_or_else(|| AppError::NotFound("No such content".into()))
+pub async fn get_visible(db: &impl ConnectionTrait, reads: &ContentReads, id: Uuid) -> AppResult<content::Model> {
+    find_visible(db, reads, id).await?.ok_or_else(no_such_content)
+}
+
+/// The content acted on, if the caller may see it; a missing item is `NOT_FOUND`.
+pub async fn get_target(db: &impl ConnectionTrait, checks: &TargetChecks, id: Uuid) -> AppResult<content::Model> {
+    target_contents(checks).filter(content::Column::Id.eq(id)).one(db).await?.ok_or_else(no_such_content)
 }
 
 /// Deletes the author's own content; it disappears from every read path.
-pub async fn delete(db: &impl ConnectionTrait, scope: &Scope, viewer: &Viewer, id: Uuid) -> AppResult<()> {
-    let content = get_visible(db, scope, id).await?;
-    if content.author_id != viewer.user.id {
+pub async fn delete(db: &impl ConnectionTrait, access: &Access, id: Uuid) -> AppResult<()> {
+    let author = access.member()?;
+    let content = get_target(db, &access.target_checks()?, id).await?;
+    if content.author_id != author.user.id {
         return Err(AppError::Forbidden("Only its author can delete this content".into()));
     }
     let mut active: content::ActiveModel = content.into();
-    active.deleted_at = Set(Some(scope.now));
-    active.updated_at = Set(scope.now);
+    active.deleted_at = Set(Some(access.now()));
+    active.updated_at = Set(access.now());
     active.update(db).await?;
     Ok(())
 }
@@ -154,8 +167,8 @@ fn in_subquery(column: content::Column, subquery: sea_orm::sea_query::SelectStat
     sea_orm::Condition::all().add(column.in_subquery(subquery))
 }
 
-fn filtered(scope: &Scope, filter: &BrowseFilter) -> Select<content::Entity> {
-    let mut select = visible_contents(scope);
+fn filtered(reads: &ContentReads, filter: &BrowseFilter) -> Select<content::Entity> {
+    let mut select = visible_contents(reads);
     if let Some(slug) = &filter.tag {
         select = select.filter(in_subquery(
             content::Column::Id,
@@ -246,7 +259,7 @@ pub struct Listed {
 /// signal for their feed.
 pub async fn browse(
     db: &impl ConnectionTrait,
-    policy: &Policy,
+    access: &Access,
     filter: &BrowseFilter,
     page: &PageRequest,
     taxonomy: &Taxonomy,
@@ -255,15 +268,15 @@ pub async fn browse(
     if let Some(search) = filter.search.as_deref() {
         check_search(search)?;
     }
-    let reads = policy.content_reads(db).await?;
+    let reads = access.content_reads(db).await?;
     if let Some(search) = filter.search.as_deref() {
-        policy.search()?;
+        access.search()?;
         let terms = search_terms(search);
-        if let (Some(viewer), false, None) = (policy.viewer()?, terms.is_empty(), &page.after) {
-            interactions::record_search(db, viewer.id(), &terms, taxonomy.all(), policy.now()).await?;
+        if let (Some(viewer), false, None) = (access.viewer()?, terms.is_empty(), &page.after) {
+            interactions::record_search(db, viewer.id(), &terms, taxonomy.all(), access.now()).await?;
         }
     }
-    let select = keyset_select(filtered(reads.scope(), filter), Direction::NewestFirst, page)?;
+    let select = keyset_select(filtered(&reads, filter), Direction::NewestFirst, page)?;
     let rows = listed(db, select, page.first + 1, with_tags.then_some(taxonomy)).await?;
     Ok(keyset_rows(rows, page, |row| content::Entity::position(&row.content)))
 }

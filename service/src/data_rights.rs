@@ -17,8 +17,8 @@ use uuid::Uuid;
 
 use crate::auth::{PasswordHasher, Viewer};
 use crate::error::{AppError, AppResult};
-use crate::notifications::outcome_text;
-use crate::{privacy, rate_limit, screen_time, settings};
+use crate::notifications::{self, Notice, outcome_text};
+use crate::{family, privacy, rate_limit, screen_time, settings};
 
 /// How long a deleted account can still be restored by signing in.
 pub const GRACE_PERIOD: Duration = Duration::days(30);
@@ -186,6 +186,9 @@ pub async fn delete_account(
         .filter(session::Column::RevokedAt.is_null())
         .exec(&txn)
         .await?;
+    for guardian in family::active_guardians(&txn, &viewer.user, now).await? {
+        notifications::notify_id(&txn, guardian, Notice::TeenAccountDeletion { teen: &viewer.user }, now).await?;
+    }
     txn.commit().await?;
     tracing::info!(user = %viewer.user.id, "account scheduled for deletion");
     Ok(now + GRACE_PERIOD)

@@ -23,7 +23,7 @@ use crate::error::{AppError, AppResult};
 use crate::moderation::open_system_case;
 use crate::notifications::{self, Notice};
 use crate::pagination::{Direction, Page, PageRequest, keyset_page};
-use crate::policy::Policy;
+use crate::policy::Access;
 use crate::text::{one_edit_variants, refuse_hidden, skeleton};
 
 /// How often a handle may change.
@@ -140,12 +140,12 @@ pub struct ProfileChange {
 /// Changes the caller's profile. A new handle is allowed once in 30 days;
 /// a verified account that changes its handle or display name loses the
 /// badge until a new request is approved.
-pub async fn update_profile(db: &DatabaseConnection, policy: &Policy, change: ProfileChange) -> AppResult<user::Model> {
-    let now = policy.now();
+pub async fn update_profile(db: &DatabaseConnection, access: &Access, change: ProfileChange) -> AppResult<user::Model> {
+    let now = access.now();
     // The account's row is locked and read afresh, so two renames at once
     // cannot both pass the 30-day rule.
     let txn = crate::begin_write(db).await?;
-    let me_id = policy.member()?.id();
+    let me_id = access.member()?.id();
     crate::accounts::lock_user(&txn, me_id).await?;
     let me = user::Entity::find_by_id(me_id).one(&txn).await?.ok_or_else(AppError::unauthenticated)?;
     let bio = match change.bio.as_deref().map(str::trim) {
@@ -205,11 +205,11 @@ pub async fn update_profile(db: &DatabaseConnection, policy: &Policy, change: Pr
 /// An adult asks for the badge; one request waits at a time.
 pub async fn request_verification(
     db: &DatabaseConnection,
-    policy: &Policy,
+    access: &Access,
     kind: VerificationKind,
     evidence: &str,
 ) -> AppResult<request::Model> {
-    let me = policy.adult()?;
+    let me = access.adult()?;
     let evidence = evidence.trim();
     if !EVIDENCE.contains(&evidence.chars().count()) {
         return Err(AppError::field("evidence", "must be 20 to 1000 characters long"));
@@ -234,7 +234,7 @@ pub async fn request_verification(
         status: Set(VerificationStatus::Pending),
         note: Set(None),
         decided_by: Set(None),
-        created_at: Set(policy.now()),
+        created_at: Set(access.now()),
         decided_at: Set(None),
     }
     .insert(&txn)
@@ -244,9 +244,9 @@ pub async fn request_verification(
 }
 
 /// The caller's own requests, newest first.
-pub async fn my_requests(db: &DatabaseConnection, policy: &Policy) -> AppResult<Vec<request::Model>> {
+pub async fn my_requests(db: &DatabaseConnection, access: &Access) -> AppResult<Vec<request::Model>> {
     use sea_orm::QueryOrder;
-    let me = policy.member()?;
+    let me = access.member()?;
     Ok(request::Entity::find()
         .filter(request::Column::UserId.eq(me.id()))
         .order_by_desc(request::Column::CreatedAt)
@@ -258,11 +258,11 @@ pub async fn my_requests(db: &DatabaseConnection, policy: &Policy) -> AppResult<
 /// Requests by status (waiting ones when absent), oldest first: admins only.
 pub async fn queue(
     db: &DatabaseConnection,
-    policy: &Policy,
+    access: &Access,
     status: Option<VerificationStatus>,
     page: &PageRequest,
 ) -> AppResult<Page<request::Model>> {
-    policy.staff(&[entity::Role::Admin])?;
+    access.staff(&[entity::Role::Admin])?;
     let select =
         request::Entity::find().filter(request::Column::Status.eq(status.unwrap_or(VerificationStatus::Pending)));
     keyset_page(db, select, Direction::OldestFirst, page).await
@@ -273,13 +273,13 @@ pub async fn queue(
 /// the same skeleton as one of its names.
 pub async fn decide(
     db: &DatabaseConnection,
-    policy: &Policy,
+    access: &Access,
     id: Uuid,
     approve: bool,
     note: &str,
 ) -> AppResult<request::Model> {
-    let admin = policy.staff(&[entity::Role::Admin])?.id();
-    let now = policy.now();
+    let admin = access.staff(&[entity::Role::Admin])?.id();
+    let now = access.now();
     let note = note.trim();
     if !NOTE.contains(&note.chars().count()) {
         return Err(AppError::field("note", "must be 1 to 500 characters long"));

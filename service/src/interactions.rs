@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::content as contents;
 use crate::error::{AppError, AppResult};
 use crate::feed::tastes::{self, Lesson};
-use crate::policy::Policy;
+use crate::policy::Access;
 
 async fn bump(db: &impl ConnectionTrait, id: Uuid, column: content::Column, by: i32) -> AppResult<()> {
     content::Entity::update_many()
@@ -50,22 +50,22 @@ async fn insert(
 /// it is afterwards.
 pub async fn record(
     db: &DatabaseConnection,
-    policy: &Policy,
+    access: &Access,
     content_id: Uuid,
     kind: InteractionKind,
     watched_ms: Option<i32>,
 ) -> AppResult<content::Model> {
-    let viewer_id = policy.member()?.id();
-    let now = policy.now();
+    let viewer_id = access.member()?.id();
+    let now = access.now();
     // Returning the content is a read, which the teen gate guards. Time
     // watched is still counted when the gate is already closed (a video
     // started before the limit or the window), and then refused.
-    let gate = policy.content_reads(db).await.map(|_| ());
+    let reads = access.content_reads(db).await;
     let counts_time = matches!(kind, InteractionKind::View | InteractionKind::SwipeAway);
     if !counts_time {
-        gate.clone()?;
+        reads.clone()?;
     }
-    let content = contents::get_visible(db, &policy.visibility()?, content_id).await?;
+    let content = contents::get_target(db, &access.target_checks()?, content_id).await?;
     let watched_ms = match (kind, watched_ms) {
         (InteractionKind::View, None) => return Err(AppError::field("watchedMs", "is required for a VIEW")),
         (_, Some(ms)) if ms < 0 => return Err(AppError::field("watchedMs", "may not be negative")),
@@ -79,8 +79,7 @@ pub async fn record(
     // it) is no sign against it, and is not kept: it never undoes the like.
     if kind == InteractionKind::SwipeAway && like::Entity::find_by_id((viewer_id, content_id)).one(db).await?.is_some()
     {
-        gate?;
-        return Ok(content);
+        return contents::get_visible(db, &reads?, content_id).await;
     }
 
     let txn = crate::begin_write(db).await?;
@@ -123,8 +122,7 @@ pub async fn record(
     let lesson = Lesson::of(kind, watched_ms, content.duration_seconds);
     tastes::learn(&txn, viewer_id, lesson, content.author_id, &tags, now).await?;
     txn.commit().await?;
-    gate?;
-    content::Entity::find_by_id(content_id).one(db).await?.ok_or_else(|| AppError::NotFound("No such content".into()))
+    contents::get_visible(db, &reads?, content_id).await
 }
 
 /// A search repeated within this time counts once.

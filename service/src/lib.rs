@@ -33,7 +33,6 @@ pub mod settings;
 pub mod social;
 pub mod taxonomy;
 pub mod text;
-pub mod visibility;
 
 use sea_orm::{DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 

@@ -56,11 +56,28 @@ pub enum Notice<'a> {
         teen: &'a user::Model,
         reason: ReportReason,
     },
-    /// To a teen's guardians: another adult asks to join them.
+    /// To a teen's guardians, or to the guardian whose link ended lately:
+    /// another adult asks to join or replace them.
     FamilyLinkPending {
         adult: &'a user::Model,
         teen: &'a user::Model,
         link_id: Uuid,
+        /// To the former guardian: it becomes active in 7 days unless refused.
+        former: bool,
+    },
+    /// To the guardian: a teen of 13 to 15 asks to end the link.
+    FamilyUnlinkRequested {
+        teen: &'a user::Model,
+        link_id: Uuid,
+    },
+    /// To the teen: the guardian kept the link.
+    FamilyUnlinkDeclined {
+        guardian: &'a user::Model,
+        link_id: Uuid,
+    },
+    /// To a teen's guardians: the teen deleted their account.
+    TeenAccountDeletion {
+        teen: &'a user::Model,
     },
     /// To the teen and the adult an existing guardian turned down.
     FamilyLinkRefused {
@@ -111,7 +128,9 @@ impl Notice<'_> {
             Notice::FamilyLinked { link_id, other }
             | Notice::FamilyUnlinked { link_id, other }
             | Notice::FamilyLinkRefused { link_id, other }
-            | Notice::FamilyLinkPending { link_id, adult: other, .. } => {
+            | Notice::FamilyLinkPending { link_id, adult: other, .. }
+            | Notice::FamilyUnlinkRequested { link_id, teen: other }
+            | Notice::FamilyUnlinkDeclined { link_id, guardian: other } => {
                 About { link: Some(link_id), mentions: Some(other.id), ..About::default() }
             }
             Notice::TimeRequested { request_id, teen, .. } => {
@@ -120,9 +139,9 @@ impl Notice<'_> {
             Notice::TimeRequestAnswered { request_id, .. } => {
                 About { time_request: Some(request_id), ..About::default() }
             }
-            Notice::ControlsChanged { teen } | Notice::TeenReported { teen, .. } => {
-                About { mentions: Some(teen.id), ..About::default() }
-            }
+            Notice::ControlsChanged { teen }
+            | Notice::TeenReported { teen, .. }
+            | Notice::TeenAccountDeletion { teen } => About { mentions: Some(teen.id), ..About::default() },
             Notice::AgeCheckDecided { case_id, .. } => About { case: case_id, ..About::default() },
             Notice::CommentStorm { content_id, .. } => About { content: Some(content_id), ..About::default() },
             Notice::PolicyUpdated { .. } | Notice::VerificationDecided { .. } => About::default(),
@@ -142,6 +161,9 @@ impl Notice<'_> {
             Notice::TimeRequested { .. } => "TIME_REQUESTED",
             Notice::TeenReported { .. } => "TEEN_REPORTED",
             Notice::FamilyLinkPending { .. } => "FAMILY_LINK_PENDING",
+            Notice::FamilyUnlinkRequested { .. } => "FAMILY_UNLINK_REQUESTED",
+            Notice::FamilyUnlinkDeclined { .. } => "FAMILY_UNLINK_DECLINED",
+            Notice::TeenAccountDeletion { .. } => "TEEN_ACCOUNT_DELETION",
             Notice::FamilyLinkRefused { .. } => "FAMILY_LINK_REFUSED",
             Notice::TimeRequestAnswered { .. } => "TIME_REQUEST_ANSWERED",
             Notice::PolicyUpdated { .. } => "POLICY_UPDATED",
@@ -219,11 +241,45 @@ impl Notice<'_> {
                 pick("Yêu cầu thêm thời gian".into(), "Request for more time".into()),
                 pick(format!("@{teen} xin thêm {minutes} phút hôm nay."), format!("@{teen} asks for {minutes} more minutes today.")),
             ),
-            Notice::FamilyLinkPending { adult, teen, .. } => (
+            Notice::FamilyLinkPending { adult, teen, former: false, .. } => (
                 pick("Một người lớn muốn cùng giám hộ".into(), "Another adult asks to join as guardian".into()),
                 pick(
                     format!("@{} muốn trở thành người giám hộ của @{}. Chỉ bạn mới có thể đồng ý.", adult.handle, teen.handle),
                     format!("@{} asks to become a guardian of @{}. Only you can approve it.", adult.handle, teen.handle),
+                ),
+            ),
+            Notice::FamilyLinkPending { adult, teen, former: true, .. } => (
+                pick("Một người lớn muốn thay bạn giám hộ".into(), "Another adult asks to become guardian".into()),
+                pick(
+                    format!(
+                        "@{} muốn trở thành người giám hộ của @{}, vừa hủy liên kết với bạn. Nếu bạn không từ chối, liên kết có hiệu lực sau 7 ngày.",
+                        adult.handle, teen.handle
+                    ),
+                    format!(
+                        "@{} asks to become the guardian of @{}, whose link with you ended lately. Unless you refuse, it takes effect in 7 days.",
+                        adult.handle, teen.handle
+                    ),
+                ),
+            ),
+            Notice::FamilyUnlinkRequested { teen: user::Model { handle: teen, .. }, .. } => (
+                pick("Con muốn hủy liên kết gia đình".into(), "Your teen asks to end family pairing".into()),
+                pick(
+                    format!("@{teen} muốn hủy liên kết với bạn. Liên kết kết thúc khi bạn đồng ý, hoặc sau 7 ngày."),
+                    format!("@{teen} asks to end the pairing with you. It ends when you agree, or in 7 days."),
+                ),
+            ),
+            Notice::FamilyUnlinkDeclined { guardian: user::Model { handle: guardian, .. }, .. } => (
+                pick("Liên kết gia đình được giữ".into(), "Family pairing kept".into()),
+                pick(
+                    format!("@{guardian} muốn giữ liên kết gia đình. Hãy nói chuyện với nhau nhé."),
+                    format!("@{guardian} kept the family pairing. Talk it over together."),
+                ),
+            ),
+            Notice::TeenAccountDeletion { teen: user::Model { handle: teen, .. } } => (
+                pick("Con đã xóa tài khoản".into(), "Your teen deleted their account".into()),
+                pick(
+                    format!("@{teen} đã yêu cầu xóa tài khoản. Tài khoản sẽ bị xóa hẳn sau 30 ngày."),
+                    format!("@{teen} asked to delete their account. It is erased for good in 30 days."),
                 ),
             ),
             Notice::FamilyLinkRefused { other, .. } => (

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 use crate::notifications::{self, Notice};
-use crate::policy::Policy;
+use crate::policy::Access;
 
 /// Mutations that work without consent to the current policy: a user must
 /// always be able to consent, leave, take their data and delete it.
@@ -32,11 +32,10 @@ pub struct NewPolicy {
     pub body_vi: String,
 }
 
-/// Publishes the next version and tells everyone; each must accept it again.
 /// Publishes the next version (admins only) and tells everyone.
-pub async fn publish(db: &DatabaseConnection, policy: &Policy, new: NewPolicy) -> AppResult<privacy_policy::Model> {
-    policy.staff(&[Role::Admin])?;
-    let now = policy.now();
+pub async fn publish(db: &DatabaseConnection, access: &Access, new: NewPolicy) -> AppResult<privacy_policy::Model> {
+    access.staff(&[Role::Admin])?;
+    let now = access.now();
     let checks = [
         ("summary", &new.summary, 2000),
         ("summaryVi", &new.summary_vi, 2000),

@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use crate::domain::{in_window, window_end};
 use crate::error::{AppError, AppResult};
-use crate::policy::Policy;
+use crate::policy::Access;
 use crate::settings;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,13 +226,13 @@ pub fn wind_down(user: &user::Model, settings_row: &user_settings::Model, now: D
 }
 
 /// Hides the prompt for 30 minutes; `false` when none was showing.
-pub async fn dismiss_wind_down(db: &impl ConnectionTrait, policy: &Policy) -> AppResult<bool> {
-    let viewer = policy.member()?;
-    if wind_down(&viewer.user, &viewer.settings, policy.now()).is_none() {
+pub async fn dismiss_wind_down(db: &impl ConnectionTrait, access: &Access) -> AppResult<bool> {
+    let viewer = access.member()?;
+    if wind_down(&viewer.user, &viewer.settings, access.now()).is_none() {
         return Ok(false);
     }
     user_settings::Entity::update_many()
-        .col_expr(user_settings::Column::WindDownDismissedAt, Expr::value(policy.now()))
+        .col_expr(user_settings::Column::WindDownDismissedAt, Expr::value(access.now()))
         .filter(user_settings::Column::UserId.eq(viewer.id()))
         .exec(db)
         .await?;

@@ -84,6 +84,8 @@ pub fn defaults_for(band: AgeBand, user_id: Uuid, now: DateTime<Utc>) -> user_se
         filter_unkind: Set(false),
         filter_keywords: Set(Keywords::default()),
         comments_limited_until: Set(None),
+        former_guardian_id: Set(None),
+        guardian_left_at: Set(None),
         updated_at: Set(now),
     }
 }
@@ -119,7 +121,8 @@ pub async fn update_privacy(
     accounts::lock_user(&txn, user.id).await?;
     let current = get(&txn, user.id).await?;
     let teen = controls_apply(user, now);
-    if teen && current.locked_by_guardian && loosens(&current, &change) {
+    let has_guardian = teen && !family::active_guardians(&txn, user, now).await?.is_empty();
+    if teen && crate::policy::family::controls_locked(&current, has_guardian, now) && loosens(&current, &change) {
         return Err(AppError::Forbidden(
             "A guardian manages this setting: you can make it stricter, but not looser".into(),
         ));

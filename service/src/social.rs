@@ -9,7 +9,8 @@ use uuid::Uuid;
 use crate::auth;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Direction, Page, PageRequest, keyset_page};
-use crate::{settings, visibility};
+use crate::policy::content::active_user;
+use crate::settings;
 
 /// An account others may see and follow: it exists and is not locked.
 pub async fn find_active_user(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> AppResult<user::Model> {
@@ -78,7 +79,7 @@ pub async fn pending_requests(
     let select = follow::Entity::find()
         .filter(follow::Column::FolloweeId.eq(owner))
         .filter(follow::Column::Status.eq(FollowState::Requested))
-        .filter(visibility::active_user(Expr::col((follow::Entity, follow::Column::FollowerId)), now));
+        .filter(active_user(Expr::col((follow::Entity, follow::Column::FollowerId)), now));
     keyset_page(db, select, Direction::OldestFirst, page).await
 }
 

@@ -12,7 +12,7 @@ use super::identity::VerificationKind;
 use super::kindness::CommentControls;
 use super::privacy::{ConsentStatus, PrivacySettings};
 use super::scalars::Date;
-use super::{app, loader, parse_id, policy, viewer};
+use super::{access, app, loader, parse_id, viewer};
 use crate::domain::{self, DisplayName, Email, Handle, Locale, Password, checks};
 use crate::error::{AppError, AppResult};
 use crate::graphql::loaders::{FollowCountsLoader, FollowStatusLoader, ResemblesLoader, SettingsLoader, UserLoader};
@@ -55,7 +55,7 @@ impl User {
     /// edit of, so clients can warn ("this is not @minh.tran"); null when none.
     async fn resembles(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         let Some(id) = loader::<ResemblesLoader>(ctx)?.load_one(self.0.id).await? else { return Ok(None) };
-        let now = policy(ctx)?.now();
+        let now = access(ctx)?.now();
         // A locked, suspended or deleted account is hidden here as on its own profile.
         let resembled = loader::<UserLoader>(ctx)?.load_one(id).await?;
         Ok(resembled.filter(|account| auth::is_visible_account(account, now)).map(User))
@@ -146,7 +146,7 @@ impl Me {
     }
     /// What holds comments on your content for your approval.
     async fn comment_controls(&self, ctx: &Context<'_>) -> AppResult<CommentControls> {
-        Ok(CommentControls::new(&self.settings_row(ctx).await?, policy(ctx)?.now()))
+        Ok(CommentControls::new(&self.settings_row(ctx).await?, access(ctx)?.now()))
     }
     /// The privacy settings.
     async fn settings(&self, ctx: &Context<'_>) -> AppResult<PrivacySettings> {
@@ -196,7 +196,7 @@ impl AuthPayload {
     /// Keep it on this device and send it with `logIn`: the device then has a sign-in budget of its
     /// own, which wrong passwords tried elsewhere cannot use up. Valid 365 days; it opens nothing else.
     async fn device_token(&self, ctx: &Context<'_>) -> AppResult<String> {
-        Ok(app(ctx)?.tokens.issue_device(self.user.id, policy(ctx)?.now())?.token)
+        Ok(app(ctx)?.tokens.issue_device(self.user.id, access(ctx)?.now())?.token)
     }
 }
 
@@ -270,7 +270,7 @@ pub struct AccountsQuery;
 impl AccountsQuery {
     /// The signed-in viewer, or null for anonymous callers.
     async fn me(&self, ctx: &Context<'_>) -> AppResult<Option<Me>> {
-        Ok(policy(ctx)?.viewer()?.map(|v| Me(v.user.clone())))
+        Ok(access(ctx)?.viewer()?.map(|v| Me(v.user.clone())))
     }
 
     /// A public profile; null for unknown, suspended, banned and deleted accounts.
@@ -279,7 +279,7 @@ impl AccountsQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The handle, case-insensitive. At most 24 characters.")] handle: String,
     ) -> AppResult<Option<User>> {
-        Ok(accounts::find_visible_by_handle(&app(ctx)?.db, policy(ctx)?, &handle).await?.map(User))
+        Ok(accounts::find_visible_by_handle(&app(ctx)?.db, access(ctx)?, &handle).await?.map(User))
     }
 
     /// Pending requests to follow me, oldest first.
@@ -323,7 +323,7 @@ impl AccountsMutation {
     ) -> AppResult<AuthPayload> {
         let state = app(ctx)?;
         let now = state.now();
-        let address = policy(ctx)?.address();
+        let address = access(ctx)?.address();
         let user = accounts::sign_up(&state.db, &state.hasher, input.into_account()?, address, now).await?;
         let tokens = sessions::start(&state.db, &state.tokens, user.id, now).await?;
         Ok(AuthPayload::new(user, tokens))
@@ -344,11 +344,11 @@ impl AccountsMutation {
         device_token: Option<String>,
     ) -> AppResult<AuthPayload> {
         let state = app(ctx)?;
-        let policy = policy(ctx)?;
+        let access = access(ctx)?;
         let credentials =
             accounts::Credentials { email: &email, password: &password, device_token: device_token.as_deref() };
         let signed_in =
-            accounts::log_in(&state.db, &state.hasher, &state.tokens, &credentials, policy.address(), policy.now())
+            accounts::log_in(&state.db, &state.hasher, &state.tokens, &credentials, access.address(), access.now())
                 .await?;
         let deletion_cancelled = signed_in.deletion_cancelled;
         Ok(AuthPayload { deletion_cancelled, ..AuthPayload::new(signed_in.user, signed_in.tokens) })
@@ -360,7 +360,7 @@ impl AccountsMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "\"vi\" or \"en\". At most 8 characters.")] locale: String,
     ) -> AppResult<Me> {
-        Ok(Me(accounts::set_locale(&app(ctx)?.db, policy(ctx)?, &locale).await?))
+        Ok(Me(accounts::set_locale(&app(ctx)?.db, access(ctx)?, &locale).await?))
     }
 
     /// Trades a refresh token for a new pair. Each refresh token works once:
@@ -438,7 +438,7 @@ impl AccountsMutation {
         #[graphql(desc = "The account to change; not your own.")] user_id: ID,
         #[graphql(desc = "The new role.")] role: Role,
     ) -> AppResult<User> {
-        let user = accounts::set_role(&app(ctx)?.db, policy(ctx)?, parse_id(&user_id, "user")?, role.into()).await?;
+        let user = accounts::set_role(&app(ctx)?.db, access(ctx)?, parse_id(&user_id, "user")?, role.into()).await?;
         Ok(User(user))
     }
 }

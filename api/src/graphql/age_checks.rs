@@ -7,7 +7,7 @@ use super::accounts::User;
 use super::connection::{Connection, Edge};
 use super::loaders::UserLoader;
 use super::scalars::Date;
-use super::{app, loader, parse_id, policy};
+use super::{access, app, loader, parse_id};
 use crate::error::{AppError, AppResult};
 use crate::service::age_checks;
 use crate::service::pagination::PageRequest;
@@ -97,7 +97,7 @@ impl AgeCheckQuery {
         )]
         after: Option<String>,
     ) -> AppResult<Connection<Edge<AgeCheck>>> {
-        let page = age_checks::queue(&app(ctx)?.db, policy(ctx)?, &PageRequest::new(first, after)?).await?;
+        let page = age_checks::queue(&app(ctx)?.db, access(ctx)?, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, AgeCheck::waiting))
     }
 }
@@ -116,7 +116,7 @@ impl AgeCheckMutation {
         #[graphql(desc = "What shows it: a document described, a guardian who can vouch. 1..=2000 characters.")]
         evidence: String,
     ) -> AppResult<AgeCheck> {
-        let check = age_checks::submit(&app(ctx)?.db, policy(ctx)?, birth_date.0, &evidence).await?;
+        let check = age_checks::submit(&app(ctx)?.db, access(ctx)?, birth_date.0, &evidence).await?;
         Ok(AgeCheck::waiting(check))
     }
 
@@ -131,7 +131,7 @@ impl AgeCheckMutation {
         #[graphql(desc = "Why, for the case's audit log. 1..=2000 characters.")] note: String,
     ) -> AppResult<AgeCheck> {
         let id = parse_id(&id, "age check")?;
-        let decided = age_checks::decide(&app(ctx)?.db, policy(ctx)?, id, birth_date.0, &note).await?;
+        let decided = age_checks::decide(&app(ctx)?.db, access(ctx)?, id, birth_date.0, &note).await?;
         Ok(AgeCheck { check: decided.check, decided_account: Some(decided.account) })
     }
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::content::Campaign;
 use super::enums::{KpiKey, QuestionKind, ReportReason, RespondentGroup, SurveyWave};
 use super::loaders::CampaignLoader;
-use super::{app, loader, policy};
+use super::{access, app, loader};
 use crate::error::{AppError, AppResult};
 use crate::service::campaign::kpis::{self, Estimate};
 use crate::service::campaign::{surveys, transparency};
@@ -314,7 +314,7 @@ impl CampaignQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The campaign's slug. At most 40 characters.")] campaign_slug: String,
     ) -> AppResult<Vec<Survey>> {
-        let found = surveys::open_surveys(&app(ctx)?.db, policy(ctx)?, &campaign_slug).await?;
+        let found = surveys::open_surveys(&app(ctx)?.db, access(ctx)?, &campaign_slug).await?;
         Ok(found.into_iter().map(Survey).collect())
     }
 
@@ -325,7 +325,7 @@ impl CampaignQuery {
         #[graphql(desc = "The campaign's slug. At most 40 characters.")] campaign_slug: String,
     ) -> AppResult<CampaignKpis> {
         let state = app(ctx)?;
-        Ok(CampaignKpis(kpis::campaign_kpis(&state.db, policy(ctx)?, &campaign_slug, &state.figures.kpis).await?))
+        Ok(CampaignKpis(kpis::campaign_kpis(&state.db, access(ctx)?, &campaign_slug, &state.figures.kpis).await?))
     }
 
     /// What the moderation team did over the `days` (7, 30, 90 or 365; default 30) that end at the last full
@@ -336,7 +336,7 @@ impl CampaignQuery {
         #[graphql(desc = "The window in days: 7, 30, 90 or 365 (default 30).")] days: Option<i32>,
     ) -> AppResult<SafetyTransparency> {
         let state = app(ctx)?;
-        let t = transparency::safety_transparency(&state.db, policy(ctx)?, days, &state.figures.transparency).await?;
+        let t = transparency::safety_transparency(&state.db, access(ctx)?, days, &state.figures.transparency).await?;
         Ok(SafetyTransparency {
             days: t.days,
             reports_received: int(t.reports_received),
@@ -431,7 +431,7 @@ pub struct CampaignMutation;
 #[Object]
 impl CampaignMutation {
     /// Anonymous or signed in; once per campaign wave per respondent (the same `respondentKey` or the same
-    /// account is a CONFLICT), whichever of the wave's surveys. Needs no consent to the privacy policy.
+    /// account is a CONFLICT), whichever of the wave's surveys. Needs no consent to the privacy access.
     async fn submit_survey_response(
         &self,
         ctx: &Context<'_>,
@@ -445,7 +445,7 @@ impl CampaignMutation {
             answers: input.answers.into_iter().map(|a| (a.key, a.value)).collect(),
         };
         let limit = surveys::per_address_limit(state.settings.survey_responses_per_address_per_hour);
-        let stored = surveys::submit(&state.db, policy(ctx)?, response, &limit).await?;
+        let stored = surveys::submit(&state.db, access(ctx)?, response, &limit).await?;
         Ok(SurveyReceipt { id: stored.id, group: stored.respondent_group.into(), submitted_at: stored.submitted_at })
     }
 
@@ -473,7 +473,7 @@ impl CampaignMutation {
                     .collect()
             }),
         };
-        Ok(Survey(surveys::create_survey(&app(ctx)?.db, policy(ctx)?, new).await?))
+        Ok(Survey(surveys::create_survey(&app(ctx)?.db, access(ctx)?, new).await?))
     }
 
     /// Admins only; a taken slug is a CONFLICT.
@@ -490,7 +490,7 @@ impl CampaignMutation {
             starts_at: input.starts_at,
             ends_at: input.ends_at,
         };
-        let created: campaign::Model = surveys::create_campaign(&app(ctx)?.db, policy(ctx)?, new).await?;
+        let created: campaign::Model = surveys::create_campaign(&app(ctx)?.db, access(ctx)?, new).await?;
         Ok(Campaign(created))
     }
 }

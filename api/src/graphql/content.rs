@@ -15,7 +15,7 @@ use super::family::ScreenTimeStatus;
 use super::loaders::{
     CampaignLoader, ContentTagsLoader, FollowCountsLoader, FollowStatusLoader, LikedLoader, SettingsLoader, UserLoader,
 };
-use super::{app, loader, parse_id, policy, viewer};
+use super::{access, app, loader, parse_id, viewer};
 use crate::error::{AppError, AppResult};
 use crate::service::content::{self as contents, BrowseFilter, NewContent};
 use crate::service::feed::{self, FeedRequest};
@@ -151,7 +151,7 @@ impl Campaign {
         let filter = BrowseFilter { campaign_id: Some(self.0.id), ..BrowseFilter::default() };
         let page = PageRequest::new(first, after)?;
         let state = app(ctx)?;
-        let page = contents::browse(&state.db, policy(ctx)?, &filter, &page, &state.taxonomy, with_tags(ctx)).await?;
+        let page = contents::browse(&state.db, access(ctx)?, &filter, &page, &state.taxonomy, with_tags(ctx)).await?;
         content_connection(ctx, page).await
     }
 }
@@ -239,7 +239,7 @@ impl Content {
         )]
         after: Option<String>,
     ) -> AppResult<Connection<Edge<Comment>>> {
-        let page = comments::list(&app(ctx)?.db, policy(ctx)?, &self.0, &PageRequest::new(first, after)?).await?;
+        let page = comments::list(&app(ctx)?.db, access(ctx)?, &self.0, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, Comment))
     }
     /// Comments the author's comment controls hold, oldest first: for the content's author only (FORBIDDEN
@@ -253,7 +253,7 @@ impl Content {
         )]
         after: Option<String>,
     ) -> AppResult<Connection<Edge<Comment>>> {
-        let page = comments::held(&app(ctx)?.db, policy(ctx)?, self.0.id, &PageRequest::new(first, after)?).await?;
+        let page = comments::held(&app(ctx)?.db, access(ctx)?, self.0.id, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, Comment))
     }
     /// When it was published.
@@ -286,7 +286,7 @@ impl Comment {
     }
     /// True while it waits for the content author's approval, and only for them: its writer is not told.
     async fn held(&self, ctx: &Context<'_>) -> AppResult<bool> {
-        let viewer = policy(ctx)?.viewer()?.map(|v| &v.user);
+        let viewer = access(ctx)?.viewer()?.map(|v| &v.user);
         Ok(comments::held_for(&self.0, viewer))
     }
 }
@@ -491,7 +491,7 @@ impl ContentQuery {
         #[graphql(desc = "The content's id.")] id: ID,
     ) -> AppResult<Option<Content>> {
         let Ok(id) = parse_id(&id, "content") else { return Ok(None) };
-        Ok(contents::read(&app(ctx)?.db, policy(ctx)?, id).await?.map(Content))
+        Ok(contents::read(&app(ctx)?.db, access(ctx)?, id).await?.map(Content))
     }
 
     /// Browse and search, newest first.
@@ -516,7 +516,7 @@ impl ContentQuery {
             campaign_slug: filter.campaign,
             author_handle: filter.author_handle,
         };
-        let page = contents::browse(&state.db, policy(ctx)?, &filter, &page, &state.taxonomy, with_tags(ctx)).await?;
+        let page = contents::browse(&state.db, access(ctx)?, &filter, &page, &state.taxonomy, with_tags(ctx)).await?;
         content_connection(ctx, page).await
     }
 
@@ -532,7 +532,7 @@ impl ContentQuery {
         let state = app(ctx)?;
         let page = PageRequest::new(first, after)?;
         let request = FeedRequest { first: page.first as usize, after: page.after, pillar: pillar.map(Into::into) };
-        let result = feed::page(&state.db, policy(ctx)?, &state.taxonomy, request).await?;
+        let result = feed::page(&state.db, access(ctx)?, &state.taxonomy, request).await?;
         // The feed already read these; let the field resolvers reuse them.
         loader::<ContentTagsLoader>(ctx)?.feed_many(result.tags.iter().map(|(id, tags)| (*id, tags.clone()))).await;
         loader::<CampaignLoader>(ctx)?.feed_many(result.campaigns.iter().map(|c| (c.id, c.clone()))).await;
@@ -591,8 +591,9 @@ impl ContentMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The content's id.")] id: ID,
     ) -> AppResult<bool> {
-        let author = viewer(ctx)?;
-        contents::delete(&app(ctx)?.db, &policy(ctx)?.visibility()?, author, parse_id(&id, "content")?).await?;
+        let access = access(ctx)?;
+        access.member()?;
+        contents::delete(&app(ctx)?.db, access, parse_id(&id, "content")?).await?;
         Ok(true)
     }
 
@@ -607,7 +608,7 @@ impl ContentMutation {
         let viewer = viewer(ctx)?;
         let content_id = parse_id(&input.content_id, "content")?;
         let content =
-            interactions::record(&state.db, policy(ctx)?, content_id, input.kind.into(), input.watched_ms).await?;
+            interactions::record(&state.db, access(ctx)?, content_id, input.kind.into(), input.watched_ms).await?;
         let status = screen_time::status(&state.db, &viewer.user, &viewer.settings, state.now()).await?;
         Ok(InteractionResult { content: Content(content), screen_time: Some(ScreenTimeStatus::from(status)) })
     }
@@ -624,12 +625,12 @@ impl ContentMutation {
     ) -> AppResult<Comment> {
         let content_id = parse_id(&content_id, "content")?;
         let post_anyway = post_anyway.unwrap_or(false);
-        Ok(Comment(comments::add(&app(ctx)?.db, policy(ctx)?, content_id, &body, post_anyway).await?))
+        Ok(Comment(comments::add(&app(ctx)?.db, access(ctx)?, content_id, &body, post_anyway).await?))
     }
 
     /// Hides tonight's wind-down prompt for 30 minutes; false when none was showing.
     async fn dismiss_wind_down(&self, ctx: &Context<'_>) -> AppResult<bool> {
-        Ok(screen_time::dismiss_wind_down(&app(ctx)?.db, policy(ctx)?).await?)
+        Ok(screen_time::dismiss_wind_down(&app(ctx)?.db, access(ctx)?).await?)
     }
 
     /// Deletes a comment you wrote, or one on your content.
@@ -638,8 +639,9 @@ impl ContentMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The comment's id.")] id: ID,
     ) -> AppResult<bool> {
-        let viewer = viewer(ctx)?;
-        comments::delete(&app(ctx)?.db, &policy(ctx)?.visibility()?, viewer.user.id, parse_id(&id, "comment")?).await?;
+        let access = access(ctx)?;
+        access.member()?;
+        comments::delete(&app(ctx)?.db, access, parse_id(&id, "comment")?).await?;
         Ok(true)
     }
 }

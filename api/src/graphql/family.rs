@@ -6,7 +6,7 @@ use super::accounts::User;
 use super::connection::{Connection, Edge};
 use super::loaders::UserLoader;
 use super::scalars::Date;
-use super::{app, loader, parse_id, policy, viewer};
+use super::{access, app, loader, parse_id, viewer};
 use crate::error::{AppError, AppResult};
 use crate::service::pagination::PageRequest;
 use crate::service::screen_time::{self, ScreenTime};
@@ -181,7 +181,7 @@ impl FamilyLink {
         after: Option<String>,
     ) -> AppResult<Connection<Edge<User>>> {
         let page = PageRequest::new(first, after)?;
-        let people = family::teen_circle(&app(ctx)?.db, policy(ctx)?, &self.0, circle, &page).await?;
+        let people = family::teen_circle(&app(ctx)?.db, access(ctx)?, &self.0, circle, &page).await?;
         Ok(Connection::from_page(people, User))
     }
 }
@@ -239,6 +239,26 @@ impl FamilyLink {
     /// When it was unlinked or refused, or ended by the teen turning 18; null before.
     async fn ended_at(&self) -> Option<DateTime<Utc>> {
         self.0.ended_at
+    }
+    /// When a teen of 13 to 15 asked to end this link; it ends when the guardian agrees
+    /// (`answerFamilyLink`) or at `answerBy`. Null when nobody asked, or the guardian kept it.
+    async fn unlink_requested_at(&self) -> Option<DateTime<Utc>> {
+        self.0.unlink_requested_at.filter(|_| self.0.ended_at.is_none())
+    }
+    /// True while this link, made within 30 days of the teen's last link ending, waits for that
+    /// former guardian (who sees it in their `familyLinks` and answers with `answerFamilyLink`).
+    async fn waits_for_former_guardian(&self) -> bool {
+        self.0.approver_id.is_some() && self.0.status == entity::LinkStatus::Pending
+    }
+    /// When what waits on this link happens without an answer: a young teen's unlink ends it, a
+    /// pairing waiting for a former guardian becomes ACTIVE. Null when nothing waits on a deadline.
+    async fn answer_by(&self) -> Option<DateTime<Utc>> {
+        let waiting_since = match self.0.status {
+            entity::LinkStatus::Active => self.0.unlink_requested_at,
+            entity::LinkStatus::Pending => self.0.approver_id.map(|_| self.0.created_at),
+            entity::LinkStatus::Revoked => None,
+        };
+        waiting_since.map(|since| since + family::ANSWER_WITHIN)
     }
 }
 
@@ -411,7 +431,9 @@ impl FamilyMutation {
         Ok(FamilyLink(family::accept_code(&state.db, viewer(ctx)?, &code, state.now()).await?))
     }
 
-    /// An existing guardian approves or refuses a pending second guardian.
+    /// Answers what waits on a link: an existing guardian (or the former guardian a new pairing waits
+    /// for) approves or refuses a PENDING link; the guardian agrees to a young teen's unlink (`true`
+    /// ends the link) or keeps it (`false`).
     async fn answer_family_link(
         &self,
         ctx: &Context<'_>,
@@ -419,11 +441,12 @@ impl FamilyMutation {
         #[graphql(desc = "True makes it ACTIVE; false refuses it (REVOKED).")] approve: bool,
     ) -> AppResult<FamilyLink> {
         let link =
-            family::answer_link(&app(ctx)?.db, policy(ctx)?, parse_id(&link_id, "family link")?, approve).await?;
+            family::answer_link(&app(ctx)?.db, access(ctx)?, parse_id(&link_id, "family link")?, approve).await?;
         Ok(FamilyLink(link))
     }
 
-    /// Either side ends the link; the other is notified.
+    /// Either side ends the link; the other is notified. A teen of 13 to 15 only asks: the guardian
+    /// is told (FAMILY_UNLINK_REQUESTED) and the link ends when they agree or after 7 days.
     async fn unlink_family(
         &self,
         ctx: &Context<'_>,

@@ -1,6 +1,6 @@
 //! The operation gate: one extension every root field passes through, so no
 //! operation can forget the rules that hold for all of them: an appeal token
-//! opens only the appeal, and mutations need the current privacy policy.
+//! opens only the appeal, and mutations need the current privacy access.
 //! Each mutation, once done, announces that data changed, so no mutation can
 //! leave a stale anonymous response in any instance's cache; and on SQLite
 //! it succeeds only if its write reached the disk (see `durability`).
@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
 use async_graphql::{ErrorExtensions, PathSegment, Pos, ServerResult, Value};
 
-use crate::service::policy::Policy;
+use crate::service::policy::Access;
 use crate::state::AppState;
 
 pub struct OperationGate;
@@ -29,10 +29,10 @@ impl Extension for OperationGate {
         next: NextResolve<'_>,
     ) -> ServerResult<Option<Value>> {
         let root = matches!(info.parent_type, "Query" | "Mutation" | "Subscription");
-        if let (true, Some(policy), Some(state)) = (root, ctx.data_opt::<Policy>(), ctx.data_opt::<AppState>()) {
-            let mut verdict = policy.admits(info.name);
+        if let (true, Some(access), Some(state)) = (root, ctx.data_opt::<Access>(), ctx.data_opt::<AppState>()) {
+            let mut verdict = access.admits(info.name);
             if verdict.is_ok() && info.parent_type == "Mutation" {
-                verdict = policy.consent_for(&state.db, info.name).await;
+                verdict = access.consent_for(&state.db, info.name).await;
             }
             if let Err(err) = verdict {
                 let mut error = crate::error::ApiError(err).extend().into_server_error(Pos::default());

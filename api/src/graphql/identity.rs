@@ -7,7 +7,7 @@ use validator::Validate;
 use super::accounts::{Me, User};
 use super::connection::{Connection, Edge};
 use super::loaders::UserLoader;
-use super::{app, loader, parse_id, policy};
+use super::{access, app, loader, parse_id};
 use crate::domain::{DisplayName, Handle};
 use crate::error::{AppError, AppResult};
 use crate::service::identity::{self, ProfileChange};
@@ -98,7 +98,7 @@ pub struct IdentityQuery;
 impl IdentityQuery {
     /// Your requests for the verified badge, newest first (at most 50).
     async fn my_verification_requests(&self, ctx: &Context<'_>) -> AppResult<Vec<VerificationRequest>> {
-        let requests = identity::my_requests(&app(ctx)?.db, policy(ctx)?).await?;
+        let requests = identity::my_requests(&app(ctx)?.db, access(ctx)?).await?;
         Ok(requests.into_iter().map(VerificationRequest).collect())
     }
 
@@ -114,7 +114,7 @@ impl IdentityQuery {
         after: Option<String>,
     ) -> AppResult<Connection<Edge<VerificationRequest>>> {
         let page =
-            identity::queue(&app(ctx)?.db, policy(ctx)?, status.map(Into::into), &PageRequest::new(first, after)?)
+            identity::queue(&app(ctx)?.db, access(ctx)?, status.map(Into::into), &PageRequest::new(first, after)?)
                 .await?;
         Ok(Connection::from_page(page, VerificationRequest))
     }
@@ -145,7 +145,7 @@ impl IdentityMutation {
                 .map_err(|e| AppError::invalid("displayName", &e))?,
             bio: input.bio,
         };
-        Ok(Me(identity::update_profile(&app(ctx)?.db, policy(ctx)?, change).await?))
+        Ok(Me(identity::update_profile(&app(ctx)?.db, access(ctx)?, change).await?))
     }
 
     /// Asks for the verified badge (adults only; one request waits at a time).
@@ -155,7 +155,7 @@ impl IdentityMutation {
         #[graphql(desc = "What the account is.")] kind: VerificationKind,
         #[graphql(desc = "Why: links, documents described, who can vouch. 20..=1000 characters.")] evidence: String,
     ) -> AppResult<VerificationRequest> {
-        let made = identity::request_verification(&app(ctx)?.db, policy(ctx)?, kind.into(), &evidence).await?;
+        let made = identity::request_verification(&app(ctx)?.db, access(ctx)?, kind.into(), &evidence).await?;
         Ok(VerificationRequest(made))
     }
 
@@ -168,7 +168,7 @@ impl IdentityMutation {
         #[graphql(desc = "Why, shown to the account. 1..=500 characters.")] note: String,
     ) -> AppResult<VerificationRequest> {
         let id = parse_id(&id, "verification request")?;
-        let decided = identity::decide(&app(ctx)?.db, policy(ctx)?, id, approve, &note).await?;
+        let decided = identity::decide(&app(ctx)?.db, access(ctx)?, id, approve, &note).await?;
         Ok(VerificationRequest(decided))
     }
 }

@@ -5,7 +5,7 @@ use entity::user_settings;
 use validator::Validate;
 
 use super::content::Comment;
-use super::{app, parse_id, policy};
+use super::{access, app, parse_id};
 use crate::error::AppResult;
 use crate::service::comments;
 use crate::service::kindness::controls::{self, ControlsChange};
@@ -60,9 +60,9 @@ impl KindnessMutation {
             limit_days: input.limit_days,
             end_limit: input.end_limit,
         };
-        let policy = policy(ctx)?;
-        let settings = controls::set(&app(ctx)?.db, policy, change).await?;
-        Ok(CommentControls::new(&settings, policy.now()))
+        let access = access(ctx)?;
+        let settings = controls::set(&app(ctx)?.db, access, change).await?;
+        Ok(CommentControls::new(&settings, access.now()))
     }
 
     /// Shows a held comment on your content to everyone (CONFLICT when it is not waiting).
@@ -72,7 +72,7 @@ impl KindnessMutation {
         #[graphql(desc = "The held comment.")] id: ID,
     ) -> AppResult<Comment> {
         let id = parse_id(&id, "comment")?;
-        Ok(Comment(comments::approve(&app(ctx)?.db, policy(ctx)?, id).await?))
+        Ok(Comment(comments::approve(&app(ctx)?.db, access(ctx)?, id).await?))
     }
 
     /// Hides comments on your content from everyone but their writers; ids of comments on others'
@@ -85,7 +85,7 @@ impl KindnessMutation {
         block_authors: Option<bool>,
     ) -> AppResult<i32> {
         let ids = ids.iter().map(|id| parse_id(id, "comment")).collect::<Result<Vec<_>, _>>()?;
-        let hidden = comments::hide(&app(ctx)?.db, policy(ctx)?, &ids, block_authors.unwrap_or(false)).await?;
+        let hidden = comments::hide(&app(ctx)?.db, access(ctx)?, &ids, block_authors.unwrap_or(false)).await?;
         Ok(i32::try_from(hidden).unwrap_or(i32::MAX))
     }
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, Viewer, resolve_caller};
 use crate::error::{AppError, ServiceResult};
-use crate::service::policy::Policy;
+use crate::service::policy::Access;
 use crate::state::AppState;
 
 pub mod accounts;
@@ -118,9 +118,9 @@ pub fn sdl() -> String {
 pub struct Credential(pub Option<String>);
 
 /// A fresh policy for a credential, for work that outlives its operation.
-pub async fn reauthorise(state: &AppState, credential: &Credential) -> Policy {
+pub async fn reauthorise(state: &AppState, credential: &Credential) -> Access {
     let now = state.now();
-    Policy::new(resolve_caller(&state.db, &state.tokens, now, credential.0.as_deref()).await, now, None)
+    Access::new(resolve_caller(&state.db, &state.tokens, now, credential.0.as_deref()).await, now, None)
 }
 
 /// What each operation has of its own, over HTTP and WebSocket alike: the
@@ -140,7 +140,7 @@ pub fn operation_data(state: &AppState, caller: Caller, address: Option<String>)
     data.insert(cached(loaders::ResemblesLoader(db.clone())));
     data.insert(cached(loaders::LikedLoader { db: db.clone(), viewer }));
     data.insert(cached(loaders::FollowStatusLoader { db: db.clone(), viewer }));
-    data.insert(Policy::new(caller, state.now(), address));
+    data.insert(Access::new(caller, state.now(), address));
     data
 }
 
@@ -177,13 +177,13 @@ pub fn app<'a>(ctx: &Context<'a>) -> ServiceResult<&'a AppState> {
 }
 
 /// The operation's policy: every rule about who may see or do what.
-pub fn policy<'a>(ctx: &Context<'a>) -> ServiceResult<&'a Policy> {
-    data::<Policy>(ctx)
+pub fn access<'a>(ctx: &Context<'a>) -> ServiceResult<&'a Access> {
+    data::<Access>(ctx)
 }
 
 /// The signed-in viewer; `UNAUTHENTICATED` otherwise.
 pub fn viewer<'a>(ctx: &Context<'a>) -> ServiceResult<&'a Viewer> {
-    policy(ctx)?.member()
+    access(ctx)?.member()
 }
 
 pub fn loader<'a, L: Loader<Uuid>>(ctx: &Context<'a>) -> ServiceResult<&'a Arc<DataLoader<L, HashMapCache>>> {

@@ -14,16 +14,16 @@ use super::accounts::User;
 use super::connection::{Connection, Edge};
 use super::content::{Comment, Content};
 use super::loaders::{CommentLoader, ContentLoader, UserLoader};
-use super::{Credential, app, loader, parse_id, policy, reauthorise, viewer};
+use super::{Credential, access, app, loader, parse_id, reauthorise, viewer};
 use crate::error::{ApiError, AppResult};
 use crate::service::moderation::{self, Decision, MODERATORS, NewReport, QueueFilter};
 use crate::service::notifications;
 use crate::service::pagination::PageRequest;
-use crate::service::policy::Policy;
+use crate::service::policy::Access;
 
 /// Whether the viewer reads Vietnamese (the default) or English.
 fn vietnamese(ctx: &Context<'_>) -> bool {
-    policy(ctx).map_or(true, |p| p.vietnamese())
+    access(ctx).map_or(true, |p| p.vietnamese())
 }
 
 pub struct Report(pub report::Model);
@@ -92,13 +92,13 @@ pub struct CaseSnapshot {
     author_display_name: Option<String>,
 }
 
-/// A case as the policy lets the caller see it (see `Policy::present_case`);
+/// A case as the policy lets the caller see it (see `Access::present_case`);
 /// `present` is the only way to make one.
 pub struct ModerationCase(case::Model);
 
 impl ModerationCase {
-    fn present(policy: &Policy, case: case::Model) -> Self {
-        Self(policy.present_case(case))
+    fn present(access: &Access, case: case::Model) -> Self {
+        Self(access.present_case(case))
     }
 }
 
@@ -157,7 +157,7 @@ impl ModerationCase {
     /// Severity of the reasons, distinct reporters and hours open, within
     /// the tier; see the README. 0 in the affected user's view.
     async fn priority(&self, ctx: &Context<'_>) -> AppResult<i32> {
-        Ok(moderation::priority(&self.0, policy(ctx)?))
+        Ok(moderation::priority(&self.0, access(ctx)?))
     }
     /// Distinct reporters; 0 in the affected user's view.
     async fn report_count(&self) -> i32 {
@@ -225,12 +225,12 @@ impl ModerationCase {
         after: Option<String>,
     ) -> AppResult<Connection<Edge<Report>>> {
         let page =
-            moderation::case_reports(&app(ctx)?.db, policy(ctx)?, &self.0, &PageRequest::new(first, after)?).await?;
+            moderation::case_reports(&app(ctx)?.db, access(ctx)?, &self.0, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, Report))
     }
     /// Every step, oldest first; empty in the affected user's view.
     async fn events(&self, ctx: &Context<'_>) -> AppResult<Vec<ModerationEvent>> {
-        let events = moderation::case_events(&app(ctx)?.db, policy(ctx)?, &self.0).await?;
+        let events = moderation::case_events(&app(ctx)?.db, access(ctx)?, &self.0).await?;
         Ok(events.into_iter().map(ModerationEvent).collect())
     }
 }
@@ -400,9 +400,9 @@ impl ModerationQuery {
         )]
         after: Option<String>,
     ) -> AppResult<Connection<Edge<ModerationCase>>> {
-        let policy = policy(ctx)?;
-        let page = moderation::my_decisions(&app(ctx)?.db, policy, &PageRequest::new(first, after)?).await?;
-        Ok(Connection::from_page(page, |case| ModerationCase::present(policy, case)))
+        let access = access(ctx)?;
+        let page = moderation::my_decisions(&app(ctx)?.db, access, &PageRequest::new(first, after)?).await?;
+        Ok(Connection::from_page(page, |case| ModerationCase::present(access, case)))
     }
 
     /// Cases by priority, highest first, then oldest first. Moderators and admins only.
@@ -416,7 +416,7 @@ impl ModerationQuery {
         )]
         after: Option<String>,
     ) -> AppResult<Connection<Edge<ModerationCase>>> {
-        let policy = policy(ctx)?;
+        let access = access(ctx)?;
         let filter = filter.unwrap_or_default();
         let filter = QueueFilter {
             statuses: filter.status.map(|all| all.into_iter().map(Into::into).collect()),
@@ -424,8 +424,8 @@ impl ModerationQuery {
             target_type: filter.target_type.map(Into::into),
             assigned_to_me: filter.assigned_to_me.unwrap_or(false),
         };
-        let page = moderation::queue(&app(ctx)?.db, policy, &filter, &PageRequest::new(first, after)?).await?;
-        Ok(Connection::from_page(page, |case| ModerationCase::present(policy, case)))
+        let page = moderation::queue(&app(ctx)?.db, access, &filter, &PageRequest::new(first, after)?).await?;
+        Ok(Connection::from_page(page, |case| ModerationCase::present(access, case)))
     }
 
     /// A case, for moderators and admins; null when there is none. Redacted when it is about yourself.
@@ -434,9 +434,9 @@ impl ModerationQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The case's id.")] id: ID,
     ) -> AppResult<Option<ModerationCase>> {
-        let policy = policy(ctx)?;
-        let case = moderation::find_case_for_staff(&app(ctx)?.db, policy, parse_id(&id, "case").ok()).await?;
-        Ok(case.map(|case| ModerationCase::present(policy, case)))
+        let access = access(ctx)?;
+        let case = moderation::find_case_for_staff(&app(ctx)?.db, access, parse_id(&id, "case").ok()).await?;
+        Ok(case.map(|case| ModerationCase::present(access, case)))
     }
 
     /// Every moderation step, newest first, except those of cases about yourself. Moderators and admins only.
@@ -449,7 +449,7 @@ impl ModerationQuery {
         )]
         after: Option<String>,
     ) -> AppResult<Connection<Edge<ModerationEvent>>> {
-        let page = moderation::log(&app(ctx)?.db, policy(ctx)?, &PageRequest::new(first, after)?).await?;
+        let page = moderation::log(&app(ctx)?.db, access(ctx)?, &PageRequest::new(first, after)?).await?;
         Ok(Connection::from_page(page, ModerationEvent))
     }
 
@@ -491,7 +491,7 @@ impl ModerationMutation {
             details: input.details,
             notify_guardian: input.notify_guardian.unwrap_or(false),
         };
-        let (report, case_id) = moderation::file_report(&state.db, policy(ctx)?, new).await?;
+        let (report, case_id) = moderation::file_report(&state.db, access(ctx)?, new).await?;
         state.changes.publish_case(&state.db, case_id).await?;
         Ok(Report(report))
     }
@@ -503,11 +503,11 @@ impl ModerationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The case to claim.")] id: ID,
     ) -> AppResult<ModerationCase> {
-        let policy = policy(ctx)?;
+        let access = access(ctx)?;
         let state = app(ctx)?;
-        let case = moderation::claim(&state.db, policy, parse_id(&id, "case")?).await?;
+        let case = moderation::claim(&state.db, access, parse_id(&id, "case")?).await?;
         state.changes.publish_case(&state.db, case.id).await?;
-        Ok(ModerationCase::present(policy, case))
+        Ok(ModerationCase::present(access, case))
     }
 
     /// Gives up your claim on the case (an IN_REVIEW case is OPEN again); CONFLICT unless you hold it.
@@ -516,11 +516,11 @@ impl ModerationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The case to release.")] id: ID,
     ) -> AppResult<ModerationCase> {
-        let policy = policy(ctx)?;
+        let access = access(ctx)?;
         let state = app(ctx)?;
-        let case = moderation::release(&state.db, policy, parse_id(&id, "case")?).await?;
+        let case = moderation::release(&state.db, access, parse_id(&id, "case")?).await?;
         state.changes.publish_case(&state.db, case.id).await?;
-        Ok(ModerationCase::present(policy, case))
+        Ok(ModerationCase::present(access, case))
     }
 
     /// Decides the case; `expectedVersion` must be its current version.
@@ -529,7 +529,7 @@ impl ModerationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The decision.")] input: ResolveCaseInput,
     ) -> AppResult<ModerationCase> {
-        let policy = policy(ctx)?;
+        let access = access(ctx)?;
         let state = app(ctx)?;
         let decision = Decision {
             case_id: parse_id(&input.case_id, "case")?,
@@ -538,9 +538,9 @@ impl ModerationMutation {
             expected_version: input.expected_version,
             suspend_days: input.suspend_days,
         };
-        let case = moderation::resolve(&state.db, policy, decision).await?;
+        let case = moderation::resolve(&state.db, access, decision).await?;
         state.changes.publish_case(&state.db, case.id).await?;
-        Ok(ModerationCase::present(policy, case))
+        Ok(ModerationCase::present(access, case))
     }
 
     /// The affected author appeals a decision, once, within 30 days; an
@@ -552,11 +552,11 @@ impl ModerationMutation {
         case_id: ID,
         #[graphql(desc = "Why the decision is wrong, 1..=1,000 characters.")] message: String,
     ) -> AppResult<ModerationCase> {
-        let policy = policy(ctx)?;
+        let access = access(ctx)?;
         let state = app(ctx)?;
-        let case = moderation::appeal(&state.db, policy, parse_id(&case_id, "case")?, &message).await?;
+        let case = moderation::appeal(&state.db, access, parse_id(&case_id, "case")?, &message).await?;
         state.changes.publish_case(&state.db, case.id).await?;
-        Ok(ModerationCase::present(policy, case))
+        Ok(ModerationCase::present(access, case))
     }
 
     /// Marks your notifications read; returns how many changed.
@@ -592,7 +592,7 @@ impl SubscriptionRoot {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<impl Stream<Item = AppResult<ModerationCase>>> {
-        policy(ctx).and_then(|policy| policy.staff(MODERATORS)).map_err(ApiError)?;
+        access(ctx).and_then(|access| access.staff(MODERATORS)).map_err(ApiError)?;
         let state = app(ctx).map_err(ApiError)?.clone();
         let credential = ctx.data::<Credential>().cloned().unwrap_or_default();
         let changes = futures_util::stream::unfold(state.changes.subscribe_cases(), |mut changes| async move {
@@ -623,12 +623,12 @@ impl SubscriptionRoot {
                 comments.clear();
                 async move {
                     // Both ways check the role: the change through `get_case`.
-                    let policy = reauthorise(&state, &credential).await;
+                    let access = reauthorise(&state, &credential).await;
                     match wake {
-                        Wake::Check => policy.staff(MODERATORS).err().map(|lost| Err(ApiError(lost))),
+                        Wake::Check => access.staff(MODERATORS).err().map(|lost| Err(ApiError(lost))),
                         Wake::Changed(id) => {
-                            let case = moderation::get_case(&state.db, &policy, id).await;
-                            Some(case.map(|case| ModerationCase::present(&policy, case)).map_err(ApiError))
+                            let case = moderation::get_case(&state.db, &access, id).await;
+                            Some(case.map(|case| ModerationCase::present(&access, case)).map_err(ApiError))
                         }
                     }
                 }

@@ -7,13 +7,13 @@ use super::enums::CommentPolicy;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use super::{app, policy, viewer};
+use super::{access, app, viewer};
 use crate::error::AppResult;
 use crate::service::{data_rights, privacy, settings};
 
 pub struct PrivacyPolicy(privacy_policy::Model);
 
-/// A published version of the privacy policy, in English and Vietnamese.
+/// A published version of the privacy access, in English and Vietnamese.
 #[Object]
 impl PrivacyPolicy {
     /// The version number: 1 for the first, one more for each next.
@@ -57,7 +57,7 @@ impl From<consent::Model> for Consent {
     }
 }
 
-/// Where the user stands with the privacy policy.
+/// Where the user stands with the privacy access.
 #[derive(SimpleObject)]
 pub struct ConsentStatus {
     /// The newest version the user accepted.
@@ -142,7 +142,7 @@ pub struct PrivacySettingsInput {
     restricted_mode: Option<bool>,
 }
 
-/// The next version of the privacy policy.
+/// The next version of the privacy access.
 #[derive(InputObject)]
 pub struct PublishPolicyInput {
     /// The summary in English, 1..=2,000 characters.
@@ -193,7 +193,7 @@ impl PrivacyMutation {
             body: input.body,
             body_vi: input.body_vi,
         };
-        Ok(PrivacyPolicy(privacy::publish(&state.db, policy(ctx)?, new).await?))
+        Ok(PrivacyPolicy(privacy::publish(&state.db, access(ctx)?, new).await?))
     }
 
     /// Everything held about you, as one JSON document.

@@ -219,6 +219,8 @@ async fn demo_family(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<(
         status: Set(LinkStatus::Active),
         created_at: Set(now),
         ended_at: Set(None),
+        unlink_requested_at: Set(None),
+        approver_id: Set(None),
     }
     .insert(db)
     .await?;
@@ -390,7 +392,7 @@ async fn demo_age_check(db: &DatabaseConnection, child: &user::Model, now: DateT
             .ok_or_else(|| AppError::internal(format!("demo account {handle} missing")))?;
         let settings = crate::service::settings::get(db, user.id).await?;
         let caller = crate::auth::Caller::Signed(Box::new(crate::auth::Viewer { user, settings }));
-        AppResult::Ok(crate::service::policy::Policy::new(caller, now - Duration::hours(3), None))
+        AppResult::Ok(crate::service::policy::Access::new(caller, now - Duration::hours(3), None))
     };
     let report = NewReport {
         target_type: entity::ReportTargetType::User,

@@ -91,8 +91,9 @@ async fn pairing_codes_link_a_guardian_and_a_teen() {
         let second_teen = app.log_in("sibling").await;
         assert_code(&app.query_as(&second_teen, ACCEPT, json!({ "c": late })).await, "NOT_FOUND");
 
-        // Either side may unlink; the other is told.
+        // The guardian may unlink at once; the teen is told.
         let teen = app.log_in("teen").await;
+        let guardian = app.log_in("parent").await;
         let links = app.query_as(&teen, "{ familyLinks { id status guardian { handle } } }", json!({})).await;
         let first = ok(&links)["familyLinks"]
             .as_array()
@@ -103,14 +104,14 @@ async fn pairing_codes_link_a_guardian_and_a_teen() {
             .clone();
         let ended = app
             .query_as(
-                &teen,
+                &guardian,
                 "mutation($id: ID!) { unlinkFamily(linkId: $id) { status } }",
                 json!({ "id": first["id"] }),
             )
             .await;
         assert_eq!(ok(&ended)["unlinkFamily"]["status"], "REVOKED");
-        let guardian = app.log_in("parent").await;
-        assert_eq!(kinds(&app, &guardian).await, ["FAMILY_UNLINKED", "FAMILY_LINK_PENDING", "FAMILY_LINKED"]);
+        assert_eq!(kinds(&app, &teen).await, ["FAMILY_UNLINKED", "FAMILY_LINKED"]);
+        assert_eq!(kinds(&app, &guardian).await, ["FAMILY_LINK_PENDING", "FAMILY_LINKED"]);
         let adult = app.log_in("other.adult").await;
         assert_code(
             &app.query_as(
@@ -631,7 +632,7 @@ async fn a_teen_cannot_bypass_a_guardian_with_a_second_account() {
         let links = app.query_as(&f.teen, "{ familyLinks { id status guardian { handle } } }", json!({})).await;
         assert_eq!(status(&links, &waiting), "PENDING");
         let first = ok(&links)["familyLinks"].as_array().unwrap().iter().find(|l| l["guardian"]["handle"] == "parent").unwrap()["id"].clone();
-        ok(&app.query_as(&f.teen, "mutation($l: ID!) { unlinkFamily(linkId: $l) { id } }", json!({ "l": first })).await);
+        ok(&app.query_as(&f.guardian, "mutation($l: ID!) { unlinkFamily(linkId: $l) { id } }", json!({ "l": first })).await);
         let links = app.query_as(&f.teen, "{ familyLinks { id status } }", json!({})).await;
         assert_eq!(status(&links, &waiting), "REVOKED");
         assert!(kinds(&app, &uncle).await.contains(&"FAMILY_LINK_REFUSED".to_owned()));
@@ -695,6 +696,202 @@ async fn when_guardians_disagree_the_stricter_setting_wins() {
         // Once the second guardian has gone, the first decides alone again.
         ok(&app.query_as(&aunt, "mutation($l: ID!) { unlinkFamily(linkId: $l) { id } }", json!({ "l": link })).await);
         ok(&set(f.guardian.clone(), json!({ "dailyLimitMinutes": 45 })).await);
+    })
+    .await;
+}
+
+const LINKS: &str =
+    "{ familyLinks { id status unlinkRequestedAt answerBy waitsForFormerGuardian guardian { handle } } }";
+const UNLINK: &str = "mutation($l: ID!) { unlinkFamily(linkId: $l) { status unlinkRequestedAt answerBy } }";
+const ANSWER: &str =
+    "mutation($l: ID!, $a: Boolean!) { answerFamilyLink(linkId: $l, approve: $a) { status unlinkRequestedAt } }";
+
+/// The link as `token` sees it in `familyLinks`.
+async fn link_as(app: &TestApp, token: &str, id: &str) -> Value {
+    let links = app.query_as(token, LINKS, json!({})).await;
+    ok(&links)["familyLinks"].as_array().unwrap().iter().find(|l| l["id"] == id).cloned().unwrap_or(Value::Null)
+}
+
+async fn settle(app: &TestApp) {
+    api::service::family::settle_links(&app.state.db, app.clock_now()).await.unwrap();
+}
+
+/// Notifications of `kind` that `token` got, with the link each is about.
+async fn told(app: &TestApp, token: &str, kind: &str) -> Vec<Value> {
+    let notes = app.query_as(token, "{ notifications { edges { node { kind linkId } } } }", json!({})).await;
+    ok(&notes)["notifications"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["node"]["kind"] == kind)
+        .map(|e| e["node"]["linkId"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_young_teen_asks_the_guardian_to_unlink_and_the_link_ends_when_they_agree_or_a_week_later() {
+    on_each_database(|app| async move {
+        let f = family(&app, 14).await;
+        let links = app.query_as(&f.teen, LINKS, json!({})).await;
+        let link = ok(&links)["familyLinks"][0]["id"].as_str().unwrap().to_owned();
+        let asked = app.query_as(&f.teen, UNLINK, json!({ "l": link })).await;
+        let asked = &ok(&asked)["unlinkFamily"];
+        assert_eq!(asked["status"], "ACTIVE", "a teen of 14 cannot end the link alone");
+        assert_eq!(asked["unlinkRequestedAt"], "2026-11-29T03:00:00+00:00");
+        assert_eq!(asked["answerBy"], "2026-12-06T03:00:00+00:00");
+        // Asking twice tells the guardian once.
+        ok(&app.query_as(&f.teen, UNLINK, json!({ "l": link })).await);
+        assert_eq!(told(&app, &f.guardian, "FAMILY_UNLINK_REQUESTED").await, [json!(link)]);
+        // Only the guardian answers.
+        assert_code(&app.query_as(&f.teen, ANSWER, json!({ "l": link, "a": true })).await, "FORBIDDEN");
+        let stranger = app.token_for("stranger").await;
+        assert_code(&app.query_as(&stranger, ANSWER, json!({ "l": link, "a": true })).await, "NOT_FOUND");
+        // The guardian keeps the link: the request is gone, the teen is told.
+        let kept = app.query_as(&f.guardian, ANSWER, json!({ "l": link, "a": false })).await;
+        assert_eq!(ok(&kept)["answerFamilyLink"], json!({ "status": "ACTIVE", "unlinkRequestedAt": null }));
+        assert_code(&app.query_as(&f.guardian, ANSWER, json!({ "l": link, "a": true })).await, "CONFLICT");
+        assert_eq!(told(&app, &f.teen, "FAMILY_UNLINK_DECLINED").await, [json!(link)]);
+        // Asked again, the guardian agrees: the link ends and the teen is told.
+        ok(&app.query_as(&f.teen, UNLINK, json!({ "l": link })).await);
+        let agreed = app.query_as(&f.guardian, ANSWER, json!({ "l": link, "a": true })).await;
+        assert_eq!(ok(&agreed)["answerFamilyLink"]["status"], "REVOKED");
+        assert_eq!(told(&app, &f.teen, "FAMILY_UNLINKED").await, [json!(link)]);
+
+        // Unanswered, the request ends the link 7 days later, not before.
+        let aunt = app.token_for("aunt").await;
+        let second = app.pair(&aunt, &f.teen).await;
+        assert_eq!(link_as(&app, &f.teen, &second).await["status"], "PENDING", "within 30 days it waits for parent");
+        app.approve(&f.guardian, &second).await;
+        ok(&app.query_as(&f.teen, UNLINK, json!({ "l": second })).await);
+        app.clock.advance(Duration::days(7) - Duration::minutes(1));
+        settle(&app).await;
+        let (teen, aunt) = (app.log_in("teen").await, app.log_in("aunt").await);
+        assert_eq!(link_as(&app, &teen, &second).await["status"], "ACTIVE");
+        app.clock.advance(Duration::minutes(1));
+        settle(&app).await;
+        let (teen, aunt) = (app.log_in("teen").await, {
+            drop(aunt);
+            app.log_in("aunt").await
+        });
+        assert_eq!(link_as(&app, &teen, &second).await["status"], "REVOKED");
+        assert_eq!(told(&app, &teen, "FAMILY_UNLINKED").await.len(), 2);
+        assert_eq!(told(&app, &aunt, "FAMILY_UNLINKED").await, [json!(second)]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_older_teen_unlinks_at_once_and_a_new_guardian_waits_for_the_former_one() {
+    on_each_database(|app| async move {
+        let f = family(&app, 16).await;
+        let limits = json!({ "dailyLimitMinutes": 30, "searchEnabled": false, "privateAccount": true,
+            "commentPolicy": "FOLLOWERS", "blockedKeywords": ["thử thách"] });
+        ok(&app.query_as(&f.guardian, SET, json!({ "t": f.teen_id, "i": limits })).await);
+        let links = app.query_as(&f.teen, LINKS, json!({})).await;
+        let link = ok(&links)["familyLinks"][0]["id"].as_str().unwrap().to_owned();
+        let ended = app.query_as(&f.teen, UNLINK, json!({ "l": link })).await;
+        assert_eq!(ok(&ended)["unlinkFamily"]["status"], "REVOKED", "a teen of 16 ends it at once");
+        assert_eq!(told(&app, &f.guardian, "FAMILY_UNLINKED").await, [json!(link)]);
+
+        // The controls in force stay in force: the teen cannot loosen them.
+        let open = app.query_as(&f.teen, SETTINGS, json!({ "i": { "privateAccount": false } })).await;
+        assert_code(&open, "FORBIDDEN");
+        let controls = app.query_as(&f.teen, READ, json!({ "t": f.teen_id })).await;
+        assert_eq!(ok(&controls)["teenControls"]["dailyLimitMinutes"], 30);
+        assert_code(
+            &app.query_as(
+                &f.teen,
+                "{ contents(first: 1, filter: { search: \"x\" }) { edges { node { id } } } }",
+                json!({}),
+            )
+            .await,
+            "FORBIDDEN",
+        );
+
+        // An "adult" the teen made waits, powerless, for the former guardian.
+        let fake = app.token_for("fake.parent").await;
+        let swapped = app.pair(&fake, &f.teen).await;
+        let seen = link_as(&app, &f.teen, &swapped).await;
+        assert_eq!((seen["status"].clone(), seen["waitsForFormerGuardian"].clone()), (json!("PENDING"), json!(true)));
+        assert_eq!(seen["answerBy"], "2026-12-06T03:00:00+00:00");
+        let clear = json!({ "t": f.teen_id, "i": { "clearDailyLimit": true, "searchEnabled": true } });
+        assert_code(&app.query_as(&fake, SET, clear.clone()).await, "FORBIDDEN");
+        assert_code(&app.query_as(&fake, ANSWER, json!({ "l": swapped, "a": true })).await, "FORBIDDEN");
+        assert_code(&app.query_as(&f.teen, ANSWER, json!({ "l": swapped, "a": true })).await, "FORBIDDEN");
+        // The former guardian is told, sees the link, and refuses it.
+        assert_eq!(told(&app, &f.guardian, "FAMILY_LINK_PENDING").await, [json!(swapped)]);
+        assert_eq!(link_as(&app, &f.guardian, &swapped).await["guardian"]["handle"], "fake.parent");
+        let refused = app.query_as(&f.guardian, ANSWER, json!({ "l": swapped, "a": false })).await;
+        assert_eq!(ok(&refused)["answerFamilyLink"]["status"], "REVOKED");
+        assert!(kinds(&app, &fake).await.contains(&"FAMILY_LINK_REFUSED".to_owned()));
+
+        // Another try that nobody answers is active after 7 days, and only
+        // then may its guardian loosen what the former one set.
+        let again = app.pair(&fake, &f.teen).await;
+        app.clock.advance(Duration::days(7) - Duration::minutes(1));
+        settle(&app).await;
+        let fake = app.log_in("fake.parent").await;
+        assert_code(&app.query_as(&fake, SET, clear.clone()).await, "FORBIDDEN");
+        app.clock.advance(Duration::minutes(1));
+        settle(&app).await;
+        let fake = app.log_in("fake.parent").await;
+        assert_eq!(link_as(&app, &fake, &again).await["status"], "ACTIVE");
+        assert!(kinds(&app, &fake).await.contains(&"FAMILY_LINKED".to_owned()));
+        ok(&app.query_as(&fake, SET, clear).await);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn controls_stay_thirty_days_after_the_last_link_and_the_former_guardian_may_pair_again_at_once() {
+    on_each_database(|app| async move {
+        let f = family(&app, 17).await;
+        ok(&app.query_as(&f.guardian, SET, json!({ "t": f.teen_id, "i": { "privateAccount": true } })).await);
+        let links = app.query_as(&f.teen, LINKS, json!({})).await;
+        let link = ok(&links)["familyLinks"][0]["id"].as_str().unwrap().to_owned();
+        ok(&app.query_as(&f.teen, UNLINK, json!({ "l": link })).await);
+        // The former guardian pairs again: no one to wait for.
+        let back = app.pair(&f.guardian, &f.teen).await;
+        assert_eq!(link_as(&app, &f.teen, &back).await["status"], "ACTIVE");
+        ok(&app.query_as(&f.guardian, UNLINK, json!({ "l": back })).await);
+
+        app.clock.advance(Duration::days(30) - Duration::minutes(1));
+        let teen = app.log_in("teen").await;
+        let open = json!({ "i": { "privateAccount": false } });
+        assert_code(&app.query_as(&teen, SETTINGS, open.clone()).await, "FORBIDDEN");
+        // A stricter setting is always fine.
+        ok(&app.query_as(&teen, SETTINGS, json!({ "i": { "commentPolicy": "NOBODY" } })).await);
+        app.clock.advance(Duration::minutes(1));
+        let teen = app.log_in("teen").await;
+        assert_eq!(ok(&app.query_as(&teen, SETTINGS, open).await)["updatePrivacySettings"]["privateAccount"], false);
+        // And a new pairing no longer waits for anyone.
+        let uncle = app.token_for("uncle").await;
+        let fresh = app.pair(&uncle, &teen).await;
+        assert_eq!(link_as(&app, &teen, &fresh).await["status"], "ACTIVE");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn guardians_hear_when_their_teen_deletes_the_account() {
+    on_each_database(|app| async move {
+        let f = family(&app, 15).await;
+        let aunt = app.token_for("aunt").await;
+        let second = app.pair(&aunt, &f.teen).await;
+        app.approve(&f.guardian, &second).await;
+        let stranger = app.token_for("stranger").await;
+        let deleted = app
+            .query_as(
+                &f.teen,
+                "mutation($p: String!) { deleteAccount(password: $p) { scheduledFor } }",
+                json!({ "p": PASSWORD }),
+            )
+            .await;
+        ok(&deleted);
+        for guardian in [&f.guardian, &aunt] {
+            assert_eq!(told(&app, guardian, "TEEN_ACCOUNT_DELETION").await.len(), 1);
+        }
+        assert!(told(&app, &stranger, "TEEN_ACCOUNT_DELETION").await.is_empty());
     })
     .await;
 }

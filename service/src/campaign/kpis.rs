@@ -13,7 +13,7 @@ use super::precomputed::Precomputed;
 use super::stats::{self, Interval, Mean};
 use super::surveys::campaign_by_slug;
 use crate::error::AppResult;
-use crate::policy::Policy;
+use crate::policy::Access;
 
 /// Estimates from fewer respondents are not shown.
 pub const MIN_RESPONDENTS: usize = 30;
@@ -285,13 +285,13 @@ fn trust_gap(tally: &Tally) -> Change {
 /// fresh (see `precomputed`).
 pub async fn campaign_kpis(
     db: &impl ConnectionTrait,
-    policy: &Policy,
+    access: &Access,
     slug: &str,
     figures: &Precomputed<Uuid, CampaignKpis>,
 ) -> AppResult<Arc<CampaignKpis>> {
-    policy.staff(&[Role::Analyst, Role::Admin])?;
+    access.staff(&[Role::Analyst, Role::Admin])?;
     let campaign = campaign_by_slug(db, slug).await?;
-    figures.get(campaign.id, policy.now(), work_out(db, campaign)).await
+    figures.get(campaign.id, access.now(), work_out(db, campaign)).await
 }
 
 /// Works out a campaign's KPIs and behaviour figures.

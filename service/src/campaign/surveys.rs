@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::auth::hex;
 use crate::error::{AppError, AppResult, InputProblems};
-use crate::policy::Policy;
+use crate::policy::Access;
 use crate::rate_limit::{self, Limit};
 
 /// An account this old answers as a user of the app, whatever it says.
@@ -34,10 +34,10 @@ pub struct NewCampaign {
 /// Admins only; a taken slug is a CONFLICT.
 pub async fn create_campaign(
     db: &impl ConnectionTrait,
-    policy: &Policy,
+    access: &Access,
     new: NewCampaign,
 ) -> AppResult<campaign::Model> {
-    policy.staff(&[Role::Admin])?;
+    access.staff(&[Role::Admin])?;
     let mut errors = InputProblems::default();
     let slug = new.slug.trim().to_lowercase();
     let slug_ok = (3..=40).contains(&slug.len())
@@ -205,8 +205,8 @@ pub struct Survey {
 }
 
 /// Admins only.
-pub async fn create_survey(db: &DatabaseConnection, policy: &Policy, new: NewSurvey) -> AppResult<Survey> {
-    policy.staff(&[Role::Admin])?;
+pub async fn create_survey(db: &DatabaseConnection, access: &Access, new: NewSurvey) -> AppResult<Survey> {
+    access.staff(&[Role::Admin])?;
     let campaign = campaign_by_slug(db, &new.campaign_slug).await?;
     let mut errors = InputProblems::default();
     if new.closes_at <= new.opens_at {
@@ -240,7 +240,7 @@ pub async fn create_survey(db: &DatabaseConnection, policy: &Policy, new: NewSur
     errors.into_result()?;
     let txn = crate::begin_write(db).await?;
     let survey =
-        insert_survey(&txn, campaign.id, new.wave, (new.opens_at, new.closes_at), &questions, policy.now()).await?;
+        insert_survey(&txn, campaign.id, new.wave, (new.opens_at, new.closes_at), &questions, access.now()).await?;
     txn.commit().await?;
     let questions = questions_of(db, &[survey.id]).await?.remove(&survey.id).unwrap_or_default();
     Ok(Survey { survey, questions })
@@ -305,11 +305,11 @@ pub async fn questions_of(
 }
 
 /// The campaign's surveys open now, for anyone.
-pub async fn open_surveys(db: &impl ConnectionTrait, policy: &Policy, slug: &str) -> AppResult<Vec<Survey>> {
+pub async fn open_surveys(db: &impl ConnectionTrait, access: &Access, slug: &str) -> AppResult<Vec<Survey>> {
     // Anyone may read them, but a token that was sent must be good.
-    policy.viewer()?;
+    access.viewer()?;
     let campaign = campaign_by_slug(db, slug).await?;
-    let now = policy.now();
+    let now = access.now();
     let surveys = survey::Entity::find()
         .filter(survey::Column::CampaignId.eq(campaign.id))
         .filter(survey::Column::OpensAt.lte(now))
@@ -378,12 +378,12 @@ fn check_answers(questions: &[survey_question::Model], answers: &[(String, i32)]
 /// signed-in user, is a CONFLICT. Nothing is stored unless all of it is good.
 pub async fn submit(
     db: &DatabaseConnection,
-    policy: &Policy,
+    access: &Access,
     response: Response,
     per_address: &Limit,
 ) -> AppResult<survey_response::Model> {
-    let viewer = policy.viewer()?;
-    let now = policy.now();
+    let viewer = access.viewer()?;
+    let now = access.now();
     let key = response.respondent_key.trim();
     if !(16..=64).contains(&key.chars().count()) || key.chars().any(char::is_control) {
         return Err(AppError::field("respondentKey", "must be 16 to 64 characters long"));
@@ -403,7 +403,7 @@ pub async fn submit(
         _ => RespondentGroup::NonUser,
     };
     // Counted before it is stored, so parallel bursts stop at the limit.
-    let attempt = match (viewer, policy.address()) {
+    let attempt = match (viewer, access.address()) {
         (None, Some(address)) => Some(rate_limit::attempt(db, per_address, address, now).await?),
         _ => None,
     };

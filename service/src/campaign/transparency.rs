@@ -18,7 +18,7 @@ use super::precomputed::Precomputed;
 use super::stats::median;
 use crate::error::{AppError, AppResult};
 use crate::kindness::{self, figures::KindnessFigures};
-use crate::policy::Policy;
+use crate::policy::Access;
 
 /// Counts below this are shown as 0 (see `shown_share` for shares).
 pub const SMALLEST_SHOWN: u64 = 10;
@@ -73,14 +73,14 @@ pub fn window(days: Option<i32>, now: DateTime<Utc>) -> AppResult<WindowKey> {
 /// out once for it (see `precomputed`).
 pub async fn safety_transparency(
     db: &impl ConnectionTrait,
-    policy: &Policy,
+    access: &Access,
     days: Option<i32>,
     figures: &Precomputed<WindowKey, Transparency>,
 ) -> AppResult<Arc<Transparency>> {
     // Anyone may read it, but a token that was sent must be good.
-    policy.viewer()?;
-    let key = window(days, policy.now())?;
-    figures.get(key, policy.now(), work_out(db, key)).await
+    access.viewer()?;
+    let key = window(days, access.now())?;
+    figures.get(key, access.now(), work_out(db, key)).await
 }
 
 /// Works out the figures of a window (see `window`).

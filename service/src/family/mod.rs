@@ -18,7 +18,9 @@ use crate::domain::parse_clock_time;
 use crate::error::{AppError, AppResult};
 use crate::notifications::{self, Notice};
 use crate::pagination::{Direction, Page, PageRequest, keyset_page};
-use crate::policy::Policy;
+use crate::policy::Access;
+pub use crate::policy::family::ANSWER_WITHIN;
+use crate::policy::family::{self as rules, NewLink, Unlink};
 use crate::{accounts, rate_limit, settings};
 
 mod controls;
@@ -57,9 +59,7 @@ pub async fn create_code(
     guardian: &Viewer,
     now: DateTime<Utc>,
 ) -> AppResult<(String, DateTime<Utc>)> {
-    if settings::age_band(&guardian.user, now).is_teen() {
-        return Err(AppError::Forbidden("Only adults can invite a teen to pair".into()));
-    }
+    rules::may_invite(&guardian.user, now)?;
     let code = new_code();
     let expires_at = now + CODE_TTL;
     pairing_code::ActiveModel {
@@ -85,9 +85,7 @@ pub async fn accept_code(
     code: &str,
     now: DateTime<Utc>,
 ) -> AppResult<family_link::Model> {
-    if !settings::age_band(&teen.user, now).is_teen() {
-        return Err(AppError::Forbidden("Pairing codes are for accounts of 13 to 17 year olds".into()));
-    }
+    rules::may_accept(&teen.user, now)?;
     rate_limit::enforce(
         db,
         &PAIRING_CODES,
@@ -115,9 +113,7 @@ pub async fn accept_code(
             .await?;
         return Err(no_such_code());
     };
-    if found.guardian_id == teen.user.id {
-        return Err(AppError::Forbidden("You cannot pair with yourself".into()));
-    }
+    rules::may_pair(&teen.user, found.guardian_id)?;
 
     let txn = crate::begin_write(db).await?;
     // Using the code is the first write: of two teens racing, one gets it.
@@ -142,9 +138,20 @@ pub async fn accept_code(
     if (active.len() + pending.len()) as u64 >= MAX_GUARDIANS {
         return Err(AppError::Conflict(format!("A teen can have at most {MAX_GUARDIANS} guardians")));
     }
-    // A teen who already has a guardian cannot add another alone: the new
-    // link waits, powerless, for an existing guardian's approval.
-    let status = if active.is_empty() { LinkStatus::Active } else { LinkStatus::Pending };
+    // A new link waits, powerless, while the teen has a guardian, or when
+    // the last one left lately: a teen cannot swap them for an account of
+    // their own making.
+    let teen_settings = settings::get(&txn, teen.user.id).await?;
+    let former_still_here = match teen_settings.former_guardian_id {
+        Some(former) => user::Entity::find_by_id(former).one(&txn).await?.is_some_and(|u| u.deleted_at.is_none()),
+        None => false,
+    };
+    let wait = rules::new_link(&teen_settings, !active.is_empty(), found.guardian_id, former_still_here, now);
+    let (status, approver) = match wait {
+        NewLink::Active => (LinkStatus::Active, None),
+        NewLink::WaitsForGuardians => (LinkStatus::Pending, None),
+        NewLink::WaitsForFormer(former) => (LinkStatus::Pending, Some(former)),
+    };
     let link = family_link::ActiveModel {
         id: Set(Uuid::new_v4()),
         guardian_id: Set(found.guardian_id),
@@ -152,17 +159,24 @@ pub async fn accept_code(
         status: Set(status),
         created_at: Set(now),
         ended_at: Set(None),
+        unlink_requested_at: Set(None),
+        approver_id: Set(approver),
     }
     .insert(&txn)
     .await?;
     let adult = find_user(&txn, found.guardian_id).await?;
+    let askers: Vec<Uuid> = match wait {
+        NewLink::Active => Vec::new(),
+        NewLink::WaitsForGuardians => active.iter().map(|l| l.guardian_id).collect(),
+        NewLink::WaitsForFormer(former) => vec![former],
+    };
     if status == LinkStatus::Active {
         tell_linked(&txn, &adult, &teen.user, link.id, now).await?;
-    } else {
-        for existing in &active {
-            let notice = Notice::FamilyLinkPending { adult: &adult, teen: &teen.user, link_id: link.id };
-            notifications::notify_id(&txn, existing.guardian_id, notice, now).await?;
-        }
+    }
+    for asked in askers {
+        let former = approver.is_some();
+        let notice = Notice::FamilyLinkPending { adult: &adult, teen: &teen.user, link_id: link.id, former };
+        notifications::notify_id(&txn, asked, notice, now).await?;
     }
     txn.commit().await?;
     Ok(link)
@@ -186,7 +200,9 @@ async fn drop_unanswerable(db: &impl ConnectionTrait, teen_id: Uuid, now: DateTi
     if !active_guardians(db, &teen, now).await?.is_empty() {
         return Ok(());
     }
-    for link in pending_links().filter(family_link::Column::TeenId.eq(teen_id)).all(db).await? {
+    // Links that wait for a former guardian can still be answered by them.
+    let waiting_for_guardians = pending_links().filter(family_link::Column::ApproverId.is_null());
+    for link in waiting_for_guardians.filter(family_link::Column::TeenId.eq(teen_id)).all(db).await? {
         if end_link(db, &link, now).await? {
             let notice = Notice::FamilyLinkRefused { other: &teen, link_id: link.id };
             notifications::notify_id(db, link.guardian_id, notice, now).await?;
@@ -202,26 +218,26 @@ fn pending_links() -> Select<family_link::Entity> {
         .filter(family_link::Column::GuardianId.not_in_subquery(deleted_users()))
 }
 
-/// An existing guardian of the teen approves or refuses a pending link. Not
-/// the teen, and not the adult waiting: that is the whole point.
+/// Answers what waits on a link: a pending link (an existing guardian, or
+/// the former guardian it waits for, approves or refuses it: not the teen,
+/// and not the adult waiting), or a young teen's request to end it (its
+/// guardian agrees, or keeps the link).
 pub async fn answer_link(
     db: &DatabaseConnection,
-    policy: &Policy,
+    access: &Access,
     link_id: Uuid,
     approve: bool,
 ) -> AppResult<family_link::Model> {
-    let me = policy.member()?;
-    let now = policy.now();
+    let me = access.member()?;
+    let now = access.now();
     let not_found = || AppError::NotFound("No such family link".into());
     let link = family_link::Entity::find_by_id(link_id).one(db).await?.ok_or_else(not_found)?;
     let teen = find_user(db, link.teen_id).await?;
-    if !active_guardians(db, &teen, now).await?.contains(&me.id()) {
-        return Err(if me.id() == link.teen_id || me.id() == link.guardian_id {
-            AppError::Forbidden("Only a guardian already linked to this teen can answer".into())
-        } else {
-            not_found()
-        });
+    if link.status == LinkStatus::Active && link.unlink_requested_at.is_some() {
+        rules::may_answer_unlink(&link, me.id())?;
+        return answer_unlink(db, &me.user, &teen, link, approve, now).await;
     }
+    rules::may_answer_pending(&link, me.id(), &active_guardians(db, &teen, now).await?)?;
     if link.status != LinkStatus::Pending {
         return Err(AppError::Conflict("This link was already answered".into()));
     }
@@ -249,13 +265,68 @@ pub async fn answer_link(
     family_link::Entity::find_by_id(link_id).one(db).await?.ok_or_else(not_found)
 }
 
-/// Links the viewer is part of, on either side, newest first.
+/// The guardian agrees to a young teen's unlink (it ends), or keeps the
+/// link (the request is dropped); the teen is told either way.
+async fn answer_unlink(
+    db: &DatabaseConnection,
+    guardian: &user::Model,
+    teen: &user::Model,
+    link: family_link::Model,
+    approve: bool,
+    now: DateTime<Utc>,
+) -> AppResult<family_link::Model> {
+    let txn = crate::begin_write(db).await?;
+    let answered = if approve {
+        end_link(&txn, &link, now).await?
+    } else {
+        family_link::Entity::update_many()
+            .col_expr(family_link::Column::UnlinkRequestedAt, Expr::value(Option::<DateTime<Utc>>::None))
+            .filter(family_link::Column::Id.eq(link.id))
+            .filter(family_link::Column::Status.eq(LinkStatus::Active))
+            .filter(family_link::Column::UnlinkRequestedAt.is_not_null())
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1
+    };
+    if !answered {
+        return Err(AppError::Conflict("This request was already answered".into()));
+    }
+    let notice = if approve {
+        Notice::FamilyUnlinked { other: guardian, link_id: link.id }
+    } else {
+        Notice::FamilyUnlinkDeclined { guardian, link_id: link.id }
+    };
+    notifications::notify(&txn, teen, notice, now).await?;
+    txn.commit().await?;
+    find_link(db, link.id).await
+}
+
+async fn find_link(db: &impl ConnectionTrait, id: Uuid) -> AppResult<family_link::Model> {
+    family_link::Entity::find_by_id(id).one(db).await?.ok_or_else(|| AppError::NotFound("No such family link".into()))
+}
+
+/// Links the viewer is part of, on either side, and the pending links the
+/// viewer may answer (as a teen's guardian, or as the former guardian a new
+/// link waits for), newest first.
 pub async fn links(db: &impl ConnectionTrait, viewer: Uuid) -> AppResult<Vec<family_link::Model>> {
+    let guarded = Query::select()
+        .column(family_link::Column::TeenId)
+        .from(family_link::Entity)
+        .and_where(Expr::col(family_link::Column::GuardianId).eq(viewer))
+        .and_where(Expr::col(family_link::Column::Status).eq(LinkStatus::Active))
+        .to_owned();
+    let answerable = Condition::all().add(family_link::Column::Status.eq(LinkStatus::Pending)).add(
+        Condition::any()
+            .add(family_link::Column::ApproverId.eq(viewer))
+            .add(family_link::Column::TeenId.in_subquery(guarded)),
+    );
     Ok(family_link::Entity::find()
         .filter(
             Condition::any()
                 .add(family_link::Column::GuardianId.eq(viewer))
-                .add(family_link::Column::TeenId.eq(viewer)),
+                .add(family_link::Column::TeenId.eq(viewer))
+                .add(answerable),
         )
         .order_by_desc(family_link::Column::CreatedAt)
         .all(db)
@@ -263,7 +334,9 @@ pub async fn links(db: &impl ConnectionTrait, viewer: Uuid) -> AppResult<Vec<fam
 }
 
 /// Ends the link if it is still active; `false` when another request ended
-/// it first, so that only one of them tells the other side.
+/// it first, so that only one of them tells the other side. A guardian's
+/// link that ends is remembered on the teen: for a while a new pairing
+/// waits for them, and their controls stay.
 async fn end_link(db: &impl ConnectionTrait, link: &family_link::Model, now: DateTime<Utc>) -> AppResult<bool> {
     let ended = family_link::Entity::update_many()
         .col_expr(family_link::Column::Status, Expr::value(LinkStatus::Revoked))
@@ -272,10 +345,20 @@ async fn end_link(db: &impl ConnectionTrait, link: &family_link::Model, now: Dat
         .filter(family_link::Column::Status.ne(LinkStatus::Revoked))
         .exec(db)
         .await?;
+    if ended.rows_affected == 1 && link.status == LinkStatus::Active {
+        user_settings::Entity::update_many()
+            .col_expr(user_settings::Column::FormerGuardianId, Expr::value(link.guardian_id))
+            .col_expr(user_settings::Column::GuardianLeftAt, Expr::value(now))
+            .filter(user_settings::Column::UserId.eq(link.teen_id))
+            .exec(db)
+            .await?;
+    }
     Ok(ended.rows_affected == 1)
 }
 
-/// Either side ends the link; the other side is told.
+/// Either side ends the link, and the other side is told; but a teen of 13
+/// to 15 only asks their guardian, and the link ends when the guardian
+/// agrees or 7 days later (`settle_links`).
 pub async fn unlink(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -293,18 +376,73 @@ pub async fn unlink(
     }
     let other = if link.guardian_id == me { link.teen_id } else { link.guardian_id };
     let txn = crate::begin_write(db).await?;
-    if !end_link(&txn, &link, now).await? {
-        txn.commit().await?;
-        return Ok(link);
+    match rules::unlink(&viewer.user, &link, now) {
+        Unlink::AskGuardian => {
+            let asked = family_link::Entity::update_many()
+                .col_expr(family_link::Column::UnlinkRequestedAt, Expr::value(now))
+                .filter(family_link::Column::Id.eq(link.id))
+                .filter(family_link::Column::Status.eq(LinkStatus::Active))
+                .filter(family_link::Column::UnlinkRequestedAt.is_null())
+                .exec(&txn)
+                .await?;
+            if asked.rows_affected == 1 {
+                let notice = Notice::FamilyUnlinkRequested { teen: &viewer.user, link_id: link.id };
+                notifications::notify_id(&txn, other, notice, now).await?;
+            }
+        }
+        Unlink::Now => {
+            if end_link(&txn, &link, now).await? {
+                let notice = Notice::FamilyUnlinked { other: &viewer.user, link_id: link.id };
+                notifications::notify_id(&txn, other, notice, now).await?;
+                drop_unanswerable(&txn, link.teen_id, now).await?;
+            }
+        }
     }
-    notifications::notify_id(&txn, other, Notice::FamilyUnlinked { other: &viewer.user, link_id: link.id }, now)
-        .await?;
-    drop_unanswerable(&txn, link.teen_id, now).await?;
     txn.commit().await?;
-    family_link::Entity::find_by_id(link_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::NotFound("No such family link".into()))
+    find_link(db, link_id).await
+}
+
+/// What waited 7 days without an answer happens: a young teen's unlink ends
+/// the link, and a pairing that waited for a former guardian becomes active.
+/// Both sides are told. Run on a schedule; safe on several instances at once.
+pub async fn settle_links(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<usize> {
+    let due = now - ANSWER_WITHIN;
+    let unlinks = active_links().filter(family_link::Column::UnlinkRequestedAt.lte(due)).all(db).await?;
+    let mut settled = 0;
+    for link in unlinks {
+        let txn = crate::begin_write(db).await?;
+        if end_link(&txn, &link, now).await? {
+            let (teen, guardian) = (find_user(&txn, link.teen_id).await?, find_user(&txn, link.guardian_id).await?);
+            notifications::notify(&txn, &teen, Notice::FamilyUnlinked { other: &guardian, link_id: link.id }, now)
+                .await?;
+            notifications::notify(&txn, &guardian, Notice::FamilyUnlinked { other: &teen, link_id: link.id }, now)
+                .await?;
+            drop_unanswerable(&txn, link.teen_id, now).await?;
+            settled += 1;
+        }
+        txn.commit().await?;
+    }
+    let waiting = pending_links()
+        .filter(family_link::Column::ApproverId.is_not_null())
+        .filter(family_link::Column::CreatedAt.lte(due))
+        .all(db)
+        .await?;
+    for link in waiting {
+        let txn = crate::begin_write(db).await?;
+        let activated = family_link::Entity::update_many()
+            .col_expr(family_link::Column::Status, Expr::value(LinkStatus::Active))
+            .filter(family_link::Column::Id.eq(link.id))
+            .filter(family_link::Column::Status.eq(LinkStatus::Pending))
+            .exec(&txn)
+            .await?;
+        if activated.rows_affected == 1 {
+            let (teen, adult) = (find_user(&txn, link.teen_id).await?, find_user(&txn, link.guardian_id).await?);
+            tell_linked(&txn, &adult, &teen, link.id, now).await?;
+            settled += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(settled)
 }
 
 /// The one definition of a link in force: `ACTIVE`, while the teen is under
@@ -437,14 +575,14 @@ pub enum Circle {
 /// the link is in force; anyone else, the teen included, is refused.
 pub async fn teen_circle(
     db: &impl ConnectionTrait,
-    policy: &Policy,
+    access: &Access,
     link: &family_link::Model,
     circle: Circle,
     page: &PageRequest,
 ) -> AppResult<Page<user::Model>> {
-    let guardian = policy.member()?;
+    let guardian = access.member()?;
     let teen = find_user(db, link.teen_id).await?;
-    if link.guardian_id != guardian.id() || !in_force(link, &teen, &guardian.user, policy.now()) {
+    if link.guardian_id != guardian.id() || !in_force(link, &teen, &guardian.user, access.now()) {
         return Err(AppError::Forbidden("Only this teen's guardian can see whom they follow".into()));
     }
     let (side, other) = match circle {

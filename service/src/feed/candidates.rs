@@ -25,7 +25,7 @@ pub(super) struct Fetched {
 
 pub(super) struct CandidateQuery<'a> {
     pub(super) taxonomy: &'a Taxonomy,
-    pub(super) scope: &'a Scope,
+    pub(super) reads: &'a ContentReads,
     pub(super) viewer: Option<Uuid>,
     pub(super) pillar: Option<Pillar>,
     pub(super) served: &'a [Uuid],
@@ -67,7 +67,7 @@ impl CandidateQuery<'_> {
                     )
                     .and_where(
                         Expr::col(interaction::Column::CreatedAt)
-                            .gte(self.scope.now - Duration::days(SEEN_WINDOW_DAYS)),
+                            .gte(self.reads.scope().now() - Duration::days(SEEN_WINDOW_DAYS)),
                     )
                     .and_where(Expr::col(interaction::Column::ContentId).is_not_null())
                     .to_owned();
@@ -168,7 +168,7 @@ impl CandidateQuery<'_> {
         let mut query = self
             .not_served(self.base(unseen))
             .filter(content::Column::Id.in_subquery(self.sources(unseen)))
-            .filter(content_condition(self.scope))
+            .filter(content_condition(self.reads))
             .order_by_desc(content::Column::CreatedAt)
             .into_query();
         query.expr_as(Expr::cust(tag_slugs(backend)), Alias::new("tag_slugs"));

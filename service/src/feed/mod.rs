@@ -39,11 +39,11 @@ use uuid::Uuid;
 
 use crate::content::{named_tags, search_terms, tag_slugs};
 use crate::error::{AppError, AppResult};
-use crate::policy::Policy;
+use crate::policy::Access;
+use crate::policy::content::{ContentReads, content_condition};
 use crate::screen_time;
 use crate::taxonomy::Taxonomy;
 use crate::text::fold;
-use crate::visibility::{Scope, content_condition};
 
 mod candidates;
 mod profile;
@@ -163,14 +163,13 @@ fn encode_cursor(served: &[Uuid]) -> String {
 /// One page of the feed for the policy's viewer.
 pub async fn page(
     db: &impl ConnectionTrait,
-    policy: &Policy,
+    access: &Access,
     taxonomy: &Taxonomy,
     request: FeedRequest,
 ) -> AppResult<FeedPage> {
-    let reads = policy.content_reads(db).await?;
-    let scope = reads.scope();
-    let viewer = policy.viewer()?;
-    let now = scope.now;
+    let reads = access.content_reads(db).await?;
+    let viewer = access.viewer()?;
+    let now = access.now();
     let mut served = match &request.after {
         Some(cursor) => decode_cursor(cursor)?,
         None => Vec::new(),
@@ -197,7 +196,7 @@ pub async fn page(
         None => Vec::new(),
     };
     let query = CandidateQuery {
-        scope,
+        reads: &reads,
         viewer: viewer.map(|v| v.user.id),
         pillar: request.pillar,
         served: &served,

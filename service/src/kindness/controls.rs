@@ -9,7 +9,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
-use crate::policy::Policy;
+use crate::policy::Access;
 use crate::text::{refuse_hidden, skeleton};
 use crate::{settings, social};
 
@@ -29,9 +29,9 @@ pub struct ControlsChange {
 }
 
 /// Sets the caller's comment controls.
-pub async fn set(db: &DatabaseConnection, policy: &Policy, change: ControlsChange) -> AppResult<user_settings::Model> {
-    let viewer = policy.member()?;
-    let now = policy.now();
+pub async fn set(db: &DatabaseConnection, access: &Access, change: ControlsChange) -> AppResult<user_settings::Model> {
+    let viewer = access.member()?;
+    let now = access.now();
     if change.limit_days.is_some() && change.end_limit == Some(true) {
         return Err(AppError::field("limitDays", "cannot be given with endLimit"));
     }

@@ -3,37 +3,27 @@ use super::*;
 use crate::age_checks;
 
 /// The moderator who may act on the case now, before anything is written:
-/// the policy's conflict-of-interest rules, then the workflow's.
+/// the policy's rules, then the claim of whoever is reviewing it.
 pub(super) async fn case_actor<'p>(
     db: &impl ConnectionTrait,
-    policy: &'p Policy,
+    access: &'p Access,
     case: &case::Model,
-) -> AppResult<&'p Viewer> {
+) -> AppResult<CaseActor<'p>> {
     let target_role = match case.target_user_id {
         Some(id) => user::Entity::find_by_id(id).one(db).await?.map(|u| u.role),
         None => None,
     };
-    let moderator = policy.case_actor(case, target_role)?;
-    let now = policy.now();
-    if case.status == CaseStatus::Resolved {
-        return Err(AppError::Conflict("This case is already resolved".into()));
-    }
-    if case.status == CaseStatus::Escalated && moderator.user.role != Role::Admin {
-        return Err(AppError::Forbidden("Only an admin can decide an escalated case".into()));
-    }
-    if case.appealed_at.is_some() && case.resolved_by == Some(moderator.user.id) {
-        return Err(AppError::Forbidden("An appeal must be decided by a different moderator".into()));
-    }
-    if live_claim(case, now).is_some_and(|holder| holder != moderator.user.id) {
+    let moderator = access.case_actor(case, target_role)?;
+    if live_claim(case, access.now()).is_some_and(|holder| holder != moderator.id()) {
         return Err(AppError::Conflict("Another moderator is reviewing this case".into()));
     }
     Ok(moderator)
 }
 
-pub async fn claim(db: &DatabaseConnection, policy: &Policy, id: Uuid) -> AppResult<case::Model> {
-    let now = policy.now();
-    let case = get_case(db, policy, id).await?;
-    let moderator = case_actor(db, policy, &case).await?;
+pub async fn claim(db: &DatabaseConnection, access: &Access, id: Uuid) -> AppResult<case::Model> {
+    let now = access.now();
+    let case = get_case(db, access, id).await?;
+    let moderator = case_actor(db, access, &case).await?;
     let status = if case.status == CaseStatus::Open || case.status == CaseStatus::InReview {
         CaseStatus::InReview
     } else {
@@ -41,7 +31,7 @@ pub async fn claim(db: &DatabaseConnection, policy: &Policy, id: Uuid) -> AppRes
     };
     let txn = crate::begin_write(db).await?;
     let claimed = update_if_version(&txn, id, case.version, |u| {
-        u.col_expr(case::Column::AssigneeId, Expr::value(moderator.user.id))
+        u.col_expr(case::Column::AssigneeId, Expr::value(moderator.id()))
             .col_expr(case::Column::ClaimedUntil, Expr::value(now + CLAIM_TTL))
             .col_expr(case::Column::Status, Expr::value(status))
     })
@@ -49,16 +39,16 @@ pub async fn claim(db: &DatabaseConnection, policy: &Policy, id: Uuid) -> AppRes
     if !claimed {
         return Err(AppError::Conflict("Another moderator claimed or changed this case first".into()));
     }
-    record(&txn, id, Some(moderator.user.id), "CLAIM", None, None, now).await?;
+    record(&txn, id, Some(moderator.id()), "CLAIM", None, None, now).await?;
     txn.commit().await?;
     find_case(db, id).await
 }
 
-pub async fn release(db: &DatabaseConnection, policy: &Policy, id: Uuid) -> AppResult<case::Model> {
-    let now = policy.now();
-    let moderator = policy.staff(MODERATORS)?;
-    let case = get_case(db, policy, id).await?;
-    if live_claim(&case, now) != Some(moderator.user.id) {
+pub async fn release(db: &DatabaseConnection, access: &Access, id: Uuid) -> AppResult<case::Model> {
+    let now = access.now();
+    let moderator = access.staff(MODERATORS)?;
+    let case = get_case(db, access, id).await?;
+    if live_claim(&case, now) != Some(moderator.id()) {
         return Err(AppError::Conflict("You do not hold a claim on this case".into()));
     }
     let status = if case.status == CaseStatus::InReview { CaseStatus::Open } else { case.status };
@@ -72,7 +62,7 @@ pub async fn release(db: &DatabaseConnection, policy: &Policy, id: Uuid) -> AppR
     if !released {
         return Err(stale());
     }
-    record(&txn, id, Some(moderator.user.id), "RELEASE", None, None, now).await?;
+    record(&txn, id, Some(moderator.id()), "RELEASE", None, None, now).await?;
     txn.commit().await?;
     find_case(db, id).await
 }
@@ -85,15 +75,15 @@ pub struct Decision {
     pub suspend_days: Option<i32>,
 }
 
-pub async fn resolve(db: &DatabaseConnection, policy: &Policy, decision: Decision) -> AppResult<case::Model> {
-    let now = policy.now();
-    policy.staff(MODERATORS)?;
+pub async fn resolve(db: &DatabaseConnection, access: &Access, decision: Decision) -> AppResult<case::Model> {
+    let now = access.now();
+    access.staff(MODERATORS)?;
     let note = decision.note.trim().to_owned();
     if !(1..=2000).contains(&note.chars().count()) {
         return Err(AppError::field("note", "must be 1 to 2000 characters long"));
     }
-    let case = get_case(db, policy, decision.case_id).await?;
-    let moderator = case_actor(db, policy, &case).await?;
+    let case = get_case(db, access, decision.case_id).await?;
+    let moderator = case_actor(db, access, &case).await?;
     if case.version != decision.expected_version {
         return Err(stale());
     }
@@ -137,7 +127,7 @@ pub async fn resolve(db: &DatabaseConnection, policy: &Policy, decision: Decisio
             u.col_expr(case::Column::Status, Expr::value(CaseStatus::Resolved))
                 .col_expr(case::Column::ActiveTargetId, Expr::value(Option::<Uuid>::None))
                 .col_expr(case::Column::Resolution, Expr::value(action))
-                .col_expr(case::Column::ResolvedBy, Expr::value(moderator.user.id))
+                .col_expr(case::Column::ResolvedBy, Expr::value(moderator.id()))
                 .col_expr(case::Column::ResolvedAt, Expr::value(now))
                 .col_expr(case::Column::SuspendedUntil, Expr::value(suspend_until))
         }
@@ -147,16 +137,16 @@ pub async fn resolve(db: &DatabaseConnection, policy: &Policy, decision: Decisio
         return Err(stale());
     }
     if action == ModerationAction::Escalate {
-        record(&txn, case.id, Some(moderator.user.id), "ESCALATION", Some(action), Some(note), now).await?;
+        record(&txn, case.id, Some(moderator.id()), "ESCALATION", Some(action), Some(note), now).await?;
         txn.commit().await?;
         return find_case(db, case.id).await;
     }
     if appeal {
-        decide_appeal(&txn, &case, action, now).await?;
-        record(&txn, case.id, Some(moderator.user.id), "APPEAL_DECISION", Some(action), Some(note), now).await?;
+        decide_appeal(&txn, &moderator, &case, action, now).await?;
+        record(&txn, case.id, Some(moderator.id()), "APPEAL_DECISION", Some(action), Some(note), now).await?;
     } else {
-        apply(&txn, &case, action, suspend_until, now).await?;
-        record(&txn, case.id, Some(moderator.user.id), "ACTION", Some(action), Some(note), now).await?;
+        apply(&txn, &moderator, &case, action, suspend_until, now).await?;
+        record(&txn, case.id, Some(moderator.id()), "ACTION", Some(action), Some(note), now).await?;
         close_reports(&txn, &case, action, now).await?;
     }
     txn.commit().await?;
@@ -166,11 +156,13 @@ pub async fn resolve(db: &DatabaseConnection, policy: &Policy, decision: Decisio
 /// The decision's effects on the target and the responsible account.
 pub(super) async fn apply(
     db: &impl ConnectionTrait,
+    actor: &CaseActor<'_>,
     case: &case::Model,
     action: ModerationAction,
     suspend_until: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    actor.acts_on(case)?;
     let is_content = case.target_type == ReportTargetType::Content;
     let title = case.snapshot.title.clone().or_else(|| case.snapshot.body.clone()).unwrap_or_default();
     match action {
@@ -279,10 +271,12 @@ pub(super) async fn close_reports(
 /// DISMISS on an appeal reverses the decision; any other action upholds it.
 pub(super) async fn decide_appeal(
     db: &impl ConnectionTrait,
+    actor: &CaseActor<'_>,
     case: &case::Model,
     action: ModerationAction,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    actor.acts_on(case)?;
     let upheld = action != ModerationAction::Dismiss;
     if !upheld {
         match (case.resolution, case.target_type) {
@@ -334,36 +328,16 @@ pub(super) async fn decide_appeal(
     Ok(())
 }
 
-/// Until when the affected user may appeal: 30 days after a decision that
-/// acted on them, once; `None` for dismissals and appealed cases.
-pub fn appealable_until(case: &case::Model) -> Option<DateTime<Utc>> {
-    let acted =
-        case.status == CaseStatus::Resolved && !matches!(case.resolution, Some(ModerationAction::Dismiss) | None);
-    if !acted || case.appealed_at.is_some() {
-        return None;
-    }
-    case.resolved_at.map(|at| at + APPEAL_WINDOW)
-}
-
 /// The affected author (or user) appeals a decision once, within 30 days.
-pub async fn appeal(db: &DatabaseConnection, policy: &Policy, case_id: Uuid, message: &str) -> AppResult<case::Model> {
-    let now = policy.now();
-    let appellant = policy.appellant()?.id;
+pub async fn appeal(db: &DatabaseConnection, access: &Access, case_id: Uuid, message: &str) -> AppResult<case::Model> {
+    let now = access.now();
+    access.appellant()?;
     let message = message.trim();
     if !(1..=1000).contains(&message.chars().count()) {
         return Err(AppError::field("message", "must be 1 to 1000 characters long"));
     }
     let case = find_case(db, case_id).await?;
-    if case.target_user_id != Some(appellant) {
-        return Err(AppError::NotFound("No such case".into()));
-    }
-    match appealable_until(&case) {
-        None => return Err(AppError::Conflict("This decision cannot be appealed (again)".into())),
-        Some(until) if now > until => {
-            return Err(AppError::Forbidden("Decisions can be appealed within 30 days".into()));
-        }
-        Some(_) => {}
-    }
+    let appellant = access.appellant_of(&case)?.user_id;
     let txn = crate::begin_write(db).await?;
     let appealed = update_if_version(&txn, case.id, case.version, |u| {
         u.col_expr(case::Column::Status, Expr::value(CaseStatus::Appealed))

@@ -17,10 +17,10 @@ pub async fn latest_decision_against(db: &impl ConnectionTrait, user_id: Uuid) -
 /// first: what a suspended user reads with an appeal token.
 pub async fn my_decisions(
     db: &impl ConnectionTrait,
-    policy: &Policy,
+    access: &Access,
     page: &PageRequest,
 ) -> AppResult<Page<case::Model>> {
-    let me = policy.appellant()?.id;
+    let me = access.appellant()?.id;
     let select = case::Entity::find().filter(case::Column::TargetUserId.eq(me)).filter(
         Condition::any()
             .add(
@@ -44,12 +44,12 @@ pub struct QueueFilter {
 /// Cases by priority, highest first, then oldest first.
 pub async fn queue(
     db: &impl ConnectionTrait,
-    policy: &Policy,
+    access: &Access,
     filter: &QueueFilter,
     page: &PageRequest,
 ) -> AppResult<Page<case::Model>> {
-    let me = policy.staff(MODERATORS)?.id();
-    let now = policy.now();
+    let me = access.staff(MODERATORS)?.id();
+    let now = access.now();
     let mut select = case::Entity::find();
     let statuses = filter
         .statuses
@@ -91,11 +91,11 @@ pub async fn queue(
 /// Reports on a case, oldest first; none in the redacted view.
 pub async fn case_reports(
     db: &impl ConnectionTrait,
-    policy: &Policy,
+    access: &Access,
     case: &case::Model,
     page: &PageRequest,
 ) -> AppResult<Page<report::Model>> {
-    if policy.case_view(case) == CaseView::Redacted {
+    if access.case_view(case) == CaseView::Redacted {
         return Ok(Page { items: Vec::new(), has_next_page: false });
     }
     let select = report::Entity::find().filter(report::Column::CaseId.eq(case.id));
@@ -115,10 +115,10 @@ pub async fn my_reports(
 /// Every step of a case, oldest first; none in the redacted view.
 pub async fn case_events(
     db: &impl ConnectionTrait,
-    policy: &Policy,
+    access: &Access,
     case: &case::Model,
 ) -> AppResult<Vec<event::Model>> {
-    if policy.case_view(case) == CaseView::Redacted {
+    if access.case_view(case) == CaseView::Redacted {
         return Ok(Vec::new());
     }
     Ok(event::Entity::find()
@@ -132,8 +132,8 @@ pub async fn case_events(
 /// The audit log, newest first: every step but those of cases about the
 /// reader themselves (who reported them, and what was noted, is not theirs
 /// to read).
-pub async fn log(db: &impl ConnectionTrait, policy: &Policy, page: &PageRequest) -> AppResult<Page<event::Model>> {
-    let me = policy.staff(MODERATORS)?.id();
+pub async fn log(db: &impl ConnectionTrait, access: &Access, page: &PageRequest) -> AppResult<Page<event::Model>> {
+    let me = access.staff(MODERATORS)?.id();
     let about_me = Query::select()
         .column(case::Column::Id)
         .from(case::Entity)

@@ -17,12 +17,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::notifications::{self, Notice};
 use crate::pagination::{Direction, KeysetCursor, Page, PageRequest, keyset_page, ranked_page};
-use crate::policy::{CaseView, Policy};
-use crate::visibility::Scope;
+use crate::policy::Access;
+use crate::policy::TargetChecks;
+pub use crate::policy::cases::{APPEAL_WINDOW, appealable_until};
+use crate::policy::cases::{CaseActor, CaseView};
 use crate::{accounts, content as contents, family, rate_limit, social};
 
 mod decisions;
@@ -42,7 +43,6 @@ const REPORTS: rate_limit::Limit = rate_limit::Limit {
     window: Duration::hours(1),
     message: "You can file at most 20 reports an hour",
 };
-pub const APPEAL_WINDOW: Duration = Duration::days(30);
 /// Distinct reporters that hide content at once.
 pub const AUTO_HIDE_REPORTERS: i32 = 5;
 const SECONDS_PER_PRIORITY_POINT: i64 = 3600;
@@ -99,11 +99,11 @@ pub fn priority_base(reasons: &[ReportReason], reporters: i32) -> i32 {
 
 /// Priority now: the base plus one point per hour the case has been open;
 /// 0 in the redacted view.
-pub fn priority(case: &case::Model, policy: &Policy) -> i32 {
-    if policy.case_view(case) == CaseView::Redacted {
+pub fn priority(case: &case::Model, access: &Access) -> i32 {
+    if access.case_view(case) == CaseView::Redacted {
         return 0;
     }
-    let hours = std::cmp::max((policy.now() - case.opened_at).num_hours(), 0);
+    let hours = std::cmp::max((access.now() - case.opened_at).num_hours(), 0);
     case.priority_base + i32::try_from(hours).unwrap_or(i32::MAX - case.priority_base)
 }
 
@@ -183,8 +183,8 @@ async fn set_content_status(db: &impl ConnectionTrait, id: Uuid, status: Content
 }
 
 /// A case, for moderators and admins.
-pub async fn get_case(db: &impl ConnectionTrait, policy: &Policy, id: Uuid) -> AppResult<case::Model> {
-    policy.staff(MODERATORS)?;
+pub async fn get_case(db: &impl ConnectionTrait, access: &Access, id: Uuid) -> AppResult<case::Model> {
+    access.staff(MODERATORS)?;
     find_case(db, id).await
 }
 
@@ -192,10 +192,10 @@ pub async fn get_case(db: &impl ConnectionTrait, policy: &Policy, id: Uuid) -> A
 /// names none); anyone else is refused either way.
 pub async fn find_case_for_staff(
     db: &impl ConnectionTrait,
-    policy: &Policy,
+    access: &Access,
     id: Option<Uuid>,
 ) -> AppResult<Option<case::Model>> {
-    policy.staff(MODERATORS)?;
+    access.staff(MODERATORS)?;
     let Some(id) = id else { return Ok(None) };
     Ok(case::Entity::find_by_id(id).one(db).await?)
 }

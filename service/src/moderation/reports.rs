@@ -30,11 +30,15 @@ pub(super) fn snapshot_of(author: &user::Model) -> Snapshot {
 }
 
 /// What is being reported, if the reporter can see it, and who answers for it.
-pub(super) async fn resolve_target(db: &impl ConnectionTrait, scope: &Scope, report: &NewReport) -> AppResult<Target> {
-    let now = scope.now;
+pub(super) async fn resolve_target(
+    db: &impl ConnectionTrait,
+    checks: &TargetChecks,
+    report: &NewReport,
+) -> AppResult<Target> {
+    let (now, viewer) = (checks.scope().now(), checks.scope().viewer());
     let (user_id, snapshot, content) = match report.target_type {
         ReportTargetType::Content => {
-            let content = contents::find_visible(db, scope, report.target_id).await?.ok_or_else(not_found)?;
+            let content = contents::get_target(db, checks, report.target_id).await.map_err(|_| not_found())?;
             let author = social::find_active_user(db, content.author_id, now).await?;
             let snapshot = Snapshot {
                 title: Some(content.title.clone()),
@@ -53,10 +57,10 @@ pub(super) async fn resolve_target(db: &impl ConnectionTrait, scope: &Scope, rep
                 .one(db)
                 .await?
                 .ok_or_else(not_found)?;
-            let item = contents::find_visible(db, scope, comment.content_id).await?.ok_or_else(not_found)?;
+            let item = contents::get_target(db, checks, comment.content_id).await.map_err(|_| not_found())?;
             // A held or hidden comment is there only for its writer and the item's author.
             let sees_it = crate::comments::seen_by_all(&comment)
-                || scope.viewer.is_some_and(|viewer| viewer == comment.author_id || viewer == item.author_id);
+                || viewer.is_some_and(|viewer| viewer == comment.author_id || viewer == item.author_id);
             if !sees_it {
                 return Err(not_found());
             }
@@ -64,7 +68,7 @@ pub(super) async fn resolve_target(db: &impl ConnectionTrait, scope: &Scope, rep
             (author.id, Snapshot { body: Some(comment.body.clone()), ..snapshot_of(&author) }, None)
         }
     };
-    if Some(user_id) == scope.viewer {
+    if Some(user_id) == viewer {
         return Err(AppError::field("targetId", "cannot be yourself or your own content"));
     }
     Ok(Target { user_id, snapshot, content })
@@ -72,9 +76,9 @@ pub(super) async fn resolve_target(db: &impl ConnectionTrait, scope: &Scope, rep
 
 /// Files a report; a repeat by the same reporter while the case is
 /// undecided returns the first report.
-pub async fn file_report(db: &DatabaseConnection, policy: &Policy, new: NewReport) -> AppResult<(report::Model, Uuid)> {
-    let reporter = policy.member()?;
-    let scope = &policy.visibility()?;
+pub async fn file_report(db: &DatabaseConnection, access: &Access, new: NewReport) -> AppResult<(report::Model, Uuid)> {
+    let reporter = access.member()?;
+    let checks = &access.target_checks()?;
     if new.details.as_ref().is_some_and(|d| d.chars().count() > 1000) {
         return Err(AppError::field("details", "must be at most 1000 characters long"));
     }
@@ -91,8 +95,8 @@ pub async fn file_report(db: &DatabaseConnection, policy: &Policy, new: NewRepor
         let case_id = mine.case_id;
         return Ok((mine, case_id));
     }
-    let target = resolve_target(db, scope, &new).await?;
-    let now = scope.now;
+    let target = resolve_target(db, checks, &new).await?;
+    let now = access.now();
     // A concurrent first report on the same target may create the case
     // first; the unique key on undecided targets sends us round once more.
     let mut attempts = 0;

@@ -2,28 +2,33 @@
 //! see, which teen controls hold, whether they may act on a case, and what of
 //! a case they are shown.
 //!
-//! A `Policy` is built once per operation (an HTTP request, or one operation
+//! A `Access` is built once per operation (an HTTP request, or one operation
 //! over a WebSocket) from the caller's credential and the clock, and every
 //! service takes what it needs from it. Reads of content need a
-//! [`ContentReads`], which only [`Policy::content_reads`] hands out after the
+//! [`ContentReads`], which only [`Access::content_reads`] hands out after the
 //! teen gate (time away, daily limit) has passed, so a read path cannot
 //! forget that gate.
 use chrono::{DateTime, Utc};
-use entity::{Role, moderation_case as case, user};
+use entity::{Role, user};
 use sea_orm::ConnectionTrait;
 use tokio::sync::OnceCell;
 
 use crate::auth::{Caller, Viewer};
 use crate::domain::AgeBand;
 use crate::error::{AppError, AppResult};
-use crate::visibility::Scope;
-use crate::{moderation, privacy, screen_time, settings};
+use crate::{privacy, screen_time, settings};
+
+pub mod cases;
+pub mod content;
+pub mod family;
+
+pub use content::{ContentReads, Scope, TargetChecks};
 
 /// What the token of a locked account may do: read and appeal its
 /// decisions, and answer an age check.
 pub const LOCKED_ACCOUNT_OPERATIONS: &[&str] = &["myDecisions", "appealDecision", "submitAgeCheck"];
 
-pub struct Policy {
+pub struct Access {
     caller: Caller,
     now: DateTime<Utc>,
     /// The client's address, from the connection or a trusted proxy's header.
@@ -32,27 +37,7 @@ pub struct Policy {
     gate: OnceCell<Result<(), AppError>>,
 }
 
-/// Proof that the teen gate passed for this operation; content reads take it.
-#[derive(Debug, Clone)]
-pub struct ContentReads(Scope);
-
-impl ContentReads {
-    pub fn scope(&self) -> &Scope {
-        &self.0
-    }
-}
-
-/// What of a moderation case the caller is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaseView {
-    /// Moderators and admins: everything.
-    Full,
-    /// The affected user: the decision, never who reported, what they wrote,
-    /// or which moderator decided.
-    Redacted,
-}
-
-impl Policy {
+impl Access {
     pub fn new(caller: Caller, now: DateTime<Utc>, address: Option<String>) -> Self {
         Self { caller, now, address, gate: OnceCell::new() }
     }
@@ -126,24 +111,21 @@ impl Policy {
         }
     }
 
-    /// The visibility rules for this caller, for checks that show no content
-    /// (may this be reported, commented on, liked). Reads use `content_reads`.
-    pub fn visibility(&self) -> AppResult<Scope> {
-        Ok(match self.viewer()? {
-            None => Scope::anonymous(self.now),
-            Some(viewer) => Scope::for_viewer(viewer, self.now),
-        })
+    /// The visibility rules for acting on an item without showing it (a
+    /// report, a deletion, a view's minutes). Reads use `content_reads`.
+    pub fn target_checks(&self) -> AppResult<TargetChecks> {
+        Ok(TargetChecks::new(Scope::of(self.viewer()?, self.now)))
     }
 
     /// Permission to read content: refused to a teen inside a time-away
     /// window or past today's limit, on every path that shows content.
     pub async fn content_reads(&self, db: &impl ConnectionTrait) -> AppResult<ContentReads> {
-        let scope = self.visibility()?;
-        if let Some(viewer) = self.viewer()? {
+        let viewer = self.viewer()?;
+        if let Some(viewer) = viewer {
             let verdict = self.gate.get_or_init(|| async { teen_gate(db, viewer, self.now).await }).await;
             verdict.clone()?;
         }
-        Ok(ContentReads(scope))
+        Ok(ContentReads::new(Scope::of(viewer, self.now)))
     }
 
     /// Whether a teen's guardian has left search on.
@@ -176,55 +158,6 @@ impl Policy {
         match self.viewer() {
             Ok(Some(viewer)) => privacy::require_consent(db, viewer.id()).await,
             _ => Ok(()),
-        }
-    }
-
-    /// A moderator or admin who may act on this case: never on a case about
-    /// their own account or content, and only an admin on a case about a
-    /// moderator's or an admin's account or content.
-    pub fn case_actor(&self, case: &case::Model, target_role: Option<Role>) -> AppResult<&Viewer> {
-        let actor = self.staff(&[Role::Moderator, Role::Admin])?;
-        if case.target_user_id == Some(actor.id()) {
-            return Err(AppError::Forbidden("You cannot act on a case about your own account or content".into()));
-        }
-        if target_role.is_some_and(Role::moderates) && actor.user.role != Role::Admin {
-            return Err(AppError::Forbidden("Only an admin can act on a case about a moderator or an admin".into()));
-        }
-        Ok(actor)
-    }
-
-    /// How much of a case the caller sees: everything for moderators and
-    /// admins, except on a case about themselves, where they are the
-    /// affected user like anyone else.
-    pub fn case_view(&self, case: &case::Model) -> CaseView {
-        match self.viewer() {
-            Ok(Some(viewer)) if viewer.user.role.moderates() && case.target_user_id != Some(viewer.id()) => {
-                CaseView::Full
-            }
-            _ => CaseView::Redacted,
-        }
-    }
-
-    /// The case as this caller may see it. The redacted copy keeps the
-    /// decision and the affected user's own appeal, and drops every trace of
-    /// who reported, how many did, who moderated and how the queue ranks it.
-    pub fn present_case(&self, case: case::Model) -> case::Model {
-        if self.case_view(&case) == CaseView::Full {
-            return case;
-        }
-        case::Model {
-            snapshot: case::Snapshot::default(),
-            priority_base: 0,
-            tier: moderation::LOWEST_TIER,
-            queue_rank: 0,
-            report_count: 0,
-            assignee_id: None,
-            claimed_until: None,
-            version: 0,
-            resolved_by: None,
-            auto_hidden: false,
-            last_reported_at: case.opened_at,
-            ..case
         }
     }
 }

@@ -1,7 +1,12 @@
-//! Who may see what: the one place the contract's visibility rules live.
-//! Every read path — `feed`, `contents`, `content`, `campaign.contents`,
-//! comments — starts from `visible_contents` or `visible_comments`, so no
-//! path can forget a rule.
+//! Who may see what content: the one place the contract's visibility rules
+//! live. Every read path (`feed`, `contents`, `content`, `campaign.contents`,
+//! comments) starts from `visible_contents` or `visible_comments`, which take
+//! a [`ContentReads`]; acting on an item without showing it (a report, a
+//! deletion, a view's minutes) takes a [`TargetChecks`]. Only [`Access`]
+//! makes either, so no path can read content without the rules, and no path
+//! can show content without the teen gate.
+//!
+//! [`Access`]: super::Access
 use chrono::{DateTime, Utc};
 use entity::{
     Audience, ContentStatus, FollowState, InteractionKind, comment, content, follow, interaction, user, user_settings,
@@ -10,31 +15,30 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select};
 use uuid::Uuid;
 
-use crate::auth::{Caller, Viewer};
-use crate::error::AppResult;
+use crate::auth::Viewer;
 use crate::settings;
 use crate::text::fold;
 
-/// What the rules need to know about the viewer.
+/// What the rules need to know about the viewer. Its fields are private and
+/// only this module builds one, so a scope always says what the policy says.
 #[derive(Debug, Clone)]
 pub struct Scope {
-    pub viewer: Option<Uuid>,
+    viewer: Option<Uuid>,
     /// Moderators and admins also see hidden and removed content, and
     /// content of suspended authors, so that they can review it.
-    pub moderator: bool,
+    moderator: bool,
     /// Signed-in adults without restricted mode may see `MATURE` content.
-    pub mature_allowed: bool,
+    mature_allowed: bool,
     /// The viewer's blocked keywords, folded.
-    pub blocked_keywords: Vec<String>,
-    pub now: DateTime<Utc>,
+    blocked_keywords: Vec<String>,
+    now: DateTime<Utc>,
 }
 
 impl Scope {
-    pub fn anonymous(now: DateTime<Utc>) -> Self {
-        Self { viewer: None, moderator: false, mature_allowed: false, blocked_keywords: Vec::new(), now }
-    }
-
-    pub fn for_viewer(viewer: &Viewer, now: DateTime<Utc>) -> Self {
+    pub(super) fn of(viewer: Option<&Viewer>, now: DateTime<Utc>) -> Self {
+        let Some(viewer) = viewer else {
+            return Self { viewer: None, moderator: false, mature_allowed: false, blocked_keywords: Vec::new(), now };
+        };
         let band = settings::age_band(&viewer.user, now);
         Self {
             viewer: Some(viewer.user.id),
@@ -49,8 +53,46 @@ impl Scope {
         }
     }
 
-    pub fn for_caller(caller: &Caller, now: DateTime<Utc>) -> AppResult<Self> {
-        Ok(caller.viewer()?.map_or_else(|| Self::anonymous(now), |viewer| Self::for_viewer(viewer, now)))
+    /// The signed-in viewer the rules are for; `None` for anonymous callers.
+    pub fn viewer(&self) -> Option<Uuid> {
+        self.viewer
+    }
+
+    /// The operation's one reading of the clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+}
+
+/// Proof that the teen gate (time away, daily limit) passed for this
+/// operation: content may be shown. Made only by `Access::content_reads`.
+#[derive(Debug, Clone)]
+pub struct ContentReads(Scope);
+
+/// Proof of the visibility rules for acting on an item without showing it:
+/// a report, a deletion, the minutes of a view already started. The teen
+/// gate does not apply (reports work in time away). Made only by
+/// `Access::target_checks`.
+#[derive(Debug, Clone)]
+pub struct TargetChecks(Scope);
+
+impl ContentReads {
+    pub(super) fn new(scope: Scope) -> Self {
+        Self(scope)
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.0
+    }
+}
+
+impl TargetChecks {
+    pub(super) fn new(scope: Scope) -> Self {
+        Self(scope)
+    }
+
+    pub fn scope(&self) -> &Scope {
+        &self.0
     }
 }
 
@@ -117,8 +159,12 @@ pub fn like_safe(text: &str) -> String {
     text.replace(['%', '_', '\\'], "")
 }
 
-/// The condition a content row must meet to be shown to the scope's viewer.
-pub fn content_condition(scope: &Scope) -> Condition {
+/// The condition a content row must meet to be shown to the reader.
+pub fn content_condition(reads: &ContentReads) -> Condition {
+    condition(&reads.0)
+}
+
+fn condition(scope: &Scope) -> Condition {
     let author = Expr::col((content::Entity, content::Column::AuthorId));
     // `rule OR the viewer's own`; just `rule` for anonymous viewers, so the
     // statement has no constant branches for the planner to trip over.
@@ -163,19 +209,25 @@ pub fn content_condition(scope: &Scope) -> Condition {
     rules.add(public_or_followed).add(without_keywords(content::Column::SearchText, &scope.blocked_keywords))
 }
 
-/// Content the scope's viewer may see; every content read starts here.
-pub fn visible_contents(scope: &Scope) -> Select<content::Entity> {
-    content::Entity::find().filter(content_condition(scope))
+/// Content the reader may see; every content read starts here.
+pub fn visible_contents(reads: &ContentReads) -> Select<content::Entity> {
+    content::Entity::find().filter(condition(&reads.0))
+}
+
+/// The same rules for an item acted on rather than shown.
+pub fn target_contents(checks: &TargetChecks) -> Select<content::Entity> {
+    content::Entity::find().filter(condition(&checks.0))
 }
 
 /// Comments the viewer may see on a content they may see. A comment that
 /// matches the content author's blocked keywords is shown only to its writer.
 pub fn visible_comments(
-    scope: &Scope,
+    reads: &ContentReads,
     content_id: Uuid,
     content_author_keywords: &[String],
 ) -> Select<comment::Entity> {
-    let visible_content = visible_contents(scope)
+    let scope = &reads.0;
+    let visible_content = visible_contents(reads)
         .select_only()
         .column(content::Column::Id)
         .filter(content::Column::Id.eq(content_id))
