@@ -22,6 +22,7 @@ use crate::durability::DiskWatch;
 use crate::error::AppError;
 use crate::graphql::{self, AppSchema};
 use crate::service::campaign::figures::Figures;
+use crate::service::campaign::inbox::SurveySeal;
 use crate::service::live::Changes;
 use crate::service::taxonomy::Taxonomy;
 use crate::service::{data_rights, family, kindness, rate_limit};
@@ -193,6 +194,7 @@ impl Application {
             maintenance_passes: Arc::default(),
             clock,
             tokens: Arc::new(TokenKeys::new(&settings.jwt_secret)?),
+            survey_seal: Arc::new(SurveySeal::from_secret(&settings.jwt_secret)?),
             hasher: PasswordHasher::new(PasswordHasher::default_concurrency())?,
             anonymous: crate::state::anonymous_limiter(settings.anon_rate_limit_per_minute),
             settings: Arc::new(settings),

@@ -45,6 +45,8 @@ pub struct AppState {
     pub disk: Arc<crate::durability::DiskWatch>,
     /// Set when the instance starts to stop (see `shutdown`).
     pub shutdown: Shutdown,
+    /// Seals survey responses while they wait for their batch.
+    pub survey_seal: Arc<crate::service::campaign::inbox::SurveySeal>,
 }
 
 pub type AnonymousLimiter = governor::DefaultKeyedRateLimiter<String>;

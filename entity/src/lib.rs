@@ -28,6 +28,7 @@ pub mod session;
 pub mod signup_lockout;
 pub mod survey;
 pub mod survey_answer;
+pub mod survey_inbox;
 pub mod survey_question;
 pub mod survey_respondent;
 pub mod survey_response;

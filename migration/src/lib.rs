@@ -21,6 +21,7 @@ mod m20261206_000015_identity;
 mod m20261206_000016_age_checks;
 mod m20261206_000017_kind_words;
 mod m20261206_000018_family_rules;
+mod m20261206_000019_sealed_survey_inbox;
 
 /// An index over `cols`, unique or not.
 fn index(name: &str, table: impl IntoIden, cols: Vec<DynIden>, unique: bool) -> IndexCreateStatement {
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000016_age_checks::Migration),
             Box::new(m20261206_000017_kind_words::Migration),
             Box::new(m20261206_000018_family_rules::Migration),
+            Box::new(m20261206_000019_sealed_survey_inbox::Migration),
         ]
     }
 }

@@ -139,6 +139,17 @@ pub async fn get_target(db: &impl ConnectionTrait, checks: &TargetChecks, id: Uu
     target_contents(checks).filter(content::Column::Id.eq(id)).one(db).await?.ok_or_else(no_such_content)
 }
 
+/// An item just acted on, read again for its new counts. It was visible
+/// when acted on, and stays so for this answer even if the act hid it from
+/// the caller (`NOT_INTERESTED`); showing it still needs the teen gate.
+pub async fn reread(
+    db: &impl ConnectionTrait,
+    _gate: &ContentReads,
+    acted_on: &content::Model,
+) -> AppResult<content::Model> {
+    content::Entity::find_by_id(acted_on.id).one(db).await?.ok_or_else(no_such_content)
+}
+
 /// Deletes the author's own content; it disappears from every read path.
 pub async fn delete(db: &impl ConnectionTrait, access: &Access, id: Uuid) -> AppResult<()> {
     let author = access.member()?;

@@ -79,7 +79,7 @@ pub async fn record(
     // it) is no sign against it, and is not kept: it never undoes the like.
     if kind == InteractionKind::SwipeAway && like::Entity::find_by_id((viewer_id, content_id)).one(db).await?.is_some()
     {
-        return contents::get_visible(db, &reads?, content_id).await;
+        return contents::reread(db, &reads?, &content).await;
     }
 
     let txn = crate::begin_write(db).await?;
@@ -122,7 +122,7 @@ pub async fn record(
     let lesson = Lesson::of(kind, watched_ms, content.duration_seconds);
     tastes::learn(&txn, viewer_id, lesson, content.author_id, &tags, now).await?;
     txn.commit().await?;
-    contents::get_visible(db, &reads?, content_id).await
+    contents::reread(db, &reads?, &content).await
 }
 
 /// A search repeated within this time counts once.

@@ -431,7 +431,7 @@ pub struct CampaignMutation;
 #[Object]
 impl CampaignMutation {
     /// Anonymous or signed in; once per campaign wave per respondent (the same `respondentKey` or the same
-    /// account is a CONFLICT), whichever of the wave's surveys. Needs no consent to the privacy access.
+    /// account is a CONFLICT), whichever of the wave's surveys. Needs no consent to the privacy policy.
     async fn submit_survey_response(
         &self,
         ctx: &Context<'_>,
@@ -445,8 +445,8 @@ impl CampaignMutation {
             answers: input.answers.into_iter().map(|a| (a.key, a.value)).collect(),
         };
         let limit = surveys::per_address_limit(state.settings.survey_responses_per_address_per_hour);
-        let stored = surveys::submit(&state.db, access(ctx)?, response, &limit).await?;
-        Ok(SurveyReceipt { id: stored.id, group: stored.respondent_group.into(), submitted_at: stored.submitted_at })
+        let receipt = surveys::submit(&state.db, access(ctx)?, &state.survey_seal, response, &limit).await?;
+        Ok(SurveyReceipt { id: receipt.id, group: receipt.group.into(), submitted_at: receipt.submitted_at })
     }
 
     /// Adds a survey to a campaign's wave. Admins only.

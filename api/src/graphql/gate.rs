@@ -1,6 +1,6 @@
 //! The operation gate: one extension every root field passes through, so no
 //! operation can forget the rules that hold for all of them: an appeal token
-//! opens only the appeal, and mutations need the current privacy access.
+//! opens only the appeal, and mutations need the current privacy policy.
 //! Each mutation, once done, announces that data changed, so no mutation can
 //! leave a stale anonymous response in any instance's cache; and on SQLite
 //! it succeeds only if its write reached the disk (see `durability`).

@@ -13,7 +13,7 @@ use crate::service::{data_rights, privacy, settings};
 
 pub struct PrivacyPolicy(privacy_policy::Model);
 
-/// A published version of the privacy access, in English and Vietnamese.
+/// A published version of the privacy policy, in English and Vietnamese.
 #[Object]
 impl PrivacyPolicy {
     /// The version number: 1 for the first, one more for each next.
@@ -57,7 +57,7 @@ impl From<consent::Model> for Consent {
     }
 }
 
-/// Where the user stands with the privacy access.
+/// Where the user stands with the privacy policy.
 #[derive(SimpleObject)]
 pub struct ConsentStatus {
     /// The newest version the user accepted.
@@ -142,7 +142,7 @@ pub struct PrivacySettingsInput {
     restricted_mode: Option<bool>,
 }
 
-/// The next version of the privacy access.
+/// The next version of the privacy policy.
 #[derive(InputObject)]
 pub struct PublishPolicyInput {
     /// The summary in English, 1..=2,000 characters.

@@ -47,7 +47,11 @@ fn answers(
     let mut list: Vec<Value> = ["trust_data", "trust_teens", "trust_reports"]
         .iter()
         .enumerate()
-        .map(|(k, key)| json!({ "key": key, "value": if k < trusted { 7 } else { 3 } }))
+        // Answers on both sides of the cut (6 trusts, 5 does not), as raw 1..=9 values.
+        .map(|(k, key)| {
+            let value = if k < trusted { [6, 7, 8, 9][(i + k) % 4] } else { [1, 3, 4, 5][(i + k) % 4] };
+            json!({ "key": key, "value": value })
+        })
         .collect();
     list.push(json!({ "key": "relevance", "value": if i % relevance.0 < relevance.1 { 5 } else { 2 } }));
     list.push(json!({ "key": "usefulness", "value": if i % usefulness.0 < usefulness.1 { 4 } else { 3 } }));
@@ -59,9 +63,11 @@ fn answers(
 
 type Group = (usize, (usize, usize), (usize, usize), (usize, usize), (usize, usize));
 const PRE_USERS: Group = (40, (1, 1), (5, 3), (4, 2), (3, 2));
-const PRE_NON_USERS: Group = (35, (3, 0), (5, 2), (3, 1), (4, 1));
-const POST_USERS: Group = (45, (2, 3), (5, 4), (4, 3), (3, 2));
-const POST_NON_USERS: Group = (32, (1, 1), (2, 1), (2, 1), (2, 1));
+// Group sizes whose sums per survey are whole batches (see `inbox::BATCH`),
+// so that every response is written when the figures are read.
+const PRE_NON_USERS: Group = (30, (3, 0), (5, 2), (3, 1), (4, 1));
+const POST_USERS: Group = (40, (2, 3), (5, 4), (4, 3), (3, 2));
+const POST_NON_USERS: Group = (30, (1, 1), (2, 1), (2, 1), (2, 1));
 
 async fn submit_group(
     app: &TestApp,
@@ -140,13 +146,39 @@ async fn kpis_match_an_independent_computation_with_small_groups_suppressed() {
         );
         assert!(!csv.contains("respondent-"), "no respondent keys in the CSV");
 
-        // Twelve more non-users answer: their figures and the gap's change appear.
+        // While non-users are too few to show, so is everyone's POST figure,
+        // or everyone minus users would give the non-users' away.
+        assert_eq!(kpis["all"]["trustIndex"]["post"]["suppressed"], true);
+        assert_eq!(kpis["all"]["relevance"]["post"]["n"], 60);
+        assert_eq!(kpis["users"]["trustIndex"]["post"]["suppressed"], false);
+        assert_eq!(kpis["all"]["trustIndex"]["pre"]["suppressed"], false, "PRE has enough of both");
+
+        // Ten more non-users answer: their figures, everyone's and the gap's change appear.
         submit_group(&app, &post, POST_NON_USERS, false, 20..POST_NON_USERS.0, "post-n").await;
         let analyst = app.log_in("kpi.analyst").await;
         let second = app.query_as(&analyst, KPIS, json!({ "s": "kpi-check" })).await;
-        compare(field(&second, "campaignKpis"), &fixture("kpis_32.json"));
+        compare(field(&second, "campaignKpis"), &fixture("kpis_30.json"));
     })
     .await;
+}
+
+/// Sealed responses waiting for their batch.
+async fn waiting(app: &TestApp) -> u64 {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    entity::survey_inbox::Entity::find().count(&app.state.db).await.unwrap()
+}
+
+/// The fixtures are what the oracle prints, so a change to either shows.
+#[test]
+fn the_kpi_fixtures_are_the_oracles_output() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/fixtures");
+    for (argument, name) in [("20", "kpis_20.json"), ("30", "kpis_30.json")] {
+        let run = std::process::Command::new("python3").arg("kpi_expected.py").arg(argument).current_dir(&dir).output();
+        let run = run.unwrap_or_else(|e| panic!("python3 runs the oracle (.ci/run installs it): {e}"));
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let printed: Value = serde_json::from_slice(&run.stdout).unwrap();
+        assert_eq!(printed, fixture(name), "{name} is not what `python3 kpi_expected.py {argument}` prints");
+    }
 }
 
 fn full_answers() -> Value {
@@ -199,9 +231,7 @@ async fn responses_are_deduplicated_checked_and_taken_only_while_open() {
         app.clock.advance(Duration::days(1));
         assert_code(&app.query(SUBMIT, submit(&pre, "too-late-key-00001", full_answers())).await, "FORBIDDEN");
 
-        let analyst = app.user_with_role("checks.analyst", Role::Analyst).await;
-        let kpis = app.query_as(&analyst, KPIS, json!({ "s": "checks" })).await;
-        assert_eq!(field(&kpis, "campaignKpis")["all"]["trustIndex"]["pre"]["n"], 2, "only the two good responses");
+        assert_eq!(waiting(&app).await, 2, "only the two good responses, sealed until eight more come");
     })
     .await;
 }
@@ -432,9 +462,7 @@ async fn of_simultaneous_responses_with_one_key_exactly_one_is_taken() {
         let taken = answers.iter().filter(|a| a["errors"].is_null()).count();
         assert_eq!(taken, 1, "{answers:?}");
         assert!(answers.iter().filter(|a| !a["errors"].is_null()).all(|a| error_code(a) == "CONFLICT"), "{answers:?}");
-        let analyst = app.user_with_role("race.analyst", Role::Analyst).await;
-        let kpis = app.query_as(&analyst, KPIS, json!({ "s": "race" })).await;
-        assert_eq!(field(&kpis, "campaignKpis")["all"]["trustIndex"]["pre"]["n"], 1);
+        assert_eq!(waiting(&app).await, 1);
     })
     .await;
 }
@@ -450,15 +478,19 @@ async fn aggregate_figures_are_shared_while_fresh() {
         let analyst = app.user_with_role("analyst", Role::Analyst).await;
         let taken = |answer: Value| answer["data"]["campaignKpis"]["all"]["trustIndex"]["pre"]["n"].as_i64().unwrap();
         assert_eq!(taken(app.query_as(&analyst, KPIS, json!({ "s": "shared" })).await), 0);
-        let input = json!({ "i": { "surveyId": pre, "respondentKey": "shared-figure-01", "answers": full_answers() } });
-        ok(&app.query(SUBMIT, input).await);
+        for i in 0..10 {
+            let key = format!("shared-figure-{i:02}");
+            ok(&app
+                .query(SUBMIT, json!({ "i": { "surveyId": pre, "respondentKey": key, "answers": full_answers() } }))
+                .await);
+        }
         assert_eq!(
             taken(app.query_as(&analyst, KPIS, json!({ "s": "shared" })).await),
             0,
             "the figure of a minute ago"
         );
         app.clock.advance(chrono::Duration::seconds(61));
-        assert_eq!(taken(app.query_as(&analyst, KPIS, json!({ "s": "shared" })).await), 1, "worked out again");
+        assert_eq!(taken(app.query_as(&analyst, KPIS, json!({ "s": "shared" })).await), 10, "worked out again");
     }
 }
 
@@ -483,4 +515,74 @@ async fn aggregate_requests_answer_from_figures_worked_out_ahead() {
         }
         assert_eq!(app.statements(), before, "four windows answered from the figures kept");
     }
+}
+
+/// A column of the rows the database keeps, as hex without dashes, in the
+/// order it keeps them (SQLite's rowid, PostgreSQL's physical position),
+/// with each row's writing transaction on PostgreSQL.
+async fn stored_order(app: &TestApp, table: &str, column: &str) -> Vec<(String, Option<String>)> {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let backend = app.state.db.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => format!(
+            "SELECT replace(CAST({column} AS TEXT), '-', '') AS v, CAST(xmin AS TEXT) AS tx FROM {table} ORDER BY ctid"
+        ),
+        _ => format!("SELECT lower(hex({column})) AS v, NULL AS tx FROM {table} ORDER BY rowid"),
+    };
+    let rows = app.state.db.query_all_raw(Statement::from_string(backend, sql)).await.unwrap();
+    rows.iter()
+        .map(|r| (r.try_get::<String>("", "v").unwrap(), r.try_get::<Option<String>>("", "tx").unwrap()))
+        .collect()
+}
+
+/// The linking attack of issue 26: the dedup rows (with the account) and the
+/// responses were written one after another, so their order and their
+/// transactions paired them. Now responses wait sealed, and ten are written
+/// at once in shuffled order, in one transaction, at one time.
+#[tokio::test]
+async fn no_row_order_transaction_or_time_ties_a_response_to_its_respondent() {
+    on_each_database(|app| async move {
+        let (_, pre, _) = campaign_with_waves(&app, "unlinkable").await;
+        let mut receipts = Vec::new();
+        for i in 0..10 {
+            let input = json!({ "i": { "surveyId": pre, "respondentKey": format!("unlinkable-key-{i:04}"),
+                "usesApp": i % 2 == 0, "answers": answers(i, (1, 1), (2, 1), (2, 1), (2, 1)) } });
+            // Half sign in, so their dedup rows name them.
+            let answer = if i < 5 {
+                app.query_as(&app.token_for(&format!("respondent{i}")).await, SUBMIT, input).await
+            } else {
+                app.query(SUBMIT, input).await
+            };
+            receipts.push(field(&answer, "submitSurveyResponse")["id"].as_str().unwrap().replace('-', ""));
+            if i < 9 {
+                // Nothing is written yet, and what waits is unreadable.
+                assert!(stored_order(&app, "survey_responses", "id").await.is_empty());
+                let sealed = stored_order(&app, "survey_inbox", "survey_id").await;
+                assert_eq!(sealed.len(), i + 1);
+            }
+        }
+        use sea_orm::EntityTrait;
+        for row in entity::survey_inbox::Entity::find().all(&app.state.db).await.unwrap() {
+            panic!("the batch left {row:?} waiting");
+        }
+        let responses = stored_order(&app, "survey_responses", "id").await;
+        let mut stored: Vec<String> = responses.iter().map(|(id, _)| id.clone()).collect();
+        assert_ne!(stored, receipts, "the rows are not in the order they were given");
+        stored.sort();
+        let mut given = receipts.clone();
+        given.sort();
+        assert_eq!(stored, given, "every response was written");
+        let times = stored_order(&app, "survey_responses", "submitted_at").await;
+        assert!(times.windows(2).all(|w| w[0].0 == w[1].0), "one time for the batch: {times:?}");
+        let claims = stored_order(&app, "survey_respondents", "key_hash").await;
+        if let Some(Some(batch)) = responses.first().map(|(_, tx)| tx.clone()) {
+            assert!(
+                responses.iter().all(|(_, tx)| tx.as_deref() == Some(batch.as_str())),
+                "one transaction: {responses:?}"
+            );
+            assert!(claims.iter().all(|(_, tx)| tx.as_deref() != Some(batch.as_str())), "apart from every claim");
+        }
+        assert_eq!(claims.len(), 10);
+    })
+    .await;
 }

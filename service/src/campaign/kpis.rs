@@ -107,6 +107,22 @@ impl Sums {
     fn counts(&self, key: KpiKey) -> (u64, u64) {
         SHARES.iter().position(|k| *k == key).map_or((0, 0), |i| self.shares[i])
     }
+
+    /// How many answered what `key` measures.
+    fn respondents(&self, key: KpiKey) -> usize {
+        let n = if key == KpiKey::Trust { self.trust_n } else { self.counts(key).1 };
+        usize::try_from(n).unwrap_or(usize::MAX)
+    }
+}
+
+/// Whether everyone's figure of `key` in `wave` would reveal a group's
+/// suppressed one by subtraction: some group has respondents, but fewer
+/// than `MIN_RESPONDENTS`. Then everyone's is suppressed too.
+fn reveals_a_group(tally: &Tally, wave: SurveyWave, key: KpiKey) -> bool {
+    [RespondentGroup::User, RespondentGroup::NonUser].into_iter().any(|group| {
+        let n = sums(tally, wave, Some(group)).respondents(key);
+        n > 0 && n < MIN_RESPONDENTS
+    })
 }
 
 /// Per wave and group.
@@ -213,35 +229,40 @@ fn sums(tally: &Tally, wave: SurveyWave, group: Option<RespondentGroup>) -> Sums
         .fold(Sums::default(), |total, (_, sums)| total.add(sums))
 }
 
-/// The Trust Index of one wave (0–100), or None under the threshold.
-fn trust_mean(sums: &Sums) -> (Option<Mean>, usize) {
-    let n = usize::try_from(sums.trust_n).unwrap_or(usize::MAX);
-    (if n >= MIN_RESPONDENTS { Mean::from_sums(n, sums.trust_sum, sums.trust_squares) } else { None }, n)
+/// The Trust Index of one wave (0–100), or None under the threshold or
+/// when `hidden`.
+fn trust_mean(sums: &Sums, hidden: bool) -> (Option<Mean>, usize) {
+    let n = sums.respondents(KpiKey::Trust);
+    (if n >= MIN_RESPONDENTS && !hidden { Mean::from_sums(n, sums.trust_sum, sums.trust_squares) } else { None }, n)
 }
 
 fn index_estimate(mean: Option<Mean>, n: usize) -> Estimate {
     mean.map_or(Estimate::suppressed(n), |m| Estimate::shown(m.interval().scaled(100.0), n))
 }
 
-fn trust_change(pre: &Sums, post: &Sums) -> Change {
-    let (before, n_before) = trust_mean(pre);
-    let (after, n_after) = trust_mean(post);
+/// `hidden`: whether the PRE and the POST figures must be suppressed
+/// whatever their size (see `reveals_a_group`).
+fn trust_change(pre: &Sums, post: &Sums, hidden: [bool; 2]) -> Change {
+    let (before, n_before) = trust_mean(pre, hidden[0]);
+    let (after, n_after) = trust_mean(post, hidden[1]);
     let change = before.zip(after).map(|(b, a)| stats::difference(&[(1.0, a), (-1.0, b)]).scaled(100.0));
     Change { key: KpiKey::Trust, pre: index_estimate(before, n_before), post: index_estimate(after, n_after), change }
 }
 
-fn share_estimate((x, n): (u64, u64)) -> Estimate {
+fn share_estimate((x, n): (u64, u64), hidden: bool) -> Estimate {
     let respondents = usize::try_from(n).unwrap_or(usize::MAX);
     match stats::wilson(x, n) {
-        Some(interval) if respondents >= MIN_RESPONDENTS => Estimate::shown(interval.scaled(100.0), respondents),
+        Some(interval) if respondents >= MIN_RESPONDENTS && !hidden => {
+            Estimate::shown(interval.scaled(100.0), respondents)
+        }
         _ => Estimate::suppressed(respondents),
     }
 }
 
-fn share_change(pre: &Sums, post: &Sums, key: KpiKey) -> Change {
+fn share_change(pre: &Sums, post: &Sums, key: KpiKey, hidden: [bool; 2]) -> Change {
     let (before, after) = (pre.counts(key), post.counts(key));
-    let pre_estimate = share_estimate(before);
-    let post_estimate = share_estimate(after);
+    let pre_estimate = share_estimate(before, hidden[0]);
+    let post_estimate = share_estimate(after, hidden[1]);
     let change = (!pre_estimate.suppressed && !post_estimate.suppressed)
         .then(|| stats::newcombe(before.0, before.1, after.0, after.1))
         .flatten()
@@ -251,19 +272,23 @@ fn share_change(pre: &Sums, post: &Sums, key: KpiKey) -> Change {
 
 fn group_kpis(tally: &Tally, group: Option<RespondentGroup>) -> GroupKpis {
     let (pre, post) = (sums(tally, SurveyWave::Pre, group), sums(tally, SurveyWave::Post, group));
+    let hidden = |key: KpiKey| {
+        let everyone = group.is_none();
+        [SurveyWave::Pre, SurveyWave::Post].map(|wave| everyone && reveals_a_group(tally, wave, key))
+    };
     GroupKpis {
         group,
-        trust_index: trust_change(&pre, &post),
-        relevance: share_change(&pre, &post, KpiKey::Relevance),
-        usefulness: share_change(&pre, &post, KpiKey::Usefulness),
-        awareness: AWARENESS.iter().map(|key| share_change(&pre, &post, *key)).collect(),
+        trust_index: trust_change(&pre, &post, hidden(KpiKey::Trust)),
+        relevance: share_change(&pre, &post, KpiKey::Relevance, hidden(KpiKey::Relevance)),
+        usefulness: share_change(&pre, &post, KpiKey::Usefulness, hidden(KpiKey::Usefulness)),
+        awareness: AWARENESS.iter().map(|key| share_change(&pre, &post, *key, hidden(*key))).collect(),
     }
 }
 
 /// Users − non-users in each wave, and the change of that gap, with the
 /// root of the four squared standard errors.
 fn trust_gap(tally: &Tally) -> Change {
-    let mean = |wave: SurveyWave, group: RespondentGroup| trust_mean(&sums(tally, wave, Some(group)));
+    let mean = |wave: SurveyWave, group: RespondentGroup| trust_mean(&sums(tally, wave, Some(group)), false);
     let gap = |wave: SurveyWave| {
         let (users, n_users) = mean(wave, RespondentGroup::User);
         let (non_users, n_non_users) = mean(wave, RespondentGroup::NonUser);

@@ -4,8 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use entity::{
-    KpiKey, QuestionKind, RespondentGroup, Role, SurveyWave, campaign, survey, survey_answer, survey_question,
-    survey_respondent, survey_response,
+    KpiKey, QuestionKind, RespondentGroup, Role, SurveyWave, campaign, survey, survey_question, survey_respondent,
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, SqlErr,
@@ -13,6 +12,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::inbox::{self, SurveySeal};
 use crate::auth::hex;
 use crate::error::{AppError, AppResult, InputProblems};
 use crate::policy::Access;
@@ -379,9 +379,10 @@ fn check_answers(questions: &[survey_question::Model], answers: &[(String, i32)]
 pub async fn submit(
     db: &DatabaseConnection,
     access: &Access,
+    seal: &SurveySeal,
     response: Response,
     per_address: &Limit,
-) -> AppResult<survey_response::Model> {
+) -> AppResult<Receipt> {
     let viewer = access.viewer()?;
     let now = access.now();
     let key = response.respondent_key.trim();
@@ -407,7 +408,8 @@ pub async fn submit(
         (None, Some(address)) => Some(rate_limit::attempt(db, per_address, address, now).await?),
         _ => None,
     };
-    let stored = record(db, &survey, group, key, viewer.map(|v| v.user.id), &response.answers, now).await;
+    let respondent = Respondent { key, user: viewer.map(|v| v.user.id), group };
+    let stored = record(db, seal, &survey, respondent, &response.answers, now).await;
     if stored.is_err()
         && let Some(attempt) = attempt
     {
@@ -416,26 +418,42 @@ pub async fn submit(
     stored
 }
 
+/// What a respondent is told: the response's id, its group, and the hour.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub id: Uuid,
+    pub group: RespondentGroup,
+    pub submitted_at: DateTime<Utc>,
+}
+
+/// Who answers: their client's key, their account if signed in, and the
+/// group they answer in.
+pub struct Respondent<'a> {
+    pub key: &'a str,
+    pub user: Option<Uuid>,
+    pub group: RespondentGroup,
+}
+
 /// Stores a checked response in two steps, so that nothing ties the two
 /// rows together (not even a shared transaction): first the claim that this
 /// respondent has answered this wave, which refuses a second one, then, on
-/// its own, the anonymous response, timed only to the hour. Should the
-/// second step fail, the claim is withdrawn so the respondent may try again.
+/// its own, the response, sealed until it is written in a shuffled batch
+/// (see `inbox`). Should the second step fail, the claim is withdrawn so the
+/// respondent may try again.
 pub async fn record(
     db: &DatabaseConnection,
+    seal: &SurveySeal,
     survey: &survey::Model,
-    group: RespondentGroup,
-    respondent_key: &str,
-    user: Option<Uuid>,
+    respondent: Respondent<'_>,
     answers: &[(String, i32)],
     now: DateTime<Utc>,
-) -> AppResult<survey_response::Model> {
-    let key_hash = hex(&Sha256::digest(respondent_key.as_bytes()));
+) -> AppResult<Receipt> {
+    let key_hash = hex(&Sha256::digest(respondent.key.as_bytes()));
     let claim = survey_respondent::ActiveModel {
         campaign_id: Set(survey.campaign_id),
         wave: Set(survey.wave),
         key_hash: Set(key_hash.clone()),
-        user_id: Set(user),
+        user_id: Set(respondent.user),
     };
     if let Err(err) = survey_respondent::Entity::insert(claim).exec_without_returning(db).await {
         return Err(match err.sql_err() {
@@ -445,7 +463,7 @@ pub async fn record(
             _ => err.into(),
         });
     }
-    let stored = store_response(db, survey, group, answers, now).await;
+    let stored = inbox::put(db, seal, survey.id, respondent.group, answers, now).await;
     if stored.is_err() {
         survey_respondent::Entity::delete_many()
             .filter(survey_respondent::Column::CampaignId.eq(survey.campaign_id))
@@ -454,30 +472,6 @@ pub async fn record(
             .exec(db)
             .await?;
     }
-    stored
-}
-
-async fn store_response(
-    db: &DatabaseConnection,
-    survey: &survey::Model,
-    group: RespondentGroup,
-    answers: &[(String, i32)],
-    now: DateTime<Utc>,
-) -> AppResult<survey_response::Model> {
-    let txn = crate::begin_write(db).await?;
-    let response = survey_response::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        survey_id: Set(survey.id),
-        respondent_group: Set(group),
-        submitted_at: Set(now.duration_trunc(Duration::hours(1)).unwrap_or(now)),
-    };
-    let response = survey_response::Entity::insert(response).exec_with_returning(&txn).await?;
-    let rows = answers.iter().map(|(key, value)| survey_answer::ActiveModel {
-        response_id: Set(response.id),
-        question_key: Set(key.clone()),
-        value: Set(*value),
-    });
-    survey_answer::Entity::insert_many(rows).exec_without_returning(&txn).await?;
-    txn.commit().await?;
-    Ok(response)
+    let submitted_at = now.duration_trunc(Duration::hours(1)).unwrap_or(now);
+    Ok(Receipt { id: stored?, group: respondent.group, submitted_at })
 }

@@ -2,7 +2,7 @@
 //! see, which teen controls hold, whether they may act on a case, and what of
 //! a case they are shown.
 //!
-//! A `Access` is built once per operation (an HTTP request, or one operation
+//! An `Access` is built once per operation (an HTTP request, or one operation
 //! over a WebSocket) from the caller's credential and the clock, and every
 //! service takes what it needs from it. Reads of content need a
 //! [`ContentReads`], which only [`Access::content_reads`] hands out after the

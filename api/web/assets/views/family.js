@@ -10,7 +10,7 @@ const WEEKDAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
 const PERSON = 'id handle displayName verified';
 
 const FAMILY = `query Family {
-  familyLinks { id status createdAt guardian { ${PERSON} } teen { ${PERSON} } }
+  familyLinks { id status createdAt unlinkRequestedAt answerBy waitsForFormerGuardian guardian { ${PERSON} } teen { ${PERSON} } }
   timeRequests { id minutes reason status grantedMinutes createdAt teen { ${PERSON} } }
 }`;
 
@@ -26,17 +26,20 @@ export function Family() {
   const guarding = links.filter((link) => link.guardian.id === mine && link.status === 'ACTIVE');
   const waitingForMe = links.filter((link) => link.status === 'PENDING' && link.guardian.id !== mine && link.teen.id !== mine);
   const isTeen = me.ageBand !== 'ADULT';
+  const asksToUnlink = me.ageBand === 'TEEN_13_15';
   return html`<section class="family" aria-labelledby="family-title">
     <h1 id="family-title">${t('family.title')}</h1>
     <p class="muted">${t('family.intro')}</p>
     ${isTeen ? html`<${EnterCode} onLinked=${reload} />` : html`<${PairingCode} />`}
     ${links.length === 0 && html`<p class="muted">${t('family.noLinks')}</p>`}
     <ul class="links plain">
-      ${links.map(
+      ${links.filter((link) => link.guardian.id === mine || link.teen.id === mine).map(
         (link) => html`<li class="link-row" data-status=${link.status}>
           ${link.guardian.id === mine ? t('family.guardianOf', { name: link.teen.displayName }) : t('family.teenOf', { name: link.guardian.displayName })}<${VerifiedMark} user=${link.guardian.id === mine ? link.teen : link.guardian} />
-          ${link.status === 'PENDING' && html` <span class="pill">${t('family.pending')}</span>`}
-          <button type="button" class="link unlink" onClick=${async () => confirm(t('family.unlinkConfirm')) && (await act(`mutation Unlink($id: ID!) { unlinkFamily(linkId: $id) { id } }`, { id: link.id })) && reload()}>${t('family.unlink')}</button>
+          ${link.status === 'PENDING' && html` <span class="pill">${link.waitsForFormerGuardian ? t('family.pendingFormer', { date: formatDate(link.answerBy, false) }) : t('family.pending')}</span>`}
+          ${link.unlinkRequestedAt
+            ? html`<${UnlinkRequest} link=${link} mine=${mine} onAnswered=${reload} />`
+            : html`<button type="button" class="link unlink" onClick=${async () => confirm(t(asksToUnlink && link.status === 'ACTIVE' ? 'family.askUnlinkConfirm' : 'family.unlinkConfirm')) && (await act(`mutation Unlink($id: ID!) { unlinkFamily(linkId: $id) { id } }`, { id: link.id })) && reload()}>${t(asksToUnlink && link.status === 'ACTIVE' ? 'family.askUnlink' : 'family.unlink')}</button>`}
         </li>`,
       )}
     </ul>
@@ -93,12 +96,27 @@ function EnterCode({ onLinked }) {
   </form>`;
 }
 
+async function answerLink(link, approve, onAnswered) {
+  if (await act(`mutation Answer($id: ID!, $approve: Boolean!) { answerFamilyLink(linkId: $id, approve: $approve) { id } }`, { id: link.id, approve })) onAnswered();
+}
+
+/** A young teen's request to end a link: the teen sees it waiting, the guardian answers it. */
+function UnlinkRequest({ link, mine, onAnswered }) {
+  const date = formatDate(link.answerBy, false);
+  if (link.teen.id === mine) return html`<p class="unlink-request muted" role="status">${t('family.unlinkAsked', { name: link.guardian.displayName, date })}</p>`;
+  return html`<div class="unlink-request" role="group" aria-label=${t('family.unlinkAskedOfMe', { name: link.teen.displayName, date })}>
+    <p>${t('family.unlinkAskedOfMe', { name: link.teen.displayName, date })}</p>
+    <button type="button" onClick=${() => answerLink(link, true, onAnswered)}>${t('family.agreeUnlink')}</button>
+    <button type="button" class="secondary" onClick=${() => answerLink(link, false, onAnswered)}>${t('family.keepLink')}</button>
+  </div>`;
+}
+
 function PendingGuardian({ link, onAnswered }) {
-  const answer = async (approve) => {
-    if (await act(`mutation Answer($id: ID!, $approve: Boolean!) { answerFamilyLink(linkId: $id, approve: $approve) { id } }`, { id: link.id, approve })) onAnswered();
-  };
+  const answer = (approve) => answerLink(link, approve, onAnswered);
   return html`<div class="panel pending-guardian">
-    <p>${t('family.guardianOf', { name: link.teen.displayName })}: ${link.guardian.displayName} · ${t('family.pending')}</p>
+    <p>${link.waitsForFormerGuardian
+      ? t('family.replacesYou', { adult: link.guardian.displayName, name: link.teen.displayName, date: formatDate(link.answerBy, false) })
+      : html`${t('family.guardianOf', { name: link.teen.displayName })}: ${link.guardian.displayName} · ${t('family.pending')}`}</p>
     <button type="button" onClick=${() => answer(true)}>${t('family.approve')}</button>
     <button type="button" class="secondary" onClick=${() => answer(false)}>${t('family.refuse')}</button>
   </div>`;

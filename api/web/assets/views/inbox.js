@@ -55,7 +55,7 @@ export function Inbox() {
         ${notifications.map(
           (n) => html`<li class=${n.readAt ? 'notification' : 'notification unread'} data-kind=${n.kind}>
             <strong>${n.title}</strong>${!n.readAt && html` <span class="pill">${t('inbox.unread')}</span>`}
-            <p>${n.body}</p>${n.kind === 'COMMENT_STORM' && html`<p><a href="#/comments">${t('kind.title')}</a></p>`}<small class="muted">${formatDate(n.createdAt)}</small>
+            <p>${n.body}</p>${n.kind === 'COMMENT_STORM' && html`<p><a href="#/comments">${t('kind.title')}</a></p>`}${n.kind.startsWith('FAMILY_') && html`<p><a href="#/family">${t('family.title')}</a></p>`}<small class="muted">${formatDate(n.createdAt)}</small>
           </li>`,
         )}
       </ul>

@@ -1,0 +1,44 @@
+//! Survey responses wait here, sealed, until enough of them to the same
+//! survey can be written together in shuffled order: nothing in the
+//! database then ties a response to who gave it (API revision 3).
+use sea_orm_migration::{prelude::*, schema::*};
+
+use crate::cascade;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum SurveyInbox {
+    Table,
+    Id,
+    SurveyId,
+    Sealed,
+}
+
+#[derive(DeriveIden)]
+enum Surveys {
+    Table,
+    Id,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(SurveyInbox::Table)
+                    .col(uuid(SurveyInbox::Id).primary_key())
+                    .col(uuid(SurveyInbox::SurveyId))
+                    .col(blob(SurveyInbox::Sealed))
+                    .foreign_key(&mut cascade(SurveyInbox::SurveyId, Surveys::Table, Surveys::Id))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_table(Table::drop().table(SurveyInbox::Table).to_owned()).await
+    }
+}
