@@ -58,8 +58,9 @@ fn parse_role(raw: &str) -> Result<Role, String> {
     match raw.to_ascii_uppercase().as_str() {
         "USER" => Ok(Role::User),
         "MODERATOR" => Ok(Role::Moderator),
+        "ANALYST" => Ok(Role::Analyst),
         "ADMIN" => Ok(Role::Admin),
-        _ => Err("expected USER, MODERATOR or ADMIN".into()),
+        _ => Err("expected USER, MODERATOR, ANALYST or ADMIN".into()),
     }
 }
 

@@ -623,6 +623,8 @@ impl ContentMutation {
         #[graphql(desc = "The text, 1..=500 characters once trimmed.")] body: String,
         #[graphql(desc = "Post it even though it was nudged.", default_with = "Some(false)")] post_anyway: Option<bool>,
     ) -> AppResult<Comment> {
+        // Who asks comes first: an anonymous caller learns nothing of the id.
+        access(ctx)?.member()?;
         let content_id = parse_id(&content_id, "content")?;
         let post_anyway = post_anyway.unwrap_or(false);
         Ok(Comment(comments::add(&app(ctx)?.db, access(ctx)?, content_id, &body, post_anyway).await?))

@@ -422,33 +422,41 @@ async fn the_demo_seed_creates_working_accounts_and_reference_data() {
     }
 }
 
+/// `create-user` with `role`: the command's output and whether it worked.
+fn create_user(app: &TestApp, handle: &str, role: &str) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_api"))
+        .args(["create-user", "--email", &format!("{handle}@Example.com"), "--handle", handle])
+        .args(["--birth-date", "1990-04-30", "--role", role, "--password-stdin"])
+        .env("DATABASE_URL", &app.database.url)
+        .env("RUST_LOG", "error")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"a long operator password\n").unwrap();
+    child.wait_with_output().unwrap()
+}
+
 #[tokio::test]
-async fn create_user_command_makes_a_moderator_who_can_sign_in() {
+async fn create_user_command_makes_accounts_of_every_role_that_can_sign_in() {
     for backend in backends() {
         let app = TestApp::spawn(backend, |_| {}).await;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_api"))
-            .args(["create-user", "--email", "Mod@Example.com", "--handle", "mod.one", "--birth-date", "1990-04-30"])
-            .args(["--role", "moderator", "--password-stdin"])
-            .env("DATABASE_URL", &app.database.url)
-            .env("RUST_LOG", "error")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(b"a long moderator password\n").unwrap();
-        let output = child.wait_with_output().unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
-        let login = app
-            .query(
-                "mutation { logIn(email: \"mod@example.com\", password: \"a long moderator password\") { me { role user { handle } } } }",
-                json!({}),
-            )
-            .await;
-        assert_eq!(
-            login["data"]["logIn"]["me"],
-            json!({ "role": "MODERATOR", "user": { "handle": "mod.one" } }),
-            "{login}"
-        );
+        for (handle, role, shown) in [("mod.one", "moderator", "MODERATOR"), ("analyst.one", "ANALYST", "ANALYST")] {
+            let output = create_user(&app, handle, role);
+            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            let login = app
+                .query(
+                    "mutation($e: String!) { logIn(email: $e, password: \"a long operator password\") { me { role user { handle } } } }",
+                    json!({ "e": format!("{handle}@example.com") }),
+                )
+                .await;
+            assert_eq!(login["data"]["logIn"]["me"], json!({ "role": shown, "user": { "handle": handle } }), "{login}");
+        }
+        let refused = create_user(&app, "boss.one", "OWNER");
+        assert!(!refused.status.success());
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(said.contains("expected USER, MODERATOR, ANALYST or ADMIN"), "{said}");
     }
 }

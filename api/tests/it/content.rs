@@ -250,3 +250,21 @@ async fn interactions_count_exactly_and_check_their_input() {
     })
     .await;
 }
+
+/// Whether the caller is signed in is checked before the content: an
+/// anonymous caller learns nothing of an id, well-formed or not.
+#[tokio::test]
+async fn an_anonymous_comment_is_refused_before_its_content_is_looked_up() {
+    on_each_database(|app| async move {
+        let add = "mutation($c: ID!) { addComment(contentId: $c, body: \"Hay quá\") { id } }";
+        let unknown = uuid::Uuid::new_v4().to_string();
+        for id in [unknown.as_str(), "not-an-id"] {
+            assert_code(&app.query(add, json!({ "c": id })).await, "UNAUTHENTICATED");
+        }
+        let viewer = app.token_for("viewer").await;
+        for id in [unknown.as_str(), "not-an-id"] {
+            assert_code(&app.query_as(&viewer, add, json!({ "c": id })).await, "NOT_FOUND");
+        }
+    })
+    .await;
+}

@@ -82,7 +82,7 @@ async fn in_development_a_front_end_on_a_localhost_dev_server_may_call() {
 #[tokio::test]
 async fn three_instances_started_together_on_an_empty_database_all_come_up() {
     use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    if !backends().contains(&Backend::Postgres) {
+    if !postgres_here() {
         return;
     }
     let database = TestDatabase::create(Backend::Postgres).await;

@@ -36,12 +36,29 @@ pub enum Backend {
     Postgres,
 }
 
+/// Whether the tests run under CI (`.ci/run` sets `CI=true`; any other
+/// value but `false`, `0` or nothing counts too). Under CI, a database or a
+/// browser a test needs and cannot find fails it instead of skipping it.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|ci| !matches!(ci.as_str(), "" | "false" | "0"))
+}
+
+/// SQLite always; PostgreSQL when `TEST_DATABASE_URL` is set, which CI must do.
 pub fn backends() -> Vec<Backend> {
     let mut all = vec![Backend::Sqlite];
     if std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty()) {
         all.push(Backend::Postgres);
+    } else {
+        assert!(!under_ci(), "CI must test PostgreSQL too: set TEST_DATABASE_URL");
+        eprintln!("SKIPPED on PostgreSQL: TEST_DATABASE_URL is not set");
     }
     all
+}
+
+/// For scenarios only PostgreSQL can play (several instances on one
+/// database): whether it is here; under CI it must be.
+pub fn postgres_here() -> bool {
+    backends().contains(&Backend::Postgres)
 }
 
 /// Runs `scenario` once per database backend, each on a fresh app.

@@ -280,7 +280,7 @@ async fn anonymous_answers_come_from_memory_until_anything_changes() {
 
 #[tokio::test]
 async fn a_change_through_one_instance_refreshes_the_anonymous_answers_of_another() {
-    if !backends().contains(&Backend::Postgres) {
+    if !postgres_here() {
         return;
     }
     let a = TestApp::spawn(Backend::Postgres, |_| {}).await;

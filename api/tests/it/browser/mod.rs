@@ -32,7 +32,7 @@ fn browser_installed() -> bool {
     let installed = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
     if !installed {
         let why = format!("{CHROMIUM} or {CHROMEDRIVER} is missing (apt install chromium chromium-driver)");
-        assert!(std::env::var("CI").map_or(true, |ci| ci != "true"), "browser tests cannot run in CI: {why}");
+        assert!(!crate::support::under_ci(), "browser tests cannot run in CI: {why}");
         eprintln!("SKIPPED browser test: {why}");
     }
     installed
