@@ -487,16 +487,32 @@ async fn weekend_limits_hold_on_saturday_and_sunday_in_the_teens_zone() {
             ok(&app.interact(&teen, &video, "VIEW", Some(10 * 60_000)).await);
         }
         ok(&app.query_as(&teen, FEED, json!({})).await);
-        // Saturday 10:00: fifteen minutes use up the weekend limit.
-        app.clock.set(Utc.with_ymd_and_hms(2026, 11, 28, 3, 0, 0).unwrap());
+        // Friday 18:00 UTC is Saturday 01:00 in Ho Chi Minh City: a new day,
+        // and a weekend one, where fifteen minutes use up the limit; and
+        // Sunday 10:00 there likewise.
+        for (day, hour) in [(27, 18), (29, 3)] {
+            app.clock.set(Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0).unwrap());
+            let teen = app.log_in("teen").await;
+            ok(&app.query_as(&teen, FEED, json!({})).await);
+            ok(&app.interact(&teen, &video, "VIEW", Some(10 * 60_000)).await);
+            ok(&app.interact(&teen, &video, "VIEW", Some(5 * 60_000)).await);
+            let refused = app.query_as(&teen, FEED, json!({})).await;
+            assert_code(&refused, "SCREEN_TIME_LIMIT_REACHED");
+            assert_eq!(refused["errors"][0]["extensions"]["limitMinutes"], 15, "day {day} {hour}:00 UTC");
+        }
+        // Monday 10:00 there: the daily hour again.
+        app.clock.set(Utc.with_ymd_and_hms(2026, 11, 30, 3, 0, 0).unwrap());
         let teen = app.log_in("teen").await;
         ok(&app.interact(&teen, &video, "VIEW", Some(10 * 60_000)).await);
-        ok(&app.interact(&teen, &video, "VIEW", Some(5 * 60_000)).await);
-        let refused = app.query_as(&teen, FEED, json!({})).await;
-        assert_code(&refused, "SCREEN_TIME_LIMIT_REACHED");
-        assert_eq!(refused["errors"][0]["extensions"]["limitMinutes"], 15);
-        // Cleared, the daily limit applies on weekends too.
-        ok(&set(json!({ "clearWeekendLimit": true })).await);
+        ok(&app.interact(&teen, &video, "VIEW", Some(10 * 60_000)).await);
+        ok(&app.query_as(&teen, FEED, json!({})).await);
+        // Back on Sunday, cleared, the daily limit applies on weekends too.
+        app.clock.set(Utc.with_ymd_and_hms(2026, 11, 29, 4, 0, 0).unwrap());
+        let teen = app.log_in("teen").await;
+        assert_code(&app.query_as(&teen, FEED, json!({})).await, "SCREEN_TIME_LIMIT_REACHED");
+        let guardian = app.log_in("parent").await;
+        let clear = json!({ "t": f.teen_id, "i": { "clearWeekendLimit": true } });
+        ok(&app.query_as(&guardian, SET, clear).await);
         ok(&app.query_as(&teen, FEED, json!({})).await);
     })
     .await;

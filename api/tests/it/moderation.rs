@@ -349,7 +349,13 @@ async fn claims_hold_for_ten_minutes_and_lapse_by_themselves() {
         let released = data(&app.query_as(&w.moderator, RELEASE, json!({ "id": case["id"] })).await, "releaseCase");
         assert_eq!(released["status"], "OPEN");
         data(&app.query_as(&w.moderator, CLAIM, json!({ "id": case["id"] })).await, "claimCase");
-        app.clock.advance(Duration::minutes(10));
+        // Held for the whole ten minutes, to the second...
+        app.clock.advance(Duration::minutes(10) - Duration::seconds(1));
+        assert_code(&app.query_as(&w.second_moderator, CLAIM, json!({ "id": case["id"] })).await, "CONFLICT");
+        let held = case_for(&app, &w.moderator, &w.content).await;
+        assert_eq!((held["status"].as_str(), held["assignee"]["handle"].as_str()), (Some("IN_REVIEW"), Some("mod.one")));
+        // ...and no longer.
+        app.clock.advance(Duration::seconds(1));
         let (moderator, second) = (app.log_in("mod.one").await, app.log_in("mod.two").await);
         let lapsed = case_for(&app, &moderator, &w.content).await;
         assert_eq!(lapsed["status"], "OPEN");

@@ -56,12 +56,15 @@ async fn only_moderators_may_subscribe() {
         let user = app.token_for("curious").await;
         let mut socket = subscribe(&app, &user).await;
         let refused = next_json(&mut socket).await;
-        let text = refused.to_string();
-        assert!(text.contains("FORBIDDEN"), "{refused}");
+        assert!(refused["payload"]["data"].is_null(), "{refused}");
+        assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN", "{refused}");
         // A bad token fails the operation, and the socket is closed with 4401.
         let mut anonymous = subscribe(&app, "not-a-token").await;
         match tokio::time::timeout(Duration::from_secs(5), anonymous.next()).await.expect("an answer") {
-            Some(Ok(Message::Text(text))) => assert!(text.contains("UNAUTHENTICATED"), "{text}"),
+            Some(Ok(Message::Text(text))) => {
+                let refused: Value = serde_json::from_str(&text).unwrap();
+                assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED", "{text}");
+            }
             Some(Ok(Message::Close(Some(frame)))) => assert_eq!(u16::from(frame.code), 4401),
             other => panic!("neither refused nor closed: {other:?}"),
         }
@@ -136,6 +139,7 @@ async fn a_demoted_moderator_loses_the_queue_and_the_live_subscription() {
         assert_eq!(queue["errors"][0]["extensions"]["code"], "FORBIDDEN", "{queue}");
         // The subscription ends with an error at the next change, or sooner.
         file(&app, &reporter, &content, "SPAM").await;
+        let mut refused = false;
         let ended = tokio::time::timeout(Duration::from_secs(5), async {
             loop {
                 // The role is checked at each change and every few seconds.
@@ -149,11 +153,13 @@ async fn a_demoted_moderator_loses_the_queue_and_the_live_subscription() {
                 }
                 assert!(message["payload"]["data"].is_null(), "no case after the role is gone: {message}");
                 assert_eq!(message["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN", "{message}");
+                refused = true;
             }
         })
         .await
         .expect("the subscription ends");
         assert_eq!(ended["id"], "1");
+        assert!(refused, "the subscription said why it ended (FORBIDDEN) before completing");
     })
     .await;
 }
@@ -161,8 +167,11 @@ async fn a_demoted_moderator_loses_the_queue_and_the_live_subscription() {
 #[tokio::test]
 async fn sockets_without_connection_init_are_closed() {
     let app = TestApp::spawn(Backend::Sqlite, |_| {}).await;
+    let opened = std::time::Instant::now();
     let mut socket = open(&app).await;
     assert_eq!(closed_with(&mut socket, Duration::from_secs(15)).await, 4408);
+    // Closed for waiting too long, not at once: the client had its time.
+    assert!(opened.elapsed() >= api::socket::INIT_TIMEOUT, "closed after {:?}", opened.elapsed());
 }
 
 #[tokio::test]
