@@ -111,7 +111,8 @@ async fn main() {
             let token = sign_up(&client, &url, &format!("viewer{v:03}{}", if personalised { "p" } else { "b" })).await;
             if !personalised {
                 let off = "mutation { updatePrivacySettings(input: { personalizedFeed: false }) { personalizedFeed } }";
-                common::post(&client, &url, Some(&token), json!({ "query": off })).await;
+                let answer = common::post(&client, &url, Some(&token), json!({ "query": off })).await;
+                assert_eq!(answer["data"]["updatePrivacySettings"]["personalizedFeed"], false, "{answer}");
             }
             let player = Player { token };
             play(&client, &url, &player, &taste, curve).await;

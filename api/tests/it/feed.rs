@@ -130,7 +130,7 @@ async fn play(app: &TestApp, token: &str, tastes: &[&str], signals: usize) {
             if tag_slugs(edge).iter().any(|t| tastes.contains(t)) {
                 assert!(app.interact(token, id, "VIEW", Some(60_000)).await["errors"].is_null());
                 if done.is_multiple_of(3) {
-                    app.interact(token, id, "LIKE", None).await;
+                    ok(&app.interact(token, id, "LIKE", None).await);
                 }
             } else {
                 let swiped = app.interact(token, id, "SWIPE_AWAY", None).await;
@@ -184,12 +184,13 @@ async fn the_feed_converges_on_hidden_tastes_while_still_exploring() {
             assert!(!named.is_empty() && named.iter().all(|t| tastes.contains(t)), "{name}: {named:?} {page}");
 
             // The same person with personalisation off, as the baseline.
-            app.query_as(
-                &token,
-                "mutation { updatePrivacySettings(input: { personalizedFeed: false }) { personalizedFeed } }",
-                json!({}),
-            )
-            .await;
+            ok(&app
+                .query_as(
+                    &token,
+                    "mutation { updatePrivacySettings(input: { personalizedFeed: false }) { personalizedFeed } }",
+                    json!({}),
+                )
+                .await);
             let plain = feed(&app, Some(&token), 10, None).await;
             baseline.push(precision(&plain, &tastes));
             assert!(
@@ -280,12 +281,13 @@ async fn randomly_drawn_tastes_are_learned_within_three_pages() {
         let on_taste = |edge: &Value, taste: &HashSet<String>| tag_slugs(edge).iter().any(|t| taste.contains(*t));
         // One viewer with personalisation off walks four pages: the baseline.
         let plain = app.token_for("plain").await;
-        app.query_as(
-            &plain,
-            "mutation { updatePrivacySettings(input: { personalizedFeed: false }) { personalizedFeed } }",
-            json!({}),
-        )
-        .await;
+        ok(&app
+            .query_as(
+                &plain,
+                "mutation { updatePrivacySettings(input: { personalizedFeed: false }) { personalizedFeed } }",
+                json!({}),
+            )
+            .await);
         let mut after: Option<String> = None;
         let mut plain_page = Value::Null;
         for _ in 0..4 {
@@ -358,9 +360,9 @@ async fn a_newcomer_who_loves_cooking_and_money_sees_them_within_three_pages() {
             for edge in edges(&page) {
                 let id = edge["node"]["id"].as_str().unwrap();
                 if tag_slugs(edge).iter().any(|t| tastes.contains(t)) {
-                    app.interact(&token, id, "VIEW", Some(600_000)).await;
+                    ok(&app.interact(&token, id, "VIEW", Some(600_000)).await);
                 } else {
-                    app.interact(&token, id, "SWIPE_AWAY", None).await;
+                    ok(&app.interact(&token, id, "SWIPE_AWAY", None).await);
                 }
             }
             after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
@@ -432,7 +434,7 @@ async fn not_interested_makes_an_author_vanish_from_the_feed() {
         let page = feed(&app, Some(&token), 10, None).await;
         let first = &edges(&page)[0];
         let author = first["node"]["author"]["handle"].as_str().unwrap().to_owned();
-        app.interact(&token, first["node"]["id"].as_str().unwrap(), "NOT_INTERESTED", None).await;
+        ok(&app.interact(&token, first["node"]["id"].as_str().unwrap(), "NOT_INTERESTED", None).await);
         let mut after: Option<String> = None;
         for _ in 0..5 {
             let page = feed(&app, Some(&token), 10, after.as_deref()).await;
@@ -479,7 +481,7 @@ async fn statement_counts_do_not_grow_with_the_page() {
             format!("query($n: Int) {{ contents(first: $n) {{ edges {{ node {{ {fields} }} }} }} }}"),
         ];
         for query in &queries {
-            app.query_as(&token, query, json!({ "n": 1 })).await;
+            ok(&app.query_as(&token, query, json!({ "n": 1 })).await);
             let mut counts = Vec::new();
             // (Pages of 20 and 50 both show verified and unverified authors, so
             // the look-alike check runs in both.)

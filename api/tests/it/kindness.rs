@@ -61,7 +61,7 @@ async fn an_unkind_comment_is_nudged_and_each_nudge_settles_once() {
         );
 
         // In English for an English reader; kind words are never nudged.
-        app.query_as(&writer, "mutation { setLocale(locale: \"en\") { locale } }", json!({})).await;
+        ok(&app.query_as(&writer, "mutation { setLocale(locale: \"en\") { locale } }", json!({})).await);
         let english = app.query_as(&writer, ADD, json!({ "c": video, "b": "You're so ugly" })).await;
         assert!(english["errors"][0]["extensions"]["suggestion"].as_str().unwrap().contains("looks"), "{english}");
         for kind in ["Chúc bạn ngủ ngon", "chuc ban ngu ngon", "Ngon chết đi được", "You killed it!"] {

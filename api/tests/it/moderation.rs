@@ -314,7 +314,7 @@ async fn the_queue_orders_by_priority_then_age_and_filters() {
         let users =
             data(&app.query_as(&moderator, QUEUE, json!({ "f": { "targetType": "USER" } })).await, "moderationQueue");
         assert!(users["edges"].as_array().unwrap().is_empty());
-        app.query_as(&moderator, CLAIM, json!({ "id": oldest_spam["id"] })).await;
+        ok(&app.query_as(&moderator, CLAIM, json!({ "id": oldest_spam["id"] })).await);
         let mine =
             data(&app.query_as(&moderator, QUEUE, json!({ "f": { "assignedToMe": true } })).await, "moderationQueue");
         assert_eq!(mine["edges"].as_array().unwrap().len(), 1);
@@ -353,7 +353,10 @@ async fn claims_hold_for_ten_minutes_and_lapse_by_themselves() {
         app.clock.advance(Duration::minutes(10) - Duration::seconds(1));
         assert_code(&app.query_as(&w.second_moderator, CLAIM, json!({ "id": case["id"] })).await, "CONFLICT");
         let held = case_for(&app, &w.moderator, &w.content).await;
-        assert_eq!((held["status"].as_str(), held["assignee"]["handle"].as_str()), (Some("IN_REVIEW"), Some("mod.one")));
+        assert_eq!(
+            (held["status"].as_str(), held["assignee"]["handle"].as_str()),
+            (Some("IN_REVIEW"), Some("mod.one"))
+        );
         // ...and no longer.
         app.clock.advance(Duration::seconds(1));
         let (moderator, second) = (app.log_in("mod.one").await, app.log_in("mod.two").await);
@@ -564,8 +567,8 @@ async fn an_appeal_goes_to_a_second_moderator_and_the_log_keeps_every_step() {
         let reporter = app.token_for("reporter").await;
         app.report(&reporter, "CONTENT", &w.content, "MISINFORMATION", None).await;
         let case = case_for(&app, &w.moderator, &w.content).await;
-        app.query_as(&w.moderator, CLAIM, json!({ "id": case["id"] })).await;
-        app.query_as(&w.moderator, RELEASE, json!({ "id": case["id"] })).await;
+        ok(&app.query_as(&w.moderator, CLAIM, json!({ "id": case["id"] })).await);
+        ok(&app.query_as(&w.moderator, RELEASE, json!({ "id": case["id"] })).await);
         let case = case_for(&app, &w.moderator, &w.content).await;
         data(&resolve(&app, &w.moderator, &case, "RESTRICT_TO_ADULTS", json!({})).await, "resolveCase");
         let target = case_for(&app, &w.moderator, &w.content).await["target"].clone();
@@ -591,7 +594,7 @@ async fn an_appeal_goes_to_a_second_moderator_and_the_log_keeps_every_step() {
         assert!(notification_kinds(&app, &w.author).await.contains(&"APPEAL_DECIDED".to_owned()));
 
         // The author deletes the video; the case keeps its snapshot.
-        app.query_as(&w.author, "mutation($id: ID!) { deleteContent(id: $id) }", json!({ "id": w.content })).await;
+        ok(&app.query_as(&w.author, "mutation($id: ID!) { deleteContent(id: $id) }", json!({ "id": w.content })).await);
         let after = data(&app.query_as(&w.moderator, CASE, json!({ "id": case["id"] })).await, "moderationCase");
         assert!(after["target"].is_null());
         assert_eq!(after["snapshot"]["title"], "Thử thách nguy hiểm");

@@ -152,12 +152,13 @@ async fn an_escalated_appeal_is_decided_by_an_admin_as_an_appeal() {
         field(&app.report(&reporter, "CONTENT", &content, "SPAM", None).await, "fileReport");
         field(&decide(&app, &first, &only_case(&app, &first).await, "REMOVE_CONTENT", json!({})).await, "resolveCase");
         let case_id = only_case_id_of(&app, &author).await;
-        app.query_as(
-            &author,
-            "mutation($id: ID!) { appealDecision(caseId: $id, message: \"Please look again\") { id } }",
-            json!({ "id": case_id }),
-        )
-        .await;
+        ok(&app
+            .query_as(
+                &author,
+                "mutation($id: ID!) { appealDecision(caseId: $id, message: \"Please look again\") { id } }",
+                json!({ "id": case_id }),
+            )
+            .await);
         field(&decide(&app, &second, &only_case(&app, &second).await, "ESCALATE", json!({})).await, "resolveCase");
         let escalated = only_case(&app, &admin).await;
         assert_eq!(escalated["status"], "ESCALATED");

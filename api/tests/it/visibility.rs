@@ -132,15 +132,16 @@ async fn private_accounts_show_content_only_to_accepted_followers() {
         app.update_settings("owner", |s| s.private_account = sea_orm::Set(true)).await;
         let id = entry(&app, &owner, json!({})).await;
         assert_eq!(paths(&app, Some(&fan), &id).await, NOWHERE);
-        app.query_as(&fan, "mutation($id: ID!) { follow(userId: $id) { id } }", json!({ "id": owner_id })).await;
+        ok(&app.query_as(&fan, "mutation($id: ID!) { follow(userId: $id) { id } }", json!({ "id": owner_id })).await);
         assert_eq!(paths(&app, Some(&fan), &id).await, NOWHERE, "a request is not enough");
         let fan_id = app.my_id(&fan).await;
-        app.query_as(
-            &owner,
-            "mutation($id: ID!) { answerFollowRequest(userId: $id, accept: true) { id } }",
-            json!({ "id": fan_id }),
-        )
-        .await;
+        ok(&app
+            .query_as(
+                &owner,
+                "mutation($id: ID!) { answerFollowRequest(userId: $id, accept: true) { id } }",
+                json!({ "id": fan_id }),
+            )
+            .await);
         assert_eq!(paths(&app, Some(&fan), &id).await, EVERYWHERE);
         assert_eq!(paths(&app, None, &id).await, NOWHERE);
     }
@@ -178,8 +179,8 @@ async fn blocked_keywords_hide_content_and_comments() {
         assert_eq!(paths(&app, Some(&viewer), &clean).await, EVERYWHERE);
 
         let add = "mutation($c: ID!, $b: String!) { addComment(contentId: $c, body: $b) { id } }";
-        app.query_as(&author, add, json!({ "c": clean, "b": "Nguy hiem lam do" })).await;
-        app.query_as(&author, add, json!({ "c": clean, "b": "Ngon lắm" })).await;
+        ok(&app.query_as(&author, add, json!({ "c": clean, "b": "Nguy hiem lam do" })).await);
+        ok(&app.query_as(&author, add, json!({ "c": clean, "b": "Ngon lắm" })).await);
         let list = "query($id: ID!) { content(id: $id) { comments { edges { node { body } } } } }";
         let seen = ask(&app, Some(&viewer), list, json!({ "id": clean })).await;
         assert_eq!(seen["content"]["comments"]["edges"].as_array().unwrap().len(), 1);
@@ -202,8 +203,8 @@ async fn comments_matching_the_authors_keywords_show_only_to_their_writer() {
         .await;
         // Posted anyway past the kindness nudge.
         let add = "mutation($c: ID!, $b: String!) { addComment(contentId: $c, body: $b, postAnyway: true) { id } }";
-        app.query_as(&troll, add, json!({ "c": id, "b": "Xau xi qua" })).await;
-        app.query_as(&reader, add, json!({ "c": id, "b": "Hay quá" })).await;
+        ok(&app.query_as(&troll, add, json!({ "c": id, "b": "Xau xi qua" })).await);
+        ok(&app.query_as(&reader, add, json!({ "c": id, "b": "Hay quá" })).await);
         let list = "query($id: ID!) { content(id: $id) { comments { edges { node { body } } } } }";
         let count = |v: Value| v["content"]["comments"]["edges"].as_array().unwrap().len();
         assert_eq!(count(ask(&app, Some(&reader), list, json!({ "id": id })).await), 1);
