@@ -586,3 +586,38 @@ async fn no_row_order_transaction_or_time_ties_a_response_to_its_respondent() {
     })
     .await;
 }
+
+/// What people did over the campaign's dates, set beside the surveys: every
+/// figure of `behaviour`, from a small world whose answers are known.
+#[tokio::test]
+async fn behaviour_counts_what_people_did_over_the_campaigns_dates() {
+    on_each_database(|app| async move {
+        // Every account below is made during the campaign: ten newcomers.
+        campaign_with_waves(&app, "behaviour").await;
+        let guardian = app.token_for("parent.b").await;
+        let teen = app.sign_up("teen.b", 14).await["accessToken"].as_str().unwrap().to_owned();
+        app.pair(&guardian, &teen).await;
+        app.sign_up("teen.alone", 15).await;
+        let author = app.token_for("author.b").await;
+        let entry = app.create_content(&author, json!({ "campaignSlug": "behaviour", "durationSeconds": 30 })).await;
+        let other = app.create_content(&author, json!({ "durationSeconds": 30 })).await;
+        // One newcomer watches a video to the end; another gives up early.
+        let viewer = app.token_for("viewer.b").await;
+        ok(&app.interact(&viewer, &entry, "VIEW", Some(30_000)).await);
+        let skimmer = app.token_for("skimmer.b").await;
+        ok(&app.interact(&skimmer, &entry, "VIEW", Some(5_000)).await);
+        let reporter = app.token_for("reporter.b").await;
+        ok(&app.report(&reporter, "CONTENT", &other, "SPAM", None).await);
+        app.user_with_role("kiem.duyet", Role::Moderator).await;
+        app.clock.advance(Duration::hours(2));
+        decide_all(&app, 0).await;
+        let analyst = app.user_with_role("analyst.b", Role::Analyst).await;
+        let kpis = app.query_as(&analyst, KPIS, json!({ "s": "behaviour" })).await;
+        assert_eq!(
+            field(&kpis, "campaignKpis")["behaviour"],
+            json!({ "newcomers": 10, "newcomersFindingUseful": 0.1, "reportsFiled": 1, "medianHoursToDecision": 2.0,
+                "reportersToldOutcome": 1.0, "teensWithGuardian": 0.5, "entries": 1 })
+        );
+    })
+    .await;
+}
