@@ -135,7 +135,10 @@ async fn answer(state: &AppState, schema: &AppSchema, req: &HttpRequest, payload
     // A header that is not valid text is still a (bad) credential, not anonymity.
     let credential = Credential(req.headers().get(AUTHORIZATION).map(|v| v.to_str().unwrap_or_default().to_owned()));
     let address = client_address(req, state);
-    let caller = resolve_caller(&state.db, &state.tokens, state.now(), credential.0.as_deref()).await;
+    // The operation's one reading of the clock: the caller, the policy and
+    // every resolver see this moment.
+    let now = state.now();
+    let caller = resolve_caller(&state.db, &state.tokens, now, credential.0.as_deref()).await;
     if let Some(refusal) = anonymous_refusal(state, &caller, address.as_deref()) {
         return unparsed((HttpResponse::TooManyRequests().json(refused(&refusal)), refusal.code()));
     }
@@ -151,7 +154,7 @@ async fn answer(state: &AppState, schema: &AppSchema, req: &HttpRequest, payload
         .filter(|cache| credential.0.is_none() && cache.accepts(&body))
         .filter(|_| state.db.get_database_backend() != DatabaseBackend::Postgres || state.changes.is_listening());
     let data_version = state.changes.data_version();
-    if let Some((response, operation)) = cache.and_then(|cache| cache.get(&body, data_version, state.now())) {
+    if let Some((response, operation)) = cache.and_then(|cache| cache.get(&body, data_version, now)) {
         return (json_response(response), Outcome { operation, code: OK.to_owned() });
     }
     let mut request = match parse_request(&body) {
@@ -160,7 +163,7 @@ async fn answer(state: &AppState, schema: &AppSchema, req: &HttpRequest, payload
     };
     let operation = operation_name(&mut request);
     let only_queries = cache.is_some() && is_query(&mut request);
-    request.data = graphql::operation_data(state, caller, address);
+    request.data = graphql::operation_data(state, caller, address, now);
     request.data.insert(credential);
     let response = execute(schema, request, state.settings.request_timeout, request_id.as_ref()).await;
     let code = outcome_code(&response);

@@ -74,15 +74,17 @@ impl SocketExecutor {
     /// address's anonymous share, or whose client has too many running.
     async fn prepare(&self, mut request: Request) -> Result<(Request, Option<crate::clients::Turn>), Response> {
         let credential = self.socket.credential.get().cloned().unwrap_or_default();
-        let caller =
-            resolve_caller(&self.state.db, &self.state.tokens, self.state.now(), credential.0.as_deref()).await;
+        // The operation's one reading of the clock: the caller, the policy
+        // and every resolver see this moment.
+        let now = self.state.now();
+        let caller = resolve_caller(&self.state.db, &self.state.tokens, now, credential.0.as_deref()).await;
         if let Some(refusal) = crate::http::anonymous_refusal(&self.state, &caller, self.address.as_deref()) {
             return Err(crate::http::refused(&refusal));
         }
         let turn = crate::http::client_turn(&self.state, &caller, self.address.as_deref())
             .await
             .map_err(|refusal| crate::http::refused(&refusal))?;
-        let mut data = graphql::operation_data(&self.state, caller, self.address.clone());
+        let mut data = graphql::operation_data(&self.state, caller, self.address.clone(), now);
         data.insert(credential);
         request.data = data;
         Ok((request, turn))

@@ -140,6 +140,10 @@ async fn migrate_and_seed(state: &AppState) -> Result<(), StartupError> {
     if filled > 0 {
         tracing::info!(accounts = filled, "filled in the skeletons of names");
     }
+    // Likewise the feed's weights of interactions recorded before they were kept.
+    if crate::service::feed::tastes::learn_what_is_missing(&state.db).await? {
+        tracing::info!("learned the feed's weights from the interactions on record");
+    }
     let now = state.now();
     seed::reference_data(&state.db, now).await?;
     if state.settings.seed_demo {

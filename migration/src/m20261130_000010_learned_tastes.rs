@@ -71,10 +71,11 @@ impl MigrationTrait for Migration {
                     .foreign_key(&mut cascade(AuthorTastes::AuthorId, Users::Table, Users::Id))
                     .to_owned(),
             )
-            .await?;
-        service::feed::tastes::relearn_everyone(manager.get_connection())
             .await
-            .map_err(|err| DbErr::Migration(format!("learning tastes from past interactions: {}", err.detail())))
+        // The weights of interactions already on record are learned by a
+        // start-up job (`feed::tastes::learn_what_is_missing`): a migration
+        // only changes the schema, so it means the same whatever the feed
+        // later learns.
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

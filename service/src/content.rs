@@ -13,9 +13,9 @@ use crate::error::{AppError, AppResult};
 use crate::pagination::{Direction, Keyed, Page, PageRequest, keyset_rows, keyset_select, limited};
 use crate::policy::Access;
 use crate::policy::content::{ContentReads, TargetChecks, like_safe, target_contents, visible_contents};
+use crate::settings;
 use crate::taxonomy::Taxonomy;
 use crate::text::fold;
-use crate::{interactions, settings};
 
 pub struct NewContent {
     pub title: String,
@@ -266,8 +266,8 @@ pub struct Listed {
 }
 
 /// Browsing and search, newest first, one page at a time, with each item's
-/// tags when `with_tags`. A signed-in viewer's first page of a search is a
-/// signal for their feed.
+/// tags when `with_tags`. Only reads: the resolver then remembers a search
+/// for the feed (`interactions::remember_search`).
 pub async fn browse(
     db: &impl ConnectionTrait,
     access: &Access,
@@ -280,12 +280,8 @@ pub async fn browse(
         check_search(search)?;
     }
     let reads = access.content_reads(db).await?;
-    if let Some(search) = filter.search.as_deref() {
+    if filter.search.is_some() {
         access.search()?;
-        let terms = search_terms(search);
-        if let (Some(viewer), false, None) = (access.viewer()?, terms.is_empty(), &page.after) {
-            interactions::record_search(db, viewer.id(), &terms, taxonomy.all(), access.now()).await?;
-        }
     }
     let select = keyset_select(filtered(&reads, filter), Direction::NewestFirst, page)?;
     let rows = listed(db, select, page.first + 1, with_tags.then_some(taxonomy)).await?;

@@ -13,6 +13,7 @@ use crate::content as contents;
 use crate::error::{AppError, AppResult};
 use crate::feed::tastes::{self, Lesson};
 use crate::policy::Access;
+use crate::taxonomy::Taxonomy;
 
 async fn bump(db: &impl ConnectionTrait, id: Uuid, column: content::Column, by: i32) -> AppResult<()> {
     content::Entity::update_many()
@@ -123,6 +124,24 @@ pub async fn record(
     tastes::learn(&txn, viewer_id, lesson, content.author_id, &tags, now).await?;
     txn.commit().await?;
     contents::reread(db, &reads?, &content).await
+}
+
+/// A signed-in viewer's first page of a search is a signal for their feed.
+/// Called once the search has been read, by the operation that ran it.
+pub async fn remember_search(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    search: &str,
+    first_page: bool,
+    taxonomy: &Taxonomy,
+) -> AppResult<()> {
+    let terms = contents::search_terms(search);
+    match access.viewer()? {
+        Some(viewer) if first_page && !terms.is_empty() => {
+            record_search(db, viewer.id(), &terms, taxonomy.all(), access.now()).await
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A search repeated within this time counts once.

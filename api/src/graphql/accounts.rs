@@ -109,7 +109,7 @@ impl Me {
     }
 
     fn band(&self, ctx: &Context<'_>) -> AppResult<domain::AgeBand> {
-        Ok(settings::age_band(&self.0, app(ctx)?.now()))
+        Ok(settings::age_band(&self.0, access(ctx)?.now()))
     }
 }
 
@@ -162,7 +162,7 @@ impl Me {
     /// Today's screen time; limits apply only to teens.
     async fn screen_time(&self, ctx: &Context<'_>) -> AppResult<ScreenTimeStatus> {
         let settings = self.settings_row(ctx).await?;
-        Ok(screen_time::status(&app(ctx)?.db, &self.0, &settings, app(ctx)?.now()).await?.into())
+        Ok(screen_time::status(&app(ctx)?.db, &self.0, &settings, access(ctx)?.now()).await?.into())
     }
     /// Consent to the privacy policy: the versions accepted and the current one.
     async fn consent(&self, ctx: &Context<'_>) -> AppResult<ConsentStatus> {
@@ -295,7 +295,8 @@ impl AccountsQuery {
         let me = viewer(ctx)?;
         let state = app(ctx)?;
         let page =
-            social::pending_requests(&state.db, me.user.id, &PageRequest::new(first, after)?, state.now()).await?;
+            social::pending_requests(&state.db, me.user.id, &PageRequest::new(first, after)?, access(ctx)?.now())
+                .await?;
         let users = loader::<UserLoader>(ctx)?.load_many(page.items.iter().map(|(_, f)| f.follower_id)).await?;
         let page = page.map(|f| f.follower_id);
         let mut edges = Vec::with_capacity(page.items.len());
@@ -322,7 +323,7 @@ impl AccountsMutation {
         #[graphql(desc = "The new account.")] input: SignUpInput,
     ) -> AppResult<AuthPayload> {
         let state = app(ctx)?;
-        let now = state.now();
+        let now = access(ctx)?.now();
         let address = access(ctx)?.address();
         let user = accounts::sign_up(&state.db, &state.hasher, input.into_account()?, address, now).await?;
         let tokens = sessions::start(&state.db, &state.tokens, user.id, now).await?;
@@ -371,7 +372,7 @@ impl AccountsMutation {
         #[graphql(desc = "The session's latest refresh token. At most 128 characters.")] refresh_token: String,
     ) -> AppResult<AuthPayload> {
         let state = app(ctx)?;
-        let (user, tokens) = sessions::rotate(&state.db, &state.tokens, &refresh_token, state.now()).await?;
+        let (user, tokens) = sessions::rotate(&state.db, &state.tokens, &refresh_token, access(ctx)?.now()).await?;
         Ok(AuthPayload::new(user, tokens))
     }
 
@@ -382,7 +383,7 @@ impl AccountsMutation {
         #[graphql(desc = "A refresh token of the session to end. At most 128 characters.")] refresh_token: String,
     ) -> AppResult<bool> {
         let state = app(ctx)?;
-        sessions::end(&state.db, &refresh_token, state.now()).await?;
+        sessions::end(&state.db, &refresh_token, access(ctx)?.now()).await?;
         Ok(true)
     }
 
@@ -394,7 +395,7 @@ impl AccountsMutation {
     ) -> AppResult<User> {
         let state = app(ctx)?;
         let me = viewer(ctx)?;
-        Ok(User(social::follow(&state.db, me.user.id, parse_id(&user_id, "user")?, state.now()).await?))
+        Ok(User(social::follow(&state.db, me.user.id, parse_id(&user_id, "user")?, access(ctx)?.now()).await?))
     }
 
     /// Stops following, or withdraws a request.
@@ -405,7 +406,7 @@ impl AccountsMutation {
     ) -> AppResult<User> {
         let state = app(ctx)?;
         let me = viewer(ctx)?;
-        Ok(User(social::unfollow(&state.db, me.user.id, parse_id(&user_id, "user")?, state.now()).await?))
+        Ok(User(social::unfollow(&state.db, me.user.id, parse_id(&user_id, "user")?, access(ctx)?.now()).await?))
     }
 
     /// Stops another user following me (or drops their request).
@@ -428,7 +429,7 @@ impl AccountsMutation {
     ) -> AppResult<User> {
         let state = app(ctx)?;
         let me = viewer(ctx)?;
-        Ok(User(social::answer(&state.db, me.user.id, parse_id(&user_id, "user")?, accept, state.now()).await?))
+        Ok(User(social::answer(&state.db, me.user.id, parse_id(&user_id, "user")?, accept, access(ctx)?.now()).await?))
     }
 
     /// Changes an account's role and returns its profile. Admins only; nobody changes their own role.

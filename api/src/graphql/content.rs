@@ -135,7 +135,7 @@ impl Campaign {
     }
     /// Whether it runs now, from `startsAt` up to `endsAt`; only a running campaign takes new entries.
     async fn is_active(&self, ctx: &Context<'_>) -> AppResult<bool> {
-        let now = app(ctx)?.now();
+        let now = access(ctx)?.now();
         Ok(self.0.is_running(now))
     }
     /// The campaign's entries the viewer may see, newest first.
@@ -506,7 +506,7 @@ impl ContentQuery {
         after: Option<String>,
     ) -> AppResult<Connection<Edge<Content>>> {
         let state = app(ctx)?;
-        let page = PageRequest::new(first, after)?;
+        let request = PageRequest::new(first, after)?;
         let filter = filter.unwrap_or_default();
         let filter = BrowseFilter {
             search: filter.search,
@@ -516,7 +516,12 @@ impl ContentQuery {
             campaign_slug: filter.campaign,
             author_handle: filter.author_handle,
         };
-        let page = contents::browse(&state.db, access(ctx)?, &filter, &page, &state.taxonomy, with_tags(ctx)).await?;
+        let access = access(ctx)?;
+        let page = contents::browse(&state.db, access, &filter, &request, &state.taxonomy, with_tags(ctx)).await?;
+        if let Some(search) = &filter.search {
+            let first_page = request.after.is_none();
+            interactions::remember_search(&state.db, access, search, first_page, &state.taxonomy).await?;
+        }
         content_connection(ctx, page).await
     }
 
@@ -582,7 +587,7 @@ impl ContentMutation {
             tag_slugs: input.tag_slugs.iter().map(|s| s.trim().to_lowercase()).collect(),
             campaign_slug: input.campaign_slug.map(|s| s.trim().to_lowercase()),
         };
-        Ok(Content(contents::create(&state.db, author, new, state.now()).await?))
+        Ok(Content(contents::create(&state.db, author, new, access(ctx)?.now()).await?))
     }
 
     /// Deletes your own content.
@@ -609,7 +614,7 @@ impl ContentMutation {
         let content_id = parse_id(&input.content_id, "content")?;
         let content =
             interactions::record(&state.db, access(ctx)?, content_id, input.kind.into(), input.watched_ms).await?;
-        let status = screen_time::status(&state.db, &viewer.user, &viewer.settings, state.now()).await?;
+        let status = screen_time::status(&state.db, &viewer.user, &viewer.settings, access(ctx)?.now()).await?;
         Ok(InteractionResult { content: Content(content), screen_time: Some(ScreenTimeStatus::from(status)) })
     }
 

@@ -230,7 +230,7 @@ impl FamilyLink {
     async fn status(&self, ctx: &Context<'_>) -> AppResult<LinkStatus> {
         let teen = user_by_id(ctx, self.0.teen_id).await?;
         let guardian = user_by_id(ctx, self.0.guardian_id).await?;
-        Ok(family::status(&self.0, &teen.0, &guardian.0, app(ctx)?.now()).into())
+        Ok(family::status(&self.0, &teen.0, &guardian.0, access(ctx)?.now()).into())
     }
     /// When the teen accepted the guardian's code.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -377,7 +377,8 @@ impl FamilyQuery {
         #[graphql(desc = "The teen's user id.")] teen_id: ID,
     ) -> AppResult<TeenControls> {
         let state = app(ctx)?;
-        let teen = family::readable_teen(&state.db, viewer(ctx)?, parse_id(&teen_id, "teen")?, state.now()).await?;
+        let teen =
+            family::readable_teen(&state.db, viewer(ctx)?, parse_id(&teen_id, "teen")?, access(ctx)?.now()).await?;
         Ok(TeenControls::from(settings::get(&state.db, teen.id).await?))
     }
 
@@ -390,8 +391,9 @@ impl FamilyQuery {
         #[graphql(desc = "How many days, today included: 1..=28 (default 7).")] days: Option<i32>,
     ) -> AppResult<Vec<DailyUsage>> {
         let state = app(ctx)?;
-        let user = family::readable_teen(&state.db, viewer(ctx)?, parse_id(&user_id, "user")?, state.now()).await?;
-        let report = screen_time::report(&state.db, &user, screen_time::report_days(days)?, state.now()).await?;
+        let user =
+            family::readable_teen(&state.db, viewer(ctx)?, parse_id(&user_id, "user")?, access(ctx)?.now()).await?;
+        let report = screen_time::report(&state.db, &user, screen_time::report_days(days)?, access(ctx)?.now()).await?;
         Ok(report.into_iter().map(DailyUsage::from).collect())
     }
 
@@ -402,7 +404,8 @@ impl FamilyQuery {
         #[graphql(desc = "Only requests in this state; all when absent.")] status: Option<TimeRequestStatus>,
     ) -> AppResult<Vec<TimeRequest>> {
         let state = app(ctx)?;
-        let requests = family::time_requests(&state.db, viewer(ctx)?, status.map(Into::into), state.now()).await?;
+        let requests =
+            family::time_requests(&state.db, viewer(ctx)?, status.map(Into::into), access(ctx)?.now()).await?;
         Ok(requests.into_iter().map(TimeRequest).collect())
     }
 }
@@ -415,7 +418,7 @@ impl FamilyMutation {
     /// An adult's single-use code for a teen, valid 15 minutes.
     async fn create_pairing_code(&self, ctx: &Context<'_>) -> AppResult<PairingCode> {
         let state = app(ctx)?;
-        let (code, expires_at) = family::create_code(&state.db, viewer(ctx)?, state.now()).await?;
+        let (code, expires_at) = family::create_code(&state.db, viewer(ctx)?, access(ctx)?.now()).await?;
         Ok(PairingCode { code, expires_at })
     }
 
@@ -428,7 +431,7 @@ impl FamilyMutation {
         code: String,
     ) -> AppResult<FamilyLink> {
         let state = app(ctx)?;
-        Ok(FamilyLink(family::accept_code(&state.db, viewer(ctx)?, &code, state.now()).await?))
+        Ok(FamilyLink(family::accept_code(&state.db, viewer(ctx)?, &code, access(ctx)?.now()).await?))
     }
 
     /// Answers what waits on a link: an existing guardian (or the former guardian a new pairing waits
@@ -453,7 +456,9 @@ impl FamilyMutation {
         #[graphql(desc = "A link you are part of.")] link_id: ID,
     ) -> AppResult<FamilyLink> {
         let state = app(ctx)?;
-        Ok(FamilyLink(family::unlink(&state.db, viewer(ctx)?, parse_id(&link_id, "family link")?, state.now()).await?))
+        Ok(FamilyLink(
+            family::unlink(&state.db, viewer(ctx)?, parse_id(&link_id, "family link")?, access(ctx)?.now()).await?,
+        ))
     }
 
     /// Active guardians only; the controls are then locked for the teen.
@@ -481,7 +486,8 @@ impl FamilyMutation {
             blocked_keywords: input.blocked_keywords,
         };
         let updated =
-            family::set_controls(&state.db, viewer(ctx)?, parse_id(&teen_id, "teen")?, change, state.now()).await?;
+            family::set_controls(&state.db, viewer(ctx)?, parse_id(&teen_id, "teen")?, change, access(ctx)?.now())
+                .await?;
         Ok(TeenControls::from(updated))
     }
 
@@ -493,7 +499,7 @@ impl FamilyMutation {
         #[graphql(desc = "Why, at most 200 characters.")] reason: Option<String>,
     ) -> AppResult<TimeRequest> {
         let state = app(ctx)?;
-        Ok(TimeRequest(family::request_more_time(&state.db, viewer(ctx)?, minutes, reason, state.now()).await?))
+        Ok(TimeRequest(family::request_more_time(&state.db, viewer(ctx)?, minutes, reason, access(ctx)?.now()).await?))
     }
 
     /// Approve (with the asked minutes, or 5..=120 others) or deny. Active guardians of the teen only; granted
@@ -507,6 +513,8 @@ impl FamilyMutation {
     ) -> AppResult<TimeRequest> {
         let state = app(ctx)?;
         let id = parse_id(&request_id, "request")?;
-        Ok(TimeRequest(family::answer_time_request(&state.db, viewer(ctx)?, id, approve, minutes, state.now()).await?))
+        Ok(TimeRequest(
+            family::answer_time_request(&state.db, viewer(ctx)?, id, approve, minutes, access(ctx)?.now()).await?,
+        ))
     }
 }

@@ -126,7 +126,12 @@ pub async fn reauthorise(state: &AppState, credential: &Credential) -> Access {
 /// What each operation has of its own, over HTTP and WebSocket alike: the
 /// policy built from its caller and the clock, and fresh loaders whose
 /// caches live as long as the operation.
-pub fn operation_data(state: &AppState, caller: Caller, address: Option<String>) -> async_graphql::Data {
+pub fn operation_data(
+    state: &AppState,
+    caller: Caller,
+    address: Option<String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> async_graphql::Data {
     let db = &state.db;
     let viewer = caller.viewer().ok().flatten().map(|v| v.user.id);
     let mut data = async_graphql::Data::default();
@@ -140,7 +145,7 @@ pub fn operation_data(state: &AppState, caller: Caller, address: Option<String>)
     data.insert(cached(loaders::ResemblesLoader(db.clone())));
     data.insert(cached(loaders::LikedLoader { db: db.clone(), viewer }));
     data.insert(cached(loaders::FollowStatusLoader { db: db.clone(), viewer }));
-    data.insert(Access::new(caller, state.now(), address));
+    data.insert(Access::new(caller, now, address));
     data
 }
 

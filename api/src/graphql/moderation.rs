@@ -145,7 +145,7 @@ impl ModerationCase {
     }
     /// Where the case stands now; a claim that has lapsed reads OPEN.
     async fn status(&self, ctx: &Context<'_>) -> AppResult<CaseStatus> {
-        Ok(moderation::status(&self.0, app(ctx)?.now()).into())
+        Ok(moderation::status(&self.0, access(ctx)?.now()).into())
     }
     /// The queue's first key: 1 (a child's safety, self-harm), 2 (violence,
     /// nudity, hate, bullying, a user who may be under 13, impersonation by
@@ -173,12 +173,12 @@ impl ModerationCase {
     }
     /// The moderator whose claim holds now; null when none (and in the affected user's view).
     async fn assignee(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
-        let Some(id) = moderation::live_claim(&self.0, app(ctx)?.now()) else { return Ok(None) };
+        let Some(id) = moderation::live_claim(&self.0, access(ctx)?.now()) else { return Ok(None) };
         Ok(loader::<UserLoader>(ctx)?.load_one(id).await?.map(User))
     }
     /// When the claim that holds now lapses; null when none (and in the affected user's view).
     async fn claimed_until(&self, ctx: &Context<'_>) -> AppResult<Option<DateTime<Utc>>> {
-        let now = app(ctx)?.now();
+        let now = access(ctx)?.now();
         Ok(moderation::live_claim(&self.0, now).and(self.0.claimed_until))
     }
     /// Goes up with every change; `resolveCase` needs the current one. 0 in the affected user's view.
@@ -568,7 +568,7 @@ impl ModerationMutation {
         let state = app(ctx)?;
         let me = viewer(ctx)?;
         let ids: Vec<Uuid> = ids.iter().filter_map(|id| Uuid::parse_str(id.as_str()).ok()).collect();
-        let changed = notifications::mark_read(&state.db, me.id(), &ids, state.now()).await?;
+        let changed = notifications::mark_read(&state.db, me.id(), &ids, access(ctx)?.now()).await?;
         Ok(i32::try_from(changed).unwrap_or(i32::MAX))
     }
 }

@@ -175,7 +175,7 @@ impl PrivacyMutation {
     ) -> AppResult<ConsentStatus> {
         let state = app(ctx)?;
         let me = viewer(ctx)?;
-        privacy::accept(&state.db, me.id(), version, state.now()).await?;
+        privacy::accept(&state.db, me.id(), version, access(ctx)?.now()).await?;
         ConsentStatus::load(&state.db, me.id()).await
     }
 
@@ -199,7 +199,7 @@ impl PrivacyMutation {
     /// Everything held about you, as one JSON document.
     async fn export_my_data(&self, ctx: &Context<'_>) -> AppResult<Json<serde_json::Value>> {
         let state = app(ctx)?;
-        Ok(Json(data_rights::export(&state.db, viewer(ctx)?, state.now()).await?))
+        Ok(Json(data_rights::export(&state.db, viewer(ctx)?, access(ctx)?.now()).await?))
     }
 
     /// Deactivates the account at once; signing in within 30 days restores it.
@@ -210,7 +210,7 @@ impl PrivacyMutation {
     ) -> AppResult<DeletionStatus> {
         let state = app(ctx)?;
         let scheduled_for =
-            data_rights::delete_account(&state.db, &state.hasher, viewer(ctx)?, &password, state.now()).await?;
+            data_rights::delete_account(&state.db, &state.hasher, viewer(ctx)?, &password, access(ctx)?.now()).await?;
         Ok(DeletionStatus { scheduled_for })
     }
 
@@ -222,7 +222,7 @@ impl PrivacyMutation {
     ) -> AppResult<PrivacySettings> {
         let state = app(ctx)?;
         let viewer = viewer(ctx)?;
-        let now = state.now();
+        let now = access(ctx)?.now();
         let change = settings::PrivacyChange {
             private_account: input.private_account,
             personalized_feed: input.personalized_feed,

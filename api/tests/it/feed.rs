@@ -553,15 +553,26 @@ async fn weights_kept_as_signals_arrive_equal_those_relearned_from_history() {
         );
         assert!(live.iter().any(|(_, [_, lasting, _], _)| *lasting <= -100.0), "NOT_INTERESTED lasts: {live:?}");
         assert!(live.iter().any(|(_, [_, _, against], _)| *against > 0.0), "a swipe counts against: {live:?}");
-        api::service::feed::tastes::relearn(&app.state.db, &[viewer]).await.unwrap();
-        let relearned = learned(&app, viewer).await;
-        assert_eq!(live.len(), relearned.len(), "{live:?} vs {relearned:?}");
-        for (a, b) in live.iter().zip(&relearned) {
-            assert_eq!((&a.0, a.2), (&b.0, b.2));
-            for (x, y) in a.1.iter().zip(&b.1) {
-                assert!((x - y).abs() <= 1e-9 * x.abs().max(1.0), "{a:?} vs {b:?}");
+        let same = |relearned: Vec<(String, [f64; 3], bool)>| {
+            assert_eq!(live.len(), relearned.len(), "{live:?} vs {relearned:?}");
+            for (a, b) in live.iter().zip(&relearned) {
+                assert_eq!((&a.0, a.2), (&b.0, b.2));
+                for (x, y) in a.1.iter().zip(&b.1) {
+                    assert!((x - y).abs() <= 1e-9 * x.abs().max(1.0), "{a:?} vs {b:?}");
+                }
             }
-        }
+        };
+        api::service::feed::tastes::relearn(&app.state.db, &[viewer]).await.unwrap();
+        same(learned(&app, viewer).await);
+
+        // History from before the weights were kept: the start-up job learns
+        // them once, and leaves learned weights alone.
+        use sea_orm::EntityTrait;
+        entity::tag_taste::Entity::delete_many().exec(&app.state.db).await.unwrap();
+        entity::author_taste::Entity::delete_many().exec(&app.state.db).await.unwrap();
+        assert!(api::service::feed::tastes::learn_what_is_missing(&app.state.db).await.unwrap());
+        same(learned(&app, viewer).await);
+        assert!(!api::service::feed::tastes::learn_what_is_missing(&app.state.db).await.unwrap());
     })
     .await;
 }

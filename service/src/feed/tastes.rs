@@ -234,10 +234,22 @@ struct Remembered {
     tag_slugs: Option<String>,
 }
 
-/// Learns every viewer's tastes afresh from the interactions on record, for
-/// data written before the weights were kept (a migration). Viewers are read
-/// a page at a time.
-pub async fn relearn_everyone(db: &impl ConnectionTrait) -> AppResult<()> {
+/// A start-up job: when interactions are on record but no weights have been
+/// learned (data written before the weights were kept), learns them.
+/// Returns whether it did.
+pub async fn learn_what_is_missing(db: &impl ConnectionTrait) -> AppResult<bool> {
+    let learned = tag_taste::Entity::find().one(db).await?.is_some();
+    let history = interaction::Entity::find().filter(interaction::Column::ContentId.is_not_null()).one(db).await?;
+    if learned || history.is_none() {
+        return Ok(false);
+    }
+    relearn_everyone(db).await?;
+    Ok(true)
+}
+
+/// Learns every viewer's tastes afresh from the interactions on record.
+/// Viewers are read a page at a time.
+async fn relearn_everyone(db: &impl ConnectionTrait) -> AppResult<()> {
     let mut after: Option<Uuid> = None;
     loop {
         let mut viewers = interaction::Entity::find()
