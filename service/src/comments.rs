@@ -179,6 +179,16 @@ pub async fn delete(db: &DatabaseConnection, access: &Access, comment_id: Uuid) 
     Ok(())
 }
 
+/// One comment, if the reader may see it where it stands.
+pub async fn read(db: &impl ConnectionTrait, access: &Access, comment_id: Uuid) -> AppResult<Option<comment::Model>> {
+    let Some(comment) = comment::Entity::find_by_id(comment_id).one(db).await? else { return Ok(None) };
+    let reads = access.content_reads(db).await?;
+    let Some(content) = contents::find_visible(db, &reads, comment.content_id).await? else { return Ok(None) };
+    let author_keywords = settings::get(db, content.author_id).await?.blocked_keywords.0;
+    let visible = visible_comments(&reads, content.id, &author_keywords).filter(comment::Column::Id.eq(comment.id));
+    Ok(visible.one(db).await?)
+}
+
 /// Visible comments on one content, newest first.
 pub async fn list(
     db: &impl ConnectionTrait,

@@ -2,6 +2,7 @@
 //! kind per request, however many objects ask.
 use std::collections::HashMap;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use entity::{FollowState, campaign, comment, content, content_tag, follow, like, tag, user, user_settings};
 use sea_orm::sea_query::{Expr, Func, ValueType};
@@ -10,7 +11,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use async_graphql::dataloader::{DataLoader, HashMapCache};
+
 use crate::error::AppError;
+use crate::service::policy::cases::CaseEvidence;
 
 /// Rows of `E` by their UUID primary key: users, their settings, campaigns.
 pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
@@ -24,9 +28,43 @@ impl<E> ById<E> {
 pub type UserLoader = ById<user::Entity>;
 pub type SettingsLoader = ById<user_settings::Entity>;
 pub type CampaignLoader = ById<campaign::Entity>;
-/// For moderators: content and comments whatever their state.
-pub type ContentLoader = ById<content::Entity>;
-pub type CommentLoader = ById<comment::Entity>;
+
+/// Rows of `E` whatever their state, past the visibility rules: a case's
+/// evidence. Every load needs the policy's `CaseEvidence`, so no other read
+/// path can use it.
+pub struct EvidenceLoader<E: EntityTrait>(Arc<DataLoader<ById<E>, HashMapCache>>)
+where
+    E::Model: Send + Sync + Clone + 'static;
+
+impl<E: EntityTrait> EvidenceLoader<E>
+where
+    E::Model: Send + Sync + Clone + 'static,
+{
+    pub fn new(loader: Arc<DataLoader<ById<E>, HashMapCache>>) -> Self {
+        Self(loader)
+    }
+
+    pub async fn load(&self, _evidence: &CaseEvidence, id: Uuid) -> Result<Option<E::Model>, AppError> {
+        self.0.load_one(id).await
+    }
+
+    /// Forgets what was read, for a subscription that reads every change afresh.
+    pub fn clear(&self) {
+        self.0.clear();
+    }
+}
+
+impl<E: EntityTrait> Clone for EvidenceLoader<E>
+where
+    E::Model: Send + Sync + Clone + 'static,
+{
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+pub type ContentEvidence = EvidenceLoader<content::Entity>;
+pub type CommentEvidence = EvidenceLoader<comment::Entity>;
 
 impl<E> async_graphql::dataloader::Loader<Uuid> for ById<E>
 where

@@ -138,8 +138,8 @@ pub fn operation_data(
     data.insert(cached(loaders::SettingsLoader::new(db.clone())));
     data.insert(cached(loaders::UserLoader::new(db.clone())));
     data.insert(cached(loaders::CampaignLoader::new(db.clone())));
-    data.insert(cached(loaders::ContentLoader::new(db.clone())));
-    data.insert(cached(loaders::CommentLoader::new(db.clone())));
+    data.insert(loaders::ContentEvidence::new(cached(loaders::ById::new(db.clone()))));
+    data.insert(loaders::CommentEvidence::new(cached(loaders::ById::new(db.clone()))));
     data.insert(cached(loaders::ContentTagsLoader(db.clone())));
     data.insert(cached(loaders::FollowCountsLoader(db.clone())));
     data.insert(cached(loaders::ResemblesLoader(db.clone())));

@@ -13,8 +13,8 @@ use uuid::Uuid;
 use super::accounts::User;
 use super::connection::{Connection, Edge};
 use super::content::{Comment, Content};
-use super::loaders::{CommentLoader, ContentLoader, UserLoader};
-use super::{Credential, access, app, loader, parse_id, reauthorise, viewer};
+use super::loaders::{CommentEvidence, ContentEvidence, UserLoader};
+use super::{Credential, access, app, data, loader, parse_id, reauthorise, viewer};
 use crate::error::{ApiError, AppResult};
 use crate::service::moderation::{self, Decision, MODERATORS, NewReport, QueueFilter};
 use crate::service::notifications;
@@ -115,20 +115,29 @@ impl ModerationCase {
     async fn target_type(&self) -> ReportTargetType {
         self.0.target_type.into()
     }
-    /// The target as it is now; null once it is deleted (see `snapshot`).
+    /// The target as it is now; null once it is deleted (see `snapshot`). Moderators see it whatever its
+    /// state; the affected user sees it as the visibility rules let them (their own content, even removed).
     async fn target(&self, ctx: &Context<'_>) -> AppResult<Option<ReportTarget>> {
-        let id = self.0.target_id;
-        Ok(match self.0.target_type {
-            entity::ReportTargetType::Content => loader::<ContentLoader>(ctx)?
-                .load_one(id)
+        let (id, access) = (self.0.target_id, access(ctx)?);
+        let evidence = access.case_evidence(&self.0);
+        let db = &app(ctx)?.db;
+        Ok(match (self.0.target_type, &evidence) {
+            (entity::ReportTargetType::User, _) => {
+                loader::<UserLoader>(ctx)?.load_one(id).await?.map(|u| ReportTarget::User(User(u)))
+            }
+            (entity::ReportTargetType::Content, Some(evidence)) => data::<ContentEvidence>(ctx)?
+                .load(evidence, id)
                 .await?
                 .filter(|c| c.deleted_at.is_none())
                 .map(|c| ReportTarget::Content(Content(c))),
-            entity::ReportTargetType::User => {
-                loader::<UserLoader>(ctx)?.load_one(id).await?.map(|u| ReportTarget::User(User(u)))
+            (entity::ReportTargetType::Content, None) => {
+                crate::service::content::read(db, access, id).await?.map(|c| ReportTarget::Content(Content(c)))
             }
-            entity::ReportTargetType::Comment => {
-                loader::<CommentLoader>(ctx)?.load_one(id).await?.map(|c| ReportTarget::Comment(Comment(c)))
+            (entity::ReportTargetType::Comment, Some(evidence)) => {
+                data::<CommentEvidence>(ctx)?.load(evidence, id).await?.map(|c| ReportTarget::Comment(Comment(c)))
+            }
+            (entity::ReportTargetType::Comment, None) => {
+                crate::service::comments::read(db, access, id).await?.map(|c| ReportTarget::Comment(Comment(c)))
             }
         })
     }
@@ -613,8 +622,8 @@ impl SubscriptionRoot {
             });
         // A subscription lives long: read every change afresh.
         let users = loader::<UserLoader>(ctx).map_err(ApiError)?.clone();
-        let contents = loader::<ContentLoader>(ctx).map_err(ApiError)?.clone();
-        let comments = loader::<CommentLoader>(ctx).map_err(ApiError)?.clone();
+        let contents = data::<ContentEvidence>(ctx).map_err(ApiError)?.clone();
+        let comments = data::<CommentEvidence>(ctx).map_err(ApiError)?.clone();
         let deliveries = futures_util::stream::select(changes, checks)
             .then(move |wake| {
                 let (state, credential) = (state.clone(), credential.clone());

@@ -44,6 +44,13 @@ impl CaseActor<'_> {
     }
 }
 
+/// Proof that the caller reviews a case whole (a moderator or admin, not on
+/// a case about themselves), so may read its target whatever the target's
+/// state. Made only by [`Access::case_evidence`]; the loaders that read
+/// content and comments past the visibility rules need it.
+#[derive(Debug)]
+pub struct CaseEvidence(());
+
 /// Proof that the caller is the affected user of a decision they may still
 /// appeal; made only by [`Access::appellant_of`].
 #[derive(Debug)]
@@ -92,6 +99,12 @@ impl Access {
             }
             Some(_) => Ok(CaseAppellant { user_id: appellant }),
         }
+    }
+
+    /// Permission to read the case's target past the visibility rules: for
+    /// those who see the case whole; `None` for everyone else.
+    pub fn case_evidence(&self, case: &case::Model) -> Option<CaseEvidence> {
+        (self.case_view(case) == CaseView::Full).then_some(CaseEvidence(()))
     }
 
     /// How much of a case the caller sees: everything for moderators and
