@@ -968,3 +968,410 @@ async fn every_operation_as_every_caller_over_http() {
 async fn every_operation_as_every_caller_over_websocket() {
     on_each_database(|app| async move { run_matrix(&app, Transport::WebSocket).await }).await;
 }
+
+// The nested matrix: every field that returns content, a comment, a user, a
+// case or a connection of them, read by every kind of caller on a target
+// they may not see. Each cell is the code of the answer's first error, or
+// whether the target's id is in the answer ("SHOWN") or not ("HIDDEN").
+
+const SHOWN: &str = "SHOWN";
+const HIDDEN: &str = "HIDDEN";
+
+/// What the nested rows read: the world, and targets hidden from most.
+struct Hidden {
+    world: World,
+    /// A suspended account, its video (an entry of `campaign`) and its comment
+    /// on the target's video: moderators still see them, nobody else does.
+    shadow: String,
+    shadow_content: String,
+    campaign: String,
+    /// A comment held on the target's video, for its writer and the author only.
+    held_comment: String,
+    /// The case on the shadow's video, claimed by `Moderator`.
+    shadow_case: String,
+    moderator: String,
+    /// A suspended verified account and the look-alike that resembles it.
+    verified: String,
+    /// Waiting: an age check answered, and a badge request.
+    age_checked: String,
+    badge_asker: String,
+    /// Ids of people: the adult, the teen's guardian, whom the teen follows.
+    adult: String,
+    guardian: String,
+}
+
+async fn hidden_world(app: &TestApp) -> Hidden {
+    let world = world(app).await;
+    let token = |caller| world.token(caller).unwrap().to_owned();
+    let (adult, admin, moderator) = (token(Adult), token(Admin), token(Moderator));
+    let now = app.clock_now();
+    let campaign = json!({ "slug": "nested", "name": "Nested", "hashtag": "#nested",
+        "startsAt": now.to_rfc3339(), "endsAt": (now + chrono::Duration::days(30)).to_rfc3339() });
+    ok(&app
+        .query_as(
+            &admin,
+            "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { slug } }",
+            json!({ "i": campaign }),
+        )
+        .await);
+    let shadow_token = app.token_for("shadow").await;
+    let shadow_content = app.create_content(&shadow_token, json!({ "campaignSlug": "nested" })).await;
+    let comment =
+        "mutation($c: ID!, $b: String!, $p: Boolean) { addComment(contentId: $c, body: $b, postAnyway: $p) { id } }";
+    ok(&app.query_as(&shadow_token, comment, json!({ "c": world.target_content, "b": "Góc quay đẹp" })).await);
+    field(&app.report(&adult, "CONTENT", &shadow_content, "SPAM", None).await, "fileReport");
+    let shadow_case = case_of(app, &moderator, &shadow_content).await;
+    ok(&app
+        .query_as(&moderator, "mutation($id: ID!) { claimCase(id: $id) { id } }", json!({ "id": shadow_case }))
+        .await);
+    let shadow = app.find_user("shadow").await.id.to_string();
+    app.update_user("shadow", |u| u.suspended_until = sea_orm::Set(Some(now + chrono::Duration::days(3)))).await;
+
+    let target = app.log_in("target").await;
+    ok(&app
+        .query_as(
+            &target,
+            "mutation { setCommentControls(input: { filterKeywords: [\"quảng cáo\"] }) { filterUnkind } }",
+            json!({}),
+        )
+        .await);
+    let writer = app.token_for("writer").await;
+    let held = app.query_as(&writer, comment, json!({ "c": world.target_content, "b": "Xem quảng cáo của tôi" })).await;
+    let held_comment = ok(&held)["addComment"]["id"].as_str().unwrap().to_owned();
+
+    let asker = app.query(
+        "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }",
+        json!({ "i": { "handle": "minh.tran", "displayName": "Minh Trần", "email": "minh.tran@example.com",
+            "password": PASSWORD, "birthDate": "1990-01-01", "acceptedPolicyVersion": 1 } }),
+    );
+    let minh = ok(&asker.await)["signUp"]["accessToken"].as_str().unwrap().to_owned();
+    let request = "mutation($k: VerificationKind!, $e: String!) { requestVerification(kind: $k, evidence: $e) { id } }";
+    let evidence = "Kênh chính thức của tôi: youtube.com/@minhtran, 120.000 người theo dõi.";
+    let asked = app.query_as(&minh, request, json!({ "k": "CREATOR", "e": evidence })).await;
+    let decide = "mutation($id: ID!) { decideVerification(id: $id, approve: true, note: \"Đã kiểm tra\") { status } }";
+    ok(&app.query_as(&admin, decide, json!({ "id": ok(&asked)["requestVerification"]["id"] })).await);
+    app.sign_up("minh.tram", 30).await;
+    app.update_user("minh.tran", |u| u.suspended_until = sea_orm::Set(Some(now + chrono::Duration::days(3)))).await;
+    let badge = app.token_for("badge.asker").await;
+    ok(&app.query_as(&badge, request, json!({ "k": "CREATOR", "e": evidence })).await);
+    let submit = "mutation { submitAgeCheck(birthDate: \"2010-03-01\", evidence: \"Giấy khai sinh\") { id } }";
+    ok(&app.query_as(&token(AgeCheckToken), submit, json!({})).await);
+    let adult_id = app.find_user("adult").await.id.to_string();
+    ok(&app
+        .query_as(&token(Teen), "mutation($id: ID!) { follow(userId: $id) { id } }", json!({ "id": adult_id }))
+        .await);
+
+    Hidden {
+        shadow,
+        shadow_content,
+        campaign: "nested".into(),
+        held_comment,
+        shadow_case,
+        moderator: app.find_user("mod").await.id.to_string(),
+        verified: app.find_user("minh.tran").await.id.to_string(),
+        age_checked: app.find_user("age.check").await.id.to_string(),
+        badge_asker: app.find_user("badge.asker").await.id.to_string(),
+        adult: adult_id,
+        guardian: app.find_user("guardian").await.id.to_string(),
+        world,
+    }
+}
+
+/// One field, reached by the most permissive path there is, on a target.
+struct NestedRow {
+    field: &'static str,
+    /// The root operation the path starts from.
+    root: &'static str,
+    query: fn(&Hidden) -> String,
+    target: fn(&Hidden) -> &str,
+    expect: fn(Caller) -> &'static str,
+}
+
+/// Moderators and admins see what the rules hide from the rest.
+fn reviewers(caller: Caller) -> &'static str {
+    match caller {
+        ModeratorOwnCase | Moderator | Admin => SHOWN,
+        other => reads(other).replace_ok(HIDDEN),
+    }
+}
+
+/// Only `who` see the target; the rest, signed in, see nothing of it.
+fn only(caller: Caller, who: &[Caller]) -> &'static str {
+    match caller {
+        c if who.contains(&c) => SHOWN,
+        other => member(other, HIDDEN),
+    }
+}
+
+trait ReplaceOk {
+    fn replace_ok(self, with: &'static str) -> &'static str;
+}
+
+impl ReplaceOk for &'static str {
+    fn replace_ok(self, with: &'static str) -> &'static str {
+        if self == OK { with } else { self }
+    }
+}
+
+fn nested_rows() -> Vec<NestedRow> {
+    vec![
+        NestedRow {
+            field: "Content.author",
+            root: "content",
+            query: |h| format!("{{ content(id: \"{}\") {{ author {{ id }} }} }}", h.shadow_content),
+            target: |h| &h.shadow,
+            expect: reviewers,
+        },
+        NestedRow {
+            field: "Comment.author",
+            root: "content",
+            query: |h| {
+                format!(
+                    "{{ content(id: \"{}\") {{ comments {{ edges {{ node {{ author {{ id }} }} }} }} }} }}",
+                    h.world.target_content
+                )
+            },
+            target: |h| &h.shadow,
+            expect: reviewers,
+        },
+        NestedRow {
+            field: "Content.comments",
+            root: "content",
+            query: |h| {
+                format!(
+                    "{{ content(id: \"{}\") {{ comments {{ edges {{ node {{ id }} }} }} }} }}",
+                    h.world.target_content
+                )
+            },
+            target: |h| &h.held_comment,
+            expect: |c| reads(c).replace_ok(HIDDEN),
+        },
+        NestedRow {
+            field: "Content.heldComments",
+            root: "content",
+            query: |h| {
+                format!(
+                    "{{ content(id: \"{}\") {{ heldComments {{ edges {{ node {{ id }} }} }} }} }}",
+                    h.world.target_content
+                )
+            },
+            target: |h| &h.held_comment,
+            expect: |c| match c {
+                Anonymous => "UNAUTHENTICATED",
+                other => reads(other).replace_ok("FORBIDDEN"),
+            },
+        },
+        NestedRow {
+            field: "Campaign.contents",
+            root: "campaign",
+            query: |h| {
+                format!("{{ campaign(slug: \"{}\") {{ contents {{ edges {{ node {{ id }} }} }} }} }}", h.campaign)
+            },
+            target: |h| &h.shadow_content,
+            expect: reviewers,
+        },
+        NestedRow {
+            field: "InteractionResult.content",
+            root: "recordInteraction",
+            query: |h| {
+                format!(
+                    "mutation {{ recordInteraction(input: {{ contentId: \"{}\", kind: SHARE }}) {{ content {{ id }} }} }}",
+                    h.shadow_content
+                )
+            },
+            target: |h| &h.shadow_content,
+            expect: |c| match c {
+                ModeratorOwnCase | Moderator | Admin => SHOWN,
+                Anonymous => "UNAUTHENTICATED",
+                TeenAway => "TIME_AWAY",
+                other => member(other, "NOT_FOUND"),
+            },
+        },
+        NestedRow {
+            field: "User.resembles",
+            root: "user",
+            query: |_| "{ user(handle: \"minh.tram\") { resembles { id } } }".into(),
+            target: |h| &h.verified,
+            expect: |c| anyone(c).replace_ok(HIDDEN),
+        },
+        NestedRow {
+            field: "ModerationCase.target",
+            root: "moderationCase",
+            query: |h| {
+                format!("{{ moderationCase(id: \"{}\") {{ target {{ ... on Content {{ id }} }} }} }}", h.shadow_case)
+            },
+            target: |h| &h.shadow_content,
+            expect: |c| staff(c, SHOWN),
+        },
+        NestedRow {
+            field: "ModerationCase.assignee",
+            root: "moderationCase",
+            query: |h| format!("{{ moderationCase(id: \"{}\") {{ assignee {{ id }} }} }}", h.shadow_case),
+            target: |h| &h.moderator,
+            expect: |c| staff(c, SHOWN),
+        },
+        NestedRow {
+            field: "ModerationEvent.actor",
+            root: "moderationCase",
+            query: |h| format!("{{ moderationCase(id: \"{}\") {{ events {{ actor {{ id }} }} }} }}", h.shadow_case),
+            target: |h| &h.moderator,
+            expect: |c| staff(c, SHOWN),
+        },
+        NestedRow {
+            field: "AgeCheck.user",
+            root: "ageCheckQueue",
+            query: |_| "{ ageCheckQueue { edges { node { user { id } } } } }".into(),
+            target: |h| &h.age_checked,
+            expect: |c| match c {
+                Admin => SHOWN,
+                other => member(other, "FORBIDDEN"),
+            },
+        },
+        NestedRow {
+            field: "VerificationRequest.user",
+            root: "verificationQueue",
+            query: |_| "{ verificationQueue { edges { node { user { id } } } } }".into(),
+            target: |h| &h.badge_asker,
+            expect: |c| match c {
+                Admin => SHOWN,
+                other => member(other, "FORBIDDEN"),
+            },
+        },
+        NestedRow {
+            field: "FamilyLink.guardian",
+            root: "familyLinks",
+            query: |_| "{ familyLinks { guardian { id } } }".into(),
+            target: |h| &h.guardian,
+            expect: |c| only(c, &[Teen, Guardian]),
+        },
+        NestedRow {
+            field: "FamilyLink.teen",
+            root: "familyLinks",
+            query: |_| "{ familyLinks { teen { id } } }".into(),
+            target: |h| &h.world.teen,
+            expect: |c| only(c, &[Teen, Guardian]),
+        },
+        NestedRow {
+            field: "FamilyLink.teenFollowing",
+            root: "familyLinks",
+            query: |_| "{ familyLinks { teenFollowing { edges { node { id } } } } }".into(),
+            target: |h| &h.adult,
+            expect: |c| match c {
+                Teen | TeenAway => "FORBIDDEN",
+                other => only(other, &[Guardian]),
+            },
+        },
+        NestedRow {
+            field: "FamilyLink.teenFollowers",
+            root: "familyLinks",
+            // The target follows every caller, both teens included.
+            query: |_| "{ familyLinks { teenFollowers { edges { node { id } } } } }".into(),
+            target: |h| &h.world.target,
+            expect: |c| match c {
+                Teen | TeenAway => "FORBIDDEN",
+                other => only(other, &[Guardian, OtherGuardian]),
+            },
+        },
+        NestedRow {
+            field: "Me.user",
+            root: "me",
+            query: |_| "{ me { user { id } } }".into(),
+            target: |h| &h.adult,
+            expect: |c| match c {
+                Adult => SHOWN,
+                other => anyone(other).replace_ok(HIDDEN),
+            },
+        },
+        NestedRow {
+            field: "TimeRequest.teen",
+            root: "timeRequests",
+            query: |_| "{ timeRequests { teen { id } } }".into(),
+            target: |h| &h.world.teen,
+            expect: |c| only(c, &[Teen, Guardian]),
+        },
+    ]
+}
+
+/// The cell: the first error's code, else whether the target is in the answer.
+fn seen(response: &Value, target: &str) -> String {
+    match response["errors"][0]["extensions"]["code"].as_str() {
+        Some(code) => code.to_owned(),
+        None if !response["errors"].is_null() => format!("uncoded error: {response}"),
+        None if response.to_string().contains(target) => SHOWN.to_owned(),
+        None => HIDDEN.to_owned(),
+    }
+}
+
+async fn run_nested(app: &TestApp, transport: Transport) {
+    let hidden = hidden_world(app).await;
+    let mut wrong = Vec::new();
+    for row in nested_rows() {
+        let (query, target) = ((row.query)(&hidden), (row.target)(&hidden));
+        for caller in CALLERS {
+            let token = hidden.world.token(caller);
+            let answer = match transport {
+                Transport::Http => app.post_graphql(token, &json!({ "query": query })).await,
+                Transport::WebSocket => run(&mut connect_as(app, token).await, &query).await,
+            };
+            let got = seen(&answer, target);
+            let expected = match caller {
+                AppealToken => locked_only(row.root, false),
+                AgeCheckToken => locked_only(row.root, true),
+                other => (row.expect)(other),
+            };
+            if got != expected {
+                wrong.push(format!("{} as {caller:?}: expected {expected}, got {got}", row.field));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} on {:?}:\n{}", transport_name(transport), app.backend, wrong.join("\n"));
+}
+
+/// Every field of the schema that returns content, a comment, a user, a case
+/// or a connection of them (their edges and nodes aside, which the field
+/// that returns the connection covers) has a nested row.
+#[test]
+fn every_nested_field_that_reads_people_or_content_has_a_row() {
+    use async_graphql::parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
+    fn base(ty: &Type) -> String {
+        match &ty.base {
+            BaseType::Named(name) => name.to_string(),
+            BaseType::List(inner) => base(inner),
+        }
+    }
+    let guarded = ["Content", "Comment", "User", "ModerationCase", "ReportTarget"];
+    let document = async_graphql::parser::parse_schema(api::graphql::sdl()).unwrap();
+    let mut fields = BTreeSet::new();
+    for definition in &document.definitions {
+        let TypeSystemDefinition::Type(ty) = definition else { continue };
+        let name = ty.node.name.node.as_str();
+        let TypeKind::Object(object) = &ty.node.kind else { continue };
+        if ["Query", "Mutation", "Subscription"].contains(&name) {
+            continue;
+        }
+        for f in &object.fields {
+            let (field, returns) = (f.node.name.node.as_str(), base(&f.node.ty.node));
+            let plumbing =
+                (name.ends_with("Connection") && field == "edges") || (name.ends_with("Edge") && field == "node");
+            let connection = returns.strip_suffix("Connection").is_some_and(|item| guarded.contains(&item));
+            if !plumbing && (guarded.contains(&returns.as_str()) || connection) {
+                fields.insert(format!("{name}.{field}"));
+            }
+        }
+    }
+    let covered: BTreeSet<String> = nested_rows().iter().map(|r| r.field.to_owned()).collect();
+    let missing: Vec<_> = fields.difference(&covered).collect();
+    let unknown: Vec<_> = covered.difference(&fields).collect();
+    assert!(missing.is_empty(), "nested fields without a row: {missing:?}");
+    assert!(unknown.is_empty(), "rows for fields the schema does not have: {unknown:?}");
+}
+
+#[tokio::test]
+async fn every_nested_field_as_every_caller_over_http() {
+    on_each_database(|app| async move { run_nested(&app, Transport::Http).await }).await;
+}
+
+#[tokio::test]
+async fn every_nested_field_as_every_caller_over_websocket() {
+    on_each_database(|app| async move { run_nested(&app, Transport::WebSocket).await }).await;
+}
