@@ -303,9 +303,7 @@ pub async fn find_by_handle(db: &impl ConnectionTrait, handle: &str) -> AppResul
 pub async fn set_role(db: &impl ConnectionTrait, access: &Access, user_id: Uuid, role: Role) -> AppResult<user::Model> {
     let actor_id = access.staff(&[Role::Admin])?.id();
     let now = access.now();
-    if actor_id == user_id {
-        return Err(AppError::Forbidden("You cannot change your own role".into()));
-    }
+    crate::policy::accounts::may_set_role(actor_id, user_id)?;
     let user =
         user::Entity::find_by_id(user_id).one(db).await?.ok_or_else(|| AppError::NotFound("No such user".into()))?;
     let mut active: user::ActiveModel = user.into();

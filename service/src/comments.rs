@@ -14,7 +14,7 @@ use crate::kindness::{self, controls, nudges};
 use crate::notifications::{self, Notice};
 use crate::pagination::{Direction, Page, PageRequest, keyset_page};
 use crate::policy::Access;
-use crate::policy::content::visible_comments;
+use crate::policy::content::{self as rules, visible_comments};
 use crate::text::fold;
 use crate::{content as contents, settings, social};
 
@@ -95,15 +95,12 @@ pub async fn add(
     crate::text::refuse_hidden(body).map_err(|e| AppError::invalid("body", &e))?;
     let content = contents::get_visible(db, &reads, content_id).await?;
     let author_settings = settings::get(db, content.author_id).await?;
-    let allowed = writer.id == content.author_id
-        || (match author_settings.comment_policy {
-            CommentPolicy::Everyone => true,
-            CommentPolicy::Followers => social::is_following(db, writer.id, content.author_id).await?,
-            CommentPolicy::Nobody => false,
-        } && !controls::blocked(db, content.author_id, writer.id).await?);
-    if !allowed {
-        return Err(AppError::Forbidden("The author does not accept comments from you on this content".into()));
-    }
+    let policy = author_settings.comment_policy;
+    let others = writer.id != content.author_id;
+    let follows =
+        others && policy == CommentPolicy::Followers && social::is_following(db, writer.id, content.author_id).await?;
+    let stopped = others && controls::blocked(db, content.author_id, writer.id).await?;
+    rules::may_comment(writer.id, &content, policy, follows, stopped)?;
     let unkind = kindness::check(body);
     if let (Some(found), false) = (&unkind, post_anyway) {
         nudges::record(db, writer.id, content_id, &found.words, now).await?;
@@ -168,9 +165,7 @@ pub async fn delete(db: &DatabaseConnection, access: &Access, comment_id: Uuid) 
     let comment = comment::Entity::find_by_id(comment_id).one(db).await?.ok_or_else(not_found)?;
     let content =
         contents::get_target(db, &access.target_checks()?, comment.content_id).await.map_err(|_| not_found())?;
-    if viewer != comment.author_id && viewer != content.author_id {
-        return Err(AppError::Forbidden("Only its writer or the content's author can delete this comment".into()));
-    }
+    rules::may_delete_comment(&comment, &content, viewer)?;
     let txn = crate::begin_write(db).await?;
     lock_item(&txn, comment.content_id).await?;
     comment::Entity::delete_by_id(comment_id).exec(&txn).await?;
@@ -207,9 +202,7 @@ async fn own_content(db: &impl ConnectionTrait, access: &Access, content_id: Uui
     let viewer = access.member()?.id();
     let reads = access.content_reads(db).await?;
     let content = contents::get_visible(db, &reads, content_id).await?;
-    if content.author_id != viewer {
-        return Err(AppError::Forbidden("Only the content's author can do this".into()));
-    }
+    rules::may_manage_comments(&content, viewer)?;
     Ok(content)
 }
 

@@ -13,7 +13,6 @@ use crate::error::{AppError, AppResult};
 use crate::pagination::{Direction, Keyed, Page, PageRequest, keyset_rows, keyset_select, limited};
 use crate::policy::Access;
 use crate::policy::content::{ContentReads, TargetChecks, like_safe, target_contents, visible_contents};
-use crate::settings;
 use crate::taxonomy::Taxonomy;
 use crate::text::fold;
 
@@ -63,9 +62,7 @@ pub async fn create(
             Some(campaign.id)
         }
     };
-    if new.audience == Audience::Mature && settings::age_band(&author.user, now).is_teen() {
-        return Err(AppError::Forbidden("Accounts under 18 cannot publish content for adults".into()));
-    }
+    crate::policy::content::may_publish(&author.user, new.audience, now)?;
     publish(db, &author.user, new, &tags, campaign_id, now).await
 }
 
@@ -154,9 +151,7 @@ pub async fn reread(
 pub async fn delete(db: &impl ConnectionTrait, access: &Access, id: Uuid) -> AppResult<()> {
     let author = access.member()?;
     let content = get_target(db, &access.target_checks()?, id).await?;
-    if content.author_id != author.user.id {
-        return Err(AppError::Forbidden("Only its author can delete this content".into()));
-    }
+    crate::policy::content::may_delete_content(&content, author.user.id)?;
     let mut active: content::ActiveModel = content.into();
     active.deleted_at = Set(Some(access.now()));
     active.updated_at = Set(access.now());

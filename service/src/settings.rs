@@ -112,9 +112,7 @@ pub async fn update_privacy(
     change: PrivacyChange,
     now: DateTime<Utc>,
 ) -> AppResult<user_settings::Model> {
-    if change.restricted_mode == Some(false) && age_band(user, now).is_teen() {
-        return Err(AppError::Forbidden("Restricted mode is always on for accounts under 18".into()));
-    }
+    crate::policy::accounts::may_set_restricted_mode(user, change.restricted_mode, now)?;
     let txn = crate::begin_write(db).await?;
     // The teen's row first: a guardian's `set_controls` takes it too, so the
     // lock checked below cannot change before this write commits.
@@ -122,10 +120,8 @@ pub async fn update_privacy(
     let current = get(&txn, user.id).await?;
     let teen = controls_apply(user, now);
     let has_guardian = teen && !family::active_guardians(&txn, user, now).await?.is_empty();
-    if teen && crate::policy::family::controls_locked(&current, has_guardian, now) && loosens(&current, &change) {
-        return Err(AppError::Forbidden(
-            "A guardian manages this setting: you can make it stricter, but not looser".into(),
-        ));
+    if teen {
+        crate::policy::family::may_change_own_controls(&current, has_guardian, loosens(&current, &change), now)?;
     }
     let touches_controls = change.private_account.is_some_and(|v| v != current.private_account)
         || change.comment_policy.is_some_and(|v| v != current.comment_policy);

@@ -134,10 +134,8 @@ pub async fn set_controls(
             setters.0.remove(control).unwrap_or_default().into_iter().filter(|g| guardians.contains(g)).collect();
         set_by.sort_unstable();
         set_by.dedup();
-        if loosens && set_by.iter().any(|g| *g != me) {
-            return Err(AppError::Forbidden(format!(
-                "Another guardian set {control}: you can make it stricter, but only they can loosen it"
-            )));
+        if loosens {
+            rules::may_loosen(control, &set_by, me)?;
         }
         if !set_by.contains(&me) {
             set_by.push(me);

@@ -493,7 +493,7 @@ pub async fn active_guardians(
 }
 
 async fn find_user(db: &impl ConnectionTrait, id: Uuid) -> AppResult<user::Model> {
-    user::Entity::find_by_id(id).one(db).await?.ok_or_else(|| AppError::Forbidden("That is not your teen".into()))
+    user::Entity::find_by_id(id).one(db).await?.ok_or_else(rules::not_your_teen)
 }
 
 /// The teen, if the viewer is the teen or one of their active guardians.
@@ -524,15 +524,8 @@ async fn teen_for(
     teen_may: bool,
 ) -> AppResult<user::Model> {
     let teen = find_user(db, teen_id).await?;
-    let is_teen = teen_may && viewer.user.id == teen_id;
-    if is_teen || active_guardians(db, &teen, now).await?.contains(&viewer.user.id) {
-        return Ok(teen);
-    }
-    Err(AppError::Forbidden(if teen_may {
-        "Only the teen and their guardians can see this".into()
-    } else {
-        "Only the teen's guardians can change this".into()
-    }))
+    rules::may_see_teen(viewer.user.id, teen_id, &active_guardians(db, &teen, now).await?, teen_may)?;
+    Ok(teen)
 }
 
 /// Ends the links of teens who turned 18 and tells both sides; run on a
@@ -582,9 +575,7 @@ pub async fn teen_circle(
 ) -> AppResult<Page<user::Model>> {
     let guardian = access.member()?;
     let teen = find_user(db, link.teen_id).await?;
-    if link.guardian_id != guardian.id() || !in_force(link, &teen, &guardian.user, access.now()) {
-        return Err(AppError::Forbidden("Only this teen's guardian can see whom they follow".into()));
-    }
+    rules::may_see_circle(link, guardian.id(), in_force(link, &teen, &guardian.user, access.now()))?;
     let (side, other) = match circle {
         Circle::Following => (follow::Column::FollowerId, follow::Column::FolloweeId),
         Circle::Followers => (follow::Column::FolloweeId, follow::Column::FollowerId),

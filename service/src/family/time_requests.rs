@@ -16,9 +16,7 @@ pub async fn request_more_time(
         return Err(AppError::field("reason", "must be at most 200 characters long"));
     }
     let guardians = active_guardians(db, &teen.user, now).await?;
-    if guardians.is_empty() {
-        return Err(AppError::Forbidden("Only a teen paired with a guardian can ask for more time".into()));
-    }
+    rules::may_ask_for_time(&guardians)?;
     let txn = crate::begin_write(db).await?;
     // Serialise this teen's requests so the pending count holds.
     user::Entity::update_many()

@@ -9,13 +9,15 @@
 //! [`Access`]: super::Access
 use chrono::{DateTime, Utc};
 use entity::{
-    Audience, ContentStatus, FollowState, InteractionKind, comment, content, follow, interaction, user, user_settings,
+    Audience, CommentPolicy, ContentStatus, FollowState, InteractionKind, comment, content, follow, interaction, user,
+    user_settings,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, Value};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, QueryTrait, Select};
 use uuid::Uuid;
 
 use crate::auth::Viewer;
+use crate::error::{AppError, AppResult};
 use crate::settings;
 use crate::text::fold;
 
@@ -257,4 +259,57 @@ pub fn visible_comments(
             .filter(active_user(Expr::col((comment::Entity, comment::Column::AuthorId)), scope.now));
     }
     select
+}
+
+/// Content for adults is published by adults only.
+pub fn may_publish(author: &user::Model, audience: Audience, now: DateTime<Utc>) -> AppResult<()> {
+    if audience == Audience::Mature && settings::age_band(author, now).is_teen() {
+        return Err(AppError::Forbidden("Accounts under 18 cannot publish content for adults".into()));
+    }
+    Ok(())
+}
+
+/// Only its author deletes an item.
+pub fn may_delete_content(item: &content::Model, me: Uuid) -> AppResult<()> {
+    if item.author_id != me {
+        return Err(AppError::Forbidden("Only its author can delete this content".into()));
+    }
+    Ok(())
+}
+
+/// Only the item's author reviews its comments (held ones, approvals).
+pub fn may_manage_comments(item: &content::Model, me: Uuid) -> AppResult<()> {
+    if item.author_id != me {
+        return Err(AppError::Forbidden("Only the content's author can do this".into()));
+    }
+    Ok(())
+}
+
+/// Its writer or the item's author deletes a comment.
+pub fn may_delete_comment(written: &comment::Model, item: &content::Model, me: Uuid) -> AppResult<()> {
+    if me != written.author_id && me != item.author_id {
+        return Err(AppError::Forbidden("Only its writer or the content's author can delete this comment".into()));
+    }
+    Ok(())
+}
+
+/// Whether the writer may comment on the author's item: the author always;
+/// anyone else as the author's comment policy says, unless the author
+/// stopped them. (`follows` and `stopped` are asked only when they matter.)
+pub fn may_comment(
+    writer: Uuid,
+    item: &content::Model,
+    policy: CommentPolicy,
+    follows: bool,
+    stopped: bool,
+) -> AppResult<()> {
+    let by_policy = match policy {
+        CommentPolicy::Everyone => true,
+        CommentPolicy::Followers => follows,
+        CommentPolicy::Nobody => false,
+    };
+    if writer != item.author_id && !(by_policy && !stopped) {
+        return Err(AppError::Forbidden("The author does not accept comments from you on this content".into()));
+    }
+    Ok(())
 }

@@ -113,6 +113,68 @@ pub fn may_answer_unlink(link: &family_link::Model, me: Uuid) -> AppResult<()> {
     Err(AppError::NotFound("No such family link".into()))
 }
 
+/// A teen changes their own controls: stricter always, looser only once
+/// they no longer bind them (see `controls_locked`).
+pub fn may_change_own_controls(
+    teen: &user_settings::Model,
+    has_guardian: bool,
+    loosens: bool,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if loosens && controls_locked(teen, has_guardian, now) {
+        return Err(AppError::Forbidden(
+            "A guardian manages this setting: you can make it stricter, but not looser".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// When guardians disagree the stricter setting wins: each may tighten any
+/// control, and loosen only those that no other guardian still linked set.
+pub fn may_loosen(control: &str, set_by: &[Uuid], me: Uuid) -> AppResult<()> {
+    if set_by.iter().any(|g| *g != me) {
+        return Err(AppError::Forbidden(format!(
+            "Another guardian set {control}: you can make it stricter, but only they can loosen it"
+        )));
+    }
+    Ok(())
+}
+
+/// A teen asks for more time only of a guardian.
+pub fn may_ask_for_time(guardians: &[Uuid]) -> AppResult<()> {
+    if guardians.is_empty() {
+        return Err(AppError::Forbidden("Only a teen paired with a guardian can ask for more time".into()));
+    }
+    Ok(())
+}
+
+/// A teen's controls and reports: the teen (when `teen_may`) and their
+/// active guardians.
+pub fn may_see_teen(me: Uuid, teen: Uuid, guardians: &[Uuid], teen_may: bool) -> AppResult<()> {
+    if (teen_may && me == teen) || guardians.contains(&me) {
+        return Ok(());
+    }
+    Err(AppError::Forbidden(if teen_may {
+        "Only the teen and their guardians can see this".into()
+    } else {
+        "Only the teen's guardians can change this".into()
+    }))
+}
+
+/// What anyone asking after an account that is not (or no longer) there as
+/// a teen is told: the same as a stranger asking after someone's teen.
+pub fn not_your_teen() -> AppError {
+    AppError::Forbidden("That is not your teen".into())
+}
+
+/// A teen's circle: that link's guardian, while the link is in force.
+pub fn may_see_circle(link: &family_link::Model, me: Uuid, in_force: bool) -> AppResult<()> {
+    if link.guardian_id != me || !in_force {
+        return Err(AppError::Forbidden("Only this teen's guardian can see whom they follow".into()));
+    }
+    Ok(())
+}
+
 /// Whether the controls a guardian locked still bind the teen: while a
 /// guardian is linked, and for `FORMER_GUARDIAN_HOLD` after the last one
 /// left. Until then the teen may make them stricter, never looser.

@@ -18,6 +18,7 @@ use crate::domain::AgeBand;
 use crate::error::{AppError, AppResult};
 use crate::{privacy, screen_time, settings};
 
+pub mod accounts;
 pub mod cases;
 pub mod content;
 pub mod family;
