@@ -946,3 +946,61 @@ async fn an_unkind_comment_is_nudged_rewritten_and_a_creator_reviews_what_was_he
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_young_teen_asks_to_unlink_and_a_new_guardian_waits_for_the_former_one() {
+    on_each_database_in_browser(|app, mut driver| async move {
+        // The demo's 14-year-old asks to end the link; the app says the
+        // guardian decides, and by when.
+        let teen = driver.open(&app, "unlink-teen", PHONE).await;
+        teen.sign_in("an@demo.trustfeed.vn", DEMO_PASSWORD).await;
+        teen.goto("#/family").await;
+        teen.eval("window.confirm = () => true").await;
+        teen.click(".link-row .unlink").await;
+        teen.until("document.querySelector('.link-row .unlink-request')?.innerText.includes('Minh')").await;
+        teen.screenshot("asked-vi").await;
+        teen.click("button.lang").await;
+        teen.until("document.querySelector('.link-row .unlink-request')?.innerText.includes('asked to end')").await;
+        teen.screenshot("asked-en").await;
+
+        // The guardian sees the request and keeps the link.
+        let guardian = driver.open(&app, "unlink-guardian", PHONE).await;
+        guardian.sign_in("minh@demo.trustfeed.vn", DEMO_PASSWORD).await;
+        guardian.goto("#/family").await;
+        guardian.until("document.querySelector('.unlink-request button')").await;
+        guardian.screenshot("asked-of-guardian").await;
+        guardian.click(".unlink-request button.secondary").await;
+        guardian.until("!document.querySelector('.unlink-request')").await;
+
+        // Asked again, the guardian agrees: the link ends.
+        teen.goto("#/").await;
+        teen.goto("#/family").await;
+        teen.click(".link-row .unlink").await;
+        teen.until("document.querySelector('.link-row .unlink-request')").await;
+        guardian.goto("#/").await;
+        guardian.goto("#/family").await;
+        guardian.click(".unlink-request button:not(.secondary)").await;
+        guardian.until("!document.querySelector('.link-row[data-status=ACTIVE]')").await;
+
+        // An "adult" the teen made: its link waits for the former guardian.
+        let fake = app.token_for("nguoi.lon.gia").await;
+        let code = app.query_as(&fake, "mutation { createPairingCode { code } }", json!({})).await;
+        let code = code["data"]["createPairingCode"]["code"].as_str().unwrap().to_owned();
+        teen.goto("#/").await;
+        teen.goto("#/family").await;
+        teen.fill("#pairing-code", &code).await;
+        teen.click("form.pairing button[type=submit]").await;
+        teen.until("document.querySelector('.link-row[data-status=PENDING] .pill')?.innerText.includes('former parent')").await;
+        teen.until("[...document.querySelectorAll('.notice')].some((n) => n.textContent.includes('waits for approval'))").await;
+        teen.screenshot("waits-for-former").await;
+        guardian.goto("#/").await;
+        guardian.goto("#/family").await;
+        guardian.until("document.querySelector('.pending-guardian')?.innerText.includes('7 ngày') || document.querySelector('.pending-guardian')?.innerText.includes('hiệu lực')").await;
+        guardian.screenshot("former-guardian-asked").await;
+        guardian.click(".pending-guardian button.secondary").await;
+        guardian.until("!document.querySelector('.pending-guardian')").await;
+        teen.close().await;
+        guardian.close().await;
+    })
+    .await;
+}

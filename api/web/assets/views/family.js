@@ -81,7 +81,8 @@ function EnterCode({ onLinked }) {
     setError(null);
     try {
       const data = await gql(`mutation Accept($code: String!) { acceptPairingCode(code: $code) { id status guardian { displayName } } }`, { code: code.trim().toUpperCase() });
-      notify(t('family.linked', { name: data.acceptPairingCode.guardian.displayName }));
+      const link = data.acceptPairingCode;
+      notify(t(link.status === 'PENDING' ? 'family.linkWaits' : 'family.linked', { name: link.guardian.displayName }));
       setCode('');
       onLinked();
     } catch (failure) {
