@@ -308,3 +308,41 @@ async fn a_guardians_comment_policy_still_wins_over_a_teens_controls() {
     })
     .await;
 }
+
+/// `commentCount` stays right when the author approves, hides and deletes,
+/// and a writer deletes, all at once (the item's row is locked while each
+/// counts again; a race on PostgreSQL would otherwise lose a change).
+#[tokio::test]
+async fn the_comment_count_holds_when_approvals_hides_and_deletions_race() {
+    on_each_database(|app| async move {
+        let creator = app.token_for("creator").await;
+        let video = app.create_content(&creator, json!({})).await;
+        ok(&app.query_as(&creator, CONTROLS, json!({ "i": { "filterKeywords": ["quảng cáo"] } })).await);
+        let mut ids = Vec::new();
+        let mut writers = Vec::new();
+        for round in 0..8 {
+            let writer = app.token_for(&format!("writer{round}")).await;
+            let body = if round < 2 { format!("Xem quảng cáo số {round}") } else { format!("Hay quá {round}") };
+            let added = app.query_as(&writer, ADD, json!({ "c": video, "b": body })).await;
+            ids.push(ok(&added)["addComment"]["id"].as_str().unwrap().to_owned());
+            writers.push(writer);
+        }
+        let delete = "mutation($id: ID!) { deleteComment(id: $id) }";
+        let (approved, hidden, by_author, by_writer, approved_too) = tokio::join!(
+            app.query_as(&creator, APPROVE, json!({ "id": ids[0] })),
+            app.query_as(&creator, HIDE, json!({ "ids": [ids[2], ids[3]] })),
+            app.query_as(&creator, delete, json!({ "id": ids[4] })),
+            app.query_as(&writers[5], delete, json!({ "id": ids[5] })),
+            app.query_as(&creator, APPROVE, json!({ "id": ids[1] })),
+        );
+        for answer in [&approved, &hidden, &by_author, &by_writer, &approved_too] {
+            ok(answer);
+        }
+        assert_eq!(ok(&hidden)["hideComments"], 2);
+        // Left: the two approved and comments 6 and 7.
+        let seen = app.query(COMMENTS, json!({ "id": video })).await;
+        assert_eq!(ok(&seen)["content"]["commentCount"], 4, "{seen}");
+        assert_eq!(bodies(&seen).len(), 4, "{seen}");
+    })
+    .await;
+}
