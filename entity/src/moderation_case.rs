@@ -14,6 +14,10 @@ pub struct Snapshot {
     pub author_display_name: Option<String>,
 }
 
+/// The queue's tiers: every case of tier 1 comes before any of tier 2, and
+/// so on; age and reporters order a tier, never lift a case out of it.
+pub const LOWEST_TIER: i32 = 3;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "moderation_cases")]
 pub struct Model {

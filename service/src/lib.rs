@@ -26,6 +26,7 @@ pub mod notifications;
 pub mod pagination;
 pub mod policy;
 pub mod privacy;
+pub mod privacy_settings;
 pub mod rate_limit;
 pub mod screen_time;
 pub mod sessions;

@@ -10,21 +10,6 @@ use crate::error::{AppError, AppResult};
 use crate::notifications::{self, Notice};
 use crate::policy::Access;
 
-/// Mutations that work without consent to the current policy: a user must
-/// always be able to consent, leave, take their data and delete it.
-/// A survey response is stored apart from the account (`campaign::surveys`),
-/// so answering one needs no consent to the account's data processing.
-pub const ALLOWED_WITHOUT_CONSENT: &[&str] = &[
-    "signUp",
-    "logIn",
-    "refreshSession",
-    "logOut",
-    "acceptPrivacyPolicy",
-    "exportMyData",
-    "deleteAccount",
-    "submitSurveyResponse",
-];
-
 pub struct NewPolicy {
     pub summary: String,
     pub summary_vi: String,
@@ -75,20 +60,6 @@ pub async fn accept(db: &impl ConnectionTrait, user_id: Uuid, version: i32, now:
     }
     if history(db, user_id).await?.iter().all(|c| c.version != current) {
         record_consent(db, user_id, current, now).await?;
-    }
-    Ok(())
-}
-
-/// Refuses with `CONSENT_REQUIRED` until the user accepted the current version.
-pub async fn require_consent(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<()> {
-    let current = current(db).await?.version;
-    let accepted = consent::Entity::find()
-        .filter(consent::Column::UserId.eq(user_id))
-        .filter(consent::Column::Version.eq(current))
-        .one(db)
-        .await?;
-    if accepted.is_none() {
-        return Err(AppError::ConsentRequired(current));
     }
     Ok(())
 }

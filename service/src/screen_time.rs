@@ -3,13 +3,14 @@
 //! client can inflate, rewind or move the day.
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
+
+use crate::auth::Viewer;
 use entity::{InteractionKind, TimeRequestStatus, interaction, time_request, user, user_settings};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::domain::{in_window, window_end};
 use crate::error::{AppError, AppResult};
-use crate::policy::Access;
 use crate::settings;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,13 +227,12 @@ pub fn wind_down(user: &user::Model, settings_row: &user_settings::Model, now: D
 }
 
 /// Hides the prompt for 30 minutes; `false` when none was showing.
-pub async fn dismiss_wind_down(db: &impl ConnectionTrait, access: &Access) -> AppResult<bool> {
-    let viewer = access.member()?;
-    if wind_down(&viewer.user, &viewer.settings, access.now()).is_none() {
+pub async fn dismiss_wind_down(db: &impl ConnectionTrait, viewer: &Viewer, now: DateTime<Utc>) -> AppResult<bool> {
+    if wind_down(&viewer.user, &viewer.settings, now).is_none() {
         return Ok(false);
     }
     user_settings::Entity::update_many()
-        .col_expr(user_settings::Column::WindDownDismissedAt, Expr::value(access.now()))
+        .col_expr(user_settings::Column::WindDownDismissedAt, Expr::value(now))
         .filter(user_settings::Column::UserId.eq(viewer.id()))
         .exec(db)
         .await?;

@@ -637,7 +637,8 @@ impl ContentMutation {
 
     /// Hides tonight's wind-down prompt for 30 minutes; false when none was showing.
     async fn dismiss_wind_down(&self, ctx: &Context<'_>) -> AppResult<bool> {
-        Ok(screen_time::dismiss_wind_down(&app(ctx)?.db, access(ctx)?).await?)
+        let access = access(ctx)?;
+        Ok(screen_time::dismiss_wind_down(&app(ctx)?.db, access.member()?, access.now()).await?)
     }
 
     /// Deletes a comment you wrote, or one on your content.

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{access, app, viewer};
 use crate::error::AppResult;
-use crate::service::{data_rights, privacy, settings};
+use crate::service::{data_rights, privacy, privacy_settings, settings};
 
 pub struct PrivacyPolicy(privacy_policy::Model);
 
@@ -223,13 +223,13 @@ impl PrivacyMutation {
         let state = app(ctx)?;
         let viewer = viewer(ctx)?;
         let now = access(ctx)?.now();
-        let change = settings::PrivacyChange {
+        let change = privacy_settings::PrivacyChange {
             private_account: input.private_account,
             personalized_feed: input.personalized_feed,
             comment_policy: input.comment_policy.map(Into::into),
             restricted_mode: input.restricted_mode,
         };
-        let updated = settings::update_privacy(&state.db, &viewer.user, change, now).await?;
+        let updated = privacy_settings::update_privacy(&state.db, &viewer.user, change, now).await?;
         Ok(PrivacySettings::new(&updated, settings::age_band(&viewer.user, now)))
     }
 }

@@ -561,10 +561,7 @@ async fn no_row_order_transaction_or_time_ties_a_response_to_its_respondent() {
                 assert_eq!(sealed.len(), i + 1);
             }
         }
-        use sea_orm::EntityTrait;
-        for row in entity::survey_inbox::Entity::find().all(&app.state.db).await.unwrap() {
-            panic!("the batch left {row:?} waiting");
-        }
+        assert_eq!(waiting(&app).await, 0, "the batch left nothing waiting");
         let responses = stored_order(&app, "survey_responses", "id").await;
         let mut stored: Vec<String> = responses.iter().map(|(id, _)| id.clone()).collect();
         assert_ne!(stored, receipts, "the rows are not in the order they were given");

@@ -119,6 +119,20 @@ pub fn median(values: &mut [f64]) -> Option<f64> {
     Some(if values.len().is_multiple_of(2) { (values[middle - 1] + values[middle]) / 2.0 } else { values[middle] })
 }
 
+/// Counts below this are shown as 0 (see `shown_share` for shares).
+pub const SMALLEST_SHOWN: u64 = 10;
+
+pub fn shown(count: u64) -> u64 {
+    if count < SMALLEST_SHOWN { 0 } else { count }
+}
+
+/// `part / whole`, unless the part, the whole or what the part leaves out
+/// is too small to show (a share of 7 in 10 would reveal a hidden 3).
+pub fn shown_share(part: u64, whole: u64) -> Option<f64> {
+    let large = |count: u64| count >= SMALLEST_SHOWN;
+    (large(part) && large(whole) && large(whole.saturating_sub(part))).then(|| part as f64 / whole as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

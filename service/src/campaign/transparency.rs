@@ -15,13 +15,12 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, 
 
 use super::behaviour::decision_hours;
 use super::precomputed::Precomputed;
-use super::stats::median;
+use super::stats::{SMALLEST_SHOWN, median};
+pub use super::stats::{shown, shown_share};
 use crate::error::{AppError, AppResult};
 use crate::kindness::{self, figures::KindnessFigures};
 use crate::policy::Access;
 
-/// Counts below this are shown as 0 (see `shown_share` for shares).
-pub const SMALLEST_SHOWN: u64 = 10;
 /// A day's figures count from this long after it ends: a record stamped
 /// just before midnight may commit just after (requests stop at their time
 /// limit, 10 s by default), and every instance must count it alike.
@@ -46,17 +45,6 @@ pub struct Transparency {
     /// Every reason, in the contract's order.
     pub by_reason: Vec<(ReportReason, u64)>,
     pub kindness: KindnessFigures,
-}
-
-pub(crate) fn shown(count: u64) -> u64 {
-    if count < SMALLEST_SHOWN { 0 } else { count }
-}
-
-/// `part / whole`, unless the part, the whole or what the part leaves out
-/// is too small to show (a share of 7 in 10 would reveal a hidden 3).
-pub(crate) fn shown_share(part: u64, whole: u64) -> Option<f64> {
-    let large = |count: u64| count >= SMALLEST_SHOWN;
-    (large(part) && large(whole) && large(whole.saturating_sub(part))).then(|| part as f64 / whole as f64)
 }
 
 /// The window of `days` (7, 30, 90 or 365) that ends at the last full UTC

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use entity::{NudgeOutcome, comment, nudge};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 
-use crate::campaign::transparency::{shown, shown_share};
+use crate::campaign::stats::{shown, shown_share};
 use crate::error::AppResult;
 
 #[derive(Debug, Clone, Default, PartialEq)]

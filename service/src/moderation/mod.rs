@@ -63,9 +63,7 @@ pub fn severity(reason: ReportReason) -> i32 {
     }
 }
 
-/// The queue's tiers: every case of tier 1 comes before any of tier 2, and
-/// so on; age and reporters order a tier, never lift a case out of it.
-pub const LOWEST_TIER: i32 = 3;
+pub use entity::moderation_case::LOWEST_TIER;
 /// Impersonation of a verified account (see `identity::resembles`).
 pub const VERIFIED_LOOK_ALIKE_TIER: i32 = 2;
 

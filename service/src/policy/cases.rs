@@ -7,7 +7,6 @@ use uuid::Uuid;
 use super::Access;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::moderation;
 
 /// How long after a decision its affected user may appeal.
 pub const APPEAL_WINDOW: Duration = Duration::days(30);
@@ -129,7 +128,7 @@ impl Access {
         case::Model {
             snapshot: case::Snapshot::default(),
             priority_base: 0,
-            tier: moderation::LOWEST_TIER,
+            tier: case::LOWEST_TIER,
             queue_rank: 0,
             report_count: 0,
             assignee_id: None,

@@ -308,7 +308,7 @@ pub fn may_comment(
         CommentPolicy::Followers => follows,
         CommentPolicy::Nobody => false,
     };
-    if writer != item.author_id && !(by_policy && !stopped) {
+    if writer != item.author_id && (stopped || !by_policy) {
         return Err(AppError::Forbidden("The author does not accept comments from you on this content".into()));
     }
     Ok(())

@@ -16,7 +16,7 @@ use tokio::sync::OnceCell;
 use crate::auth::{Caller, Viewer};
 use crate::domain::AgeBand;
 use crate::error::{AppError, AppResult};
-use crate::{privacy, screen_time, settings};
+use crate::{screen_time, settings};
 
 pub mod accounts;
 pub mod cases;
@@ -152,12 +152,12 @@ impl Access {
     /// Every mutation but the few a user needs to consent, leave or take
     /// their data requires the current privacy policy.
     pub async fn consent_for(&self, db: &impl ConnectionTrait, mutation: &str) -> AppResult<()> {
-        if privacy::ALLOWED_WITHOUT_CONSENT.contains(&mutation) {
+        if accounts::ALLOWED_WITHOUT_CONSENT.contains(&mutation) {
             return Ok(());
         }
         // Anonymous callers and bad tokens are refused by the operation itself.
         match self.viewer() {
-            Ok(Some(viewer)) => privacy::require_consent(db, viewer.id()).await,
+            Ok(Some(viewer)) => accounts::require_consent(db, viewer.id()).await,
             _ => Ok(()),
         }
     }
