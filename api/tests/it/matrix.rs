@@ -341,6 +341,14 @@ fn staff(caller: Caller, allowed: &'static str) -> &'static str {
     }
 }
 
+/// Admins only.
+fn admins(caller: Caller, allowed: &'static str) -> &'static str {
+    match caller {
+        Admin => allowed,
+        other => member(other, "FORBIDDEN"),
+    }
+}
+
 fn adults(caller: Caller, allowed: &'static str, teens: &'static str) -> &'static str {
     match caller {
         Teen | TeenAway => teens,
@@ -412,10 +420,7 @@ fn rows() -> Vec<Row> {
                  opensAt: \"2026-12-01T00:00:00Z\", closesAt: \"2026-12-15T00:00:00Z\" }) { id } }"
                     .into()
             },
-            expect: |c| match c {
-                Admin => OK,
-                other => member(other, "FORBIDDEN"),
-            },
+            expect: |c| admins(c, OK),
         },
         Row {
             operation: "createCampaign",
@@ -424,10 +429,7 @@ fn rows() -> Vec<Row> {
                  startsAt: \"2026-12-01T00:00:00Z\", endsAt: \"2027-01-01T00:00:00Z\" }) { slug } }"
                     .into()
             },
-            expect: |c| match c {
-                Admin => OK,
-                other => member(other, "FORBIDDEN"),
-            },
+            expect: |c| admins(c, OK),
         },
         Row { operation: "privacyPolicies", query: |_, _| "{ privacyPolicies { version } }".into(), expect: |_| OK },
         Row {
@@ -573,10 +575,7 @@ fn rows() -> Vec<Row> {
         Row {
             operation: "setUserRole",
             query: |w, _| format!("mutation {{ setUserRole(userId: \"{}\", role: USER) {{ id }} }}", w.throwaway),
-            expect: |c| match c {
-                Admin => OK,
-                other => member(other, "FORBIDDEN"),
-            },
+            expect: |c| admins(c, OK),
         },
         // Reports and moderation.
         // The account, not the content: five reporters would hide the content.
@@ -799,10 +798,7 @@ fn rows() -> Vec<Row> {
         Row {
             operation: "verificationQueue",
             query: |_, _| "{ verificationQueue { edges { cursor } } }".into(),
-            expect: |c| match c {
-                Admin => OK,
-                other => member(other, "FORBIDDEN"),
-            },
+            expect: |c| admins(c, OK),
         },
         Row {
             operation: "decideVerification",
@@ -827,10 +823,7 @@ fn rows() -> Vec<Row> {
         Row {
             operation: "ageCheckQueue",
             query: |_, _| "{ ageCheckQueue { edges { cursor } } }".into(),
-            expect: |c| match c {
-                Admin => OK,
-                other => member(other, "FORBIDDEN"),
-            },
+            expect: |c| admins(c, OK),
         },
         Row {
             operation: "decideAgeCheck",
@@ -852,10 +845,7 @@ fn rows() -> Vec<Row> {
             summaryVi: \"s\", body: \"b\", bodyVi: \"b\" }) { version } }"
                     .into()
             },
-            expect: |c| match c {
-                Admin => OK,
-                other => member(other, "FORBIDDEN"),
-            },
+            expect: |c| admins(c, OK),
         },
         Row {
             operation: "deleteAccount",
@@ -1222,20 +1212,14 @@ fn nested_rows() -> Vec<NestedRow> {
             root: "ageCheckQueue",
             query: |_| "{ ageCheckQueue { edges { node { user { id } } } } }".into(),
             target: |h| &h.age_checked,
-            expect: |c| match c {
-                Admin => SHOWN,
-                other => member(other, "FORBIDDEN"),
-            },
+            expect: |c| admins(c, SHOWN),
         },
         NestedRow {
             field: "VerificationRequest.user",
             root: "verificationQueue",
             query: |_| "{ verificationQueue { edges { node { user { id } } } } }".into(),
             target: |h| &h.badge_asker,
-            expect: |c| match c {
-                Admin => SHOWN,
-                other => member(other, "FORBIDDEN"),
-            },
+            expect: |c| admins(c, SHOWN),
         },
         NestedRow {
             field: "FamilyLink.guardian",
