@@ -20,7 +20,7 @@ use crate::notifications::{self, Notice};
 use crate::pagination::{Direction, Page, PageRequest, keyset_page};
 use crate::policy::Access;
 use crate::text::refuse_hidden;
-use crate::{data_rights, moderation, settings};
+use crate::{data_rights, family, moderation, settings};
 
 /// What an account may write to show its age, and an admin's note.
 pub const EVIDENCE: RangeInclusive<usize> = 1..=2000;
@@ -188,13 +188,18 @@ pub async fn decide(
     };
     match band {
         Some(band) => {
+            let was_adult = settings::age_band(&account, now) == AgeBand::Adult;
             let mut unlocked: user::ActiveModel = account.clone().into();
             unlocked.birth_date = Set(birth_date);
             unlocked.age_check_required_at = Set(None);
             unlocked.updated_at = Set(now);
             let account = unlocked.update(&txn).await?;
-            if band.is_teen() {
+            // An "adult" found to be a teen starts under the band's defaults,
+            // and guards nobody. A teen confirmed a teen keeps the controls a
+            // guardian set, and what a former guardian left behind.
+            if band.is_teen() && was_adult {
                 start_teen_defaults(&txn, band, account.id, now).await?;
+                family::end_links_as_guardian(&txn, &account, now).await?;
             }
             notifications::notify(&txn, &account, Notice::AgeCheckDecided { status, case_id: check.case_id }, now)
                 .await?;

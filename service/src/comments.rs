@@ -14,7 +14,7 @@ use crate::kindness::{self, controls, nudges};
 use crate::notifications::{self, Notice};
 use crate::pagination::{Direction, Page, PageRequest, keyset_page};
 use crate::policy::Access;
-use crate::policy::content::{self as rules, visible_comments};
+use crate::policy::content::{self as rules, active_user, visible_comments};
 use crate::text::fold;
 use crate::{content as contents, settings, social};
 
@@ -214,8 +214,10 @@ pub async fn held(
     page: &PageRequest,
 ) -> AppResult<Page<comment::Model>> {
     own_content(db, access, content_id).await?;
+    let writer_here = active_user(Expr::col((comment::Entity, comment::Column::AuthorId)), access.now());
     let select = comment::Entity::find()
         .filter(comment::Column::ContentId.eq(content_id))
+        .filter(writer_here)
         .filter(comment::Column::HeldAt.is_not_null())
         .filter(comment::Column::ApprovedAt.is_null())
         .filter(comment::Column::HiddenAt.is_null())

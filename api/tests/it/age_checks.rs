@@ -332,3 +332,51 @@ async fn an_appeal_that_reverses_an_age_check_unlocks_the_account_and_no_other_d
     })
     .await;
 }
+
+/// The hostile review's escape: a teen who got an age check on their own
+/// account, and told the truth, came out without the controls their
+/// guardian set and without the former guardian's hold. A teen confirmed a
+/// teen keeps both; an "adult" found to be a teen guards nobody.
+#[tokio::test]
+async fn an_age_check_neither_wipes_a_guardians_controls_nor_leaves_a_teen_guarding() {
+    on_each_database(|app| async move {
+        let f = family(&app).await;
+        // A real 14-year-old, guarded, whose guardian set strict controls,
+        // and whom "be.na" (who said she was 20) guards.
+        let teen = app.sign_up("con.that", 14).await["accessToken"].as_str().unwrap().to_owned();
+        let teen_id = app.my_id(&teen).await;
+        let guardian = app.token_for("me.that").await;
+        app.pair(&guardian, &teen).await;
+        let set = "mutation($t: ID!, $i: TeenControlsInput!) { setTeenControls(teenId: $t, input: $i) { dailyLimitMinutes } }";
+        ok(&app.query_as(&guardian, set, json!({ "t": teen_id, "i": { "dailyLimitMinutes": 30, "searchEnabled": false } })).await);
+        let ward = app.sign_up("em.ho", 15).await["accessToken"].as_str().unwrap().to_owned();
+        let ward_link = app.pair(&f.child, &ward).await;
+
+        // The teen's own account goes through an age check and is confirmed 14.
+        field(&app.report(&f.parent, "USER", &teen_id, "UNDERAGE_USER", None).await, "fileReport");
+        let case = case_for(&app, &f.moderator, &teen_id).await;
+        ok(&resolve(&app, &f.moderator, &case, "REQUIRE_AGE_CHECK", json!({})).await);
+        let token = locked_sign_in(&app, "con.that").await["ageCheckToken"].as_str().unwrap().to_owned();
+        ok(&app.query_as(&token, SUBMIT, json!({ "d": born_years_ago(14), "e": EVIDENCE })).await);
+        let check = waiting_check(&app, &f.admin).await;
+        ok(&app.query_as(&f.admin, DECIDE, json!({ "id": check["id"], "d": born_years_ago(14), "n": "Đúng 14 tuổi" })).await);
+        let teen = app.log_in("con.that").await;
+        let controls = "{ me { controls { dailyLimitMinutes searchEnabled lockedByGuardian } } }";
+        assert_eq!(
+            ok(&app.query_as(&teen, controls, json!({})).await)["me"]["controls"],
+            json!({ "dailyLimitMinutes": 30, "searchEnabled": false, "lockedByGuardian": true })
+        );
+
+        // "be.na" is found to be 16: the link where she guards ends.
+        require_age_check(&app, &f).await;
+        let token = locked_sign_in(&app, "be.na").await["ageCheckToken"].as_str().unwrap().to_owned();
+        ok(&app.query_as(&token, SUBMIT, json!({ "d": born_years_ago(16), "e": EVIDENCE })).await);
+        let check = waiting_check(&app, &f.admin).await;
+        ok(&app.query_as(&f.admin, DECIDE, json!({ "id": check["id"], "d": born_years_ago(16), "n": "16 tuổi" })).await);
+        let links = app.query_as(&ward, "{ familyLinks { id status } }", json!({})).await;
+        let link = ok(&links)["familyLinks"].as_array().unwrap().iter().find(|l| l["id"] == ward_link.as_str()).cloned();
+        assert_eq!(link.unwrap()["status"], "REVOKED");
+        assert!(notification_kinds(&app, &ward).await.contains(&"FAMILY_UNLINKED".to_owned()));
+    })
+    .await;
+}

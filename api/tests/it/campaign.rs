@@ -545,8 +545,9 @@ async fn no_row_order_transaction_or_time_ties_a_response_to_its_respondent() {
         let (_, pre, _) = campaign_with_waves(&app, "unlinkable").await;
         let mut receipts = Vec::new();
         for i in 0..10 {
+            // One group: a batch hides a respondent among ten of their group.
             let input = json!({ "i": { "surveyId": pre, "respondentKey": format!("unlinkable-key-{i:04}"),
-                "usesApp": i % 2 == 0, "answers": answers(i, (1, 1), (2, 1), (2, 1), (2, 1)) } });
+                "usesApp": false, "answers": answers(i, (1, 1), (2, 1), (2, 1), (2, 1)) } });
             // Half sign in, so their dedup rows name them.
             let answer = if i < 5 {
                 app.query_as(&app.token_for(&format!("respondent{i}")).await, SUBMIT, input).await
@@ -557,8 +558,9 @@ async fn no_row_order_transaction_or_time_ties_a_response_to_its_respondent() {
             if i < 9 {
                 // Nothing is written yet, and what waits is unreadable.
                 assert!(stored_order(&app, "survey_responses", "id").await.is_empty());
-                let sealed = stored_order(&app, "survey_inbox", "survey_id").await;
+                let sealed = stored_order(&app, "survey_inbox", "length(sealed)").await;
                 assert_eq!(sealed.len(), i + 1);
+                assert!(sealed.windows(2).all(|w| w[0].0 == w[1].0), "every sealed response as long: {sealed:?}");
             }
         }
         assert_eq!(waiting(&app).await, 0, "the batch left nothing waiting");
@@ -580,6 +582,22 @@ async fn no_row_order_transaction_or_time_ties_a_response_to_its_respondent() {
             assert!(claims.iter().all(|(_, tx)| tx.as_deref() != Some(batch.as_str())), "apart from every claim");
         }
         assert_eq!(claims.len(), 10);
+
+        // Nine of one group and one of the other: nobody is written yet,
+        // since the one would stand alone among its group.
+        for i in 0..10 {
+            let input = json!({ "i": { "surveyId": pre, "respondentKey": format!("mixed-group-key-{i:04}"),
+                "usesApp": i == 9, "answers": answers(i, (1, 1), (2, 1), (2, 1), (2, 1)) } });
+            field(&app.query(SUBMIT, input).await, "submitSurveyResponse");
+        }
+        assert_eq!(waiting(&app).await, 10);
+        assert_eq!(stored_order(&app, "survey_responses", "id").await.len(), 10, "only the first batch");
+        // The tenth non-user completes their group's batch; the user waits.
+        let input = json!({ "i": { "surveyId": pre, "respondentKey": "mixed-group-key-0010", "usesApp": false,
+            "answers": answers(10, (1, 1), (2, 1), (2, 1), (2, 1)) } });
+        field(&app.query(SUBMIT, input).await, "submitSurveyResponse");
+        assert_eq!(waiting(&app).await, 1);
+        assert_eq!(stored_order(&app, "survey_responses", "id").await.len(), 20);
     })
     .await;
 }

@@ -913,3 +913,44 @@ async fn guardians_hear_when_their_teen_deletes_the_account() {
     })
     .await;
 }
+
+/// From the hostile review: a link waiting for the guardian who just agreed
+/// to a young teen's unlink was left with nobody to answer it; and a teen's
+/// circle listed accounts hidden from everyone else.
+#[tokio::test]
+async fn an_agreed_unlink_ends_what_waited_on_it_and_the_circle_shows_no_hidden_account() {
+    on_each_database(|app| async move {
+        let f = family(&app, 14).await;
+        let links = app.query_as(&f.teen, LINKS, json!({})).await;
+        let link = ok(&links)["familyLinks"][0]["id"].as_str().unwrap().to_owned();
+        let aunt = app.token_for("aunt").await;
+        let waiting = app.pair(&aunt, &f.teen).await;
+        ok(&app.query_as(&f.teen, UNLINK, json!({ "l": link })).await);
+        ok(&app.query_as(&f.guardian, ANSWER, json!({ "l": link, "a": true })).await);
+        assert_eq!(link_as(&app, &f.teen, &waiting).await["status"], "REVOKED");
+        assert!(kinds(&app, &aunt).await.contains(&"FAMILY_LINK_REFUSED".to_owned()));
+
+        // A new guardian; the teen follows two accounts, one then suspended.
+        let uncle = app.token_for("uncle").await;
+        let current = app.pair(&uncle, &f.teen).await;
+        app.clock.advance(Duration::days(7));
+        settle(&app).await;
+        let (teen, uncle) = (app.log_in("teen").await, app.log_in("uncle").await);
+        assert_eq!(link_as(&app, &uncle, &current).await["status"], "ACTIVE");
+        for handle in ["friend", "gone"] {
+            let id = app.my_id(&app.token_for(handle).await).await;
+            ok(&app.query_as(&teen, "mutation($id: ID!) { follow(userId: $id) { id } }", json!({ "id": id })).await);
+        }
+        app.update_user("gone", |u| u.banned_at = sea_orm::Set(Some(app.clock_now()))).await;
+        let circle = "{ familyLinks { teenFollowing { edges { node { handle } } } } }";
+        let seen = app.query_as(&uncle, circle, json!({})).await;
+        let handles: Vec<Value> = ok(&seen)["familyLinks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|l| l["teenFollowing"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["handle"].clone()))
+            .collect();
+        assert_eq!(handles, [json!("friend")]);
+    })
+    .await;
+}

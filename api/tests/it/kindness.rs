@@ -346,3 +346,22 @@ async fn the_comment_count_holds_when_approvals_hides_and_deletions_race() {
     })
     .await;
 }
+
+/// From the hostile review: a held comment of a writer since banned is gone
+/// from the creator's review too, as from every other read.
+#[tokio::test]
+async fn a_banned_writers_held_comment_leaves_the_creators_review() {
+    on_each_database(|app| async move {
+        let creator = app.token_for("creator").await;
+        let video = app.create_content(&creator, json!({})).await;
+        ok(&app.query_as(&creator, CONTROLS, json!({ "i": { "filterKeywords": ["xyzzy"] } })).await);
+        for writer in ["stays", "banned"] {
+            let token = app.token_for(writer).await;
+            ok(&app.query_as(&token, ADD, json!({ "c": video, "b": format!("xyzzy from {writer}") })).await);
+        }
+        app.update_user("banned", |u| u.banned_at = sea_orm::Set(Some(app.clock_now()))).await;
+        let held = app.query_as(&creator, HELD, json!({ "id": video })).await;
+        assert_eq!(node_texts(&ok(&held)["content"]["heldComments"], "body"), ["xyzzy from stays"]);
+    })
+    .await;
+}

@@ -1,13 +1,15 @@
 //! Where survey responses wait until they can be written so that nothing
 //! in the database ties one to who gave it (API revision 3).
 //!
-//! A response is sealed with a key derived from the server's secret and
+//! A response is sealed with a key derived from the server's secret, padded
+//! so that every sealed response of a survey is as long as the next, and
 //! kept in `survey_inbox`, with no time and no respondent. Once `BATCH` of
-//! the same survey wait, one transaction writes them all, in shuffled order
-//! and with one coarse time, and forgets them: the dedup and rate-limit rows
-//! written at submission can then only be matched to a response by chance
-//! among at least `BATCH`. Until then a response is counted nowhere; the
-//! last fewer than `BATCH` of a survey wait for company.
+//! the same survey and group wait, one transaction writes them, in shuffled
+//! order and with one coarse time, and forgets them: the dedup and
+//! rate-limit rows written at submission can then only be matched to a
+//! response by chance among at least `BATCH` of its group. Until then a
+//! response is counted nowhere; the last fewer than `BATCH` of a survey and
+//! group wait for company.
 use chacha20poly1305::aead::Aead;
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
 use chrono::{DateTime, Duration, DurationRound, Utc};
@@ -22,9 +24,15 @@ use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 
-/// How many responses to one survey are written together.
+/// How many responses to one survey, of one group, are written together: the
+/// group is written beside each response, so a batch hides a respondent
+/// among this many of their own group.
 pub const BATCH: usize = 10;
 const NONCE_BYTES: usize = 24;
+/// Every sealed response is padded to a multiple of this many bytes, so its
+/// length says nothing of its group or answers (30 questions of the longest
+/// keys fit in one block).
+const PADDED_TO: usize = 4096;
 
 /// The key that seals waiting responses. Without the server's secret, a
 /// reader of the database learns nothing from them.
@@ -82,7 +90,9 @@ pub async fn put(
 ) -> AppResult<Uuid> {
     let id = Uuid::new_v4();
     let waiting = Waiting { id, user_group: group == RespondentGroup::User, answers: answers.to_vec() };
-    let plain = serde_json::to_vec(&waiting).map_err(|e| AppError::internal(e.to_string()))?;
+    let mut plain = serde_json::to_vec(&waiting).map_err(|e| AppError::internal(e.to_string()))?;
+    // JSON ends where its value does: trailing spaces are read as nothing.
+    plain.resize(plain.len().div_ceil(PADDED_TO) * PADDED_TO, b' ');
     let row = survey_inbox::ActiveModel {
         id: Set(Uuid::new_v4()),
         survey_id: Set(survey_id),
@@ -93,9 +103,9 @@ pub async fn put(
     Ok(id)
 }
 
-/// Writes every waiting response of the survey, shuffled, once `BATCH` of
-/// them can be opened. One writer at a time per survey (its row is locked),
-/// so that no batch is split in two smaller ones.
+/// Writes the waiting responses of the survey, shuffled, for each group of
+/// which `BATCH` can be opened. One writer at a time per survey (its row is
+/// locked), so that no batch is split in two smaller ones.
 async fn write_batch(db: &DatabaseConnection, seal: &SurveySeal, survey_id: Uuid, now: DateTime<Utc>) -> AppResult<()> {
     let txn = crate::begin_write(db).await?;
     survey::Entity::find_by_id(survey_id).lock_exclusive().one(&txn).await?;
@@ -108,7 +118,11 @@ async fn write_batch(db: &DatabaseConnection, seal: &SurveySeal, survey_id: Uuid
             None => tracing::warn!(survey = %survey_id, "a waiting survey response cannot be opened with this secret"),
         }
     }
-    if opened.len() < BATCH {
+    // A group with fewer than `BATCH` waiting keeps waiting.
+    let users = opened.iter().filter(|(_, w)| w.user_group).count();
+    let non_users = opened.len() - users;
+    opened.retain(|(_, w)| if w.user_group { users >= BATCH } else { non_users >= BATCH });
+    if opened.is_empty() {
         return Ok(());
     }
     opened.shuffle(&mut rand::rng());

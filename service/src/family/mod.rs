@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::notifications::{self, Notice};
 use crate::pagination::{Direction, Page, PageRequest, keyset_page};
 use crate::policy::Access;
+use crate::policy::content::visible_account;
 pub use crate::policy::family::ANSWER_WITHIN;
 use crate::policy::family::{self as rules, NewLink, Unlink};
 use crate::{accounts, rate_limit, settings};
@@ -143,7 +144,11 @@ pub async fn accept_code(
     // their own making.
     let teen_settings = settings::get(&txn, teen.user.id).await?;
     let former_still_here = match teen_settings.former_guardian_id {
-        Some(former) => user::Entity::find_by_id(former).one(&txn).await?.is_some_and(|u| u.deleted_at.is_none()),
+        // Still here, and still an adult (an age check may have found otherwise).
+        Some(former) => user::Entity::find_by_id(former)
+            .one(&txn)
+            .await?
+            .is_some_and(|u| u.deleted_at.is_none() && !settings::age_band(&u, now).is_teen()),
         None => false,
     };
     let wait = rules::new_link(&teen_settings, !active.is_empty(), found.guardian_id, former_still_here, now);
@@ -298,6 +303,9 @@ async fn answer_unlink(
         Notice::FamilyUnlinkDeclined { guardian, link_id: link.id }
     };
     notifications::notify(&txn, teen, notice, now).await?;
+    if approve {
+        drop_unanswerable(&txn, teen.id, now).await?;
+    }
     txn.commit().await?;
     find_link(db, link.id).await
 }
@@ -400,6 +408,29 @@ pub async fn unlink(
     }
     txn.commit().await?;
     find_link(db, link_id).await
+}
+
+/// An account found to be a teen guards nobody: its links as a guardian end,
+/// and both sides are told.
+pub async fn end_links_as_guardian(
+    db: &impl ConnectionTrait,
+    guardian: &user::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let links = family_link::Entity::find()
+        .filter(family_link::Column::GuardianId.eq(guardian.id))
+        .filter(family_link::Column::Status.ne(LinkStatus::Revoked))
+        .all(db)
+        .await?;
+    for link in links {
+        if end_link(db, &link, now).await? {
+            let teen = find_user(db, link.teen_id).await?;
+            notifications::notify(db, &teen, Notice::FamilyUnlinked { other: guardian, link_id: link.id }, now).await?;
+            notifications::notify(db, guardian, Notice::FamilyUnlinked { other: &teen, link_id: link.id }, now).await?;
+            drop_unanswerable(db, teen.id, now).await?;
+        }
+    }
+    Ok(())
 }
 
 /// What waited 7 days without an answer happens: a young teen's unlink ends
@@ -586,6 +617,9 @@ pub async fn teen_circle(
         .and_where(Expr::col(side).eq(teen.id))
         .and_where(Expr::col(follow::Column::Status).eq(FollowState::Accepted))
         .to_owned();
-    let select = user::Entity::find().filter(user::Column::Id.in_subquery(people));
+    // Accounts hidden from everyone (suspended, banned, locked, deleted) are
+    // hidden here too.
+    let select =
+        user::Entity::find().filter(user::Column::Id.in_subquery(people)).filter(visible_account(access.now()));
     keyset_page(db, select, Direction::OldestFirst, page).await
 }

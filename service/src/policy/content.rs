@@ -131,6 +131,15 @@ pub fn active_user(user_id: impl Into<Expr>, now: DateTime<Utc>) -> Expr {
     )
 }
 
+/// The same rule on the users table itself, for lists of accounts.
+pub fn visible_account(now: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(user::Column::BannedAt.is_null())
+        .add(user::Column::DeletedAt.is_null())
+        .add(user::Column::AgeCheckRequiredAt.is_null())
+        .add(Condition::any().add(user::Column::SuspendedUntil.is_null()).add(user::Column::SuspendedUntil.lte(now)))
+}
+
 /// The viewer follows `user_id` (an accepted follow).
 pub fn follows(viewer: Uuid, user_id: impl Into<Expr>) -> Expr {
     Expr::exists(
