@@ -62,9 +62,11 @@ async fn main() {
         std::env::var("DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}/eval.db?mode=rwc", folder.display()));
     let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 29, 3, 0, 0).unwrap()));
     let mut settings = common::settings(database_url);
-    // Everyone here comes from one address: requests name none, so the
-    // per-address sign-up limit stays out of the simulation.
+    // Sign-ups name an address of their own in this header (see `sign_up`).
     settings.trusted_proxy_header = Some("x-evaluation-client".into());
+    // Ids from the seed too: the feed samples from a pivot among ids, so
+    // random ones made runs of one seed differ.
+    api::service::ids::seed_for_evaluation(seed);
     let (state, url) = common::start(settings, clock.clone()).await;
     let client = reqwest::Client::new();
     let mut rng = StdRng::seed_from_u64(seed);
@@ -216,10 +218,16 @@ async fn catalogue_share(db: &sea_orm::DatabaseConnection, taste: &HashSet<Strin
     by_content.values().filter(|on| **on).count() as f64 / by_content.len().max(1) as f64
 }
 
+/// Signs up `handle`, each from an address of its own (named in the trusted
+/// header): sign-ups are limited per address, and these are many people.
 async fn sign_up(client: &reqwest::Client, url: &str, handle: &str) -> String {
+    static PEOPLE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    let n = PEOPLE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let input = json!({ "handle": handle, "displayName": handle, "email": format!("{handle}@example.com"),
         "password": "evaluation password", "birthDate": "1995-01-01", "acceptedPolicyVersion": 1 });
-    let response = common::post(client, url, None, json!({ "query": SIGN_UP, "variables": { "i": input } })).await;
+    let body = json!({ "query": SIGN_UP, "variables": { "i": input } });
+    let request = client.post(url).header("x-evaluation-client", format!("10.1.{}.{}", n / 256, n % 256));
+    let response: serde_json::Value = request.json(&body).send().await.unwrap().json().await.unwrap();
     response["data"]["signUp"]["accessToken"]
         .as_str()
         .unwrap_or_else(|| panic!("sign-up failed: {response}"))

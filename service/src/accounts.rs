@@ -88,7 +88,7 @@ pub async fn sign_up(
     let password_hash = hasher.hash(&account.password).await?;
     let txn = crate::begin_write(db).await?;
     let user = user::ActiveModel {
-        id: Set(Uuid::new_v4()),
+        id: Set(crate::ids::new_id()),
         handle: Set(account.handle.as_str().to_owned()),
         display_name: Set(display_name),
         email: Set(account.email.as_str().to_owned()),

@@ -77,7 +77,7 @@ pub async fn publish(
 ) -> AppResult<content::Model> {
     let txn = crate::begin_write(db).await?;
     let row = content::ActiveModel {
-        id: Set(Uuid::new_v4()),
+        id: Set(crate::ids::new_id()),
         author_id: Set(author.id),
         campaign_id: Set(campaign_id),
         search_text: Set(search_text(&new.title, &new.caption, tags, &author.handle)),

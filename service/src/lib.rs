@@ -18,6 +18,7 @@ pub mod error;
 pub mod family;
 pub mod feed;
 pub mod identity;
+pub mod ids;
 pub mod interactions;
 pub mod kindness;
 pub mod live;
