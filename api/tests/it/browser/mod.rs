@@ -205,10 +205,12 @@ impl Page {
     }
 
     /// Moves the page's clock (`performance.now`, which the player counts
-    /// time played by) `ms` ahead, as if that long had passed.
+    /// time played by) `ms` ahead, as if that long had passed. From the first
+    /// move on, the clock stands still between moves: a loaded machine's
+    /// slow steps must not count as time played.
     pub async fn advance_clock(&self, ms: u64) {
-        let script = "if (!window.clockShift) { const real = performance.now.bind(performance); \
-                      window.clockShift = { ms: 0 }; performance.now = () => real() + window.clockShift.ms; } \
+        let script = "if (!window.clockShift) { const base = performance.now(); \
+                      window.clockShift = { ms: 0 }; performance.now = () => base + window.clockShift.ms; } \
                       window.clockShift.ms += arguments[0];";
         self.client.execute(script, vec![json!(ms)]).await.unwrap();
     }
