@@ -1,13 +1,16 @@
-//! Every trust & safety decision in one place: who is calling, what they may
-//! see, which teen controls hold, whether they may act on a case, and what of
-//! a case they are shown.
+//! Every trust & safety rule in one place, one file per area: who is calling
+//! and the teen gate (here), what content and comments each caller may see
+//! and who may publish, comment or delete (`content`), who acts on and who
+//! appeals a case and what each sees of it (`cases`), pairing, links and a
+//! guardian's powers (`family`), consent, roles and age-bound settings
+//! (`accounts`). `docs/safety.md` lists every rule with its function.
 //!
 //! An `Access` is built once per operation (an HTTP request, or one operation
-//! over a WebSocket) from the caller's credential and the clock, and every
-//! service takes what it needs from it. Reads of content need a
-//! [`ContentReads`], which only [`Access::content_reads`] hands out after the
-//! teen gate (time away, daily limit) has passed, so a read path cannot
-//! forget that gate.
+//! over a WebSocket) from the caller's credential and one reading of the
+//! clock, and every service takes what it needs from it. Reads need proofs
+//! only this module makes: [`ContentReads`] (after the teen gate),
+//! [`TargetChecks`], `cases::CaseActor`, `cases::CaseEvidence`. A read path
+//! that forgets a rule has no proof to pass, and does not compile.
 use chrono::{DateTime, Utc};
 use entity::{Role, user};
 use sea_orm::ConnectionTrait;
