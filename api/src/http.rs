@@ -232,6 +232,9 @@ fn is_query(request: &mut async_graphql::Request) -> bool {
 
 /// Runs one operation under the time limit; a panic becomes `INTERNAL`.
 /// `INTERNAL` errors carry the request's id, for the user to quote.
+/// At most this many errors are answered one by one.
+const MAX_ERRORS: usize = 20;
+
 pub(crate) async fn execute(
     schema: &AppSchema,
     request: async_graphql::Request,
@@ -259,6 +262,20 @@ pub(crate) async fn execute(
         {
             extensions.set("requestId", id.as_str());
         }
+    }
+    // A document can name thousands of unknown arguments or fields, each an
+    // error: an answer a hundred times the request's size. The first ones
+    // say what is wrong; the rest are counted.
+    if response.errors.len() > MAX_ERRORS {
+        let left_out = response.errors.len() - MAX_ERRORS;
+        response.errors.truncate(MAX_ERRORS);
+        let mut more = ServerError::new(format!("{left_out} more errors left out"), None);
+        let mut extensions = ErrorExtensionValues::default();
+        let code = response.errors.last().and_then(|e| e.extensions.as_ref()?.get("code").cloned());
+        extensions.set("code", code.unwrap_or_else(|| async_graphql::Value::from("BAD_USER_INPUT")));
+        extensions.set("leftOut", left_out as u64);
+        more.extensions = Some(extensions);
+        response.errors.push(more);
     }
     response
 }

@@ -195,6 +195,12 @@ async fn documents_shaped_to_cost_analysis_are_refused_and_the_server_goes_on() 
         let refused = app.query(&long_arguments, json!({})).await;
         assert!(refused["data"].is_null(), "{refused}");
         assert_code(&refused, "BAD_USER_INPUT");
+        // Ten thousand unknown arguments: twenty errors said, the rest counted,
+        // so the answer stays far smaller than the request.
+        let errors = refused["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 21, "{}", errors.len());
+        assert_eq!(errors[20]["extensions"], json!({ "code": "BAD_USER_INPUT", "leftOut": 9980 }));
+        assert!(refused.to_string().len() < long_arguments.len() / 4, "{} bytes", refused.to_string().len());
         assert_eq!(app.get("/healthz").await.status(), 200);
         assert!(app.query("{ tags { slug } }", json!({})).await["errors"].is_null());
     })
