@@ -242,7 +242,7 @@ pub(crate) async fn execute(
     request_id: Option<&RequestId>,
 ) -> async_graphql::Response {
     let run = std::panic::AssertUnwindSafe(schema.execute(request)).catch_unwind();
-    let mut response = match tokio::time::timeout(limit, run).await {
+    let response = match tokio::time::timeout(limit, run).await {
         Ok(Ok(response)) => response,
         Ok(Err(_)) => {
             let err = AppError::internal("a resolver panicked");
@@ -254,6 +254,13 @@ pub(crate) async fn execute(
             error_response("INTERNAL", "The request took too long and was stopped. Please try again.")
         }
     };
+    finish(response, request_id)
+}
+
+/// Every answer's errors, over HTTP and WebSocket, subscriptions' events
+/// included: each with its code (and the request id when `INTERNAL`), and
+/// at most `MAX_ERRORS` of them one by one.
+pub(crate) fn finish(mut response: async_graphql::Response, request_id: Option<&RequestId>) -> async_graphql::Response {
     for error in &mut response.errors {
         classify(error);
         let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);

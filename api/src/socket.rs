@@ -108,7 +108,13 @@ impl Executor for SocketExecutor {
             if is_subscription(&request) {
                 // A subscription holds no turn: the socket's operation cap bounds it.
                 match this.prepare(request).await {
-                    Ok((request, _)) => this.schema.execute_stream(request).boxed(),
+                    Ok((request, _)) => {
+                        let id = this.request_id.clone();
+                        this.schema
+                            .execute_stream(request)
+                            .map(move |event| crate::http::finish(event, id.as_ref()))
+                            .boxed()
+                    }
                     Err(refusal) => stream::once(async move { refusal }).boxed(),
                 }
             } else {

@@ -195,11 +195,14 @@ pub async fn decide(
             unlocked.updated_at = Set(now);
             let account = unlocked.update(&txn).await?;
             // An "adult" found to be a teen starts under the band's defaults,
-            // and guards nobody. A teen confirmed a teen keeps the controls a
-            // guardian set, and what a former guardian left behind.
+            // and guards nobody; a "teen" found to be an adult is nobody's
+            // teen. A teen confirmed a teen keeps the controls a guardian
+            // set, and what a former guardian left behind.
             if band.is_teen() && was_adult {
                 start_teen_defaults(&txn, band, account.id, now).await?;
-                family::end_links_as_guardian(&txn, &account, now).await?;
+            }
+            if band.is_teen() == was_adult {
+                family::end_links_of(&txn, &account, now).await?;
             }
             notifications::notify(&txn, &account, Notice::AgeCheckDecided { status, case_id: check.case_id }, now)
                 .await?;

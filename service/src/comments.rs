@@ -230,6 +230,9 @@ pub async fn approve(db: &DatabaseConnection, access: &Access, comment_id: Uuid)
     let not_found = || AppError::NotFound("No such comment".into());
     let waiting = comment::Entity::find_by_id(comment_id).one(db).await?.ok_or_else(not_found)?;
     own_content(db, access, waiting.content_id).await?;
+    // A writer hidden from everyone (banned, suspended, locked, deleted) is
+    // hidden here too.
+    social::find_active_user(db, waiting.author_id, access.now()).await.map_err(|_| not_found())?;
     // Held comments are counted already: approving changes no count.
     let approved = comment::Entity::update_many()
         .col_expr(comment::Column::ApprovedAt, Expr::value(access.now()))

@@ -189,6 +189,10 @@ pub async fn delete_account(
     for guardian in family::active_guardians(&txn, &viewer.user, now).await? {
         notifications::notify_id(&txn, guardian, Notice::TeenAccountDeletion { teen: &viewer.user }, now).await?;
     }
+    // A guardian who leaves leaves their teens, and what waited on them.
+    if !settings::age_band(&viewer.user, now).is_teen() {
+        family::end_links_of(&txn, &viewer.user, now).await?;
+    }
     txn.commit().await?;
     tracing::info!(user = %viewer.user.id, "account scheduled for deletion");
     Ok(now + GRACE_PERIOD)

@@ -377,6 +377,23 @@ async fn an_age_check_neither_wipes_a_guardians_controls_nor_leaves_a_teen_guard
         let link = ok(&links)["familyLinks"].as_array().unwrap().iter().find(|l| l["id"] == ward_link.as_str()).cloned();
         assert_eq!(link.unwrap()["status"], "REVOKED");
         assert!(notification_kinds(&app, &ward).await.contains(&"FAMILY_UNLINKED".to_owned()));
+
+        // And a "teen" found to be an adult is nobody's teen: the guardian is told.
+        let older = app.sign_up("con.lon", 15).await["accessToken"].as_str().unwrap().to_owned();
+        let older_id = app.my_id(&older).await;
+        let older_guardian = app.token_for("bo.lon").await;
+        app.pair(&older_guardian, &older).await;
+        field(&app.report(&f.parent, "USER", &older_id, "UNDERAGE_USER", None).await, "fileReport");
+        let case = case_for(&app, &f.moderator, &older_id).await;
+        ok(&resolve(&app, &f.moderator, &case, "REQUIRE_AGE_CHECK", json!({})).await);
+        let token = locked_sign_in(&app, "con.lon").await["ageCheckToken"].as_str().unwrap().to_owned();
+        ok(&app.query_as(&token, SUBMIT, json!({ "d": born_years_ago(20), "e": EVIDENCE })).await);
+        let check = waiting_check(&app, &f.admin).await;
+        ok(&app.query_as(&f.admin, DECIDE, json!({ "id": check["id"], "d": born_years_ago(20), "n": "20 tuổi" })).await);
+        let guardian = app.log_in("bo.lon").await;
+        assert!(notification_kinds(&app, &guardian).await.contains(&"FAMILY_UNLINKED".to_owned()));
+        let links = app.query_as(&guardian, "{ familyLinks { status } }", json!({})).await;
+        assert_eq!(ok(&links)["familyLinks"], json!([{ "status": "REVOKED" }]));
     })
     .await;
 }

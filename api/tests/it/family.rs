@@ -954,3 +954,23 @@ async fn an_agreed_unlink_ends_what_waited_on_it_and_the_circle_shows_no_hidden_
     })
     .await;
 }
+
+/// A guardian who deletes their account leaves: the link ends, the teen is
+/// told, and a link that waited on that guardian ends too.
+#[tokio::test]
+async fn a_guardian_who_deletes_their_account_leaves_and_what_waited_on_them_ends() {
+    on_each_database(|app| async move {
+        let f = family(&app, 14).await;
+        let aunt = app.token_for("aunt").await;
+        let waiting = app.pair(&aunt, &f.teen).await;
+        let delete = "mutation($p: String!) { deleteAccount(password: $p) { scheduledFor } }";
+        ok(&app.query_as(&f.guardian, delete, json!({ "p": PASSWORD })).await);
+        assert_eq!(link_as(&app, &f.teen, &waiting).await["status"], "REVOKED");
+        assert!(kinds(&app, &aunt).await.contains(&"FAMILY_LINK_REFUSED".to_owned()));
+        assert!(kinds(&app, &f.teen).await.contains(&"FAMILY_UNLINKED".to_owned()));
+        let links = app.query_as(&f.teen, LINKS, json!({})).await;
+        let ended = ok(&links)["familyLinks"].as_array().unwrap().iter().all(|l| l["status"] == "REVOKED");
+        assert!(ended, "{links}");
+    })
+    .await;
+}

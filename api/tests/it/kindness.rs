@@ -355,13 +355,17 @@ async fn a_banned_writers_held_comment_leaves_the_creators_review() {
         let creator = app.token_for("creator").await;
         let video = app.create_content(&creator, json!({})).await;
         ok(&app.query_as(&creator, CONTROLS, json!({ "i": { "filterKeywords": ["xyzzy"] } })).await);
+        let mut ids = Vec::new();
         for writer in ["stays", "banned"] {
             let token = app.token_for(writer).await;
-            ok(&app.query_as(&token, ADD, json!({ "c": video, "b": format!("xyzzy from {writer}") })).await);
+            let added = app.query_as(&token, ADD, json!({ "c": video, "b": format!("xyzzy from {writer}") })).await;
+            ids.push(ok(&added)["addComment"]["id"].as_str().unwrap().to_owned());
         }
         app.update_user("banned", |u| u.banned_at = sea_orm::Set(Some(app.clock_now()))).await;
         let held = app.query_as(&creator, HELD, json!({ "id": video })).await;
         assert_eq!(node_texts(&ok(&held)["content"]["heldComments"], "body"), ["xyzzy from stays"]);
+        // Nor can an id kept from before approve it into view.
+        assert_code(&app.query_as(&creator, APPROVE, json!({ "id": ids[1] })).await, "NOT_FOUND");
     })
     .await;
 }

@@ -292,3 +292,19 @@ async fn idle_anonymous_sockets_close_after_five_minutes() {
     assert_eq!(closed_with(&mut idle, Duration::from_secs(5)).await, 1000);
     assert!(run(&mut signed_in, "{ me { email } }").await["errors"].is_null());
 }
+
+/// A subscription's answer is held to the same error cap as every other:
+/// twenty errors one by one, the rest counted, each with its code.
+#[tokio::test]
+async fn a_subscription_of_thousands_of_errors_is_answered_with_twenty() {
+    let app = TestApp::spawn(Backend::Sqlite, |_| {}).await;
+    let moderator = app.user_with_role("mod", Role::Moderator).await;
+    let mut socket = connect(&app, &moderator).await;
+    let arguments = (0..2000).map(|i| format!("a{i}: 1")).collect::<Vec<_>>().join(", ");
+    send(&mut socket, "many", &format!("subscription {{ moderationQueueChanged({arguments}) {{ id }} }}")).await;
+    let answer = next_json(&mut socket).await;
+    let errors = answer["payload"]["errors"].as_array().or_else(|| answer["payload"].as_array()).unwrap();
+    assert_eq!(errors.len(), 21, "{}", errors.len());
+    assert!(errors.iter().all(|e| e["extensions"]["code"] == "BAD_USER_INPUT"), "{answer}");
+    assert_eq!(errors[20]["extensions"]["leftOut"], 1980);
+}

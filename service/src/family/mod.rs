@@ -410,24 +410,27 @@ pub async fn unlink(
     find_link(db, link_id).await
 }
 
-/// An account found to be a teen guards nobody: its links as a guardian end,
-/// and both sides are told.
-pub async fn end_links_as_guardian(
-    db: &impl ConnectionTrait,
-    guardian: &user::Model,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+/// Ends every link of an account, as guardian or as teen, and tells both
+/// sides: an account found to be a teen guards nobody, one found to be an
+/// adult is nobody's teen, and a guardian who deletes their account leaves
+/// (what waited on them ends too).
+pub async fn end_links_of(db: &impl ConnectionTrait, account: &user::Model, now: DateTime<Utc>) -> AppResult<()> {
     let links = family_link::Entity::find()
-        .filter(family_link::Column::GuardianId.eq(guardian.id))
+        .filter(
+            Condition::any()
+                .add(family_link::Column::GuardianId.eq(account.id))
+                .add(family_link::Column::TeenId.eq(account.id)),
+        )
         .filter(family_link::Column::Status.ne(LinkStatus::Revoked))
         .all(db)
         .await?;
     for link in links {
         if end_link(db, &link, now).await? {
-            let teen = find_user(db, link.teen_id).await?;
-            notifications::notify(db, &teen, Notice::FamilyUnlinked { other: guardian, link_id: link.id }, now).await?;
-            notifications::notify(db, guardian, Notice::FamilyUnlinked { other: &teen, link_id: link.id }, now).await?;
-            drop_unanswerable(db, teen.id, now).await?;
+            let other = if link.guardian_id == account.id { link.teen_id } else { link.guardian_id };
+            let other = find_user(db, other).await?;
+            notifications::notify(db, &other, Notice::FamilyUnlinked { other: account, link_id: link.id }, now).await?;
+            notifications::notify(db, account, Notice::FamilyUnlinked { other: &other, link_id: link.id }, now).await?;
+            drop_unanswerable(db, link.teen_id, now).await?;
         }
     }
     Ok(())
