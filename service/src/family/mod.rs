@@ -267,7 +267,7 @@ pub async fn answer_link(
         notifications::notify(&txn, &teen, Notice::FamilyLinkRefused { other: &adult, link_id: link.id }, now).await?;
     }
     txn.commit().await?;
-    family_link::Entity::find_by_id(link_id).one(db).await?.ok_or_else(not_found)
+    find_link(db, link_id).await
 }
 
 /// The guardian agrees to a young teen's unlink (it ends), or keeps the
@@ -425,15 +425,31 @@ pub async fn end_links_of(db: &impl ConnectionTrait, account: &user::Model, now:
         .all(db)
         .await?;
     for link in links {
-        if end_link(db, &link, now).await? {
-            let other = if link.guardian_id == account.id { link.teen_id } else { link.guardian_id };
-            let other = find_user(db, other).await?;
-            notifications::notify(db, &other, Notice::FamilyUnlinked { other: account, link_id: link.id }, now).await?;
-            notifications::notify(db, account, Notice::FamilyUnlinked { other: &other, link_id: link.id }, now).await?;
+        let as_guardian = link.guardian_id == account.id;
+        let other = find_user(db, if as_guardian { link.teen_id } else { link.guardian_id }).await?;
+        let (teen, guardian) = if as_guardian { (&other, account) } else { (account, &other) };
+        if end_and_tell(db, &link, teen, guardian, now).await? {
             drop_unanswerable(db, link.teen_id, now).await?;
         }
     }
     Ok(())
+}
+
+/// Ends the link and tells both sides; `false` when another request ended
+/// it first (and told them).
+async fn end_and_tell(
+    db: &impl ConnectionTrait,
+    link: &family_link::Model,
+    teen: &user::Model,
+    guardian: &user::Model,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    if !end_link(db, link, now).await? {
+        return Ok(false);
+    }
+    notifications::notify(db, teen, Notice::FamilyUnlinked { other: guardian, link_id: link.id }, now).await?;
+    notifications::notify(db, guardian, Notice::FamilyUnlinked { other: teen, link_id: link.id }, now).await?;
+    Ok(true)
 }
 
 /// What waited 7 days without an answer happens: a young teen's unlink ends
@@ -445,12 +461,8 @@ pub async fn settle_links(db: &DatabaseConnection, now: DateTime<Utc>) -> AppRes
     let mut settled = 0;
     for link in unlinks {
         let txn = crate::begin_write(db).await?;
-        if end_link(&txn, &link, now).await? {
-            let (teen, guardian) = (find_user(&txn, link.teen_id).await?, find_user(&txn, link.guardian_id).await?);
-            notifications::notify(&txn, &teen, Notice::FamilyUnlinked { other: &guardian, link_id: link.id }, now)
-                .await?;
-            notifications::notify(&txn, &guardian, Notice::FamilyUnlinked { other: &teen, link_id: link.id }, now)
-                .await?;
+        let (teen, guardian) = (find_user(&txn, link.teen_id).await?, find_user(&txn, link.guardian_id).await?);
+        if end_and_tell(&txn, &link, &teen, &guardian, now).await? {
             drop_unanswerable(&txn, link.teen_id, now).await?;
             settled += 1;
         }
@@ -578,11 +590,9 @@ pub async fn end_links_of_adults(db: &DatabaseConnection, now: DateTime<Utc>) ->
             continue;
         }
         let txn = crate::begin_write(db).await?;
-        if !end_link(&txn, &link, now).await? {
+        if !end_and_tell(&txn, &link, &teen, &guardian, now).await? {
             continue;
         }
-        notifications::notify(&txn, &teen, Notice::FamilyUnlinked { other: &guardian, link_id: link.id }, now).await?;
-        notifications::notify(&txn, &guardian, Notice::FamilyUnlinked { other: &teen, link_id: link.id }, now).await?;
         txn.commit().await?;
         ended += 1;
     }

@@ -115,23 +115,16 @@ fn exists_in(table: impl sea_orm::sea_query::IntoTableRef) -> SelectStatement {
 /// positively, so the database probes the users' primary key once per row
 /// (a negated form over the same columns made PostgreSQL scan every user).
 pub fn active_user(user_id: impl Into<Expr>, now: DateTime<Utc>) -> Expr {
-    let user_id = user_id.into();
     Expr::exists(
         exists_in(user::Entity)
-            .and_where(Expr::col((user::Entity, user::Column::Id)).eq(user_id))
-            .and_where(Expr::col((user::Entity, user::Column::BannedAt)).is_null())
-            .and_where(Expr::col((user::Entity, user::Column::DeletedAt)).is_null())
-            .and_where(Expr::col((user::Entity, user::Column::AgeCheckRequiredAt)).is_null())
-            .cond_where(
-                Condition::any()
-                    .add(Expr::col((user::Entity, user::Column::SuspendedUntil)).is_null())
-                    .add(Expr::col((user::Entity, user::Column::SuspendedUntil)).lte(now)),
-            )
+            .and_where(Expr::col((user::Entity, user::Column::Id)).eq(user_id.into()))
+            .cond_where(visible_account(now))
             .to_owned(),
     )
 }
 
-/// The same rule on the users table itself, for lists of accounts.
+/// The rule itself, on the users table: for lists of accounts, and inside
+/// `active_user`.
 pub fn visible_account(now: DateTime<Utc>) -> Condition {
     Condition::all()
         .add(user::Column::BannedAt.is_null())
