@@ -776,6 +776,8 @@ async fn a_newcomers_first_reasons_name_only_what_they_showed_they_like() {
             assert!(food || honest, "the first cards are food or honest exploration: {first}");
         }
         assert_eq!(page.eval("document.querySelector('#search-box').value").await, "", "the search is over");
+        // The cards may be drawn again meanwhile: wait for their reasons.
+        page.until("document.querySelector('.card .reasons')").await;
         page.eval("document.querySelector('.card .reasons').scrollIntoView({ block: 'center' })").await;
         page.screenshot("first-cards").await;
         page.close().await;
