@@ -13,7 +13,7 @@ use base64::Engine as _;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use entity::Role;
-use migration::{Migrator, MigratorTrait};
+use migration::Migrator;
 
 #[derive(Parser)]
 #[command(name = "api", about = "TrustFeed GraphQL API")]
@@ -26,8 +26,13 @@ struct Cli {
 enum Command {
     /// Run the server (the default).
     Serve,
-    /// Apply pending database migrations and exit.
-    Migrate,
+    /// Apply pending database migrations and exit. Migrations only go
+    /// forward: undo one by restoring a backup.
+    Migrate {
+        /// List every migration, applied (with when) or pending, and apply nothing.
+        #[arg(long)]
+        status: bool,
+    },
     /// Purge accounts deleted more than 30 days ago, then exit.
     Purge,
     /// Print the GraphQL schema (SDL).
@@ -106,15 +111,25 @@ async fn run(cli: Cli) -> Result<(), String> {
     let settings = Settings::from_env().map_err(|e| e.to_string())?;
     match command {
         Command::Serve => serve(settings).await,
-        Command::Migrate => {
+        Command::Migrate { status } => {
             let db = startup::connect(&settings.database_url, None).await.map_err(|e| e.to_string())?;
-            Migrator::up(&db, None).await.map_err(|e| e.to_string())?;
-            println!("migrations applied");
+            if status {
+                for migration in Migrator::status(&db).await.map_err(|e| e.to_string())? {
+                    let applied = migration.applied_at.and_then(|at| chrono::DateTime::from_timestamp(at, 0));
+                    match applied {
+                        Some(at) => println!("{}  applied {}", migration.name, at.format("%Y-%m-%d %H:%M:%S UTC")),
+                        None => println!("{}  pending", migration.name),
+                    }
+                }
+                return Ok(());
+            }
+            let applied = Migrator::up(&db).await.map_err(|e| e.to_string())?;
+            println!("{applied} migration(s) applied");
             Ok(())
         }
         Command::Purge => {
             let db = startup::connect(&settings.database_url, None).await.map_err(|e| e.to_string())?;
-            Migrator::up(&db, None).await.map_err(|e| e.to_string())?;
+            Migrator::up(&db).await.map_err(|e| e.to_string())?;
             let purged = api::service::data_rights::purge(&db, SystemClock.now()).await.map_err(|e| e.detail())?;
             println!("purged {purged} account(s)");
             Ok(())
@@ -164,7 +179,7 @@ async fn create_user(
     password: &str,
 ) -> Result<(), String> {
     let db = startup::connect(&settings.database_url, None).await.map_err(|e| e.to_string())?;
-    Migrator::up(&db, None).await.map_err(|e| e.to_string())?;
+    Migrator::up(&db).await.map_err(|e| e.to_string())?;
     let now = SystemClock.now();
     api::seed::reference_data(&db, now).await.map_err(|e| e.detail())?;
     let policy = privacy::current(&db).await.map_err(|e| e.detail())?;

@@ -10,7 +10,7 @@ use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
-use migration::{Migrator, MigratorTrait};
+use migration::Migrator;
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
@@ -133,7 +133,7 @@ impl StartupLock {
 }
 
 async fn migrate_and_seed(state: &AppState) -> Result<(), StartupError> {
-    Migrator::up(&state.db, None).await?;
+    Migrator::up(&state.db).await?;
     // Accounts made before names had skeletons get theirs (a start-up job,
     // not a migration: skeletons come from the service's text rules).
     let filled = crate::service::identity::fill_skeletons(&state.db).await?;

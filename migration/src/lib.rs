@@ -1,7 +1,27 @@
 //! Schema migrations, applied in order by `Migrator`. Written with sea-query so
 //! each runs on SQLite and PostgreSQL; enums are plain strings, and foreign
 //! keys are declared inside `create_table` because SQLite cannot add them later.
-pub use sea_orm_migration::prelude::*;
+//!
+//! Migrations only go forward: each runs in a transaction of its own with
+//! the record that it ran, so a failed one leaves nothing behind, and a
+//! schema is undone by restoring a backup, never by a `down` that would
+//! drop what people wrote since. The runner is this crate's own (`runner`):
+//! `sea-orm-migration` turned on every default feature of SeaORM for the
+//! whole build, which cost a release build about a minute.
+mod runner;
+mod schema;
+
+pub use runner::{MigrationState, Migrator};
+pub use sea_orm::DbErr;
+
+/// What every migration file uses.
+mod prelude {
+    pub use crate::runner::{MigrationTrait, SchemaManager};
+    pub use sea_orm::sea_query::*;
+    pub use sea_orm::{ConnectionTrait, DbErr, DeriveIden};
+}
+
+use prelude::*;
 
 mod m20261129_000001_accounts;
 mod m20261129_000002_content;
@@ -46,39 +66,34 @@ fn set_null(from: impl IntoIden, table: impl IntoIden, to: impl IntoIden) -> For
     ForeignKey::create().from_col(from).to(table, to).on_delete(ForeignKeyAction::SetNull).to_owned()
 }
 
-/// Drops `tables` in the given order (children before parents).
-async fn drop_tables(manager: &SchemaManager<'_>, tables: Vec<DynIden>) -> Result<(), DbErr> {
-    for table in tables {
-        manager.drop_table(Table::drop().table(table).to_owned()).await?;
-    }
-    Ok(())
+/// Every migration, in the order they run, each named after its module
+/// (the name recorded in `seaql_migrations`).
+macro_rules! in_order {
+    ($($module:ident),* $(,)?) => {
+        vec![$((stringify!($module), Box::new($module::Migration) as Box<dyn MigrationTrait>)),*]
+    };
 }
 
-pub struct Migrator;
-
-#[async_trait::async_trait]
-impl MigratorTrait for Migrator {
-    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(m20261129_000001_accounts::Migration),
-            Box::new(m20261129_000002_content::Migration),
-            Box::new(m20261129_000003_moderation::Migration),
-            Box::new(m20261129_000004_family::Migration),
-            Box::new(m20261129_000005_deletion::Migration),
-            Box::new(m20261129_000006_login_failures::Migration),
-            Box::new(m20261129_000007_safety::Migration),
-            Box::new(m20261129_000008_weekends_and_wind_down::Migration),
-            Box::new(m20261129_000009_campaign_surveys::Migration),
-            Box::new(m20261130_000010_learned_tastes::Migration),
-            Box::new(m20261206_000011_attempt_queue::Migration),
-            Box::new(m20261206_000012_positive_signals::Migration),
-            Box::new(m20261206_000013_notifications_in_both_languages::Migration),
-            Box::new(m20261206_000014_moderation_tiers::Migration),
-            Box::new(m20261206_000015_identity::Migration),
-            Box::new(m20261206_000016_age_checks::Migration),
-            Box::new(m20261206_000017_kind_words::Migration),
-            Box::new(m20261206_000018_family_rules::Migration),
-            Box::new(m20261206_000019_sealed_survey_inbox::Migration),
-        ]
-    }
+fn migrations() -> Vec<(&'static str, Box<dyn MigrationTrait>)> {
+    in_order![
+        m20261129_000001_accounts,
+        m20261129_000002_content,
+        m20261129_000003_moderation,
+        m20261129_000004_family,
+        m20261129_000005_deletion,
+        m20261129_000006_login_failures,
+        m20261129_000007_safety,
+        m20261129_000008_weekends_and_wind_down,
+        m20261129_000009_campaign_surveys,
+        m20261130_000010_learned_tastes,
+        m20261206_000011_attempt_queue,
+        m20261206_000012_positive_signals,
+        m20261206_000013_notifications_in_both_languages,
+        m20261206_000014_moderation_tiers,
+        m20261206_000015_identity,
+        m20261206_000016_age_checks,
+        m20261206_000017_kind_words,
+        m20261206_000018_family_rules,
+        m20261206_000019_sealed_survey_inbox,
+    ]
 }

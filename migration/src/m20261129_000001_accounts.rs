@@ -1,7 +1,7 @@
 //! Accounts, sessions, consent and the campaign's reference data.
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::prelude::*;
+use crate::schema::*;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -277,25 +277,6 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        Ok(())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::drop_tables(
-            manager,
-            vec![
-                Campaigns::Table.into_iden(),
-                Tags::Table.into_iden(),
-                SignupLockouts::Table.into_iden(),
-                Consents::Table.into_iden(),
-                PrivacyPolicies::Table.into_iden(),
-                RefreshTokens::Table.into_iden(),
-                Sessions::Table.into_iden(),
-                UserSettings::Table.into_iden(),
-                Users::Table.into_iden(),
-            ],
-        )
-        .await?;
         Ok(())
     }
 }

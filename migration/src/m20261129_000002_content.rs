@@ -1,10 +1,10 @@
 //! Content, its tags, comments, follows, likes and interactions, with an
 //! index for every lookup the feed and browse queries make.
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::prelude::*;
+use crate::schema::*;
 
 use crate::{cascade, index};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -276,22 +276,6 @@ impl MigrationTrait for Migration {
         ] {
             manager.create_index(statement).await?;
         }
-        Ok(())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::drop_tables(
-            manager,
-            vec![
-                Interactions::Table.into_iden(),
-                Likes::Table.into_iden(),
-                Follows::Table.into_iden(),
-                Comments::Table.into_iden(),
-                ContentTags::Table.into_iden(),
-                Contents::Table.into_iden(),
-            ],
-        )
-        .await?;
         Ok(())
     }
 }

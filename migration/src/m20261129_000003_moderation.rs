@@ -1,9 +1,9 @@
 //! Reports, moderation cases, the audit log and notifications.
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::prelude::*;
+use crate::schema::*;
 
 use crate::index;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -267,19 +267,5 @@ impl MigrationTrait for Migration {
             ))
             .await?;
         Ok(())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::drop_tables(
-            manager,
-            vec![
-                Notifications::Table.into_iden(),
-                ModerationEvents::Table.into_iden(),
-                Reports::Table.into_iden(),
-                ModerationCases::Table.into_iden(),
-            ],
-        )
-        .await?;
-        manager.alter_table(Table::alter().table(Comments::Table).drop_column(Comments::RemovedAt).to_owned()).await
     }
 }

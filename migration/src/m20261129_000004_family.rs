@@ -1,9 +1,9 @@
 //! Family pairing, pairing codes and requests for more screen time.
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::prelude::*;
+use crate::schema::*;
 
 use crate::{cascade, index};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -159,20 +159,6 @@ impl MigrationTrait for Migration {
                 false,
             ))
             .await?;
-        Ok(())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::drop_tables(
-            manager,
-            vec![
-                TimeRequests::Table.into_iden(),
-                PairingAttempts::Table.into_iden(),
-                PairingCodes::Table.into_iden(),
-                FamilyLinks::Table.into_iden(),
-            ],
-        )
-        .await?;
         Ok(())
     }
 }

@@ -1,9 +1,9 @@
 //! Failed sign-ins, counted per email to slow password guessing.
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::prelude::*;
+use crate::schema::*;
 
 use crate::index;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -14,9 +14,7 @@ enum LoginFailures {
     CreatedAt,
 }
 
-/// The table as this migration made it (the safety migration restores it
-/// on the way down).
-pub(crate) fn table() -> TableCreateStatement {
+fn table() -> TableCreateStatement {
     Table::create()
         .table(LoginFailures::Table)
         .col(uuid(LoginFailures::Id).primary_key())
@@ -37,9 +35,5 @@ impl MigrationTrait for Migration {
                 false,
             ))
             .await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::drop_tables(manager, vec![LoginFailures::Table.into_iden()]).await
     }
 }

@@ -1,11 +1,11 @@
 //! Revision 2 of the contract: what notifications are about, what the
 //! affected user sees of a decision, and attempts counted per account and per
 //! client address in one table (it replaces `login_failures`).
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::prelude::*;
+use crate::schema::*;
 
 use crate::index;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -44,10 +44,6 @@ async fn add_column(manager: &SchemaManager<'_>, table: impl IntoIden, column: C
     manager.alter_table(Table::alter().table(table).add_column(column).to_owned()).await
 }
 
-async fn drop_column(manager: &SchemaManager<'_>, table: impl IntoIden, column: impl IntoIden) -> Result<(), DbErr> {
-    manager.alter_table(Table::alter().table(table).drop_column(column).to_owned()).await
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -83,22 +79,5 @@ impl MigrationTrait for Migration {
             ))
             .await?;
         manager.drop_table(Table::drop().table(LoginFailures::Table).to_owned()).await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.create_table(crate::m20261129_000006_login_failures::table()).await?;
-        crate::drop_tables(manager, vec![Attempts::Table.into_iden()]).await?;
-        drop_column(manager, ModerationCases::Table, ModerationCases::AppealMessage).await?;
-        drop_column(manager, ModerationCases::Table, ModerationCases::SuspendedUntil).await?;
-        for column in [
-            Notifications::MentionedUserId,
-            Notifications::TimeRequestId,
-            Notifications::LinkId,
-            Notifications::ContentId,
-            Notifications::CaseId,
-        ] {
-            drop_column(manager, Notifications::Table, column).await?;
-        }
-        Ok(())
     }
 }

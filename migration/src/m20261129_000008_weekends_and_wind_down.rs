@@ -1,8 +1,8 @@
 //! Weekend screen-time limits, the wind-down prompt's dismissal, and which
 //! guardian set each control.
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::prelude::*;
+use crate::schema::*;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -38,14 +38,5 @@ impl MigrationTrait for Migration {
                 Table::alter().table(UserSettings::Table).add_column(json_null(UserSettings::ControlsSetBy)).to_owned(),
             )
             .await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in
-            [UserSettings::ControlsSetBy, UserSettings::WindDownDismissedAt, UserSettings::WeekendLimitMinutes]
-        {
-            manager.alter_table(Table::alter().table(UserSettings::Table).drop_column(column).to_owned()).await?;
-        }
-        Ok(())
     }
 }

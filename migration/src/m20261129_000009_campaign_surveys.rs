@@ -1,11 +1,11 @@
 //! Campaign surveys. Responses are stored apart from who gave them: the
 //! respondent table, kept only to refuse a second response, has no link to
 //! the response it allowed, so answers cannot be joined back to a person.
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::prelude::*;
+use crate::schema::*;
 
 use crate::{cascade, index};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -172,19 +172,6 @@ impl MigrationTrait for Migration {
             ),
         ] {
             manager.create_index(statement).await?;
-        }
-        Ok(())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            SurveyRespondents::Table.into_iden(),
-            SurveyAnswers::Table.into_iden(),
-            SurveyResponses::Table.into_iden(),
-            SurveyQuestions::Table.into_iden(),
-            Surveys::Table.into_iden(),
-        ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         Ok(())
     }

@@ -1,10 +1,10 @@
 //! The feed's learned weights per viewer, tag and author, kept as signals
 //! are recorded, learned afresh here from the interactions already on record.
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::prelude::*;
+use crate::schema::*;
 
-use crate::{cascade, drop_tables};
+use crate::cascade;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -76,9 +76,5 @@ impl MigrationTrait for Migration {
         // start-up job (`feed::tastes::learn_what_is_missing`): a migration
         // only changes the schema, so it means the same whatever the feed
         // later learns.
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_tables(manager, vec![AuthorTastes::Table.into_iden(), TagTastes::Table.into_iden()]).await
     }
 }

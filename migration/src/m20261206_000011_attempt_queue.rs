@@ -1,9 +1,9 @@
 //! Password attempts wait their turn: an attempt is `pending` while its
 //! password is being checked, and only settled failures use up a budget, so
 //! that many simultaneous right passwords are all let through in turn.
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::prelude::*;
+use crate::schema::*;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -20,9 +20,5 @@ impl MigrationTrait for Migration {
                 Table::alter().table(Attempts::Table).add_column(boolean(Attempts::Pending).default(false)).to_owned(),
             )
             .await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.alter_table(Table::alter().table(Attempts::Table).drop_column(Attempts::Pending).to_owned()).await
     }
 }

@@ -1,9 +1,9 @@
 //! How many positive signals (a watch past 40%, a like, a share, a search)
 //! a viewer gave each tag: a reason may name a taste only with two of them.
 //! Counted for the signals on record in SQL, on both databases.
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::prelude::*;
+use crate::schema::*;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -35,11 +35,5 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager.get_connection().execute_unprepared(BACKFILL).await.map(|_| ())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(Table::alter().table(TagTastes::Table).drop_column(TagTastes::PositiveSignals).to_owned())
-            .await
     }
 }

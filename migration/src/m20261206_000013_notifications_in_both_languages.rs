@@ -2,9 +2,8 @@
 //! in the language its reader uses when reading it (`title`/`body` hold the
 //! Vietnamese, these the English). Rows written before hold one language in
 //! `title`/`body`, and these stay null.
-use sea_orm_migration::prelude::*;
+use crate::prelude::*;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -34,12 +33,5 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [Notifications::TitleEn, Notifications::BodyEn] {
-            manager.alter_table(Table::alter().table(Notifications::Table).drop_column(column).to_owned()).await?;
-        }
-        Ok(())
     }
 }

@@ -1,9 +1,9 @@
 //! Moderation tiers: a case's tier (1 to 3, from its most severe reason)
 //! becomes the queue's first key. Cases on record get theirs from their
 //! reasons, and their rank moves into their tier, in SQL on both databases.
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::prelude::*;
+use crate::schema::*;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -35,14 +35,5 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         db.execute_unprepared(TIERS).await?;
         db.execute_unprepared(RANKS).await.map(|_| ())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        db.execute_unprepared("UPDATE moderation_cases SET queue_rank = queue_rank - (3 - tier) * 100000000000")
-            .await?;
-        manager
-            .alter_table(Table::alter().table(ModerationCases::Table).drop_column(ModerationCases::Tier).to_owned())
-            .await
     }
 }

@@ -5,11 +5,11 @@
 //! made before, `identity::fill_skeletons`); each verified account's
 //! skeletons and their one-edit variants are kept in `verified_names`, so a
 //! sign-up finds a look-alike by index instead of scanning anyone.
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::prelude::*;
+use crate::schema::*;
 
 use crate::{cascade, index};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -121,19 +121,5 @@ impl MigrationTrait for Migration {
                 false,
             ))
             .await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::drop_tables(manager, vec![VerificationRequests::Table.into_iden(), VerifiedNames::Table.into_iden()])
-            .await?;
-        for name in ["idx_users_handle_skeleton", "idx_users_name_skeleton"] {
-            manager.drop_index(Index::drop().name(name).table(Users::Table).to_owned()).await?;
-        }
-        for column in
-            [Users::NameSkeleton, Users::HandleSkeleton, Users::HandleChangedAt, Users::VerifiedKind, Users::Bio]
-        {
-            manager.alter_table(Table::alter().table(Users::Table).drop_column(column).to_owned()).await?;
-        }
-        Ok(())
     }
 }

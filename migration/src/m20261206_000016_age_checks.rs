@@ -4,11 +4,11 @@
 //! check waits and null after: unique, so one check waits per account
 //! however many moderators decide at once. A decided check outlives its
 //! account (a child's, purged), with nobody and no birth date in it.
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::prelude::*;
+use crate::schema::*;
 
 use crate::{index, set_null};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -83,13 +83,5 @@ impl MigrationTrait for Migration {
         manager
             .create_index(index("idx_age_checks_user", AgeChecks::Table, vec![AgeChecks::UserId.into_iden()], false))
             .await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::drop_tables(manager, vec![AgeChecks::Table.into_iden()]).await?;
-        manager
-            .alter_table(Table::alter().table(Users::Table).drop_column(Users::AgeCheckRequiredAt).to_owned())
-            .await?;
-        Ok(())
     }
 }

@@ -2,11 +2,11 @@
 //! hold keywords, a limit on newcomers and strangers until a moment), held
 //! and hidden comments, the accounts a creator stopped from commenting, the
 //! nudges and what became of each, and when a comment storm was last told.
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::prelude::*;
+use crate::schema::*;
 
 use crate::{cascade, index};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -134,23 +134,6 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        Ok(())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::drop_tables(manager, vec![CommentBlocks::Table.into_iden(), Nudges::Table.into_iden()]).await?;
-        manager
-            .drop_index(Index::drop().name("idx_comments_content_flagged_created").table(Comments::Table).to_owned())
-            .await?;
-        manager
-            .alter_table(Table::alter().table(Contents::Table).drop_column(Contents::StormToldAt).to_owned())
-            .await?;
-        for column in [Comments::Flagged, Comments::HiddenAt, Comments::ApprovedAt, Comments::HeldAt] {
-            manager.alter_table(Table::alter().table(Comments::Table).drop_column(column).to_owned()).await?;
-        }
-        for column in [UserSettings::CommentsLimitedUntil, UserSettings::FilterKeywords, UserSettings::FilterUnkind] {
-            manager.alter_table(Table::alter().table(UserSettings::Table).drop_column(column).to_owned()).await?;
-        }
         Ok(())
     }
 }

@@ -1,9 +1,8 @@
 //! Family rules of revision 3: a young teen's unlink waits for the guardian,
 //! a new pairing soon after a link ended waits for the former guardian, and
 //! the controls in force when the last link ended stay for 30 days.
-use sea_orm_migration::prelude::*;
+use crate::prelude::*;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -35,16 +34,6 @@ impl MigrationTrait for Migration {
             ColumnDef::new(UserSettings::GuardianLeftAt).timestamp_with_time_zone().null().to_owned(),
         ] {
             manager.alter_table(Table::alter().table(UserSettings::Table).add_column(column).to_owned()).await?;
-        }
-        Ok(())
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [FamilyLinks::UnlinkRequestedAt, FamilyLinks::ApproverId] {
-            manager.alter_table(Table::alter().table(FamilyLinks::Table).drop_column(column).to_owned()).await?;
-        }
-        for column in [UserSettings::FormerGuardianId, UserSettings::GuardianLeftAt] {
-            manager.alter_table(Table::alter().table(UserSettings::Table).drop_column(column).to_owned()).await?;
         }
         Ok(())
     }

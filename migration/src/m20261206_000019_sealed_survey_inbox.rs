@@ -1,11 +1,11 @@
 //! Survey responses wait here, sealed, until enough of them to the same
 //! survey can be written together in shuffled order: nothing in the
 //! database then ties a response to who gave it (API revision 3).
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::prelude::*;
+use crate::schema::*;
 
 use crate::cascade;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden)]
@@ -36,9 +36,5 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await
-    }
-
-    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(SurveyInbox::Table).to_owned()).await
     }
 }

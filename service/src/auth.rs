@@ -179,6 +179,7 @@ pub struct AccessToken {
 
 impl TokenKeys {
     pub fn new(secret: &[u8]) -> AppResult<Self> {
+        crate::hmac_tokens::install();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);

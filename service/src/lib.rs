@@ -17,6 +17,7 @@ pub mod domain;
 pub mod error;
 pub mod family;
 pub mod feed;
+pub mod hmac_tokens;
 pub mod identity;
 pub mod ids;
 pub mod interactions;

@@ -81,7 +81,7 @@ async fn in_development_a_front_end_on_a_localhost_dev_server_may_call() {
 /// tables and accounts, and some fail to start.
 #[tokio::test]
 async fn three_instances_started_together_on_an_empty_database_all_come_up() {
-    use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     if !postgres_here() {
         return;
     }
@@ -94,19 +94,72 @@ async fn three_instances_started_together_on_an_empty_database_all_come_up() {
     let (a, b, c) = tokio::join!(start(), start(), start());
     let apps = [a, b, c].map(|app| app.expect("every instance starts"));
     let db = &apps[0].state().db;
-    let applied = db
+    assert_each_migration_recorded_once(db).await;
+    let demo = entity::user::Entity::find().filter(entity::user::Column::Handle.eq("lan.nguyen")).count(db).await;
+    assert_eq!(demo.unwrap(), 1);
+}
+
+/// Every migration of this build applied, each recorded exactly once.
+async fn assert_each_migration_recorded_once(db: &sea_orm::DatabaseConnection) {
+    use sea_orm::ConnectionTrait;
+    let states = migration::Migrator::status(db).await.unwrap();
+    assert!(states.len() >= 19, "{states:?}");
+    assert!(states.iter().all(|state| state.applied_at.is_some()), "{states:?}");
+    let rows = db
         .query_one_raw(sea_orm::Statement::from_string(
-            sea_orm::DatabaseBackend::Postgres,
-            "SELECT COUNT(*) AS applied FROM seaql_migrations",
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS applied, COUNT(DISTINCT version) AS distinct_versions FROM seaql_migrations",
         ))
         .await
         .unwrap()
-        .unwrap()
-        .try_get::<i64>("", "applied")
         .unwrap();
-    assert_eq!(applied as usize, <migration::Migrator as migration::MigratorTrait>::migrations().len());
-    let demo = entity::user::Entity::find().filter(entity::user::Column::Handle.eq("lan.nguyen")).count(db).await;
-    assert_eq!(demo.unwrap(), 1);
+    assert_eq!(rows.try_get::<i64>("", "applied").unwrap() as usize, states.len());
+    assert_eq!(rows.try_get::<i64>("", "distinct_versions").unwrap() as usize, states.len());
+}
+
+/// Migrations go forward once: a second run applies nothing, a failed
+/// migration leaves no trace (it runs in a transaction with its record), and
+/// a database a newer build migrated is refused rather than half-understood.
+#[tokio::test]
+async fn migrations_apply_once_and_a_database_from_a_newer_build_is_refused() {
+    use sea_orm::ConnectionTrait;
+    for backend in backends() {
+        let database = TestDatabase::create(backend).await;
+        let db = api::startup::connect(&database.url, None).await.unwrap();
+        let pending = migration::Migrator::status(&db).await.unwrap();
+        assert!(pending.iter().all(|state| state.applied_at.is_none()), "{pending:?}");
+        assert_eq!(migration::Migrator::up(&db).await.unwrap(), pending.len());
+        assert_eq!(migration::Migrator::up(&db).await.unwrap(), 0);
+        assert_each_migration_recorded_once(&db).await;
+
+        db.execute_unprepared("INSERT INTO seaql_migrations (version, applied_at) VALUES ('m20991231_000001_future', 0)")
+            .await
+            .unwrap();
+        for refused in [migration::Migrator::up(&db).await.map(|_| ()), migration::Migrator::status(&db).await.map(|_| ())]
+        {
+            let message = refused.unwrap_err().to_string();
+            assert!(message.contains("m20991231_000001_future") && message.contains("newer build"), "{message}");
+        }
+        db.close().await.unwrap();
+    }
+}
+
+/// Without the server's start-up lock (an operator's `api migrate` while an
+/// instance starts), migrators on one PostgreSQL database still apply each
+/// migration once: each takes the migration lock and looks again.
+#[tokio::test]
+async fn migrators_racing_on_postgresql_apply_each_migration_once() {
+    if !postgres_here() {
+        return;
+    }
+    let database = TestDatabase::create(Backend::Postgres).await;
+    let connect = || api::startup::connect(&database.url, None);
+    let (a, b, c) = tokio::join!(connect(), connect(), connect());
+    let (a, b, c) = (a.unwrap(), b.unwrap(), c.unwrap());
+    let (x, y, z) = tokio::join!(migration::Migrator::up(&a), migration::Migrator::up(&b), migration::Migrator::up(&c));
+    let applied = [x, y, z].map(|run| run.expect("every migrator succeeds"));
+    assert_eq!(applied.iter().sum::<usize>(), migration::Migrator::status(&a).await.unwrap().len(), "{applied:?}");
+    assert_each_migration_recorded_once(&a).await;
 }
 
 fn request_id(response: &Response) -> &str {
