@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sea_orm::sea_query::{
-    Alias, ColumnDef, Expr, IndexCreateStatement, Order, Query, Table,
-    TableAlterStatement, TableCreateStatement, TableDropStatement,
+    Alias, ColumnDef, Expr, IndexCreateStatement, Order, Query, Table, TableAlterStatement, TableCreateStatement,
+    TableDropStatement,
 };
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, StatementBuilder,

@@ -4,7 +4,7 @@ use entity::{Audience, ContentStatus, Pillar, campaign, content, content_tag, ta
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, FromQueryResult,
-    QueryFilter, QueryTrait, Select, Set,
+    IdenStatic, Iterable, QueryFilter, QueryTrait, Select, Set,
 };
 use uuid::Uuid;
 
@@ -12,7 +12,9 @@ use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Direction, Keyed, Page, PageRequest, keyset_rows, keyset_select, limited};
 use crate::policy::Access;
-use crate::policy::content::{ContentReads, TargetChecks, like_safe, target_contents, visible_contents};
+use crate::policy::content::{
+    ContentReads, TargetChecks, like_safe, target_contents, visible_contents, visible_contents_with_authors,
+};
 use crate::taxonomy::Taxonomy;
 use crate::text::fold;
 
@@ -174,7 +176,7 @@ fn in_subquery(column: content::Column, subquery: sea_orm::sea_query::SelectStat
 }
 
 fn filtered(reads: &ContentReads, filter: &BrowseFilter) -> Select<content::Entity> {
-    let mut select = visible_contents(reads);
+    let mut select = visible_contents_with_authors(reads);
     if let Some(slug) = &filter.tag {
         select = select.filter(in_subquery(
             content::Column::Id,
@@ -254,22 +256,30 @@ fn check_search(search: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// An item of a listing, with its tags when they were asked for.
+/// An item of a listing, with its tags and its author when they were asked for.
 pub struct Listed {
     pub content: content::Model,
     pub tags: Option<Vec<tag::Model>>,
+    pub author: Option<user::Model>,
 }
 
-/// Browsing and search, newest first, one page at a time, with each item's
-/// tags when `with_tags`. Only reads: the resolver then remembers a search
-/// for the feed (`interactions::remember_search`).
+/// What a listing reads with its items, in the same statement.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Along {
+    pub tags: bool,
+    pub authors: bool,
+}
+
+/// Browsing and search, newest first, one page at a time, with what `along`
+/// asks for, in one statement. Only reads: the resolver then remembers a
+/// search for the feed (`interactions::remember_search`).
 pub async fn browse(
     db: &impl ConnectionTrait,
     access: &Access,
     filter: &BrowseFilter,
     page: &PageRequest,
     taxonomy: &Taxonomy,
-    with_tags: bool,
+    along: Along,
 ) -> AppResult<Page<Listed>> {
     if let Some(search) = filter.search.as_deref() {
         check_search(search)?;
@@ -279,35 +289,53 @@ pub async fn browse(
         access.search()?;
     }
     let select = keyset_select(filtered(&reads, filter), Direction::NewestFirst, page)?;
-    let rows = listed(db, select, page.first + 1, with_tags.then_some(taxonomy)).await?;
+    let rows = listed(db, select, page.first + 1, taxonomy, along).await?;
     Ok(keyset_rows(rows, page, |row| content::Entity::position(&row.content)))
 }
 
-/// Reads `select`, with each item's tag slugs in the same statement when
-/// asked (named from the taxonomy), in one round trip. Authors are left to
-/// a second, primary-key read: joining them here made PostgreSQL probe the
-/// users twice per row, which cost more than the extra statement.
+/// Reads `select` (which joins the authors, `visible_contents_with_authors`)
+/// with each item's tag slugs (named from the taxonomy) and author columns
+/// when asked, in one round trip.
 async fn listed(
     db: &impl ConnectionTrait,
     select: Select<content::Entity>,
     limit: u64,
-    with_tags: Option<&Taxonomy>,
+    taxonomy: &Taxonomy,
+    along: Along,
 ) -> AppResult<Vec<Listed>> {
     let backend = db.get_database_backend();
     let mut query = select.into_query();
-    if with_tags.is_some() {
+    if along.tags {
         query.expr_as(Expr::cust(tag_slugs(backend)), Alias::new("tag_slugs"));
+    }
+    if along.authors {
+        with_author_columns(&mut query);
     }
     let rows = db.query_all_raw(limited(backend, query, limit)).await?;
     rows.iter()
         .map(|row| {
-            let tags = match with_tags {
-                Some(taxonomy) => Some(named_tags(taxonomy, row.try_get("", "tag_slugs")?)),
-                None => None,
-            };
-            Ok(Listed { content: content::Model::from_query_result(row, "")?, tags })
+            Ok(Listed {
+                content: content::Model::from_query_result(row, "")?,
+                tags: if along.tags { Some(named_tags(taxonomy, row.try_get("", "tag_slugs")?)) } else { None },
+                author: if along.authors { Some(author_of(row)?) } else { None },
+            })
         })
         .collect()
+}
+
+/// The prefix of the joined author's columns.
+const AUTHOR: &str = "author_";
+
+/// Adds the joined author's columns to a statement over `contents`.
+pub(crate) fn with_author_columns(query: &mut sea_orm::sea_query::SelectStatement) {
+    for column in user::Column::iter() {
+        query.expr_as(Expr::col((user::Entity, column)), Alias::new(format!("{AUTHOR}{}", column.as_str())));
+    }
+}
+
+/// The author read by `with_author_columns`.
+pub(crate) fn author_of(row: &sea_orm::QueryResult) -> AppResult<user::Model> {
+    Ok(user::Model::from_query_result(row, AUTHOR)?)
 }
 
 /// Each item's tag slugs, joined by commas (slugs have none), as a column

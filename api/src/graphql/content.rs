@@ -17,7 +17,7 @@ use super::loaders::{
 };
 use super::{access, app, loader, parse_id, viewer};
 use crate::error::{AppError, AppResult};
-use crate::service::content::{self as contents, BrowseFilter, NewContent};
+use crate::service::content::{self as contents, Along, BrowseFilter, NewContent};
 use crate::service::feed::{self, FeedRequest};
 use crate::service::pagination::PageRequest;
 use crate::service::{comments, interactions, screen_time};
@@ -57,20 +57,23 @@ async fn prime_loaders(ctx: &Context<'_>, node: Lookahead<'_>, items: &[content:
     Ok(())
 }
 
-/// Whether the client selected the items' tags: the listing then reads them
-/// in its own statement.
-fn with_tags(ctx: &Context<'_>) -> bool {
-    ctx.look_ahead().field("edges").field("node").field("tags").exists()
+/// What the client selected of the items that the listing reads in its own
+/// statement: their tags and their authors.
+fn along(ctx: &Context<'_>) -> Along {
+    let node = ctx.look_ahead().field("edges").field("node");
+    Along { tags: node.field("tags").exists(), authors: node.field("author").exists() }
 }
 
-/// A browsed page as a connection: the tags read with it go to the
-/// loader, and the other relations are loaded in one batch each.
+/// A browsed page as a connection: the tags and authors read with it go to
+/// the loaders, and the other relations are loaded in one batch each.
 async fn content_connection(
     ctx: &Context<'_>,
     page: crate::service::pagination::Page<contents::Listed>,
 ) -> AppResult<Connection<Edge<Content>>> {
     let tags = page.items.iter().filter_map(|(_, l)| l.tags.clone().map(|t| (l.content.id, t)));
     loader::<ContentTagsLoader>(ctx)?.feed_many(tags).await;
+    let authors = page.items.iter().filter_map(|(_, l)| l.author.clone().map(|a| (a.id, a)));
+    loader::<UserLoader>(ctx)?.feed_many(authors).await;
     let page = page.map(|listed| listed.content);
     let items: Vec<content::Model> = page.items.iter().map(|(_, c)| c.clone()).collect();
     prime_loaders(ctx, ctx.look_ahead().field("edges").field("node"), &items).await?;
@@ -151,7 +154,7 @@ impl Campaign {
         let filter = BrowseFilter { campaign_id: Some(self.0.id), ..BrowseFilter::default() };
         let page = PageRequest::new(first, after)?;
         let state = app(ctx)?;
-        let page = contents::browse(&state.db, access(ctx)?, &filter, &page, &state.taxonomy, with_tags(ctx)).await?;
+        let page = contents::browse(&state.db, access(ctx)?, &filter, &page, &state.taxonomy, along(ctx)).await?;
         content_connection(ctx, page).await
     }
 }
@@ -517,7 +520,7 @@ impl ContentQuery {
             author_handle: filter.author_handle,
         };
         let access = access(ctx)?;
-        let page = contents::browse(&state.db, access, &filter, &request, &state.taxonomy, with_tags(ctx)).await?;
+        let page = contents::browse(&state.db, access, &filter, &request, &state.taxonomy, along(ctx)).await?;
         if let Some(search) = &filter.search {
             let first_page = request.after.is_none();
             interactions::remember_search(&state.db, access, search, first_page, &state.taxonomy).await?;
@@ -541,6 +544,8 @@ impl ContentQuery {
         // The feed already read these; let the field resolvers reuse them.
         loader::<ContentTagsLoader>(ctx)?.feed_many(result.tags.iter().map(|(id, tags)| (*id, tags.clone()))).await;
         loader::<CampaignLoader>(ctx)?.feed_many(result.campaigns.iter().map(|c| (c.id, c.clone()))).await;
+        loader::<UserLoader>(ctx)?.feed_many(result.items.iter().map(|i| (i.author.id, i.author.clone()))).await;
+        loader::<LikedLoader>(ctx)?.feed_many(result.items.iter().map(|i| (i.content.id, i.liked))).await;
         let items: Vec<content::Model> = result.items.iter().map(|i| i.content.clone()).collect();
         prime_loaders(ctx, ctx.look_ahead().field("edges").field("node"), &items).await?;
         let end_cursor = (!result.items.is_empty()).then(|| result.cursor_after(result.items.len() - 1));

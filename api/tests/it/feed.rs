@@ -497,6 +497,85 @@ async fn statement_counts_do_not_grow_with_the_page() {
     }
 }
 
+/// The statements of the bench's pages, counted with the anonymous cache
+/// off: the browse page with its authors and tags is one statement (after
+/// the caller's own when signed in), and a learned viewer's feed with
+/// authors, tags, likes and campaigns at most four. What came along in those
+/// statements is what the loaders would have read: each item's author, and
+/// the viewer's likes.
+#[tokio::test]
+async fn a_page_with_its_authors_is_one_statement_and_the_feed_at_most_four() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |s| {
+            s.seed_demo = true;
+            s.anon_cache_ttl = std::time::Duration::ZERO;
+        })
+        .await;
+        let browse = json!({ "query": "{ contents(first: 20) { edges { node { id title author { handle } tags { slug } } } } }" });
+        let counted = |token: Option<String>, body: Value| {
+            let app = &app;
+            async move {
+                let before = app.statements();
+                let answer = app.post_graphql(token.as_deref(), &body).await;
+                assert!(answer["errors"].is_null(), "{answer}");
+                (app.statements() - before, answer)
+            }
+        };
+        let (anonymous, page) = counted(None, browse.clone()).await;
+        assert_eq!(anonymous, 1, "the anonymous page");
+        let token = app.token_for("one_statement").await;
+        let (signed_in, same) = counted(Some(token.clone()), browse.clone()).await;
+        assert_eq!(signed_in, 2, "the caller, then the page");
+        assert_eq!(same, page, "an adult and an anonymous caller see the same page");
+        let db = &app.state.db;
+        for edge in nonempty(&page["data"]["contents"]) {
+            let id: uuid::Uuid = edge["node"]["id"].as_str().unwrap().parse().unwrap();
+            let item = entity::content::Entity::find_by_id(id).one(db).await.unwrap().unwrap();
+            let author = entity::user::Entity::find_by_id(item.author_id).one(db).await.unwrap().unwrap();
+            assert_eq!(edge["node"]["author"]["handle"], author.handle.as_str());
+        }
+
+        let query = "query($n: Int) { feed(first: $n) { edges { node { id author { handle } tags { slug }
+            campaign { hashtag } viewerHasLiked } reasons { kind label } } } }";
+        let (statements, walk) =
+            counted(Some(token.clone()), json!({ "query": query, "variables": { "n": 10 } })).await;
+        assert!(statements <= 4, "{statements} statements");
+        let mut campaigns = 0;
+        for edge in nonempty(&walk["data"]["feed"]) {
+            let id: uuid::Uuid = edge["node"]["id"].as_str().unwrap().parse().unwrap();
+            let item = entity::content::Entity::find_by_id(id).one(db).await.unwrap().unwrap();
+            let author = entity::user::Entity::find_by_id(item.author_id).one(db).await.unwrap().unwrap();
+            assert_eq!(edge["node"]["author"]["handle"], author.handle.as_str());
+            assert_eq!(edge["node"]["campaign"].is_null(), item.campaign_id.is_none(), "{edge}");
+            campaigns += usize::from(item.campaign_id.is_some());
+        }
+        assert!(campaigns > 0, "the demo's campaign shows on the first page: {walk}");
+
+        // The viewer's likes come with the feed's statement: on a catalogue
+        // small enough that a page of 50 holds it all, liked items come back
+        // once everything unseen is used up.
+        let app = TestApp::spawn(backend, |s| s.anon_cache_ttl = std::time::Duration::ZERO).await;
+        catalogue(&app, 10, 1).await;
+        let token = app.token_for("liker").await;
+        let first = feed(&app, Some(&token), 10, None).await;
+        let liked: Vec<String> =
+            nonempty(&first).iter().take(3).map(|e| e["node"]["id"].as_str().unwrap().to_owned()).collect();
+        for id in &liked {
+            ok(&app.interact(&token, id, "LIKE", None).await);
+        }
+        let whole = app.query_as(&token, query, json!({ "n": 50 })).await;
+        let mut shown_liked: Vec<String> = nonempty(&whole["data"]["feed"])
+            .iter()
+            .filter(|e| e["node"]["viewerHasLiked"] == true)
+            .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+            .collect();
+        shown_liked.sort();
+        let mut expected = liked.clone();
+        expected.sort();
+        assert_eq!(shown_liked, expected, "{whole}");
+    }
+}
+
 /// A viewer's weights, tag rows then author rows: (slug or author id,
 /// [fading, lasting, against], searched).
 async fn learned(app: &TestApp, viewer: uuid::Uuid) -> Vec<(String, [f64; 3], bool)> {

@@ -132,10 +132,13 @@ async fn migrations_apply_once_and_a_database_from_a_newer_build_is_refused() {
         assert_eq!(migration::Migrator::up(&db).await.unwrap(), 0);
         assert_each_migration_recorded_once(&db).await;
 
-        db.execute_unprepared("INSERT INTO seaql_migrations (version, applied_at) VALUES ('m20991231_000001_future', 0)")
-            .await
-            .unwrap();
-        for refused in [migration::Migrator::up(&db).await.map(|_| ()), migration::Migrator::status(&db).await.map(|_| ())]
+        db.execute_unprepared(
+            "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m20991231_000001_future', 0)",
+        )
+        .await
+        .unwrap();
+        for refused in
+            [migration::Migrator::up(&db).await.map(|_| ()), migration::Migrator::status(&db).await.map(|_| ())]
         {
             let message = refused.unwrap_err().to_string();
             assert!(message.contains("m20991231_000001_future") && message.contains("newer build"), "{message}");

@@ -1,5 +1,6 @@
 //! Candidate items: one statement of cheap sources, visibility applied once.
 use super::*;
+use sea_orm::{IdenStatic, Iterable};
 
 pub(super) fn ids_of(select: sea_orm::Select<content::Entity>, limit: u64) -> SelectStatement {
     select.select_only().column(content::Column::Id).limit(limit).into_query()
@@ -19,8 +20,29 @@ pub(super) fn in_pillar(pillar: Pillar) -> SelectStatement {
 
 pub(super) struct Fetched {
     pub(super) content: content::Model,
+    pub(super) author: user::Model,
+    pub(super) campaign: Option<campaign::Model>,
     pub(super) followed: bool,
+    pub(super) liked: bool,
     pub(super) tags: Vec<tag::Model>,
+}
+
+/// The prefix of the joined campaign's columns.
+const CAMPAIGN: &str = "campaign_";
+
+/// Campaigns running at `now`.
+fn running_campaigns(now: DateTime<Utc>) -> SelectStatement {
+    Query::select()
+        .column(campaign::Column::Id)
+        .from(campaign::Entity)
+        .and_where(Expr::col(campaign::Column::StartsAt).lte(now))
+        .and_where(Expr::col(campaign::Column::EndsAt).gt(now))
+        .to_owned()
+}
+
+/// `EXISTS (rows)` for a signed-in viewer; `FALSE` for anonymous ones.
+fn for_viewer(viewer: Option<Uuid>, rows: impl FnOnce(Uuid) -> SelectStatement) -> Expr {
+    viewer.map_or_else(|| Expr::cust("FALSE"), |viewer| Expr::exists(rows(viewer)))
 }
 
 pub(super) struct CandidateQuery<'a> {
@@ -32,7 +54,6 @@ pub(super) struct CandidateQuery<'a> {
     pub(super) strongest: Vec<String>,
     /// Unmet tags next to a learned taste.
     pub(super) near: &'a [String],
-    pub(super) running_campaigns: Vec<Uuid>,
     /// Where each tag's sample starts; moves as the walk goes on.
     pub(super) pivot: Uuid,
     /// The page size: a longer page samples more.
@@ -44,7 +65,11 @@ impl CandidateQuery<'_> {
     /// viewed, swiped or liked lately. Cheap index scans; the visibility rules are
     /// applied once, to the union of all sources.
     pub(super) fn base(&self, unseen: bool) -> sea_orm::Select<content::Entity> {
-        let mut select = content::Entity::find()
+        self.narrowed(content::Entity::find(), unseen)
+    }
+
+    fn narrowed(&self, select: sea_orm::Select<content::Entity>, unseen: bool) -> sea_orm::Select<content::Entity> {
+        let mut select = select
             .filter(content::Column::Status.eq(ContentStatus::Published))
             .filter(content::Column::DeletedAt.is_null());
         if let Some(pillar) = self.pillar {
@@ -100,10 +125,9 @@ impl CandidateQuery<'_> {
         let first = self.first as u64;
         let global = std::cmp::max(GLOBAL_SAMPLE, first / 2);
         let mut sources = vec![ids_of(popular(base()), global), ids_of(newest(base()), global)];
-        if !self.running_campaigns.is_empty() {
-            let running = base().filter(content::Column::CampaignId.is_in(self.running_campaigns.iter().copied()));
-            sources.push(ids_of(newest(running), global));
-        }
+        let running =
+            base().filter(content::Column::CampaignId.in_subquery(running_campaigns(self.reads.scope().now())));
+        sources.push(ids_of(newest(running), global));
         // Samples are index ranges of `content_tags` from the pivot (which
         // moves as the walk goes on), from the pivot up and from the start,
         // so the range wraps around: cheap, and spread over the catalogue.
@@ -161,40 +185,63 @@ impl CandidateQuery<'_> {
         union
     }
 
-    /// The candidates, each with its tags and whether the viewer follows its
-    /// author, in one statement.
+    /// The candidates, each with its author, campaign and tags, and whether
+    /// the viewer follows the author and likes the item, in one statement.
     pub(super) async fn fetch(&self, db: &impl ConnectionTrait, unseen: bool) -> AppResult<Vec<Fetched>> {
         let backend = db.get_database_backend();
         let mut query = self
-            .not_served(self.base(unseen))
+            .not_served(self.narrowed(visible_contents_with_authors(self.reads), unseen))
             .filter(content::Column::Id.in_subquery(self.sources(unseen)))
-            .filter(content_condition(self.reads))
             .order_by_desc(content::Column::CreatedAt)
             .into_query();
+        query.left_join(
+            campaign::Entity,
+            Expr::col((campaign::Entity, campaign::Column::Id)).equals((content::Entity, content::Column::CampaignId)),
+        );
         query.expr_as(Expr::cust(tag_slugs(backend)), Alias::new("tag_slugs"));
-        let followed = match self.viewer {
-            Some(viewer) => Expr::exists(
-                Query::select()
-                    .expr(Expr::cust("1"))
-                    .from(follow::Entity)
-                    .and_where(Expr::col((follow::Entity, follow::Column::FollowerId)).eq(viewer))
-                    .and_where(
-                        Expr::col((follow::Entity, follow::Column::FolloweeId))
-                            .equals((content::Entity, content::Column::AuthorId)),
-                    )
-                    .and_where(Expr::col((follow::Entity, follow::Column::Status)).eq(FollowState::Accepted))
-                    .to_owned(),
-            ),
-            None => Expr::cust("FALSE"),
-        };
+        let followed = for_viewer(self.viewer, |viewer| {
+            Query::select()
+                .expr(Expr::cust("1"))
+                .from(follow::Entity)
+                .and_where(Expr::col((follow::Entity, follow::Column::FollowerId)).eq(viewer))
+                .and_where(
+                    Expr::col((follow::Entity, follow::Column::FolloweeId))
+                        .equals((content::Entity, content::Column::AuthorId)),
+                )
+                .and_where(Expr::col((follow::Entity, follow::Column::Status)).eq(FollowState::Accepted))
+                .to_owned()
+        });
         query.expr_as(followed, Alias::new("followed"));
+        let liked = for_viewer(self.viewer, |viewer| {
+            Query::select()
+                .expr(Expr::cust("1"))
+                .from(like::Entity)
+                .and_where(Expr::col((like::Entity, like::Column::UserId)).eq(viewer))
+                .and_where(
+                    Expr::col((like::Entity, like::Column::ContentId)).equals((content::Entity, content::Column::Id)),
+                )
+                .to_owned()
+        });
+        query.expr_as(liked, Alias::new("liked"));
+        with_author_columns(&mut query);
+        for column in campaign::Column::iter() {
+            query.expr_as(Expr::col((campaign::Entity, column)), Alias::new(format!("{CAMPAIGN}{}", column.as_str())));
+        }
         let rows = db.query_all(&query).await?;
         rows.iter()
             .map(|row| {
+                let content = content::Model::from_query_result(row, "")?;
+                let campaign = match content.campaign_id {
+                    Some(_) => Some(campaign::Model::from_query_result(row, CAMPAIGN)?),
+                    None => None,
+                };
                 Ok(Fetched {
-                    content: content::Model::from_query_result(row, "")?,
+                    author: author_of(row)?,
+                    campaign,
                     followed: row.try_get("", "followed")?,
+                    liked: row.try_get("", "liked")?,
                     tags: named_tags(self.taxonomy, row.try_get("", "tag_slugs")?),
+                    content,
                 })
             })
             .collect()

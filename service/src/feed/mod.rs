@@ -28,7 +28,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use entity::{
-    ContentStatus, FollowState, InteractionKind, Pillar, campaign, content, content_tag, follow, interaction, tag,
+    ContentStatus, FollowState, InteractionKind, Pillar, campaign, content, content_tag, follow, interaction, like,
+    tag, user,
 };
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, SelectStatement, UnionType};
 use sea_orm::{
@@ -37,10 +38,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::content::{named_tags, search_terms, tag_slugs};
+use crate::content::{author_of, named_tags, search_terms, tag_slugs, with_author_columns};
 use crate::error::{AppError, AppResult};
 use crate::policy::Access;
-use crate::policy::content::{ContentReads, content_condition};
+use crate::policy::content::{ContentReads, visible_contents_with_authors};
 use crate::screen_time;
 use crate::taxonomy::Taxonomy;
 use crate::text::fold;
@@ -115,6 +116,9 @@ pub struct Reason {
 
 pub struct FeedItem {
     pub content: content::Model,
+    pub author: user::Model,
+    /// Whether the viewer likes it (false for anonymous viewers).
+    pub liked: bool,
     pub reasons: Vec<Reason>,
 }
 
@@ -123,7 +127,7 @@ pub struct FeedPage {
     /// Served before this page, then this page's items in order.
     served: Vec<Uuid>,
     pub has_next_page: bool,
-    /// Tags and campaigns of the items, already loaded, for the loaders.
+    /// Tags and campaigns of the items, read with them, for the loaders.
     pub tags: HashMap<Uuid, Vec<tag::Model>>,
     pub campaigns: Vec<campaign::Model>,
     /// The late-night prompt for a 13–15-year-old, if it shows now.
@@ -183,9 +187,6 @@ pub async fn page(
     let profile = profile.filter(|p| !p.is_empty());
     let strongest = profile.as_ref().map(Profile::strongest_tags).unwrap_or_default();
 
-    // The campaigns table is tiny: read it whole, for the running ones and
-    // for the items' campaign reasons.
-    let campaigns = campaign::Entity::find().all(db).await?;
     let pivot = {
         let seed = format!("{:?}|{}|{}", viewer.map(|v| v.user.id), served.len(), now.date_naive());
         let digest = <sha2::Sha256 as sha2::Digest>::digest(seed.as_bytes());
@@ -202,7 +203,6 @@ pub async fn page(
         served: &served,
         strongest: strongest.clone(),
         near: &near,
-        running_campaigns: campaigns.iter().filter(|c| c.is_running(now)).map(|c| c.id).collect(),
         pivot,
         first: request.first,
         taxonomy,
@@ -216,10 +216,12 @@ pub async fn page(
 
     let mut candidates: Vec<Candidate> = rows
         .into_iter()
-        .map(|Fetched { content, followed, tags }| Candidate {
+        .map(|Fetched { content, author, campaign, followed, liked, tags }| Candidate {
             tags,
-            campaign: content.campaign_id.and_then(|id| campaigns.iter().find(|c| c.id == id).cloned()),
+            campaign,
             followed,
+            liked,
+            author,
             content,
             affinity: 0.0,
             popularity: 0.0,
@@ -239,11 +241,15 @@ pub async fn page(
     let english = viewer.is_some_and(|v| v.user.locale == "en");
     let mut items = Vec::with_capacity(chosen.len());
     let mut tags: HashMap<Uuid, Vec<tag::Model>> = HashMap::with_capacity(chosen.len());
+    let mut campaigns: Vec<campaign::Model> = Vec::new();
     for (candidate, exploration) in chosen {
         served.push(candidate.content.id);
         let reasons = reasons(&candidate, exploration, profile.as_ref(), trending_floor, english, now);
         tags.insert(candidate.content.id, candidate.tags);
-        items.push(FeedItem { content: candidate.content, reasons });
+        if let Some(campaign) = candidate.campaign.filter(|c| !campaigns.iter().any(|known| known.id == c.id)) {
+            campaigns.push(campaign);
+        }
+        items.push(FeedItem { content: candidate.content, author: candidate.author, liked: candidate.liked, reasons });
     }
     let wind_down = viewer.and_then(|v| screen_time::wind_down(&v.user, &v.settings, now));
     Ok(FeedPage { items, served, has_next_page, tags, campaigns, wind_down })

@@ -6,6 +6,8 @@ pub(super) struct Candidate {
     pub(super) content: content::Model,
     pub(super) tags: Vec<tag::Model>,
     pub(super) followed: bool,
+    pub(super) liked: bool,
+    pub(super) author: user::Model,
     pub(super) campaign: Option<campaign::Model>,
     pub(super) affinity: f64,
     pub(super) popularity: f64,

@@ -193,6 +193,46 @@ fn summed(table: impl sea_orm::sea_query::IntoIden, column: &'static str) -> Exp
     Expr::col((table, Alias::new(column))).add(Expr::cust(format!("excluded.{column}")))
 }
 
+/// One learned weight: a tag's (`tag_slug` set) or an author's (`author_id` set).
+#[derive(Debug, FromQueryResult)]
+struct Learned {
+    tag_slug: Option<String>,
+    author_id: Option<Uuid>,
+    fading: f64,
+    lasting: f64,
+    against: f64,
+    positive_signals: i32,
+    searched: bool,
+}
+
+/// The viewer's tag and author weights, one `UNION ALL` of both tables.
+fn learned(viewer: Uuid) -> SelectStatement {
+    let mut tags = Query::select()
+        .column(tag_taste::Column::TagSlug)
+        .expr_as(Expr::val(Option::<Uuid>::None), Alias::new("author_id"))
+        .columns([
+            tag_taste::Column::Fading,
+            tag_taste::Column::Lasting,
+            tag_taste::Column::Against,
+            tag_taste::Column::PositiveSignals,
+            tag_taste::Column::Searched,
+        ])
+        .from(tag_taste::Entity)
+        .and_where(Expr::col(tag_taste::Column::UserId).eq(viewer))
+        .to_owned();
+    let authors = Query::select()
+        .expr(Expr::val(Option::<String>::None))
+        .columns([author_taste::Column::AuthorId, author_taste::Column::Fading, author_taste::Column::Lasting])
+        .expr(Expr::val(0.0_f64))
+        .expr(Expr::val(0_i32))
+        .expr(Expr::val(false))
+        .from(author_taste::Entity)
+        .and_where(Expr::col(author_taste::Column::UserId).eq(viewer))
+        .to_owned();
+    tags.union(UnionType::All, authors);
+    tags
+}
+
 /// The viewer's learned weights, as of `now`.
 pub(super) async fn load(
     db: &impl ConnectionTrait,
@@ -202,16 +242,23 @@ pub(super) async fn load(
 ) -> AppResult<Profile> {
     let fade = 1.0 / scale(now);
     let mut profile = Profile::default();
-    for row in tag_taste::Entity::find().filter(tag_taste::Column::UserId.eq(viewer)).all(db).await? {
-        if row.searched {
-            profile.searched.insert(row.tag_slug.clone());
+    for row in db.query_all(&learned(viewer)).await? {
+        let row = Learned::from_query_result(&row, "")?;
+        let weight = row.fading * fade + row.lasting;
+        match (row.tag_slug, row.author_id) {
+            (Some(slug), _) => {
+                if row.searched {
+                    profile.searched.insert(slug.clone());
+                }
+                profile.against.insert(slug.clone(), row.against * fade);
+                profile.positive.insert(slug.clone(), row.positive_signals);
+                profile.tags.insert(slug, weight);
+            }
+            (None, Some(author)) => {
+                profile.authors.insert(author, weight);
+            }
+            (None, None) => {}
         }
-        profile.against.insert(row.tag_slug.clone(), row.against * fade);
-        profile.positive.insert(row.tag_slug.clone(), row.positive_signals);
-        profile.tags.insert(row.tag_slug, row.fading * fade + row.lasting);
-    }
-    for row in author_taste::Entity::find().filter(author_taste::Column::UserId.eq(viewer)).all(db).await? {
-        profile.authors.insert(row.author_id, row.fading * fade + row.lasting);
     }
     // Strongest first, so each pillar keeps its strongest taste.
     for slug in profile.strongest_tags().iter().rev() {
