@@ -323,8 +323,8 @@ async fn listed(
         .collect()
 }
 
-/// The prefix of the joined author's columns.
-const AUTHOR: &str = "author_";
+/// The prefix of the joined author's columns ("author_id" is a content's own).
+const AUTHOR: &str = "joined_author_";
 
 /// Adds the joined author's columns to a statement over `contents`.
 pub(crate) fn with_author_columns(query: &mut sea_orm::sea_query::SelectStatement) {

@@ -1,6 +1,7 @@
 //! Candidate items: one statement of cheap sources, visibility applied once.
 use super::*;
-use sea_orm::{IdenStatic, Iterable};
+use sea_orm::sea_query::QueryStatementBuilder;
+use sea_orm::{DatabaseBackend, IdenStatic, Iterable};
 
 pub(super) fn ids_of(select: sea_orm::Select<content::Entity>, limit: u64) -> SelectStatement {
     select.select_only().column(content::Column::Id).limit(limit).into_query()
@@ -28,16 +29,28 @@ pub(super) struct Fetched {
 }
 
 /// The prefix of the joined campaign's columns.
-const CAMPAIGN: &str = "campaign_";
+const CAMPAIGN: &str = "joined_campaign_";
 
-/// Campaigns running at `now`.
-fn running_campaigns(now: DateTime<Utc>) -> SelectStatement {
-    Query::select()
+/// Items of a campaign running at `now`. On PostgreSQL the campaigns are
+/// read first (`= ANY(ARRAY(…))` is an init plan) and the campaign's index
+/// does the rest, so without a running campaign the source costs nothing: as
+/// an `IN` subquery, the planner expected half the catalogue to match and
+/// walked every item newest first (120 ms at 100,000 items).
+fn in_running_campaign(backend: DatabaseBackend, now: DateTime<Utc>) -> Expr {
+    let running = Query::select()
         .column(campaign::Column::Id)
         .from(campaign::Entity)
         .and_where(Expr::col(campaign::Column::StartsAt).lte(now))
         .and_where(Expr::col(campaign::Column::EndsAt).gt(now))
-        .to_owned()
+        .to_owned();
+    let campaign_id = Expr::col((content::Entity, content::Column::CampaignId));
+    match backend {
+        DatabaseBackend::Postgres => Expr::cust_with_exprs(
+            "$1 = ANY(ARRAY $2)",
+            [campaign_id, Expr::SubQuery(None, Box::new(running.into_sub_query_statement()))],
+        ),
+        _ => campaign_id.in_subquery(running),
+    }
 }
 
 /// `EXISTS (rows)` for a signed-in viewer; `FALSE` for anonymous ones.
@@ -113,7 +126,7 @@ impl CandidateQuery<'_> {
 
     /// Every source is `SELECT id … ORDER BY … LIMIT n` in a derived table;
     /// their `UNION ALL` is one subquery of one statement.
-    pub(super) fn sources(&self, unseen: bool) -> SelectStatement {
+    pub(super) fn sources(&self, backend: DatabaseBackend, unseen: bool) -> SelectStatement {
         // What a signed-in viewer was served they mostly saw too, so only
         // an anonymous walk needs each source to skip it.
         let base = || match self.viewer {
@@ -125,8 +138,7 @@ impl CandidateQuery<'_> {
         let first = self.first as u64;
         let global = std::cmp::max(GLOBAL_SAMPLE, first / 2);
         let mut sources = vec![ids_of(popular(base()), global), ids_of(newest(base()), global)];
-        let running =
-            base().filter(content::Column::CampaignId.in_subquery(running_campaigns(self.reads.scope().now())));
+        let running = base().filter(in_running_campaign(backend, self.reads.scope().now()));
         sources.push(ids_of(newest(running), global));
         // Samples are index ranges of `content_tags` from the pivot (which
         // moves as the walk goes on), from the pivot up and from the start,
@@ -191,7 +203,7 @@ impl CandidateQuery<'_> {
         let backend = db.get_database_backend();
         let mut query = self
             .not_served(self.narrowed(visible_contents_with_authors(self.reads), unseen))
-            .filter(content::Column::Id.in_subquery(self.sources(unseen)))
+            .filter(content::Column::Id.in_subquery(self.sources(backend, unseen)))
             .order_by_desc(content::Column::CreatedAt)
             .into_query();
         query.left_join(
