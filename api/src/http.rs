@@ -364,9 +364,7 @@ pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
     if state.settings.is_production() {
         return HttpResponse::NotFound().finish();
     }
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(GRAPHIQL_PAGE)
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(GRAPHIQL_PAGE)
 }
 
 pub async fn healthz() -> HttpResponse {

@@ -42,6 +42,7 @@ mod m20261206_000016_age_checks;
 mod m20261206_000017_kind_words;
 mod m20261206_000018_family_rules;
 mod m20261206_000019_sealed_survey_inbox;
+mod m20261206_000020_private_accounts_index;
 
 /// An index over `cols`, unique or not.
 fn index(name: &str, table: impl IntoIden, cols: Vec<DynIden>, unique: bool) -> IndexCreateStatement {
@@ -95,5 +96,6 @@ fn migrations() -> Vec<(&'static str, Box<dyn MigrationTrait>)> {
         m20261206_000017_kind_words,
         m20261206_000018_family_rules,
         m20261206_000019_sealed_survey_inbox,
+        m20261206_000020_private_accounts_index,
     ]
 }
