@@ -163,7 +163,7 @@ async fn record(txn: &DatabaseTransaction, name: &str) -> Result<(), DbErr> {
     let statement = Query::insert()
         .into_table(Alias::new(RECORDS))
         .columns([Alias::new("version"), Alias::new("applied_at")])
-        .values([Expr::val(name).into(), Expr::val(i64::try_from(now).unwrap_or(i64::MAX)).into()])
+        .values([Expr::val(name), Expr::val(i64::try_from(now).unwrap_or(i64::MAX))])
         .map_err(|err| DbErr::Custom(err.to_string()))?
         .to_owned();
     txn.execute(&statement).await.map(|_| ())
