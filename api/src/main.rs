@@ -114,12 +114,19 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Migrate { status } => {
             let db = startup::connect(&settings.database_url, None).await.map_err(|e| e.to_string())?;
             if status {
-                for migration in Migrator::status(&db).await.map_err(|e| e.to_string())? {
+                let states = Migrator::status(&db).await.map_err(|e| e.to_string())?;
+                for migration in &states {
                     let applied = migration.applied_at.and_then(|at| chrono::DateTime::from_timestamp(at, 0));
+                    let newer = if migration.known { "" } else { "  (not in this build: a newer build applied it)" };
                     match applied {
-                        Some(at) => println!("{}  applied {}", migration.name, at.format("%Y-%m-%d %H:%M:%S UTC")),
+                        Some(at) => {
+                            println!("{}  applied {}{newer}", migration.name, at.format("%Y-%m-%d %H:%M:%S UTC"))
+                        }
                         None => println!("{}  pending", migration.name),
                     }
+                }
+                if states.iter().any(|migration| !migration.known) {
+                    return Err("a newer build migrated this database; this build will not run on it".into());
                 }
                 return Ok(());
             }

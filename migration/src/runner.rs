@@ -11,7 +11,7 @@ use sea_orm::sea_query::{
     TableDropStatement,
 };
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, StatementBuilder,
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, Statement, StatementBuilder,
     TransactionTrait,
 };
 
@@ -59,12 +59,14 @@ impl SchemaManager<'_> {
     }
 }
 
-/// A migration this build knows, and when it was applied (seconds since
-/// the Unix epoch), if it was.
+/// A migration and when it was applied (seconds since the Unix epoch), if
+/// it was. `known` is false for one the database records but this build
+/// does not have: a newer build applied it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationState {
-    pub name: &'static str,
+    pub name: String,
     pub applied_at: Option<i64>,
+    pub known: bool,
 }
 
 pub struct Migrator;
@@ -97,19 +99,38 @@ impl Migrator {
         Ok(applied)
     }
 
-    /// Every migration of this build in order, applied or pending.
+    /// Every migration of this build in order, applied or pending, then any
+    /// the database records that this build does not know. Only reads: a
+    /// database without the table of records has every migration pending.
     pub async fn status(db: &DatabaseConnection) -> Result<Vec<MigrationState>, DbErr> {
-        install(db).await?;
-        let recorded = recorded(db).await?;
-        known_only(&recorded)?;
-        Ok(crate::migrations()
+        let recorded = if has_records(db).await? { recorded(db).await? } else { Vec::new() };
+        let mut states: Vec<MigrationState> = crate::migrations()
             .into_iter()
             .map(|(name, _)| MigrationState {
-                name,
+                name: name.to_owned(),
                 applied_at: recorded.iter().find(|(done, _)| done == name).map(|(_, at)| *at),
+                known: true,
             })
-            .collect())
+            .collect();
+        let unknown: Vec<MigrationState> = recorded
+            .into_iter()
+            .filter(|(name, _)| !states.iter().any(|state| &state.name == name))
+            .map(|(name, at)| MigrationState { name, applied_at: Some(at), known: false })
+            .collect();
+        states.extend(unknown);
+        Ok(states)
     }
+}
+
+/// Whether the table of records exists.
+async fn has_records(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => format!("SELECT to_regclass('{RECORDS}') IS NOT NULL AS present"),
+        _ => format!("SELECT count(*) > 0 AS present FROM sqlite_master WHERE type = 'table' AND name = '{RECORDS}'"),
+    };
+    let row = db.query_one_raw(Statement::from_string(backend, sql)).await?;
+    Ok(row.map(|row| row.try_get::<bool>("", "present")).transpose()?.unwrap_or(false))
 }
 
 /// A transaction that, on PostgreSQL, holds the migration lock until it ends.
