@@ -326,11 +326,16 @@ async fn listed(
 /// The prefix of the joined author's columns ("author_id" is a content's own).
 const AUTHOR: &str = "joined_author_";
 
+/// Adds every column of a joined `E`, named with `prefix`, to a statement.
+pub(crate) fn with_columns_of<E: EntityTrait + Default>(query: &mut sea_orm::sea_query::SelectStatement, prefix: &str) {
+    for column in E::Column::iter() {
+        query.expr_as(Expr::col((E::default(), column)), Alias::new(format!("{prefix}{}", column.as_str())));
+    }
+}
+
 /// Adds the joined author's columns to a statement over `contents`.
 pub(crate) fn with_author_columns(query: &mut sea_orm::sea_query::SelectStatement) {
-    for column in user::Column::iter() {
-        query.expr_as(Expr::col((user::Entity, column)), Alias::new(format!("{AUTHOR}{}", column.as_str())));
-    }
+    with_columns_of::<user::Entity>(query, AUTHOR);
 }
 
 /// The author read by `with_author_columns`.

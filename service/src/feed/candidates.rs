@@ -1,7 +1,7 @@
 //! Candidate items: one statement of cheap sources, visibility applied once.
 use super::*;
+use sea_orm::DatabaseBackend;
 use sea_orm::sea_query::QueryStatementBuilder;
-use sea_orm::{DatabaseBackend, IdenStatic, Iterable};
 
 pub(super) fn ids_of(select: sea_orm::Select<content::Entity>, limit: u64) -> SelectStatement {
     select.select_only().column(content::Column::Id).limit(limit).into_query()
@@ -51,11 +51,6 @@ fn in_running_campaign(backend: DatabaseBackend, now: DateTime<Utc>) -> Expr {
         ),
         _ => campaign_id.in_subquery(running),
     }
-}
-
-/// `EXISTS (rows)` for a signed-in viewer; `FALSE` for anonymous ones.
-fn for_viewer(viewer: Option<Uuid>, rows: impl FnOnce(Uuid) -> SelectStatement) -> Expr {
-    viewer.map_or_else(|| Expr::cust("FALSE"), |viewer| Expr::exists(rows(viewer)))
 }
 
 pub(super) struct CandidateQuery<'a> {
@@ -211,34 +206,28 @@ impl CandidateQuery<'_> {
             Expr::col((campaign::Entity, campaign::Column::Id)).equals((content::Entity, content::Column::CampaignId)),
         );
         query.expr_as(Expr::cust(tag_slugs(backend)), Alias::new("tag_slugs"));
-        let followed = for_viewer(self.viewer, |viewer| {
-            Query::select()
-                .expr(Expr::cust("1"))
-                .from(follow::Entity)
-                .and_where(Expr::col((follow::Entity, follow::Column::FollowerId)).eq(viewer))
-                .and_where(
-                    Expr::col((follow::Entity, follow::Column::FolloweeId))
-                        .equals((content::Entity, content::Column::AuthorId)),
-                )
-                .and_where(Expr::col((follow::Entity, follow::Column::Status)).eq(FollowState::Accepted))
-                .to_owned()
-        });
+        let author = Expr::col((content::Entity, content::Column::AuthorId));
+        let followed = self.viewer.map_or_else(|| Expr::cust("FALSE"), |viewer| follows(viewer, author));
         query.expr_as(followed, Alias::new("followed"));
-        let liked = for_viewer(self.viewer, |viewer| {
-            Query::select()
-                .expr(Expr::cust("1"))
-                .from(like::Entity)
-                .and_where(Expr::col((like::Entity, like::Column::UserId)).eq(viewer))
-                .and_where(
-                    Expr::col((like::Entity, like::Column::ContentId)).equals((content::Entity, content::Column::Id)),
+        let liked = self.viewer.map_or_else(
+            || Expr::cust("FALSE"),
+            |viewer| {
+                Expr::exists(
+                    Query::select()
+                        .expr(Expr::cust("1"))
+                        .from(like::Entity)
+                        .and_where(Expr::col((like::Entity, like::Column::UserId)).eq(viewer))
+                        .and_where(
+                            Expr::col((like::Entity, like::Column::ContentId))
+                                .equals((content::Entity, content::Column::Id)),
+                        )
+                        .to_owned(),
                 )
-                .to_owned()
-        });
+            },
+        );
         query.expr_as(liked, Alias::new("liked"));
         with_author_columns(&mut query);
-        for column in campaign::Column::iter() {
-            query.expr_as(Expr::col((campaign::Entity, column)), Alias::new(format!("{CAMPAIGN}{}", column.as_str())));
-        }
+        with_columns_of::<campaign::Entity>(&mut query, CAMPAIGN);
         let rows = db.query_all(&query).await?;
         rows.iter()
             .map(|row| {

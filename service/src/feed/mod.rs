@@ -38,10 +38,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::content::{author_of, named_tags, search_terms, tag_slugs, with_author_columns};
+use crate::content::{author_of, named_tags, search_terms, tag_slugs, with_author_columns, with_columns_of};
 use crate::error::{AppError, AppResult};
 use crate::policy::Access;
-use crate::policy::content::{ContentReads, visible_contents_with_authors};
+use crate::policy::content::{ContentReads, follows, visible_contents_with_authors};
 use crate::screen_time;
 use crate::taxonomy::Taxonomy;
 use crate::text::fold;
