@@ -26,6 +26,7 @@ pub mod live;
 pub mod moderation;
 pub mod notifications;
 pub mod pagination;
+pub mod plans;
 pub mod policy;
 pub mod privacy;
 pub mod privacy_settings;

@@ -1,7 +1,12 @@
 //! Candidate items: one statement of cheap sources, visibility applied once.
 use super::*;
 use sea_orm::DatabaseBackend;
-use sea_orm::sea_query::QueryStatementBuilder;
+use sea_orm::sea_query::{CommonTableExpression, QueryStatementBuilder, WithClause};
+
+use crate::plans::planned_once;
+
+/// The name of the viewer's recently seen items (`CandidateQuery::seen`).
+const SEEN: &str = "seen";
 
 pub(super) fn ids_of(select: sea_orm::Select<content::Entity>, limit: u64) -> SelectStatement {
     select.select_only().column(content::Column::Id).limit(limit).into_query()
@@ -86,28 +91,35 @@ impl CandidateQuery<'_> {
         if let Some(viewer) = self.viewer {
             select = select.filter(content::Column::AuthorId.ne(viewer));
             if unseen {
-                let seen = Query::select()
-                    .column(interaction::Column::ContentId)
-                    .from(interaction::Entity)
-                    .and_where(Expr::col(interaction::Column::UserId).eq(viewer))
-                    .and_where(
-                        // A like from a search or a profile is a video seen too.
-                        Expr::col(interaction::Column::Kind).is_in([
-                            InteractionKind::View,
-                            InteractionKind::SwipeAway,
-                            InteractionKind::Like,
-                        ]),
-                    )
-                    .and_where(
-                        Expr::col(interaction::Column::CreatedAt)
-                            .gte(self.reads.scope().now() - Duration::days(SEEN_WINDOW_DAYS)),
-                    )
-                    .and_where(Expr::col(interaction::Column::ContentId).is_not_null())
-                    .to_owned();
+                let seen = Query::select().column(interaction::Column::ContentId).from(Alias::new(SEEN)).to_owned();
                 select = select.filter(content::Column::Id.not_in_subquery(seen));
             }
         }
         select
+    }
+
+    /// What the viewer viewed, swiped or liked lately: a common table
+    /// expression named `SEEN`, read once however many sources skip it.
+    fn seen(&self, viewer: Uuid) -> CommonTableExpression {
+        let seen = Query::select()
+            .column(interaction::Column::ContentId)
+            .from(interaction::Entity)
+            .and_where(Expr::col(interaction::Column::UserId).eq(viewer))
+            .and_where(
+                // A like from a search or a profile is a video seen too.
+                Expr::col(interaction::Column::Kind).is_in([
+                    InteractionKind::View,
+                    InteractionKind::SwipeAway,
+                    InteractionKind::Like,
+                ]),
+            )
+            .and_where(
+                Expr::col(interaction::Column::CreatedAt)
+                    .gte(self.reads.scope().now() - Duration::days(SEEN_WINDOW_DAYS)),
+            )
+            .and_where(Expr::col(interaction::Column::ContentId).is_not_null())
+            .to_owned();
+        CommonTableExpression::new().query(seen).table_name(Alias::new(SEEN)).to_owned()
     }
 
     /// Leaves out what this walk served already. Always MAX_SERVED ids,
@@ -228,7 +240,10 @@ impl CandidateQuery<'_> {
         query.expr_as(liked, Alias::new("liked"));
         with_author_columns(&mut query);
         with_columns_of::<campaign::Entity>(&mut query, CAMPAIGN);
-        let rows = db.query_all(&query).await?;
+        if let (Some(viewer), true) = (self.viewer, unseen) {
+            query.with_cte(WithClause::new().cte(self.seen(viewer)).to_owned());
+        }
+        let rows = db.query_all_raw(planned_once(backend, &query)).await?;
         rows.iter()
             .map(|row| {
                 let content = content::Model::from_query_result(row, "")?;
