@@ -216,7 +216,7 @@ impl Application {
         let listener = TcpListener::bind(&addr).map_err(|source| StartupError::Listen { addr, source })?;
         let port = listener.local_addr()?.port();
         // Built once and shared by every worker.
-        let schema = graphql::build_schema(Some(state.clone()));
+        let schema = graphql::build_schema(Some(state.clone()))?;
         let server = serve(listener, state.clone(), schema)?;
         let metrics = match state.settings.metrics.addr.clone() {
             Some(addr) => {

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use async_graphql::{Context, MergedObject, Schema};
+use async_graphql::{Context, MergedObject, Request, Response, Schema, SchemaBuilder};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use uuid::Uuid;
 
 use crate::auth::{Caller, Viewer, resolve_caller};
@@ -61,22 +63,57 @@ pub struct MutationRoot(
     kindness::KindnessMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, moderation::SubscriptionRoot>;
+type Roots = Schema<gate::Gated<QueryRoot>, gate::Gated<MutationRoot>, moderation::SubscriptionRoot>;
 
-/// The schema with its limits. `state` is absent only when printing the SDL.
-pub fn build_schema(state: Option<AppState>) -> AppSchema {
-    let production = state.as_ref().is_some_and(|s| s.settings.is_production());
-    let limits = state.as_ref().map(|s| s.settings.limits).unwrap_or_default();
-    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), moderation::SubscriptionRoot)
-        .extension(checks::DocumentChecks::new(limits))
-        .extension(gate::OperationGate);
-    if production {
+/// The schema, reachable only through `execute` and `execute_stream`, which
+/// run the document checks (`checks`) before async-graphql sees anything.
+#[derive(Clone)]
+pub struct AppSchema {
+    roots: Roots,
+    checks: Arc<checks::DocumentChecks>,
+}
+
+impl AppSchema {
+    pub async fn execute(&self, mut request: Request) -> Response {
+        match self.checks.admit(&mut request) {
+            Ok(()) => self.roots.execute(request).await,
+            Err(refusal) => Response::from_errors(vec![refusal]),
+        }
+    }
+
+    pub fn execute_stream(&self, mut request: Request) -> BoxStream<'static, Response> {
+        match self.checks.admit(&mut request) {
+            Ok(()) => self.roots.execute_stream(request),
+            Err(refusal) => futures_util::stream::once(async move { Response::from_errors(vec![refusal]) }).boxed(),
+        }
+    }
+
+    pub fn sdl(&self) -> String {
+        self.roots.sdl()
+    }
+}
+
+fn builder(
+    state: Option<&AppState>,
+) -> SchemaBuilder<gate::Gated<QueryRoot>, gate::Gated<MutationRoot>, moderation::SubscriptionRoot> {
+    let mut builder = Schema::build(Default::default(), Default::default(), moderation::SubscriptionRoot);
+    if state.is_some_and(|s| s.settings.is_production()) {
         builder = builder.disable_introspection().disable_suggestions();
     }
+    builder
+}
+
+/// The schema with its limits. `state` is absent only when printing the SDL.
+pub fn build_schema(state: Option<AppState>) -> Result<AppSchema, AppError> {
+    let limits = state.as_ref().map(|s| s.settings.limits).unwrap_or_default();
+    let registry = checks::registry_of(builder(state.as_ref()))
+        .ok_or_else(|| AppError::internal("the schema's registry could not be read"))?;
+    let checks = Arc::new(checks::DocumentChecks::new(limits, registry));
+    let mut roots = builder(state.as_ref());
     if let Some(state) = state {
-        builder = builder.data(state);
+        roots = roots.data(state);
     }
-    builder.finish()
+    Ok(AppSchema { roots: roots.finish(), checks })
 }
 
 /// The names of the schema's root fields (queries, mutations and
@@ -109,7 +146,7 @@ pub fn root_fields() -> &'static std::collections::HashSet<Arc<str>> {
 
 /// The schema's SDL, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    build_schema(None).sdl()
+    builder(None).finish().sdl()
 }
 
 /// The `Authorization` value an operation came with, kept so that a
