@@ -75,11 +75,29 @@ pub async fn connect(url: &str, statement_timeout: Option<Duration>) -> Result<D
             o.journal_mode(SqliteJournalMode::Wal).busy_timeout(Duration::from_secs(10)).foreign_keys(true)
         });
     }
-    if let Some(limit) = statement_timeout.filter(|_| url.starts_with("postgres")) {
-        let milliseconds = limit.as_millis().to_string();
-        options.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", milliseconds.as_str())]));
+    if url.starts_with("postgres") {
+        let milliseconds = statement_timeout.map(|limit| limit.as_millis().to_string());
+        let tls_chosen = url.contains("sslmode=");
+        options.map_sqlx_postgres_opts(move |mut o| {
+            if let Some(milliseconds) = &milliseconds {
+                o = o.options([("statement_timeout", milliseconds.as_str())]);
+            }
+            // TLS to a database on this machine protects nothing and costs
+            // both ends CPU for every row (a twelfth of a page's work in the
+            // server): unless the URL names a mode, a loopback connection
+            // goes without it. Any other host keeps sqlx's `prefer`.
+            if !tls_chosen && is_loopback(o.get_host()) {
+                o = o.ssl_mode(sea_orm::sqlx::postgres::PgSslMode::Disable);
+            }
+            o
+        });
     }
     Ok(Database::connect(options).await?)
+}
+
+/// `localhost` or a loopback address (a Unix socket's folder is neither).
+fn is_loopback(host: &str) -> bool {
+    host == "localhost" || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The file path of a `sqlite:` URL, unless it is in memory.

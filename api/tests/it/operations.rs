@@ -2,6 +2,7 @@
 use api::config::{AppEnv, CorsOrigins};
 use futures_util::SinkExt;
 use reqwest::{Method, Response};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -177,6 +178,35 @@ async fn migrators_racing_on_postgresql_apply_each_migration_once() {
     let applied = [x, y, z].map(|run| run.expect("every migrator succeeds"));
     assert_eq!(applied.iter().sum::<usize>(), migration::Migrator::status(&a).await.unwrap().len(), "{applied:?}");
     assert_each_migration_recorded_once(&a).await;
+}
+
+/// TLS to a database on the same machine protects nothing: a loopback URL
+/// without `sslmode` connects in the clear, and one that names a mode gets it.
+#[tokio::test]
+async fn a_loopback_database_is_reached_without_tls_unless_the_url_asks() {
+    if !postgres_here() {
+        return;
+    }
+    let database = TestDatabase::create(Backend::Postgres).await;
+    assert!(database.url.contains("127.0.0.1") || database.url.contains("localhost"), "{}", database.url);
+    let ssl = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+    let uses_tls = |db: sea_orm::DatabaseConnection| async move {
+        let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), ssl)).await.unwrap();
+        row.unwrap().try_get::<bool>("", "ssl").unwrap()
+    };
+    let plain = api::startup::connect(&database.url, None).await.unwrap();
+    assert!(!uses_tls(plain).await, "a loopback connection without sslmode is in the clear");
+    let server_offers_tls = {
+        let db = api::startup::connect(&database.url, None).await.unwrap();
+        let row =
+            db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), "SHOW ssl")).await.unwrap();
+        row.unwrap().try_get::<String>("", "ssl").unwrap() == "on"
+    };
+    if server_offers_tls {
+        let separator = if database.url.contains('?') { '&' } else { '?' };
+        let asked = api::startup::connect(&format!("{}{separator}sslmode=require", database.url), None).await.unwrap();
+        assert!(uses_tls(asked).await, "sslmode=require in the URL is kept");
+    }
 }
 
 fn request_id(response: &Response) -> &str {
