@@ -194,17 +194,10 @@ fn outcome_code(response: &async_graphql::Response) -> String {
 /// is one the schema has. Logs and metrics name operations by it, so their
 /// labels come from a set the server knows, however clients name things.
 fn operation_name(request: &mut async_graphql::Request) -> Option<Arc<str>> {
-    use async_graphql::parser::types::{DocumentOperations, Selection};
+    use async_graphql::parser::types::Selection;
     let wanted = request.operation_name.clone();
     let document = request.parsed_query().ok()?;
-    let operation = match (&document.operations, wanted) {
-        (DocumentOperations::Single(operation), _) => operation,
-        (DocumentOperations::Multiple(operations), Some(name)) => {
-            operations.iter().find(|(n, _)| n.as_str() == name).map(|(_, o)| o)?
-        }
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => operations.values().next()?,
-        _ => return None,
-    };
+    let operation = graphql::input::selected_operation(document, wanted.as_deref())?;
     let first = operation.node.selection_set.node.items.iter().find_map(|item| match &item.node {
         Selection::Field(field) => Some(field.node.name.node.as_str()),
         _ => None,

@@ -77,7 +77,9 @@ pub async fn connect(url: &str, statement_timeout: Option<Duration>) -> Result<D
     }
     if url.starts_with("postgres") {
         let milliseconds = statement_timeout.map(|limit| limit.as_millis().to_string());
-        let tls_chosen = url.contains("sslmode=");
+        // sqlx reads the mode from the URL (either spelling) or PGSSLMODE.
+        let tls_chosen =
+            url.contains("sslmode=") || url.contains("ssl-mode=") || std::env::var_os("PGSSLMODE").is_some();
         options.map_sqlx_postgres_opts(move |mut o| {
             if let Some(milliseconds) = &milliseconds {
                 o = o.options([("statement_timeout", milliseconds.as_str())]);
@@ -85,7 +87,9 @@ pub async fn connect(url: &str, statement_timeout: Option<Duration>) -> Result<D
             // TLS to a database on this machine protects nothing and costs
             // both ends CPU for every row (a twelfth of a page's work in the
             // server): unless the URL names a mode, a loopback connection
-            // goes without it. Any other host keeps sqlx's `prefer`.
+            // goes without it. Any other host keeps sqlx's `prefer`. (A
+            // forwarder on the loopback to a database elsewhere names its
+            // mode: the README says so.)
             if !tls_chosen && is_loopback(o.get_host()) {
                 o = o.ssl_mode(sea_orm::sqlx::postgres::PgSslMode::Disable);
             }

@@ -394,57 +394,40 @@ struct JoinedAuthor {
     deleted_at: Option<DateTime<Utc>>,
 }
 
-impl From<JoinedAuthor> for user::Model {
-    fn from(
-        JoinedAuthor {
-            id,
-            handle,
-            display_name,
-            email,
-            password_hash,
-            birth_date,
-            role,
-            timezone,
-            locale,
-            verified,
-            verified_kind,
-            bio,
-            handle_changed_at,
-            handle_skeleton,
-            name_skeleton,
-            suspended_until,
-            banned_at,
-            age_check_required_at,
-            created_at,
-            updated_at,
-            deleted_at,
-        }: JoinedAuthor,
-    ) -> Self {
-        user::Model {
-            id,
-            handle,
-            display_name,
-            email,
-            password_hash,
-            birth_date,
-            role,
-            timezone,
-            locale,
-            verified,
-            verified_kind,
-            bio,
-            handle_changed_at,
-            handle_skeleton,
-            name_skeleton,
-            suspended_until,
-            banned_at,
-            age_check_required_at,
-            created_at,
-            updated_at,
-            deleted_at,
+/// `user::Model` from a `JoinedAuthor`: a struct literal naming every field.
+macro_rules! model_from_joined_author {
+    ($($field:ident),* $(,)?) => {
+        impl From<JoinedAuthor> for user::Model {
+            fn from(author: JoinedAuthor) -> Self {
+                user::Model { $($field: author.$field),* }
+            }
         }
-    }
+    };
 }
+
+model_from_joined_author!(
+    id,
+    handle,
+    display_name,
+    email,
+    password_hash,
+    birth_date,
+    role,
+    timezone,
+    locale,
+    verified,
+    verified_kind,
+    bio,
+    handle_changed_at,
+    handle_skeleton,
+    name_skeleton,
+    suspended_until,
+    banned_at,
+    age_check_required_at,
+    created_at,
+    updated_at,
+    deleted_at
+);
 
 /// Each item's tag slugs, joined by commas (slugs have none), as a column
 /// of a statement over `contents`.

@@ -48,17 +48,23 @@ impl DocumentChecks {
         input::check_text(&request.query).map_err(refuse)?;
         // Set aside while the parsed document borrows the request.
         let variables = std::mem::take(&mut request.variables);
+        let operation_name = request.operation_name.clone();
         let checked = match request.parsed_query() {
-            Ok(document) => self.check(document, &variables).map_err(refuse),
+            Ok(document) => self.check(document, operation_name.as_deref(), &variables).map_err(refuse),
             Err(_) => Ok(()),
         };
         request.variables = variables;
         checked
     }
 
-    fn check(&self, document: &ExecutableDocument, variables: &Variables) -> Result<(), AppError> {
+    fn check(
+        &self,
+        document: &ExecutableDocument,
+        operation_name: Option<&str>,
+        variables: &Variables,
+    ) -> Result<(), AppError> {
         let registry = &self.schema.registry;
-        let values = VariableValues::new(document, variables);
+        let values = VariableValues::new(document, operation_name, variables);
         input::check(&self.bounds, registry, document, &values)?;
         cost::check(registry, document, &values, self.limits)
     }

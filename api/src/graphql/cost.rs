@@ -28,6 +28,13 @@ use crate::service::pagination::DEFAULT_PAGE;
 /// costs what its work costs, so a request may hold only a few of them.
 pub const AGGREGATE_FIELDS: [&str; 3] = ["Query.safetyTransparency", "Query.campaignKpis", "Query.screenTimeReport"];
 
+/// How deep selection sets and fragment spreads may nest before the walk
+/// stops and refuses the document. The walk recurses once per level, so a
+/// chain of thousands of fragments, each spreading the next, would use up a
+/// worker's stack and abort the process; async-graphql refuses anything
+/// deeper than 32 levels anyway.
+const MAX_NESTING: usize = 64;
+
 /// Refuses a document any of whose operations is too costly.
 pub fn check(
     registry: &Registry,
@@ -35,7 +42,16 @@ pub fn check(
     variables: &VariableValues,
     limits: QueryLimits,
 ) -> Result<(), AppError> {
-    let mut walker = Walker { registry, document, variables, memo: HashMap::new(), visits: 0, cycle: None };
+    let mut walker = Walker {
+        registry,
+        document,
+        variables,
+        memo: HashMap::new(),
+        visits: 0,
+        nesting: 0,
+        too_deep: false,
+        cycle: None,
+    };
     for (_, operation) in document.operations.iter() {
         let root = match operation.node.ty {
             OperationType::Query => Some(registry.query_type.as_str()),
@@ -43,6 +59,11 @@ pub fn check(
             OperationType::Subscription => registry.subscription_type.as_deref(),
         };
         let measure = walker.measure(&operation.node.selection_set.node, root, true);
+        if walker.too_deep {
+            return Err(AppError::QueryTooComplex(format!(
+                "Selections and fragment spreads may nest at most {MAX_NESTING} levels"
+            )));
+        }
         if let Some(name) = walker.cycle {
             return Err(AppError::field("query", format!("fragment {name} spreads itself")));
         }
@@ -118,6 +139,10 @@ struct Walker<'a> {
     /// Selections visited so far: at most twice the document's (each
     /// fragment is walked once at the root and once below it).
     visits: usize,
+    /// Selection sets being measured, one inside the other.
+    nesting: usize,
+    /// Set once `nesting` reaches `MAX_NESTING`: the walk goes no deeper.
+    too_deep: bool,
     /// A fragment found spreading itself, directly or not.
     cycle: Option<&'a Name>,
 }
@@ -125,6 +150,11 @@ struct Walker<'a> {
 impl<'a> Walker<'a> {
     /// The measure of a selection set on `parent` (a type name, when known).
     fn measure(&mut self, set: &'a SelectionSet, parent: Option<&str>, root: bool) -> Measure {
+        if self.nesting >= MAX_NESTING {
+            self.too_deep = true;
+            return Measure::default();
+        }
+        self.nesting += 1;
         let mut total = Measure::default();
         for item in &set.items {
             self.visits += 1;
@@ -138,6 +168,7 @@ impl<'a> Walker<'a> {
             };
             total = total.add(measure);
         }
+        self.nesting -= 1;
         total
     }
 
@@ -211,13 +242,15 @@ mod tests {
         let document = async_graphql::parser::parse_query(text).unwrap();
         let registry = Registry::default();
         let sent = async_graphql::Variables::default();
-        let values = VariableValues::new(&document, &sent);
+        let values = VariableValues::new(&document, None, &sent);
         let mut walker = Walker {
             registry: &registry,
             document: &document,
             variables: &values,
             memo: HashMap::new(),
             visits: 0,
+            nesting: 0,
+            too_deep: false,
             cycle: None,
         };
         for (_, operation) in document.operations.iter() {
@@ -244,7 +277,7 @@ mod tests {
         let document = async_graphql::parser::parse_query(fan_out(26)).unwrap();
         let registry = Registry::default();
         let sent = async_graphql::Variables::default();
-        let values = VariableValues::new(&document, &sent);
+        let values = VariableValues::new(&document, None, &sent);
         let refused = check(&registry, &document, &values, QueryLimits::default());
         assert!(matches!(refused, Err(AppError::QueryTooComplex(_))), "{refused:?}");
     }
@@ -254,10 +287,44 @@ mod tests {
         let text = "query($f: Int = 50) { a: contents(first: $f) { x } }";
         let document = async_graphql::parser::parse_query(text).unwrap();
         let sent = async_graphql::Variables::default();
-        let values = VariableValues::new(&document, &sent);
+        let values = VariableValues::new(&document, None, &sent);
         assert_eq!(values.get("f"), Some(&Value::from(50)));
         let mut sent_value = async_graphql::Variables::default();
         sent_value.insert(Name::new("f"), Value::from(3));
-        assert_eq!(VariableValues::new(&document, &sent_value).get("f"), Some(&Value::from(3)));
+        assert_eq!(VariableValues::new(&document, None, &sent_value).get("f"), Some(&Value::from(3)));
+    }
+
+    #[test]
+    fn only_the_running_operations_defaults_count() {
+        let text = "query A($f: Int = 1) { a: contents(first: $f) { x } } query B($f: Int = 50) { b: contents(first: $f) { x } }";
+        let document = async_graphql::parser::parse_query(text).unwrap();
+        let sent = async_graphql::Variables::default();
+        assert_eq!(VariableValues::new(&document, Some("B"), &sent).get("f"), Some(&Value::from(50)));
+        assert_eq!(VariableValues::new(&document, Some("A"), &sent).get("f"), Some(&Value::from(1)));
+        // No operation is chosen: async-graphql runs none, and no default counts.
+        assert_eq!(VariableValues::new(&document, None, &sent).get("f"), None);
+    }
+
+    /// Each fragment spreading the next, `links` of them: as deep as it is long.
+    fn chain(links: usize) -> String {
+        let mut text = String::from("query { ...F0 }\n");
+        for link in 0..links {
+            text.push_str(&format!("fragment F{link} on Query {{ ...F{} }}\n", link + 1));
+        }
+        text.push_str(&format!("fragment F{links} on Query {{ __typename }}\n"));
+        text
+    }
+
+    #[test]
+    fn a_long_chain_of_fragments_is_refused_without_following_it_to_the_end() {
+        let registry = Registry::default();
+        let sent = async_graphql::Variables::default();
+        let long = async_graphql::parser::parse_query(chain(20_000)).unwrap();
+        let values = VariableValues::new(&long, None, &sent);
+        let refused = check(&registry, &long, &values, QueryLimits::default());
+        assert!(matches!(&refused, Err(AppError::QueryTooComplex(m)) if m.contains("nest")), "{refused:?}");
+        let short = async_graphql::parser::parse_query(chain(30)).unwrap();
+        let values = VariableValues::new(&short, None, &sent);
+        assert!(check(&registry, &short, &values, QueryLimits::default()).is_ok());
     }
 }

@@ -17,7 +17,10 @@
 //! definitions, not at every spread), so it costs linear time.
 use std::collections::HashMap;
 
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::Positioned;
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+};
 use async_graphql::registry::{MetaInputValue, MetaType, MetaTypeName, Registry};
 use async_graphql::{Name, Variables};
 use async_graphql_value::{ConstValue, Value};
@@ -98,18 +101,19 @@ fn nul_refusal(field: &str) -> AppError {
 }
 
 /// The values of a document's variables: those sent, and otherwise the
-/// defaults its operations declare.
+/// defaults that the operation which runs declares. (Only it runs, and the
+/// fragments it spreads see its variables; another operation's default for
+/// the same name must not stand in for it.)
 pub struct VariableValues<'a> {
     sent: &'a Variables,
     defaults: HashMap<&'a str, &'a ConstValue>,
 }
 
 impl<'a> VariableValues<'a> {
-    pub fn new(document: &'a ExecutableDocument, sent: &'a Variables) -> Self {
-        let defaults = document
-            .operations
-            .iter()
-            .flat_map(|(_, operation)| operation.node.variable_definitions.iter())
+    pub fn new(document: &'a ExecutableDocument, operation_name: Option<&str>, sent: &'a Variables) -> Self {
+        let defaults = selected_operation(document, operation_name)
+            .into_iter()
+            .flat_map(|operation| operation.node.variable_definitions.iter())
             .filter_map(|definition| {
                 let default = definition.node.default_value.as_ref()?;
                 Some((definition.node.name.node.as_str(), &default.node))
@@ -120,6 +124,21 @@ impl<'a> VariableValues<'a> {
 
     pub fn get(&self, name: &str) -> Option<&ConstValue> {
         self.sent.get(&Name::new(name)).or_else(|| self.defaults.get(name).copied())
+    }
+}
+
+/// The operation async-graphql runs: the one named, or the only one.
+pub fn selected_operation<'a>(
+    document: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a Positioned<OperationDefinition>> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => {
+            operations.iter().find(|(n, _)| n.as_str() == name).map(|(_, o)| o)
+        }
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => operations.values().next(),
+        _ => None,
     }
 }
 

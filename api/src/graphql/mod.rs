@@ -76,20 +76,32 @@ pub struct AppSchema {
 impl AppSchema {
     pub async fn execute(&self, mut request: Request) -> Response {
         match self.checks.admit(&mut request) {
-            Ok(()) => self.roots.execute(request).await,
+            Ok(()) => self.roots.execute(gated_introspection(request)).await,
             Err(refusal) => Response::from_errors(vec![refusal]),
         }
     }
 
     pub fn execute_stream(&self, mut request: Request) -> BoxStream<'static, Response> {
         match self.checks.admit(&mut request) {
-            Ok(()) => self.roots.execute_stream(request),
+            Ok(()) => self.roots.execute_stream(gated_introspection(request)),
             Err(refusal) => futures_util::stream::once(async move { Response::from_errors(vec![refusal]) }).boxed(),
         }
     }
 
     pub fn sdl(&self) -> String {
         self.roots.sdl()
+    }
+}
+
+/// async-graphql answers `__schema` and `__type` above the roots, so they
+/// would pass no gate: for a caller the gate refuses them (a locked
+/// account's token), introspection is off, and the fields reach `Gated`,
+/// which refuses them as it refuses every other.
+fn gated_introspection(request: Request) -> Request {
+    let access = request.data.get(&std::any::TypeId::of::<Access>()).and_then(|data| data.downcast_ref::<Access>());
+    match access.map(|access| access.admits("__schema")) {
+        Some(Err(_)) => request.disable_introspection(),
+        _ => request,
     }
 }
 

@@ -190,6 +190,27 @@ async fn documents_shaped_to_cost_analysis_are_refused_and_the_server_goes_on() 
         let many_fragments =
             format!("{{ {} }} {many}", (0..3_000).map(|i| format!("...M{i}")).collect::<Vec<_>>().join(" "));
         assert_code(&app.query(&many_fragments, json!({})).await, "QUERY_TOO_COMPLEX");
+        // A chain of fragments, each spreading the next once: the walk stops
+        // at its nesting limit instead of following it down the stack.
+        let mut chain = String::from("query { ...L0 }");
+        for link in 0..6_000 {
+            chain.push_str(&format!(" fragment L{link} on Query {{ ...L{} }}", link + 1));
+        }
+        chain.push_str(" fragment L6000 on Query { __typename }");
+        assert_code(&app.query(&chain, json!({})).await, "QUERY_TOO_COMPLEX");
+        // Another operation's default for the same variable does not stand in
+        // for the default of the operation that runs.
+        let pages = (0..40)
+            .map(|i| format!("p{i}: contents(first: $f) {{ edges {{ node {{ id comments(first: $f) {{ edges {{ cursor }} }} }} }} }}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let two = format!("query A($f: Int = 1) {{ contents(first: $f) {{ edges {{ cursor }} }} }} query B($f: Int = 50) {{ {pages} }}");
+        for _ in 0..8 {
+            let (_, answer) = post_raw(&app, json!({ "query": two, "operationName": "B" }).to_string()).await;
+            assert_code(&answer, "QUERY_TOO_COMPLEX");
+        }
+        let (_, small) = post_raw(&app, json!({ "query": two, "operationName": "A" }).to_string()).await;
+        assert!(small["errors"].is_null(), "{small}");
         let arguments = (0..10_000).map(|i| format!("a{i}: 1")).collect::<Vec<_>>().join(", ");
         let long_arguments = format!("{{ tags({arguments}) {{ slug }} }}");
         let refused = app.query(&long_arguments, json!({})).await;

@@ -764,9 +764,26 @@ async fn an_appeal_token_opens_nothing_else_not_even_public_reads() {
         field(&decide(&app, &moderator, &case, "BAN_USER", json!({})).await, "resolveCase");
         let refused = app.query(LOG_IN, json!({ "e": "author@example.com", "p": PASSWORD })).await;
         let token = refused["errors"][0]["extensions"]["appealToken"].as_str().unwrap().to_owned();
-        for public in ["{ tags { slug } }", "{ privacyPolicy { version } }", "{ campaigns { slug } }"] {
-            assert_code(&app.query_as(&token, public, json!({})).await, "ACCOUNT_SUSPENDED");
+        // Introspection too (development answers it to everyone else), however it is asked for.
+        let introspection = [
+            "{ __schema { types { name } } }",
+            "{ __type(name: \"User\") { fields { name } } }",
+            "{ s: __schema { queryType { name } } }",
+            "{ ...F } fragment F on Query { __schema { queryType { name } } }",
+        ];
+        for public in ["{ tags { slug } }", "{ privacyPolicy { version } }", "{ campaigns { slug } }"]
+            .into_iter()
+            .chain(introspection)
+        {
+            let refused = app.query_as(&token, public, json!({})).await;
+            assert_code(&refused, "ACCOUNT_SUSPENDED");
+            assert!(
+                refused["data"].is_null()
+                    || refused["data"].as_object().is_some_and(|d| d.values().all(Value::is_null)),
+                "{refused}"
+            );
         }
+        assert!(app.query("{ __schema { queryType { name } } }", json!({})).await["errors"].is_null());
         field(&app.query_as(&token, "{ myDecisions { edges { cursor } } }", json!({})).await, "myDecisions");
     })
     .await;
