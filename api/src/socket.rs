@@ -59,13 +59,13 @@ struct SocketExecutor {
     request_id: Option<RequestId>,
 }
 
-fn is_subscription(request: &Request) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else { return false };
-    let operation = match &request.operation_name {
-        Some(name) => document.operations.iter().find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
-        None => document.operations.iter().next(),
-    };
-    operation.is_some_and(|(_, op)| op.node.ty == OperationType::Subscription)
+/// Whether the operation that runs is a subscription. The parse is kept in
+/// the request, and the document checks and execution reuse it.
+fn is_subscription(request: &mut Request) -> bool {
+    let name = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else { return false };
+    graphql::input::selected_operation(document, name.as_deref())
+        .is_some_and(|operation| operation.node.ty == OperationType::Subscription)
 }
 
 impl SocketExecutor {
@@ -102,10 +102,10 @@ impl Executor for SocketExecutor {
         }
     }
 
-    fn execute_stream(&self, request: Request, _session: Option<Arc<Data>>) -> BoxStream<'static, Response> {
+    fn execute_stream(&self, mut request: Request, _session: Option<Arc<Data>>) -> BoxStream<'static, Response> {
         let this = self.clone();
         async move {
-            if is_subscription(&request) {
+            if is_subscription(&mut request) {
                 // A subscription holds no turn: the socket's operation cap bounds it.
                 match this.prepare(request).await {
                     Ok((request, _)) => {
