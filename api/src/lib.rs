@@ -1,6 +1,7 @@
 //! TrustFeed: the GraphQL back end of a short-video community built to be
-//! useful and trustworthy. `main.rs` is a thin CLI over this library.
+//! useful and trustworthy. `main.rs` only calls `cli::main`.
 pub mod anonymous_cache;
+pub mod cli;
 pub mod clients;
 pub mod config;
 pub mod durability;
