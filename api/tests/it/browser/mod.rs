@@ -137,22 +137,10 @@ impl Page {
     }
 
     /// Waits until a JavaScript expression is truthy, and returns its value.
-    ///
-    /// The page itself checks every few milliseconds and answers when the
-    /// value turns truthy: a check per WebDriver round trip, 100 ms apart,
-    /// left the flows idle most of their time. A call that fails (the page
-    /// was replaced while it waited) is simply asked again.
     pub async fn until(&self, expression: &str) -> Value {
         let started = Instant::now();
         loop {
-            let left = PATIENCE.saturating_sub(started.elapsed()).as_millis();
-            let script = format!(
-                "const done = arguments[arguments.length - 1]; const since = performance.now(); \
-                 const check = () => {{ let value = null; try {{ value = ({expression}); }} catch (_) {{}} \
-                 if (value || performance.now() - since > {left}) {{ done(value ?? null); }} \
-                 else {{ setTimeout(check, 5); }} }}; check();"
-            );
-            let value = self.client.execute_async(&script, vec![]).await.unwrap_or(Value::Null);
+            let value = self.eval(expression).await;
             let truthy = !matches!(&value, Value::Null | Value::Bool(false))
                 && value.as_f64() != Some(0.0)
                 && value.as_str() != Some("");
@@ -164,7 +152,7 @@ impl Page {
                 let body = self.eval("document.body.innerText.slice(0, 1500)").await;
                 panic!("{} ({:?}): waited in vain for `{expression}`; the page says:\n{body}", self.name, self.backend);
             }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
