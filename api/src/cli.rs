@@ -19,6 +19,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use entity::Role;
 use migration::Migrator;
+use sea_orm::ActiveEnum as _;
 
 #[derive(Parser)]
 #[command(name = "api", about = "TrustFeed GraphQL API")]
@@ -64,14 +65,9 @@ enum Command {
     },
 }
 
+/// A role by its stored name, in any case.
 fn parse_role(raw: &str) -> Result<Role, String> {
-    match raw.to_ascii_uppercase().as_str() {
-        "USER" => Ok(Role::User),
-        "MODERATOR" => Ok(Role::Moderator),
-        "ANALYST" => Ok(Role::Analyst),
-        "ADMIN" => Ok(Role::Admin),
-        _ => Err("expected USER, MODERATOR, ANALYST or ADMIN".into()),
-    }
+    Role::try_from_value(&raw.to_ascii_uppercase()).map_err(|_| "expected USER, MODERATOR, ANALYST or ADMIN".into())
 }
 
 /// Runs the command line on a multi-threaded runtime.
