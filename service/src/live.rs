@@ -28,6 +28,10 @@ pub struct Changes {
     data_version: Arc<AtomicU64>,
     /// Whether this instance's PostgreSQL listener is connected.
     listening: Arc<AtomicBool>,
+    /// Names this instance in its data announcements: it counted each one
+    /// when it made it, and hearing it back later must not count it again
+    /// (that would drop the answers cached in between).
+    instance: Arc<str>,
 }
 
 impl Default for Changes {
@@ -36,6 +40,7 @@ impl Default for Changes {
             cases: broadcast::channel(1024).0,
             data_version: Arc::new(AtomicU64::new(0)),
             listening: Arc::new(AtomicBool::new(false)),
+            instance: Uuid::new_v4().to_string().into(),
         }
     }
 }
@@ -70,7 +75,7 @@ impl Changes {
     pub async fn publish_data_changed(&self, db: &DatabaseConnection) -> AppResult<()> {
         self.data_version.fetch_add(1, Ordering::AcqRel);
         if db.get_database_backend() == DatabaseBackend::Postgres {
-            notify(db, DATA_CHANNEL, "").await?;
+            notify(db, DATA_CHANNEL, &self.instance).await?;
         }
         Ok(())
     }
@@ -105,7 +110,9 @@ impl Changes {
                 return Err(sea_orm::sqlx::Error::Protocol("the listening connection was lost".into()));
             };
             if notification.channel() == DATA_CHANNEL {
-                self.data_version.fetch_add(1, Ordering::AcqRel);
+                if notification.payload() != &*self.instance {
+                    self.data_version.fetch_add(1, Ordering::AcqRel);
+                }
             } else if let Ok(case_id) = Uuid::parse_str(notification.payload()) {
                 let _ = self.cases.send(case_id);
             }

@@ -305,6 +305,34 @@ async fn a_change_through_one_instance_refreshes_the_anonymous_answers_of_anothe
     assert!(node_ids(&fresh["contents"]).is_empty(), "{fresh}");
 }
 
+/// An instance counts its own change once, when it makes it; hearing its own
+/// announcement back must not count it again, or the answers it cached in
+/// between would be thrown away (and, under a steady write rate, most of the
+/// cache with them). PostgreSQL delivers notifications to a listener in
+/// commit order, so once A hears B's later change, it has heard its own.
+#[tokio::test]
+async fn an_instance_does_not_count_its_own_change_twice() {
+    if !postgres_here() {
+        return;
+    }
+    let a = TestApp::spawn(Backend::Postgres, |_| {}).await;
+    let b = a.another_instance().await;
+    until_listening(&a).await;
+    until_listening(&b).await;
+    let before = a.state.changes.data_version();
+    a.announce_change().await;
+    assert_eq!(a.state.changes.data_version(), before + 1, "counted when made");
+    b.announce_change().await;
+    tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while a.state.changes.data_version() == before + 1 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("instance A hears of B's change");
+    assert_eq!(a.state.changes.data_version(), before + 2, "A's own change was counted once, B's once");
+}
+
 /// When the listening connection drops, the instance answers from its
 /// anonymous cache no longer, until it listens again: a video taken down
 /// meanwhile on another instance cannot stay visible from memory.
