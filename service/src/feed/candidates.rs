@@ -131,6 +131,39 @@ impl CandidateQuery<'_> {
         select.filter(content::Column::Id.is_not_in(served))
     }
 
+    /// `limit` ids of items with one of `slugs` (any tag when empty), from
+    /// the pivot up and, when those run out, from the start. The part from
+    /// the start only fills what the part above left short: the database
+    /// stops reading at the limit, so a sample costs its own length and no
+    /// more (two ranges of `limit` each put a third more candidates through
+    /// every per-item check, at the same quality).
+    fn wrapped_sample(&self, slugs: &[String], limit: u64) -> SelectStatement {
+        let range = |above: bool| {
+            let side = if above {
+                Expr::col(content_tag::Column::ContentId).gt(self.pivot)
+            } else {
+                Expr::col(content_tag::Column::ContentId).lte(self.pivot)
+            };
+            let mut range = Query::select()
+                .column(content_tag::Column::ContentId)
+                .from(content_tag::Entity)
+                .and_where(side)
+                .order_by(content_tag::Column::ContentId, sea_orm::Order::Asc)
+                .limit(limit)
+                .to_owned();
+            if !slugs.is_empty() {
+                range.and_where(Expr::col(content_tag::Column::TagSlug).is_in(slugs.iter().map(String::as_str)));
+            }
+            range
+        };
+        let mut both = Query::select().column(Asterisk).from_subquery(range(true), Alias::new("above")).to_owned();
+        both.union(
+            UnionType::All,
+            Query::select().column(Asterisk).from_subquery(range(false), Alias::new("from_start")).to_owned(),
+        );
+        Query::select().column(Asterisk).from_subquery(both, Alias::new("wrapped")).limit(limit).to_owned()
+    }
+
     /// Every source is `SELECT id … ORDER BY … LIMIT n` in a derived table;
     /// their `UNION ALL` is one subquery of one statement.
     pub(super) fn sources(&self, backend: DatabaseBackend, unseen: bool) -> SelectStatement {
@@ -148,11 +181,11 @@ impl CandidateQuery<'_> {
         let running = base().filter(in_running_campaign(backend, self.reads.scope().now()));
         sources.push(ids_of(newest(running), global));
         // Samples are index ranges of `content_tags` from the pivot (which
-        // moves as the walk goes on), from the pivot up and from the start,
-        // so the range wraps around: cheap, and spread over the catalogue.
-        // One slice across every tag lets the sampler and exploration reach
-        // the whole catalogue; each learned taste gets a sample of its own,
-        // and their unmet neighbours one together.
+        // moves as the walk goes on), from the pivot up and then from the
+        // start, so the range wraps around: cheap, and spread over the
+        // catalogue. One slice across every tag lets the sampler and
+        // exploration reach the whole catalogue; each learned taste gets a
+        // sample of its own, and their unmet neighbours one together.
         let mut samples: Vec<(&[String], u64)> = vec![(&[], std::cmp::max(CATALOGUE_SLICE, first))];
         if !self.strongest.is_empty() {
             // Learned tastes have samples of their own: the rest of the
@@ -163,26 +196,7 @@ impl CandidateQuery<'_> {
         if !self.near.is_empty() {
             samples.push((self.near, NEAR_SAMPLE));
         }
-        for (slugs, limit) in samples {
-            for above in [true, false] {
-                let side = if above {
-                    Expr::col(content_tag::Column::ContentId).gt(self.pivot)
-                } else {
-                    Expr::col(content_tag::Column::ContentId).lte(self.pivot)
-                };
-                let mut sample = Query::select()
-                    .column(content_tag::Column::ContentId)
-                    .from(content_tag::Entity)
-                    .and_where(side)
-                    .order_by(content_tag::Column::ContentId, sea_orm::Order::Asc)
-                    .limit(limit)
-                    .to_owned();
-                if !slugs.is_empty() {
-                    sample.and_where(Expr::col(content_tag::Column::TagSlug).is_in(slugs.iter().map(String::as_str)));
-                }
-                sources.push(sample);
-            }
-        }
+        sources.extend(samples.into_iter().map(|(slugs, limit)| self.wrapped_sample(slugs, limit)));
         if let Some(viewer) = self.viewer {
             let followed = Query::select()
                 .column(follow::Column::FolloweeId)
