@@ -123,7 +123,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     match command {
         Command::Serve => serve(settings).await,
         Command::Migrate { status } => {
-            let db = startup::connect(&settings.database_url, None).await.map_err(|e| e.to_string())?;
+            let db = command_database(&settings).await?;
             if status {
                 let states = Migrator::status(&db).await.map_err(|e| e.to_string())?;
                 for migration in &states {
@@ -146,7 +146,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Purge => {
-            let db = startup::connect(&settings.database_url, None).await.map_err(|e| e.to_string())?;
+            let db = command_database(&settings).await?;
             Migrator::up(&db).await.map_err(|e| e.to_string())?;
             let purged = crate::service::data_rights::purge(&db, SystemClock.now()).await.map_err(|e| e.detail())?;
             println!("purged {purged} account(s)");
@@ -196,7 +196,7 @@ async fn create_user(
     role: Role,
     password: &str,
 ) -> Result<(), String> {
-    let db = startup::connect(&settings.database_url, None).await.map_err(|e| e.to_string())?;
+    let db = command_database(&settings).await?;
     Migrator::up(&db).await.map_err(|e| e.to_string())?;
     let now = SystemClock.now();
     crate::seed::reference_data(&db, now).await.map_err(|e| e.detail())?;
@@ -216,4 +216,10 @@ async fn create_user(
     let user = accounts::sign_up(&db, &hasher, account, None, now).await.map_err(|e| e.detail())?;
     println!("created {} (@{}) as {:?}", user.id, user.handle, user.role);
     Ok(())
+}
+
+/// The database for an operator's command: no statement time limit, which
+/// is for requests (a migration or a purge takes what it takes).
+async fn command_database(settings: &Settings) -> Result<sea_orm::DatabaseConnection, String> {
+    startup::connect(&settings.database_url, settings.database_max_connections, None).await.map_err(|e| e.to_string())
 }

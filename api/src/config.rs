@@ -12,6 +12,9 @@ pub enum AppEnv {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database_url: String,
+    /// The most connections this instance's pool opens
+    /// (`DATABASE_MAX_CONNECTIONS`, 1 to `MAX_DATABASE_CONNECTIONS`).
+    pub database_max_connections: u32,
     pub listen_addr: String,
     pub jwt_secret: Vec<u8>,
     pub app_env: AppEnv,
@@ -173,6 +176,8 @@ pub enum ConfigError {
     Bool(&'static str),
     #[error("{0} must be a whole number")]
     Number(&'static str),
+    #[error("DATABASE_MAX_CONNECTIONS must be from 1 to {MAX_DATABASE_CONNECTIONS}")]
+    PoolSize,
     #[error("CORS_ORIGINS: {0:?} is not an origin like https://app.example.com")]
     CorsOrigin(String),
     #[error("LOG_FORMAT must be `text` or `json`, not `{0}`")]
@@ -185,6 +190,11 @@ pub const MIN_SECRET_BYTES: usize = 32;
 pub const MIN_METRICS_TOKEN_BYTES: usize = 16;
 pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/trustfeed.db?mode=rwc";
+/// The pool's size unless `DATABASE_MAX_CONNECTIONS` says otherwise.
+pub const DEFAULT_DATABASE_MAX_CONNECTIONS: u32 = 10;
+/// More connections than this from one instance would crowd out the rest
+/// of a PostgreSQL server's (100 by default) and buy nothing on its cores.
+pub const MAX_DATABASE_CONNECTIONS: u32 = 100;
 
 impl Settings {
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -229,11 +239,17 @@ impl Settings {
             token => token,
         };
         let database_url = lookup("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let database_max_connections =
+            u32::try_from(number("DATABASE_MAX_CONNECTIONS", DEFAULT_DATABASE_MAX_CONNECTIONS.into())?)
+                .ok()
+                .filter(|size| (1..=MAX_DATABASE_CONNECTIONS).contains(size))
+                .ok_or(ConfigError::PoolSize)?;
         // The demo accounts have published passwords: by default only on the
         // embedded SQLite database in development, and never in production.
         let seed_demo = seed_demo.unwrap_or(database_url.starts_with("sqlite")) && app_env == AppEnv::Development;
         Ok(Self {
             database_url,
+            database_max_connections,
             listen_addr: lookup("LISTEN_ADDR").unwrap_or_else(|| DEFAULT_LISTEN_ADDR.to_owned()),
             jwt_secret,
             app_env,
@@ -392,5 +408,16 @@ mod tests {
         assert!(matches!(settings(&[("APP_ENV", "staging")]), Err(ConfigError::AppEnv(_))));
         assert!(matches!(settings(&[("SEED_DEMO", "maybe")]), Err(ConfigError::Bool(_))));
         assert!(matches!(settings(&[("REQUEST_TIMEOUT_MS", "soon")]), Err(ConfigError::Number(_))));
+        for size in ["0", "101", "4294967296"] {
+            assert!(matches!(settings(&[("DATABASE_MAX_CONNECTIONS", size)]), Err(ConfigError::PoolSize)), "{size}");
+        }
+        assert!(matches!(settings(&[("DATABASE_MAX_CONNECTIONS", "ten")]), Err(ConfigError::Number(_))));
+    }
+
+    #[test]
+    fn the_pool_holds_ten_connections_unless_told() {
+        assert_eq!(settings(&[]).unwrap().database_max_connections, 10);
+        assert_eq!(settings(&[("DATABASE_MAX_CONNECTIONS", "6")]).unwrap().database_max_connections, 6);
+        assert_eq!(settings(&[("DATABASE_MAX_CONNECTIONS", "100")]).unwrap().database_max_connections, 100);
     }
 }

@@ -54,10 +54,14 @@ impl From<AppError> for StartupError {
 /// `statement_timeout` (the request time limit, for a serving instance)
 /// cancels a statement that runs past it, freeing its connection: a request
 /// stopped by its time limit cannot go on holding the database.
-pub async fn connect(url: &str, statement_timeout: Option<Duration>) -> Result<DatabaseConnection, StartupError> {
+pub async fn connect(
+    url: &str,
+    max_connections: u32,
+    statement_timeout: Option<Duration>,
+) -> Result<DatabaseConnection, StartupError> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
-        .max_connections(10)
+        .max_connections(max_connections)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
         // No ping before every statement: it doubled the round trips of a
@@ -204,7 +208,8 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings, clock: SharedClock) -> Result<Self, StartupError> {
         metrics::install();
-        let mut db = connect(&settings.database_url, Some(settings.request_timeout)).await?;
+        let mut db =
+            connect(&settings.database_url, settings.database_max_connections, Some(settings.request_timeout)).await?;
         let statements = observe(&mut db);
         let changes = Changes::default();
         if settings.database_url.starts_with("postgres") {

@@ -18,7 +18,8 @@ pub async fn start(settings: Settings, clock: api::clock::SharedClock) -> (api::
 }
 
 /// A development server on a free port, without demo data or a limit on
-/// anonymous requests.
+/// anonymous requests; the pool's size may come from the environment
+/// (`DATABASE_MAX_CONNECTIONS`), to measure its trade-off.
 pub fn settings(database_url: String) -> Settings {
     let secret = String::from_utf8_lossy(&api::config::random_secret()).into_owned();
     Settings::from_lookup(|key| match key {
@@ -28,6 +29,7 @@ pub fn settings(database_url: String) -> Settings {
         "SEED_DEMO" => Some("false".into()),
         "REQUEST_TIMEOUT_MS" => Some("30000".into()),
         "ANON_RATE_LIMIT_PER_MINUTE" => Some("0".into()),
+        "DATABASE_MAX_CONNECTIONS" => std::env::var(key).ok(),
         _ => None,
     })
     .expect("the example settings are valid")

@@ -9,6 +9,9 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::support::*;
 
+/// The pool size the server uses unless told otherwise.
+const POOL: u32 = api::config::DEFAULT_DATABASE_MAX_CONNECTIONS;
+
 async fn preflight(app: &TestApp, origin: &str) -> Response {
     app.client
         .request(Method::OPTIONS, format!("{}/graphql", app.address))
@@ -126,7 +129,7 @@ async fn migrations_apply_once_and_a_database_from_a_newer_build_is_refused() {
     use sea_orm::ConnectionTrait;
     for backend in backends() {
         let database = TestDatabase::create(backend).await;
-        let db = api::startup::connect(&database.url, None).await.unwrap();
+        let db = api::startup::connect(&database.url, POOL, None).await.unwrap();
         let pending = migration::Migrator::status(&db).await.unwrap();
         assert!(pending.iter().all(|state| state.applied_at.is_none() && state.known), "{pending:?}");
         let records = match backend {
@@ -171,7 +174,7 @@ async fn migrators_racing_on_postgresql_apply_each_migration_once() {
         return;
     }
     let database = TestDatabase::create(Backend::Postgres).await;
-    let connect = || api::startup::connect(&database.url, None);
+    let connect = || api::startup::connect(&database.url, POOL, None);
     let (a, b, c) = tokio::join!(connect(), connect(), connect());
     let (a, b, c) = (a.unwrap(), b.unwrap(), c.unwrap());
     let (x, y, z) = tokio::join!(migration::Migrator::up(&a), migration::Migrator::up(&b), migration::Migrator::up(&c));
@@ -194,18 +197,44 @@ async fn a_loopback_database_is_reached_without_tls_unless_the_url_asks() {
         let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), ssl)).await.unwrap();
         row.unwrap().try_get::<bool>("", "ssl").unwrap()
     };
-    let plain = api::startup::connect(&database.url, None).await.unwrap();
+    let plain = api::startup::connect(&database.url, POOL, None).await.unwrap();
     assert!(!uses_tls(plain).await, "a loopback connection without sslmode is in the clear");
     let server_offers_tls = {
-        let db = api::startup::connect(&database.url, None).await.unwrap();
+        let db = api::startup::connect(&database.url, POOL, None).await.unwrap();
         let row =
             db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), "SHOW ssl")).await.unwrap();
         row.unwrap().try_get::<String>("", "ssl").unwrap() == "on"
     };
     if server_offers_tls {
         let separator = if database.url.contains('?') { '&' } else { '?' };
-        let asked = api::startup::connect(&format!("{}{separator}sslmode=require", database.url), None).await.unwrap();
+        let asked =
+            api::startup::connect(&format!("{}{separator}sslmode=require", database.url), POOL, None).await.unwrap();
         assert!(uses_tls(asked).await, "sslmode=require in the URL is kept");
+    }
+}
+
+/// `DATABASE_MAX_CONNECTIONS` bounds the pool: eight signed-in pages at
+/// once (never answered from memory) on a pool of two use two connections.
+#[tokio::test]
+async fn the_pool_opens_no_more_connections_than_configured() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |settings| settings.database_max_connections = 2).await;
+        let token = app.token_for("reader").await;
+        let page = "{ contents(first: 20) { edges { node { id author { handle } } } } }";
+        let answers = futures_util::future::join_all((0..8).map(|_| app.query_as(&token, page, json!({})))).await;
+        assert!(answers.iter().all(|answer| answer["errors"].is_null()), "{answers:?}");
+        let (open, most) = match backend {
+            Backend::Postgres => {
+                let pool = app.state.db.get_postgres_connection_pool();
+                (pool.size(), pool.options().get_max_connections())
+            }
+            Backend::Sqlite => {
+                let pool = app.state.db.get_sqlite_connection_pool();
+                (pool.size(), pool.options().get_max_connections())
+            }
+        };
+        assert_eq!(most, 2, "{backend:?}");
+        assert!((1..=2).contains(&open), "{backend:?}: {open} connections open");
     }
 }
 

@@ -177,7 +177,10 @@ impl CandidateQuery<'_> {
         let popular = |s: sea_orm::Select<content::Entity>| s.order_by_desc(content::Column::LikeCount);
         let first = self.first as u64;
         let global = std::cmp::max(GLOBAL_SAMPLE, first / 2);
-        let mut sources = vec![ids_of(popular(base()), global), ids_of(newest(base()), global)];
+        // With learned tastes most of a page comes from their samples; the
+        // most liked and the newest are then only the page's exploration.
+        let breadth = if self.strongest.is_empty() { global } else { std::cmp::max(GLOBAL_SAMPLE / 2, first / 2) };
+        let mut sources = vec![ids_of(popular(base()), breadth), ids_of(newest(base()), breadth)];
         let running = base().filter(in_running_campaign(backend, self.reads.scope().now()));
         sources.push(ids_of(newest(running), global));
         // Samples are index ranges of `content_tags` from the pivot (which
