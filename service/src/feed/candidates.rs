@@ -193,7 +193,7 @@ impl CandidateQuery<'_> {
         if !self.strongest.is_empty() {
             // Learned tastes have samples of their own: the rest of the
             // catalogue needs less breadth then.
-            samples[0].1 = std::cmp::max(CATALOGUE_SLICE / 2, first);
+            samples[0].1 = std::cmp::max(CATALOGUE_SLICE / 4, first);
             samples.extend(self.strongest.iter().map(|slug| (std::slice::from_ref(slug), STRONG_TAG_SAMPLE)));
         }
         if !self.near.is_empty() {
