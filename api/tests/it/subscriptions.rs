@@ -84,12 +84,9 @@ async fn only_moderators_may_subscribe() {
 
 #[tokio::test]
 async fn a_report_filed_on_one_instance_reaches_a_moderator_on_another() {
-    // Several instances share a database only on PostgreSQL.
-    if !postgres_here() {
+    let Some((a, b)) = TestApp::two_instances().await else {
         return;
-    }
-    let a = TestApp::spawn(Backend::Postgres, |_| {}).await;
-    let b = a.another_instance().await;
+    };
     let moderator = a.user_with_role("mod", Role::Moderator).await;
     let author = a.token_for("author").await;
     let reporter = a.token_for("reporter").await;

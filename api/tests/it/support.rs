@@ -202,6 +202,18 @@ impl TestApp {
         app
     }
 
+    /// Two instances on one PostgreSQL database, as a scaled-out deployment
+    /// runs them; `None` where there is no PostgreSQL to test against (only
+    /// PostgreSQL is shared by several instances).
+    pub async fn two_instances() -> Option<(Self, Self)> {
+        if !postgres_here() {
+            return None;
+        }
+        let first = Self::spawn(Backend::Postgres, |_| {}).await;
+        let second = first.another_instance().await;
+        Some((first, second))
+    }
+
     async fn spawn_on(backend: Backend, database: TestDatabase, configure: impl FnOnce(&mut Settings)) -> Self {
         let mut settings = test_settings(database.url.clone());
         configure(&mut settings);

@@ -233,6 +233,18 @@ async fn until_listening(app: &TestApp) {
     .expect("the instance listens for changes");
 }
 
+/// Waits until the instance's data version moves on from `from`: it has
+/// heard of a change made through another instance.
+async fn until_version_moves(app: &TestApp, from: u64) {
+    tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while app.state.changes.data_version() == from {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the instance hears of the change");
+}
+
 const PUBLIC_PAGE: &str = "{ contents(first: 20) { edges { node { id title } } } }";
 
 #[tokio::test]
@@ -281,11 +293,9 @@ async fn anonymous_answers_come_from_memory_until_anything_changes() {
 
 #[tokio::test]
 async fn a_change_through_one_instance_refreshes_the_anonymous_answers_of_another() {
-    if !postgres_here() {
+    let Some((a, b)) = TestApp::two_instances().await else {
         return;
-    }
-    let a = TestApp::spawn(Backend::Postgres, |_| {}).await;
-    let b = a.another_instance().await;
+    };
     let author = a.token_for("author").await;
     let video = a.create_content(&author, json!({})).await;
     until_listening(&b).await;
@@ -294,13 +304,7 @@ async fn a_change_through_one_instance_refreshes_the_anonymous_answers_of_anothe
     let heard = b.state.changes.data_version();
     let deleted = a.query_as(&author, "mutation($id: ID!) { deleteContent(id: $id) }", json!({ "id": video })).await;
     assert_eq!(ok(&deleted)["deleteContent"], true, "{deleted}");
-    tokio::time::timeout(std::time::Duration::from_secs(5), async {
-        while b.state.changes.data_version() == heard {
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .expect("instance B hears of the change");
+    until_version_moves(&b, heard).await;
     let fresh = ask(&b, None, PUBLIC_PAGE, json!({})).await;
     assert!(node_ids(&fresh["contents"]).is_empty(), "{fresh}");
 }
@@ -312,24 +316,16 @@ async fn a_change_through_one_instance_refreshes_the_anonymous_answers_of_anothe
 /// commit order, so once A hears B's later change, it has heard its own.
 #[tokio::test]
 async fn an_instance_does_not_count_its_own_change_twice() {
-    if !postgres_here() {
+    let Some((a, b)) = TestApp::two_instances().await else {
         return;
-    }
-    let a = TestApp::spawn(Backend::Postgres, |_| {}).await;
-    let b = a.another_instance().await;
+    };
     until_listening(&a).await;
     until_listening(&b).await;
     let before = a.state.changes.data_version();
     a.announce_change().await;
     assert_eq!(a.state.changes.data_version(), before + 1, "counted when made");
     b.announce_change().await;
-    tokio::time::timeout(std::time::Duration::from_secs(5), async {
-        while a.state.changes.data_version() == before + 1 {
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .expect("instance A hears of B's change");
+    until_version_moves(&a, before + 1).await;
     assert_eq!(a.state.changes.data_version(), before + 2, "A's own change was counted once, B's once");
 }
 
