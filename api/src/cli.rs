@@ -146,8 +146,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Purge => {
-            let db = command_database(&settings).await?;
-            Migrator::up(&db).await.map_err(|e| e.to_string())?;
+            let db = migrated_database(&settings).await?;
             let purged = crate::service::data_rights::purge(&db, SystemClock.now()).await.map_err(|e| e.detail())?;
             println!("purged {purged} account(s)");
             Ok(())
@@ -196,8 +195,7 @@ async fn create_user(
     role: Role,
     password: &str,
 ) -> Result<(), String> {
-    let db = command_database(&settings).await?;
-    Migrator::up(&db).await.map_err(|e| e.to_string())?;
+    let db = migrated_database(&settings).await?;
     let now = SystemClock.now();
     crate::seed::reference_data(&db, now).await.map_err(|e| e.detail())?;
     let policy = privacy::current(&db).await.map_err(|e| e.detail())?;
@@ -222,4 +220,11 @@ async fn create_user(
 /// is for requests (a migration or a purge takes what it takes).
 async fn command_database(settings: &Settings) -> Result<sea_orm::DatabaseConnection, String> {
     startup::connect(&settings.database_url, settings.database_max_connections, None).await.map_err(|e| e.to_string())
+}
+
+/// The same, brought up to this build's schema first (commands that write).
+async fn migrated_database(settings: &Settings) -> Result<sea_orm::DatabaseConnection, String> {
+    let db = command_database(settings).await?;
+    Migrator::up(&db).await.map_err(|e| e.to_string())?;
+    Ok(db)
 }
