@@ -9,6 +9,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
+pub mod seed;
 pub mod shutdown;
 pub mod socket;
 pub mod startup;
@@ -16,10 +17,8 @@ pub mod state;
 pub mod telemetry;
 pub mod webapp;
 
-// The rules live in the `service` crate and the seed in its own; these names
-// keep `crate::service::…`, `crate::auth`, `api::seed` and friends reading as
-// before.
-pub use seed;
+// The rules live in the `service` crate; these names keep `crate::service::…`,
+// `crate::auth` and friends reading as before.
 pub use service::{self, auth, clock, domain};
 
 /// Every binary that links the server (it, its tests and examples) allocates

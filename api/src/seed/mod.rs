@@ -1,8 +1,6 @@
 //! Seed data. Reference data (the first privacy policy, the tags, the launch
 //! campaign) is needed in every environment and is inserted when missing;
 //! demo accounts are for development only and go into an empty database.
-//! A crate of its own so that it builds beside the `api` library, unoptimised:
-//! it runs once, at start.
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use entity::user_settings::Keywords;
 use entity::{
@@ -17,12 +15,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use service::accounts::{self, NewAccount};
-use service::auth::PasswordHasher;
-use service::content::{self as contents, NewContent};
-use service::domain::{DisplayName, Email, Handle, Locale, Password};
-use service::error::{AppError, AppResult};
-use service::privacy;
+use crate::auth::PasswordHasher;
+use crate::domain::{DisplayName, Email, Handle, Locale, Password};
+use crate::error::{AppError, ServiceResult as AppResult};
+use crate::service::accounts::{self, NewAccount};
+use crate::service::content::{self as contents, NewContent};
+use crate::service::privacy;
 
 mod campaigns;
 mod catalogue;
@@ -303,7 +301,7 @@ async fn demo_usage(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<()
         }
     }
     interaction::Entity::insert_many(views).exec_without_returning(db).await?;
-    service::feed::tastes::relearn(db, &[teen.id]).await
+    crate::service::feed::tastes::relearn(db, &[teen.id]).await
 }
 
 pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTime<Utc>) -> AppResult<()> {
@@ -346,7 +344,7 @@ pub async fn demo(db: &DatabaseConnection, hasher: &PasswordHasher, now: DateTim
     accounts::sign_up(db, hasher, account(handle, name, email, 24, Role::User)?, None, now).await?;
     for (creator, (_, _, badge)) in creators.iter_mut().zip(catalogue::CREATORS) {
         if let Some(kind) = badge {
-            *creator = service::identity::verify(db, creator.clone(), *kind, now).await?;
+            *creator = crate::service::identity::verify(db, creator.clone(), *kind, now).await?;
         }
     }
     demo_verification_request(db, now).await?;
@@ -385,16 +383,16 @@ const DEMO_AGE_CHECK: (&str, &str, &str) = ("bong.be.xiu", "Bông Bé Xíu", "bo
 /// asks for an age check, through the same services the API uses: the
 /// account is locked and waits for her answer, and then the admin's decision.
 async fn demo_age_check(db: &DatabaseConnection, child: &user::Model, now: DateTime<Utc>) -> AppResult<()> {
-    use service::moderation::{self, Decision, NewReport};
+    use crate::service::moderation::{self, Decision, NewReport};
     let acting_as = |handle: &'static str| async move {
         let user = user::Entity::find()
             .filter(user::Column::Handle.eq(handle))
             .one(db)
             .await?
             .ok_or_else(|| AppError::internal(format!("demo account {handle} missing")))?;
-        let settings = service::settings::get(db, user.id).await?;
-        let caller = service::auth::Caller::Signed(Box::new(service::auth::Viewer { user, settings }));
-        AppResult::Ok(service::policy::Access::new(caller, now - Duration::hours(3), None))
+        let settings = crate::service::settings::get(db, user.id).await?;
+        let caller = crate::auth::Caller::Signed(Box::new(crate::auth::Viewer { user, settings }));
+        AppResult::Ok(crate::service::policy::Access::new(caller, now - Duration::hours(3), None))
     };
     let report = NewReport {
         target_type: entity::ReportTargetType::User,
@@ -460,7 +458,7 @@ async fn demo_kindness(db: &DatabaseConnection, creators: &[user::Model], now: D
     let Some(mai) = creators.iter().find(|c| c.handle == "nhay.cung.mai") else {
         return Err(AppError::internal("demo creator nhay.cung.mai missing"));
     };
-    let mut controls: user_settings::ActiveModel = service::settings::get(db, mai.id).await?.into();
+    let mut controls: user_settings::ActiveModel = crate::service::settings::get(db, mai.id).await?.into();
     controls.filter_unkind = Set(true);
     controls.filter_keywords = Set(Keywords(vec!["béo".into()]));
     controls.update(db).await?;
@@ -477,19 +475,19 @@ async fn demo_kindness(db: &DatabaseConnection, creators: &[user::Model], now: D
         entity::comment::ActiveModel {
             held_at: Set(Some(at)),
             flagged: Set(true),
-            ..service::comments::row(video.id, writer.id, body, at)
+            ..crate::service::comments::row(video.id, writer.id, body, at)
         }
         .insert(db)
         .await?;
     }
-    service::comments::recount(db, video.id).await?;
+    crate::service::comments::recount(db, video.id).await?;
     content::Entity::update_many()
         .col_expr(content::Column::StormToldAt, Expr::value(now - Duration::hours(25)))
         .filter(content::Column::Id.eq(video.id))
         .exec(db)
         .await?;
-    let notice = service::notifications::Notice::CommentStorm { title: &video.title, content_id: video.id };
-    service::notifications::notify(db, mai, notice, now - Duration::hours(25)).await?;
+    let notice = crate::service::notifications::Notice::CommentStorm { title: &video.title, content_id: video.id };
+    crate::service::notifications::notify(db, mai, notice, now - Duration::hours(25)).await?;
 
     // A month of nudges: about five in nine rewritten, a quarter withdrawn, the rest posted anyway.
     let videos: Vec<Uuid> = content::Entity::find().all(db).await?.into_iter().map(|c| c.id).collect();
@@ -544,7 +542,7 @@ async fn demo_conversations(db: &DatabaseConnection, creators: &[user::Model], n
         for (n, speaker) in speakers.enumerate() {
             let body = DEMO_COMMENTS[(index + n * 3) % DEMO_COMMENTS.len()];
             let said = video.created_at + Duration::minutes(37 + 53 * i64::try_from(n).unwrap_or(0));
-            service::comments::row(video.id, speaker.id, body, said.min(now)).insert(db).await?;
+            crate::service::comments::row(video.id, speaker.id, body, said.min(now)).insert(db).await?;
         }
         content::Entity::update_many()
             .col_expr(content::Column::CommentCount, Expr::value(2))
@@ -584,7 +582,7 @@ async fn demo_conversations(db: &DatabaseConnection, creators: &[user::Model], n
 /// some videos trend.
 async fn demo_content(db: &DatabaseConnection, creators: &[user::Model], now: DateTime<Utc>) -> AppResult<()> {
     let tags = tag::Entity::find().all(db).await?;
-    let campaign = service::campaign::surveys::find_campaign(db, CAMPAIGN_SLUG).await?;
+    let campaign = crate::service::campaign::surveys::find_campaign(db, CAMPAIGN_SLUG).await?;
     for (index, (creator, language, title, caption, seconds, slugs, mature, entry)) in
         catalogue::CONTENT.iter().enumerate()
     {

@@ -14,11 +14,11 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
-use crate::{CAMPAIGN_SLUG, vietnam_midnight};
-use service::campaign::surveys::{Question, find_campaign, insert_survey, standard_questionnaire};
-use service::comments;
-use service::error::{AppError, AppResult};
-use service::moderation;
+use super::{CAMPAIGN_SLUG, vietnam_midnight};
+use crate::error::{AppError, ServiceResult as AppResult};
+use crate::service::campaign::surveys::{Question, find_campaign, insert_survey, standard_questionnaire};
+use crate::service::comments;
+use crate::service::moderation;
 
 pub const RELAUNCH_SLUG: &str = "tryitwithtiktok-2026";
 /// Responses per wave of the 2023 campaign.
