@@ -158,9 +158,16 @@ fn write_gauge(page: &mut String, name: &str, help: &str, samples: &[(&str, f64)
     }
 }
 
-/// This instance's pool: connections idle and busy, and its limit.
-fn write_pool(page: &mut String, db: &DatabaseConnection) {
-    let (size, idle, max) = match db.get_database_backend() {
+/// An instance's pool now: connections open, of them idle, and its limit.
+pub struct PoolCounts {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+/// The pool's counts, for the backends the server runs on.
+pub fn pool_counts(db: &DatabaseConnection) -> Option<PoolCounts> {
+    let (open, idle, max) = match db.get_database_backend() {
         DatabaseBackend::Postgres => {
             let pool = db.get_postgres_connection_pool();
             (pool.size(), pool.num_idle(), pool.options().get_max_connections())
@@ -169,10 +176,15 @@ fn write_pool(page: &mut String, db: &DatabaseConnection) {
             let pool = db.get_sqlite_connection_pool();
             (pool.size(), pool.num_idle(), pool.options().get_max_connections())
         }
-        _ => return,
+        _ => return None,
     };
-    let idle = u32::try_from(idle).unwrap_or(size).min(size);
-    let samples = [("{state=\"idle\"}", f64::from(idle)), ("{state=\"busy\"}", f64::from(size - idle))];
+    Some(PoolCounts { open, idle: u32::try_from(idle).unwrap_or(open).min(open), max })
+}
+
+/// This instance's pool: connections idle and busy, and its limit.
+fn write_pool(page: &mut String, db: &DatabaseConnection) {
+    let Some(PoolCounts { open, idle, max }) = pool_counts(db) else { return };
+    let samples = [("{state=\"idle\"}", f64::from(idle)), ("{state=\"busy\"}", f64::from(open - idle))];
     write_gauge(page, POOL_CONNECTIONS, "Database pool connections of this instance by state", &samples);
     write_gauge(page, POOL_MAX, "The database pool's size limit", &[("", f64::from(max))]);
 }

@@ -223,16 +223,8 @@ async fn the_pool_opens_no_more_connections_than_configured() {
         let page = "{ contents(first: 20) { edges { node { id author { handle } } } } }";
         let answers = futures_util::future::join_all((0..8).map(|_| app.query_as(&token, page, json!({})))).await;
         assert!(answers.iter().all(|answer| answer["errors"].is_null()), "{answers:?}");
-        let (open, most) = match backend {
-            Backend::Postgres => {
-                let pool = app.state.db.get_postgres_connection_pool();
-                (pool.size(), pool.options().get_max_connections())
-            }
-            Backend::Sqlite => {
-                let pool = app.state.db.get_sqlite_connection_pool();
-                (pool.size(), pool.options().get_max_connections())
-            }
-        };
+        let pool = api::metrics::pool_counts(&app.state.db).unwrap();
+        let (open, most) = (pool.open, pool.max);
         assert_eq!(most, 2, "{backend:?}");
         assert!((1..=2).contains(&open), "{backend:?}: {open} connections open");
     }

@@ -85,16 +85,16 @@ const VANISHED_AUTHOR: f64 = -50.0;
 /// Per ten items, a tag outside the learned tastes appears at most once.
 const MAX_PER_OTHER_TAG: usize = 1;
 /// Items sampled across every tag from the pivot on (a quarter as many once
-/// tastes are learned), and per learned taste; and the most liked, the
-/// newest (half as many once tastes are learned),
-/// the running campaign's and the followed authors' newest. About 70
-/// candidates for a viewer with two tastes: every one costs the statement a
-/// few lookups (twice as many candidates, nearly twice the time under load).
+/// tastes are learned), and per learned taste; and the most liked and the
+/// newest (half as many once tastes are learned), the running campaign's
+/// and the followed authors' newest. About 70 candidates for a viewer with
+/// two tastes: every one costs the statement a few lookups (twice as many
+/// candidates, nearly twice the time under load).
 const CATALOGUE_SLICE: u64 = 60;
 const STRONG_TAG_SAMPLE: u64 = 20;
 const GLOBAL_SAMPLE: u64 = 20;
-/// Items sampled from the pivot on from the unmet tags next to a
-/// learned taste, so a narrow catalogue slice still brings them: they are
+/// Items sampled, from the pivot on, of the unmet tags next to a learned
+/// taste, so a narrow catalogue slice still brings them: they are
 /// where the feed goes when a taste runs out.
 const NEAR_SAMPLE: u64 = 10;
 
