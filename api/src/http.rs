@@ -160,6 +160,7 @@ async fn answer(state: &AppState, schema: &AppSchema, req: &HttpRequest, payload
         Ok(request) => request,
         Err(refusal) => return unparsed(refusal.into_response(request_id.as_ref())),
     };
+    schema.parse(&mut request);
     let operation = operation_name(&mut request);
     let only_queries = cache.is_some() && is_query(&mut request);
     request.data = graphql::operation_data(state, caller, address, now);

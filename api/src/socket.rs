@@ -105,6 +105,7 @@ impl Executor for SocketExecutor {
     fn execute_stream(&self, mut request: Request, _session: Option<Arc<Data>>) -> BoxStream<'static, Response> {
         let this = self.clone();
         async move {
+            this.schema.parse(&mut request);
             if is_subscription(&mut request) {
                 // A subscription holds no turn: the socket's operation cap bounds it.
                 match this.prepare(request).await {

@@ -3,8 +3,8 @@ use chrono::{DateTime, Utc};
 use entity::{Audience, ContentStatus, Pillar, campaign, content, content_tag, tag, user};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, FromQueryResult,
-    IdenStatic, Iterable, QueryFilter, QueryTrait, Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, IdenStatic,
+    Iterable, QueryFilter, QueryTrait, Select, Set,
 };
 use uuid::Uuid;
 
@@ -312,19 +312,16 @@ async fn listed(
         with_author_columns(&mut query);
     }
     let rows = db.query_all_raw(limited(backend, query, limit)).await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Listed {
-                content: content::Model::from_query_result(row, "")?,
-                tags: if along.tags { Some(named_tags(taxonomy, row.try_get("", "tag_slugs")?)) } else { None },
-                author: if along.authors { Some(author_of(row)?) } else { None },
-            })
-        })
-        .collect()
+    Ok(crate::rows::read_all(&rows, |columns| {
+        let content = crate::rows::content(columns, "")?;
+        let tags = if along.tags { Some(named_tags(taxonomy, columns.next("", "tag_slugs")?)) } else { None };
+        let author = if along.authors { Some(crate::rows::user(columns, AUTHOR)?) } else { None };
+        Ok(Listed { content, tags, author })
+    })?)
 }
 
 /// The prefix of the joined author's columns ("author_id" is a content's own).
-const AUTHOR: &str = "joined_author_";
+pub(crate) const AUTHOR: &str = "joined_author_";
 
 /// Adds every column of a joined `E`, named with `prefix`, to a statement.
 pub(crate) fn with_columns_of<E: EntityTrait + Default>(query: &mut sea_orm::sea_query::SelectStatement, prefix: &str) {
@@ -337,97 +334,6 @@ pub(crate) fn with_columns_of<E: EntityTrait + Default>(query: &mut sea_orm::sea
 pub(crate) fn with_author_columns(query: &mut sea_orm::sea_query::SelectStatement) {
     with_columns_of::<user::Entity>(query, AUTHOR);
 }
-
-/// The author read by `with_author_columns`.
-pub(crate) fn author_of(row: &sea_orm::QueryResult) -> AppResult<user::Model> {
-    Ok(JoinedAuthor::from_query_result(row, "")?.into())
-}
-
-/// The author's columns by their full names. `user::Model` read with a
-/// prefix formats each column's name anew for every row, a sixth of the
-/// server's work for a page of twenty; these names are written once. The
-/// conversion names every field, so a column added to `users` (and so to
-/// `with_author_columns`) does not compile until it is added here too.
-#[derive(FromQueryResult)]
-struct JoinedAuthor {
-    #[sea_orm(from_alias = "joined_author_id")]
-    id: Uuid,
-    #[sea_orm(from_alias = "joined_author_handle")]
-    handle: String,
-    #[sea_orm(from_alias = "joined_author_display_name")]
-    display_name: String,
-    #[sea_orm(from_alias = "joined_author_email")]
-    email: String,
-    #[sea_orm(from_alias = "joined_author_password_hash")]
-    password_hash: String,
-    #[sea_orm(from_alias = "joined_author_birth_date")]
-    birth_date: chrono::NaiveDate,
-    #[sea_orm(from_alias = "joined_author_role")]
-    role: entity::Role,
-    #[sea_orm(from_alias = "joined_author_timezone")]
-    timezone: String,
-    #[sea_orm(from_alias = "joined_author_locale")]
-    locale: String,
-    #[sea_orm(from_alias = "joined_author_verified")]
-    verified: bool,
-    #[sea_orm(from_alias = "joined_author_verified_kind")]
-    verified_kind: Option<entity::VerificationKind>,
-    #[sea_orm(from_alias = "joined_author_bio")]
-    bio: Option<String>,
-    #[sea_orm(from_alias = "joined_author_handle_changed_at")]
-    handle_changed_at: Option<DateTime<Utc>>,
-    #[sea_orm(from_alias = "joined_author_handle_skeleton")]
-    handle_skeleton: Option<String>,
-    #[sea_orm(from_alias = "joined_author_name_skeleton")]
-    name_skeleton: Option<String>,
-    #[sea_orm(from_alias = "joined_author_suspended_until")]
-    suspended_until: Option<DateTime<Utc>>,
-    #[sea_orm(from_alias = "joined_author_banned_at")]
-    banned_at: Option<DateTime<Utc>>,
-    #[sea_orm(from_alias = "joined_author_age_check_required_at")]
-    age_check_required_at: Option<DateTime<Utc>>,
-    #[sea_orm(from_alias = "joined_author_created_at")]
-    created_at: DateTime<Utc>,
-    #[sea_orm(from_alias = "joined_author_updated_at")]
-    updated_at: DateTime<Utc>,
-    #[sea_orm(from_alias = "joined_author_deleted_at")]
-    deleted_at: Option<DateTime<Utc>>,
-}
-
-/// `user::Model` from a `JoinedAuthor`: a struct literal naming every field.
-macro_rules! model_from_joined_author {
-    ($($field:ident),* $(,)?) => {
-        impl From<JoinedAuthor> for user::Model {
-            fn from(author: JoinedAuthor) -> Self {
-                user::Model { $($field: author.$field),* }
-            }
-        }
-    };
-}
-
-model_from_joined_author!(
-    id,
-    handle,
-    display_name,
-    email,
-    password_hash,
-    birth_date,
-    role,
-    timezone,
-    locale,
-    verified,
-    verified_kind,
-    bio,
-    handle_changed_at,
-    handle_skeleton,
-    name_skeleton,
-    suspended_until,
-    banned_at,
-    age_check_required_at,
-    created_at,
-    updated_at,
-    deleted_at
-);
 
 /// Each item's tag slugs, joined by commas (slugs have none), as a column
 /// of a statement over `contents`.

@@ -31,6 +31,7 @@ pub mod policy;
 pub mod privacy;
 pub mod privacy_settings;
 pub mod rate_limit;
+mod rows;
 pub mod screen_time;
 pub mod sessions;
 pub mod settings;

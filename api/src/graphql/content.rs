@@ -22,17 +22,27 @@ use crate::service::feed::{self, FeedRequest};
 use crate::service::pagination::PageRequest;
 use crate::service::{comments, interactions, screen_time};
 
+/// The relations a listing read with its items and fed to the loaders.
+#[derive(Default)]
+struct Fed {
+    authors: bool,
+    tags: bool,
+    campaigns: bool,
+    likes: bool,
+}
+
 /// Loads, one batch each, the relations the client selected on a list of
-/// contents, so a page costs the same statements however long it is (the
-/// loaders' timing-based batching alone could split a long page in two).
-async fn prime_loaders(ctx: &Context<'_>, node: Lookahead<'_>, items: &[content::Model]) -> AppResult<()> {
+/// contents that the listing did not read (`fed`), so a page costs the same
+/// statements however long it is (the loaders' timing-based batching alone
+/// could split a long page in two).
+async fn prime_loaders(ctx: &Context<'_>, node: Lookahead<'_>, items: &[content::Model], fed: Fed) -> AppResult<()> {
     let mut ids: Vec<Uuid> = items.iter().map(|c| c.id).collect();
     ids.sort_unstable();
     let mut authors: Vec<Uuid> = items.iter().map(|c| c.author_id).collect();
     authors.sort_unstable();
     authors.dedup();
     let author = node.field("author");
-    if author.exists() {
+    if author.exists() && !fed.authors {
         loader::<UserLoader>(ctx)?.load_many(authors.clone()).await?;
     }
     if author.field("isPrivate").exists() {
@@ -44,14 +54,14 @@ async fn prime_loaders(ctx: &Context<'_>, node: Lookahead<'_>, items: &[content:
     if author.field("viewerFollowStatus").exists() {
         loader::<FollowStatusLoader>(ctx)?.load_many(authors).await?;
     }
-    if node.field("tags").exists() {
+    if node.field("tags").exists() && !fed.tags {
         loader::<ContentTagsLoader>(ctx)?.load_many(ids.clone()).await?;
     }
-    if node.field("campaign").exists() {
+    if node.field("campaign").exists() && !fed.campaigns {
         let campaigns: Vec<Uuid> = items.iter().filter_map(|c| c.campaign_id).collect();
         loader::<CampaignLoader>(ctx)?.load_many(campaigns).await?;
     }
-    if node.field("viewerHasLiked").exists() {
+    if node.field("viewerHasLiked").exists() && !fed.likes {
         loader::<LikedLoader>(ctx)?.load_many(ids).await?;
     }
     Ok(())
@@ -64,11 +74,13 @@ fn along(ctx: &Context<'_>) -> Along {
     Along { tags: node.field("tags").exists(), authors: node.field("author").exists() }
 }
 
-/// A browsed page as a connection: the tags and authors read with it go to
-/// the loaders, and the other relations are loaded in one batch each.
+/// A browsed page as a connection: the tags and authors read with it
+/// (`read`) go to the loaders, and the other relations are loaded in one
+/// batch each.
 async fn content_connection(
     ctx: &Context<'_>,
     page: crate::service::pagination::Page<contents::Listed>,
+    read: Along,
 ) -> AppResult<Connection<Edge<Content>>> {
     let tags = page.items.iter().filter_map(|(_, l)| l.tags.clone().map(|t| (l.content.id, t)));
     loader::<ContentTagsLoader>(ctx)?.feed_many(tags).await;
@@ -76,7 +88,8 @@ async fn content_connection(
     loader::<UserLoader>(ctx)?.feed_many(authors).await;
     let page = page.map(|listed| listed.content);
     let items: Vec<content::Model> = page.items.iter().map(|(_, c)| c.clone()).collect();
-    prime_loaders(ctx, ctx.look_ahead().field("edges").field("node"), &items).await?;
+    let fed = Fed { authors: read.authors, tags: read.tags, ..Fed::default() };
+    prime_loaders(ctx, ctx.look_ahead().field("edges").field("node"), &items, fed).await?;
     Ok(Connection::from_page(page, Content))
 }
 
@@ -154,8 +167,9 @@ impl Campaign {
         let filter = BrowseFilter { campaign_id: Some(self.0.id), ..BrowseFilter::default() };
         let page = PageRequest::new(first, after)?;
         let state = app(ctx)?;
-        let page = contents::browse(&state.db, access(ctx)?, &filter, &page, &state.taxonomy, along(ctx)).await?;
-        content_connection(ctx, page).await
+        let read = along(ctx);
+        let page = contents::browse(&state.db, access(ctx)?, &filter, &page, &state.taxonomy, read).await?;
+        content_connection(ctx, page, read).await
     }
 }
 
@@ -520,12 +534,13 @@ impl ContentQuery {
             author_handle: filter.author_handle,
         };
         let access = access(ctx)?;
-        let page = contents::browse(&state.db, access, &filter, &request, &state.taxonomy, along(ctx)).await?;
+        let read = along(ctx);
+        let page = contents::browse(&state.db, access, &filter, &request, &state.taxonomy, read).await?;
         if let Some(search) = &filter.search {
             let first_page = request.after.is_none();
             interactions::remember_search(&state.db, access, search, first_page, &state.taxonomy).await?;
         }
-        content_connection(ctx, page).await
+        content_connection(ctx, page, read).await
     }
 
     /// The personal "For You" feed; every edge says why it is there.
@@ -547,7 +562,8 @@ impl ContentQuery {
         loader::<UserLoader>(ctx)?.feed_many(result.items.iter().map(|i| (i.author.id, i.author.clone()))).await;
         loader::<LikedLoader>(ctx)?.feed_many(result.items.iter().map(|i| (i.content.id, i.liked))).await;
         let items: Vec<content::Model> = result.items.iter().map(|i| i.content.clone()).collect();
-        prime_loaders(ctx, ctx.look_ahead().field("edges").field("node"), &items).await?;
+        let fed = Fed { authors: true, tags: true, campaigns: true, likes: true };
+        prime_loaders(ctx, ctx.look_ahead().field("edges").field("node"), &items, fed).await?;
         let end_cursor = (!result.items.is_empty()).then(|| result.cursor_after(result.items.len() - 1));
         let edges = result
             .items

@@ -20,6 +20,7 @@ pub mod checks;
 pub mod connection;
 pub mod content;
 pub mod cost;
+pub mod documents;
 pub mod enums;
 pub mod family;
 pub mod gate;
@@ -71,9 +72,16 @@ type Roots = Schema<gate::Gated<QueryRoot>, gate::Gated<MutationRoot>, moderatio
 pub struct AppSchema {
     roots: Roots,
     checks: Arc<checks::DocumentChecks>,
+    documents: Arc<documents::ParsedDocuments>,
 }
 
 impl AppSchema {
+    /// Gives the request its parsed document, kept from an earlier request
+    /// with the same text when there was one (`documents`).
+    pub fn parse(&self, request: &mut Request) {
+        self.documents.parse(request);
+    }
+
     pub async fn execute(&self, mut request: Request) -> Response {
         match self.checks.admit(&mut request) {
             Ok(()) => self.roots.execute(gated_introspection(request)).await,
@@ -125,7 +133,7 @@ pub fn build_schema(state: Option<AppState>) -> Result<AppSchema, AppError> {
     if let Some(state) = state {
         roots = roots.data(state);
     }
-    Ok(AppSchema { roots: roots.finish(), checks })
+    Ok(AppSchema { roots: roots.finish(), checks, documents: Arc::default() })
 }
 
 /// The names of the schema's root fields (queries, mutations and

@@ -261,22 +261,18 @@ impl CandidateQuery<'_> {
             query.with_cte(WithClause::new().cte(self.seen(viewer)).to_owned());
         }
         let rows = db.query_all_raw(planned_once(backend, &query)).await?;
-        rows.iter()
-            .map(|row| {
-                let content = content::Model::from_query_result(row, "")?;
-                let campaign = match content.campaign_id {
-                    Some(_) => Some(campaign::Model::from_query_result(row, CAMPAIGN)?),
-                    None => None,
-                };
-                Ok(Fetched {
-                    author: author_of(row)?,
-                    campaign,
-                    followed: row.try_get("", "followed")?,
-                    liked: row.try_get("", "liked")?,
-                    tags: named_tags(self.taxonomy, row.try_get("", "tag_slugs")?),
-                    content,
-                })
-            })
-            .collect()
+        // In the order of the statement's columns; the campaign's come last.
+        Ok(crate::rows::read_all(&rows, |columns| {
+            let content = crate::rows::content(columns, "")?;
+            let tags = named_tags(self.taxonomy, columns.next("", "tag_slugs")?);
+            let followed = columns.next("", "followed")?;
+            let liked = columns.next("", "liked")?;
+            let author = crate::rows::user(columns, AUTHOR)?;
+            let campaign = match content.campaign_id {
+                Some(_) => Some(campaign::Model::from_query_result(columns.row(), CAMPAIGN)?),
+                None => None,
+            };
+            Ok(Fetched { content, tags, followed, liked, author, campaign })
+        })?)
     }
 }

@@ -38,7 +38,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::content::{author_of, named_tags, search_terms, tag_slugs, with_author_columns, with_columns_of};
+use crate::content::{AUTHOR, named_tags, search_terms, tag_slugs, with_author_columns, with_columns_of};
 use crate::error::{AppError, AppResult};
 use crate::policy::Access;
 use crate::policy::content::{ContentReads, follows, visible_contents_with_authors};
