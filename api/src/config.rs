@@ -15,6 +15,9 @@ pub struct Settings {
     /// The most connections this instance's pool opens
     /// (`DATABASE_MAX_CONNECTIONS`, 1 to `MAX_DATABASE_CONNECTIONS`).
     pub database_max_connections: u32,
+    /// The connections of the feed's own pool on PostgreSQL
+    /// (`FEED_DATABASE_CONNECTIONS`, 1 to `MAX_DATABASE_CONNECTIONS`).
+    pub feed_database_connections: u32,
     pub listen_addr: String,
     pub jwt_secret: Vec<u8>,
     pub app_env: AppEnv,
@@ -178,6 +181,8 @@ pub enum ConfigError {
     Number(&'static str),
     #[error("DATABASE_MAX_CONNECTIONS must be from 1 to {MAX_DATABASE_CONNECTIONS}")]
     PoolSize,
+    #[error("FEED_DATABASE_CONNECTIONS must be from 1 to {MAX_DATABASE_CONNECTIONS}")]
+    FeedPoolSize,
     #[error("CORS_ORIGINS: {0:?} is not an origin like https://app.example.com")]
     CorsOrigin(String),
     #[error("LOG_FORMAT must be `text` or `json`, not `{0}`")]
@@ -192,6 +197,8 @@ pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/trustfeed.db?mode=rwc";
 /// The pool's size unless `DATABASE_MAX_CONNECTIONS` says otherwise.
 pub const DEFAULT_DATABASE_MAX_CONNECTIONS: u32 = 10;
+/// The feed's pool unless `FEED_DATABASE_CONNECTIONS` says otherwise.
+pub const DEFAULT_FEED_DATABASE_CONNECTIONS: u32 = 5;
 /// More connections than this from one instance would crowd out the rest
 /// of a PostgreSQL server's (100 by default) and buy nothing on its cores.
 pub const MAX_DATABASE_CONNECTIONS: u32 = 100;
@@ -239,17 +246,23 @@ impl Settings {
             token => token,
         };
         let database_url = lookup("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        let database_max_connections =
-            u32::try_from(number("DATABASE_MAX_CONNECTIONS", DEFAULT_DATABASE_MAX_CONNECTIONS.into())?)
+        let pool_size = |name: &'static str, default: u32, refusal: ConfigError| {
+            u32::try_from(number(name, default.into())?)
                 .ok()
                 .filter(|size| (1..=MAX_DATABASE_CONNECTIONS).contains(size))
-                .ok_or(ConfigError::PoolSize)?;
+                .ok_or(refusal)
+        };
+        let database_max_connections =
+            pool_size("DATABASE_MAX_CONNECTIONS", DEFAULT_DATABASE_MAX_CONNECTIONS, ConfigError::PoolSize)?;
+        let feed_database_connections =
+            pool_size("FEED_DATABASE_CONNECTIONS", DEFAULT_FEED_DATABASE_CONNECTIONS, ConfigError::FeedPoolSize)?;
         // The demo accounts have published passwords: by default only on the
         // embedded SQLite database in development, and never in production.
         let seed_demo = seed_demo.unwrap_or(database_url.starts_with("sqlite")) && app_env == AppEnv::Development;
         Ok(Self {
             database_url,
             database_max_connections,
+            feed_database_connections,
             listen_addr: lookup("LISTEN_ADDR").unwrap_or_else(|| DEFAULT_LISTEN_ADDR.to_owned()),
             jwt_secret,
             app_env,
@@ -412,6 +425,10 @@ mod tests {
             assert!(matches!(settings(&[("DATABASE_MAX_CONNECTIONS", size)]), Err(ConfigError::PoolSize)), "{size}");
         }
         assert!(matches!(settings(&[("DATABASE_MAX_CONNECTIONS", "ten")]), Err(ConfigError::Number(_))));
+        for size in ["0", "101"] {
+            let refused = settings(&[("FEED_DATABASE_CONNECTIONS", size)]);
+            assert!(matches!(refused, Err(ConfigError::FeedPoolSize)), "{size}");
+        }
     }
 
     #[test]
@@ -419,5 +436,7 @@ mod tests {
         assert_eq!(settings(&[]).unwrap().database_max_connections, 10);
         assert_eq!(settings(&[("DATABASE_MAX_CONNECTIONS", "6")]).unwrap().database_max_connections, 6);
         assert_eq!(settings(&[("DATABASE_MAX_CONNECTIONS", "100")]).unwrap().database_max_connections, 100);
+        assert_eq!(settings(&[]).unwrap().feed_database_connections, 5);
+        assert_eq!(settings(&[("FEED_DATABASE_CONNECTIONS", "2")]).unwrap().feed_database_connections, 2);
     }
 }

@@ -151,10 +151,10 @@ impl Drop for SocketGauge {
 }
 
 /// One gauge in Prometheus's text format.
-fn write_gauge(page: &mut String, name: &str, help: &str, samples: &[(&str, f64)]) {
+fn write_gauge<L: AsRef<str>>(page: &mut String, name: &str, help: &str, samples: &[(L, f64)]) {
     let _ = writeln!(page, "# HELP {name} {help}\n# TYPE {name} gauge");
     for (labels, value) in samples {
-        let _ = writeln!(page, "{name}{labels} {value}");
+        let _ = writeln!(page, "{name}{} {value}", labels.as_ref());
     }
 }
 
@@ -181,12 +181,21 @@ pub fn pool_counts(db: &DatabaseConnection) -> Option<PoolCounts> {
     Some(PoolCounts { open, idle: u32::try_from(idle).unwrap_or(open).min(open), max })
 }
 
-/// This instance's pool: connections idle and busy, and its limit.
-fn write_pool(page: &mut String, db: &DatabaseConnection) {
-    let Some(PoolCounts { open, idle, max }) = pool_counts(db) else { return };
-    let samples = [("{state=\"idle\"}", f64::from(idle)), ("{state=\"busy\"}", f64::from(open - idle))];
-    write_gauge(page, POOL_CONNECTIONS, "Database pool connections of this instance by state", &samples);
-    write_gauge(page, POOL_MAX, "The database pool's size limit", &[("", f64::from(max))]);
+/// This instance's pools (`main`, and `feed` when it has its own):
+/// connections idle and busy, and their limits.
+fn write_pools(page: &mut String, state: &AppState) {
+    let own_feed_pool = state.db.get_database_backend() == DatabaseBackend::Postgres;
+    let pools = [("main", Some(&state.db)), ("feed", own_feed_pool.then_some(&state.feed_db))];
+    let (mut connections, mut limits) = (Vec::new(), Vec::new());
+    for (name, db) in pools {
+        let Some(PoolCounts { open, idle, max }) = db.and_then(pool_counts) else { continue };
+        connections.push((format!("{{pool=\"{name}\",state=\"idle\"}}"), f64::from(idle)));
+        connections.push((format!("{{pool=\"{name}\",state=\"busy\"}}"), f64::from(open - idle)));
+        limits.push((format!("{{pool=\"{name}\"}}"), f64::from(max)));
+    }
+    let help = "Database pool connections of this instance by pool and state";
+    write_gauge(page, POOL_CONNECTIONS, help, &connections);
+    write_gauge(page, POOL_MAX, "The database pools' size limits", &limits);
 }
 
 /// The moderation backlog, the same from every instance.
@@ -206,7 +215,7 @@ async fn render(state: &AppState) -> HttpResponse {
     let handle = handle();
     handle.run_upkeep();
     let mut page = handle.render();
-    write_pool(&mut page, &state.db);
+    write_pools(&mut page, state);
     write_backlog(&mut page, state).await;
     HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(page)
 }

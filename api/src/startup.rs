@@ -181,8 +181,7 @@ async fn migrate_and_seed(state: &AppState) -> Result<(), StartupError> {
 /// Counts every statement, for the instance (tests prove with it that a
 /// request's statements do not grow with the page size) and for the request
 /// it runs for (`/metrics`), and logs slow ones.
-fn observe(db: &mut DatabaseConnection) -> Arc<AtomicU64> {
-    let statements = Arc::new(AtomicU64::new(0));
+fn observe(db: &mut DatabaseConnection, statements: &Arc<AtomicU64>) {
     let counter = statements.clone();
     db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::Relaxed);
@@ -191,7 +190,6 @@ fn observe(db: &mut DatabaseConnection) -> Arc<AtomicU64> {
             tracing::warn!(elapsed = ?info.elapsed, failed = info.failed, "slow SQL statement: {}", info.statement.sql);
         }
     });
-    statements
 }
 
 const SLOW_STATEMENT: Duration = Duration::from_millis(250);
@@ -208,9 +206,17 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings, clock: SharedClock) -> Result<Self, StartupError> {
         metrics::install();
-        let mut db =
-            connect(&settings.database_url, settings.database_max_connections, Some(settings.request_timeout)).await?;
-        let statements = observe(&mut db);
+        let timeout = Some(settings.request_timeout);
+        let mut db = connect(&settings.database_url, settings.database_max_connections, timeout).await?;
+        let statements = Arc::new(AtomicU64::new(0));
+        observe(&mut db, &statements);
+        let feed_db = if settings.database_url.starts_with("postgres") {
+            let mut feed_db = connect(&settings.database_url, settings.feed_database_connections, timeout).await?;
+            observe(&mut feed_db, &statements);
+            feed_db
+        } else {
+            db.clone()
+        };
         let changes = Changes::default();
         if settings.database_url.starts_with("postgres") {
             changes.spawn_listener(settings.database_url.clone());
@@ -219,6 +225,7 @@ impl Application {
         let settings_url = settings.database_url.clone();
         let mut state = AppState {
             db,
+            feed_db,
             statements,
             changes,
             anonymous_cache: AnonymousCache::new(settings.anon_cache_ttl).map(Arc::new),

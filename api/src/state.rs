@@ -17,6 +17,11 @@ use crate::shutdown::Shutdown;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// The personalised feed's reads. On PostgreSQL a pool of its own, of
+    /// `FEED_DATABASE_CONNECTIONS`: the feed's statements are prepared and
+    /// planned on those few connections only, and a crowd of feed pages
+    /// cannot take every connection from the rest. On SQLite, `db`.
+    pub feed_db: DatabaseConnection,
     pub clock: SharedClock,
     pub tokens: Arc<TokenKeys>,
     pub hasher: PasswordHasher,

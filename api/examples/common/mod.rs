@@ -29,7 +29,7 @@ pub fn settings(database_url: String) -> Settings {
         "SEED_DEMO" => Some("false".into()),
         "REQUEST_TIMEOUT_MS" => Some("30000".into()),
         "ANON_RATE_LIMIT_PER_MINUTE" => Some("0".into()),
-        "DATABASE_MAX_CONNECTIONS" => std::env::var(key).ok(),
+        "DATABASE_MAX_CONNECTIONS" | "FEED_DATABASE_CONNECTIONS" => std::env::var(key).ok(),
         _ => None,
     })
     .expect("the example settings are valid")

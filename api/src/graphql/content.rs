@@ -555,7 +555,7 @@ impl ContentQuery {
         let state = app(ctx)?;
         let page = PageRequest::new(first, after)?;
         let request = FeedRequest { first: page.first as usize, after: page.after, pillar: pillar.map(Into::into) };
-        let result = feed::page(&state.db, access(ctx)?, &state.taxonomy, request).await?;
+        let result = feed::page(&state.feed_db, access(ctx)?, &state.taxonomy, request).await?;
         // The feed already read these; let the field resolvers reuse them.
         loader::<ContentTagsLoader>(ctx)?.feed_many(result.tags.iter().map(|(id, tags)| (*id, tags.clone()))).await;
         loader::<CampaignLoader>(ctx)?.feed_many(result.campaigns.iter().map(|c| (c.id, c.clone()))).await;

@@ -230,6 +230,47 @@ async fn the_pool_opens_no_more_connections_than_configured() {
     }
 }
 
+/// On PostgreSQL the feed reads through a pool of its own, bounded by
+/// `FEED_DATABASE_CONNECTIONS`, beside the main pool; on SQLite both are one.
+#[tokio::test]
+async fn the_feed_reads_through_its_own_bounded_pool() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |settings| settings.feed_database_connections = 1).await;
+        let author = app.token_for("author").await;
+        for n in 0..3 {
+            app.create_content(&author, json!({ "title": format!("Video {n}") })).await;
+        }
+        let token = app.token_for("reader").await;
+        let feed = "{ feed(first: 10) { edges { node { id author { handle } tags { slug } } reasons { kind } } } }";
+        let before = api::metrics::pool_counts(&app.state.feed_db).unwrap();
+        let answers = futures_util::future::join_all((0..6).map(|_| app.query_as(&token, feed, json!({})))).await;
+        assert!(answers.iter().all(|answer| answer["errors"].is_null()), "{answers:?}");
+        assert!(answers.iter().all(|answer| !answer["data"]["feed"]["edges"].as_array().unwrap().is_empty()));
+        let pool = api::metrics::pool_counts(&app.state.feed_db).unwrap();
+        let main = api::metrics::pool_counts(&app.state.db).unwrap();
+        match backend {
+            Backend::Postgres => {
+                assert!(
+                    before.open <= 1 && (pool.open, pool.max) == (1, 1),
+                    "one connection at most, however many pages"
+                );
+                assert_eq!(main.max, app.state.settings.database_max_connections);
+                let page = scrape(&app, None).await.text().await.unwrap();
+                assert_eq!(sample(&page, "trustfeed_db_pool_max_connections", &["pool=\"feed\""]), Some(1.0));
+                let main_limit = sample(&page, "trustfeed_db_pool_max_connections", &["pool=\"main\""]);
+                assert_eq!(main_limit, Some(f64::from(main.max)));
+                // With the feed's pool closed, the feed fails and the rest goes on.
+                app.state.feed_db.clone().close().await.unwrap();
+                let closed = app.query_as(&token, feed, json!({})).await;
+                assert!(!closed["errors"].is_null(), "{closed}");
+                let browse = app.query_as(&token, "{ contents(first: 5) { edges { node { id } } } }", json!({})).await;
+                assert!(browse["errors"].is_null(), "{browse}");
+            }
+            _ => assert_eq!(pool.max, main.max, "one pool on SQLite"),
+        }
+    }
+}
+
 fn request_id(response: &Response) -> &str {
     response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default()
 }
