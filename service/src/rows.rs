@@ -105,11 +105,17 @@ where
     }
 }
 
+/// A column that may not be NULL. Read through `Option`: SQLite's decoders
+/// would give a NULL as 0, "" or false.
+fn present<T>(value: Option<T>, index: usize) -> Result<T, DbErr> {
+    value.ok_or_else(|| DbErr::Type(format!("column {index} is NULL")))
+}
+
 macro_rules! readable {
     ($($ty:ty),* $(,)?) => {$(
         impl Readable for $ty {
             fn read(row: &QueryResult, index: usize, check: bool) -> Result<Self, DbErr> {
-                decoded(row, index, check)
+                present(decoded(row, index, check)?, index)
             }
         }
         impl Readable for Option<$ty> {
@@ -127,7 +133,7 @@ macro_rules! readable_enum {
     ($($ty:ty),* $(,)?) => {$(
         impl Readable for $ty {
             fn read(row: &QueryResult, index: usize, check: bool) -> Result<Self, DbErr> {
-                <$ty as ActiveEnum>::try_from_value(&decoded::<String>(row, index, check)?)
+                <$ty as ActiveEnum>::try_from_value(&present(decoded::<Option<String>>(row, index, check)?, index)?)
             }
         }
         impl Readable for Option<$ty> {
@@ -142,58 +148,75 @@ macro_rules! readable_enum {
 
 readable_enum!(entity::Role, entity::VerificationKind, entity::Audience, entity::ContentStatus);
 
+/// A model read from consecutive columns named `prefix` + each field's
+/// name, in the order given: the struct literal names every field, so a
+/// column added to the entity does not compile until it is read here.
+macro_rules! read_model {
+    ($columns:expr, $prefix:expr, $($model:ident)::+ { $($field:ident),* $(,)? }) => {
+        Ok($($model)::+ { $($field: $columns.next($prefix, stringify!($field))?),* })
+    };
+}
+
 /// A content item from the columns `Select<content::Entity>` lists, in the
 /// entity's order, each named `prefix` + the column.
 pub(crate) fn content(columns: &mut Columns<'_>, prefix: &str) -> Result<content::Model, DbErr> {
-    Ok(content::Model {
-        id: columns.next(prefix, "id")?,
-        author_id: columns.next(prefix, "author_id")?,
-        campaign_id: columns.next(prefix, "campaign_id")?,
-        title: columns.next(prefix, "title")?,
-        caption: columns.next(prefix, "caption")?,
-        language: columns.next(prefix, "language")?,
-        media_url: columns.next(prefix, "media_url")?,
-        duration_seconds: columns.next(prefix, "duration_seconds")?,
-        audience: columns.next(prefix, "audience")?,
-        status: columns.next(prefix, "status")?,
-        search_text: columns.next(prefix, "search_text")?,
-        view_count: columns.next(prefix, "view_count")?,
-        like_count: columns.next(prefix, "like_count")?,
-        comment_count: columns.next(prefix, "comment_count")?,
-        storm_told_at: columns.next(prefix, "storm_told_at")?,
-        share_count: columns.next(prefix, "share_count")?,
-        created_at: columns.next(prefix, "created_at")?,
-        updated_at: columns.next(prefix, "updated_at")?,
-        deleted_at: columns.next(prefix, "deleted_at")?,
-    })
+    read_model!(
+        columns,
+        prefix,
+        content::Model {
+            id,
+            author_id,
+            campaign_id,
+            title,
+            caption,
+            language,
+            media_url,
+            duration_seconds,
+            audience,
+            status,
+            search_text,
+            view_count,
+            like_count,
+            comment_count,
+            storm_told_at,
+            share_count,
+            created_at,
+            updated_at,
+            deleted_at,
+        }
+    )
 }
 
 /// An account from its columns in the entity's order, each named `prefix` +
 /// the column (`content::with_author_columns`).
 pub(crate) fn user(columns: &mut Columns<'_>, prefix: &str) -> Result<user::Model, DbErr> {
-    Ok(user::Model {
-        id: columns.next(prefix, "id")?,
-        handle: columns.next(prefix, "handle")?,
-        display_name: columns.next(prefix, "display_name")?,
-        email: columns.next(prefix, "email")?,
-        password_hash: columns.next(prefix, "password_hash")?,
-        birth_date: columns.next(prefix, "birth_date")?,
-        role: columns.next(prefix, "role")?,
-        timezone: columns.next(prefix, "timezone")?,
-        locale: columns.next(prefix, "locale")?,
-        verified: columns.next(prefix, "verified")?,
-        verified_kind: columns.next(prefix, "verified_kind")?,
-        bio: columns.next(prefix, "bio")?,
-        handle_changed_at: columns.next(prefix, "handle_changed_at")?,
-        handle_skeleton: columns.next(prefix, "handle_skeleton")?,
-        name_skeleton: columns.next(prefix, "name_skeleton")?,
-        suspended_until: columns.next(prefix, "suspended_until")?,
-        banned_at: columns.next(prefix, "banned_at")?,
-        age_check_required_at: columns.next(prefix, "age_check_required_at")?,
-        created_at: columns.next(prefix, "created_at")?,
-        updated_at: columns.next(prefix, "updated_at")?,
-        deleted_at: columns.next(prefix, "deleted_at")?,
-    })
+    read_model!(
+        columns,
+        prefix,
+        user::Model {
+            id,
+            handle,
+            display_name,
+            email,
+            password_hash,
+            birth_date,
+            role,
+            timezone,
+            locale,
+            verified,
+            verified_kind,
+            bio,
+            handle_changed_at,
+            handle_skeleton,
+            name_skeleton,
+            suspended_until,
+            banned_at,
+            age_check_required_at,
+            created_at,
+            updated_at,
+            deleted_at,
+        }
+    )
 }
 
 #[cfg(test)]
@@ -249,6 +272,8 @@ mod tests {
             assert!(matches!(read, Err(DbErr::Type(_))), "{read:?}");
             let read = read_all(&found, |columns| columns.next::<Option<i32>>("", "n"));
             assert_eq!(read.unwrap(), vec![None, Some(5)]);
+            let read = read_all(&found, |columns| columns.next::<i32>("", "n"));
+            assert!(matches!(read, Err(DbErr::Type(ref e)) if e.contains("NULL")), "a NULL is not a 0: {read:?}");
         }
     }
 

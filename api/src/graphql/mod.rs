@@ -77,16 +77,21 @@ pub struct AppSchema {
 
 impl AppSchema {
     /// Gives the request its parsed document, kept from an earlier request
-    /// with the same text when there was one (`documents`).
+    /// with the same text that ran well, when there was one (`documents`).
     pub fn parse(&self, request: &mut Request) {
         self.documents.parse(request);
     }
 
     pub async fn execute(&self, mut request: Request) -> Response {
-        match self.checks.admit(&mut request) {
-            Ok(()) => self.roots.execute(gated_introspection(request)).await,
-            Err(refusal) => Response::from_errors(vec![refusal]),
+        if let Err(refusal) = self.checks.admit(&mut request) {
+            return Response::from_errors(vec![refusal]);
         }
+        let candidate = self.documents.candidate(&mut request);
+        let response = self.roots.execute(gated_introspection(request)).await;
+        if let Some(candidate) = candidate.filter(|_| response.is_ok()) {
+            self.documents.keep(candidate);
+        }
+        response
     }
 
     pub fn execute_stream(&self, mut request: Request) -> BoxStream<'static, Response> {

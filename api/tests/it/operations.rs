@@ -259,6 +259,20 @@ async fn the_feed_reads_through_its_own_bounded_pool() {
                 assert_eq!(sample(&page, "trustfeed_db_pool_max_connections", &["pool=\"feed\""]), Some(1.0));
                 let main_limit = sample(&page, "trustfeed_db_pool_max_connections", &["pool=\"main\""]);
                 assert_eq!(main_limit, Some(f64::from(main.max)));
+                // While another holds the feed's one connection, a feed page
+                // waits for it and browsing does not.
+                let held = sea_orm::TransactionTrait::begin(&app.state.feed_db).await.unwrap();
+                let mut waiting = std::pin::pin!(app.query_as(&token, feed, json!({})));
+                let browse = tokio::select! {
+                    answer = &mut waiting => panic!("a feed page ran while its pool's connection was held: {answer}"),
+                    browse = app.query_as(&token, "{ contents(first: 5) { edges { node { id } } } }", json!({})) => browse,
+                };
+                assert!(browse["errors"].is_null(), "{browse}");
+                let still = tokio::time::timeout(std::time::Duration::from_millis(300), &mut waiting).await;
+                assert!(still.is_err(), "the feed page waits for its pool's one connection: {still:?}");
+                held.commit().await.unwrap();
+                let answer = waiting.await;
+                assert!(answer["errors"].is_null(), "{answer}");
                 // With the feed's pool closed, the feed fails and the rest goes on.
                 app.state.feed_db.clone().close().await.unwrap();
                 let closed = app.query_as(&token, feed, json!({})).await;
