@@ -184,7 +184,7 @@ pub fn pool_counts(db: &DatabaseConnection) -> Option<PoolCounts> {
 /// This instance's pools (`main`, and `feed` when it has its own):
 /// connections idle and busy, and their limits.
 fn write_pools(page: &mut String, state: &AppState) {
-    let own_feed_pool = state.db.get_database_backend() == DatabaseBackend::Postgres;
+    let own_feed_pool = crate::state::feed_has_own_pool(state.db.get_database_backend());
     let pools = [("main", Some(&state.db)), ("feed", own_feed_pool.then_some(&state.feed_db))];
     let (mut connections, mut limits) = (Vec::new(), Vec::new());
     for (name, db) in pools {

@@ -210,7 +210,7 @@ impl Application {
         let mut db = connect(&settings.database_url, settings.database_max_connections, timeout).await?;
         let statements = Arc::new(AtomicU64::new(0));
         observe(&mut db, &statements);
-        let feed_db = if settings.database_url.starts_with("postgres") {
+        let feed_db = if crate::state::feed_has_own_pool(db.get_database_backend()) {
             let mut feed_db = connect(&settings.database_url, settings.feed_database_connections, timeout).await?;
             observe(&mut feed_db, &statements);
             feed_db

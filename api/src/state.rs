@@ -3,7 +3,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseBackend, DatabaseConnection};
 
 use crate::anonymous_cache::AnonymousCache;
 use crate::auth::{PasswordHasher, TokenKeys};
@@ -13,6 +13,12 @@ use crate::service::campaign::figures::Figures;
 use crate::service::live::Changes;
 use crate::service::taxonomy::Taxonomy;
 use crate::shutdown::Shutdown;
+
+/// Whether the feed reads through a pool of its own (`AppState::feed_db`):
+/// on PostgreSQL, where statements are planned per connection.
+pub fn feed_has_own_pool(backend: DatabaseBackend) -> bool {
+    backend == DatabaseBackend::Postgres
+}
 
 #[derive(Clone)]
 pub struct AppState {
