@@ -43,6 +43,61 @@ pub struct Model {
     pub deleted_at: Option<DateTimeUtc>,
 }
 
+/// What others may be shown of an account, and its standing (locked or
+/// gone). Listings, the feed and the profile loader read this and never the
+/// email, the password hash or the birth date: a public `User` cannot show
+/// what it does not hold, and a page of authors reads half the columns.
+#[derive(Clone, Debug, PartialEq, Eq, DerivePartialModel)]
+#[sea_orm(entity = "Entity")]
+pub struct Profile {
+    pub id: Uuid,
+    pub handle: String,
+    pub display_name: String,
+    pub verified: bool,
+    pub verified_kind: Option<VerificationKind>,
+    pub bio: Option<String>,
+    pub suspended_until: Option<DateTimeUtc>,
+    pub banned_at: Option<DateTimeUtc>,
+    pub age_check_required_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub deleted_at: Option<DateTimeUtc>,
+}
+
+impl Profile {
+    /// The columns a profile is read from, in its fields' order.
+    pub const COLUMNS: [Column; 11] = [
+        Column::Id,
+        Column::Handle,
+        Column::DisplayName,
+        Column::Verified,
+        Column::VerifiedKind,
+        Column::Bio,
+        Column::SuspendedUntil,
+        Column::BannedAt,
+        Column::AgeCheckRequiredAt,
+        Column::CreatedAt,
+        Column::DeletedAt,
+    ];
+}
+
+impl From<&Model> for Profile {
+    fn from(account: &Model) -> Self {
+        Self {
+            id: account.id,
+            handle: account.handle.clone(),
+            display_name: account.display_name.clone(),
+            verified: account.verified,
+            verified_kind: account.verified_kind,
+            bio: account.bio.clone(),
+            suspended_until: account.suspended_until,
+            banned_at: account.banned_at,
+            age_check_required_at: account.age_check_required_at,
+            created_at: account.created_at,
+            deleted_at: account.deleted_at,
+        }
+    }
+}
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(has_one = "super::user_settings::Entity")]

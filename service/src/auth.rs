@@ -296,15 +296,45 @@ impl Caller {
             Caller::Anonymous => Ok(None),
             Caller::Signed(viewer) => Ok(Some(viewer)),
             // An appeal token opens the appeal and nothing else.
-            Caller::Appealing(user) => Err(suspension(user).unwrap_or_else(AppError::unauthenticated)),
+            Caller::Appealing(user) => Err(suspension(user.as_ref()).unwrap_or_else(AppError::unauthenticated)),
             Caller::Rejected(err) => Err(err.clone()),
         }
     }
 }
 
+/// The columns that say whether an account is locked or gone, which the
+/// account and its public profile both carry.
+pub trait Standing {
+    fn banned_at(&self) -> Option<DateTime<Utc>>;
+    fn age_check_required_at(&self) -> Option<DateTime<Utc>>;
+    fn suspended_until(&self) -> Option<DateTime<Utc>>;
+    fn deleted_at(&self) -> Option<DateTime<Utc>>;
+}
+
+macro_rules! standing {
+    ($($account:ty),*) => {$(
+        impl Standing for $account {
+            fn banned_at(&self) -> Option<DateTime<Utc>> {
+                self.banned_at
+            }
+            fn age_check_required_at(&self) -> Option<DateTime<Utc>> {
+                self.age_check_required_at
+            }
+            fn suspended_until(&self) -> Option<DateTime<Utc>> {
+                self.suspended_until
+            }
+            fn deleted_at(&self) -> Option<DateTime<Utc>> {
+                self.deleted_at
+            }
+        }
+    )*};
+}
+
+standing!(user::Model, user::Profile);
+
 /// Refuses suspended, banned and age-check-locked accounts; every sign-in
 /// path calls this.
-pub fn ensure_active(user: &user::Model, now: DateTime<Utc>) -> AppResult<()> {
+pub fn ensure_active(user: &impl Standing, now: DateTime<Utc>) -> AppResult<()> {
     match suspension(user) {
         Some(AppError::AccountSuspended { until: Some(until), .. }) if until <= now => Ok(()),
         Some(err) => Err(err),
@@ -315,19 +345,19 @@ pub fn ensure_active(user: &user::Model, now: DateTime<Utc>) -> AppResult<()> {
 /// What locks the account: a ban, then an age check, then a (possibly
 /// lapsed) suspension. The age check comes before a suspension because it
 /// must be answered either way, and its token opens the appeal too.
-fn suspension(user: &user::Model) -> Option<AppError> {
-    if user.banned_at.is_some() {
+fn suspension(user: &impl Standing) -> Option<AppError> {
+    if user.banned_at().is_some() {
         return Some(AppError::suspended(None));
     }
-    if user.age_check_required_at.is_some() {
+    if user.age_check_required_at().is_some() {
         return Some(AppError::AgeCheckRequired { pass: None });
     }
-    user.suspended_until.map(|until| AppError::suspended(Some(until)))
+    user.suspended_until().map(|until| AppError::suspended(Some(until)))
 }
 
 /// Whether others may see and reach this account: active and not deleted.
-pub fn is_visible_account(user: &user::Model, now: DateTime<Utc>) -> bool {
-    user.deleted_at.is_none() && ensure_active(user, now).is_ok()
+pub fn is_visible_account(user: &impl Standing, now: DateTime<Utc>) -> bool {
+    user.deleted_at().is_none() && ensure_active(user, now).is_ok()
 }
 
 /// Resolves the `Authorization` header: the token must verify, its session

@@ -260,7 +260,7 @@ fn check_search(search: &str) -> AppResult<()> {
 pub struct Listed {
     pub content: content::Model,
     pub tags: Option<Vec<tag::Model>>,
-    pub author: Option<user::Model>,
+    pub author: Option<user::Profile>,
 }
 
 /// What a listing reads with its items, in the same statement.
@@ -315,7 +315,7 @@ async fn listed(
     Ok(crate::rows::read_all(&rows, |columns| {
         let content = crate::rows::content(columns, "")?;
         let tags = if along.tags { Some(named_tags(taxonomy, columns.next("", "tag_slugs")?)) } else { None };
-        let author = if along.authors { Some(crate::rows::user(columns, AUTHOR)?) } else { None };
+        let author = if along.authors { Some(crate::rows::profile(columns, AUTHOR)?) } else { None };
         Ok(Listed { content, tags, author })
     })?)
 }
@@ -330,9 +330,11 @@ pub(crate) fn with_columns_of<E: EntityTrait + Default>(query: &mut sea_orm::sea
     }
 }
 
-/// Adds the joined author's columns to a statement over `contents`.
+/// Adds the joined author's public profile to a statement over `contents`.
 pub(crate) fn with_author_columns(query: &mut sea_orm::sea_query::SelectStatement) {
-    with_columns_of::<user::Entity>(query, AUTHOR);
+    for column in user::Profile::COLUMNS {
+        query.expr_as(Expr::col((user::Entity, column)), Alias::new(format!("{AUTHOR}{}", column.as_str())));
+    }
 }
 
 /// Each item's tag slugs, joined by commas (slugs have none), as a column

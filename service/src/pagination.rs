@@ -34,21 +34,42 @@ impl PageRequest {
 }
 
 pub struct Page<T> {
-    pub items: Vec<(String, T)>,
+    pub items: Vec<(Cursor, T)>,
     pub has_next_page: bool,
 }
 
 impl<T> Page<T> {
     pub fn end_cursor(&self) -> Option<String> {
-        self.items.last().map(|(cursor, _)| cursor.clone())
+        self.items.last().map(|(cursor, _)| cursor.encode())
     }
 
-    pub fn map<U>(self, f: impl Fn(T) -> U) -> Page<U> {
+    pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Page<U> {
         Page { items: self.items.into_iter().map(|(c, t)| (c, f(t))).collect(), has_next_page: self.has_next_page }
     }
 }
 
+/// An item's place in its list, encoded only when a client asks for it:
+/// most pages show no cursor but the last one's.
+#[derive(Debug, Clone, Copy)]
+pub enum Cursor {
+    /// In a list ordered by (time, id).
+    Keyset(KeysetCursor),
+    /// In a list ordered by a rank, then (time, id).
+    Ranked(i64, KeysetCursor),
+}
+
+impl Cursor {
+    /// What a client passes back as `after`.
+    pub fn encode(&self) -> String {
+        match self {
+            Cursor::Keyset(position) => position.encode(),
+            Cursor::Ranked(score, position) => format!("{score}.{}", position.encode()),
+        }
+    }
+}
+
 /// A position in a list ordered by (time, id).
+#[derive(Debug, Clone, Copy)]
 pub struct KeysetCursor {
     pub at: DateTime<Utc>,
     pub id: Uuid,
@@ -170,7 +191,7 @@ pub fn keyset_select<E: Keyed>(select: Select<E>, direction: Direction, page: &P
 pub fn keyset_rows<T>(mut rows: Vec<T>, page: &PageRequest, position: impl Fn(&T) -> KeysetCursor) -> Page<T> {
     let has_next_page = rows.len() as u64 > page.first;
     rows.truncate(page.first as usize);
-    let items = rows.into_iter().map(|row| (position(&row).encode(), row)).collect();
+    let items = rows.into_iter().map(|row| (Cursor::Keyset(position(&row)), row)).collect();
     Page { items, has_next_page }
 }
 
@@ -212,7 +233,7 @@ where
         .into_iter()
         .map(|row| {
             let (score, position) = key(&row);
-            (format!("{score}.{}", position.encode()), row)
+            (Cursor::Ranked(score, position), row)
         })
         .collect();
     Ok(Page { items, has_next_page })

@@ -187,33 +187,23 @@ pub(crate) fn content(columns: &mut Columns<'_>, prefix: &str) -> Result<content
     )
 }
 
-/// An account from its columns in the entity's order, each named `prefix` +
-/// the column (`content::with_author_columns`).
-pub(crate) fn user(columns: &mut Columns<'_>, prefix: &str) -> Result<user::Model, DbErr> {
+/// A public profile from its columns in `user::Profile::COLUMNS`' order,
+/// each named `prefix` + the column (`content::with_author_columns`).
+pub(crate) fn profile(columns: &mut Columns<'_>, prefix: &str) -> Result<user::Profile, DbErr> {
     read_model!(
         columns,
         prefix,
-        user::Model {
+        user::Profile {
             id,
             handle,
             display_name,
-            email,
-            password_hash,
-            birth_date,
-            role,
-            timezone,
-            locale,
             verified,
             verified_kind,
             bio,
-            handle_changed_at,
-            handle_skeleton,
-            name_skeleton,
             suspended_until,
             banned_at,
             age_check_required_at,
             created_at,
-            updated_at,
             deleted_at,
         }
     )

@@ -6,7 +6,7 @@ use entity::{FollowState, user};
 use super::enums::{AgeBand, Role};
 use validator::{Validate, ValidationError};
 
-use super::connection::{Connection, Edge};
+use super::connection::{Connection, Edge, EdgeCursor};
 use super::family::{ScreenTimeStatus, TeenControls};
 use super::identity::VerificationKind;
 use super::kindness::CommentControls;
@@ -15,14 +15,21 @@ use super::scalars::Date;
 use super::{access, app, loader, parse_id, viewer};
 use crate::domain::{self, DisplayName, Email, Handle, Locale, Password, checks};
 use crate::error::{AppError, AppResult};
-use crate::graphql::loaders::{FollowCountsLoader, FollowStatusLoader, ResemblesLoader, SettingsLoader, UserLoader};
+use crate::graphql::loaders::{FollowCountsLoader, FollowStatusLoader, ProfileLoader, ResemblesLoader, SettingsLoader};
 use crate::service::accounts::{self, NewAccount};
 use crate::service::pagination::PageRequest;
 use crate::service::sessions::{self, IssuedTokens};
 use crate::service::{auth, screen_time, settings, social};
 
 /// A public profile.
-pub struct User(pub user::Model);
+pub struct User(pub user::Profile);
+
+impl User {
+    /// The public profile of an account read whole.
+    pub fn of(account: &user::Model) -> Self {
+        Self(account.into())
+    }
+}
 
 /// A person's public profile.
 #[Object]
@@ -57,7 +64,7 @@ impl User {
         let Some(id) = loader::<ResemblesLoader>(ctx)?.load_one(self.0.id).await? else { return Ok(None) };
         let now = access(ctx)?.now();
         // A locked, suspended or deleted account is hidden here as on its own profile.
-        let resembled = loader::<UserLoader>(ctx)?.load_one(id).await?;
+        let resembled = loader::<ProfileLoader>(ctx)?.load_one(id).await?;
         Ok(resembled.filter(|account| auth::is_visible_account(account, now)).map(User))
     }
     /// Whether the account is private: only accepted followers see its content, and follows become requests.
@@ -118,7 +125,7 @@ impl Me {
 impl Me {
     /// The viewer's public profile.
     async fn user(&self) -> User {
-        User(self.0.clone())
+        User((&self.0).into())
     }
     /// The sign-in email, lower-case.
     async fn email(&self) -> &str {
@@ -279,7 +286,7 @@ impl AccountsQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The handle, case-insensitive. At most 24 characters.")] handle: String,
     ) -> AppResult<Option<User>> {
-        Ok(accounts::find_visible_by_handle(&app(ctx)?.db, access(ctx)?, &handle).await?.map(User))
+        Ok(accounts::find_visible_by_handle(&app(ctx)?.db, access(ctx)?, &handle).await?.as_ref().map(User::of))
     }
 
     /// Pending requests to follow me, oldest first.
@@ -297,12 +304,12 @@ impl AccountsQuery {
         let page =
             social::pending_requests(&state.db, me.user.id, &PageRequest::new(first, after)?, access(ctx)?.now())
                 .await?;
-        let users = loader::<UserLoader>(ctx)?.load_many(page.items.iter().map(|(_, f)| f.follower_id)).await?;
+        let users = loader::<ProfileLoader>(ctx)?.load_many(page.items.iter().map(|(_, f)| f.follower_id)).await?;
         let page = page.map(|f| f.follower_id);
         let mut edges = Vec::with_capacity(page.items.len());
         for (cursor, id) in page.items.iter() {
             if let Some(user) = users.get(id) {
-                edges.push(Edge { cursor: cursor.clone(), node: User(user.clone()) });
+                edges.push(Edge { cursor: EdgeCursor(*cursor), node: User(user.clone()) });
             }
         }
         let page_info =
@@ -395,7 +402,7 @@ impl AccountsMutation {
     ) -> AppResult<User> {
         let state = app(ctx)?;
         let me = viewer(ctx)?;
-        Ok(User(social::follow(&state.db, me.user.id, parse_id(&user_id, "user")?, access(ctx)?.now()).await?))
+        Ok(User::of(&social::follow(&state.db, me.user.id, parse_id(&user_id, "user")?, access(ctx)?.now()).await?))
     }
 
     /// Stops following, or withdraws a request.
@@ -406,7 +413,7 @@ impl AccountsMutation {
     ) -> AppResult<User> {
         let state = app(ctx)?;
         let me = viewer(ctx)?;
-        Ok(User(social::unfollow(&state.db, me.user.id, parse_id(&user_id, "user")?, access(ctx)?.now()).await?))
+        Ok(User::of(&social::unfollow(&state.db, me.user.id, parse_id(&user_id, "user")?, access(ctx)?.now()).await?))
     }
 
     /// Stops another user following me (or drops their request).
@@ -429,7 +436,9 @@ impl AccountsMutation {
     ) -> AppResult<User> {
         let state = app(ctx)?;
         let me = viewer(ctx)?;
-        Ok(User(social::answer(&state.db, me.user.id, parse_id(&user_id, "user")?, accept, access(ctx)?.now()).await?))
+        Ok(User::of(
+            &social::answer(&state.db, me.user.id, parse_id(&user_id, "user")?, accept, access(ctx)?.now()).await?,
+        ))
     }
 
     /// Changes an account's role and returns its profile. Admins only; nobody changes their own role.
@@ -440,6 +449,6 @@ impl AccountsMutation {
         #[graphql(desc = "The new role.")] role: Role,
     ) -> AppResult<User> {
         let user = accounts::set_role(&app(ctx)?.db, access(ctx)?, parse_id(&user_id, "user")?, role.into()).await?;
-        Ok(User(user))
+        Ok(User::of(&user))
     }
 }

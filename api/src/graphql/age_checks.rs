@@ -5,7 +5,7 @@ use entity::{age_check, user};
 
 use super::accounts::User;
 use super::connection::{Connection, Edge};
-use super::loaders::UserLoader;
+use super::loaders::ProfileLoader;
 use super::scalars::Date;
 use super::{access, app, loader, parse_id};
 use crate::error::{AppError, AppResult};
@@ -50,10 +50,10 @@ impl AgeCheck {
     /// just before it was purged.
     async fn user(&self, ctx: &Context<'_>) -> AppResult<User> {
         if let Some(account) = &self.decided_account {
-            return Ok(User(account.clone()));
+            return Ok(User::of(account));
         }
         let gone = || AppError::NotFound("The account was deleted".into());
-        let account = loader::<UserLoader>(ctx)?.load_one(self.check.user_id.ok_or_else(gone)?).await?;
+        let account = loader::<ProfileLoader>(ctx)?.load_one(self.check.user_id.ok_or_else(gone)?).await?;
         Ok(account.map(User).ok_or_else(gone)?)
     }
     /// Where it stands.

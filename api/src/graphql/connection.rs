@@ -1,12 +1,16 @@
 //! Relay connections: `edges { cursor node }` and `pageInfo`.
-use async_graphql::{OutputType, SimpleObject};
+use std::borrow::Cow;
+
+use async_graphql::parser::types::Field;
+use async_graphql::registry::Registry;
+use async_graphql::{ContextSelectionSet, OutputType, Positioned, ServerResult, SimpleObject, Value};
 
 use super::accounts::User;
 use super::age_checks::AgeCheck;
 use super::content::{Comment, Content};
 use super::identity::VerificationRequest;
 use super::moderation::{ModerationCase, ModerationEvent, Notification, Report};
-use crate::service::pagination::Page;
+use crate::service::pagination::{Cursor, Page};
 
 /// Where a page ends, and whether another follows.
 #[derive(SimpleObject)]
@@ -30,7 +34,7 @@ pub struct PageInfo {
 #[graphql(concrete(name = "AgeCheckEdge", params(AgeCheck)))]
 pub struct Edge<N: OutputType> {
     /// This item's position: pass it as `after` to get the items that follow it.
-    pub cursor: String,
+    pub cursor: EdgeCursor,
     /// The item.
     pub node: N,
 }
@@ -69,7 +73,29 @@ where
 {
     pub fn from_page<T>(page: Page<T>, node: impl Fn(T) -> N) -> Self {
         let page_info = PageInfo { has_next_page: page.has_next_page, end_cursor: page.end_cursor() };
-        let edges = page.items.into_iter().map(|(cursor, item)| Edge { cursor, node: node(item) }).collect();
+        let edges = page
+            .items
+            .into_iter()
+            .map(|(cursor, item)| Edge { cursor: EdgeCursor(cursor), node: node(item) })
+            .collect();
         Self { edges, page_info }
+    }
+}
+
+/// An edge's cursor: a `String` in the schema, encoded only when a client
+/// selects it (most pages ask for none but `pageInfo.endCursor`).
+pub struct EdgeCursor(pub Cursor);
+
+impl OutputType for EdgeCursor {
+    fn type_name() -> Cow<'static, str> {
+        <String as OutputType>::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <String as OutputType>::create_type_info(registry)
+    }
+
+    async fn resolve(&self, _: &ContextSelectionSet<'_>, _: &Positioned<Field>) -> ServerResult<Value> {
+        Ok(Value::String(self.0.encode()))
     }
 }

@@ -13,7 +13,8 @@ use super::accounts::User;
 use super::connection::{Connection, Edge, PageInfo};
 use super::family::ScreenTimeStatus;
 use super::loaders::{
-    CampaignLoader, ContentTagsLoader, FollowCountsLoader, FollowStatusLoader, LikedLoader, SettingsLoader, UserLoader,
+    CampaignLoader, ContentTagsLoader, FollowCountsLoader, FollowStatusLoader, LikedLoader, ProfileLoader,
+    SettingsLoader,
 };
 use super::{access, app, loader, parse_id, viewer};
 use crate::error::{AppError, AppResult};
@@ -35,7 +36,7 @@ struct Fed {
 /// contents that the listing did not read (`fed`), so a page costs the same
 /// statements however long it is (the loaders' timing-based batching alone
 /// could split a long page in two).
-async fn prime_loaders(ctx: &Context<'_>, node: Lookahead<'_>, items: &[content::Model], fed: Fed) -> AppResult<()> {
+async fn prime_loaders(ctx: &Context<'_>, node: Lookahead<'_>, items: &[&content::Model], fed: Fed) -> AppResult<()> {
     let mut ids: Vec<Uuid> = items.iter().map(|c| c.id).collect();
     ids.sort_unstable();
     let mut authors: Vec<Uuid> = items.iter().map(|c| c.author_id).collect();
@@ -43,7 +44,7 @@ async fn prime_loaders(ctx: &Context<'_>, node: Lookahead<'_>, items: &[content:
     authors.dedup();
     let author = node.field("author");
     if author.exists() && !fed.authors {
-        loader::<UserLoader>(ctx)?.load_many(authors.clone()).await?;
+        loader::<ProfileLoader>(ctx)?.load_many(authors.clone()).await?;
     }
     if author.field("isPrivate").exists() {
         loader::<SettingsLoader>(ctx)?.load_many(authors.clone()).await?;
@@ -82,12 +83,15 @@ async fn content_connection(
     page: crate::service::pagination::Page<contents::Listed>,
     read: Along,
 ) -> AppResult<Connection<Edge<Content>>> {
-    let tags = page.items.iter().filter_map(|(_, l)| l.tags.clone().map(|t| (l.content.id, t)));
+    let (mut tags, mut authors) = (Vec::new(), Vec::new());
+    let page = page.map(|listed| {
+        tags.extend(listed.tags.map(|t| (listed.content.id, t)));
+        authors.extend(listed.author.map(|a| (a.id, a)));
+        listed.content
+    });
     loader::<ContentTagsLoader>(ctx)?.feed_many(tags).await;
-    let authors = page.items.iter().filter_map(|(_, l)| l.author.clone().map(|a| (a.id, a)));
-    loader::<UserLoader>(ctx)?.feed_many(authors).await;
-    let page = page.map(|listed| listed.content);
-    let items: Vec<content::Model> = page.items.iter().map(|(_, c)| c.clone()).collect();
+    loader::<ProfileLoader>(ctx)?.feed_many(authors).await;
+    let items: Vec<&content::Model> = page.items.iter().map(|(_, c)| c).collect();
     let fed = Fed { authors: read.authors, tags: read.tags, ..Fed::default() };
     prime_loaders(ctx, ctx.look_ahead().field("edges").field("node"), &items, fed).await?;
     Ok(Connection::from_page(page, Content))
@@ -212,7 +216,7 @@ impl Content {
     }
     /// Who published it.
     async fn author(&self, ctx: &Context<'_>) -> AppResult<User> {
-        let author = loader::<UserLoader>(ctx)?.load_one(self.0.author_id).await?;
+        let author = loader::<ProfileLoader>(ctx)?.load_one(self.0.author_id).await?;
         Ok(author.map(User).ok_or_else(|| AppError::internal(format!("author of {} missing", self.0.id)))?)
     }
     /// The campaign it was entered in; null when none.
@@ -294,7 +298,7 @@ impl Comment {
     }
     /// Who wrote it.
     async fn author(&self, ctx: &Context<'_>) -> AppResult<User> {
-        let author = loader::<UserLoader>(ctx)?.load_one(self.0.author_id).await?;
+        let author = loader::<ProfileLoader>(ctx)?.load_one(self.0.author_id).await?;
         Ok(author.map(User).ok_or_else(|| AppError::internal(format!("author of comment {} missing", self.0.id)))?)
     }
     /// When it was written.
@@ -559,9 +563,9 @@ impl ContentQuery {
         // The feed already read these; let the field resolvers reuse them.
         loader::<ContentTagsLoader>(ctx)?.feed_many(result.tags.iter().map(|(id, tags)| (*id, tags.clone()))).await;
         loader::<CampaignLoader>(ctx)?.feed_many(result.campaigns.iter().map(|c| (c.id, c.clone()))).await;
-        loader::<UserLoader>(ctx)?.feed_many(result.items.iter().map(|i| (i.author.id, i.author.clone()))).await;
+        loader::<ProfileLoader>(ctx)?.feed_many(result.items.iter().map(|i| (i.author.id, i.author.clone()))).await;
         loader::<LikedLoader>(ctx)?.feed_many(result.items.iter().map(|i| (i.content.id, i.liked))).await;
-        let items: Vec<content::Model> = result.items.iter().map(|i| i.content.clone()).collect();
+        let items: Vec<&content::Model> = result.items.iter().map(|i| &i.content).collect();
         let fed = Fed { authors: true, tags: true, campaigns: true, likes: true };
         prime_loaders(ctx, ctx.look_ahead().field("edges").field("node"), &items, fed).await?;
         let end_cursor = (!result.items.is_empty()).then(|| result.cursor_after(result.items.len() - 1));

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::accounts::User;
 use super::connection::{Connection, Edge};
-use super::loaders::UserLoader;
+use super::loaders::ProfileLoader;
 use super::scalars::Date;
 use super::{access, app, loader, parse_id, viewer};
 use crate::error::{AppError, AppResult};
@@ -182,7 +182,7 @@ impl FamilyLink {
     ) -> AppResult<Connection<Edge<User>>> {
         let page = PageRequest::new(first, after)?;
         let people = family::teen_circle(&app(ctx)?.db, access(ctx)?, &self.0, circle, &page).await?;
-        Ok(Connection::from_page(people, User))
+        Ok(Connection::from_page(people, |account| User::of(&account)))
     }
 }
 
@@ -228,9 +228,7 @@ impl FamilyLink {
     /// PENDING until an existing guardian approves; ACTIVE until either side
     /// unlinks or the teen turns 18.
     async fn status(&self, ctx: &Context<'_>) -> AppResult<LinkStatus> {
-        let teen = user_by_id(ctx, self.0.teen_id).await?;
-        let guardian = user_by_id(ctx, self.0.guardian_id).await?;
-        Ok(family::status(&self.0, &teen.0, &guardian.0, access(ctx)?.now()).into())
+        Ok(family::link_status(&app(ctx)?.db, &self.0, access(ctx)?.now()).await?.into())
     }
     /// When the teen accepted the guardian's code.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -263,7 +261,7 @@ impl FamilyLink {
 }
 
 async fn user_by_id(ctx: &Context<'_>, id: Uuid) -> AppResult<User> {
-    let user = loader::<UserLoader>(ctx)?.load_one(id).await?;
+    let user = loader::<ProfileLoader>(ctx)?.load_one(id).await?;
     Ok(user.map(User).ok_or_else(|| AppError::NotFound("No such user".into()))?)
 }
 

@@ -6,7 +6,7 @@ use validator::Validate;
 
 use super::accounts::{Me, User};
 use super::connection::{Connection, Edge};
-use super::loaders::UserLoader;
+use super::loaders::ProfileLoader;
 use super::{access, app, loader, parse_id};
 use crate::domain::{DisplayName, Handle};
 use crate::error::{AppError, AppResult};
@@ -48,7 +48,7 @@ impl VerificationRequest {
     }
     /// The account asking.
     async fn user(&self, ctx: &Context<'_>) -> AppResult<User> {
-        let user = loader::<UserLoader>(ctx)?.load_one(self.0.user_id).await?;
+        let user = loader::<ProfileLoader>(ctx)?.load_one(self.0.user_id).await?;
         Ok(user.map(User).ok_or_else(|| AppError::NotFound("No such user".into()))?)
     }
     /// What the account says it is.

@@ -16,7 +16,7 @@ use async_graphql::dataloader::{DataLoader, HashMapCache};
 use crate::error::AppError;
 use crate::service::policy::cases::CaseEvidence;
 
-/// Rows of `E` by their UUID primary key: users, their settings, campaigns.
+/// Rows of `E` by their UUID primary key: users' settings, campaigns, evidence.
 pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
 
 impl<E> ById<E> {
@@ -25,7 +25,6 @@ impl<E> ById<E> {
     }
 }
 
-pub type UserLoader = ById<user::Entity>;
 pub type SettingsLoader = ById<user_settings::Entity>;
 pub type CampaignLoader = ById<campaign::Entity>;
 
@@ -84,6 +83,24 @@ where
             .into_iter()
             .filter_map(|row| <Uuid as ValueType>::try_from(row.get(column)).ok().map(|id| (id, row)))
             .collect())
+    }
+}
+
+/// Public profiles by account id: every `User` an answer shows, read
+/// without the columns only the account's owner may see.
+pub struct ProfileLoader(pub DatabaseConnection);
+
+impl async_graphql::dataloader::Loader<Uuid> for ProfileLoader {
+    type Value = user::Profile;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = user::Entity::find()
+            .filter(user::Column::Id.is_in(keys.iter().copied()))
+            .into_partial_model::<user::Profile>()
+            .all(&self.0)
+            .await?;
+        Ok(rows.into_iter().map(|profile| (profile.id, profile)).collect())
     }
 }
 

@@ -198,7 +198,7 @@ pub fn operation_data(
     let viewer = caller.viewer().ok().flatten().map(|v| v.user.id);
     let mut data = async_graphql::Data::default();
     data.insert(cached(loaders::SettingsLoader::new(db.clone())));
-    data.insert(cached(loaders::UserLoader::new(db.clone())));
+    data.insert(cached(loaders::ProfileLoader(db.clone())));
     data.insert(cached(loaders::CampaignLoader::new(db.clone())));
     data.insert(loaders::ContentEvidence::new(cached(loaders::ById::new(db.clone()))));
     data.insert(loaders::CommentEvidence::new(cached(loaders::ById::new(db.clone()))));

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::accounts::User;
 use super::connection::{Connection, Edge};
 use super::content::{Comment, Content};
-use super::loaders::{CommentEvidence, ContentEvidence, UserLoader};
+use super::loaders::{CommentEvidence, ContentEvidence, ProfileLoader};
 use super::{Credential, access, app, data, loader, parse_id, reauthorise, viewer};
 use crate::error::{ApiError, AppResult};
 use crate::service::moderation::{self, Decision, MODERATORS, NewReport, QueueFilter};
@@ -123,7 +123,7 @@ impl ModerationCase {
         let db = &app(ctx)?.db;
         Ok(match (self.0.target_type, &evidence) {
             (entity::ReportTargetType::User, _) => {
-                loader::<UserLoader>(ctx)?.load_one(id).await?.map(|u| ReportTarget::User(User(u)))
+                loader::<ProfileLoader>(ctx)?.load_one(id).await?.map(|u| ReportTarget::User(User(u)))
             }
             (entity::ReportTargetType::Content, Some(evidence)) => data::<ContentEvidence>(ctx)?
                 .load(evidence, id)
@@ -183,7 +183,7 @@ impl ModerationCase {
     /// The moderator whose claim holds now; null when none (and in the affected user's view).
     async fn assignee(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         let Some(id) = moderation::live_claim(&self.0, access(ctx)?.now()) else { return Ok(None) };
-        Ok(loader::<UserLoader>(ctx)?.load_one(id).await?.map(User))
+        Ok(loader::<ProfileLoader>(ctx)?.load_one(id).await?.map(User))
     }
     /// When the claim that holds now lapses; null when none (and in the affected user's view).
     async fn claimed_until(&self, ctx: &Context<'_>) -> AppResult<Option<DateTime<Utc>>> {
@@ -260,7 +260,7 @@ impl ModerationEvent {
     /// Null for automatic steps and for purged accounts.
     async fn actor(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         let Some(id) = self.0.actor_id else { return Ok(None) };
-        Ok(loader::<UserLoader>(ctx)?.load_one(id).await?.map(User))
+        Ok(loader::<ProfileLoader>(ctx)?.load_one(id).await?.map(User))
     }
     /// REPORT, AUTO_HIDE, CLAIM, RELEASE, ACTION, ESCALATION, APPEAL, APPEAL_DECISION or AGE_CHECK (an
     /// admin decided the age check the case asked for; the note is theirs).
@@ -621,7 +621,7 @@ impl SubscriptionRoot {
                 Some((Wake::Check, every))
             });
         // A subscription lives long: read every change afresh.
-        let users = loader::<UserLoader>(ctx).map_err(ApiError)?.clone();
+        let users = loader::<ProfileLoader>(ctx).map_err(ApiError)?.clone();
         let contents = data::<ContentEvidence>(ctx).map_err(ApiError)?.clone();
         let comments = data::<CommentEvidence>(ctx).map_err(ApiError)?.clone();
         let deliveries = futures_util::stream::select(changes, checks)

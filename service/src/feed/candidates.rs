@@ -26,7 +26,7 @@ pub(super) fn in_pillar(pillar: Pillar) -> SelectStatement {
 
 pub(super) struct Fetched {
     pub(super) content: content::Model,
-    pub(super) author: user::Model,
+    pub(super) author: user::Profile,
     pub(super) campaign: Option<campaign::Model>,
     pub(super) followed: bool,
     pub(super) liked: bool,
@@ -267,7 +267,7 @@ impl CandidateQuery<'_> {
             let tags = named_tags(self.taxonomy, columns.next("", "tag_slugs")?);
             let followed = columns.next("", "followed")?;
             let liked = columns.next("", "liked")?;
-            let author = crate::rows::user(columns, AUTHOR)?;
+            let author = crate::rows::profile(columns, AUTHOR)?;
             let campaign = match content.campaign_id {
                 Some(_) => Some(campaign::Model::from_query_result(columns.row(), CAMPAIGN)?),
                 None => None,

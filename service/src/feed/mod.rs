@@ -117,7 +117,7 @@ pub struct Reason {
 
 pub struct FeedItem {
     pub content: content::Model,
-    pub author: user::Model,
+    pub author: user::Profile,
     /// Whether the viewer likes it (false for anonymous viewers).
     pub liked: bool,
     pub reasons: Vec<Reason>,

@@ -7,7 +7,7 @@ pub(super) struct Candidate {
     pub(super) tags: Vec<tag::Model>,
     pub(super) followed: bool,
     pub(super) liked: bool,
-    pub(super) author: user::Model,
+    pub(super) author: user::Profile,
     pub(super) campaign: Option<campaign::Model>,
     pub(super) affinity: f64,
     pub(super) popularity: f64,
