@@ -44,9 +44,10 @@ pub struct Model {
 }
 
 /// What others may be shown of an account, and its standing (locked or
-/// gone). Listings, the feed and the profile loader read this and never the
-/// email, the password hash or the birth date: a public `User` cannot show
-/// what it does not hold, and a page of authors reads half the columns.
+/// gone). Content listings, the feed and the profile loader read this and
+/// never the email, the password hash or the birth date: a public `User`
+/// cannot show what it does not hold, and a page's authors read half the
+/// columns.
 #[derive(Clone, Debug, PartialEq, Eq, DerivePartialModel)]
 #[sea_orm(entity = "Entity")]
 pub struct Profile {
@@ -121,3 +122,24 @@ impl Related<super::session::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{DbBackend, PartialModelTrait, QuerySelect, QueryTrait};
+
+    use super::*;
+
+    /// The listings join an author's `Profile::COLUMNS` and read them in the
+    /// fields' order (`service::rows::profile`): they must be the partial
+    /// model's own selection, in its order, with nothing added.
+    #[test]
+    fn profile_columns_are_the_partial_models_own_selection() {
+        let derived = Profile::select_cols(Entity::find().select_only()).build(DbBackend::Postgres).to_string();
+        let listed = Profile::COLUMNS
+            .iter()
+            .fold(Entity::find().select_only(), |select, column| select.column_as(*column, column.as_str()))
+            .build(DbBackend::Postgres)
+            .to_string();
+        assert_eq!(listed, derived);
+    }
+}

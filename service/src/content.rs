@@ -3,8 +3,8 @@ use chrono::{DateTime, Utc};
 use entity::{Audience, ContentStatus, Pillar, campaign, content, content_tag, tag, user};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, IdenStatic,
-    Iterable, QueryFilter, QueryTrait, Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryTrait, Select, Set,
 };
 use uuid::Uuid;
 
@@ -323,18 +323,21 @@ async fn listed(
 /// The prefix of the joined author's columns ("author_id" is a content's own).
 pub(crate) const AUTHOR: &str = "joined_author_";
 
-/// Adds every column of a joined `E`, named with `prefix`, to a statement.
-pub(crate) fn with_columns_of<E: EntityTrait + Default>(query: &mut sea_orm::sea_query::SelectStatement, prefix: &str) {
-    for column in E::Column::iter() {
-        query.expr_as(Expr::col((E::default(), column)), Alias::new(format!("{prefix}{}", column.as_str())));
+/// Adds `columns` of a joined table to a statement, each named `prefix` +
+/// the column.
+pub(crate) fn with_columns<C: ColumnTrait>(
+    query: &mut sea_orm::sea_query::SelectStatement,
+    columns: impl IntoIterator<Item = C>,
+    prefix: &str,
+) {
+    for column in columns {
+        query.expr_as(Expr::col((column.entity_name(), column)), Alias::new(format!("{prefix}{}", column.as_str())));
     }
 }
 
 /// Adds the joined author's public profile to a statement over `contents`.
 pub(crate) fn with_author_columns(query: &mut sea_orm::sea_query::SelectStatement) {
-    for column in user::Profile::COLUMNS {
-        query.expr_as(Expr::col((user::Entity, column)), Alias::new(format!("{AUTHOR}{}", column.as_str())));
-    }
+    with_columns(query, user::Profile::COLUMNS, AUTHOR);
 }
 
 /// Each item's tag slugs, joined by commas (slugs have none), as a column

@@ -7,7 +7,7 @@
 //! it, and every later row of the result shares them.
 use std::any::TypeId;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::{content, user};
 use sea_orm::sqlx::{self, Column as _, Decode, Row as _, Type, TypeInfo as _, postgres::Postgres, sqlite::Sqlite};
 use sea_orm::{ActiveEnum, DbErr, QueryResult};
@@ -126,7 +126,7 @@ macro_rules! readable {
     )*};
 }
 
-readable!(bool, i32, String, Uuid, NaiveDate, DateTime<Utc>);
+readable!(bool, i32, f64, String, Uuid, DateTime<Utc>);
 
 /// The entity's enums are stored as their string values.
 macro_rules! readable_enum {
@@ -146,7 +146,7 @@ macro_rules! readable_enum {
     )*};
 }
 
-readable_enum!(entity::Role, entity::VerificationKind, entity::Audience, entity::ContentStatus);
+readable_enum!(entity::VerificationKind, entity::Audience, entity::ContentStatus);
 
 /// A model read from consecutive columns named `prefix` + each field's
 /// name, in the order given: the struct literal names every field, so a
@@ -156,6 +156,7 @@ macro_rules! read_model {
         Ok($($model)::+ { $($field: $columns.next($prefix, stringify!($field))?),* })
     };
 }
+pub(crate) use read_model;
 
 /// A content item from the columns `Select<content::Entity>` lists, in the
 /// entity's order, each named `prefix` + the column.
@@ -270,10 +271,10 @@ mod tests {
     #[tokio::test]
     async fn an_enum_column_is_read_from_its_stored_value() {
         for db in databases().await {
-            let found = rows(&db, "SELECT 'MODERATOR' AS role UNION ALL SELECT 'NOT_A_ROLE'").await;
-            let read = read_all(&found[..1], |columns| columns.next::<entity::Role>("", "role"));
-            assert_eq!(read.unwrap(), vec![entity::Role::Moderator]);
-            assert!(read_all(&found, |columns| columns.next::<entity::Role>("", "role")).is_err());
+            let found = rows(&db, "SELECT 'REMOVED' AS status UNION ALL SELECT 'NOT_A_STATUS'").await;
+            let read = read_all(&found[..1], |columns| columns.next::<entity::ContentStatus>("", "status"));
+            assert_eq!(read.unwrap(), vec![entity::ContentStatus::Removed]);
+            assert!(read_all(&found, |columns| columns.next::<entity::ContentStatus>("", "status")).is_err());
         }
     }
 }

@@ -125,7 +125,7 @@ impl Me {
 impl Me {
     /// The viewer's public profile.
     async fn user(&self) -> User {
-        User((&self.0).into())
+        User::of(&self.0)
     }
     /// The sign-in email, lower-case.
     async fn email(&self) -> &str {

@@ -31,7 +31,7 @@ pub enum AgeCheckStatus {
 pub struct AgeCheck {
     check: age_check::Model,
     /// The account as it was decided, for a check whose account is gone (under 13).
-    decided_account: Option<user::Model>,
+    decided_account: Option<user::Profile>,
 }
 
 impl AgeCheck {
@@ -50,7 +50,7 @@ impl AgeCheck {
     /// just before it was purged.
     async fn user(&self, ctx: &Context<'_>) -> AppResult<User> {
         if let Some(account) = &self.decided_account {
-            return Ok(User::of(account));
+            return Ok(User(account.clone()));
         }
         let gone = || AppError::NotFound("The account was deleted".into());
         let account = loader::<ProfileLoader>(ctx)?.load_one(self.check.user_id.ok_or_else(gone)?).await?;
@@ -132,6 +132,6 @@ impl AgeCheckMutation {
     ) -> AppResult<AgeCheck> {
         let id = parse_id(&id, "age check")?;
         let decided = age_checks::decide(&app(ctx)?.db, access(ctx)?, id, birth_date.0, &note).await?;
-        Ok(AgeCheck { check: decided.check, decided_account: Some(decided.account) })
+        Ok(AgeCheck { check: decided.check, decided_account: Some(user::Profile::from(&decided.account)) })
     }
 }

@@ -10,6 +10,7 @@ use super::age_checks::AgeCheck;
 use super::content::{Comment, Content};
 use super::identity::VerificationRequest;
 use super::moderation::{ModerationCase, ModerationEvent, Notification, Report};
+use crate::service::feed::FeedCursor;
 use crate::service::pagination::{Cursor, Page};
 
 /// Where a page ends, and whether another follows.
@@ -34,7 +35,7 @@ pub struct PageInfo {
 #[graphql(concrete(name = "AgeCheckEdge", params(AgeCheck)))]
 pub struct Edge<N: OutputType> {
     /// This item's position: pass it as `after` to get the items that follow it.
-    pub cursor: EdgeCursor,
+    pub cursor: EdgeCursor<Cursor>,
     /// The item.
     pub node: N,
 }
@@ -84,9 +85,26 @@ where
 
 /// An edge's cursor: a `String` in the schema, encoded only when a client
 /// selects it (most pages ask for none but `pageInfo.endCursor`).
-pub struct EdgeCursor(pub Cursor);
+pub struct EdgeCursor<C>(pub C);
 
-impl OutputType for EdgeCursor {
+/// A position that becomes a cursor's text.
+pub trait CursorText: Send + Sync {
+    fn text(&self) -> String;
+}
+
+impl CursorText for Cursor {
+    fn text(&self) -> String {
+        self.encode()
+    }
+}
+
+impl CursorText for FeedCursor {
+    fn text(&self) -> String {
+        self.encode()
+    }
+}
+
+impl<C: CursorText> OutputType for EdgeCursor<C> {
     fn type_name() -> Cow<'static, str> {
         <String as OutputType>::type_name()
     }
@@ -96,6 +114,6 @@ impl OutputType for EdgeCursor {
     }
 
     async fn resolve(&self, _: &ContextSelectionSet<'_>, _: &Positioned<Field>) -> ServerResult<Value> {
-        Ok(Value::String(self.0.encode()))
+        Ok(Value::String(self.0.text()))
     }
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use validator::{Validate, ValidateUrl, ValidationError};
 
 use super::accounts::User;
-use super::connection::{Connection, Edge, PageInfo};
+use super::connection::{Connection, Edge, EdgeCursor, PageInfo};
 use super::family::ScreenTimeStatus;
 use super::loaders::{
     CampaignLoader, ContentTagsLoader, FollowCountsLoader, FollowStatusLoader, LikedLoader, ProfileLoader,
@@ -19,7 +19,7 @@ use super::loaders::{
 use super::{access, app, loader, parse_id, viewer};
 use crate::error::{AppError, AppResult};
 use crate::service::content::{self as contents, Along, BrowseFilter, NewContent};
-use crate::service::feed::{self, FeedRequest};
+use crate::service::feed::{self, FeedCursor, FeedRequest};
 use crate::service::pagination::PageRequest;
 use crate::service::{comments, interactions, screen_time};
 
@@ -327,7 +327,7 @@ pub struct FeedReason {
 #[derive(SimpleObject)]
 pub struct FeedEdge {
     /// Pass as `after` to continue the feed after this item; it remembers what this walk has served.
-    cursor: String,
+    cursor: EdgeCursor<FeedCursor>,
     /// The item.
     node: Content,
     /// Why it is in the feed; at least one.
@@ -568,13 +568,13 @@ impl ContentQuery {
         let items: Vec<&content::Model> = result.items.iter().map(|i| &i.content).collect();
         let fed = Fed { authors: true, tags: true, campaigns: true, likes: true };
         prime_loaders(ctx, ctx.look_ahead().field("edges").field("node"), &items, fed).await?;
-        let end_cursor = (!result.items.is_empty()).then(|| result.cursor_after(result.items.len() - 1));
+        let end_cursor = (!result.items.is_empty()).then(|| result.cursor_after(result.items.len() - 1).encode());
         let edges = result
             .items
             .iter()
             .enumerate()
             .map(|(index, item)| FeedEdge {
-                cursor: result.cursor_after(index),
+                cursor: EdgeCursor(result.cursor_after(index)),
                 node: Content(item.content.clone()),
                 reasons: item
                     .reasons

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::accounts::User;
 use super::connection::{Connection, Edge};
-use super::loaders::ProfileLoader;
+use super::loaders::{AccountLoader, ProfileLoader};
 use super::scalars::Date;
 use super::{access, app, loader, parse_id, viewer};
 use crate::error::{AppError, AppResult};
@@ -228,7 +228,12 @@ impl FamilyLink {
     /// PENDING until an existing guardian approves; ACTIVE until either side
     /// unlinks or the teen turns 18.
     async fn status(&self, ctx: &Context<'_>) -> AppResult<LinkStatus> {
-        Ok(family::link_status(&app(ctx)?.db, &self.0, access(ctx)?.now()).await?.into())
+        // The teen's age decides it, which a public profile does not hold.
+        let accounts = loader::<AccountLoader>(ctx)?;
+        let missing = || AppError::NotFound("No such user".into());
+        let teen = accounts.load_one(self.0.teen_id).await?.ok_or_else(missing)?;
+        let guardian = accounts.load_one(self.0.guardian_id).await?.ok_or_else(missing)?;
+        Ok(family::status(&self.0, &teen, &guardian, access(ctx)?.now()).into())
     }
     /// When the teen accepted the guardian's code.
     async fn created_at(&self) -> DateTime<Utc> {

@@ -25,6 +25,9 @@ impl<E> ById<E> {
     }
 }
 
+/// Whole accounts, for a rule that needs more than a profile (a family
+/// link's status, by the teen's age); a `User` never shows one.
+pub type AccountLoader = ById<user::Entity>;
 pub type SettingsLoader = ById<user_settings::Entity>;
 pub type CampaignLoader = ById<campaign::Entity>;
 

@@ -199,6 +199,7 @@ pub fn operation_data(
     let mut data = async_graphql::Data::default();
     data.insert(cached(loaders::SettingsLoader::new(db.clone())));
     data.insert(cached(loaders::ProfileLoader(db.clone())));
+    data.insert(cached(loaders::AccountLoader::new(db.clone())));
     data.insert(cached(loaders::CampaignLoader::new(db.clone())));
     data.insert(loaders::ContentEvidence::new(cached(loaders::ById::new(db.clone()))));
     data.insert(loaders::CommentEvidence::new(cached(loaders::ById::new(db.clone()))));

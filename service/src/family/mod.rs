@@ -520,19 +520,6 @@ pub fn status(link: &family_link::Model, teen: &user::Model, guardian: &user::Mo
     }
 }
 
-/// A link's status now, from its two accounts as they stand (the teen's age
-/// decides it, which a public profile does not hold).
-pub async fn link_status(
-    db: &impl ConnectionTrait,
-    link: &family_link::Model,
-    now: DateTime<Utc>,
-) -> AppResult<LinkStatus> {
-    let accounts =
-        user::Entity::find().filter(user::Column::Id.is_in([link.teen_id, link.guardian_id])).all(db).await?;
-    let account = |id| accounts.iter().find(|a| a.id == id).ok_or_else(|| AppError::NotFound("No such user".into()));
-    Ok(status(link, account(link.teen_id)?, account(link.guardian_id)?, now))
-}
-
 /// Whether a link gives its guardian powers over the teen now.
 pub fn in_force(link: &family_link::Model, teen: &user::Model, guardian: &user::Model, now: DateTime<Utc>) -> bool {
     link.status == LinkStatus::Active && settings::controls_apply(teen, now) && guardian.deleted_at.is_none()

@@ -1,7 +1,7 @@
 //! Candidate items: one statement of cheap sources, visibility applied once.
 use super::*;
-use sea_orm::DatabaseBackend;
 use sea_orm::sea_query::{CommonTableExpression, QueryStatementBuilder, WithClause};
+use sea_orm::{DatabaseBackend, Iterable};
 
 use crate::plans::planned_once;
 
@@ -256,7 +256,7 @@ impl CandidateQuery<'_> {
         );
         query.expr_as(liked, Alias::new("liked"));
         with_author_columns(&mut query);
-        with_columns_of::<campaign::Entity>(&mut query, CAMPAIGN);
+        with_columns(&mut query, campaign::Column::iter(), CAMPAIGN);
         if let (Some(viewer), true) = (self.viewer, unseen) {
             query.with_cte(WithClause::new().cte(self.seen(viewer)).to_owned());
         }

@@ -23,6 +23,7 @@
 //!    Learned tastes are not capped: someone with one interest gets nine of
 //!    ten; then their neighbours; other items are spread, one per tag per ten.
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -38,7 +39,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::content::{AUTHOR, named_tags, search_terms, tag_slugs, with_author_columns, with_columns_of};
+use crate::content::{AUTHOR, named_tags, search_terms, tag_slugs, with_author_columns, with_columns};
 use crate::error::{AppError, AppResult};
 use crate::policy::Access;
 use crate::policy::content::{ContentReads, follows, visible_contents_with_authors};
@@ -126,7 +127,7 @@ pub struct FeedItem {
 pub struct FeedPage {
     pub items: Vec<FeedItem>,
     /// Served before this page, then this page's items in order.
-    served: Vec<Uuid>,
+    served: Arc<[Uuid]>,
     pub has_next_page: bool,
     /// Tags and campaigns of the items, read with them, for the loaders.
     pub tags: HashMap<Uuid, Vec<tag::Model>>,
@@ -137,9 +138,25 @@ pub struct FeedPage {
 
 impl FeedPage {
     /// The cursor after the item at `index` on this page.
-    pub fn cursor_after(&self, index: usize) -> String {
+    pub fn cursor_after(&self, index: usize) -> FeedCursor {
         let end = self.served.len() - self.items.len() + index + 1;
-        encode_cursor(&self.served[..end.min(self.served.len())])
+        FeedCursor { served: self.served.clone(), end: end.min(self.served.len()) }
+    }
+}
+
+/// The place after one item of a feed page, encoded only when a client asks
+/// for it: each holds up to `MAX_SERVED` ids, and a page of ten would
+/// otherwise encode ten of them.
+#[derive(Clone)]
+pub struct FeedCursor {
+    served: Arc<[Uuid]>,
+    end: usize,
+}
+
+impl FeedCursor {
+    /// What a client passes back as `after`.
+    pub fn encode(&self) -> String {
+        encode_cursor(&self.served[..self.end])
     }
 }
 
@@ -253,5 +270,5 @@ pub async fn page(
         items.push(FeedItem { content: candidate.content, author: candidate.author, liked: candidate.liked, reasons });
     }
     let wind_down = viewer.and_then(|v| screen_time::wind_down(&v.user, &v.settings, now));
-    Ok(FeedPage { items, served, has_next_page, tags, campaigns, wind_down })
+    Ok(FeedPage { items, served: served.into(), has_next_page, tags, campaigns, wind_down })
 }

@@ -194,7 +194,7 @@ fn summed(table: impl sea_orm::sea_query::IntoIden, column: &'static str) -> Exp
 }
 
 /// One learned weight: a tag's (`tag_slug` set) or an author's (`author_id` set).
-#[derive(Debug, FromQueryResult)]
+#[derive(Debug)]
 struct Learned {
     tag_slug: Option<String>,
     author_id: Option<Uuid>,
@@ -242,8 +242,17 @@ pub(super) async fn load(
 ) -> AppResult<Profile> {
     let fade = 1.0 / scale(now);
     let mut profile = Profile::default();
-    for row in db.query_all(&learned(viewer)).await? {
-        let row = Learned::from_query_result(&row, "")?;
+    // Read by position: every row has a NULL (its tag or its author), which
+    // sea-orm's reading by name would format an error string for.
+    let rows = db.query_all(&learned(viewer)).await?;
+    let learned = crate::rows::read_all(&rows, |columns| {
+        crate::rows::read_model!(
+            columns,
+            "",
+            Learned { tag_slug, author_id, fading, lasting, against, positive_signals, searched }
+        )
+    })?;
+    for row in learned {
         let weight = row.fading * fade + row.lasting;
         match (row.tag_slug, row.author_id) {
             (Some(slug), _) => {
