@@ -12,13 +12,15 @@ use entity::{Role, session, user, user_settings};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use rand::RngCore;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::content::with_columns;
 use crate::domain::Password;
 use crate::error::{AppError, AppResult};
+use crate::rows;
 
 pub const ACCESS_TOKEN_TTL: Duration = Duration::minutes(15);
 pub const REFRESH_TOKEN_TTL: Duration = Duration::days(30);
@@ -389,7 +391,8 @@ async fn check_bearer(
             return appellant(db, user_id).await.map(|user| Caller::Appealing(Box::new(user)));
         }
     };
-    // One statement: the user and their settings, if the session is live.
+    // One statement: the user and their settings, if the session is live,
+    // read by position as listings are (every signed-in request reads it).
     let live_session = Query::select()
         .expr(Expr::val(1))
         .from(session::Entity)
@@ -397,12 +400,21 @@ async fn check_bearer(
         .and_where(Expr::col((session::Entity, session::Column::UserId)).equals((user::Entity, user::Column::Id)))
         .and_where(Expr::col((session::Entity, session::Column::RevokedAt)).is_null())
         .to_owned();
-    let found = user::Entity::find_by_id(user_id)
-        .find_also_related(user_settings::Entity)
-        .filter(Expr::exists(live_session))
-        .one(db)
-        .await?;
-    let Some((user, Some(settings))) = found else {
+    let mut caller = Query::select()
+        .from(user::Entity)
+        .inner_join(
+            user_settings::Entity,
+            Expr::col((user_settings::Entity, user_settings::Column::UserId)).equals((user::Entity, user::Column::Id)),
+        )
+        .and_where(Expr::col((user::Entity, user::Column::Id)).eq(user_id))
+        .and_where(Expr::exists(live_session))
+        .to_owned();
+    with_columns(&mut caller, user::Column::iter(), "caller_");
+    with_columns(&mut caller, user_settings::Column::iter(), "settings_");
+    let rows = db.query_all(&caller).await?;
+    let found =
+        rows::read_all(&rows, |columns| Ok((rows::user(columns, "caller_")?, rows::settings(columns, "settings_")?)))?;
+    let Some((user, settings)) = found.into_iter().next() else {
         return Err(AppError::Unauthenticated("This session has ended; please sign in again".into()));
     };
     ensure_active(&user, now)?;

@@ -7,8 +7,9 @@
 //! it, and every later row of the result shares them.
 use std::any::TypeId;
 
-use chrono::{DateTime, Utc};
-use entity::{content, user};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::user_settings::{Keywords, Setters, TimeWindows};
+use entity::{content, user, user_settings};
 use sea_orm::sqlx::{self, Column as _, Decode, Row as _, Type, TypeInfo as _, postgres::Postgres, sqlite::Sqlite};
 use sea_orm::{ActiveEnum, DbErr, QueryResult};
 use uuid::Uuid;
@@ -126,7 +127,7 @@ macro_rules! readable {
     )*};
 }
 
-readable!(bool, i32, f64, String, Uuid, DateTime<Utc>);
+readable!(bool, i32, f64, String, Uuid, NaiveDate, DateTime<Utc>);
 
 /// The entity's enums are stored as their string values.
 macro_rules! readable_enum {
@@ -146,7 +147,25 @@ macro_rules! readable_enum {
     )*};
 }
 
-readable_enum!(entity::VerificationKind, entity::Audience, entity::ContentStatus);
+readable_enum!(entity::Role, entity::VerificationKind, entity::Audience, entity::ContentStatus, entity::CommentPolicy);
+
+/// JSON columns: `json` on PostgreSQL, text on SQLite.
+macro_rules! readable_json {
+    ($($ty:ty),* $(,)?) => {$(
+        impl Readable for $ty {
+            fn read(row: &QueryResult, index: usize, check: bool) -> Result<Self, DbErr> {
+                Ok(present(decoded::<Option<sqlx::types::Json<$ty>>>(row, index, check)?, index)?.0)
+            }
+        }
+        impl Readable for Option<$ty> {
+            fn read(row: &QueryResult, index: usize, check: bool) -> Result<Self, DbErr> {
+                Ok(decoded::<Option<sqlx::types::Json<$ty>>>(row, index, check)?.map(|json| json.0))
+            }
+        }
+    )*};
+}
+
+readable_json!(TimeWindows, Keywords, Setters);
 
 /// A model read from consecutive columns named `prefix` + each field's
 /// name, in the order given: the struct literal names every field, so a
@@ -184,6 +203,68 @@ pub(crate) fn content(columns: &mut Columns<'_>, prefix: &str) -> Result<content
             created_at,
             updated_at,
             deleted_at,
+        }
+    )
+}
+
+/// A whole account from its columns in the entity's order, each named
+/// `prefix` + the column: the caller's own (`auth::resolve_caller`).
+pub(crate) fn user(columns: &mut Columns<'_>, prefix: &str) -> Result<user::Model, DbErr> {
+    read_model!(
+        columns,
+        prefix,
+        user::Model {
+            id,
+            handle,
+            display_name,
+            email,
+            password_hash,
+            birth_date,
+            role,
+            timezone,
+            locale,
+            verified,
+            verified_kind,
+            bio,
+            handle_changed_at,
+            handle_skeleton,
+            name_skeleton,
+            suspended_until,
+            banned_at,
+            age_check_required_at,
+            created_at,
+            updated_at,
+            deleted_at,
+        }
+    )
+}
+
+/// An account's settings from their columns in the entity's order, each
+/// named `prefix` + the column.
+pub(crate) fn settings(columns: &mut Columns<'_>, prefix: &str) -> Result<user_settings::Model, DbErr> {
+    read_model!(
+        columns,
+        prefix,
+        user_settings::Model {
+            user_id,
+            private_account,
+            personalized_feed,
+            comment_policy,
+            restricted_mode,
+            daily_limit_minutes,
+            weekend_limit_minutes,
+            search_enabled,
+            time_away,
+            blocked_keywords,
+            locked_by_guardian,
+            filter_unkind,
+            filter_keywords,
+            comments_limited_until,
+            updated_at,
+            wind_down_dismissed_at,
+            controls_set_by,
+            former_guardian_id,
+            guardian_left_at,
         }
     )
 }
