@@ -17,10 +17,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::content::with_columns;
 use crate::domain::Password;
 use crate::error::{AppError, AppResult};
-use crate::rows;
+use crate::rows::{self, with_columns};
 
 pub const ACCESS_TOKEN_TTL: Duration = Duration::minutes(15);
 pub const REFRESH_TOKEN_TTL: Duration = Duration::days(30);

@@ -323,21 +323,9 @@ async fn listed(
 /// The prefix of the joined author's columns ("author_id" is a content's own).
 pub(crate) const AUTHOR: &str = "joined_author_";
 
-/// Adds `columns` of a joined table to a statement, each named `prefix` +
-/// the column.
-pub(crate) fn with_columns<C: ColumnTrait>(
-    query: &mut sea_orm::sea_query::SelectStatement,
-    columns: impl IntoIterator<Item = C>,
-    prefix: &str,
-) {
-    for column in columns {
-        query.expr_as(Expr::col((column.entity_name(), column)), Alias::new(format!("{prefix}{}", column.as_str())));
-    }
-}
-
 /// Adds the joined author's public profile to a statement over `contents`.
 pub(crate) fn with_author_columns(query: &mut sea_orm::sea_query::SelectStatement) {
-    with_columns(query, user::Profile::COLUMNS, AUTHOR);
+    crate::rows::with_columns(query, user::Profile::COLUMNS, AUTHOR);
 }
 
 /// Each item's tag slugs, joined by commas (slugs have none), as a column

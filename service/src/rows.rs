@@ -1,6 +1,7 @@
-//! Listings' rows read by position. sea-orm's `FromQueryResult` looks every
-//! column up by its name, checks its type on every row, and formats an error
-//! for every NULL that `Option` then drops: two-fifths of the server's
+//! Listings' rows and the signed-in caller read by position. sea-orm's
+//! `FromQueryResult` looks every column up by its name, checks its type on
+//! every row, and formats an error for every NULL that `Option` then drops:
+//! two-fifths of the server's
 //! instructions for a page of twenty items with their authors
 //! (docs/measurements.md). Here a row's columns are read in their order;
 //! each column's name and type are checked the first time a result reads
@@ -10,9 +11,22 @@ use std::any::TypeId;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::user_settings::{Keywords, Setters, TimeWindows};
 use entity::{content, user, user_settings};
+use sea_orm::sea_query::{Alias, Expr, SelectStatement};
 use sea_orm::sqlx::{self, Column as _, Decode, Row as _, Type, TypeInfo as _, postgres::Postgres, sqlite::Sqlite};
-use sea_orm::{ActiveEnum, DbErr, QueryResult};
+use sea_orm::{ActiveEnum, ColumnTrait, DbErr, QueryResult};
 use uuid::Uuid;
+
+/// Adds `columns` of a table to a statement, each named `prefix` + the
+/// column, for `Columns::next` to read in that order.
+pub(crate) fn with_columns<C: ColumnTrait>(
+    query: &mut SelectStatement,
+    columns: impl IntoIterator<Item = C>,
+    prefix: &str,
+) {
+    for column in columns {
+        query.expr_as(Expr::col((column.entity_name(), column)), Alias::new(format!("{prefix}{}", column.as_str())));
+    }
+}
 
 /// Reads every row of a result with `read`, which takes each row's columns
 /// in the order the statement lists them.

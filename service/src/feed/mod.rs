@@ -39,10 +39,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::content::{AUTHOR, named_tags, search_terms, tag_slugs, with_author_columns, with_columns};
+use crate::content::{AUTHOR, named_tags, search_terms, tag_slugs, with_author_columns};
 use crate::error::{AppError, AppResult};
 use crate::policy::Access;
 use crate::policy::content::{ContentReads, follows, visible_contents_with_authors};
+use crate::rows::with_columns;
 use crate::screen_time;
 use crate::taxonomy::Taxonomy;
 use crate::text::fold;
