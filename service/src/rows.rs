@@ -1,11 +1,10 @@
 //! Listings' rows and the signed-in caller read by position. sea-orm's
 //! `FromQueryResult` looks every column up by its name, checks its type on
 //! every row, and formats an error for every NULL that `Option` then drops:
-//! two-fifths of the server's
-//! instructions for a page of twenty items with their authors
-//! (docs/measurements.md). Here a row's columns are read in their order;
-//! each column's name and type are checked the first time a result reads
-//! it, and every later row of the result shares them.
+//! two-fifths of the server's instructions for a page of twenty items with
+//! their authors (docs/measurements.md). Here a row's columns are read in
+//! their order; each column's name and type are checked the first time a
+//! result reads it, and every later row of the result shares them.
 use std::any::TypeId;
 
 use chrono::{DateTime, NaiveDate, Utc};
