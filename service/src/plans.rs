@@ -24,41 +24,47 @@ pub fn planned_once(backend: DatabaseBackend, statement: &impl StatementBuilder)
 }
 
 /// PostgreSQL's `$n` placeholders outside quoted text, with the `u64`
-/// values written in and the rest renumbered in order.
+/// values written in and the rest renumbered in order. The text between
+/// placeholders is copied in runs: the feed's statement is 10 kB, and
+/// copying it a character at a time was a twentieth of its request.
 fn counts_written_in(sql: &str, values: &[Value]) -> (String, Vec<Value>) {
+    let bytes = sql.as_bytes();
     let mut text = String::with_capacity(sql.len());
     let mut kept = Vec::with_capacity(values.len());
-    let mut quote: Option<char> = None;
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quote, c) {
-            (None, '\'' | '"') => quote = Some(c),
-            (Some(open), _) if c == open => quote = None,
-            (None, '$') if chars.peek().is_some_and(char::is_ascii_digit) => {
-                let mut digits = String::new();
-                while let Some(digit) = chars.next_if(char::is_ascii_digit) {
-                    digits.push(digit);
-                }
-                let value = digits.parse::<usize>().ok().and_then(|n| values.get(n.checked_sub(1)?));
-                match value {
-                    Some(Value::BigUnsigned(Some(count))) => text.push_str(&count.to_string()),
+    let mut quote: Option<u8> = None;
+    // `sql[..copied]` is in `text` already, rewritten.
+    let mut copied = 0;
+    let mut at = 0;
+    // Quotes and `$` are ASCII, never part of a multi-byte character, so
+    // every index where one is found is a character boundary.
+    while let Some(&byte) = bytes.get(at) {
+        at += 1;
+        match (quote, byte) {
+            (Some(open), _) if byte == open => quote = None,
+            (Some(_), _) => {}
+            (None, b'\'' | b'"') => quote = Some(byte),
+            (None, b'$') => {
+                let digits = bytes[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+                let number = &sql[at..at + digits];
+                let value = number.parse::<usize>().ok().and_then(|n| values.get(n.checked_sub(1)?));
+                let written = match value {
+                    Some(Value::BigUnsigned(Some(count))) => count.to_string(),
                     Some(value) => {
                         kept.push(value.clone());
-                        text.push('$');
-                        text.push_str(&kept.len().to_string());
+                        format!("${}", kept.len())
                     }
                     // Not a placeholder of this statement: left as it was.
-                    None => {
-                        text.push('$');
-                        text.push_str(&digits);
-                    }
-                }
-                continue;
+                    None => continue,
+                };
+                text.push_str(&sql[copied..at - 1]);
+                text.push_str(&written);
+                at += digits;
+                copied = at;
             }
-            _ => {}
+            (None, _) => {}
         }
-        text.push(c);
     }
+    text.push_str(&sql[copied..]);
     (text, kept)
 }
 
@@ -74,6 +80,17 @@ mod tests {
             counts_written_in(r#"SELECT "$1" FROM t WHERE a = $1 AND b = '$2' LIMIT $2) AND c = $3 LIMIT $4"#, &values);
         assert_eq!(sql, r#"SELECT "$1" FROM t WHERE a = $1 AND b = '$2' LIMIT 20) AND c = $2 LIMIT 5"#);
         assert_eq!(kept, vec![Value::from("a"), Value::from(7_i64)]);
+    }
+
+    #[test]
+    fn text_around_placeholders_is_kept_whole() {
+        let values = vec![Value::from("a"), Value::BigUnsigned(Some(5)), Value::from(true)];
+        let (sql, kept) = counts_written_in(
+            "SELECT 'ẩm $2', \"tên\" FROM t WHERE a = $1 AND b = $9 AND c = $ LIMIT $2 -- é $3",
+            &values,
+        );
+        assert_eq!(sql, "SELECT 'ẩm $2', \"tên\" FROM t WHERE a = $1 AND b = $9 AND c = $ LIMIT 5 -- é $2");
+        assert_eq!(kept, vec![Value::from("a"), Value::from(true)]);
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub(super) struct Fetched {
     pub(super) campaign: Option<campaign::Model>,
     pub(super) followed: bool,
     pub(super) liked: bool,
+    /// What the viewer learned of the author (0 when nothing or not
+    /// personalised).
+    pub(super) author_weight: f64,
     pub(super) tags: Vec<tag::Model>,
 }
 
@@ -62,6 +65,9 @@ pub(super) struct CandidateQuery<'a> {
     pub(super) taxonomy: &'a Taxonomy,
     pub(super) reads: &'a ContentReads,
     pub(super) viewer: Option<Uuid>,
+    /// The viewer whose weight for each candidate's author comes with it:
+    /// set when the feed is personalised.
+    pub(super) learned_by: Option<Uuid>,
     pub(super) pillar: Option<Pillar>,
     pub(super) served: &'a [Uuid],
     pub(super) strongest: Vec<String>,
@@ -255,24 +261,46 @@ impl CandidateQuery<'_> {
             },
         );
         query.expr_as(liked, Alias::new("liked"));
+        let taste = |column: author_taste::Column| match self.learned_by {
+            Some(_) => Expr::col((author_taste::Entity, column)),
+            None => Expr::val(Option::<f64>::None),
+        };
+        query.expr_as(taste(author_taste::Column::Fading), Alias::new("author_fading"));
+        query.expr_as(taste(author_taste::Column::Lasting), Alias::new("author_lasting"));
+        if let Some(viewer) = self.learned_by {
+            query.left_join(
+                author_taste::Entity,
+                Expr::col((author_taste::Entity, author_taste::Column::UserId)).eq(viewer).and(
+                    Expr::col((author_taste::Entity, author_taste::Column::AuthorId))
+                        .equals((content::Entity, content::Column::AuthorId)),
+                ),
+            );
+        }
         with_author_columns(&mut query);
         with_columns(&mut query, campaign::Column::iter(), CAMPAIGN);
         if let (Some(viewer), true) = (self.viewer, unseen) {
             query.with_cte(WithClause::new().cte(self.seen(viewer)).to_owned());
         }
         let rows = db.query_all_raw(planned_once(backend, &query)).await?;
+        let now = self.reads.scope().now();
         // In the order of the statement's columns; the campaign's come last.
         Ok(crate::rows::read_all(&rows, |columns| {
             let content = crate::rows::content(columns, "")?;
             let tags = named_tags(self.taxonomy, columns.next("", "tag_slugs")?);
             let followed = columns.next("", "followed")?;
             let liked = columns.next("", "liked")?;
+            let fading: Option<f64> = columns.next("", "author_fading")?;
+            let lasting: Option<f64> = columns.next("", "author_lasting")?;
+            let author_weight = match (fading, lasting) {
+                (Some(fading), Some(lasting)) => tastes::weight_at(fading, lasting, now),
+                _ => 0.0,
+            };
             let author = crate::rows::profile(columns, AUTHOR)?;
             let campaign = match content.campaign_id {
                 Some(_) => Some(campaign::Model::from_query_result(columns.row(), CAMPAIGN)?),
                 None => None,
             };
-            Ok(Fetched { content, tags, followed, liked, author, campaign })
+            Ok(Fetched { content, tags, followed, liked, author_weight, author, campaign })
         })?)
     }
 }

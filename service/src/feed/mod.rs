@@ -29,8 +29,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use entity::{
-    ContentStatus, FollowState, InteractionKind, Pillar, campaign, content, content_tag, follow, interaction, like,
-    tag, user,
+    ContentStatus, FollowState, InteractionKind, Pillar, author_taste, campaign, content, content_tag, follow,
+    interaction, like, tag, user,
 };
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, SelectStatement, UnionType};
 use sea_orm::{
@@ -218,6 +218,7 @@ pub async fn page(
     let query = CandidateQuery {
         reads: &reads,
         viewer: viewer.map(|v| v.user.id),
+        learned_by: profile.as_ref().and(personalised).map(|v| v.user.id),
         pillar: request.pillar,
         served: &served,
         strongest: strongest.clone(),
@@ -235,11 +236,12 @@ pub async fn page(
 
     let mut candidates: Vec<Candidate> = rows
         .into_iter()
-        .map(|Fetched { content, author, campaign, followed, liked, tags }| Candidate {
+        .map(|Fetched { content, author, campaign, followed, liked, author_weight, tags }| Candidate {
             tags,
             campaign,
             followed,
             liked,
+            author_weight,
             author,
             content,
             affinity: 0.0,
@@ -247,8 +249,8 @@ pub async fn page(
             score: 0.0,
         })
         .collect();
-    if let Some(profile) = &profile {
-        candidates.retain(|c| profile.authors.get(&c.content.author_id).is_none_or(|w| *w > VANISHED_AUTHOR));
+    if profile.is_some() {
+        candidates.retain(|c| c.author_weight > VANISHED_AUTHOR);
     }
     score(&mut candidates, profile.as_ref(), now);
     let mut popularity: Vec<f64> = candidates.iter().map(|c| c.popularity).collect();

@@ -1,4 +1,5 @@
-//! What the feed has learned of a viewer: a weight per tag and per author.
+//! What the feed has learned of a viewer: a weight per tag, and whether it
+//! knows any authors.
 use super::*;
 
 /// The viewer's tastes, learnt from their signals.
@@ -8,7 +9,9 @@ pub(super) struct Profile {
     /// The faded weight of the signals against each tag (swipes, early
     /// exits, "not interested"), which the net weight in `tags` hides.
     pub(super) against: HashMap<String, f64>,
-    pub(super) authors: HashMap<Uuid, f64>,
+    /// Whether the viewer has a weight for any author; each candidate
+    /// brings its own author's (`Candidate::author_weight`).
+    pub(super) knows_authors: bool,
     /// Tags whose weight came from searches rather than watching.
     pub(super) searched: HashSet<String>,
     /// How many of the viewer's signals were for each tag.
@@ -20,7 +23,7 @@ pub(super) struct Profile {
 impl Profile {
     /// Whether the viewer has taught the feed nothing yet.
     pub(super) fn is_empty(&self) -> bool {
-        self.tags.is_empty() && self.authors.is_empty()
+        self.tags.is_empty() && !self.knows_authors
     }
 
     /// The learned tastes, strongest first.

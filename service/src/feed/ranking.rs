@@ -8,6 +8,8 @@ pub(super) struct Candidate {
     pub(super) followed: bool,
     pub(super) liked: bool,
     pub(super) author: user::Profile,
+    /// What the viewer learned of the author.
+    pub(super) author_weight: f64,
     pub(super) campaign: Option<campaign::Model>,
     pub(super) affinity: f64,
     pub(super) popularity: f64,
@@ -42,8 +44,7 @@ pub(super) fn score(candidates: &mut [Candidate], profile: Option<&Profile>, now
             let weights: Vec<f64> = c.tags.iter().map(|t| p.weight(t)).collect();
             let best = weights.iter().copied().reduce(f64::max).unwrap_or(0.0);
             let tags = best + OTHER_TAGS * (weights.iter().sum::<f64>() - best);
-            let author = p.authors.get(&c.content.author_id).copied().unwrap_or(0.0);
-            tags + author + if c.followed { 3.0 } else { 0.0 }
+            tags + c.author_weight + if c.followed { 3.0 } else { 0.0 }
         });
         c.score = 2.0 * c.affinity + 0.5 * c.popularity + 0.5 * freshness + campaign;
         if profile.is_none() {

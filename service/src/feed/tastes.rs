@@ -193,11 +193,11 @@ fn summed(table: impl sea_orm::sea_query::IntoIden, column: &'static str) -> Exp
     Expr::col((table, Alias::new(column))).add(Expr::cust(format!("excluded.{column}")))
 }
 
-/// One learned weight: a tag's (`tag_slug` set) or an author's (`author_id` set).
+/// One learned tag weight; a row without a tag says that the viewer has
+/// learned weights for authors too.
 #[derive(Debug)]
 struct Learned {
     tag_slug: Option<String>,
-    author_id: Option<Uuid>,
     fading: f64,
     lasting: f64,
     against: f64,
@@ -205,12 +205,14 @@ struct Learned {
     searched: bool,
 }
 
-/// The viewer's tag and author weights, one `UNION ALL` of both tables.
+/// The viewer's tag weights and, as one more row, whether they have any
+/// author's. The authors' weights come with the candidates
+/// (`CandidateQuery::fetch`): a long history holds hundreds of authors, a
+/// page needs a few dozen.
 fn learned(viewer: Uuid) -> SelectStatement {
     let mut tags = Query::select()
-        .column(tag_taste::Column::TagSlug)
-        .expr_as(Expr::val(Option::<Uuid>::None), Alias::new("author_id"))
         .columns([
+            tag_taste::Column::TagSlug,
             tag_taste::Column::Fading,
             tag_taste::Column::Lasting,
             tag_taste::Column::Against,
@@ -221,16 +223,24 @@ fn learned(viewer: Uuid) -> SelectStatement {
         .and_where(Expr::col(tag_taste::Column::UserId).eq(viewer))
         .to_owned();
     let authors = Query::select()
-        .expr(Expr::val(Option::<String>::None))
-        .columns([author_taste::Column::AuthorId, author_taste::Column::Fading, author_taste::Column::Lasting])
-        .expr(Expr::val(0.0_f64))
-        .expr(Expr::val(0_i32))
-        .expr(Expr::val(false))
+        .column(author_taste::Column::AuthorId)
         .from(author_taste::Entity)
         .and_where(Expr::col(author_taste::Column::UserId).eq(viewer))
         .to_owned();
-    tags.union(UnionType::All, authors);
+    let knows_authors = Query::select()
+        .expr(Expr::val(Option::<String>::None))
+        .exprs([Expr::val(0.0_f64), Expr::val(0.0_f64), Expr::val(0.0_f64)])
+        .expr(Expr::val(0_i32))
+        .expr(Expr::val(false))
+        .and_where(Expr::exists(authors))
+        .to_owned();
+    tags.union(UnionType::All, knows_authors);
     tags
+}
+
+/// What a weight stored as `fading` and `lasting` is worth at `now`.
+pub(super) fn weight_at(fading: f64, lasting: f64, now: DateTime<Utc>) -> f64 {
+    fading / scale(now) + lasting
 }
 
 /// The viewer's learned weights, as of `now`.
@@ -240,34 +250,28 @@ pub(super) async fn load(
     tags: &[tag::Model],
     now: DateTime<Utc>,
 ) -> AppResult<Profile> {
-    let fade = 1.0 / scale(now);
     let mut profile = Profile::default();
-    // Read by position: every row has a NULL (its tag or its author), which
-    // sea-orm's reading by name would format an error string for.
+    // Read by position: the authors' row has a NULL, which sea-orm's
+    // reading by name would format an error string for.
     let rows = db.query_all(&learned(viewer)).await?;
     let learned = crate::rows::read_all(&rows, |columns| {
         crate::rows::read_model!(
             columns,
             "",
-            Learned { tag_slug, author_id, fading, lasting, against, positive_signals, searched }
+            Learned { tag_slug, fading, lasting, against, positive_signals, searched }
         )
     })?;
     for row in learned {
-        let weight = row.fading * fade + row.lasting;
-        match (row.tag_slug, row.author_id) {
-            (Some(slug), _) => {
-                if row.searched {
-                    profile.searched.insert(slug.clone());
-                }
-                profile.against.insert(slug.clone(), row.against * fade);
-                profile.positive.insert(slug.clone(), row.positive_signals);
-                profile.tags.insert(slug, weight);
-            }
-            (None, Some(author)) => {
-                profile.authors.insert(author, weight);
-            }
-            (None, None) => {}
+        let Some(slug) = row.tag_slug else {
+            profile.knows_authors = true;
+            continue;
+        };
+        if row.searched {
+            profile.searched.insert(slug.clone());
         }
+        profile.against.insert(slug.clone(), weight_at(row.against, 0.0, now));
+        profile.positive.insert(slug.clone(), row.positive_signals);
+        profile.tags.insert(slug, weight_at(row.fading, row.lasting, now));
     }
     // Strongest first, so each pillar keeps its strongest taste.
     for slug in profile.strongest_tags().iter().rev() {
