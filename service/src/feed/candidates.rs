@@ -128,13 +128,35 @@ impl CandidateQuery<'_> {
         CommonTableExpression::new().query(seen).table_name(Alias::new(SEEN)).to_owned()
     }
 
-    /// Leaves out what this walk served already. Always MAX_SERVED ids,
-    /// padded with the nil id, so the statement's text is the same on every
-    /// page and PostgreSQL can keep its plan.
-    fn not_served(&self, select: sea_orm::Select<content::Entity>) -> sea_orm::Select<content::Entity> {
-        let mut served = self.served[self.served.len().saturating_sub(MAX_SERVED)..].to_vec();
-        served.resize(MAX_SERVED, Uuid::nil());
-        select.filter(content::Column::Id.is_not_in(served))
+    /// Leaves out what this walk served already (at most MAX_SERVED ids). The
+    /// statement's text is the same however many there are, so PostgreSQL
+    /// keeps its plan: there they are one `uuid[]` value (written as text,
+    /// which SeaORM binds without its array feature); SQLite gets always
+    /// MAX_SERVED ids, padded with the nil id.
+    fn not_served(
+        &self,
+        backend: DatabaseBackend,
+        select: sea_orm::Select<content::Entity>,
+    ) -> sea_orm::Select<content::Entity> {
+        let served = &self.served[self.served.len().saturating_sub(MAX_SERVED)..];
+        let id = Expr::col((content::Entity, content::Column::Id));
+        match backend {
+            DatabaseBackend::Postgres => {
+                let ids: Vec<String> = served.iter().map(Uuid::to_string).collect();
+                let array = format!("{{{}}}", ids.join(","));
+                // A subquery, read once into a hash: `<> ALL(…)` would parse
+                // the array again for every row (2 ms for 100 ids and 70 rows).
+                select.filter(Expr::cust_with_exprs(
+                    "$1 NOT IN (SELECT unnest(CAST($2 AS uuid[])))",
+                    [id, Expr::val(array)],
+                ))
+            }
+            _ => {
+                let mut padded = served.to_vec();
+                padded.resize(MAX_SERVED, Uuid::nil());
+                select.filter(id.is_not_in(padded))
+            }
+        }
     }
 
     /// `limit` ids of items with one of `slugs` (any tag when empty), from
@@ -177,7 +199,7 @@ impl CandidateQuery<'_> {
         // an anonymous walk needs each source to skip it.
         let base = || match self.viewer {
             Some(_) => self.base(unseen),
-            None => self.not_served(self.base(unseen)),
+            None => self.not_served(backend, self.base(unseen)),
         };
         let newest = |s: sea_orm::Select<content::Entity>| s.order_by_desc(content::Column::CreatedAt);
         let popular = |s: sea_orm::Select<content::Entity>| s.order_by_desc(content::Column::LikeCount);
@@ -232,7 +254,7 @@ impl CandidateQuery<'_> {
     pub(super) async fn fetch(&self, db: &impl ConnectionTrait, unseen: bool) -> AppResult<Vec<Fetched>> {
         let backend = db.get_database_backend();
         let mut query = self
-            .not_served(self.narrowed(visible_contents_with_authors(self.reads), unseen))
+            .not_served(backend, self.narrowed(visible_contents_with_authors(self.reads), unseen))
             .filter(content::Column::Id.in_subquery(self.sources(backend, unseen)))
             .order_by_desc(content::Column::CreatedAt)
             .into_query();
