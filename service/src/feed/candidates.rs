@@ -30,8 +30,8 @@ pub(super) struct Fetched {
     pub(super) campaign: Option<campaign::Model>,
     pub(super) followed: bool,
     pub(super) liked: bool,
-    /// What the viewer learned of the author (0 when nothing or not
-    /// personalised).
+    /// What the viewer learned of the author: 0 when nothing, and when the
+    /// query has no `learned_by`.
     pub(super) author_weight: f64,
     pub(super) tags: Vec<tag::Model>,
 }
@@ -66,7 +66,7 @@ pub(super) struct CandidateQuery<'a> {
     pub(super) reads: &'a ContentReads,
     pub(super) viewer: Option<Uuid>,
     /// The viewer whose weight for each candidate's author comes with it:
-    /// set when the feed is personalised.
+    /// set when the feed is personalised and has learned something.
     pub(super) learned_by: Option<Uuid>,
     pub(super) pillar: Option<Pillar>,
     pub(super) served: &'a [Uuid],
@@ -304,7 +304,7 @@ impl CandidateQuery<'_> {
             query.with_cte(WithClause::new().cte(self.seen(viewer)).to_owned());
         }
         let rows = db.query_all_raw(planned_once(backend, &query)).await?;
-        let now = self.reads.scope().now();
+        let fade = tastes::fade(self.reads.scope().now());
         // In the order of the statement's columns; the campaign's come last.
         Ok(crate::rows::read_all(&rows, |columns| {
             let content = crate::rows::content(columns, "")?;
@@ -314,7 +314,7 @@ impl CandidateQuery<'_> {
             let fading: Option<f64> = columns.next("", "author_fading")?;
             let lasting: Option<f64> = columns.next("", "author_lasting")?;
             let author_weight = match (fading, lasting) {
-                (Some(fading), Some(lasting)) => tastes::weight_at(fading, lasting, now),
+                (Some(fading), Some(lasting)) => fading * fade + lasting,
                 _ => 0.0,
             };
             let author = crate::rows::profile(columns, AUTHOR)?;

@@ -5,9 +5,10 @@
 //!    tags and author as it is recorded (long watches up, quick ones and
 //!    swipes down, likes and shares up, NOT_INTERESTED strongly and lastingly
 //!    down), halved every two weeks; searches add weight to the tags they
-//!    name (`tastes`). The feed reads those few rows.
+//!    name (`tastes`). The feed reads the tags' few rows; each candidate
+//!    brings the weight of its own author.
 //! 2. **Candidates**: one SQL statement gathers a few hundred visible, unseen
-//!    items with their tags: a slice across the whole catalogue, a sample of
+//!    items with their tags and the viewer's weight for their authors: a slice across the whole catalogue, a sample of
 //!    each learned taste, one of the unmet tags next to them, the newest from
 //!    followed authors and the running campaign, the most liked and the
 //!    newest overall.
@@ -218,6 +219,8 @@ pub async fn page(
     let query = CandidateQuery {
         reads: &reads,
         viewer: viewer.map(|v| v.user.id),
+        // With the profile, so that the authors' weights come exactly when
+        // ranking and the vanishing of authors below use them.
         learned_by: profile.as_ref().and(personalised).map(|v| v.user.id),
         pillar: request.pillar,
         served: &served,

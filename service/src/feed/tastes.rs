@@ -238,9 +238,9 @@ fn learned(viewer: Uuid) -> SelectStatement {
     tags
 }
 
-/// What a weight stored as `fading` and `lasting` is worth at `now`.
-pub(super) fn weight_at(fading: f64, lasting: f64, now: DateTime<Utc>) -> f64 {
-    fading / scale(now) + lasting
+/// What a stored fading weight is multiplied by to be worth its value at `now`.
+pub(super) fn fade(now: DateTime<Utc>) -> f64 {
+    1.0 / scale(now)
 }
 
 /// The viewer's learned weights, as of `now`.
@@ -250,6 +250,7 @@ pub(super) async fn load(
     tags: &[tag::Model],
     now: DateTime<Utc>,
 ) -> AppResult<Profile> {
+    let fade = fade(now);
     let mut profile = Profile::default();
     // Read by position: the authors' row has a NULL, which sea-orm's
     // reading by name would format an error string for.
@@ -269,9 +270,9 @@ pub(super) async fn load(
         if row.searched {
             profile.searched.insert(slug.clone());
         }
-        profile.against.insert(slug.clone(), weight_at(row.against, 0.0, now));
+        profile.against.insert(slug.clone(), row.against * fade);
         profile.positive.insert(slug.clone(), row.positive_signals);
-        profile.tags.insert(slug, weight_at(row.fading, row.lasting, now));
+        profile.tags.insert(slug, row.fading * fade + row.lasting);
     }
     // Strongest first, so each pillar keeps its strongest taste.
     for slug in profile.strongest_tags().iter().rev() {
