@@ -427,6 +427,23 @@ async fn a_taste_that_runs_out_leads_to_its_neighbours() {
 
 #[tokio::test]
 async fn not_interested_makes_an_author_vanish_from_the_feed() {
+    not_interested_author_vanishes(false).await;
+}
+
+/// Items without tags teach the feed only of their authors: such a viewer
+/// has weights for authors and none for tags, and the feed still knows
+/// them (the tastes' statement says so in a row of its own; the weights
+/// come with each candidate).
+#[tokio::test]
+async fn an_author_marked_not_interested_stays_gone_when_no_tag_is_learned() {
+    not_interested_author_vanishes(true).await;
+}
+
+/// A viewer marks the first item NOT_INTERESTED; its author is gone from
+/// the next five pages. With `forget_tags`, the weights that taught the
+/// item's tags are deleted first.
+async fn not_interested_author_vanishes(forget_tags: bool) {
+    use sea_orm::{ColumnTrait, QueryFilter};
     for backend in backends() {
         let app = TestApp::spawn(backend, |_| {}).await;
         catalogue(&app, 4, 3).await;
@@ -435,6 +452,15 @@ async fn not_interested_makes_an_author_vanish_from_the_feed() {
         let first = &edges(&page)[0];
         let author = first["node"]["author"]["handle"].as_str().unwrap().to_owned();
         ok(&app.interact(&token, first["node"]["id"].as_str().unwrap(), "NOT_INTERESTED", None).await);
+        if forget_tags {
+            let viewer = app.find_user("picky").await.id;
+            let forgotten = entity::tag_taste::Entity::delete_many()
+                .filter(entity::tag_taste::Column::UserId.eq(viewer))
+                .exec(&app.state.db)
+                .await
+                .unwrap();
+            assert!(forgotten.rows_affected > 0, "the item's tags were learned");
+        }
         let mut after: Option<String> = None;
         for _ in 0..5 {
             let page = feed(&app, Some(&token), 10, after.as_deref()).await;
