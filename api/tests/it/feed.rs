@@ -473,6 +473,52 @@ async fn not_interested_author_vanishes(forget_tags: bool) {
     }
 }
 
+/// Two creators post alike items (one tag, none yet seen), the unmet one's
+/// always a minute newer: only the weight learned for the creator the
+/// viewer watched to the end can put that creator's items first.
+#[tokio::test]
+async fn a_creator_watched_to_the_end_comes_before_one_never_met() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, |_| {}).await;
+        let db = &app.state.db;
+        let creators = sign_up_creators(&app, "twin", 2).await;
+        let tags = tag::Entity::find().all(db).await.unwrap();
+        let now = app.clock_now();
+        for k in 0..6 {
+            for (creator, older) in [(&creators[0], 1), (&creators[1], 0)] {
+                let new = NewContent {
+                    title: format!("{} #{k}", creator.handle),
+                    caption: "Một video".into(),
+                    language: "vi".into(),
+                    media_url: format!("https://media.example.com/{}-{k}.mp4", creator.handle),
+                    duration_seconds: 30,
+                    audience: Audience::General,
+                    tag_slugs: vec![tags[0].slug.clone()],
+                    campaign_slug: None,
+                };
+                let created = now - Duration::hours(k) - Duration::minutes(older);
+                publish(db, creator, new, std::slice::from_ref(&tags[0]), None, created).await.unwrap();
+            }
+        }
+        let token = app.token_for("fan").await;
+        let first = feed(&app, Some(&token), 10, None).await;
+        let mut watched = 0;
+        for edge in nonempty(&first).iter().filter(|e| e["node"]["author"]["handle"] == "twin00") {
+            let id = edge["node"]["id"].as_str().unwrap();
+            ok(&app.interact(&token, id, "VIEW", Some(60_000)).await);
+            ok(&app.interact(&token, id, "LIKE", None).await);
+            watched += 1;
+        }
+        assert!(watched > 0, "the first page shows the creator to watch: {first}");
+        app.clock.advance(Duration::minutes(3));
+        let next = feed(&app, Some(&token), 10, first["pageInfo"]["endCursor"].as_str()).await;
+        let authors: Vec<&str> =
+            nonempty(&next).iter().map(|e| e["node"]["author"]["handle"].as_str().unwrap()).collect();
+        assert_eq!(authors.first(), Some(&"twin00"), "the watched creator comes first: {authors:?}");
+        assert!(authors.contains(&"twin01"), "the unmet creator is still shown: {authors:?}");
+    }
+}
+
 #[tokio::test]
 async fn the_pillar_filter_keeps_to_its_pillar() {
     for backend in backends() {
