@@ -8,10 +8,10 @@
 //!    name (`tastes`). The feed reads the tags' few rows; each candidate
 //!    brings the weight of its own author.
 //! 2. **Candidates**: one SQL statement gathers a few hundred visible, unseen
-//!    items with their tags and the viewer's weight for their authors: a slice across the whole catalogue, a sample of
-//!    each learned taste, one of the unmet tags next to them, the newest from
-//!    followed authors and the running campaign, the most liked and the
-//!    newest overall.
+//!    items with their tags and the viewer's weight for their authors: a
+//!    slice across the whole catalogue, a sample of each learned taste, one
+//!    of the unmet tags next to them, the newest from followed authors and
+//!    the running campaign, the most liked and the newest overall.
 //! 3. **Ranking** blends affinity with popularity, freshness and the campaign.
 //!    An item is worth its best tag to the viewer (a food video also tagged
 //!    travel is still a food video), plus a little of its other tags. A tag
