@@ -8,7 +8,7 @@ use entity::{Audience, tag};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -443,7 +443,6 @@ async fn an_author_marked_not_interested_stays_gone_when_no_tag_is_learned() {
 /// the next five pages. With `forget_tags`, the weights that taught the
 /// item's tags are deleted first.
 async fn not_interested_author_vanishes(forget_tags: bool) {
-    use sea_orm::{ColumnTrait, QueryFilter};
     for backend in backends() {
         let app = TestApp::spawn(backend, |_| {}).await;
         catalogue(&app, 4, 3).await;
@@ -479,7 +478,6 @@ async fn not_interested_author_vanishes(forget_tags: bool) {
 /// freshness that ranks them last when the weight is ignored.
 #[tokio::test]
 async fn a_creator_watched_and_liked_comes_before_a_newer_one_never_met() {
-    use sea_orm::{ColumnTrait, QueryFilter};
     for backend in backends() {
         let app = TestApp::spawn(backend, |_| {}).await;
         let db = &app.state.db;
@@ -652,7 +650,7 @@ async fn a_page_with_its_authors_is_one_statement_and_the_feed_at_most_four() {
 /// A viewer's weights, tag rows then author rows: (slug or author id,
 /// [fading, lasting, against], searched).
 async fn learned(app: &TestApp, viewer: uuid::Uuid) -> Vec<(String, [f64; 3], bool)> {
-    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    use sea_orm::QueryOrder;
     let db = &app.state.db;
     let mut rows: Vec<(String, [f64; 3], bool)> = entity::tag_taste::Entity::find()
         .filter(entity::tag_taste::Column::UserId.eq(viewer))
@@ -719,7 +717,6 @@ async fn weights_kept_as_signals_arrive_equal_those_relearned_from_history() {
 
         // History from before the weights were kept: the start-up job learns
         // them once, and leaves learned weights alone.
-        use sea_orm::EntityTrait;
         entity::tag_taste::Entity::delete_many().exec(&app.state.db).await.unwrap();
         entity::author_taste::Entity::delete_many().exec(&app.state.db).await.unwrap();
         assert!(api::service::feed::tastes::learn_what_is_missing(&app.state.db).await.unwrap());
