@@ -6,13 +6,19 @@
 # It starts the given binary with the anonymous cache off and the per-address
 # limit lifted, signs one adult up (sign_up.py), then alternates the two pages
 # under wrk (2 s to warm, then the measured run) and reads utime and stime
-# from /proc: the server's process, every PostgreSQL backend connected to the
-# database (the server's pool; nothing else should use the database during
-# the run), and /proc/stat for the machine (busy and idle, per request).
+# from /proc: the server's process, and each PostgreSQL backend connected to
+# the database, per backend so that one ending mid-run takes nothing away
+# (parallel workers do not name their database and are not counted: the
+# page's statements run without them here). "busy" is the machine's user,
+# system and interrupt time, wrk's own included; "idle" is idle and iowait.
+# Nothing else should use the machine or the database during the run. Every
+# answer must carry the full page: an error (a limit, an expired token) is
+# cheap, comes with HTTP 200, and would flatter the figures.
 #
-# Usage (from the project root, after a release build and a filled database):
+# Usage (from the project root, after a release build and a filled database
+# on this machine):
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/trustfeed_scale bench/cpu_per_request.sh [target/release/api]
-# Needs: wrk, python3. Linux only (/proc).
+# Needs: wrk, curl, pgrep, python3. Linux only (/proc).
 set -euo pipefail
 url=${DATABASE_URL:?set DATABASE_URL to a filled PostgreSQL database}
 bin=${1:-target/release/api}
@@ -20,10 +26,10 @@ conns=${BENCH_CONNECTIONS:-16}
 secs=${BENCH_SECONDS:-6}
 rounds=${BENCH_ROUNDS:-2}
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
-for tool in wrk python3; do command -v $tool >/dev/null || { echo "missing: $tool"; exit 1; }; done
+for tool in wrk curl pgrep python3; do command -v $tool >/dev/null || { echo "missing: $tool"; exit 1; }; done
 [ -x "$bin" ] || { echo "no binary at $bin (cargo build --release -p api)"; exit 1; }
-database=${url##*/}
-database=${database%%\?*}
+database=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.urlparse(sys.argv[1]).path.lstrip("/"))' "$url")
+[ -n "$database" ] || { echo "DATABASE_URL names no database"; exit 1; }
 work=$(mktemp -d)
 server=
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
@@ -34,48 +40,77 @@ DATABASE_URL="$url" LISTEN_ADDR="127.0.0.1:$port" APP_ENV=development SEED_DEMO=
   ANON_RATE_LIMIT_PER_MINUTE=100000000 ANON_CACHE_SECONDS=0 "$bin" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
-token=$(python3 "$here/sign_up.py" "http://127.0.0.1:$port/graphql")
+curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "the server did not start:"; cat "$work/server.log"; exit 1; }
+graphql="http://127.0.0.1:$port/graphql"
+token=$(python3 "$here/sign_up.py" "$graphql")
 
+body='{"query":"{ contents(first:20){ edges{ node{ id title author{ handle } tags{ slug } } } } }"}'
 for page in anonymous signed; do
   {
     echo 'wrk.method = "POST"'
-    echo 'wrk.body = [[{"query":"{ contents(first:20){ edges{ node{ id title author{ handle } tags{ slug } } } } }"}]]'
+    echo "wrk.body = [[$body]]"
     echo 'wrk.headers["Content-Type"] = "application/json"'
     [ $page = signed ] && echo "wrk.headers[\"Authorization\"] = \"Bearer $token\""
   } >"$work/$page.lua"
 done
 
-# Both pages must answer with data: an error (a limit, an expired token) is cheap and would flatter the figures.
-query='{"query":"{ contents(first:20){ edges{ node{ id title author{ handle } tags{ slug } } } } }"}'
-for auth in "" "Authorization: Bearer $token"; do
-  answer=$(curl -s -H 'Content-Type: application/json' ${auth:+-H "$auth"} -d "$query" "http://127.0.0.1:$port/graphql")
-  grep -q '"edges"' <<<"$answer" && ! grep -q '"errors"' <<<"$answer" || { echo "the page did not answer: $answer"; exit 1; }
-done
+# The page answers with its 20 items and no error, for this page's caller.
+answers() {
+  local auth=()
+  [ "$1" = signed ] && auth=(-H "Authorization: Bearer $token")
+  curl -s -H 'Content-Type: application/json' "${auth[@]}" -d "$body" "$graphql" | python3 -c '
+import json, sys
+answer = json.load(sys.stdin)
+edges = ((answer.get("data") or {}).get("contents") or {}).get("edges") or []
+sys.exit(0 if len(edges) == 20 and not answer.get("errors") else f"the page did not answer: {answer}")'
+}
 
-# Clock ticks of the server, of the database's backends, and the machine's busy and idle.
+# "pid ticks" of every backend on the database, then "server busy idle".
 ticks() {
-  local backends=0 p
+  local p
   for p in $(pgrep -f "postgres: .* $database " || true); do
-    backends=$((backends + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    awk -v pid="$p" '{print "backend", pid, $14 + $15}' "/proc/$p/stat" 2>/dev/null || true
   done
-  echo "$(awk '{print $14 + $15}' "/proc/$server/stat") $backends $(awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)"
+  kill -0 "$server" 2>/dev/null || { echo "the server stopped:" >&2; cat "$work/server.log" >&2; exit 1; }
+  echo "machine $(awk '{print $14 + $15}' "/proc/$server/stat") $(awk '/^cpu /{print $2+$3+$4+$7+$8, $5+$6}' /proc/stat)"
 }
 
 echo "page: req/s; CPU per request in ms: server, PostgreSQL, machine busy, machine idle"
 for round in $(seq 1 "$rounds"); do
   for page in anonymous signed; do
-    wrk -t2 -c"$conns" -d2s -s "$work/$page.lua" "http://127.0.0.1:$port/graphql" >/dev/null
-    before=$(ticks)
-    out=$(wrk -t2 -c"$conns" -d"${secs}s" -s "$work/$page.lua" "http://127.0.0.1:$port/graphql")
-    after=$(ticks)
-    grep -q "Non-2xx" <<<"$out" && { echo "$page: some answers were HTTP errors"; exit 1; }
-    python3 - "$page" "$round" "$(getconf CLK_TCK)" "$before" "$after" "$out" <<'EOF'
+    answers $page
+    wrk -t2 -c"$conns" -d2s -s "$work/$page.lua" "$graphql" >/dev/null
+    ticks >"$work/before"
+    out=$(wrk -t2 -c"$conns" -d"${secs}s" -s "$work/$page.lua" "$graphql")
+    ticks >"$work/after"
+    answers $page
+    grep -qE "Non-2xx|Socket errors" <<<"$out" && { echo "$page: wrk saw errors:"; echo "$out"; exit 1; }
+    python3 - "$page" "$round" "$(getconf CLK_TCK)" "$work/before" "$work/after" "$out" <<'EOF'
 import re, sys
 page, round_, hz, before, after, out = sys.argv[1:]
+
+def read(path):
+    backends, machine = {}, None
+    for line in open(path):
+        kind, *fields = line.split()
+        if kind == "backend":
+            backends[fields[0]] = int(fields[1])
+        else:
+            machine = [int(f) for f in fields]
+    return backends, machine
+
+(b0, m0), (b1, m1) = read(before), read(after)
+if not b1:
+    sys.exit("no PostgreSQL backend is connected to the database; is it on this machine?")
 n = int(re.search(r"(\d+) requests in", out).group(1))
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-ms = [(a - b) * 1000 / int(hz) / n for a, b in zip(map(int, after.split()), map(int, before.split()))]
-print(f"round {round_} {page}: {rps:.0f} req/s; server {ms[0]:.3f}, PostgreSQL {ms[1]:.3f}, busy {ms[2]:.3f}, idle {ms[3]:.3f}")
+# A backend that started mid-run counts from zero; one that ended is left out.
+postgres = sum(t - b0.get(pid, 0) for pid, t in b1.items())
+def ms(ticks):
+    return ticks * 1000 / int(hz) / n
+
+server, busy, idle = (ms(a - b) for a, b in zip(m1, m0))
+print(f"round {round_} {page}: {rps:.0f} req/s; server {server:.3f}, PostgreSQL {ms(postgres):.3f}, busy {busy:.3f}, idle {idle:.3f}")
 EOF
   done
 done
