@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Where a browsed page's CPU goes: the server's, PostgreSQL's and the whole
 # machine's CPU time per request, for the anonymous page with the cache off
-# and for the same page signed in (throughput.sh's tf_nocache and tf_signed).
+# (throughput.sh's tf_nocache) and for the same page signed in (its
+# tf_signed, which the cache never answers either).
 #
 # It starts the given binary with the anonymous cache off and the per-address
 # limit lifted, signs one adult up (sign_up.py), then alternates the two pages
@@ -9,11 +10,12 @@
 # from /proc: the server's process, and each PostgreSQL backend connected to
 # the database, per backend so that one ending mid-run takes nothing away
 # (parallel workers do not name their database and are not counted: the
-# page's statements run without them here). "busy" is the machine's user,
-# system and interrupt time, wrk's own included; "idle" is idle and iowait.
-# Nothing else should use the machine or the database during the run. Every
-# answer must carry the full page: an error (a limit, an expired token) is
-# cheap, comes with HTTP 200, and would flatter the figures.
+# page's statements run without them here); one that ends mid-run loses its
+# CPU from the sum, one that starts counts in full. "busy" is the machine's
+# user, nice, system and interrupt time, wrk's own included; "idle" is idle
+# and iowait. Nothing else should use the machine or the database during the
+# run. Every answer wrk gets must be the full page: an error (a limit, an
+# expired token) is cheap, comes with HTTP 200, and would flatter the figures.
 #
 # Usage (from the project root, after a release build and a filled database
 # on this machine):
@@ -32,7 +34,11 @@ database=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.urlparse(sys
 [ -n "$database" ] || { echo "DATABASE_URL names no database"; exit 1; }
 work=$(mktemp -d)
 server=
-cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
+cleanup() {
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+fail() { echo "$@" >&2; exit 1; }
 trap cleanup EXIT
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -40,7 +46,7 @@ DATABASE_URL="$url" LISTEN_ADDR="127.0.0.1:$port" APP_ENV=development SEED_DEMO=
   ANON_RATE_LIMIT_PER_MINUTE=100000000 ANON_CACHE_SECONDS=0 "$bin" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
-curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "the server did not start:"; cat "$work/server.log"; exit 1; }
+curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || fail "the server did not start: $(cat "$work/server.log")"
 graphql="http://127.0.0.1:$port/graphql"
 token=$(python3 "$here/sign_up.py" "$graphql")
 
@@ -51,6 +57,11 @@ for page in anonymous signed; do
     echo "wrk.body = [[$body]]"
     echo 'wrk.headers["Content-Type"] = "application/json"'
     [ $page = signed ] && echo "wrk.headers[\"Authorization\"] = \"Bearer $token\""
+    echo 'response = function(status, headers, body)'
+    echo '  if status ~= 200 or string.find(body, [["errors"]], 1, true) or not string.find(body, [["edges"]], 1, true) then'
+    echo '    io.stderr:write("bad answer " .. status .. " " .. string.sub(body, 1, 200) .. "\n")'
+    echo '  end'
+    echo 'end'
   } >"$work/$page.lua"
 done
 
@@ -58,7 +69,7 @@ done
 answers() {
   local auth=()
   [ "$1" = signed ] && auth=(-H "Authorization: Bearer $token")
-  curl -s -H 'Content-Type: application/json' "${auth[@]}" -d "$body" "$graphql" | python3 -c '
+  curl -s --max-time 10 -H 'Content-Type: application/json' "${auth[@]}" -d "$body" "$graphql" | python3 -c '
 import json, sys
 answer = json.load(sys.stdin)
 edges = ((answer.get("data") or {}).get("contents") or {}).get("edges") or []
@@ -68,10 +79,10 @@ sys.exit(0 if len(edges) == 20 and not answer.get("errors") else f"the page did 
 # "pid ticks" of every backend on the database, then "server busy idle".
 ticks() {
   local p
-  for p in $(pgrep -f "postgres: .* $database " || true); do
+  for p in $(pgrep -f "postgres: .* $(sed 's/[][\.*^$+?(){}|]/\\&/g' <<<"$database") " || true); do
     awk -v pid="$p" '{print "backend", pid, $14 + $15}' "/proc/$p/stat" 2>/dev/null || true
   done
-  kill -0 "$server" 2>/dev/null || { echo "the server stopped:" >&2; cat "$work/server.log" >&2; exit 1; }
+  kill -0 "$server" 2>/dev/null || fail "the server stopped: $(cat "$work/server.log")"
   echo "machine $(awk '{print $14 + $15}' "/proc/$server/stat") $(awk '/^cpu /{print $2+$3+$4+$7+$8, $5+$6}' /proc/stat)"
 }
 
@@ -79,12 +90,13 @@ echo "page: req/s; CPU per request in ms: server, PostgreSQL, machine busy, mach
 for round in $(seq 1 "$rounds"); do
   for page in anonymous signed; do
     answers $page
-    wrk -t2 -c"$conns" -d2s -s "$work/$page.lua" "$graphql" >/dev/null
+    wrk -t2 -c"$conns" -d2s -s "$work/$page.lua" "$graphql" >/dev/null 2>"$work/bad"
     ticks >"$work/before"
-    out=$(wrk -t2 -c"$conns" -d"${secs}s" -s "$work/$page.lua" "$graphql")
+    out=$(wrk -t2 -c"$conns" -d"${secs}s" -s "$work/$page.lua" "$graphql" 2>>"$work/bad")
     ticks >"$work/after"
-    answers $page
-    grep -qE "Non-2xx|Socket errors" <<<"$out" && { echo "$page: wrk saw errors:"; echo "$out"; exit 1; }
+    [ -s "$work/bad" ] && fail "$page: $(wc -l <"$work/bad") answers were not the page, the first: $(head -n 1 "$work/bad")"
+    grep -qE "Non-2xx|Socket errors" <<<"$out" && fail "$page: wrk saw errors: $out"
+    grep -q "requests in" <<<"$out" || fail "$page: wrk said nothing of its requests: $out"
     python3 - "$page" "$round" "$(getconf CLK_TCK)" "$work/before" "$work/after" "$out" <<'EOF'
 import re, sys
 page, round_, hz, before, after, out = sys.argv[1:]
