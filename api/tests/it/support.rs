@@ -85,30 +85,228 @@ pub struct TestDatabase {
 
 enum Cleanup {
     Files(Vec<std::path::PathBuf>),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// Another's database (a second instance), or a template.
+    Kept,
 }
 
 impl TestDatabase {
+    /// An empty database of its own, as a new deployment starts with.
     pub async fn create(backend: Backend) -> Self {
         match backend {
-            Backend::Sqlite => {
-                let path = std::env::temp_dir().join(format!("trustfeed-test-{}.db", Uuid::new_v4().simple()));
-                let files = ["", "-wal", "-shm"]
-                    .iter()
-                    .map(|suffix| std::path::PathBuf::from(format!("{}{suffix}", path.display())))
-                    .collect();
-                Self { url: format!("sqlite://{}?mode=rwc", path.display()), cleanup: Cleanup::Files(files) }
-            }
+            Backend::Sqlite => Self::sqlite_file().0,
             Backend::Postgres => {
                 let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
-                let name = format!("trustfeed_test_{}", Uuid::new_v4().simple());
-                let admin = Database::connect(&admin_url).await.expect("TEST_DATABASE_URL must answer");
-                admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-                admin.close().await.unwrap();
+                let name = timed_name(TEST_DATABASE_PREFIX);
+                execute_as_admin(&admin_url, &format!("CREATE DATABASE \"{name}\"")).await;
                 Self { url: replace_database(&admin_url, &name), cleanup: Cleanup::Postgres { admin_url, name } }
             }
         }
     }
+
+    /// A copy of the database the app prepares at start (migrated, with its
+    /// reference data, and the demo's when `demo`): prepared once per run of
+    /// the tests by the app itself, then copied for each test.
+    async fn prepared(backend: Backend, demo: bool) -> Self {
+        match Template::get(backend, demo) {
+            Template::Sqlite(bytes) => {
+                let (database, path) = Self::sqlite_file();
+                std::fs::write(path, bytes).unwrap();
+                database
+            }
+            Template::Postgres(template) => {
+                let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
+                let name = timed_name(TEST_DATABASE_PREFIX);
+                execute_as_admin(&admin_url, &format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")).await;
+                Self { url: replace_database(&admin_url, &name), cleanup: Cleanup::Postgres { admin_url, name } }
+            }
+        }
+    }
+
+    /// A database file of its own (made on first use), and its path.
+    fn sqlite_file() -> (Self, std::path::PathBuf) {
+        let path = std::env::temp_dir().join(format!("trustfeed-test-{}.db", Uuid::new_v4().simple()));
+        let files = ["", "-wal", "-shm"]
+            .iter()
+            .map(|suffix| std::path::PathBuf::from(format!("{}{suffix}", path.display())))
+            .collect();
+        (Self { url: format!("sqlite://{}?mode=rwc", path.display()), cleanup: Cleanup::Files(files) }, path)
+    }
+}
+
+const TEST_DATABASE_PREFIX: &str = "trustfeed_test_";
+const TEMPLATE_PREFIX: &str = "trustfeed_template_";
+/// PostgreSQL databases a run left behind (killed, or a template) are
+/// removed by a later run once they are this old: no run lasts that long.
+const LEFT_BEHIND_AFTER_SECONDS: u64 = 3 * 60 * 60;
+
+/// `prefix`, the Unix time (so a later run can tell a database left behind
+/// from one in use) and a unique part.
+fn timed_name(prefix: &str) -> String {
+    format!("{prefix}{}_{}", unix_seconds(), Uuid::new_v4().simple())
+}
+
+fn unix_seconds() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
+async fn execute_as_admin(admin_url: &str, statement: &str) {
+    let admin = Database::connect(admin_url).await.expect("TEST_DATABASE_URL must answer");
+    admin.execute_unprepared(statement).await.unwrap();
+    admin.close().await.unwrap();
+}
+
+/// A database as the app leaves it after starting on an empty one, kept to
+/// be copied: preparing one per test (the migrations; for the demo, its
+/// accounts' password hashes) took longer than most tests themselves.
+enum Template {
+    /// The SQLite file's bytes.
+    Sqlite(Vec<u8>),
+    /// A PostgreSQL database that no one connects to, for `CREATE DATABASE … TEMPLATE`.
+    Postgres(String),
+}
+
+impl Template {
+    /// The template, prepared by the first test that asks for it; the others wait.
+    fn get(backend: Backend, demo: bool) -> &'static Self {
+        static TEMPLATES: [std::sync::OnceLock<Template>; 4] = [const { std::sync::OnceLock::new() }; 4];
+        let cell = &TEMPLATES[usize::from(backend == Backend::Postgres) * 2 + usize::from(demo)];
+        // A thread of its own: the asking test's runtime cannot run another inside it.
+        cell.get_or_init(|| std::thread::spawn(move || Self::prepare(backend, demo)).join().unwrap())
+    }
+
+    fn prepare(backend: Backend, demo: bool) -> Self {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        match backend {
+            Backend::Sqlite => runtime.block_on(async {
+                let app = TestApp::spawn_on(backend, TestDatabase::create(backend).await, |s| s.seed_demo = demo).await;
+                let copy = std::env::temp_dir().join(format!("trustfeed-template-{}.db", Uuid::new_v4().simple()));
+                app.state.db.execute_unprepared(&format!("VACUUM INTO '{}'", copy.display())).await.unwrap();
+                let bytes = std::fs::read(&copy).unwrap();
+                std::fs::remove_file(&copy).unwrap();
+                app.stop().await;
+                Self::Sqlite(bytes)
+            }),
+            Backend::Postgres => {
+                let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
+                let build = format!("{:016x}_{}", this_build(), if demo { "demo" } else { "plain" });
+                if let Some(name) = runtime.block_on(template_of_this_build(&admin_url, &build)) {
+                    return Self::Postgres(name);
+                }
+                let name = format!("{TEMPLATE_PREFIX}{}_{build}_{}", unix_seconds(), std::process::id());
+                runtime.block_on(async {
+                    remove_databases_left_behind(&admin_url).await;
+                    execute_as_admin(&admin_url, &format!("CREATE DATABASE \"{name}\"")).await;
+                    let database = TestDatabase { url: replace_database(&admin_url, &name), cleanup: Cleanup::Kept };
+                    TestApp::spawn_on(backend, database, |s| s.seed_demo = demo).await.stop().await;
+                });
+                // Ending the runtime ends the app's last tasks (its listener) and their connections.
+                drop(runtime);
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                runtime.block_on(async {
+                    let admin = Database::connect(&admin_url).await.unwrap();
+                    assert!(no_connections_left(&admin, &name).await, "the template {name} is still in use");
+                    // Nothing may change it while tests copy it.
+                    admin
+                        .execute_unprepared(&format!("ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false"))
+                        .await
+                        .unwrap();
+                    admin.close().await.unwrap();
+                });
+                Self::Postgres(name)
+            }
+        }
+    }
+}
+
+/// Identifies the build of the tests: a template a run of the same build
+/// made is the same, so later runs use it.
+fn this_build() -> u64 {
+    use std::hash::{Hash, Hasher};
+    let exe = std::env::current_exe().unwrap();
+    let metadata = std::fs::metadata(&exe).unwrap();
+    let mut hasher = std::hash::DefaultHasher::new();
+    (exe, metadata.len(), metadata.modified().unwrap()).hash(&mut hasher);
+    hasher.finish()
+}
+
+/// A finished template (closed to connections) of this build that a run
+/// made within the last hour, if there is one: younger by far than the age
+/// at which a later run removes it.
+async fn template_of_this_build(admin_url: &str, build: &str) -> Option<String> {
+    let admin = Database::connect(admin_url).await.expect("TEST_DATABASE_URL must answer");
+    let rows = admin
+        .query_all_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT datname FROM pg_database WHERE NOT datallowconn AND datname LIKE $1",
+            [format!("{}%\\_{build}\\_%", TEMPLATE_PREFIX.replace('_', "\\_")).into()],
+        ))
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    let now = unix_seconds();
+    rows.into_iter()
+        .map(|row| row.try_get::<String>("", "datname").unwrap())
+        .find(|name| created_at(name).is_some_and(|created| now.saturating_sub(created) < 60 * 60))
+}
+
+/// When a database named by `timed_name` (or a template) was made.
+fn created_at(name: &str) -> Option<u64> {
+    [TEST_DATABASE_PREFIX, TEMPLATE_PREFIX]
+        .iter()
+        .find_map(|prefix| name.strip_prefix(prefix))
+        .and_then(|rest| rest.split('_').next())
+        .and_then(|seconds| seconds.parse().ok())
+}
+
+/// Removes the test and template databases of runs that ended long ago
+/// (killed before their own clean-up, or a run's templates).
+async fn remove_databases_left_behind(admin_url: &str) {
+    let admin = Database::connect(admin_url).await.expect("TEST_DATABASE_URL must answer");
+    let names = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT datname FROM pg_database WHERE datname LIKE 'trustfeed\\_te%'",
+        ))
+        .await
+        .unwrap();
+    let now = unix_seconds();
+    for row in names {
+        let name: String = row.try_get("", "datname").unwrap();
+        if created_at(&name).is_some_and(|created| now.saturating_sub(created) > LEFT_BEHIND_AFTER_SECONDS) {
+            // Another run may be removing it too: whoever is second finds nothing.
+            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+        }
+    }
+    admin.close().await.unwrap();
+}
+
+/// Waits until every connection to `name` has ended (a connection dropped
+/// by its client ends a moment later on the server); false if one outlasts
+/// the patience.
+async fn no_connections_left(admin: &sea_orm::DatabaseConnection, name: &str) -> bool {
+    let count = sea_orm::Statement::from_sql_and_values(
+        sea_orm::DatabaseBackend::Postgres,
+        "SELECT count(*)::int8 AS connections FROM pg_stat_activity WHERE datname = $1",
+        [name.into()],
+    );
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        let connections = admin
+            .query_one_raw(count.clone())
+            .await
+            .ok()
+            .flatten()
+            .and_then(|row| row.try_get::<i64>("", "connections").ok());
+        if connections == Some(0) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    false
 }
 
 /// The same server URL with another database name.
@@ -140,6 +338,16 @@ impl Drop for TestDatabase {
                     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                     rt.block_on(async {
                         if let Ok(admin) = Database::connect(&admin_url).await {
+                            // The app still holds connections. `DROP … WITH (FORCE)` ends
+                            // them and then looks again only every 100 ms: end them first.
+                            let _ = admin
+                                .execute_raw(sea_orm::Statement::from_sql_and_values(
+                                    sea_orm::DatabaseBackend::Postgres,
+                                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                                    [name.clone().into()],
+                                ))
+                                .await;
+                            no_connections_left(&admin, &name).await;
                             let _ = admin
                                 .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                                 .await;
@@ -149,6 +357,7 @@ impl Drop for TestDatabase {
                 })
                 .join();
             }
+            Cleanup::Kept => {}
         }
     }
 }
@@ -191,12 +400,16 @@ pub fn test_settings(database_url: String) -> Settings {
 impl TestApp {
     /// Starts the app on port 0; `configure` may change the settings first.
     pub async fn spawn(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
-        Self::spawn_on(backend, TestDatabase::create(backend).await, configure).await
+        let mut settings = test_settings(String::new());
+        configure(&mut settings);
+        let database = TestDatabase::prepared(backend, settings.seed_demo).await;
+        settings.database_url = database.url.clone();
+        Self::start(backend, database, settings).await
     }
 
     /// A second instance on this one's database, as a scaled-out deployment runs.
     pub async fn another_instance(&self) -> Self {
-        let shared = TestDatabase { url: self.database.url.clone(), cleanup: Cleanup::Files(Vec::new()) };
+        let shared = TestDatabase { url: self.database.url.clone(), cleanup: Cleanup::Kept };
         let app = Self::spawn_on(self.backend, shared, |_| {}).await;
         app.clock.set(self.clock_now());
         app
@@ -217,6 +430,10 @@ impl TestApp {
     async fn spawn_on(backend: Backend, database: TestDatabase, configure: impl FnOnce(&mut Settings)) -> Self {
         let mut settings = test_settings(database.url.clone());
         configure(&mut settings);
+        Self::start(backend, database, settings).await
+    }
+
+    async fn start(backend: Backend, database: TestDatabase, settings: Settings) -> Self {
         let clock = Arc::new(ManualClock::new(start_time()));
         let app = Application::build(settings, clock.clone()).await.expect("the app starts");
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -233,6 +450,14 @@ impl TestApp {
         .await
         .expect("the first maintenance pass ends");
         Self { address, backend, clock, state, client: reqwest::Client::new(), database, metrics_port, server }
+    }
+
+    /// Stops the server and closes its connections to the database.
+    async fn stop(self) {
+        self.state.shutdown.begin();
+        self.stopped(Duration::from_secs(10)).await.unwrap();
+        self.state.db.close_by_ref().await.unwrap();
+        self.state.feed_db.close_by_ref().await.unwrap();
     }
 
     /// Waits for the server (stopped through `state.shutdown`) to finish.

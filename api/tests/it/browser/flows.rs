@@ -688,34 +688,36 @@ async fn every_persona_main_screen_reads_well_in_both_languages_on_a_phone_and_a
             ("analyst", Some("analyst@demo.trustfeed.vn"), "#/dashboard", ".kpi svg"),
             ("admin", Some("admin@demo.trustfeed.vn"), "#/admin/policy", ".admin-policy textarea"),
         ];
-        for (size_name, size) in [("phone", PHONE), ("desktop", DESKTOP)] {
-            for (persona, email, route, ready) in personas {
-                let page = driver.open(&app, &format!("{persona}-{size_name}"), size).await;
-                if let Some(email) = email {
-                    page.sign_in(email, DEMO_PASSWORD).await;
-                }
-                page.goto(route).await;
+        // One window per persona, signed in once, drawn at each size in turn.
+        for (persona, email, route, ready) in personas {
+            let page = driver.open(&app, persona, PHONE).await;
+            if let Some(email) = email {
+                page.sign_in(email, DEMO_PASSWORD).await;
+            }
+            page.goto(route).await;
+            for (size_name, size) in [("phone", PHONE), ("desktop", DESKTOP)] {
+                page.resize(size).await;
                 for lang in ["vi", "en"] {
                     page.until(&format!(
                         "document.documentElement.lang === '{lang}' && document.querySelector('{ready}')"
                     ))
                     .await;
-                    page.screenshot(lang).await;
+                    page.screenshot(&format!("{size_name}-{lang}")).await;
                     if persona == "newcomer" {
                         page.click(".card[data-index=\"0\"] button.poster").await;
                         page.until(
                             "document.querySelector('dialog.player .playing[data-state=playing] .scene-caption')",
                         )
                         .await;
-                        page.screenshot(&format!("player-{lang}")).await;
+                        page.screenshot(&format!("{size_name}-player-{lang}")).await;
                         page.press(Key::Escape).await;
                         page.until("!document.querySelector('dialog.player')").await;
                     }
                     page.click("button.lang").await;
                 }
                 page.until("document.documentElement.lang === 'vi'").await;
-                page.close().await;
             }
+            page.close().await;
         }
     })
     .await;

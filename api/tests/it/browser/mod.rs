@@ -105,6 +105,9 @@ impl Driver {
                 Err(err) => panic!("no browser session: {err}"),
             }
         };
+        // Chromium's `--window-size` draws nothing narrower than 500 pixels;
+        // WebDriver's window size gives a phone its own width.
+        client.set_window_size(width, height).await.unwrap();
         self.profiles.push(profile);
         Page { client, base: app.address.clone(), backend: app.backend, name: name.to_owned(), downloads }
     }

@@ -146,7 +146,7 @@ function TimeRequests({ requests, mine, onAnswered }) {
     <h2 id="requests-title">${own.length > 0 && theirs.length === 0 ? t('family.myRequests') : t('family.requests')}</h2>
     <ul class="plain">
       ${theirs.map(
-        (r) => html`<li class="time-request" data-id=${r.id}>${t('family.requestLine', { name: r.teen.displayName, n: r.minutes })}${r.reason ? `: “${r.reason}”` : ''}
+        (r) => html`<li class="time-request" data-id=${r.id}><p class="request-line">${t('family.requestLine', { name: r.teen.displayName, n: r.minutes })}${r.reason ? `: “${r.reason}”` : ''}</p>
           <label class="grant">${t('family.grantLabel')}
             <select name="grant" value=${minutesFor(r)} onInput=${(e) => setGranted({ ...granted, [r.id]: Number(e.target.value) })}>
               ${[...new Set([...GRANTS, r.minutes])].sort((a, b) => a - b).map((n) => html`<option value=${n}>${t('limit.minutes', { n })}</option>`)}
