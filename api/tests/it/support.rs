@@ -98,12 +98,7 @@ impl TestDatabase {
     pub async fn create(backend: Backend) -> Self {
         match backend {
             Backend::Sqlite => Self::sqlite_file().0,
-            Backend::Postgres => {
-                let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
-                let name = timed_name(TEST_DATABASE_PREFIX);
-                execute_as_admin(&admin_url, &format!("CREATE DATABASE \"{name}\"")).await;
-                Self { url: replace_database(&admin_url, &name), cleanup: Cleanup::Postgres { admin_url, name } }
-            }
+            Backend::Postgres => Self::postgres(None).await,
         }
     }
 
@@ -117,12 +112,7 @@ impl TestDatabase {
                 std::fs::write(path, bytes).unwrap();
                 database
             }
-            Template::Postgres(template) => {
-                let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
-                let name = timed_name(TEST_DATABASE_PREFIX);
-                execute_as_admin(&admin_url, &format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")).await;
-                Self { url: replace_database(&admin_url, &name), cleanup: Cleanup::Postgres { admin_url, name } }
-            }
+            Template::Postgres(template) => Self::postgres(Some(template)).await,
         }
     }
 
@@ -135,33 +125,53 @@ impl TestDatabase {
             .collect();
         (Self { url: format!("sqlite://{}?mode=rwc", path.display()), cleanup: Cleanup::Files(files) }, path)
     }
+
+    /// A PostgreSQL database of its own, empty or a copy of `template`.
+    async fn postgres(template: Option<&str>) -> Self {
+        let admin_url = admin_url();
+        let admin = connect_admin(&admin_url).await;
+        let name = format!("trustfeed_test_{}_{}", server_seconds(&admin).await, Uuid::new_v4().simple());
+        let copied = template.map(|template| format!(" TEMPLATE \"{template}\"")).unwrap_or_default();
+        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"{copied}")).await.unwrap();
+        admin.close().await.unwrap();
+        Self { url: replace_database(&admin_url, &name), cleanup: Cleanup::Postgres { admin_url, name } }
+    }
 }
 
-const TEST_DATABASE_PREFIX: &str = "trustfeed_test_";
-const TEMPLATE_PREFIX: &str = "trustfeed_template_";
-/// PostgreSQL databases a run left behind (killed, or a template) are
-/// removed by a later run once they are this old: no run lasts that long.
-const LEFT_BEHIND_AFTER_SECONDS: u64 = 3 * 60 * 60;
+/// The names of the PostgreSQL databases the tests make, with the server's
+/// Unix time when they were made: a later run tells the ones a run left
+/// behind (killed before its clean-up, or a template) by their age.
+const TEST_DATABASE_NAME: &str = "^trustfeed_test_[0-9]+_[0-9a-f]{32}$";
+/// `trustfeed_template_<seconds>_<build>_<plain|demo>_<process>`.
+const TEMPLATE_NAME: &str = "^trustfeed_template_[0-9]+_[0-9a-f]{16}_(plain|demo)_[0-9]+$";
+/// A later run of the same build copies a template for this long after it
+/// was made; with the longest run after it, well under the age below.
+const TEMPLATE_REUSED_FOR_SECONDS: i64 = 60 * 60;
+/// Databases of these names older than this are removed by any run that
+/// tests PostgreSQL.
+const LEFT_BEHIND_AFTER_SECONDS: i64 = 3 * 60 * 60;
 
-/// `prefix`, the Unix time (so a later run can tell a database left behind
-/// from one in use) and a unique part.
-fn timed_name(prefix: &str) -> String {
-    format!("{prefix}{}_{}", unix_seconds(), Uuid::new_v4().simple())
+fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL").expect("PostgreSQL is tested only with TEST_DATABASE_URL set")
 }
 
-fn unix_seconds() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+async fn connect_admin(admin_url: &str) -> sea_orm::DatabaseConnection {
+    Database::connect(admin_url).await.expect("TEST_DATABASE_URL must answer")
 }
 
-async fn execute_as_admin(admin_url: &str, statement: &str) {
-    let admin = Database::connect(admin_url).await.expect("TEST_DATABASE_URL must answer");
-    admin.execute_unprepared(statement).await.unwrap();
-    admin.close().await.unwrap();
+/// The database server's clock: every run sharing the server ages databases by it.
+async fn server_seconds(admin: &sea_orm::DatabaseConnection) -> i64 {
+    let now = sea_orm::Statement::from_string(
+        sea_orm::DatabaseBackend::Postgres,
+        "SELECT extract(epoch FROM now())::int8 AS seconds",
+    );
+    admin.query_one_raw(now).await.unwrap().unwrap().try_get("", "seconds").unwrap()
 }
 
 /// A database as the app leaves it after starting on an empty one, kept to
 /// be copied: preparing one per test (the migrations; for the demo, its
-/// accounts' password hashes) took longer than most tests themselves.
+/// accounts' password hashes) took longer than most tests themselves. Every
+/// test of a run gets the same demo data, ids included.
 enum Template {
     /// The SQLite file's bytes.
     Sqlite(Vec<u8>),
@@ -170,12 +180,31 @@ enum Template {
 }
 
 impl Template {
-    /// The template, prepared by the first test that asks for it; the others wait.
+    /// The template, prepared by the first test that asks for it; the others
+    /// wait. If preparing it failed, every test that asks fails with the reason.
     fn get(backend: Backend, demo: bool) -> &'static Self {
-        static TEMPLATES: [std::sync::OnceLock<Template>; 4] = [const { std::sync::OnceLock::new() }; 4];
-        let cell = &TEMPLATES[usize::from(backend == Backend::Postgres) * 2 + usize::from(demo)];
+        static TEMPLATES: [std::sync::OnceLock<Result<Template, String>>; 4] =
+            [const { std::sync::OnceLock::new() }; 4];
+        let index = match (backend, demo) {
+            (Backend::Sqlite, false) => 0,
+            (Backend::Sqlite, true) => 1,
+            (Backend::Postgres, false) => 2,
+            (Backend::Postgres, true) => 3,
+        };
         // A thread of its own: the asking test's runtime cannot run another inside it.
-        cell.get_or_init(|| std::thread::spawn(move || Self::prepare(backend, demo)).join().unwrap())
+        let prepared = TEMPLATES[index].get_or_init(|| {
+            std::thread::spawn(move || Self::prepare(backend, demo)).join().map_err(|panic| {
+                panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default()
+            })
+        });
+        match prepared {
+            Ok(template) => template,
+            Err(reason) => panic!("the {backend:?} template (demo: {demo}) could not be prepared: {reason}"),
+        }
     }
 
     fn prepare(backend: Backend, demo: bool) -> Self {
@@ -184,22 +213,38 @@ impl Template {
             Backend::Sqlite => runtime.block_on(async {
                 let app = TestApp::spawn_on(backend, TestDatabase::create(backend).await, |s| s.seed_demo = demo).await;
                 let copy = std::env::temp_dir().join(format!("trustfeed-template-{}.db", Uuid::new_v4().simple()));
-                app.state.db.execute_unprepared(&format!("VACUUM INTO '{}'", copy.display())).await.unwrap();
+                let quoted = copy.display().to_string().replace('\'', "''");
+                app.state.db.execute_unprepared(&format!("VACUUM INTO '{quoted}'")).await.unwrap();
                 let bytes = std::fs::read(&copy).unwrap();
                 std::fs::remove_file(&copy).unwrap();
                 app.stop().await;
                 Self::Sqlite(bytes)
             }),
             Backend::Postgres => {
-                let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
+                let admin_url = admin_url();
                 let build = format!("{:016x}_{}", this_build(), if demo { "demo" } else { "plain" });
-                if let Some(name) = runtime.block_on(template_of_this_build(&admin_url, &build)) {
+                let (name, made_before) = runtime.block_on(async {
+                    let admin = connect_admin(&admin_url).await;
+                    remove_databases_left_behind(&admin).await;
+                    let template = match template_of_this_build(&admin, &build).await {
+                        Some(name) => (name, true),
+                        None => {
+                            let name = format!(
+                                "trustfeed_template_{}_{build}_{}",
+                                server_seconds(&admin).await,
+                                std::process::id()
+                            );
+                            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+                            (name, false)
+                        }
+                    };
+                    admin.close().await.unwrap();
+                    template
+                });
+                if made_before {
                     return Self::Postgres(name);
                 }
-                let name = format!("{TEMPLATE_PREFIX}{}_{build}_{}", unix_seconds(), std::process::id());
                 runtime.block_on(async {
-                    remove_databases_left_behind(&admin_url).await;
-                    execute_as_admin(&admin_url, &format!("CREATE DATABASE \"{name}\"")).await;
                     let database = TestDatabase { url: replace_database(&admin_url, &name), cleanup: Cleanup::Kept };
                     TestApp::spawn_on(backend, database, |s| s.seed_demo = demo).await.stop().await;
                 });
@@ -207,7 +252,7 @@ impl Template {
                 drop(runtime);
                 let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 runtime.block_on(async {
-                    let admin = Database::connect(&admin_url).await.unwrap();
+                    let admin = connect_admin(&admin_url).await;
                     assert!(no_connections_left(&admin, &name).await, "the template {name} is still in use");
                     // Nothing may change it while tests copy it.
                     admin
@@ -222,75 +267,63 @@ impl Template {
     }
 }
 
-/// Identifies the build of the tests: a template a run of the same build
-/// made is the same, so later runs use it.
+/// Identifies the running build of the tests: a template a run of the same
+/// build made is the same, so later runs use it.
 fn this_build() -> u64 {
     use std::hash::{Hash, Hasher};
-    let exe = std::env::current_exe().unwrap();
-    let metadata = std::fs::metadata(&exe).unwrap();
+    use std::os::unix::fs::MetadataExt;
+    // The running file, even when a newer build has taken its path since.
+    let running = std::fs::metadata("/proc/self/exe").unwrap();
     let mut hasher = std::hash::DefaultHasher::new();
-    (exe, metadata.len(), metadata.modified().unwrap()).hash(&mut hasher);
+    (running.dev(), running.ino(), running.size(), running.mtime(), running.mtime_nsec()).hash(&mut hasher);
     hasher.finish()
 }
 
-/// A finished template (closed to connections) of this build that a run
-/// made within the last hour, if there is one: younger by far than the age
-/// at which a later run removes it.
-async fn template_of_this_build(admin_url: &str, build: &str) -> Option<String> {
-    let admin = Database::connect(admin_url).await.expect("TEST_DATABASE_URL must answer");
-    let rows = admin
+/// The newest finished template (closed to connections) of this build, if a
+/// run made one recently enough.
+async fn template_of_this_build(admin: &sea_orm::DatabaseConnection, build: &str) -> Option<String> {
+    let found = admin
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT datname FROM pg_database
+             WHERE NOT datallowconn AND datname ~ $1
+               AND extract(epoch FROM now())::int8 - substring(datname FROM '^[a-z]+_[a-z]+_([0-9]+)_')::int8 < $2
+             ORDER BY datname DESC LIMIT 1",
+            [format!("^trustfeed_template_[0-9]+_{build}_[0-9]+$").into(), TEMPLATE_REUSED_FOR_SECONDS.into()],
+        ))
+        .await
+        .unwrap();
+    found.map(|row| row.try_get("", "datname").unwrap())
+}
+
+/// Removes the test and template databases that runs left long ago.
+async fn remove_databases_left_behind(admin: &sea_orm::DatabaseConnection) {
+    let names = admin
         .query_all_raw(sea_orm::Statement::from_sql_and_values(
             sea_orm::DatabaseBackend::Postgres,
-            "SELECT datname FROM pg_database WHERE NOT datallowconn AND datname LIKE $1",
-            [format!("{}%\\_{build}\\_%", TEMPLATE_PREFIX.replace('_', "\\_")).into()],
+            "SELECT datname FROM pg_database
+             WHERE (datname ~ $1 OR datname ~ $2)
+               AND extract(epoch FROM now())::int8 - substring(datname FROM '^[a-z]+_[a-z]+_([0-9]+)_')::int8 > $3",
+            [TEST_DATABASE_NAME.into(), TEMPLATE_NAME.into(), LEFT_BEHIND_AFTER_SECONDS.into()],
         ))
         .await
         .unwrap();
-    admin.close().await.unwrap();
-    let now = unix_seconds();
-    rows.into_iter()
-        .map(|row| row.try_get::<String>("", "datname").unwrap())
-        .find(|name| created_at(name).is_some_and(|created| now.saturating_sub(created) < 60 * 60))
-}
-
-/// When a database named by `timed_name` (or a template) was made.
-fn created_at(name: &str) -> Option<u64> {
-    [TEST_DATABASE_PREFIX, TEMPLATE_PREFIX]
-        .iter()
-        .find_map(|prefix| name.strip_prefix(prefix))
-        .and_then(|rest| rest.split('_').next())
-        .and_then(|seconds| seconds.parse().ok())
-}
-
-/// Removes the test and template databases of runs that ended long ago
-/// (killed before their own clean-up, or a run's templates).
-async fn remove_databases_left_behind(admin_url: &str) {
-    let admin = Database::connect(admin_url).await.expect("TEST_DATABASE_URL must answer");
-    let names = admin
-        .query_all_raw(sea_orm::Statement::from_string(
-            sea_orm::DatabaseBackend::Postgres,
-            "SELECT datname FROM pg_database WHERE datname LIKE 'trustfeed\\_te%'",
-        ))
-        .await
-        .unwrap();
-    let now = unix_seconds();
     for row in names {
         let name: String = row.try_get("", "datname").unwrap();
-        if created_at(&name).is_some_and(|created| now.saturating_sub(created) > LEFT_BEHIND_AFTER_SECONDS) {
-            // Another run may be removing it too: whoever is second finds nothing.
-            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
-        }
+        // Another run may be removing it too: whoever is second finds nothing.
+        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
     }
-    admin.close().await.unwrap();
 }
 
-/// Waits until every connection to `name` has ended (a connection dropped
-/// by its client ends a moment later on the server); false if one outlasts
-/// the patience.
+/// Waits until every client's connection to `name` has ended (a connection
+/// dropped by its client ends a moment later on the server); false if one
+/// outlasts the patience. Autovacuum's workers do not count: `CREATE
+/// DATABASE` and `DROP DATABASE` end them themselves.
 async fn no_connections_left(admin: &sea_orm::DatabaseConnection, name: &str) -> bool {
     let count = sea_orm::Statement::from_sql_and_values(
         sea_orm::DatabaseBackend::Postgres,
-        "SELECT count(*)::int8 AS connections FROM pg_stat_activity WHERE datname = $1",
+        "SELECT count(*)::int8 AS connections FROM pg_stat_activity
+         WHERE datname = $1 AND backend_type = 'client backend'",
         [name.into()],
     );
     let started = std::time::Instant::now();
@@ -398,10 +431,14 @@ pub fn test_settings(database_url: String) -> Settings {
 }
 
 impl TestApp {
-    /// Starts the app on port 0; `configure` may change the settings first.
+    /// Starts the app on port 0 on a database of its own; `configure` may
+    /// change the settings first, all but the database's URL. The database
+    /// is a copy of one prepared with the test settings and `seed_demo`, so
+    /// the migrations do not run under the test's own settings.
     pub async fn spawn(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Self {
         let mut settings = test_settings(String::new());
         configure(&mut settings);
+        assert!(settings.database_url.is_empty(), "a spawned app's database is its own");
         let database = TestDatabase::prepared(backend, settings.seed_demo).await;
         settings.database_url = database.url.clone();
         Self::start(backend, database, settings).await

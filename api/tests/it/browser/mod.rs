@@ -24,6 +24,8 @@ const AXE: &str = include_str!("vendor/axe.min.js");
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// How long a page may take to show what a step waits for.
 const PATIENCE: Duration = Duration::from_secs(20);
+/// Window sizes; headless Chromium keeps 143 pixels of the height for
+/// itself, so a phone's page is 412 × 772 and a desktop's 1280 × 717.
 pub const PHONE: (u32, u32) = (412, 915);
 pub const DESKTOP: (u32, u32) = (1280, 860);
 
